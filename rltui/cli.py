@@ -1,0 +1,125 @@
+"""The ``rltui`` command.
+
+Imports stay inside the commands so that ``rltui --help`` answers at once and
+nothing loads torch unless a DQN is asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rltui import __version__
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: one sentence, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rltui",
+        description="Reinforcement learning you can see, in the terminal. "
+        "With no command, opens the launcher.",
+    )
+    parser.add_argument("--version", action="version", version=f"rltui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    play = sub.add_parser("play", help="play an environment by keyboard")
+    play.add_argument("env", nargs="?", help="environment id, e.g. Taxi-v4 (see `rltui envs`)")
+    play.add_argument("--seed", type=int, default=None, help="seed for the first episode")
+
+    envs = sub.add_parser("envs", help="list the environments rltui knows")
+    envs.add_argument("--json", action="store_true", help="print the catalog as JSON")
+
+    bench = sub.add_parser("bench", help="run the project's own benchmarks")
+    bench.add_argument("which", choices=["render"], help="what to measure")
+    bench.add_argument("--json", action="store_true", help="print one JSON object last")
+    bench.add_argument("--seconds", type=float, default=3.0, help="how long the app part runs")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command in (None, "play"):
+            return _play(getattr(args, "env", None), getattr(args, "seed", None))
+        if args.command == "envs":
+            return _envs(args.json)
+        if args.command == "bench":
+            from rltui.bench import run_bench
+
+            return run_bench(args.which, as_json=args.json, seconds=args.seconds)
+    except UsageError as exc:
+        print(f"rltui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _play(env_id: str | None, seed: int | None) -> int:
+    from rltui.core import catalog
+    from rltui.core.catalog import CatalogError
+
+    session = None
+    if env_id is not None:
+        from rltui.core.session import Session
+
+        try:
+            session = Session(catalog.resolve(env_id), seed=seed)
+        except CatalogError as exc:
+            raise UsageError(str(exc)) from None
+    from rltui.ui.app import RLTuiApp
+
+    RLTuiApp(session).run()
+    return 0
+
+
+def _envs(as_json: bool) -> int:
+    from rltui.core import catalog
+
+    rows = [
+        {
+            "id": e.id,
+            "group": e.group,
+            "description": e.description,
+            "actions": list(e.action_names),
+            "keys": {e.action_names[ak.action]: ak.label for ak in e.keys},
+            "render": e.render,
+            "gamma": e.gamma,
+            "available": e.available,
+        }
+        for _, entries in catalog.catalog_by_group()
+        for e in entries
+    ]
+    if as_json:
+        import json
+
+        print(json.dumps(rows))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="rltui environments", title_justify="left", show_lines=False)
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("description", ratio=3)
+    table.add_column("keys", ratio=2)
+    group = None
+    for row in rows:
+        if row["group"] != group:
+            group = row["group"]
+            if table.row_count:
+                table.add_section()
+            table.add_row(f"[#8fa3b8]{group.upper()}[/]", "", "")
+        keys = "  ".join(f"{k} {name}" for name, k in row["keys"].items())
+        desc = row["description"]
+        if not row["available"]:
+            desc += " [italic](not installed)[/]"
+        table.add_row(row["id"], desc, keys)
+    Console().print(table)
+    print("Any other registered Gymnasium id with discrete actions plays too, with number keys.")
+    return 0

@@ -1,0 +1,220 @@
+"""What an environment looks like right now, as plain data the UI draws.
+
+A grid world becomes a :class:`GridScene` (cells with a glyph and a kind; the
+UI maps kinds to colours), Blackjack a :class:`CardsScene`. Pixel envs hand
+over their ``rgb_array`` frame and others their ``ansi`` text unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    glyph: str
+    """One character drawn in the middle of the cell (space for none)."""
+    kind: str
+    """What the cell is: floor, wall, ice, hole, goal, start, cliff, signal, spot ..."""
+
+
+@dataclass(frozen=True)
+class GridScene:
+    """A grid world at one moment."""
+
+    cells: tuple[tuple[Cell, ...], ...]
+    agent: tuple[int, int]
+    agent_kind: str = "agent"
+    """``agent`` or ``agent_loaded`` (carrying the passenger / friend)."""
+    east_walls: frozenset[tuple[int, int]] = frozenset()
+    """Cells with a wall on their east side (Taxi's fences)."""
+    caption: str = ""
+    legend: tuple[tuple[str, str, str], ...] = ()
+    """(glyph, kind, meaning) for the key under the grid."""
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.cells), len(self.cells[0])
+
+
+@dataclass(frozen=True)
+class CardsScene:
+    """A Blackjack hand at one moment."""
+
+    player: tuple[int, ...]
+    dealer: tuple[int, ...]
+    reveal_dealer: bool
+    player_sum: int
+    dealer_showing: int
+    usable_ace: bool
+    dealer_sum: int | None = None
+    outcome: str = ""
+
+
+def card_sum(cards: tuple[int, ...] | list[int]) -> int:
+    """Blackjack hand value, counting one ace as 11 when that does not bust."""
+    total = sum(cards)
+    return total + 10 if 1 in cards and total + 10 <= 21 else total
+
+
+# --- grid worlds -----------------------------------------------------------
+
+_TAXI_LETTERS = "RGYB"
+
+
+def taxi_scene(env: Any) -> GridScene:
+    u = env.unwrapped
+    row, col, passenger, destination = u.decode(u.s)
+    rows, cols = 5, 5
+    grid = [[Cell(" ", "floor") for _ in range(cols)] for _ in range(rows)]
+    for i, (r, c) in enumerate(u.locs):
+        grid[r][c] = Cell(_TAXI_LETTERS[i], "stand")
+    dr, dc = u.locs[destination]
+    grid[dr][dc] = Cell(_TAXI_LETTERS[destination], "destination")
+    if passenger < 4:
+        pr, pc = u.locs[passenger]
+        grid[pr][pc] = Cell(_TAXI_LETTERS[passenger], "passenger")
+    walls = frozenset(
+        (r, c) for r in range(rows) for c in range(cols - 1) if u.desc[r + 1, 2 * c + 2] == b"|"
+    )
+    where = "in the taxi" if passenger == 4 else f"waiting at {_TAXI_LETTERS[passenger]}"
+    return GridScene(
+        cells=_freeze(grid),
+        agent=(row, col),
+        agent_kind="agent_loaded" if passenger == 4 else "agent",
+        east_walls=walls,
+        caption=f"Passenger {where}; destination {_TAXI_LETTERS[destination]}.",
+        legend=(("▣", "agent", "taxi"), ("R", "passenger", "passenger"),
+                ("G", "destination", "destination"), ("┃", "wall", "wall")),
+    )
+
+
+_LAKE_KINDS = {"S": ("S", "start"), "F": (" ", "ice"), "H": ("○", "hole"), "G": ("★", "goal")}
+
+
+def frozen_lake_scene(env: Any) -> GridScene:
+    u = env.unwrapped
+    desc = [[ch.decode() for ch in row] for row in u.desc]
+    grid = [[Cell(*_LAKE_KINDS[ch]) for ch in row] for row in desc]
+    row, col = divmod(int(u.s), u.ncol)
+    return GridScene(
+        cells=_freeze(grid),
+        agent=(row, col),
+        caption="Slippery: a move may slide sideways." if _is_slippery(u) else "",
+        legend=(("☺", "agent", "you"), ("○", "hole", "hole"), ("★", "goal", "goal")),
+    )
+
+
+def _is_slippery(u: Any) -> bool:
+    # Deterministic lakes have exactly one outcome per action.
+    return any(len(u.P[0][a]) > 1 for a in u.P[0])
+
+
+def cliff_scene(env: Any) -> GridScene:
+    u = env.unwrapped
+    rows, cols = u.shape
+    grid = [[Cell(" ", "floor") for _ in range(cols)] for _ in range(rows)]
+    for r in range(rows):
+        for c in range(cols):
+            if u._cliff[r, c]:
+                grid[r][c] = Cell(" ", "cliff")
+    grid[rows - 1][0] = Cell("S", "start")
+    grid[rows - 1][cols - 1] = Cell("★", "goal")
+    row, col = divmod(int(u.s), cols)
+    return GridScene(
+        cells=_freeze(grid),
+        agent=(row, col),
+        legend=(("☺", "agent", "you"), (" ", "cliff", "cliff (-100)"), ("★", "goal", "goal")),
+    )
+
+
+def portal_rescue_scene(env: Any) -> GridScene:
+    u = env.unwrapped
+    row, col, friend = u.decode(u.s)
+    grid = []
+    for r in range(u.rows):
+        line = []
+        for c in range(u.cols):
+            ch = str(u.desc[r, c])
+            if ch == "#":
+                line.append(Cell(" ", "wall_cell"))
+            elif ch == "S":
+                line.append(Cell("◎", "signal"))
+            elif ch == "F" and friend != u.aboard and u.friend_locs[friend] == (r, c):
+                line.append(Cell("☻", "friend"))
+            elif ch == "F":
+                line.append(Cell("·", "spot"))
+            else:
+                line.append(Cell(" ", "floor"))
+        grid.append(line)
+    aboard = friend == u.aboard
+    return GridScene(
+        cells=_freeze(grid),
+        agent=(row, col),
+        agent_kind="agent_loaded" if aboard else "agent",
+        caption="Friend aboard: fire the portal at the signal!" if aboard else "Find your friend.",
+        legend=(("☺", "agent", "you"), ("☻", "friend", "friend"), ("◎", "signal", "signal"),
+                (" ", "wall_cell", "wall")),
+    )
+
+
+def _freeze(grid: list[list[Cell]]) -> tuple[tuple[Cell, ...], ...]:
+    return tuple(tuple(row) for row in grid)
+
+
+# --- cards -------------------------------------------------------------------
+
+
+def blackjack_scene(env: Any, done: bool) -> CardsScene:
+    u = env.unwrapped
+    player, dealer = tuple(u.player), tuple(u.dealer)
+    usable = 1 in player and sum(player) + 10 <= 21
+    outcome = ""
+    if done:
+        ps, ds = card_sum(player), card_sum(dealer)
+        if ps > 21:
+            outcome = "Bust: you lose."
+        elif ds > 21 or ps > ds:
+            outcome = "You win."
+        elif ps == ds:
+            outcome = "Push: a draw."
+        else:
+            outcome = "Dealer wins."
+    return CardsScene(
+        player=player,
+        dealer=dealer,
+        reveal_dealer=done,
+        player_sum=card_sum(player),
+        dealer_showing=dealer[0],
+        usable_ace=usable,
+        dealer_sum=card_sum(dealer) if done else None,
+        outcome=outcome,
+    )
+
+
+GRID_SCENES: dict[str, Callable[[Any], GridScene]] = {
+    "Taxi-v4": taxi_scene,
+    "FrozenLake-v1": frozen_lake_scene,
+    "FrozenLakeNotSlippery-v1": frozen_lake_scene,
+    "FrozenLake8x8-v1": frozen_lake_scene,
+    "CliffWalking-v1": cliff_scene,
+    "PortalRescue-v0": portal_rescue_scene,
+}
+
+
+@dataclass
+class PixelFrame:
+    """An ``rgb_array`` frame, (height, width, 3) uint8."""
+
+    pixels: np.ndarray = field(repr=False)
+
+
+@dataclass
+class TextFrame:
+    """An env's own ``ansi`` rendering."""
+
+    text: str

@@ -1,0 +1,169 @@
+"""A session owns one environment and the episode being played in it.
+
+A person's key and an agent's choice both go through :meth:`Session.step`, so
+the panels, recording and learning never care who acted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rltui.core import catalog
+from rltui.core.catalog import CARDS, GRID, PIXELS, EnvEntry
+from rltui.core.returns import returns_to_go
+from rltui.core.scenes import GRID_SCENES, PixelFrame, TextFrame, blackjack_scene
+
+HUMAN = "human"
+AGENT = "agent"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One step: (s_t, a_t, r_t, s_{t+1}) and how the episode stood after it."""
+
+    t: int
+    obs: Any
+    action: int
+    reward: float
+    next_obs: Any
+    terminated: bool
+    """The MDP ended (goal, hole, crash): no value beyond this step."""
+    truncated: bool
+    """A time limit cut the episode: the next state still has value."""
+    actor: str
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        return self.terminated or self.truncated
+
+
+class EpisodeOver(Exception):
+    """Raised when stepping an episode that has ended; reset first."""
+
+
+class Episode:
+    """Bookkeeping for one episode: rewards, return and discounted return so far."""
+
+    def __init__(self, gamma: float) -> None:
+        self.gamma = gamma
+        self.rewards: list[float] = []
+        self.actions: list[int] = []
+        self.actors: list[str] = []
+        self.return_ = 0.0
+        self.discounted = 0.0
+        self._weight = 1.0  # gamma ** t for the next reward
+        self.terminated = False
+        self.truncated = False
+
+    @property
+    def steps(self) -> int:
+        return len(self.rewards)
+
+    @property
+    def done(self) -> bool:
+        return self.terminated or self.truncated
+
+    def add(self, transition: Transition) -> None:
+        self.rewards.append(transition.reward)
+        self.actions.append(transition.action)
+        self.actors.append(transition.actor)
+        self.return_ += transition.reward
+        self.discounted += self._weight * transition.reward
+        self._weight *= self.gamma
+        self.terminated = transition.terminated
+        self.truncated = transition.truncated
+
+    def returns_to_go(self) -> list[float]:
+        """``G_t`` for every step so far (the true values once the episode is done)."""
+        return returns_to_go(self.rewards, self.gamma)
+
+
+class Session:
+    """One environment and the current episode.
+
+    Args:
+        entry: what to play (see :func:`rltui.core.catalog.resolve`).
+        seed: seeds the first reset; later resets continue the env's RNG.
+        render: whether to ask the env for frames (off for headless training).
+        gamma: the discount; the entry's default when None.
+    """
+
+    def __init__(
+        self,
+        entry: EnvEntry,
+        seed: int | None = None,
+        render: bool = True,
+        gamma: float | None = None,
+    ) -> None:
+        self.entry = entry
+        self.gamma = entry.gamma if gamma is None else gamma
+        self.env = catalog.make_env(entry, render=render)
+        self.render = render
+        self.episodes_finished = 0
+        self.total_steps = 0
+        self.last: Transition | None = None
+        self.obs: Any = None
+        self.episode = Episode(self.gamma)
+        self.reset(seed=seed)
+
+    @property
+    def n_actions(self) -> int:
+        return int(self.env.action_space.n)
+
+    def reset(self, seed: int | None = None) -> Any:
+        """Start a new episode; returns the first observation."""
+        self.obs, _info = self.env.reset(seed=seed)
+        self.episode = Episode(self.gamma)
+        self.last = None
+        return self.obs
+
+    def step(self, action: int, actor: str = HUMAN) -> Transition:
+        """Take ``action`` in the current episode.
+
+        Raises:
+            EpisodeOver: the episode has ended; call :meth:`reset`.
+            ValueError: ``action`` is not one of the env's actions.
+        """
+        if self.episode.done:
+            raise EpisodeOver("The episode is over; reset to start a new one.")
+        action = int(action)
+        if not 0 <= action < self.n_actions:
+            raise ValueError(f"Action {action} is not in 0..{self.n_actions - 1}.")
+        next_obs, reward, terminated, truncated, info = self.env.step(action)
+        transition = Transition(
+            t=self.episode.steps,
+            obs=self.obs,
+            action=action,
+            reward=float(reward),
+            next_obs=next_obs,
+            terminated=bool(terminated),
+            truncated=bool(truncated),
+            actor=actor,
+            info=info,
+        )
+        self.obs = next_obs
+        self.episode.add(transition)
+        self.total_steps += 1
+        self.last = transition
+        if transition.done:
+            self.episodes_finished += 1
+        return transition
+
+    def scene(self) -> Any:
+        """What the env looks like now: a GridScene, CardsScene, PixelFrame or TextFrame."""
+        kind = self.entry.render
+        if kind == GRID and self.entry.id in GRID_SCENES:
+            return GRID_SCENES[self.entry.id](self.env)
+        if kind == CARDS:
+            return blackjack_scene(self.env, self.episode.done)
+        if not self.render:
+            return TextFrame("")
+        frame = self.env.render()
+        if kind == PIXELS and frame is not None:
+            return PixelFrame(frame)
+        return TextFrame(frame if isinstance(frame, str) else "")
+
+    def close(self) -> None:
+        self.env.close()

@@ -1,0 +1,30 @@
+"""rltui's own Gymnasium environments, registered when this package is imported."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+
+PORTAL_RESCUE_ID = "PortalRescue-v0"
+FROZEN_LAKE_CALM_ID = "FrozenLakeNotSlippery-v1"
+
+
+def register_envs() -> None:
+    """Register rltui's environments with Gymnasium (idempotent)."""
+    if PORTAL_RESCUE_ID not in gym.registry:
+        gym.register(
+            id=PORTAL_RESCUE_ID,
+            entry_point="rltui.envs.portal_rescue:PortalRescueEnv",
+            max_episode_steps=200,
+        )
+    if FROZEN_LAKE_CALM_ID not in gym.registry:
+        # The 4x4 lake with deterministic moves: the first world to learn on.
+        gym.register(
+            id=FROZEN_LAKE_CALM_ID,
+            entry_point="gymnasium.envs.toy_text.frozen_lake:FrozenLakeEnv",
+            kwargs={"map_name": "4x4", "is_slippery": False},
+            max_episode_steps=100,
+            reward_threshold=1.0,
+        )
+
+
+register_envs()

@@ -1,0 +1,1 @@
+"""rltui's terminal UI (Textual). The only part of rltui that imports textual or rich."""

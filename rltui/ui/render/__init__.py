@@ -1,0 +1,1 @@
+"""Turning scenes (plain data from rltui.core) into terminal cells."""

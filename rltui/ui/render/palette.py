@@ -1,0 +1,31 @@
+"""Colours for the kinds of cell a grid scene has."""
+
+from __future__ import annotations
+
+from rich.style import Style
+
+CELL_STYLES: dict[str, Style] = {
+    "floor": Style(color="#d0d0d0", bgcolor="#262b33"),
+    "stand": Style(color="#d0d0d0", bgcolor="#262b33", bold=True),
+    "wall": Style(color="#c9a26b", bgcolor="#262b33", bold=True),
+    "wall_cell": Style(bgcolor="#6b5a45"),
+    "ice": Style(color="#0b2534", bgcolor="#9ccbe3"),
+    "start": Style(color="#0b2534", bgcolor="#7fa7bd", bold=True),
+    "hole": Style(color="#9ccbe3", bgcolor="#0d1b4a", bold=True),
+    "goal": Style(color="#fff6c2", bgcolor="#2e7d32", bold=True),
+    "cliff": Style(bgcolor="#8e1b1b"),
+    "passenger": Style(color="white", bgcolor="#1565c0", bold=True),
+    "destination": Style(color="white", bgcolor="#8e24aa", bold=True),
+    "friend": Style(color="white", bgcolor="#1565c0", bold=True),
+    "spot": Style(color="#6f7a88", bgcolor="#262b33"),
+    "signal": Style(color="white", bgcolor="#8e24aa", bold=True),
+    "agent": Style(color="black", bgcolor="#f9c623", bold=True),
+    "agent_loaded": Style(color="black", bgcolor="#4caf50", bold=True),
+}
+BORDER = Style(color="#5c6773")
+CAPTION = Style(color="#c8d0da", italic=True)
+FALLBACK = Style()
+
+
+def cell_style(kind: str) -> Style:
+    return CELL_STYLES.get(kind, FALLBACK)

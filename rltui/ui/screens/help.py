@@ -1,0 +1,69 @@
+"""The help screen: every key, and what the numbers in the panels mean."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from rltui.core.catalog import EnvEntry
+
+APP_KEYS = (
+    ("r", "start a new episode"),
+    ("esc", "back to the environment list"),
+    ("?", "this help"),
+    ("q", "quit"),
+)
+
+DEFINITIONS = (
+    ("return", "Σ r_t: the sum of the episode's rewards"),
+    ("discounted", "Σ γ^k r_k over the steps so far"),
+    ("G_t", "r_t + γ r_(t+1) + γ² r_(t+2) + …: what step t was worth"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys for the current environment and the app, and the definitions."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", key_display="esc")]
+
+    def __init__(self, entry: EnvEntry | None = None) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(self._content())
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").border_title = "Help"
+        self.query_one("#help-box").border_subtitle = "esc closes"
+
+    def _content(self) -> Group:
+        parts: list[object] = []
+        if self.entry is not None:
+            keys = Table(title=f"{self.entry.id} actions", title_justify="left", box=None)
+            keys.add_column("keys", style="bold #f9c623")
+            keys.add_column("action")
+            for ak in self.entry.keys:
+                keys.add_row(ak.label, self.entry.action_names[ak.action])
+            parts += [keys, Text()]
+        app_keys = Table(title="Everywhere", title_justify="left", box=None)
+        app_keys.add_column("keys", style="bold #f9c623")
+        app_keys.add_column("does")
+        for key, what in APP_KEYS:
+            app_keys.add_row(key, what)
+        defs = Table(title="What the panels show", title_justify="left", box=None)
+        defs.add_column("name", style="bold")
+        defs.add_column("meaning")
+        for name, meaning in DEFINITIONS:
+            defs.add_row(name, meaning)
+        return Group(*parts, app_keys, Text(), defs)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

@@ -1,0 +1,96 @@
+"""The launcher: every environment, grouped, with what it is and its keys."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from rltui.core import catalog
+from rltui.core.catalog import CatalogError, EnvEntry
+from rltui.ui.screens.base import GuardedScreen
+from rltui.ui.widgets.too_small import TooSmall
+
+ID_WIDTH = 26
+
+
+class LauncherScreen(GuardedScreen):
+    """Pick an environment to play."""
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="body"):
+            yield Static(self._title(), id="launcher-title")
+            yield OptionList(*self._options(), id="env-list")
+            yield Static(id="env-detail")
+        yield TooSmall()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#env-list").border_title = "Environments"
+        self.query_one("#env-detail").border_title = "Keys"
+
+    @staticmethod
+    def _title() -> Text:
+        return Text.assemble(
+            ("rltui", "bold #f9c623"),
+            "  reinforcement learning you can see. Pick an environment and press enter.",
+        )
+
+    @staticmethod
+    def _options() -> list[Option | None]:
+        options: list[Option | None] = []
+        for group, entries in catalog.catalog_by_group():
+            if options:
+                options.append(None)
+            options.append(Option(Text(group.upper(), style="bold #8fa3b8"), disabled=True))
+            for entry in entries:
+                prompt = Text.assemble((entry.id.ljust(ID_WIDTH), "bold"), entry.description)
+                if not entry.available:
+                    prompt.append(f"  (needs {entry.requires})", style="italic #c07070")
+                options.append(Option(prompt, id=entry.id, disabled=not entry.available))
+        return options
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        entry = catalog.get(event.option_id or "")
+        if entry is not None:
+            self.query_one("#env-detail", Static).update(_keys_text(entry))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        entry = catalog.get(event.option_id or "")
+        if entry is not None:
+            self.open(entry)
+
+    def open(self, entry: EnvEntry) -> None:
+        from rltui.core.session import Session
+        from rltui.ui.screens.play import PlayScreen
+
+        try:
+            session = Session(catalog.resolve(entry.id))
+        except CatalogError as exc:
+            self.notify(str(exc), title="Cannot open", severity="error")
+            return
+        self.app.push_screen(PlayScreen(session))
+
+    def action_help(self) -> None:
+        from rltui.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+
+def _keys_text(entry: EnvEntry) -> Text:
+    text = Text()
+    for i, ak in enumerate(entry.keys):
+        if i:
+            text.append("   ")
+        text.append(ak.label, style="bold #f9c623")
+        text.append(f" {entry.action_names[ak.action]}")
+    text.append(f"    γ = {entry.gamma:g}", style="dim")
+    return text

@@ -1,0 +1,27 @@
+"""What a person would see: the app's screen as plain text."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from textual.app import App
+
+
+def screen_text(app: App) -> str:
+    """The whole screen as text, one line per terminal row."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True,
+                      color_system=None, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
+
+
+def panel_value(app: App, label: str) -> str:
+    """The value printed after ``label`` in the side panel (first match)."""
+    for line in screen_text(app).splitlines():
+        side = line.split("││", 1)[-1] if "││" in line else line
+        if f" {label} " in f" {side.strip('│ ')} ":
+            rest = side.split(label, 1)[1]
+            return rest.strip(" │").split()[0]
+    raise AssertionError(f"{label!r} is not on the screen")

@@ -1,0 +1,81 @@
+"""The core and the agents know no terminal; the CLI and launcher load no torch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+
+def _loaded_after(code: str) -> set[str]:
+    script = textwrap.dedent(code) + textwrap.dedent(
+        """
+        import json, sys
+        print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    return set(json.loads(out.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "rltui.core.catalog",
+        "rltui.core.session",
+        "rltui.core.returns",
+        "rltui.core.scenes",
+        "rltui.core.frames",
+        "rltui.core.wrappers",
+        "rltui.envs",
+        "rltui.envs.portal_rescue",
+        "agents",
+    ],
+)
+def test_core_module_imports_no_terminal_library(module: str) -> None:
+    loaded = _loaded_after(f"import {module}")
+    assert not loaded & {"textual", "rich"}, f"{module} pulled in {loaded & {'textual', 'rich'}}"
+
+
+def test_playing_every_env_headless_imports_no_terminal_library() -> None:
+    loaded = _loaded_after(
+        """
+        from rltui.core import catalog
+        from rltui.core.session import Session
+        for entry in catalog.CATALOG:
+            if entry.available:
+                s = Session(catalog.resolve(entry.id), seed=0)
+                s.step(0)
+                s.scene()
+                s.close()
+        """
+    )
+    assert not loaded & {"textual", "rich", "torch"}
+
+
+def test_cli_and_launcher_do_not_import_torch() -> None:
+    loaded = _loaded_after(
+        """
+        import rltui.cli
+        rltui.cli.build_parser()
+        import rltui.ui.app
+        """
+    )
+    assert "torch" not in loaded
+    assert "textual" in loaded  # the check itself would notice an import
+
+
+def test_help_imports_neither_torch_nor_gymnasium() -> None:
+    script = (
+        "import sys, rltui.cli\n"
+        "try:\n    rltui.cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('|'.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    loaded = set(out.stdout.strip().splitlines()[-1].split("|"))
+    assert not loaded & {"torch", "gymnasium", "textual"}
