@@ -10,6 +10,8 @@ from rltui.ui.render.palette import BORDER, CAPTION, cell_style
 # (cell width, cell height) from largest to smallest: roughly square on screen.
 _CELL_SIZES = ((9, 4), (7, 3), (5, 2), (3, 1), (2, 1), (1, 1))
 AGENT_GLYPH = {"agent": "☺", "agent_loaded": "☺"}
+# Cells drawn with a texture, so they read without colour too.
+FILL = {"cliff": "░", "wall_cell": "▒"}
 
 
 def grid_size(scene: GridScene, cell_w: int, cell_h: int) -> tuple[int, int]:
@@ -47,7 +49,8 @@ def render_grid(scene: GridScene, width: int, height: int) -> Text:
                 if (r, c) == scene.agent:
                     kind, glyph = scene.agent_kind, AGENT_GLYPH.get(scene.agent_kind, "☺")
                 middle = line == cell_h // 2
-                text = glyph.center(cell_w) if middle else " " * cell_w
+                fill = FILL.get(kind, " ")
+                text = glyph.center(cell_w, fill) if middle and glyph != " " else fill * cell_w
                 out.append(text, cell_style(kind))
                 if gap and c < cols - 1:
                     wall = (r, c) in scene.east_walls
@@ -62,7 +65,7 @@ def render_grid(scene: GridScene, width: int, height: int) -> Text:
         for i, (glyph, kind, meaning) in enumerate(scene.legend):
             if i:
                 out.append("  ")
-            shown = AGENT_GLYPH.get(kind, glyph)
+            shown = AGENT_GLYPH.get(kind, glyph if glyph != " " else FILL.get(kind, " "))
             out.append(f" {shown} ", cell_style(kind))
             out.append(f" {meaning}")
     return out

@@ -17,6 +17,12 @@ from rltui.ui.widgets.too_small import TooSmall
 ID_WIDTH = 26
 
 
+class EnvList(OptionList):
+    """The environment list; its enter key is named in the footer."""
+
+    BINDINGS = [Binding("enter", "select", "Play", id="play")]
+
+
 class LauncherScreen(GuardedScreen):
     """Pick an environment to play."""
 
@@ -28,7 +34,7 @@ class LauncherScreen(GuardedScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="body"):
             yield Static(self._title(), id="launcher-title")
-            yield OptionList(*self._options(), id="env-list")
+            yield EnvList(*self._options(), id="env-list")
             yield Static(id="env-detail")
         yield TooSmall()
         yield Footer()
