@@ -201,7 +201,7 @@ CATALOG: tuple[EnvEntry, ...] = (
         render=PIXELS,
         gamma=0.99,
         requires="Box2D",
-        install_hint="pip install swig && pip install 'gymnasium[box2d]'",
+        install_hint="pip install 'gymnasium[box2d]'",
     ),
     EnvEntry(
         id="Blackjack-v1",
