@@ -11,12 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from rltui import __version__
+from rltui.commands import evaluate, saves, train
+from rltui.commands.common import UsageError
 
 EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """Bad input from the user: one sentence, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,13 +30,19 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("env", nargs="?", help="environment id, e.g. Taxi-v4 (see `rltui envs`)")
     play.add_argument("--seed", type=int, default=None, help="seed for the first episode")
 
+    train.add_parser(sub)
+    evaluate.add_parser(sub)
+
     envs = sub.add_parser("envs", help="list the environments rltui knows")
     envs.add_argument("--json", action="store_true", help="print the catalog as JSON")
 
+    saves.add_parser(sub)
+
     bench = sub.add_parser("bench", help="run the project's own benchmarks")
-    bench.add_argument("which", choices=["render"], help="what to measure")
+    bench.add_argument("which", choices=["render", "tabular", "dqn"], help="what to measure")
     bench.add_argument("--json", action="store_true", help="print one JSON object last")
-    bench.add_argument("--seconds", type=float, default=3.0, help="how long the app part runs")
+    bench.add_argument("--seconds", type=float, default=3.0, help="how long the app part of render runs")
+    bench.add_argument("--seeds", type=int, default=5, help="seeds for the dqn benchmark")
     return parser
 
 
@@ -49,30 +53,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _play(getattr(args, "env", None), getattr(args, "seed", None))
         if args.command == "envs":
             return _envs(args.json)
+        if args.command == "train":
+            return train.run(args)
+        if args.command == "eval":
+            return evaluate.run(args)
+        if args.command == "saves":
+            return saves.run(args)
         if args.command == "bench":
             from rltui.bench import run_bench
 
-            return run_bench(args.which, as_json=args.json, seconds=args.seconds)
+            return run_bench(args.which, as_json=args.json, seconds=args.seconds, seeds=args.seeds)
     except UsageError as exc:
         print(f"rltui: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        print("rltui: interrupted.", file=sys.stderr)
         return 130
     return 0
 
 
 def _play(env_id: str | None, seed: int | None) -> int:
-    from rltui.core import catalog
-    from rltui.core.catalog import CatalogError
+    from rltui.commands.common import resolve_env
 
     session = None
     if env_id is not None:
         from rltui.core.session import Session
 
-        try:
-            session = Session(catalog.resolve(env_id), seed=seed)
-        except CatalogError as exc:
-            raise UsageError(str(exc)) from None
+        session = Session(resolve_env(env_id), seed=seed)
     from rltui.ui.app import RLTuiApp
 
     RLTuiApp(session).run()

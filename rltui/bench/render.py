@@ -1,32 +1,18 @@
-"""``rltui bench``: the project's own benchmarks. Each prints its figures.
-
-Run from the repo: ``rltui bench render`` (add ``--json`` for one JSON line).
-"""
+"""``rltui bench render``: CartPole frames into half blocks, alone and in the app."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import platform
 import statistics
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-
-def _machine() -> dict[str, Any]:
-    import os
-
-    return {"python": platform.python_version(), "cpus": os.cpu_count(), "machine": platform.machine()}
+from rltui.bench.common import machine, percentile
 
 
-def _percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q))
-
-
-def bench_render(seconds: float = 3.0) -> dict[str, Any]:
+def bench_render(seconds: float = 3.0, **_: Any) -> dict[str, Any]:
     """CartPole frames into half blocks, alone and inside the running app.
 
     * ``halfblock_ms_*``: one ``rgb_array`` frame into a 120x40-cell widget's lines.
@@ -64,11 +50,11 @@ def bench_render(seconds: float = 3.0) -> dict[str, Any]:
         "bench": "render",
         "widget_cells": [120, 40],
         "halfblock_ms_median": round(statistics.median(convert), 3),
-        "halfblock_ms_p95": round(_percentile(convert, 95), 3),
+        "halfblock_ms_p95": round(percentile(convert, 95), 3),
         "env_render_ms_median": round(statistics.median(render), 3),
         "app_fps": round(fps, 1),
         "app_frames_drawn": drawn,
-        **_machine(),
+        **machine(),
     }
 
 
@@ -100,24 +86,3 @@ async def _app_fps(seconds: float) -> tuple[float, int]:
         elapsed = time.perf_counter() - start
         drawn = view.frames_drawn - start_frames
     return drawn / elapsed, drawn
-
-
-BENCHES: dict[str, Callable[..., dict[str, Any]]] = {"render": bench_render}
-
-
-def run_bench(which: str, as_json: bool = False, seconds: float = 3.0) -> int:
-    result = BENCHES[which](seconds=seconds)
-    if as_json:
-        print(json.dumps(result))
-        return 0
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"rltui bench {which}", title_justify="left")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in result.items():
-        if key != "bench":
-            table.add_row(key, str(value))
-    Console().print(table)
-    return 0

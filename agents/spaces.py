@@ -1,0 +1,81 @@
+"""Observations as table rows: discrete states, tuples of them, and binned boxes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+# Continuous dimensions with infinite bounds need a range to bin over; these
+# cover what CartPole's velocities reach in practice.
+UNBOUNDED_FALLBACK = 4.0
+
+
+class StateIndexer:
+    """Maps an observation to a row index in ``0 .. n_states - 1``.
+
+    Args:
+        space: the observation space as :func:`agents.base.describe_space` gives it.
+        bins: bins per dimension for a Box space.
+        low: per-dimension lower clip bounds for a Box (empty: the space's).
+        high: per-dimension upper clip bounds for a Box (empty: the space's).
+    """
+
+    def __init__(
+        self,
+        space: dict[str, Any],
+        bins: int = 10,
+        low: Sequence[float] = (),
+        high: Sequence[float] = (),
+    ) -> None:
+        self.space = space
+        kind = space["type"]
+        if kind == "Discrete":
+            self.n_states = int(space["n"])
+            self._index = _discrete_index
+        elif kind == "Tuple":
+            sizes = []
+            for sub in space["spaces"]:
+                if sub["type"] != "Discrete":
+                    raise ValueError("Tabular agents take tuples of discrete spaces only.")
+                sizes.append(int(sub["n"]))
+            self._radix = [math.prod(sizes[i + 1 :]) for i in range(len(sizes))]
+            self.n_states = math.prod(sizes)
+            self._index = self._tuple_index
+        elif kind == "Box":
+            dims = int(np.prod(space["shape"]))
+            lo = np.asarray(low if len(low) else space["low"], dtype=np.float64)
+            hi = np.asarray(high if len(high) else space["high"], dtype=np.float64)
+            if lo.shape != (dims,) or hi.shape != (dims,):
+                raise ValueError(f"low and high need {dims} values each for this space.")
+            lo = np.where(np.isfinite(lo), lo, -UNBOUNDED_FALLBACK)
+            hi = np.where(np.isfinite(hi), hi, UNBOUNDED_FALLBACK)
+            if np.any(hi <= lo):
+                raise ValueError("Each high bound must be above its low bound.")
+            if bins < 1:
+                raise ValueError("bins must be at least 1.")
+            self.bins = bins
+            self._low = lo
+            self._scale = bins / (hi - lo)
+            self._radix_arr = bins ** np.arange(dims - 1, -1, -1)
+            self.n_states = bins**dims
+            self._index = self._box_index
+        else:
+            raise ValueError(f"Tabular agents do not handle {kind} observations.")
+
+    def __call__(self, obs: Any) -> int:
+        return self._index(obs)
+
+    def _tuple_index(self, obs: Any) -> int:
+        return sum(int(o) * r for o, r in zip(obs, self._radix))
+
+    def _box_index(self, obs: Any) -> int:
+        cells = ((np.asarray(obs, dtype=np.float64) - self._low) * self._scale).astype(np.int64)
+        np.clip(cells, 0, self.bins - 1, out=cells)
+        return int(cells @ self._radix_arr)
+
+
+def _discrete_index(obs: Any) -> int:
+    return int(obs)

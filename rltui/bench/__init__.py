@@ -1,0 +1,33 @@
+"""``rltui bench``: the project's own benchmarks. Each prints its figures.
+
+Run from the repo: ``rltui bench render|tabular|dqn`` (``--json`` for one JSON line).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def run_bench(which: str, as_json: bool = False, **options: Any) -> int:
+    if which == "render":
+        from rltui.bench.render import bench_render as bench
+    elif which == "tabular":
+        from rltui.bench.agents import bench_tabular as bench
+    else:
+        from rltui.bench.agents import bench_dqn as bench
+    result = bench(**options, verbose=not as_json)
+    if as_json:
+        print(json.dumps(result))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"rltui bench {which}", title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        if key != "bench":
+            table.add_row(key, json.dumps(value) if isinstance(value, (list, dict)) else str(value))
+    Console().print(table)
+    return 0

@@ -1,0 +1,1 @@
+"""The ``rltui`` subcommands, one module each. Each imports what it needs when it runs."""

@@ -1,0 +1,64 @@
+"""What the commands share: user errors, env look-up, settings, save paths."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rltui.core.catalog import EnvEntry
+
+SAVES_DIR_ENV = "RLTUI_SAVES"
+
+
+class UsageError(Exception):
+    """Bad input from the user: one sentence, exit status 2."""
+
+
+def resolve_env(env_id: str) -> EnvEntry:
+    from rltui.core import catalog
+
+    try:
+        return catalog.resolve(env_id)
+    except catalog.CatalogError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def parse_settings(pairs: Sequence[str] | None) -> dict[str, str]:
+    """``["alpha=0.5", "gamma=0.9"]`` → ``{"alpha": "0.5", "gamma": "0.9"}``."""
+    settings: dict[str, str] = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise UsageError(f"--set takes key=value, not '{pair}'.")
+        settings[key.strip()] = value.strip()
+    return settings
+
+
+def saves_dir() -> Path:
+    """Where agents are saved: $RLTUI_SAVES, else ./saves."""
+    return Path(os.environ.get(SAVES_DIR_ENV, "saves"))
+
+
+def fresh_save_path(env_id: str, kind: str) -> Path:
+    """``saves/ENV-KIND.safetensors``, numbered so an existing save is never overwritten."""
+    from agents.persistence import SUFFIX
+
+    directory = saves_dir()
+    path = directory / f"{env_id}-{kind}{SUFFIX}"
+    n = 2
+    while path.exists():
+        path = directory / f"{env_id}-{kind}-{n}{SUFFIX}"
+        n += 1
+    return path
+
+
+def print_json(obj: dict[str, Any]) -> None:
+    """The one JSON object a --json run prints, on the last line of stdout."""
+    print(json.dumps(obj), flush=True)
+
+
+def round_or_none(x: float | None, digits: int = 4) -> float | None:
+    return None if x is None else round(float(x), digits)

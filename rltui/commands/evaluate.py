@@ -1,0 +1,47 @@
+"""``rltui eval``: a saved agent's greedy returns."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from typing import Any
+
+from rltui.commands.common import UsageError, print_json, resolve_env
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("eval", help="evaluate a saved agent greedily",
+                       description="Run a saved agent with exploration off and report its returns. "
+                       "Deterministic grid worlds are run from every start state.")
+    p.add_argument("file", help="a save made by rltui (saves/*.safetensors)")
+    p.add_argument("--episodes", type=int, default=100, help="episodes to run (default 100)")
+    p.add_argument("--seed", type=int, default=10_000, help="seed of the first episode")
+    p.add_argument("--json", action="store_true", help="one JSON object on the last line")
+
+
+def run(args: argparse.Namespace) -> int:
+    from agents.persistence import SaveError, load_agent
+    from rltui.core.training import evaluate
+
+    if args.episodes < 1:
+        raise UsageError(f"--episodes must be at least 1, not {args.episodes}.")
+    try:
+        agent, meta = load_agent(args.file)
+    except SaveError as exc:
+        raise UsageError(str(exc)) from None
+    entry = resolve_env(meta["env_id"])
+    returns = evaluate(agent, entry, args.episodes, seed=args.seed)
+    summary = {
+        "env": entry.id,
+        "agent": agent.kind,
+        "episodes": len(returns),
+        "return_mean": round(statistics.fmean(returns), 4),
+        "return_std": round(statistics.pstdev(returns), 4) if len(returns) > 1 else 0.0,
+    }
+    if args.json:
+        print_json(summary)
+    else:
+        from rltui.commands.progress import print_summary
+
+        print_summary(f"{args.file}", {**summary, "trained steps": meta["counters"].get("steps")})
+    return 0

@@ -1,0 +1,132 @@
+"""``rltui train``: headless training with a progress bar, a final table and a save."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from rltui.commands.common import (UsageError, fresh_save_path, parse_settings, print_json,
+                                   resolve_env, round_or_none)
+
+#: Settings that change the shape of a saved agent's arrays: fixed once trained.
+SHAPE_KEYS = {"bins", "low", "high", "hidden"}
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("train", help="train an agent headless, then save it",
+                       description="Train an agent without the UI. Saves to saves/ENV-KIND.safetensors "
+                       "unless --save or --no-save says otherwise.")
+    p.add_argument("env", help="environment id (see `rltui envs`)")
+    p.add_argument("--agent", help="q-learning, sarsa, expected-sarsa, value-iteration or dqn")
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--steps", type=int, help="environment steps to train (default: per env)")
+    budget.add_argument("--episodes", type=int, help="episodes to train")
+    p.add_argument("--target-return", type=float, help="stop once a greedy evaluation reaches this mean")
+    p.add_argument("--seed", type=int, default=0, help="seed for the env, exploration and the network")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", dest="settings",
+                   help="override a hyperparameter (repeatable); bad keys list the valid ones")
+    p.add_argument("--device", help="cpu (default) or cuda, for dqn")
+    p.add_argument("--load", metavar="FILE", help="continue training a saved agent where it left off")
+    save = p.add_mutually_exclusive_group()
+    save.add_argument("--save", metavar="FILE", help="where to save (default: saves/ENV-KIND.safetensors)")
+    save.add_argument("--no-save", action="store_true", help="do not save the trained agent")
+    p.add_argument("--json", action="store_true", help="no progress bar; one JSON object on the last line")
+
+
+def run(args: argparse.Namespace) -> int:
+    from agents import registry
+    from agents.defaults import budget_for
+    from agents.persistence import SaveError, save_agent
+    from rltui.core.training import train
+
+    entry = resolve_env(args.env)
+    settings = parse_settings(args.settings)
+    if args.device:
+        settings["device"] = args.device
+    for name in ("steps", "episodes"):
+        value = getattr(args, name)
+        if value is not None and value < 0:
+            raise UsageError(f"--{name} must be zero or more, not {value}.")
+    agent = _agent(args, entry, settings)
+    kind = agent.kind
+    steps = args.steps
+    if steps is None and args.episodes is None:
+        steps = budget_for(entry.id, kind)
+    from rltui.commands.progress import TrainingDisplay
+
+    display = None if args.json else TrainingDisplay(entry.id, kind, steps, args.episodes)
+    try:
+        if display:
+            display.start()
+        result = train(agent, entry, steps=steps, episodes=args.episodes,
+                       target_return=args.target_return, seed=args.seed,
+                       on_progress=display.update if display else None)
+    except KeyboardInterrupt:
+        raise
+    finally:
+        if display:
+            display.stop()
+    evaluation = {"return_mean": result.eval_return_mean, "return_std": result.eval_return_std}
+    save_path: Path | None = None
+    if not args.no_save:
+        target = Path(args.save) if args.save else fresh_save_path(entry.id, kind)
+        try:
+            save_path = save_agent(agent, target, entry.id, evaluation)
+        except SaveError as exc:
+            raise UsageError(str(exc)) from None
+    summary = {
+        "env": entry.id,
+        "agent": kind,
+        "steps": result.steps,
+        "episodes": result.episodes,
+        "seconds": round(result.seconds, 3),
+        "eval_return_mean": round_or_none(result.eval_return_mean),
+        "eval_return_std": round_or_none(result.eval_return_std),
+        "solved": result.solved,
+        "save": str(save_path) if save_path else None,
+    }
+    if args.json:
+        print_json(summary)
+    else:
+        from rltui.commands.progress import print_summary
+
+        print_summary("Training finished", summary, agent)
+    return 0
+
+
+def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> Any:
+    from agents import registry
+    from agents.base import SettingError, apply_settings
+    from agents.persistence import SaveError, load_agent
+    from rltui.core import catalog
+
+    if args.load:
+        try:
+            agent, meta = load_agent(args.load, expect_env=entry.id)
+        except SaveError as exc:
+            raise UsageError(str(exc)) from None
+        if args.agent and args.agent != agent.kind:
+            raise UsageError(f"{args.load} holds a {agent.kind} agent, not {args.agent}.")
+        fixed = SHAPE_KEYS & set(settings)
+        if fixed:
+            raise UsageError(f"{', '.join(sorted(fixed))} cannot change when resuming: "
+                             "the saved arrays have that shape.")
+        if settings:
+            try:
+                new = apply_settings(agent.config, settings)
+            except SettingError as exc:
+                raise UsageError(str(exc)) from None
+            agent.config = dataclasses.replace(new)
+        return agent
+    if not args.agent:
+        raise UsageError(f"--agent is required: choose from {', '.join(registry.KINDS)}.")
+    env = catalog.make_env(entry, render=False)
+    try:
+        return registry.make_agent(args.agent, env, entry.id, settings, seed=args.seed,
+                                   gamma=entry.gamma)
+    except registry.AgentError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        env.close()

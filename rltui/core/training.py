@@ -1,0 +1,233 @@
+"""The headless training loop and greedy evaluation.
+
+Terminal-free: the CLI draws a progress bar from the :class:`Progress`
+callbacks and the app (later) publishes them as snapshots. Training stops when
+the budget is spent, a greedy evaluation reaches the target, or the plain
+``threading.Event`` passed in is set.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from agents.base import Step
+from rltui.core import catalog
+from rltui.core.catalog import EnvEntry
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How training stands, published a few times a second."""
+
+    steps: int
+    episodes: int
+    seconds: float
+    steps_per_second: float
+    epsilon: float
+    last_return: float | None
+    mean_return: float | None
+    """Mean of the last 100 episode returns."""
+    eval_return: float | None
+    """The latest greedy-evaluation mean."""
+    loss: float | None
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    steps: int
+    episodes: int
+    seconds: float
+    eval_return_mean: float
+    eval_return_std: float
+    solved: bool
+    stopped_early: bool
+    """The target was reached (or the stop event set) before the budget ran out."""
+
+
+def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
+             target: float | None = None) -> list[float]:
+    """Greedy (exploration off) returns.
+
+    A deterministic grid world with a finite set of start states (Taxi-v4,
+    CliffWalking-v1, PortalRescue-v0, FrozenLakeNotSlippery-v1) is evaluated
+    from every start state: an exact figure, whatever ``episodes`` says. Other
+    envs run ``episodes`` episodes seeded ``seed``, ``seed + 1``, ...
+
+    With ``target``, gives up after the first few episodes when their mean is
+    below it: a periodic check for the target costs little until it can pass.
+    """
+    env = catalog.make_env(entry, render=False)
+    try:
+        starts = enumerable_starts(env)
+        if starts is not None:
+            return [_greedy_episode(agent, env, start=s) for s in starts]
+        returns: list[float] = []
+        for i in range(episodes):
+            if target is not None and i == PRECHECK_EPISODES and statistics.fmean(returns) < target:
+                break
+            returns.append(_greedy_episode(agent, env, seed=seed + i))
+        return returns
+    finally:
+        env.close()
+
+
+PRECHECK_EPISODES = 3
+
+
+def enumerable_starts(env: Any) -> list[int] | None:
+    """Every start state of a deterministic toy-text env, or None for any other env."""
+    u = env.unwrapped
+    P, isd = getattr(u, "P", None), getattr(u, "initial_state_distrib", None)
+    if not isinstance(P, dict) or isd is None:
+        return None
+    if any(len(outcomes) != 1 for actions in P.values() for outcomes in actions.values()):
+        return None
+    return [i for i, p in enumerate(isd) if p > 0]
+
+
+def _greedy_episode(agent: Any, env: Any, seed: int | None = None, start: int | None = None) -> float:
+    obs, _ = env.reset(seed=seed)
+    if start is not None:
+        env.unwrapped.s = start
+        obs = start
+    total, done = 0.0, False
+    while not done:
+        obs, reward, terminated, truncated, _ = env.step(agent.act(obs, False))
+        total += float(reward)
+        done = terminated or truncated
+    return total
+
+
+def train(
+    agent: Any,
+    entry: EnvEntry,
+    *,
+    steps: int | None = None,
+    episodes: int | None = None,
+    target_return: float | None = None,
+    seed: int | None = None,
+    stop: threading.Event | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    eval_every: int = 10_000,
+    eval_episodes: int = 20,
+    final_eval_episodes: int = 100,
+    progress_interval: float = 0.1,
+) -> TrainResult:
+    """Train ``agent`` on a fresh env for ``entry`` until a budget, a target or ``stop``.
+
+    Args:
+        agent: any agent of the :class:`agents.base.Agent` protocol.
+        entry: the environment.
+        steps: budget in environment steps (None: no step budget).
+        episodes: budget in episodes (None: no episode budget).
+        target_return: stop as soon as a greedy evaluation's mean reaches it.
+        seed: seeds the env's first reset (evaluations use their own seeds).
+        stop: set from another thread to stop after the current step.
+        on_progress: called at most every ``progress_interval`` seconds.
+        eval_every: steps between greedy evaluations (for the target and the curve).
+        eval_episodes: episodes per periodic evaluation.
+        final_eval_episodes: episodes of the evaluation reported at the end.
+    """
+    if steps is None and episodes is None and target_return is None and stop is None:
+        raise ValueError("train needs a budget (steps or episodes), a target or a stop event.")
+    env = catalog.make_env(entry, render=False)
+    stop = stop or threading.Event()
+    recent: deque[float] = deque(maxlen=100)
+    eval_mean: float | None = None
+    loss: float | None = None
+    start = time.perf_counter()
+    last_report = start
+    step_count = episode_count = 0
+    episode_return = 0.0
+    next_eval = eval_every
+    reached = False
+    obs, _ = env.reset(seed=seed)
+    act, observe = agent.act, agent.observe
+    try:
+        while not stop.is_set():
+            if steps is not None and step_count >= steps:
+                break
+            if episodes is not None and episode_count >= episodes:
+                break
+            action = act(obs, True)
+            next_obs, reward, terminated, truncated, _ = env.step(action)
+            metrics = observe(Step(obs, action, float(reward), next_obs, terminated, truncated))
+            step_count += 1
+            episode_return += reward
+            if "loss" in metrics:
+                loss = metrics["loss"]
+            if terminated or truncated:
+                episode_count += 1
+                recent.append(float(episode_return))
+                episode_return = 0.0
+                obs, _ = env.reset()
+            else:
+                obs = next_obs
+            if step_count >= next_eval:
+                next_eval += eval_every
+                eval_mean = statistics.fmean(evaluate(agent, entry, eval_episodes, target=target_return))
+                if target_return is not None and eval_mean >= target_return:
+                    reached = True
+                    break
+            if on_progress is not None and (step_count & 255) == 0:
+                now = time.perf_counter()
+                if now - last_report >= progress_interval:
+                    last_report = now
+                    on_progress(_progress(agent, step_count, episode_count, now - start,
+                                          recent, eval_mean, loss))
+    finally:
+        env.close()
+    seconds = time.perf_counter() - start
+    final = evaluate(agent, entry, final_eval_episodes)
+    mean = statistics.fmean(final)
+    std = statistics.pstdev(final) if len(final) > 1 else 0.0
+    if on_progress is not None:
+        on_progress(_progress(agent, step_count, episode_count, seconds, recent, mean, loss))
+    return TrainResult(
+        steps=step_count,
+        episodes=episode_count,
+        seconds=seconds,
+        eval_return_mean=mean,
+        eval_return_std=std,
+        solved=is_solved(entry.id, mean) if target_return is None else mean >= target_return,
+        stopped_early=reached or stop.is_set(),
+    )
+
+
+def _progress(agent: Any, steps: int, episodes: int, seconds: float, recent: deque[float],
+              eval_mean: float | None, loss: float | None) -> Progress:
+    return Progress(
+        steps=steps,
+        episodes=episodes,
+        seconds=seconds,
+        steps_per_second=steps / seconds if seconds > 0 else 0.0,
+        epsilon=float(agent.epsilon),
+        last_return=recent[-1] if recent else None,
+        mean_return=statistics.fmean(recent) if recent else None,
+        eval_return=eval_mean,
+        loss=loss,
+    )
+
+
+#: DESIGN.md's "solved" thresholds for greedy evaluation.
+SOLVED_AT: dict[str, float] = {
+    "Taxi-v4": 7.9,
+    "FrozenLake-v1": 0.70,
+    "FrozenLakeNotSlippery-v1": 1.0,
+    "FrozenLake8x8-v1": 0.85,
+    "CliffWalking-v1": -13.0,
+    "CartPole-v1": 475.0,
+    "PortalRescue-v0": 8.0,
+}
+
+
+def is_solved(env_id: str, eval_mean: float) -> bool:
+    """Whether a greedy mean return counts as solving ``env_id`` (False where none is set)."""
+    threshold = SOLVED_AT.get(env_id)
+    return threshold is not None and eval_mean >= threshold
