@@ -103,7 +103,12 @@ class TabularAgent:
         if self.rng.random() < self.epsilon:
             return self.rng.randrange(self.n_actions)
         row = self.table[s]
-        return row.index(max(row))
+        best = max(row)
+        if row.count(best) > 1:
+            # Break ties at random: an untried state would otherwise always take action 0,
+            # and with sparse rewards (FrozenLake) that can walk into a wall forever.
+            return self.rng.choice([a for a, q in enumerate(row) if q == best])
+        return row.index(best)
 
     def q_values(self, obs: Any) -> np.ndarray:
         return np.array(self.table[self.indexer(obs)], dtype=np.float64)

@@ -32,9 +32,19 @@ def _loaded_after(code: str) -> set[str]:
         "rltui.core.scenes",
         "rltui.core.frames",
         "rltui.core.wrappers",
+        "rltui.core.training",
         "rltui.envs",
         "rltui.envs.portal_rescue",
         "agents",
+        "agents.base",
+        "agents.defaults",
+        "agents.dqn",
+        "agents.persistence",
+        "agents.registry",
+        "agents.schedules",
+        "agents.spaces",
+        "agents.tabular",
+        "agents.value_iteration",
     ],
 )
 def test_core_module_imports_no_terminal_library(module: str) -> None:
@@ -53,6 +63,21 @@ def test_playing_every_env_headless_imports_no_terminal_library() -> None:
                 s.step(0)
                 s.scene()
                 s.close()
+        """
+    )
+    assert not loaded & {"textual", "rich", "torch"}
+
+
+def test_training_a_tabular_agent_imports_no_torch_nor_terminal_library() -> None:
+    loaded = _loaded_after(
+        """
+        from agents.registry import make_agent
+        from rltui.core import catalog
+        from rltui.core.training import train
+        entry = catalog.resolve("Taxi-v4")
+        env = catalog.make_env(entry, render=False)
+        agent = make_agent("q-learning", env, entry.id, seed=0)
+        train(agent, entry, steps=500, final_eval_episodes=1)
         """
     )
     assert not loaded & {"textual", "rich", "torch"}

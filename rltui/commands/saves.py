@@ -19,7 +19,8 @@ def list_saves() -> list[dict[str, Any]]:
 
     rows = []
     directory = saves_dir()
-    for path in sorted(directory.glob(f"*{SUFFIX}")) if directory.is_dir() else []:
+    paths = sorted(directory.glob(f"*{SUFFIX}"), key=lambda p: p.stem) if directory.is_dir() else []
+    for path in paths:
         try:
             meta = read_metadata(path)
         except SaveError as exc:

@@ -1,0 +1,112 @@
+"""The command line as a person uses it: JSON outputs, saves, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rltui.cli import main
+
+
+def _json_last_line(out: str) -> dict:
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.fixture(autouse=True)
+def saves_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("RLTUI_SAVES", str(tmp_path / "saves"))
+    return tmp_path / "saves"
+
+
+def test_train_eval_and_saves_round_trip(capsys: pytest.CaptureFixture[str], saves_in_tmp: Path) -> None:
+    assert main(["train", "FrozenLakeNotSlippery-v1", "--agent", "q-learning", "--json"]) == 0
+    trained = _json_last_line(capsys.readouterr().out)
+    assert set(trained) == {"env", "agent", "steps", "episodes", "seconds", "eval_return_mean",
+                            "eval_return_std", "solved", "save"}
+    assert trained["solved"] is True and trained["eval_return_mean"] == 1.0
+    save = Path(trained["save"])
+    assert save.parent == saves_in_tmp and save.name == "FrozenLakeNotSlippery-v1-q-learning.safetensors"
+
+    assert main(["eval", str(save), "--json"]) == 0
+    evaluated = _json_last_line(capsys.readouterr().out)
+    assert evaluated == {"env": "FrozenLakeNotSlippery-v1", "agent": "q-learning", "episodes": 1,
+                         "return_mean": 1.0, "return_std": 0.0}
+
+    # A second run never overwrites the first save.
+    assert main(["train", "FrozenLakeNotSlippery-v1", "--agent", "q-learning", "--steps", "10", "--json"]) == 0
+    second = Path(_json_last_line(capsys.readouterr().out)["save"])
+    assert second.name == "FrozenLakeNotSlippery-v1-q-learning-2.safetensors"
+
+    assert main(["saves", "--json"]) == 0
+    listed = _json_last_line(capsys.readouterr().out)["saves"]
+    assert [row["steps"] for row in listed] == [trained["steps"], 10]
+    assert listed[0]["env"] == "FrozenLakeNotSlippery-v1" and listed[0]["eval_return"] == 1.0
+
+
+def test_train_resumes_from_a_save(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    first = tmp_path / "taxi.safetensors"
+    assert main(["train", "Taxi-v4", "--agent", "q-learning", "--steps", "3000", "--save", str(first),
+                 "--json"]) == 0
+    capsys.readouterr()
+    assert main(["train", "Taxi-v4", "--load", str(first), "--steps", "2000", "--save", str(first),
+                 "--json"]) == 0
+    capsys.readouterr()
+    from agents.persistence import read_metadata
+
+    assert read_metadata(first)["counters"]["steps"] == 5000
+
+
+def test_train_without_json_shows_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train", "CliffWalking-v1", "--agent", "q-learning", "--steps", "2000", "--no-save"]) == 0
+    out = capsys.readouterr().out
+    assert "Training finished" in out and "eval return mean" in out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["train", "Taxi-v4", "--agent", "ppo"], "choose from: q-learning, sarsa, expected-sarsa, value-iteration, dqn"),
+    (["train", "Taxi-v4"], "--agent is required"),
+    (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alhpa=0.5"], "valid keys: alpha"),
+    (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alpha=fast"], "needs a float value"),
+    (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alpha"], "key=value"),
+    (["train", "CartPole-v1", "--agent", "value-iteration"], "transition model P"),
+    (["train", "Taxi-v3", "--agent", "q-learning"], "Did you mean Taxi-v4"),
+    (["train", "Taxi-v4", "--agent", "q-learning", "--steps", "-5"], "zero or more"),
+    (["eval", "no/such/file.safetensors"], "No such file"),
+    (["train", "CartPole-v1", "--agent", "dqn", "--device", "cuda", "--steps", "1"], "CUDA"),
+])
+def test_bad_input_exits_2_with_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import torch
+
+    if "cuda" in argv and torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_load_for_another_env_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "lake.safetensors"
+    main(["train", "FrozenLakeNotSlippery-v1", "--agent", "q-learning", "--steps", "10", "--save", str(path), "--json"])
+    capsys.readouterr()
+    assert main(["train", "Taxi-v4", "--load", str(path)]) == 2
+    assert "not Taxi-v4" in capsys.readouterr().err
+
+
+def test_a_real_process_prints_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "agent.safetensors"
+    bad.write_bytes(b"\x80\x04garbage")
+    out = subprocess.run([sys.executable, "-m", "rltui", "eval", str(bad)], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert "pickle" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_saves_lists_broken_files_without_failing(capsys: pytest.CaptureFixture[str], saves_in_tmp: Path) -> None:
+    saves_in_tmp.mkdir(parents=True)
+    (saves_in_tmp / "broken.safetensors").write_bytes(b"xx")
+    assert main(["saves", "--json"]) == 0
+    rows = _json_last_line(capsys.readouterr().out)["saves"]
+    assert rows[0]["file"].endswith("broken.safetensors") and "truncated" in rows[0]["error"]

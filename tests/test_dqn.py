@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents.base import Step
+from agents.dqn import DQNAgent, DQNConfig, ReplayBuffer
+from rltui.core import catalog
+from rltui.core.training import train
+
+BOX = {"type": "Box", "shape": [2], "low": [-1.0, -1.0], "high": [1.0, 1.0]}
+
+
+def test_dqn_learns_a_tiny_env() -> None:
+    entry = catalog.resolve("FrozenLakeNotSlippery-v1")
+    env = catalog.make_env(entry, render=False)
+    config = DQNConfig(hidden=(32,), learning_starts=200, epsilon_decay_steps=2_000,
+                       target_update_interval=100, gamma=0.95, learning_rate=3e-3)
+    agent = DQNAgent({"type": "Discrete", "n": 16}, 4, config, seed=0)
+    result = train(agent, entry, steps=4_000, seed=0)
+    assert result.eval_return_mean == 1.0
+    # Q(start, ·) approaches γ^5 for the best first move.
+    assert agent.q_values(0).max() == pytest.approx(0.95**5, abs=0.15)
+    env.close()
+
+
+def test_replay_buffer_is_a_preallocated_ring() -> None:
+    buffer = ReplayBuffer(capacity=3, obs_dim=2, seed=0)
+    for i in range(5):
+        buffer.add(np.full(2, i), i % 2, float(i), np.full(2, i + 1), i == 4)
+    assert buffer.size == 3 and buffer.observations.shape == (3, 2)
+    assert sorted(buffer.rewards.tolist()) == [2.0, 3.0, 4.0]
+
+
+def test_truncation_bootstraps_and_termination_does_not() -> None:
+    agent = DQNAgent(BOX, 2, DQNConfig(hidden=(8,), learning_starts=10**6), seed=0)
+    agent.track_td = True
+    import torch
+
+    obs, nxt = np.zeros(2, np.float32), np.ones(2, np.float32)
+    with torch.no_grad():
+        target_q = agent.target_network(torch.from_numpy(nxt[None]))[0]
+    bootstrap = agent.config.gamma * float(target_q[agent.q_values(nxt).argmax()])
+    cut = agent.observe(Step(obs, 0, 1.0, nxt, False, True))
+    end = agent.observe(Step(obs, 0, 1.0, nxt, True, False))
+    assert end["td_target"] == pytest.approx(1.0)
+    assert cut["td_target"] == pytest.approx(1.0 + bootstrap, abs=1e-5)
+    # The buffer keeps only the true-termination flag.
+    assert agent.buffer.terminated[:2].tolist() == [0.0, 1.0]
+
+
+def test_hard_target_sync_every_interval_and_soft_blend() -> None:
+    import torch
+
+    agent = DQNAgent(BOX, 2, DQNConfig(hidden=(8,), learning_starts=1, batch_size=2,
+                                        target_update_interval=4), seed=0)
+    for i in range(3):
+        agent.observe(Step(np.zeros(2), 0, 1.0, np.ones(2), False, False))
+    online, target = agent.q_network.state_dict(), agent.target_network.state_dict()
+    assert any(not torch.equal(online[k], target[k]) for k in online)
+    agent.observe(Step(np.zeros(2), 0, 1.0, np.ones(2), False, False))  # step 4: copy
+    target = agent.target_network.state_dict()
+    assert all(torch.equal(agent.q_network.state_dict()[k], target[k]) for k in target)
+
+    soft = DQNAgent(BOX, 2, DQNConfig(hidden=(8,), tau=0.5), seed=0)
+    before = [p.clone() for p in soft.target_network.parameters()]
+    with torch.no_grad():
+        for p in soft.q_network.parameters():
+            p.add_(1.0)
+    soft.sync_target(0.5)
+    for b, t in zip(before, soft.target_network.parameters()):
+        assert torch.allclose(t, b + 0.5)
+
+
+def test_warm_up_acts_at_random_then_epsilon_decays() -> None:
+    agent = DQNAgent(BOX, 2, DQNConfig(hidden=(8,), learning_starts=50, epsilon_decay_steps=100,
+                                        epsilon_end=0.1), seed=0)
+    assert agent.epsilon == 1.0
+    agent.steps = 100
+    assert agent.epsilon == pytest.approx(0.1)
+
+
+def test_cuda_request_without_cuda_is_one_sentence() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        DQNAgent(BOX, 2, DQNConfig(device="cuda"))

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from agents.base import Step
+from agents.registry import make_agent
+from agents.schedules import linear_schedule
+from agents.spaces import StateIndexer
+from agents.tabular import TabularAgent, TabularConfig
+from rltui.core import catalog
+from rltui.core.training import evaluate, train
+
+DISCRETE = {"type": "Discrete", "n": 3}
+
+
+def _fresh(env_id: str, kind: str, seed: int = 0):
+    entry = catalog.resolve(env_id)
+    env = catalog.make_env(entry, render=False)
+    return entry, make_agent(kind, env, env_id, seed=seed, gamma=entry.gamma)
+
+
+def test_linear_schedule() -> None:
+    assert linear_schedule(1.0, 0.1, 100, 0) == 1.0
+    assert linear_schedule(1.0, 0.1, 100, 50) == pytest.approx(0.55)
+    assert linear_schedule(1.0, 0.1, 100, 100) == 0.1
+    assert linear_schedule(1.0, 0.1, 100, 10_000) == 0.1
+
+
+def test_q_learning_update_by_hand() -> None:
+    agent = TabularAgent("q-learning", DISCRETE, 2, TabularConfig(alpha=0.5, gamma=0.9))
+    agent.table[1] = [2.0, 4.0]
+    metrics = agent.observe(Step(0, 1, 1.0, 1, False, False))
+    # target = 1 + 0.9 * max(2, 4) = 4.6; Q(0,1) = 0 + 0.5 * 4.6
+    assert metrics["td_target"] == pytest.approx(4.6)
+    assert agent.table[0][1] == pytest.approx(2.3)
+
+
+def test_terminal_does_not_bootstrap_but_truncation_does() -> None:
+    agent = TabularAgent("q-learning", DISCRETE, 2, TabularConfig(alpha=1.0, gamma=0.9))
+    agent.table[1] = [10.0, 10.0]
+    assert agent.observe(Step(0, 0, 1.0, 1, True, False))["td_target"] == pytest.approx(1.0)
+    assert agent.observe(Step(0, 0, 1.0, 1, False, True))["td_target"] == pytest.approx(10.0)
+    assert agent.episodes == 2
+
+
+def test_expected_sarsa_uses_the_epsilon_greedy_expectation() -> None:
+    config = TabularConfig(alpha=1.0, gamma=1.0, epsilon_start=0.5, epsilon_end=0.5)
+    agent = TabularAgent("expected-sarsa", DISCRETE, 2, config)
+    agent.table[1] = [0.0, 4.0]
+    # E = (1 - 0.5) * 4 + 0.5 * (0 + 4) / 2 = 3
+    assert agent.observe(Step(0, 0, 0.0, 1, False, False))["td_target"] == pytest.approx(3.0)
+
+
+def test_sarsa_commits_to_the_next_action_it_bootstrapped_from() -> None:
+    config = TabularConfig(alpha=1.0, gamma=1.0, epsilon_start=1.0, epsilon_end=1.0)
+    agent = TabularAgent("sarsa", DISCRETE, 2, config, seed=3)
+    agent.table[1] = [1.0, 7.0]
+    for _ in range(20):
+        target = agent.observe(Step(0, 0, 0.0, 1, False, False))["td_target"]
+        a2 = agent.act(1, explore=True)
+        assert target == agent.table[1][a2]
+
+
+def test_state_indexer_tuple_and_box() -> None:
+    tup = StateIndexer({"type": "Tuple", "spaces": [{"type": "Discrete", "n": 32},
+                                                     {"type": "Discrete", "n": 11},
+                                                     {"type": "Discrete", "n": 2}]})
+    assert tup.n_states == 32 * 11 * 2
+    assert len({tup((a, b, c)) for a in range(32) for b in range(11) for c in range(2)}) == tup.n_states
+    box = StateIndexer({"type": "Box", "shape": [2], "low": [0.0, 0.0], "high": [1.0, 1.0]}, bins=4)
+    assert box.n_states == 16
+    assert box((0.0, 0.0)) == 0 and box((0.99, 0.99)) == 15 and box((5.0, -5.0)) == 12
+
+
+def test_q_learning_solves_the_non_slippery_lake() -> None:
+    entry, agent = _fresh("FrozenLakeNotSlippery-v1", "q-learning")
+    result = train(agent, entry, steps=10_000, seed=0)
+    assert result.eval_return_mean == 1.0 and result.solved
+
+
+def test_q_learning_finds_the_cliff_edge_path() -> None:
+    entry, agent = _fresh("CliffWalking-v1", "q-learning")
+    result = train(agent, entry, steps=50_000, seed=0)
+    assert result.eval_return_mean == -13.0
+
+
+def test_target_return_stops_early() -> None:
+    entry, agent = _fresh("FrozenLakeNotSlippery-v1", "q-learning")
+    result = train(agent, entry, steps=200_000, target_return=1.0, eval_every=1_000, seed=0)
+    assert result.stopped_early and result.steps < 200_000
+
+
+def test_blackjack_tabular_beats_random() -> None:
+    entry, agent = _fresh("Blackjack-v1", "q-learning")
+    train(agent, entry, steps=100_000, seed=0, final_eval_episodes=1)
+    learned = statistics.fmean(evaluate(agent, entry, 2000))
+    assert learned > -0.2  # a random player loses about 0.4 a hand
