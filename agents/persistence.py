@@ -97,6 +97,7 @@ def save_agent(agent: Any, path: str | os.PathLike[str], env_id: str,
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+            os.chmod(tmp, _file_mode(target))  # mkstemp makes 0600; a save is an ordinary file
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -104,6 +105,14 @@ def save_agent(agent: Any, path: str | os.PathLike[str], env_id: str,
     except OSError as exc:
         raise SaveError(f"Cannot write {target}: {exc.strerror or exc}.") from None
     return target
+
+
+def _file_mode(target: Path) -> int:
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 # --- reading -----------------------------------------------------------------------

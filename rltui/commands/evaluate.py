@@ -43,5 +43,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         from rltui.commands.progress import print_summary
 
-        print_summary(f"{args.file}", {**summary, "trained steps": meta["counters"].get("steps")})
+        print_summary("Greedy evaluation", {"file": args.file, **summary,
+                                            "trained steps": meta["counters"].get("steps")})
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from rltui.commands.common import print_json, saves_dir
@@ -47,18 +48,29 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     console = Console()
+    good = [row for row in rows if "error" not in row]
+    broken = [row for row in rows if "error" in row]
     if not rows:
         console.print(f"No saved agents in {saves_dir()}/ yet: `rltui train ENV --agent KIND` makes one.")
         return 0
-    table = Table(title=f"Saved agents in {saves_dir()}/", title_justify="left")
-    for col in ("file", "env", "agent", "steps", "eval return", "date"):
-        table.add_column(col, justify="right" if col in ("steps", "eval return") else "left")
-    for row in rows:
-        if "error" in row:
-            table.add_row(row["file"], f"[red]{row['error']}[/]", "", "", "", "")
-            continue
+    from rich import box
+
+    columns = ["name", "env", "agent", "steps", "eval"] + (["date"] if console.width >= 100 else [])
+    table = Table(title=f"Saved agents in {saves_dir()}/", title_justify="left", box=box.SIMPLE_HEAD)
+    cells = []
+    for row in good:
         ev = row["eval_return"]
-        table.add_row(row["file"], row["env"], row["agent"], f"{row['steps']:,}",
-                      "—" if ev is None else f"{ev:.3g}", (row["date"] or "")[:16].replace("T", " "))
-    console.print(table)
+        cells.append((Path(row["file"]).stem, row["env"], row["agent"], f"{row['steps']:,}",
+                      "—" if ev is None else f"{ev:.3g}", (row["date"] or "")[:10]))
+    for i, col in enumerate(columns):
+        # Only the name gives way on a narrow terminal; the rest keep their width.
+        widest = max([len(col)] + [len(c[i]) for c in cells])
+        table.add_column(col, justify="right" if col in ("steps", "eval") else "left",
+                         no_wrap=True, overflow="ellipsis", min_width=None if i == 0 else widest)
+    for c in cells:
+        table.add_row(*c[: len(columns)])
+    if good:
+        console.print(table)
+    for row in broken:
+        console.print(f"[red]unreadable:[/] {row['error']}")
     return 0

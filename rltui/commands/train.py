@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
             display.start()
         result = train(agent, entry, steps=steps, episodes=args.episodes,
                        target_return=args.target_return, seed=args.seed,
-                       on_progress=display.update if display else None)
+                       on_progress=display.update if display else None,
+                       **_eval_schedule(steps, args.target_return))
     except KeyboardInterrupt:
         raise
     finally:
@@ -94,6 +95,15 @@ def run(args: argparse.Namespace) -> int:
 
         print_summary("Training finished", summary, agent)
     return 0
+
+
+def _eval_schedule(steps: int | None, target: float | None) -> dict[str, int]:
+    """How often to evaluate greedily: often enough to stop soon after a target is met,
+    rarely enough that evaluation stays a small share of the run."""
+    budget = steps or 100_000
+    if target is not None:
+        return {"eval_every": max(1_000, budget // 50), "eval_episodes": 20}
+    return {"eval_every": max(1_000, budget // 10), "eval_episodes": 5}
 
 
 def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> Any:
