@@ -94,3 +94,18 @@ def make_agent(kind: str, env: Any, env_id: str, settings: dict[str, str] | None
         return TabularAgent(kind, space.observation, space.n_actions, config, seed=seed)
     except ValueError as exc:
         raise AgentError(f"{kind} cannot be made for {env_id}: {exc}") from None
+
+
+def default_kind(env: Any) -> str:
+    """The agent a person gets by pressing tab: Q-learning where a table fits, DQN otherwise."""
+    space = SpaceInfo.from_env(env).observation
+    return DQN if space["type"] == "Box" else "q-learning"
+
+
+def kinds_for(env: Any) -> list[str]:
+    """The agent kinds that can play ``env``."""
+    kinds = [k for k in TABULAR_KINDS]
+    if has_model(env):
+        kinds.append(VALUE_ITERATION)
+    kinds.append(DQN)
+    return kinds

@@ -29,6 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     play = sub.add_parser("play", help="play an environment by keyboard")
     play.add_argument("env", nargs="?", help="environment id, e.g. Taxi-v4 (see `rltui envs`)")
     play.add_argument("--seed", type=int, default=None, help="seed for the first episode")
+    who = play.add_mutually_exclusive_group()
+    who.add_argument("--agent", help="a fresh agent to play along: q-learning, sarsa, expected-sarsa, "
+                     "value-iteration or dqn")
+    who.add_argument("--load", metavar="FILE", help="a saved agent to play along")
+    play.add_argument("--set", action="append", metavar="KEY=VALUE", dest="settings",
+                      help="a hyperparameter of the fresh agent (repeatable)")
 
     train.add_parser(sub)
     evaluate.add_parser(sub)
@@ -39,9 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     saves.add_parser(sub)
 
     bench = sub.add_parser("bench", help="run the project's own benchmarks")
-    bench.add_argument("which", choices=["render", "tabular", "dqn"], help="what to measure")
+    bench.add_argument("which", choices=["render", "tabular", "dqn", "playalong"], help="what to measure")
     bench.add_argument("--json", action="store_true", help="print one JSON object last")
-    bench.add_argument("--seconds", type=float, default=3.0, help="how long the app part of render runs")
+    bench.add_argument("--seconds", type=float, default=5.0, help="how long the timed parts of render "
+                       "and playalong run")
+    bench.add_argument("--env", default="Taxi-v4", help="environment for playalong")
+    bench.add_argument("--agent", default="q-learning", help="agent kind for playalong")
     bench.add_argument("--seeds", type=int, default=5, help="seeds for the dqn benchmark")
     return parser
 
@@ -50,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command in (None, "play"):
-            return _play(getattr(args, "env", None), getattr(args, "seed", None))
+            return _play(args)
         if args.command == "envs":
             return _envs(args.json)
         if args.command == "train":
@@ -62,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "bench":
             from rltui.bench import run_bench
 
-            return run_bench(args.which, as_json=args.json, seconds=args.seconds, seeds=args.seeds)
+            return run_bench(args.which, as_json=args.json, seconds=args.seconds, seeds=args.seeds,
+                             env=args.env, kind=args.agent)
     except UsageError as exc:
         print(f"rltui: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -72,18 +82,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _play(env_id: str | None, seed: int | None) -> int:
-    from rltui.commands.common import resolve_env
+def _play(args: argparse.Namespace) -> int:
+    from rltui.commands.common import parse_settings, resolve_env
 
-    session = None
+    env_id = getattr(args, "env", None)
+    session = agent = None
     if env_id is not None:
         from rltui.core.session import Session
 
-        session = Session(resolve_env(env_id), seed=seed)
+        entry = resolve_env(env_id)
+        agent = _play_agent(args, entry, parse_settings(getattr(args, "settings", None)))
+        session = Session(entry, seed=args.seed)
+    elif getattr(args, "agent", None) or getattr(args, "load", None):
+        raise UsageError("--agent and --load need an environment: rltui play ENV --agent KIND.")
     from rltui.ui.app import RLTuiApp
 
-    RLTuiApp(session).run()
+    RLTuiApp(session, agent).run()
     return 0
+
+
+def _play_agent(args: argparse.Namespace, entry: object, settings: dict[str, str]) -> object:
+    """The agent named on the command line, made or loaded before the app starts."""
+    if args.load:
+        from agents.persistence import SaveError, load_agent
+
+        if settings:
+            raise UsageError("--set applies to a fresh --agent, not to a loaded one.")
+        try:
+            return load_agent(args.load, expect_env=entry.id)[0]  # type: ignore[attr-defined]
+        except SaveError as exc:
+            raise UsageError(str(exc)) from None
+    if args.agent:
+        from agents import registry
+        from rltui.core import catalog
+
+        env = catalog.make_env(entry, render=False)  # type: ignore[arg-type]
+        try:
+            return registry.make_agent(args.agent, env, entry.id, settings,  # type: ignore[attr-defined]
+                                       seed=args.seed, gamma=entry.gamma)  # type: ignore[attr-defined]
+        except registry.AgentError as exc:
+            raise UsageError(str(exc)) from None
+        finally:
+            env.close()
+    if settings:
+        raise UsageError("--set needs --agent KIND.")
+    return None
 
 
 def _envs(as_json: bool) -> int:

@@ -25,3 +25,29 @@ def panel_value(app: App, label: str) -> str:
             rest = side.split(label, 1)[1]
             return rest.strip(" │").split()[0]
     raise AssertionError(f"{label!r} is not on the screen")
+
+
+async def settle(pilot, timeout: float = 10.0) -> None:
+    """Wait until the play screen's owner thread has handled every command sent and the
+    screen shows the latest snapshot. Polls a condition; fails loudly on timeout."""
+    import asyncio
+    import time
+
+    screen = pilot.app.screen
+    playalong = screen.playalong
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()
+        latest = playalong.latest
+        if playalong.settled and latest is not None and screen.applied_seq == latest.seq:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("the play screen did not settle")
+        await asyncio.sleep(0.005)
+
+
+async def press(pilot, *keys: str) -> None:
+    """Press keys one by one, as a person would, each seen through before the next."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)

@@ -12,6 +12,8 @@ from typing import Any
 def run_bench(which: str, as_json: bool = False, **options: Any) -> int:
     if which == "render":
         from rltui.bench.render import bench_render as bench
+    elif which == "playalong":
+        from rltui.bench.playalong import bench_playalong as bench
     elif which == "tabular":
         from rltui.bench.agents import bench_tabular as bench
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 from textual.binding import Binding
 
@@ -18,12 +20,20 @@ class RLTuiApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
-    def __init__(self, session: Session | None = None) -> None:
+    def __init__(self, session: Session | None = None, agent: Any = None,
+                 agent_kind: str | None = None, settings: dict[str, str] | None = None) -> None:
+        """Args:
+            session: open straight into playing this; None opens the launcher.
+            agent: a loaded agent to play along.
+            agent_kind: a fresh agent of this kind to play along.
+            settings: its hyperparameters (``key=value``).
+        """
         super().__init__()
-        self._first_session = session
+        self._first = (session, agent, agent_kind, settings)
 
     def on_mount(self) -> None:
-        if self._first_session is not None:
-            self.push_screen(PlayScreen(self._first_session))
+        session, agent, agent_kind, settings = self._first
+        if session is not None:
+            self.push_screen(PlayScreen(session, agent, agent_kind, settings))
         else:
             self.push_screen(LauncherScreen())

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+import math
+
+import numpy as np
+from rich.color import Color
+from rich.style import Style
+from rich.segment import Segment
 
 from rltui.core.scenes import GridScene
+from rltui.core.valuemap import ValueMap
 from rltui.ui.render.palette import BORDER, CAPTION, cell_style
 
 # (cell width, cell height) from largest to smallest: roughly square on screen.
@@ -32,40 +38,76 @@ def choose_cell_size(scene: GridScene, width: int, height: int) -> tuple[int, in
     return _CELL_SIZES[-1]
 
 
-def render_grid(scene: GridScene, width: int, height: int) -> Text:
-    """Draw ``scene`` to fit ``width x height`` cells."""
+ARROWS = {"up": "↑", "north": "↑", "down": "↓", "south": "↓", "left": "←", "west": "←",
+          "right": "→", "east": "→"}
+
+
+def action_glyphs(action_names: tuple[str, ...]) -> tuple[str, ...]:
+    """An arrow for each move, the initial for anything else (P for Pickup)."""
+    return tuple(ARROWS.get(name.lower(), name[:1].upper()) for name in action_names)
+
+
+def _value_style(value: float, lo: float, hi: float) -> Style:
+    """Red (low V) through amber to green (high V)."""
+    t = 0.5 if hi <= lo else (value - lo) / (hi - lo)
+    low, mid, high = (150, 40, 40), (170, 130, 30), (40, 140, 60)
+    a, b, u = (low, mid, t * 2) if t < 0.5 else (mid, high, t * 2 - 1)
+    rgb = tuple(int(x + (y - x) * u) for x, y in zip(a, b))
+    return Style(color="white", bgcolor=Color.from_rgb(*rgb), bold=True)
+
+
+def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | None = None,
+                glyphs: tuple[str, ...] = ()) -> list[list[Segment]]:
+    """Draw ``scene`` to fit ``width x height`` cells, as lines of segments; with ``values``,
+    as a value map: V(s) as the cell colour and the greedy action's glyph in each cell.
+
+    Segments straight away, not a rich Text: this runs on every frame of a training agent.
+    """
+    finite = values.values[np.isfinite(values.values)] if values is not None else np.array([])
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
     cell_w, cell_h = choose_cell_size(scene, width, height)
     rows, cols = scene.shape
     gap = 1 if scene.east_walls else 0
     inner_w = cols * cell_w + (cols - 1) * gap
-    out = Text(no_wrap=True, overflow="crop")
-    out.append("╭" + "─" * inner_w + "╮\n", BORDER)
+    side = Segment("│", BORDER)
+    lines: list[list[Segment]] = [[Segment("╭" + "─" * inner_w + "╮", BORDER)]]
     for r in range(rows):
         for line in range(cell_h):
-            out.append("│", BORDER)
+            segments = [side]
             for c in range(cols):
                 cell = scene.cells[r][c]
                 kind, glyph = cell.kind, cell.glyph
+                style = cell_style(kind)
+                v = values.values[r, c] if values is not None else math.nan
+                if not math.isnan(v):
+                    style = _value_style(v, lo, hi)
+                    glyph = glyphs[values.greedy[r, c]] if glyphs else glyph
                 if (r, c) == scene.agent:
                     kind, glyph = scene.agent_kind, AGENT_GLYPH.get(scene.agent_kind, "☺")
+                    style = cell_style(kind)
                 middle = line == cell_h // 2
-                fill = FILL.get(kind, " ")
+                fill = FILL.get(kind, " ") if math.isnan(v) else " "
                 text = glyph.center(cell_w, fill) if middle and glyph != " " else fill * cell_w
-                out.append(text, cell_style(kind))
+                segments.append(Segment(text, style))
                 if gap and c < cols - 1:
                     wall = (r, c) in scene.east_walls
-                    out.append("┃" if wall else " ", cell_style("wall" if wall else "floor"))
-            out.append("│\n", BORDER)
-    out.append("╰" + "─" * inner_w + "╯", BORDER)
+                    segments.append(Segment("┃" if wall else " ", cell_style("wall" if wall else "floor")))
+            segments.append(side)
+            lines.append(segments)
+    lines.append([Segment("╰" + "─" * inner_w + "╯", BORDER)])
+    if values is not None:
+        lines += [[], [Segment("Value map: ", Style(bold=True)), Segment(" low V ", _value_style(lo, lo, hi)),
+                       Segment(" "), Segment(" high V ", _value_style(hi, lo, hi)),
+                       Segment(f"  V from {lo:.2f} to {hi:.2f}; arrows: greedy action", CAPTION)]]
+        return lines
     if scene.caption:
-        out.append("\n\n")
-        out.append(scene.caption, CAPTION)
+        lines += [[], [Segment(scene.caption, CAPTION)]]
     if scene.legend:
-        out.append("\n\n")
+        legend: list[Segment] = []
         for i, (glyph, kind, meaning) in enumerate(scene.legend):
             if i:
-                out.append("  ")
+                legend.append(Segment("  "))
             shown = AGENT_GLYPH.get(kind, glyph if glyph != " " else FILL.get(kind, " "))
-            out.append(f" {shown} ", cell_style(kind))
-            out.append(f" {meaning}")
-    return out
+            legend += [Segment(f" {shown} ", cell_style(kind)), Segment(f" {meaning}")]
+        lines += [[], legend]
+    return lines

@@ -75,15 +75,38 @@ class LauncherScreen(GuardedScreen):
             self.open(entry)
 
     def open(self, entry: EnvEntry) -> None:
+        """Ask who plays along, then open the play screen."""
+        from agents.registry import DESCRIPTIONS, kinds_for
+        from rltui.ui.screens.dialogs import AgentDialog
+
+        try:
+            env = catalog.make_env(catalog.resolve(entry.id), render=False)
+        except CatalogError as exc:
+            self.notify(str(exc), title="Cannot open", severity="error")
+            return
+        kinds = kinds_for(env)
+        env.close()
+        self.app.push_screen(AgentDialog(entry.id, kinds, DESCRIPTIONS),
+                             lambda choice: self._play(entry, choice))
+
+    def _play(self, entry: EnvEntry, choice: str | None) -> None:
         from rltui.core.session import Session
         from rltui.ui.screens.play import PlayScreen
 
+        if choice is None:
+            return
         try:
             session = Session(catalog.resolve(entry.id))
         except CatalogError as exc:
             self.notify(str(exc), title="Cannot open", severity="error")
             return
-        self.app.push_screen(PlayScreen(session))
+        if choice.startswith("kind:"):
+            self.app.push_screen(PlayScreen(session, agent_kind=choice.removeprefix("kind:")))
+            return
+        screen = PlayScreen(session)
+        self.app.push_screen(screen)
+        if choice.startswith("file:"):
+            screen.load_in_background(choice.removeprefix("file:"))
 
     def action_help(self) -> None:
         from rltui.ui.screens.help import HelpScreen

@@ -1,40 +1,105 @@
-"""The play screen: the environment on the left, panels on the right."""
+"""The play screen: the environment on the left, the agent's beliefs on the right.
+
+All stepping happens in the :class:`PlayAlong` owner thread (a Textual thread
+worker); this screen sends it commands and draws the snapshots it publishes.
+"""
 
 from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Footer, Static
 
-from rltui.core.session import HUMAN, Session, Transition
-from rltui.ui.format import num
+from rltui.core.playalong import OFF_POLICY, PlayAlong, Snapshot
+from rltui.core.session import HUMAN, Session
+from rltui.core.valuemap import value_map_for
+from rltui.ui.render.grid import action_glyphs
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.widgets.env_view import EnvView
+from rltui.ui.widgets.q_values import QValuesPanel
 from rltui.ui.widgets.returns_panel import ReturnsPanel
 from rltui.ui.widgets.too_small import TooSmall
+from rltui.ui.widgets.training_panel import TrainingPanel, controller_badge
+
+
+FULL_SPEED_PANEL_INTERVAL = 0.3
+UI_SWITCH_INTERVAL = 0.0005
+AGENT_ACTIONS = {"pause", "step_once", "faster", "slower", "full_speed", "toggle_learning"}
+
+
+def _footer_state(snap: Snapshot) -> tuple[object, ...]:
+    """What the footer depends on: whether agent keys apply. Nothing that changes often —
+    the footer re-creates its keys on every refresh, which would cost key presses their latency."""
+    return (snap.has_agent,)
+
+
+class SnapshotPublished(Message):
+    """The owner thread has a new snapshot (read it from ``PlayAlong.latest``)."""
 
 
 class PlayScreen(GuardedScreen):
-    """Play one environment by keyboard."""
+    """Play an environment, alone or with an agent that learns live."""
 
     BINDINGS = [
-        Binding("r", "reset", "New episode", id="reset"),
-        Binding("escape", "back", "Environments", id="back"),
+        Binding("tab", "toggle_control", "Agent⇄you", priority=True, id="handoff"),
+        Binding("space", "pause", "Pause", id="pause"),
+        Binding("n,full_stop", "step_once", "Step", key_display="n", id="step"),
+        Binding("plus", "faster", "Speed", key_display="+/-", id="faster"),
+        Binding("minus", "slower", "Slower", show=False, id="slower"),
+        Binding("f", "full_speed", "Full speed", id="full"),
+        Binding("t", "toggle_learning", "Learning", id="learning"),
+        Binding("l", "toggle_learn_from_human", "Learn from you", show=False, id="learn-human"),
+        Binding("v", "value_map", "Values", id="value-map"),
+        Binding("r", "reset", "Reset", id="reset"),
+        # Listed in the help screen; the footer keeps to what a newcomer needs first.
+        Binding("ctrl+s", "save", "Save", show=False, id="save"),
+        Binding("ctrl+o", "load", "Load", show=False, id="load"),
+        Binding("escape", "back", "Envs", show=False, id="back"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, agent: Any = None, agent_kind: str | None = None,
+                 settings: dict[str, str] | None = None) -> None:
+        """Args:
+            session: the env to play.
+            agent: an agent to play along (a loaded save), or None.
+            agent_kind: make a fresh agent of this kind as the screen opens (in the owner thread).
+            settings: ``key=value`` hyperparameters for that fresh agent.
+        """
         super().__init__()
         self.session = session
-        self.sub_title = session.entry.id
+        self.agent_kind = agent_kind
+        self.settings = settings or {}
+        entry = session.entry
+        self.value_map_on = False
+        self._stop = threading.Event()
+        self._pending = False
+        self.snap: Snapshot | None = None
+        self.applied_seq = 0
+        self._panels_at = 0.0
+        self._glyphs = action_glyphs(entry.action_names)
+        self.playalong = PlayAlong(
+            session,
+            agent=agent,
+            make_agent=self._default_agent,
+            on_publish=self._on_publish,
+            value_states=value_map_for(entry.id, session.env),
+        )
         # The env's action keys come first in the footer: they are what a newcomer needs.
         action_bindings: list[Binding] = []
-        for ak in session.entry.keys:
+        for ak in entry.keys:
             first, *aliases = ak.key_list
-            name = session.entry.action_names[ak.action]
+            name = entry.action_names[ak.action]
             action = f"act({ak.action})"
             action_bindings.append(Binding(first, action, name, key_display=ak.label))
             action_bindings.extend(Binding(k, action, name, show=False) for k in aliases)
@@ -42,38 +107,156 @@ class PlayScreen(GuardedScreen):
         self._bindings = BindingsMap([*action_bindings, *existing])
 
     def compose(self) -> ComposeResult:
+        names = self.session.entry.action_names
         with Horizontal(id="body"):
-            with Vertical(id="stage"):
-                yield EnvView(id="env-view")
-                yield Static(id="status")
+            with Vertical(id="left"):
+                with Vertical(id="stage"):
+                    yield EnvView(id="env-view")
+                    yield Static(id="status")
+                yield TrainingPanel(id="training-panel")
             with Vertical(id="side"):
-                yield ReturnsPanel(id="returns-panel")
+                yield QValuesPanel(names, id="q-panel")
+                yield ReturnsPanel(names, id="returns-panel")
         yield TooSmall()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        # The training thread is CPU-bound; by default it keeps the interpreter lock for 5 ms
+        # before the UI thread gets a turn, and a key press needs several turns to show.
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(UI_SWITCH_INTERVAL)
         self.query_one("#stage").border_title = self.session.entry.id
-        self.redraw()
+        self.query_one("#q-panel").styles.height = len(self.session.entry.action_names) + 3
+        self.apply(self.playalong.latest)
+        self.run_worker(self._own, thread=True, name="playalong", exit_on_error=False)
+        if self.agent_kind is not None:
+            self.playalong.send("ensure_agent")
 
-    # --- actions -----------------------------------------------------------
+    def _own(self) -> None:
+        """The owner thread: steps, learns, publishes; closes the env when done."""
+        try:
+            self.playalong.run(self._stop)
+        finally:
+            self.session.close()
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+        sys.setswitchinterval(self._switch_interval)
+
+    # --- snapshots ------------------------------------------------------------------
+
+    def _on_publish(self) -> None:
+        """Called from the owner thread: post a message, never wait for the UI."""
+        if not self._pending:
+            self._pending = True
+            self.post_message(SnapshotPublished())
+
+    def on_snapshot_published(self, _: SnapshotPublished) -> None:
+        self._pending = False  # before reading: a newer publish posts again
+        snap = self.playalong.latest
+        if snap is not None and snap.seq != self.applied_seq:
+            self.apply(snap)
+        while self.playalong.notices:
+            severity, message = self.playalong.notices.popleft()
+            self.notify(message, severity=severity)  # type: ignore[arg-type]
+
+    def apply(self, snap: Snapshot | None) -> None:
+        if snap is None:
+            return
+        before = self.snap
+        self.snap = snap
+        self.applied_seq = snap.seq
+        values = snap.values if self.value_map_on else None
+        self.query_one(EnvView).show(snap.scene, values, self._glyphs)
+        # At full speed the UI shares the interpreter with training: the environment keeps
+        # its frame rate, the panels refresh a few times a second.
+        now = time.monotonic()
+        flat_out = snap.full_speed and not snap.paused and snap.controller != HUMAN
+        if not flat_out or now - self._panels_at >= FULL_SPEED_PANEL_INTERVAL:
+            self._panels_at = now
+            self.query_one(QValuesPanel).show(snap)
+            self.query_one(ReturnsPanel).show(snap)
+            self.query_one(TrainingPanel).show(snap)
+            self.query_one("#status", Static).update(self._status(snap), layout=False)
+        # The footer re-composes on refresh_bindings: only when what it shows can change.
+        if before is None or _footer_state(before) != _footer_state(snap):
+            self.refresh_bindings()
+
+    def _status(self, snap: Snapshot) -> Text:
+        names = self.session.entry.action_names
+        text = controller_badge(snap)
+        text.append("  ")
+        if snap.last is not None:
+            text.append("last ", style="dim")
+            text.append(names[snap.last.action], style="bold")
+            text.append(f" by {snap.last.actor}, reward ", style="dim")
+            text.append(f"{snap.last.reward:g}", style="bold")
+            text.append("   ")
+        if snap.controller == HUMAN:
+            if snap.episode_done:
+                text.append("Episode over: r starts a new one, tab lets the agent play on.",
+                            style="bold #f9c623")
+            elif not snap.has_agent:
+                text.append("Your move. tab hands over to an agent.", style="#c8d0da")
+            else:
+                learns = snap.learning and snap.learn_from_human and snap.agent_kind in OFF_POLICY
+                text.append("Your move" + (" (the agent learns from it)." if learns else "."),
+                            style="#c8d0da")
+        elif snap.paused:
+            text.append("Paused: n steps once, space resumes, tab takes over.", style="bold #f9c623")
+        else:
+            speed = "full speed" if snap.full_speed else f"{snap.speed} steps/s"
+            text.append(f"{speed}: space pauses, +/- speed, f full speed, a move key takes over.",
+                        style="#c8d0da")
+        return text
+
+    # --- actions ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "act":
-            return None if self.session.episode.done else True
+        snap = self.snap
+        if action == "value_map":
+            return self.playalong.value_states is not None
+        if action in AGENT_ACTIONS and (snap is None or not snap.has_agent):
+            return False  # tab brings an agent in first
         return True
 
     def action_act(self, action: int) -> None:
-        if self.session.episode.done:
-            return
-        transition = self.session.step(action, actor=HUMAN)
-        self.redraw(transition)
-        if transition.done:
-            self.refresh_bindings()
+        self.playalong.send("act", action)
+
+    def action_toggle_control(self) -> None:
+        self.playalong.send("toggle_control")
+
+    def action_pause(self) -> None:
+        self.playalong.send("pause")
+
+    def action_step_once(self) -> None:
+        self.playalong.send("step_once")
+
+    def action_faster(self) -> None:
+        self.playalong.send("faster")
+
+    def action_slower(self) -> None:
+        self.playalong.send("slower")
+
+    def action_full_speed(self) -> None:
+        self.playalong.send("full_speed")
+
+    def action_toggle_learning(self) -> None:
+        self.playalong.send("toggle_learning")
+
+    def action_toggle_learn_from_human(self) -> None:
+        self.playalong.send("toggle_learn_from_human")
+        on = not (self.snap.learn_from_human if self.snap else True)
+        self.notify("The agent learns from your moves." if on else "The agent ignores your moves.")
 
     def action_reset(self) -> None:
-        self.session.reset()
-        self.redraw()
-        self.refresh_bindings()
+        self.playalong.send("reset")
+
+    def action_value_map(self) -> None:
+        self.value_map_on = not self.value_map_on
+        if self.value_map_on and self.snap is not None and not self.snap.has_agent:
+            self.notify("The value map shows an agent's V(s): press tab to bring one in.")
+        self.apply(self.snap)
 
     def action_back(self) -> None:
         from rltui.ui.screens.launcher import LauncherScreen
@@ -88,29 +271,66 @@ class PlayScreen(GuardedScreen):
 
         self.app.push_screen(HelpScreen(self.session.entry))
 
-    def on_unmount(self) -> None:
-        self.session.close()
+    def action_save(self) -> None:
+        from rltui.commands.common import fresh_save_path
+        from rltui.ui.screens.dialogs import SaveDialog
 
-    # --- drawing -------------------------------------------------------------
+        snap = self.snap
+        if snap is None or not snap.has_agent:
+            self.notify("There is no agent to save yet: press tab to bring one in.", severity="warning")
+            return
+        suggested = fresh_save_path(self.session.entry.id, snap.agent_kind or "agent")
+        self.app.push_screen(SaveDialog(str(suggested)), self._save_to)
 
-    def redraw(self, transition: Transition | None = None) -> None:
-        self.query_one(EnvView).show(self.session.scene())
-        self.query_one(ReturnsPanel).update_from(self.session)
-        self.query_one("#status", Static).update(self._status(transition), layout=False)
+    def _save_to(self, path: str | None) -> None:
+        if not path:
+            return
+        env_id = self.session.entry.id
 
-    def _status(self, transition: Transition | None) -> Text:
-        entry, episode = self.session.entry, self.session.episode
-        if transition is None:
-            return Text.assemble(("New episode. ", "bold"), "Keys: ", self._keys_hint())
-        text = Text.assemble(
-            ("Last: ", "dim"), (entry.action_names[transition.action], "bold"),
-            ("  reward ", "dim"), (num(transition.reward), "bold"),
-        )
-        if episode.done:
-            how = "terminated" if episode.terminated else "time limit reached"
-            text.append(f"   Episode over ({how}): press r for a new one.", style="bold #f9c623")
-        return text
+        def save(playalong: PlayAlong) -> None:  # runs in the owner thread
+            from agents.persistence import SaveError, save_agent
 
-    def _keys_hint(self) -> str:
+            try:
+                written = save_agent(playalong.agent, Path(path), env_id)
+            except SaveError as exc:
+                playalong.notices.append(("error", str(exc)))
+            else:
+                playalong.notices.append(("information", f"Saved to {written}."))
+
+        self.playalong.send("call", save)
+
+    def action_load(self) -> None:
+        from rltui.ui.screens.dialogs import LoadDialog
+
+        self.app.push_screen(LoadDialog(self.session.entry.id), self._load_from)
+
+    def _load_from(self, path: str | None) -> None:
+        if path:
+            self.load_in_background(path)
+
+    def load_in_background(self, path: str) -> None:
+        """Load a saved agent off the UI thread and hand it to the owner thread."""
+        self.run_worker(lambda: self._load_worker(path), thread=True, name="load")
+
+    def _load_worker(self, path: str) -> None:
+        """Loading can import torch: done off the UI thread, then handed to the owner."""
+        from agents.persistence import SaveError, load_agent
+
+        try:
+            agent, _ = load_agent(path, expect_env=self.session.entry.id)
+        except SaveError as exc:
+            self.playalong.notices.append(("error", str(exc)))
+            self.playalong.send("noop")
+            return
+        self.playalong.send("set_agent", agent)
+        self.playalong.notices.append(("information", f"Loaded a {agent.kind} agent from {path}."))
+
+    # --- the agent that tab brings in when none was chosen ---------------------------
+
+    def _default_agent(self) -> Any:
+        """The chosen kind, else Q-learning for discrete observations and DQN for continuous ones."""
+        from agents.registry import default_kind, make_agent
+
         entry = self.session.entry
-        return "  ".join(f"{ak.label} {entry.action_names[ak.action]}" for ak in entry.keys)
+        kind = self.agent_kind or default_kind(self.session.env)
+        return make_agent(kind, self.session.env, entry.id, self.settings, gamma=entry.gamma)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.align import Align
 from rich.console import RenderableType
+from rich.segment import Segment
 from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
 from rltui.core.scenes import CardsScene, GridScene, PixelFrame, TextFrame
+from rltui.core.valuemap import ValueMap
 from rltui.ui.render.cards import render_cards
 from rltui.ui.render.grid import render_grid
 from rltui.ui.render.halfblock import frame_to_strips
@@ -26,12 +27,17 @@ class EnvView(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._scene: Any = None
+        self._values: ValueMap | None = None
+        self._glyphs: tuple[str, ...] = ()
         self._strips: list[Strip] | None = None
         self.frames_drawn = 0
 
-    def show(self, scene: Any) -> None:
-        """Draw ``scene`` (a GridScene, CardsScene, PixelFrame or TextFrame) next refresh."""
-        self._scene = scene
+    def show(self, scene: Any, values: ValueMap | None = None, glyphs: tuple[str, ...] = ()) -> None:
+        """Draw ``scene`` (a GridScene, CardsScene, PixelFrame or TextFrame) next refresh;
+        a grid scene with ``values`` is drawn as a value map."""
+        if scene is self._scene and values is self._values:
+            return
+        self._scene, self._values, self._glyphs = scene, values, glyphs
         self._strips = None
         self.refresh()
 
@@ -43,24 +49,32 @@ class EnvView(Widget):
         scene = self._scene
         if scene is None or width < 1 or height < 1:
             return []
+        style = self.rich_style  # computed once: it walks the CSS
         if isinstance(scene, PixelFrame):
-            strips = frame_to_strips(scene.pixels, width, height)
-            return [strip.apply_style(self.rich_style) for strip in strips]
-        renderable: RenderableType
+            return [strip.apply_style(style) for strip in frame_to_strips(scene.pixels, width, height)]
         if isinstance(scene, GridScene):
-            renderable = render_grid(scene, width, height)
-        elif isinstance(scene, CardsScene):
-            renderable = render_cards(scene)
-        elif isinstance(scene, TextFrame) and scene.text:
-            renderable = Text.from_ansi(scene.text, no_wrap=True)
+            lines = render_grid(scene, width, height, self._values, self._glyphs)[:height]
         else:
-            renderable = Text("This environment draws nothing.", style="italic")
-        options = self.app.console.options.update_dimensions(width, height)
-        lines = self.app.console.render_lines(
-            Align(renderable, "center", vertical="middle", height=height), options, pad=True
-        )
-        # Padding and blank lines carry no colour of their own: give them the widget's.
-        return [Strip(line, width).apply_style(self.rich_style) for line in lines]
+            renderable: RenderableType
+            if isinstance(scene, CardsScene):
+                renderable = render_cards(scene)
+            elif isinstance(scene, TextFrame) and scene.text:
+                renderable = Text.from_ansi(scene.text, no_wrap=True)
+            else:
+                renderable = Text("This environment draws nothing.", style="italic")
+            options = self.app.console.options.update(width=width, height=None, no_wrap=True)
+            lines = self.app.console.render_lines(renderable, options, pad=False)[:height]
+        # Centre the block by hand: cheaper than rich's Align on every frame.
+        content = max((Segment.get_line_length(line) for line in lines), default=0)
+        left = max(0, (width - content) // 2)
+        pad = [Segment(" " * left)] if left else []
+        top = (height - len(lines)) // 2
+        blank = Strip.blank(width, style)
+        strips = [blank] * top
+        strips += [Strip(pad + line, left + Segment.get_line_length(line)).extend_cell_length(width)
+                   .crop(0, width).apply_style(style) for line in lines]
+        strips += [blank] * (height - len(strips))
+        return strips
 
     def render_line(self, y: int) -> Strip:
         if self._strips is None:

@@ -1,21 +1,27 @@
-"""The "Rewards and returns" panel: what the episode has earned and is worth."""
+"""The "Rewards and returns" panel: what the episode has earned and what it was worth."""
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from rltui.core.session import Session
-from rltui.ui.format import num
+from rltui.core.playalong import Snapshot
+from rltui.core.session import HUMAN
+from rltui.ui.format import num, rows
 
 LAST_REWARDS_WIDTH = 24
 
 
 class ReturnsPanel(Vertical):
-    """Step t, last rewards, return and discounted return; G_t per step once the episode ends."""
+    """Step t, last rewards, return and discounted return of the current episode; the last
+    finished episode's G_t per step beside the agent's prediction V(s_t)."""
+
+    def __init__(self, action_names: tuple[str, ...], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.action_names = action_names
+        self._finished: object = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="returns-summary")
@@ -27,49 +33,51 @@ class ReturnsPanel(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Rewards and returns"
         table = self.query_one("#returns-table", DataTable)
-        table.add_columns("t", "who", "action", "r_t", "G_t")
+        table.add_columns("t", "who", "action", "r_t", "G_t", "V(s_t)")
         table.display = False
 
-    def update_from(self, session: Session) -> None:
-        """Redraw from the session's current episode."""
-        episode = session.episode
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="dim", no_wrap=True, min_width=13)
-        grid.add_column(no_wrap=True, overflow="ellipsis")
-        grid.add_row("step t", str(episode.steps))
-        grid.add_row("last rewards", _last_rewards(episode.rewards))
-        grid.add_row("return", Text(num(episode.return_), style="bold"))
-        grid.add_row("discounted", Text(num(episode.discounted), style="bold"))
-        grid.add_row("γ", num(session.gamma))
-        grid.add_row("episodes done", str(session.episodes_finished))
+    def show(self, snap: Snapshot) -> None:
+        """Redraw from a snapshot."""
+        summary = rows([
+            ("step t", snap.episode_steps),
+            ("last rewards", _last_rewards(snap.rewards_tail)),
+            ("return", Text(num(snap.episode_return), style="bold")),
+            ("discounted", Text(num(snap.discounted), style="bold")),
+            ("γ", num(snap.gamma)),
+            ("episodes done", snap.episodes),
+        ], label_width=15)
         # Fixed height (see app.tcss): no relayout on every step.
-        self.query_one("#returns-summary", Static).update(grid, layout=False)
+        self.query_one("#returns-summary", Static).update(summary, layout=False)
+        # At full speed episodes fly by and the table would cost the agent more than it shows:
+        # it catches up as soon as the agent slows down, pauses or hands back control.
+        fast = snap.full_speed and not snap.paused and snap.controller != HUMAN
+        if snap.finished is not self._finished and not fast:
+            self._finished = snap.finished
+            self._show_finished(snap)
 
+    def _show_finished(self, snap: Snapshot) -> None:
         caption = self.query_one("#returns-caption", Static)
         table = self.query_one("#returns-table", DataTable)
-        if episode.done:
-            how = "terminated" if episode.terminated else "cut off by the time limit"
-            caption.update(
-                Text.assemble(("Episode over", "bold"), f" ({how}). ",
-                              "G_t = r_t + γ G_(t+1):")
-            )
-            table.clear()
-            names = session.entry.action_names
-            for t, (g, r) in enumerate(zip(episode.returns_to_go(), episode.rewards)):
-                table.add_row(str(t), episode.actors[t], names[episode.actions[t]], num(r), num(g))
-            table.display = True
-        else:
+        table.clear()
+        if snap.finished is None:
             caption.update("")
-            if table.display:
-                table.clear()
-                table.display = False
+            table.display = False
+            return
+        records, returns = snap.finished
+        caption.update(Text.assemble(("Last episode", "bold"), f" ({len(records)} steps): ",
+                                     "G_t = r_t + γ G_(t+1) beside V(s_t)"))
+        for record, g in zip(records, returns):
+            value = "—" if record.value is None else num(record.value, 2)
+            table.add_row(str(record.t), record.actor, self.action_names[record.action],
+                          num(record.reward, 2), num(g, 2), value)
+        table.display = True
 
 
-def _last_rewards(rewards: list[float]) -> str:
+def _last_rewards(rewards: tuple[float, ...]) -> str:
     """The most recent rewards, newest last, as many as fit the panel."""
     shown: list[str] = []
     width = 0
-    for r in reversed(rewards[-LAST_REWARDS_WIDTH:]):
+    for r in reversed(rewards):
         text = num(r, decimals=2)
         if width + len(text) + 1 > LAST_REWARDS_WIDTH:
             break

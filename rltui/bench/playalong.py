@@ -1,0 +1,116 @@
+"""``rltui bench playalong``: what the play screen costs a training agent, and how fast keys land.
+
+* ``headless_sps``: the play-along owner loop at full speed with no UI.
+* ``ui_sps``: the same agent, env and seed with the play screen attached
+  (Pilot-driven: tab, then f).
+* ``ratio``: ui_sps / headless_sps.
+* ``key_latency_*_ms``: from an action key event, sent while the agent trains
+  at full speed, to the play screen's widgets showing the person in control
+  (the snapshot with their move applied).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import threading
+import time
+from typing import Any
+
+from textual import events
+
+from rltui.bench.common import machine, percentile
+
+
+def _fresh(env_id: str, kind: str, seed: int) -> tuple[Any, Any]:
+    from agents.registry import make_agent
+    from rltui.core import catalog
+    from rltui.core.session import Session
+
+    entry = catalog.resolve(env_id)
+    session = Session(entry, seed=seed)
+    env = catalog.make_env(entry, render=False)
+    agent = make_agent(kind, env, env_id, seed=seed, gamma=entry.gamma)
+    env.close()
+    return session, agent
+
+
+def headless_rate(env_id: str, kind: str, seconds: float, seed: int = 0) -> float:
+    from rltui.core.playalong import PlayAlong
+    from rltui.core.session import AGENT
+    from rltui.core.valuemap import value_map_for
+
+    session, agent = _fresh(env_id, kind, seed)
+    owner = PlayAlong(session, agent, value_states=value_map_for(env_id, session.env))
+    owner.controller, owner.full_speed = AGENT, True
+    stop = threading.Event()
+    thread = threading.Thread(target=owner.run, args=(stop,))
+    start = time.perf_counter()
+    thread.start()
+    time.sleep(seconds)
+    steps, elapsed = session.total_steps, time.perf_counter() - start
+    stop.set()
+    thread.join()
+    session.close()
+    return steps / elapsed
+
+
+async def _ui(env_id: str, kind: str, seconds: float, presses: int, seed: int = 0) -> tuple[float, list[float]]:
+    from rltui.core.session import HUMAN
+    from rltui.ui.app import RLTuiApp
+
+    session, agent = _fresh(env_id, kind, seed)
+    app = RLTuiApp(session, agent)
+    latencies: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await pilot.press("tab", "f")
+        start = time.perf_counter()
+        await asyncio.sleep(seconds)
+        steps, elapsed = session.total_steps, time.perf_counter() - start
+        key = screen.session.entry.keys[0].key_list[0]
+        for _ in range(presses):
+            seq = screen.applied_seq
+            t0 = time.perf_counter()
+            # As the terminal driver does: a key event, not Pilot's press (which also waits for idle).
+            app.post_message(events.Key(key, None))
+            while not (screen.applied_seq > seq and screen.snap.controller == HUMAN):
+                await asyncio.sleep(0.0005)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            app.post_message(events.Key("f", "f"))  # back to full speed before the next press
+            await asyncio.sleep(0.1)
+    return steps / elapsed, latencies
+
+
+def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-learning",
+                    rounds: int = 3, verbose: bool = True, **_: Any) -> dict[str, Any]:
+    """Headless and UI runs interleaved, ``rounds`` of each: this machine's speed drifts by
+    a quarter between identical runs, so medians of alternating runs are compared."""
+    headless: list[float] = []
+    ui: list[float] = []
+    latencies: list[float] = []
+    for r in range(rounds):
+        headless.append(headless_rate(env, kind, seconds))
+        rate, lat = asyncio.run(_ui(env, kind, seconds, presses=20))
+        ui.append(rate)
+        latencies += lat
+        if verbose:
+            print(f"round {r + 1}: headless {headless[-1]:,.0f} steps/s, with the play screen "
+                  f"{ui[-1]:,.0f} steps/s, key p95 {percentile(lat, 95):.1f} ms", flush=True)
+    h, u = statistics.median(headless), statistics.median(ui)
+    return {
+        "bench": "playalong",
+        "env": env,
+        "agent": kind,
+        "seconds": seconds,
+        "rounds": rounds,
+        "headless_sps": round(h),
+        "ui_sps": round(u),
+        "ratio": round(u / h, 3),
+        "headless_runs": [round(x) for x in headless],
+        "ui_runs": [round(x) for x in ui],
+        "key_latency_p50_ms": round(statistics.median(latencies), 1),
+        "key_latency_p95_ms": round(percentile(latencies, 95), 1),
+        "key_presses": len(latencies),
+        **machine(),
+    }

@@ -1,0 +1,446 @@
+"""Play along: one owner steps the environment; a person and an agent share it.
+
+:class:`PlayAlong` runs in one background thread (``run(stop)``). Every step,
+whoever takes it, happens there, through :meth:`Session.step`. The UI sends
+commands (a person's action, tab, pause, speed ...) with :meth:`PlayAlong.send`
+and reads the latest :class:`Snapshot`, published at most ~30 times a second.
+Nothing here knows about Textual: the UI passes a plain callable that is told,
+without waiting, that a new snapshot is ready.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rltui.core.session import AGENT, HUMAN, Session, Transition
+
+SPEEDS = (1, 2, 4, 8, 16, 32, 64, 128)
+"""Agent steps per second at the slow settings; full speed is separate."""
+DEFAULT_SPEED = 2  # index: 4 steps/s, slow enough to follow
+PUBLISH_INTERVAL = 1 / 30
+FULL_SPEED_PUBLISH_INTERVAL = 1 / 12
+"""At full speed the UI shares the interpreter with training: fewer frames, more steps."""
+VALUES_INTERVAL = 0.25
+HISTORY = 500
+"""Episode returns kept for the plot."""
+EPISODE_RECORD_LIMIT = 10_000
+"""Steps of one episode kept for the G_t table."""
+EVAL_EVERY_EPISODES = 20
+EVAL_EPISODES = 5
+OFF_POLICY = frozenset({"q-learning", "expected-sarsa", "dqn"})
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One finished-episode row: what the G_t table shows."""
+
+    t: int
+    actor: str
+    action: int
+    reward: float
+    value: float | None
+    """V(s_t) = max_a Q(s_t, a) as the agent saw it before the move."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the panels show, copied, at one moment."""
+
+    seq: int
+    scene: Any
+    controller: str
+    learning: bool
+    paused: bool
+    full_speed: bool
+    speed: int
+    has_agent: bool
+    agent_kind: str | None
+    q_values: np.ndarray | None
+    """Q(s_t, ·) for the current state."""
+    greedy: int | None
+    last: Transition | None
+    last_q: np.ndarray | None
+    """Q(s, ·) of the state the last action was taken in."""
+    td_target: float | None
+    td_error: float | None
+    episode_steps: int
+    episode_return: float
+    discounted: float
+    rewards_tail: tuple[float, ...]
+    episode_done: bool
+    episode_terminated: bool
+    gamma: float
+    episodes: int
+    total_steps: int
+    agent_steps: int
+    steps_per_second: float
+    epsilon: float | None
+    loss: float | None
+    returns: tuple[float, ...]
+    evals: tuple[tuple[int, float], ...]
+    """(episodes finished, greedy evaluation mean)."""
+    finished: tuple[tuple[StepRecord, ...], tuple[float, ...]] | None
+    """The last finished episode: its steps and G_t for each."""
+    values: Any = None
+    """V(s) and greedy actions for the value map, or None."""
+    learn_from_human: bool = True
+
+
+@dataclass
+class _Command:
+    name: str
+    arg: Any = None
+
+
+@dataclass
+class PlayAlongStats:
+    loss: float | None = None
+    td_target: float | None = None
+    td_error: float | None = None
+    last_q: np.ndarray | None = None
+    rate_steps: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=64))
+
+
+class PlayAlong:
+    """The owner of one session and (optionally) one agent.
+
+    Args:
+        session: the env and its episode.
+        agent: an agent of the :class:`agents.base.Agent` protocol, or None (a person plays alone).
+        make_agent: builds an agent on first ``tab`` when none was given (None: tab says so).
+        on_publish: called (from the training thread, without waiting) when a new snapshot is ready.
+        value_states: for grid worlds, a function giving the state id of each cell for the value map.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        agent: Any = None,
+        make_agent: Callable[[], Any] | None = None,
+        on_publish: Callable[[], None] | None = None,
+        value_states: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self.session = session
+        self.agent = agent
+        self.make_agent = make_agent
+        self.on_publish = on_publish
+        self.value_states = value_states
+        self.controller = HUMAN
+        self.learning = True
+        self.learn_from_human = True
+        self.paused = False
+        self.full_speed = False
+        self.speed = DEFAULT_SPEED
+        self.commands: queue.SimpleQueue[_Command] = queue.SimpleQueue()
+        self.notices: deque[tuple[str, str]] = deque(maxlen=32)
+        """(severity, message) for the UI to show once; severity is information/warning/error."""
+        self.latest: Snapshot | None = None
+        self.sent = 0
+        """Commands sent (counted in the UI thread)."""
+        self.handled = 0
+        """Commands handled and published (counted in the owner thread)."""
+        self.running = False
+        self.stopped_reason: str | None = None
+        self._seq = 0
+        self._stats = PlayAlongStats()
+        self._returns: deque[float] = deque(maxlen=HISTORY)
+        self._evals: deque[tuple[int, float]] = deque(maxlen=HISTORY)
+        self._values_at = 0.0
+        self._values: Any = None
+        self._published_at = 0.0
+        self._record: list[StepRecord] = []
+        self._finished: tuple[tuple[StepRecord, ...], tuple[float, ...]] | None = None
+        self._eval_env: Any = None
+        self._next_step = 0.0
+        self._track_td()
+        self.publish(force=True)
+
+    # --- the UI side ---------------------------------------------------------------
+
+    def send(self, name: str, arg: Any = None) -> None:
+        """Queue a command for the training thread; returns at once."""
+        self.sent += 1
+        self.commands.put(_Command(name, arg))
+
+    @property
+    def settled(self) -> bool:
+        """Every command sent so far has been handled and its result published."""
+        return self.handled >= self.sent
+
+    # --- the training thread ---------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Step, learn and publish until ``stop`` is set.
+
+        Never raises: a fault in the agent or the env stops training (the
+        person keeps the controls) and is reported as a notice.
+        """
+        self.running = True
+        try:
+            while not stop.is_set():
+                try:
+                    self._tick()
+                except Exception as exc:  # a fault must never kill the thread silently
+                    self._fault(exc)
+                    self.handled = self.sent  # whatever was in flight is dropped with the fault
+        finally:
+            self.running = False
+            if self._eval_env is not None:
+                self._eval_env.close()
+
+    def _tick(self) -> None:
+        driving = self.controller == AGENT and self.agent is not None and not self.paused
+        if driving and self.full_speed:
+            handled = self._drain()
+            if self.controller == AGENT and not self.paused and self.full_speed:
+                self._agent_step()
+            self.publish(force=handled > 0)  # a command's effect is shown at once
+            self.handled += handled
+            return
+        timeout = max(0.0, self._next_step - time.perf_counter()) if driving else 0.1
+        try:
+            command = self.commands.get(timeout=timeout) if timeout > 0 else None
+        except queue.Empty:
+            command = None
+        if command is not None:
+            self._handle(command)
+            handled = 1 + self._drain()
+            self.publish(force=True)
+            self.handled += handled
+        elif driving:
+            self._agent_step()
+            self._next_step = time.perf_counter() + 1.0 / SPEEDS[self.speed]
+            self.publish(force=True)
+
+    def _fault(self, exc: Exception) -> None:
+        self.controller = HUMAN
+        self.paused = True
+        self.full_speed = False
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+        self.stopped_reason = reason
+        self.notices.append(("error", f"Training stopped: {reason}"))
+        self.publish(force=True)
+
+    def _drain(self) -> int:
+        """Handle every queued command; how many there were."""
+        handled = 0
+        while True:
+            try:
+                command = self.commands.get_nowait()
+            except queue.Empty:
+                return handled
+            self._handle(command)
+            handled += 1
+
+    def _handle(self, command: _Command) -> None:
+        name, arg = command.name, command.arg
+        if name == "act":
+            if self.controller == AGENT and self.session.episode.done:
+                self._new_episode()  # the agent's episode just ended: the person starts the next
+            self.controller = HUMAN  # a person's key takes the wheel back
+            self._human_step(int(arg))
+        elif name == "toggle_control":
+            if self.controller == HUMAN:
+                if self._ensure_agent():
+                    self.controller = AGENT
+                    self.paused = False
+                    self.stopped_reason = None
+            else:
+                self.controller = HUMAN
+        elif name == "pause":
+            if self._ensure_agent():
+                self.paused = not self.paused
+        elif name == "step_once":
+            if self._ensure_agent():
+                self.controller = AGENT
+                self.paused = True
+                self._agent_step()
+        elif name == "faster":
+            self.full_speed = False
+            self.speed = min(self.speed + 1, len(SPEEDS) - 1)
+        elif name == "slower":
+            self.full_speed = False
+            self.speed = max(self.speed - 1, 0)
+        elif name == "full_speed":
+            # f always lets the agent run flat out; pressed again while it does, back to slow.
+            agent_running = self.controller == AGENT and not self.paused
+            if agent_running and self.full_speed:
+                self.full_speed = False
+            elif self._ensure_agent():
+                self.full_speed = True
+                self.controller = AGENT
+                self.paused = False
+        elif name == "toggle_learning":
+            self.learning = not self.learning
+        elif name == "toggle_learn_from_human":
+            self.learn_from_human = not self.learn_from_human
+        elif name == "reset":
+            self._new_episode()
+        elif name == "set_agent":
+            self.agent = arg
+            self._track_td()
+            self._returns.clear()
+            self._evals.clear()
+            self._values = None
+        elif name == "ensure_agent":
+            self._ensure_agent()
+        elif name == "call":
+            arg(self)  # run a function in the owner thread (saving, tests)
+
+    def _ensure_agent(self) -> bool:
+        if self.agent is None and self.make_agent is not None:
+            self.agent = self.make_agent()
+            self._track_td()
+            self.notices.append(("information", f"A fresh {self.agent.kind} agent is here: "
+                                 "tab hands it control, f lets it run at full speed."))
+        if self.agent is None:
+            self.notices.append(("warning", "No agent here: open one with --agent or ctrl+o."))
+            return False
+        return True
+
+    def _track_td(self) -> None:
+        if self.agent is not None and hasattr(self.agent, "track_td"):
+            self.agent.track_td = True
+
+    # --- stepping -------------------------------------------------------------------------
+
+    def _human_step(self, action: int) -> None:
+        if self.session.episode.done:
+            self.notices.append(("information", "The episode is over: press r for a new one."))
+            return
+        learn = self.learning and self.learn_from_human and self.agent is not None and (
+            self.agent.kind in OFF_POLICY)
+        self._step(action, HUMAN, learn)
+
+    def _new_episode(self) -> None:
+        self.session.reset()
+        self._record = []
+
+    def _agent_step(self) -> None:
+        if self.session.episode.done:
+            self._new_episode()
+        action = self.agent.act(self.session.obs, self.learning)
+        self._step(action, AGENT, self.learning)
+
+    def _step(self, action: int, actor: str, learn: bool) -> None:
+        q_before = self.agent.q_values(self.session.obs) if self.agent is not None else None
+        transition = self.session.step(action, actor=actor)
+        stats = self._stats
+        stats.last_q = q_before
+        stats.rate_steps.append((time.perf_counter(), self.session.total_steps))
+        if len(self._record) < EPISODE_RECORD_LIMIT:
+            value = float(np.max(q_before)) if q_before is not None else None
+            self._record.append(StepRecord(transition.t, actor, action, transition.reward, value))
+        if learn:
+            metrics = self.agent.observe(transition)
+            stats.td_target = metrics.get("td_target")
+            stats.td_error = metrics.get("td_error")
+            loss = metrics.get("loss")
+            if loss is not None:
+                stats.loss = loss
+                if not math.isfinite(loss):
+                    self.paused = True
+                    self.learning = False
+                    self.notices.append(("error", f"The loss became {loss}: training is paused "
+                                         "and learning is off. Lower the learning rate and reload."))
+        elif self.agent is not None and actor == AGENT:
+            stats.td_target = stats.td_error = None
+        if transition.done:
+            self._episode_finished()
+
+    def _episode_finished(self) -> None:
+        episode = self.session.episode
+        self._returns.append(episode.return_)
+        self._finished = (tuple(self._record), tuple(episode.returns_to_go()[: len(self._record)]))
+        self._record = []
+        if self.agent is not None and self.controller == AGENT and self.learning:
+            finished = self.session.episodes_finished
+            if finished % EVAL_EVERY_EPISODES == 0:
+                self._evals.append((finished, self._evaluate()))
+
+    def _evaluate(self) -> float:
+        from rltui.core import catalog
+
+        if self._eval_env is None:
+            self._eval_env = catalog.make_env(self.session.entry, render=False)
+        env, total = self._eval_env, 0.0
+        for i in range(EVAL_EPISODES):
+            obs, _ = env.reset(seed=20_000 + i)
+            done = False
+            while not done:
+                obs, reward, terminated, truncated, _ = env.step(self.agent.act(obs, False))
+                total += float(reward)
+                done = terminated or truncated
+        return total / EVAL_EPISODES
+
+    # --- publishing --------------------------------------------------------------------------
+
+    def publish(self, force: bool = False) -> None:
+        """Copy what the panels need into :attr:`latest`; at most ~30 times a second unless forced."""
+        now = time.perf_counter()
+        interval = FULL_SPEED_PUBLISH_INTERVAL if self.full_speed else PUBLISH_INTERVAL
+        if not force and now - self._published_at < interval:
+            return
+        self._published_at = now
+        self._seq += 1
+        session, agent, stats = self.session, self.agent, self._stats
+        episode = session.episode
+        q = agent.q_values(session.obs) if agent is not None else None
+        if self.value_states is not None and agent is not None and (
+                force or now - self._values_at >= VALUES_INTERVAL):
+            self._values_at = now
+            self._values = self.value_states(agent)
+        self.latest = Snapshot(
+            seq=self._seq,
+            scene=session.scene(),
+            controller=self.controller,
+            learning=self.learning,
+            paused=self.paused,
+            full_speed=self.full_speed,
+            speed=SPEEDS[self.speed],
+            has_agent=agent is not None,
+            agent_kind=getattr(agent, "kind", None),
+            q_values=q,
+            greedy=int(np.argmax(q)) if q is not None else None,
+            last=session.last,
+            last_q=stats.last_q,
+            td_target=stats.td_target,
+            td_error=stats.td_error,
+            episode_steps=episode.steps,
+            episode_return=episode.return_,
+            discounted=episode.discounted,
+            rewards_tail=tuple(episode.rewards[-24:]),
+            episode_done=episode.done,
+            episode_terminated=episode.terminated,
+            gamma=session.gamma,
+            episodes=session.episodes_finished,
+            total_steps=session.total_steps,
+            agent_steps=getattr(agent, "steps", 0),
+            steps_per_second=self._rate(now),
+            epsilon=float(agent.epsilon) if agent is not None and self.learning else None,
+            loss=stats.loss,
+            returns=tuple(self._returns),
+            evals=tuple(self._evals),
+            finished=self._finished,
+            values=self._values,
+            learn_from_human=self.learn_from_human,
+        )
+        if self.on_publish is not None:
+            self.on_publish()
+
+    def _rate(self, now: float) -> float:
+        samples = self._stats.rate_steps
+        if len(samples) < 2 or now - samples[-1][0] > 1.0:
+            return 0.0
+        (t0, s0), (t1, s1) = samples[0], samples[-1]
+        return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0

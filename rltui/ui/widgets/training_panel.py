@@ -1,0 +1,99 @@
+"""The Training panel: who drives, how learning goes, and a plot of returns."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from rltui.core.playalong import Snapshot
+from rltui.core.session import HUMAN
+from rltui.ui.format import num, rows
+
+PLOT_INTERVAL = 0.5
+FULL_SPEED_PLOT_INTERVAL = 2.0
+"""Plotext takes tens of milliseconds a plot: at full speed that time is the agent's."""
+MAX_POINTS = 120
+MOVING_AVERAGE = 20
+
+
+def controller_badge(snap: Snapshot) -> Text:
+    """HUMAN, AGENT learning or AGENT greedy, as the panel and the status line show it."""
+    badge = Text()
+    if snap.controller == HUMAN:
+        badge.append(" HUMAN ", style="bold black on #4fc3f7")
+    elif snap.learning:
+        badge.append(" AGENT learning ", style="bold black on #f9c623")
+    else:
+        badge.append(" AGENT greedy ", style="bold black on #9ccc65")
+    return badge
+
+
+class ReturnsPlot(PlotextPlot):
+    """Episode returns, their moving average and the greedy-evaluation returns, with axes."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[int, int] = (-1, -1)
+        self._drawn_at = 0.0
+
+    def show(self, snap: Snapshot) -> None:
+        key = (len(snap.returns) and snap.episodes, len(snap.evals))
+        now = time.perf_counter()
+        interval = FULL_SPEED_PLOT_INTERVAL if snap.full_speed and not snap.paused else PLOT_INTERVAL
+        if key == self._shown or now - self._drawn_at < interval:
+            return
+        self._shown, self._drawn_at = key, now
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("")
+        plt.xlabel("episode")
+        plt.ylabel("return")
+        n = len(snap.returns)
+        if n:
+            x = np.arange(snap.episodes - n + 1, snap.episodes + 1)
+            returns = np.asarray(snap.returns, dtype=float)
+            step = max(1, n // MAX_POINTS)  # a point per column is all a terminal can show
+            plt.plot(x[::step].tolist(), returns[::step].tolist(), marker="dot", color="gray",
+                     label="return")
+            if n >= 2:
+                kernel = min(MOVING_AVERAGE, n)
+                avg = np.convolve(returns, np.ones(kernel) / kernel, mode="valid")
+                plt.plot(x[kernel - 1:][::step].tolist(), avg[::step].tolist(), marker="braille",
+                         color="orange", label=f"mean of {kernel}")
+        if snap.evals:
+            ex, ey = zip(*snap.evals)
+            plt.scatter(list(ex), list(ey), marker="◆", color="green", label="greedy eval")
+        self.refresh()
+
+
+class TrainingPanel(Horizontal):
+    """Stats on the left, the returns plot on the right."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="training-stats")
+        yield ReturnsPlot(id="training-plot")
+
+    def on_mount(self) -> None:
+        self.border_title = "Training"
+
+    def show(self, snap: Snapshot) -> None:
+        speed = "full" if snap.full_speed else f"{snap.speed}/s"
+        stats = rows([
+            ("control", controller_badge(snap)),
+            ("agent", snap.agent_kind or "none"),
+            ("episodes", f"{snap.episodes:,}"),
+            ("steps", f"{snap.total_steps:,}"),
+            ("steps/s", f"{snap.steps_per_second:,.0f}"),
+            ("epsilon", "—" if snap.epsilon is None else f"{snap.epsilon:.3f}"),
+            ("loss", "—" if snap.loss is None else num(snap.loss, 4)),
+            ("speed", speed + ("  paused" if snap.paused else "")),
+        ], label_width=9)
+        self.query_one("#training-stats", Static).update(stats, layout=False)
+        self.query_one(ReturnsPlot).show(snap)
