@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 
 def num(x: float, decimals: int = 3) -> str:
     """``-2`` for whole numbers, ``-1.99`` otherwise (trailing zeros trimmed)."""
+    if not math.isfinite(x):
+        return str(x)  # nan, inf: a diverging loss must show, not crash the panel
     if x == int(x) and abs(x) < 1e15:
         return f"{int(x)}"
     text = f"{x:.{decimals}f}".rstrip("0").rstrip(".")

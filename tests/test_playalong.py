@@ -1,0 +1,219 @@
+"""Play along: the owner thread, hand-offs, the panels and faults, driven as a person would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agents.registry import make_agent
+from rltui.core import catalog
+from rltui.core.playalong import HISTORY, PlayAlong
+from rltui.core.session import AGENT, HUMAN, Session
+from rltui.ui.app import RLTuiApp
+from tests.helpers import press, screen_text, settle
+
+SIZE = (120, 40)
+
+
+def _app(env_id: str = "Taxi-v4", kind: str | None = "q-learning", seed: int = 0) -> RLTuiApp:
+    entry = catalog.resolve(env_id)
+    session = Session(entry, seed=seed)
+    agent = None
+    if kind is not None:
+        agent = make_agent(kind, catalog.make_env(entry, render=False), env_id, seed=seed, gamma=entry.gamma)
+    return RLTuiApp(session, agent)
+
+
+async def test_hand_off_mid_episode_continues_from_the_same_state() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await press(pilot, "up", "left")
+        session = screen.session
+        state_after_person = session.obs
+        await press(pilot, "n")  # the agent takes exactly one step, then waits
+        agent_step = screen.snap.last
+        assert agent_step.actor == AGENT and agent_step.t == 2
+        assert agent_step.obs == state_after_person  # the agent began where the person left off
+        state_after_agent = session.obs
+        await press(pilot, "tab")
+        assert screen.snap.controller == HUMAN
+        await press(pilot, "down")
+        person_step = screen.snap.last
+        assert person_step.actor == HUMAN and person_step.obs == state_after_agent
+        assert session.episode.actors == [HUMAN, HUMAN, AGENT, HUMAN]
+
+
+async def test_n_advances_exactly_one_step() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await press(pilot, "tab", "space")
+        before = screen.session.total_steps
+        await press(pilot, "n")
+        assert screen.session.total_steps == before + 1
+        await press(pilot, "n", "n")
+        assert screen.session.total_steps == before + 3
+        assert screen.snap.paused and screen.snap.controller == AGENT
+
+
+async def test_q_panel_shows_the_agents_q_values() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await press(pilot, "tab", "space")
+        for _ in range(30):
+            await press(pilot, "n")
+        agent = screen.playalong.agent
+        expected = agent.q_values(screen.session.obs)
+        assert np.array_equal(screen.snap.q_values, expected)
+        text = screen_text(app)
+        for name in ("South", "North", "Pickup", "Dropoff"):
+            assert name in text
+        greedy = screen.session.entry.action_names[int(np.argmax(expected))]
+        assert f"★ {greedy}" in text
+        assert "TD error" in text
+
+
+async def test_learning_from_the_persons_moves_changes_q() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        agent = screen.playalong.agent
+        before = agent.q_table().copy()
+        await press(pilot, "up", "p")  # an illegal pickup: -10, worth learning from
+        changed = np.argwhere(agent.q_table() != before)
+        assert len(changed) == 2
+        # and with learning from the person turned off, nothing changes
+        await press(pilot, "l")
+        before = agent.q_table().copy()
+        await press(pilot, "p")
+        assert np.array_equal(agent.q_table(), before)
+
+
+async def test_full_speed_trains_and_a_key_takes_the_wheel_back() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await press(pilot, "tab", "f")
+        agent = screen.playalong.agent
+        while agent.steps < 2_000:
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert screen.snap.controller == AGENT and screen.snap.full_speed
+        await press(pilot, "up")
+        assert screen.snap.controller == HUMAN and screen.snap.last.actor == HUMAN
+        text = screen_text(app)
+        assert "HUMAN" in text and "epsilon" in text
+
+
+async def test_save_in_the_app_then_eval_from_the_cli(tmp_path: Path) -> None:
+    app = _app("FrozenLakeNotSlippery-v1")
+    target = tmp_path / "lake.safetensors"
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "tab", "f")
+        while app.screen.playalong.agent.steps < 3_000:
+            await pilot.pause(0.05)
+        await press(pilot, "space")
+        await pilot.press("ctrl+s")
+        dialog_input = app.screen.query_one("#save-path")
+        dialog_input.value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+    assert target.exists()
+    out = subprocess.run([sys.executable, "-m", "rltui", "eval", str(target), "--json"],
+                         capture_output=True, text=True, check=True)
+    assert '"env": "FrozenLakeNotSlippery-v1"' in out.stdout.splitlines()[-1]
+
+
+async def test_load_dialog_refuses_a_broken_file_with_a_notification(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RLTUI_SAVES", str(tmp_path / "saves"))
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"\x80\x04 not really")
+    app = _app(kind=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        path_input = app.screen.query_one("#load-path")
+        path_input.focus()
+        path_input.value = str(bad)
+        await pilot.press("enter")
+        messages: list[str] = []
+        for _ in range(400):  # the load runs in a worker: wait for its word
+            await pilot.pause(0.01)
+            messages = [n.message for n in app._notifications]
+            if messages:
+                break
+        assert any("pickle" in m for m in messages)
+        await settle(pilot)
+        assert app.screen.snap.has_agent is False
+
+
+async def test_an_exception_in_the_trainer_is_reported_and_stops_training() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        agent = screen.playalong.agent
+
+        def broken(step):
+            raise RuntimeError("injected fault")
+
+        agent.observe = broken
+        await press(pilot, "n")  # the agent's step raises inside the owner thread
+        assert screen.playalong.stopped_reason == "RuntimeError: injected fault"
+        assert screen.snap.controller == HUMAN and screen.snap.paused
+        messages = [n.message for n in app._notifications]
+        assert any("Training stopped: RuntimeError: injected fault" in m for m in messages)
+        assert screen.playalong.running  # the person keeps the controls
+
+
+async def test_a_nan_loss_pauses_training() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        agent = screen.playalong.agent
+        learn = agent.observe
+
+        def nan_loss(step):
+            metrics = learn(step)
+            return {**metrics, "loss": float("nan")}
+
+        agent.observe = nan_loss
+        await press(pilot, "n")
+        assert screen.snap.paused and not screen.snap.learning
+        assert any("loss became nan" in n.message for n in app._notifications)
+
+
+def test_the_owner_thread_stops_promptly_at_full_speed_and_histories_stay_bounded() -> None:
+    entry = catalog.resolve("FrozenLakeNotSlippery-v1")
+    session = Session(entry, seed=0)
+    agent = make_agent("q-learning", catalog.make_env(entry, render=False), entry.id, seed=0)
+    owner = PlayAlong(session, agent)
+    owner.controller, owner.full_speed = AGENT, True
+    stop = threading.Event()
+    thread = threading.Thread(target=owner.run, args=(stop,))
+    thread.start()
+    while session.episodes_finished < HISTORY + 200:
+        thread.join(0.05)
+    stop.set()
+    thread.join(1.0)
+    assert not thread.is_alive()
+    owner.publish(force=True)
+    assert len(owner.latest.returns) == HISTORY
+
+
+async def test_value_map_draws_arrows_for_a_grid_world() -> None:
+    app = _app("FrozenLakeNotSlippery-v1")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "tab", "f")
+        while app.screen.playalong.agent.steps < 2_000:
+            await pilot.pause(0.05)
+        await press(pilot, "space", "v")
+        text = screen_text(app)
+        assert "Value map" in text
+        assert any(arrow in text for arrow in "←↓→↑")
