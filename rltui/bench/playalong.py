@@ -22,6 +22,11 @@ from textual import events
 from rltui.bench.common import machine, percentile
 
 
+WARM_UP = 1.0
+"""Seconds before counting starts in both modes: start-up (torch's first update, the app's
+first frames) is not what is compared."""
+
+
 def _fresh(env_id: str, kind: str, seed: int) -> tuple[Any, Any]:
     from agents.registry import make_agent
     from rltui.core import catalog
@@ -45,10 +50,11 @@ def headless_rate(env_id: str, kind: str, seconds: float, seed: int = 0) -> floa
     owner.controller, owner.full_speed = AGENT, True
     stop = threading.Event()
     thread = threading.Thread(target=owner.run, args=(stop,))
-    start = time.perf_counter()
     thread.start()
+    time.sleep(WARM_UP)
+    start, first = time.perf_counter(), session.total_steps
     time.sleep(seconds)
-    steps, elapsed = session.total_steps, time.perf_counter() - start
+    steps, elapsed = session.total_steps - first, time.perf_counter() - start
     stop.set()
     thread.join()
     session.close()
@@ -65,9 +71,10 @@ async def _ui(env_id: str, kind: str, seconds: float, presses: int, seed: int = 
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await pilot.press("tab", "f")
-        start = time.perf_counter()
+        await asyncio.sleep(WARM_UP)
+        start, first = time.perf_counter(), session.total_steps
         await asyncio.sleep(seconds)
-        steps, elapsed = session.total_steps, time.perf_counter() - start
+        steps, elapsed = session.total_steps - first, time.perf_counter() - start
         key = screen.session.entry.keys[0].key_list[0]
         for _ in range(presses):
             seq = screen.applied_seq
@@ -83,7 +90,7 @@ async def _ui(env_id: str, kind: str, seconds: float, presses: int, seed: int = 
 
 
 def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-learning",
-                    rounds: int = 3, verbose: bool = True, **_: Any) -> dict[str, Any]:
+                    rounds: int = 5, verbose: bool = True, **_: Any) -> dict[str, Any]:
     """Headless and UI runs interleaved, ``rounds`` of each: this machine's speed drifts by
     a quarter between identical runs, so medians of alternating runs are compared."""
     headless: list[float] = []
@@ -98,6 +105,7 @@ def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-l
             print(f"round {r + 1}: headless {headless[-1]:,.0f} steps/s, with the play screen "
                   f"{ui[-1]:,.0f} steps/s, key p95 {percentile(lat, 95):.1f} ms", flush=True)
     h, u = statistics.median(headless), statistics.median(ui)
+    pair_ratios = [b / a for a, b in zip(headless, ui)]
     return {
         "bench": "playalong",
         "env": env,
@@ -107,6 +115,7 @@ def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-l
         "headless_sps": round(h),
         "ui_sps": round(u),
         "ratio": round(u / h, 3),
+        "ratio_of_pairs_median": round(statistics.median(pair_ratios), 3),
         "headless_runs": [round(x) for x in headless],
         "ui_runs": [round(x) for x in ui],
         "key_latency_p50_ms": round(statistics.median(latencies), 1),

@@ -27,7 +27,7 @@ SPEEDS = (1, 2, 4, 8, 16, 32, 64, 128)
 """Agent steps per second at the slow settings; full speed is separate."""
 DEFAULT_SPEED = 2  # index: 4 steps/s, slow enough to follow
 PUBLISH_INTERVAL = 1 / 30
-FULL_SPEED_PUBLISH_INTERVAL = 1 / 12
+FULL_SPEED_PUBLISH_INTERVAL = 1 / 5
 """At full speed the UI shares the interpreter with training: fewer frames, more steps."""
 VALUES_INTERVAL = 0.25
 HISTORY = 500

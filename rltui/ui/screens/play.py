@@ -31,8 +31,8 @@ from rltui.ui.widgets.too_small import TooSmall
 from rltui.ui.widgets.training_panel import TrainingPanel, controller_badge
 
 
-FULL_SPEED_PANEL_INTERVAL = 0.3
-UI_SWITCH_INTERVAL = 0.0005
+FULL_SPEED_PANEL_INTERVAL = 1.0
+UI_SWITCH_INTERVAL = 0.002
 AGENT_ACTIONS = {"pause", "step_once", "faster", "slower", "full_speed", "toggle_learning"}
 
 

@@ -71,8 +71,14 @@ class EnvView(Widget):
         top = (height - len(lines)) // 2
         blank = Strip.blank(width, style)
         strips = [blank] * top
-        strips += [Strip(pad + line, left + Segment.get_line_length(line)).extend_cell_length(width)
-                   .crop(0, width).apply_style(style) for line in lines]
+        for line in lines:
+            length = left + Segment.get_line_length(line)
+            segments = pad + line
+            if length < width:
+                segments = segments + [Segment(" " * (width - length))]
+                length = width
+            strip = Strip(segments, length)
+            strips.append((strip.crop(0, width) if length > width else strip).apply_style(style))
         strips += [blank] * (height - len(strips))
         return strips
 

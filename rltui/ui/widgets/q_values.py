@@ -35,7 +35,9 @@ class QValuesPanel(Static):
         q = snap.q_values
         name_w = max(len(n) for n in self.action_names)
         bar_w = max(4, self.content_size.width - name_w - 14) if self.content_size.width else 16
-        lo, hi = float(np.min(q)), float(np.max(q))
+        # Bars measure from zero (or from the lowest value when some are negative), so two
+        # nearly equal Q-values look nearly equal.
+        lo, hi = min(float(np.min(q)), 0.0), max(float(np.max(q)), 0.0)
         span = hi - lo
         taken = snap.last.action if snap.last is not None else None
         out = Text(no_wrap=True, overflow="ellipsis")

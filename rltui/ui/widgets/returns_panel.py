@@ -22,6 +22,7 @@ class ReturnsPanel(Vertical):
         super().__init__(id=id)
         self.action_names = action_names
         self._finished: object = None
+        self._waiting = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="returns-summary")
@@ -54,18 +55,24 @@ class ReturnsPanel(Vertical):
         if snap.finished is not self._finished and not fast:
             self._finished = snap.finished
             self._show_finished(snap)
+        elif fast and snap.finished is not None and not self._waiting:
+            self._waiting = True
+            self.query_one("#returns-caption", Static).update(Text(
+                "At full speed the G_t table waits: it fills in when the agent slows down, "
+                "pauses or hands back control.", style="italic #8fa3b8"), layout=False)
 
     def _show_finished(self, snap: Snapshot) -> None:
         caption = self.query_one("#returns-caption", Static)
         table = self.query_one("#returns-table", DataTable)
         table.clear()
+        self._waiting = False
         if snap.finished is None:
-            caption.update("")
+            caption.update("", layout=False)
             table.display = False
             return
         records, returns = snap.finished
         caption.update(Text.assemble(("Last episode", "bold"), f" ({len(records)} steps): ",
-                                     "G_t = r_t + γ G_(t+1) beside V(s_t)"))
+                                     "G_t = r_t + γ G_(t+1) beside V(s_t)"), layout=False)
         for record, g in zip(records, returns):
             value = "—" if record.value is None else num(record.value, 2)
             table.add_row(str(record.t), record.actor, self.action_names[record.action],

@@ -16,7 +16,7 @@ from rltui.core.session import HUMAN
 from rltui.ui.format import num, rows
 
 PLOT_INTERVAL = 0.5
-FULL_SPEED_PLOT_INTERVAL = 2.0
+FULL_SPEED_PLOT_INTERVAL = 3.0
 """Plotext takes tens of milliseconds a plot: at full speed that time is the agent's."""
 MAX_POINTS = 120
 MOVING_AVERAGE = 20
