@@ -76,6 +76,11 @@ def test_train_without_json_shows_a_table(capsys: pytest.CaptureFixture[str]) ->
     (["train", "Taxi-v3", "--agent", "q-learning"], "Did you mean Taxi-v4"),
     (["train", "Taxi-v4", "--agent", "q-learning", "--steps", "-5"], "zero or more"),
     (["eval", "no/such/file.safetensors"], "No such file"),
+    (["play", "Taxi-v4", "--agent", "ppo"], "choose from: q-learning"),
+    (["play", "Taxi-v4", "--set", "alpha=1"], "--set needs --agent"),
+    (["play", "Taxi-v4", "--load", "no/such/file.safetensors"], "No such file"),
+    (["play", "--agent", "dqn"], "need an environment"),
+    (["play", "Taxi-v4", "--load", "saves/CartPole-v1-dqn.safetensors"], "not Taxi-v4"),
     (["train", "CartPole-v1", "--agent", "dqn", "--device", "cuda", "--steps", "1"], "CUDA"),
 ])
 def test_bad_input_exits_2_with_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

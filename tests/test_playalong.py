@@ -217,3 +217,19 @@ async def test_value_map_draws_arrows_for_a_grid_world() -> None:
         text = screen_text(app)
         assert "Value map" in text
         assert any(arrow in text for arrow in "←↓→↑")
+
+
+async def test_the_launcher_brings_an_agent_along() -> None:
+    from rltui.ui.screens.dialogs import AgentDialog
+    from rltui.ui.screens.play import PlayScreen
+
+    app = RLTuiApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # Taxi-v4
+        assert isinstance(app.screen, AgentDialog)
+        await pilot.press("down", "enter")  # the first agent kind: Q-learning
+        assert isinstance(app.screen, PlayScreen)
+        await settle(pilot)
+        assert app.screen.snap.has_agent and app.screen.snap.agent_kind == "q-learning"
+        await press(pilot, "n")
+        assert app.screen.snap.last.actor == AGENT

@@ -14,7 +14,17 @@ from textual.widgets import Static
 from rltui.core.catalog import EnvEntry
 
 APP_KEYS = (
+    ("tab", "hand control to the agent and back (it continues from the current state)"),
+    ("a move key", "take the wheel back while the agent drives"),
+    ("space", "pause / resume the agent"),
+    ("n or .", "one agent step (then it waits)"),
+    ("+ / -", "agent speed: 1 to 128 steps a second"),
+    ("f", "full speed (the screen refreshes a few times a second)"),
+    ("t", "training on/off (off: the agent acts greedily)"),
+    ("l", "learn from your moves on/off (Q-learning, Expected SARSA, DQN)"),
+    ("v", "value map: V(s) as colour, the greedy action as an arrow (grid worlds)"),
     ("r", "start a new episode"),
+    ("ctrl+s / ctrl+o", "save the agent / load one from saves/"),
     ("esc", "back to the environment list"),
     ("?", "this help"),
     ("q", "quit"),
@@ -24,6 +34,10 @@ DEFINITIONS = (
     ("return", "Σ r_t: the sum of the episode's rewards"),
     ("discounted", "Σ γ^k r_k over the steps so far"),
     ("G_t", "r_t + γ r_(t+1) + γ² r_(t+2) + …: what step t was worth"),
+    ("V(s_t)", "max_a Q(s_t, a): what the agent expected step t to be worth"),
+    ("TD target", "r + γ max_a' Q(s', a') (Q-learning; 0 after the last step)"),
+    ("TD error", "TD target − Q(s, a): how far the last update moved"),
+    ("★ / ▶", "the greedy action / the action just taken"),
 )
 
 
