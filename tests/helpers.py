@@ -51,3 +51,20 @@ async def press(pilot, *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
         await settle(pilot)
+
+
+async def wait_for_text(pilot, *needles: str, timeout: float = 10.0) -> str:
+    """The screen's text once every needle shows on it (a new screen lays out on a later frame)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()
+        text = screen_text(pilot.app)
+        if all(n in text for n in needles):
+            return text
+        if time.monotonic() > deadline:
+            missing = [n for n in needles if n not in text]
+            raise AssertionError(f"{missing} never showed on the screen")
+        await asyncio.sleep(0.01)

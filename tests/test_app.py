@@ -13,7 +13,7 @@ from rltui.ui.screens.dialogs import AgentDialog
 from rltui.ui.screens.help import HelpScreen
 from rltui.ui.screens.launcher import LauncherScreen
 from rltui.ui.screens.play import PlayScreen
-from tests.helpers import panel_value, press, screen_text, settle
+from tests.helpers import panel_value, press, screen_text, settle, wait_for_text
 
 SIZE = (120, 40)
 AVAILABLE = [e for e in catalog.CATALOG if e.available]
@@ -113,8 +113,9 @@ async def test_help_lists_the_env_keys_and_closes() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = screen_text(app)
-        assert "Pickup" in text and "Dropoff" in text and "G_t" in text
+        await wait_for_text(pilot, "Pickup", "Dropoff", "hand control to the agent")
+        await pilot.press("end")  # the definitions are further down
+        await wait_for_text(pilot, "G_t", "TD error")
         await pilot.press("escape")
         assert isinstance(app.screen, PlayScreen)
 

@@ -55,8 +55,10 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._content())
 
     def on_mount(self) -> None:
-        self.query_one("#help-box").border_title = "Help"
-        self.query_one("#help-box").border_subtitle = "esc closes"
+        box = self.query_one("#help-box")
+        box.border_title = "Help"
+        box.border_subtitle = "↑↓ pgup pgdn scroll · esc closes"
+        box.focus()
 
     def _content(self) -> Group:
         parts: list[object] = []
