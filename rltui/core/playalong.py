@@ -161,6 +161,7 @@ class PlayAlong:
         self._finished: tuple[tuple[StepRecord, ...], tuple[float, ...]] | None = None
         self._eval_env: Any = None
         self._next_step = 0.0
+        self._stop = threading.Event()
         self._track_td()
         self.publish(force=True)
 
@@ -185,6 +186,7 @@ class PlayAlong:
         person keeps the controls) and is reported as a notice.
         """
         self.running = True
+        self._stop = stop
         try:
             while not stop.is_set():
                 try:
@@ -377,7 +379,7 @@ class PlayAlong:
         for i in range(EVAL_EPISODES):
             obs, _ = env.reset(seed=20_000 + i)
             done = False
-            while not done:
+            while not done and not self._stop.is_set():  # quitting must not wait for it
                 obs, reward, terminated, truncated, _ = env.step(self.agent.act(obs, False))
                 total += float(reward)
                 done = terminated or truncated
