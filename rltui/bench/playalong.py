@@ -4,6 +4,8 @@
 * ``ui_sps``: the same agent, env and seed with the play screen attached
   (Pilot-driven: tab, then f).
 * ``ratio``: ui_sps / headless_sps.
+* ``ui_thread_cpu_share``: CPU time of the UI thread per wall second while the agent
+  runs flat out: what the screen takes from training, less noisy than the ratio.
 * ``key_latency_*_ms``: from an action key event, sent while the agent trains
   at full speed, to the play screen's widgets showing the person in control
   (the snapshot with their move applied).
@@ -61,7 +63,9 @@ def headless_rate(env_id: str, kind: str, seconds: float, seed: int = 0) -> floa
     return steps / elapsed
 
 
-async def _ui(env_id: str, kind: str, seconds: float, presses: int, seed: int = 0) -> tuple[float, list[float]]:
+async def _ui(env_id: str, kind: str, seconds: float, presses: int, seed: int = 0,
+              ui_share: list[float] | None = None) -> tuple[float, list[float]]:
+    ui_share = ui_share if ui_share is not None else []
     from rltui.core.session import HUMAN
     from rltui.ui.app import RLTuiApp
 
@@ -72,9 +76,10 @@ async def _ui(env_id: str, kind: str, seconds: float, presses: int, seed: int = 
         screen = app.screen
         await pilot.press("tab", "f")
         await asyncio.sleep(WARM_UP)
-        start, first = time.perf_counter(), session.total_steps
+        start, first, cpu = time.perf_counter(), session.total_steps, time.thread_time()
         await asyncio.sleep(seconds)
         steps, elapsed = session.total_steps - first, time.perf_counter() - start
+        ui_share.append((time.thread_time() - cpu) / elapsed)
         key = screen.session.entry.keys[0].key_list[0]
         for _ in range(presses):
             seq = screen.applied_seq
@@ -96,9 +101,10 @@ def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-l
     headless: list[float] = []
     ui: list[float] = []
     latencies: list[float] = []
+    shares: list[float] = []
     for r in range(rounds):
         headless.append(headless_rate(env, kind, seconds))
-        rate, lat = asyncio.run(_ui(env, kind, seconds, presses=20))
+        rate, lat = asyncio.run(_ui(env, kind, seconds, presses=20, ui_share=shares))
         ui.append(rate)
         latencies += lat
         if verbose:
@@ -118,6 +124,7 @@ def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-l
         "ratio_of_pairs_median": round(statistics.median(pair_ratios), 3),
         "headless_runs": [round(x) for x in headless],
         "ui_runs": [round(x) for x in ui],
+        "ui_thread_cpu_share": round(statistics.median(shares), 3),
         "key_latency_p50_ms": round(statistics.median(latencies), 1),
         "key_latency_p95_ms": round(percentile(latencies, 95), 1),
         "key_presses": len(latencies),
