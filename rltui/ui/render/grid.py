@@ -96,9 +96,9 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
             lines.append(segments)
     lines.append([Segment("╰" + "─" * inner_w + "╯", BORDER)])
     if values is not None:
-        lines += [[], [Segment("Value map: ", Style(bold=True)), Segment(" low V ", _value_style(lo, lo, hi)),
-                       Segment(" "), Segment(" high V ", _value_style(hi, lo, hi)),
-                       Segment(f"  V from {lo:.2f} to {hi:.2f}; arrows: greedy action", CAPTION)]]
+        lines += [[], [Segment("V(s) ", Style(bold=True)), Segment(f" {lo:.2f} ", _value_style(lo, lo, hi)),
+                       Segment(" … "), Segment(f" {hi:.2f} ", _value_style(hi, lo, hi))],
+                  [Segment("arrows: the greedy action", CAPTION)]]
         return lines
     if scene.caption:
         lines += [[], [Segment(scene.caption, CAPTION)]]
