@@ -215,7 +215,7 @@ async def test_value_map_draws_arrows_for_a_grid_world() -> None:
             await pilot.pause(0.05)
         await press(pilot, "space", "v")
         text = screen_text(app)
-        assert "Value map" in text
+        assert "arrows: the greedy action" in text and "V(s)" in text
         assert any(arrow in text for arrow in "←↓→↑")
 
 
