@@ -13,7 +13,7 @@ from rltui.ui.screens.dialogs import AgentDialog
 from rltui.ui.screens.help import HelpScreen
 from rltui.ui.screens.launcher import LauncherScreen
 from rltui.ui.screens.play import PlayScreen
-from tests.helpers import panel_value, press, screen_text, settle, wait_for_text
+from tests.helpers import panel_value, press, screen_text, wait_for_text
 
 SIZE = (120, 40)
 AVAILABLE = [e for e in catalog.CATALOG if e.available]

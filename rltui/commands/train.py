@@ -36,7 +36,6 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agents import registry
     from agents.defaults import budget_for
     from agents.persistence import SaveError, save_agent
     from rltui.core.training import train

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from rich.text import Text
+
 
 def num(x: float, decimals: int = 3) -> str:
     """``-2`` for whole numbers, ``-1.99`` otherwise (trailing zeros trimmed)."""
@@ -15,10 +17,8 @@ def num(x: float, decimals: int = 3) -> str:
     return "0" if text == "-0" else text
 
 
-def rows(pairs: list[tuple[str, object]], label_width: int) -> "Text":
+def rows(pairs: list[tuple[str, object]], label_width: int) -> Text:
     """Label/value lines as one Text: far cheaper to render every frame than a rich Table."""
-    from rich.text import Text
-
     out = Text(no_wrap=True, overflow="ellipsis")
     for i, (label, value) in enumerate(pairs):
         if i:
