@@ -28,6 +28,7 @@ def test_train_eval_and_saves_round_trip(capsys: pytest.CaptureFixture[str], sav
     assert set(trained) == {"env", "agent", "steps", "episodes", "seconds", "eval_return_mean",
                             "eval_return_std", "solved", "save"}
     assert trained["solved"] is True and trained["eval_return_mean"] == 1.0
+    assert trained["steps"] < 10_000  # no budget given: stops once solved, inside the default
     save = Path(trained["save"])
     assert save.parent == saves_in_tmp and save.name == "FrozenLakeNotSlippery-v1-q-learning.safetensors"
 

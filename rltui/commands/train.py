@@ -21,7 +21,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("env", help="environment id (see `rltui envs`)")
     p.add_argument("--agent", help="q-learning, sarsa, expected-sarsa, value-iteration or dqn")
     budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--steps", type=int, help="environment steps to train (default: per env)")
+    budget.add_argument("--steps", type=int, help="environment steps to train (default: per env, "
+                        "stopping early once the env counts as solved)")
     budget.add_argument("--episodes", type=int, help="episodes to train")
     p.add_argument("--target-return", type=float, help="stop once a greedy evaluation reaches this mean")
     p.add_argument("--seed", type=int, default=0, help="seed for the env, exploration and the network")
@@ -38,7 +39,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from agents.defaults import budget_for
     from agents.persistence import SaveError, save_agent
-    from rltui.core.training import train
+    from rltui.core.training import SOLVED_AT, train
 
     entry = resolve_env(args.env)
     settings = parse_settings(args.settings)
@@ -50,9 +51,13 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--{name} must be zero or more, not {value}.")
     agent = _agent(args, entry, settings)
     kind = agent.kind
-    steps = args.steps
+    steps, target = args.steps, args.target_return
     if steps is None and args.episodes is None:
+        # No budget given: the default one, stopping as soon as the env counts as solved,
+        # so a lucky peak is kept rather than trained past.
         steps = budget_for(entry.id, kind)
+        if target is None:
+            target = SOLVED_AT.get(entry.id)
     from rltui.commands.progress import TrainingDisplay
 
     display = None if args.json else TrainingDisplay(entry.id, kind, steps, args.episodes)
@@ -60,9 +65,9 @@ def run(args: argparse.Namespace) -> int:
         if display:
             display.start()
         result = train(agent, entry, steps=steps, episodes=args.episodes,
-                       target_return=args.target_return, seed=args.seed,
+                       target_return=target, seed=args.seed,
                        on_progress=display.update if display else None,
-                       **_eval_schedule(steps, args.target_return))
+                       **_eval_schedule(steps, target))
     except KeyboardInterrupt:
         raise
     finally:
@@ -71,9 +76,9 @@ def run(args: argparse.Namespace) -> int:
     evaluation = {"return_mean": result.eval_return_mean, "return_std": result.eval_return_std}
     save_path: Path | None = None
     if not args.no_save:
-        target = Path(args.save) if args.save else fresh_save_path(entry.id, kind)
+        destination = Path(args.save) if args.save else fresh_save_path(entry.id, kind)
         try:
-            save_path = save_agent(agent, target, entry.id, evaluation)
+            save_path = save_agent(agent, destination, entry.id, evaluation)
         except SaveError as exc:
             raise UsageError(str(exc)) from None
     summary = {

@@ -66,12 +66,18 @@ def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
     try:
         starts = enumerable_starts(env)
         if starts is not None:
-            return [_greedy_episode(agent, env, start=s) for s in starts]
+            returns = []
+            for s in starts:
+                total, cut = _greedy_episode(agent, env, start=s)
+                returns.append(total)
+                if target is not None and cut:
+                    break  # a greedy policy that loops until the time limit has not solved it
+            return returns
         returns: list[float] = []
         for i in range(episodes):
             if target is not None and i == PRECHECK_EPISODES and statistics.fmean(returns) < target:
                 break
-            returns.append(_greedy_episode(agent, env, seed=seed + i))
+            returns.append(_greedy_episode(agent, env, seed=seed + i)[0])
         return returns
     finally:
         env.close()
@@ -91,17 +97,18 @@ def enumerable_starts(env: Any) -> list[int] | None:
     return [i for i, p in enumerate(isd) if p > 0]
 
 
-def _greedy_episode(agent: Any, env: Any, seed: int | None = None, start: int | None = None) -> float:
+def _greedy_episode(agent: Any, env: Any, seed: int | None = None,
+                    start: int | None = None) -> tuple[float, bool]:
+    """One greedy episode: (return, whether the time limit cut it)."""
     obs, _ = env.reset(seed=seed)
     if start is not None:
         env.unwrapped.s = start
         obs = start
-    total, done = 0.0, False
-    while not done:
+    total, terminated, truncated = 0.0, False, False
+    while not (terminated or truncated):
         obs, reward, terminated, truncated, _ = env.step(agent.act(obs, False))
         total += float(reward)
-        done = terminated or truncated
-    return total
+    return total, bool(truncated and not terminated)
 
 
 def train(
@@ -223,7 +230,7 @@ SOLVED_AT: dict[str, float] = {
     "FrozenLake8x8-v1": 0.85,
     "CliffWalking-v1": -13.0,
     "CartPole-v1": 475.0,
-    "PortalRescue-v0": 8.0,
+    "PortalRescue-v0": 8.6,  # over all 120 starts; the optimum is 8.7
 }
 
 
