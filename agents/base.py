@@ -109,9 +109,14 @@ def _parse(key: str, raw: str, current: Any) -> Any:
                 raise ValueError
             return value
         if isinstance(current, tuple):
-            return tuple(type(current[0])(v) for v in raw.split(","))
+            cast = type(current[0]) if current else float
+            return tuple(cast(v) for v in raw.split(","))
         return type(current)(raw) if current is not None else raw
     except (ValueError, TypeError, IndexError):
+        if isinstance(current, tuple):
+            example = ",".join(str(v) for v in current) or "1.0,2.0"
+            raise SettingError(f"Setting '{key}' needs comma-separated numbers like {example}, "
+                               f"not '{raw}'.") from None
         kind = type(current).__name__
         raise SettingError(f"Setting '{key}' needs a {kind} value, not '{raw}'.") from None
 
