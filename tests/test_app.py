@@ -29,7 +29,7 @@ async def test_cliff_walking_up_then_right_reads_minus_two() -> None:
         await press(pilot, "up", "right")
         assert panel_value(app, "return") == "-2"
         assert panel_value(app, "discounted") == "-1.99"
-        assert panel_value(app, "step t") == "2"
+        assert panel_value(app, "step") == "2/2"
 
 
 @pytest.mark.parametrize("entry", AVAILABLE, ids=lambda e: e.id)
@@ -47,7 +47,8 @@ async def test_every_env_plays_by_keyboard(entry: catalog.EnvEntry) -> None:
             await press(pilot, key)
             pressed += 1
         assert session.total_steps == pressed
-        assert panel_value(app, "step t") == str(session.episode.steps)
+        steps = session.episode.steps
+        assert panel_value(app, "step") == f"{steps}/{steps}"
         text = screen_text(app)
         assert "Rewards and returns" in text and entry.id in text
 
@@ -67,7 +68,7 @@ async def test_episode_end_shows_returns_to_go() -> None:
         assert session.episode.steps == 6
         # ... and r starts a new one.
         await press(pilot, "r")
-        assert session.episode.steps == 0 and panel_value(app, "step t") == "0"
+        assert session.episode.steps == 0 and panel_value(app, "step") == "0/0"
         assert "Episode over" not in screen_text(app)
 
 

@@ -233,3 +233,39 @@ async def test_the_launcher_brings_an_agent_along() -> None:
         assert app.screen.snap.has_agent and app.screen.snap.agent_kind == "q-learning"
         await press(pilot, "n")
         assert app.screen.snap.last.actor == AGENT
+
+
+async def test_scrub_back_then_branch_like_the_tmux_walkthrough() -> None:
+    from tests.helpers import panel_value
+
+    app = _app("CliffWalking-v1", kind=None)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await press(pilot, "up", "right", "right")
+        assert panel_value(app, "step") == "3/3"
+        after_first = screen.playalong._timeline[1].obs
+        await press(pilot, "left_square_bracket", "left_square_bracket")
+        assert panel_value(app, "step") == "1/3"
+        scene = screen.snap.scene
+        assert scene.agent == divmod(after_first, 12)  # the marker is back where it was
+        await press(pilot, "right_square_bracket")
+        assert panel_value(app, "step") == "2/3"
+        await press(pilot, "left_square_bracket", "up")
+        assert panel_value(app, "step") == "2/2"
+
+
+@pytest.mark.parametrize("env_id", ["Taxi-v4", "CartPole-v1"])
+def test_branching_matches_a_fresh_env_stepped_with_the_same_actions(env_id: str) -> None:
+    entry = catalog.resolve(env_id)
+    owner = PlayAlong(Session(entry, seed=7, render=False))
+    n = entry.n_actions
+    for a in (0, 1 % n, 0, 1 % n, 0):
+        owner._handle(type("C", (), {"name": "act", "arg": a})())
+    owner._scrub(-3)  # back to step 2
+    owner._handle(type("C", (), {"name": "act", "arg": 1 % n})())
+    fresh = catalog.make_env(entry, render=False)
+    fresh.reset(seed=7)
+    for a in (0, 1 % n, 1 % n):
+        expected = fresh.step(a)[0]
+    assert np.allclose(np.asarray(owner.session.obs, dtype=float), np.asarray(expected, dtype=float))
+    assert owner.session.episode.steps == 3 and owner.session.episode.actions == [0, 1 % n, 1 % n]

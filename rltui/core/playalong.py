@@ -21,6 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from rltui.core.catalog import PIXELS
+from rltui.core.restore import capture, restore
+from rltui.core.returns import discounted_so_far
 from rltui.core.session import AGENT, HUMAN, Session, Transition
 
 SPEEDS = (1, 2, 4, 8, 16, 32, 64, 128)
@@ -93,6 +96,23 @@ class Snapshot:
     values: Any = None
     """V(s) and greedy actions for the value map, or None."""
     learn_from_human: bool = True
+    timeline: tuple[int, int] = (0, 0)
+    """(step shown, steps recorded) of the current episode: the panel's "step i/n"."""
+    viewing: bool = False
+    """An earlier step is shown; acting from it branches."""
+
+
+@dataclass
+class TimelineEntry:
+    """What it takes to show (and branch from) one step of the episode."""
+
+    state: Any
+    """From :func:`rltui.core.restore.capture`; None when the env cannot be restored."""
+    obs: Any
+    q: np.ndarray | None = None
+    """Q(s, ·) as the agent saw this state before acting from it."""
+    scene: Any = None
+    """Kept only for envs that cannot be restored and draw small scenes (cards, text)."""
 
 
 @dataclass
@@ -158,11 +178,16 @@ class PlayAlong:
         self._values: Any = None
         self._published_at = 0.0
         self._record: list[StepRecord] = []
+        self._timeline: list[TimelineEntry] = []
+        """Entry i: the env as it was after step i of this episode (0: after the reset)."""
+        self.view: int | None = None
+        """The timeline step shown, or None for the live end."""
         self._finished: tuple[tuple[StepRecord, ...], tuple[float, ...]] | None = None
         self._eval_env: Any = None
         self._next_step = 0.0
         self._stop = threading.Event()
         self._track_td()
+        self._start_timeline()
         self.publish(force=True)
 
     # --- the UI side ---------------------------------------------------------------
@@ -247,7 +272,7 @@ class PlayAlong:
     def _handle(self, command: _Command) -> None:
         name, arg = command.name, command.arg
         if name == "act":
-            if self.controller == AGENT and self.session.episode.done:
+            if self.controller == AGENT and self.session.episode.done and self.view is None:
                 self._new_episode()  # the agent's episode just ended: the person starts the next
             self.controller = HUMAN  # a person's key takes the wheel back
             self._human_step(int(arg))
@@ -294,6 +319,8 @@ class PlayAlong:
             self._returns.clear()
             self._evals.clear()
             self._values = None
+        elif name == "scrub":
+            self._scrub(arg)
         elif name == "ensure_agent":
             self._ensure_agent()
         elif name == "call":
@@ -317,7 +344,7 @@ class PlayAlong:
     # --- stepping -------------------------------------------------------------------------
 
     def _human_step(self, action: int) -> None:
-        if self.session.episode.done:
+        if self.session.episode.done and self.view is None:
             self.notices.append(("information", "The episode is over: press r for a new one."))
             return
         learn = self.learning and self.learn_from_human and self.agent is not None and (
@@ -327,16 +354,68 @@ class PlayAlong:
     def _new_episode(self) -> None:
         self.session.reset()
         self._record = []
+        self._start_timeline()
+
+    def _start_timeline(self) -> None:
+        self._timeline = []
+        self.view = None
+        self._keep_step()
+
+    def _keep_step(self) -> None:
+        """Remember the env as it is now, as the timeline's next entry (bounded)."""
+        if len(self._timeline) > EPISODE_RECORD_LIMIT:
+            return
+        state = capture(self.session.env)
+        scene = None
+        if state is None and self.session.entry.render != PIXELS:
+            scene = self.session.scene()
+        self._timeline.append(TimelineEntry(state, self.session.obs, None, scene))
+
+    def _branch(self) -> None:
+        """Acting at an earlier step: put the env back there and drop the later steps."""
+        i = self.view
+        self.view = None
+        if i is None or i >= len(self._timeline) - 1:
+            return
+        entry = self._timeline[i]
+        if entry.state is None:
+            self.notices.append(("warning", f"{self.session.entry.id} cannot be put back to an "
+                                 "earlier step; play goes on from the latest one."))
+            return
+        restore(self.session.env, entry.state)
+        session = self.session
+        session.obs = entry.obs
+        session.episode.truncate(i)
+        session.last = None
+        del self._record[i:], self._timeline[i + 1:]
+
+    def _scrub(self, where: Any) -> None:
+        n = len(self._timeline) - 1
+        current = n if self.view is None else self.view
+        if where == "home":
+            target = 0
+        elif where == "end":
+            target = n
+        else:
+            target = min(max(current + int(where), 0), n)
+        self.view = None if target == n else target
+        if self.view is not None:
+            self.paused = True  # the agent waits while a person looks back
 
     def _agent_step(self) -> None:
-        if self.session.episode.done:
+        if self.session.episode.done and self.view is None:
             self._new_episode()
         action = self.agent.act(self.session.obs, self.learning)
         self._step(action, AGENT, self.learning)
 
     def _step(self, action: int, actor: str, learn: bool) -> None:
+        if self.view is not None:
+            self._branch()
         q_before = self.agent.q_values(self.session.obs) if self.agent is not None else None
+        if self._timeline and len(self._timeline) == self.session.episode.steps + 1:
+            self._timeline[-1].q = q_before
         transition = self.session.step(action, actor=actor)
+        self._keep_step()
         stats = self._stats
         stats.last_q = q_before
         stats.rate_steps.append((time.perf_counter(), self.session.total_steps))
@@ -397,14 +476,24 @@ class PlayAlong:
         self._seq += 1
         session, agent, stats = self.session, self.agent, self._stats
         episode = session.episode
-        q = agent.q_values(session.obs) if agent is not None else None
+        n = len(self._timeline) - 1
+        view = self.view
+        if view is None:
+            scene, obs, rewards, last = session.scene(), session.obs, episode.rewards, session.last
+            q = agent.q_values(obs) if agent is not None else None
+            discounted, done = episode.discounted, episode.done
+        else:
+            entry = self._timeline[view]
+            scene, obs, rewards, last = self._scene_at(entry), entry.obs, episode.rewards[:view], None
+            q = entry.q if entry.q is not None else (agent.q_values(obs) if agent is not None else None)
+            discounted, done = discounted_so_far(rewards, session.gamma), False
         if self.value_states is not None and agent is not None and (
                 force or now - self._values_at >= VALUES_INTERVAL):
             self._values_at = now
             self._values = self.value_states(agent)
         self.latest = Snapshot(
             seq=self._seq,
-            scene=session.scene(),
+            scene=scene,
             controller=self.controller,
             learning=self.learning,
             paused=self.paused,
@@ -414,15 +503,15 @@ class PlayAlong:
             agent_kind=getattr(agent, "kind", None),
             q_values=q,
             greedy=int(np.argmax(q)) if q is not None else None,
-            last=session.last,
+            last=last,
             last_q=stats.last_q,
             td_target=stats.td_target,
             td_error=stats.td_error,
-            episode_steps=episode.steps,
-            episode_return=episode.return_,
-            discounted=episode.discounted,
-            rewards_tail=tuple(episode.rewards[-24:]),
-            episode_done=episode.done,
+            episode_steps=len(rewards),
+            episode_return=float(sum(rewards)),
+            discounted=discounted,
+            rewards_tail=tuple(rewards[-24:]),
+            episode_done=done,
             episode_terminated=episode.terminated,
             gamma=session.gamma,
             episodes=session.episodes_finished,
@@ -436,9 +525,23 @@ class PlayAlong:
             finished=self._finished,
             values=self._values,
             learn_from_human=self.learn_from_human,
+            timeline=(len(rewards), n),
+            viewing=view is not None,
         )
         if self.on_publish is not None:
             self.on_publish()
+
+    def _scene_at(self, entry: TimelineEntry) -> Any:
+        """The scene as it was at a past step: put the env back there, draw, put it back."""
+        if entry.state is None:
+            return entry.scene if entry.scene is not None else self.session.scene()
+        env = self.session.env
+        now = capture(env)
+        restore(env, entry.state)
+        try:
+            return self.session.scene()
+        finally:
+            restore(env, now)
 
     def _rate(self, now: float) -> float:
         samples = self._stats.rate_steps

@@ -11,7 +11,7 @@ from typing import Any
 
 from rltui.core import catalog
 from rltui.core.catalog import CARDS, GRID, PIXELS, EnvEntry
-from rltui.core.returns import returns_to_go
+from rltui.core.returns import discounted_so_far, returns_to_go
 from rltui.core.scenes import GRID_SCENES, PixelFrame, TextFrame, blackjack_scene
 
 HUMAN = "human"
@@ -74,6 +74,14 @@ class Episode:
         self._weight *= self.gamma
         self.terminated = transition.terminated
         self.truncated = transition.truncated
+
+    def truncate(self, steps: int) -> None:
+        """Forget everything after the first ``steps`` steps (branching from an earlier step)."""
+        del self.rewards[steps:], self.actions[steps:], self.actors[steps:]
+        self.return_ = sum(self.rewards)
+        self.discounted = discounted_so_far(self.rewards, self.gamma)
+        self._weight = self.gamma ** len(self.rewards)
+        self.terminated = self.truncated = False
 
     def returns_to_go(self) -> list[float]:
         """``G_t`` for every step so far (the true values once the episode is done)."""

@@ -60,6 +60,10 @@ class PlayScreen(GuardedScreen):
         Binding("l", "toggle_learn_from_human", "Learn from you", show=False, id="learn-human"),
         Binding("v", "value_map", "Values", id="value-map"),
         Binding("r", "reset", "Reset", id="reset"),
+        Binding("left_square_bracket", "scrub(-1)", "Back/forward", key_display="[ ]", id="back-step"),
+        Binding("right_square_bracket", "scrub(1)", "Forward", show=False, id="forward-step"),
+        Binding("home", "scrub('home')", "First step", show=False, id="first-step"),
+        Binding("end", "scrub('end')", "Latest step", show=False, id="latest-step"),
         # Listed in the help screen; the footer keeps to what a newcomer needs first.
         Binding("ctrl+s", "save", "Save", show=False, id="save"),
         Binding("ctrl+o", "load", "Load", show=False, id="load"),
@@ -192,7 +196,11 @@ class PlayScreen(GuardedScreen):
             text.append(f" by {snap.last.actor}, reward ", style="dim")
             text.append(f"{snap.last.reward:g}", style="bold")
             text.append("   ")
-        if snap.controller == HUMAN:
+        if snap.viewing:
+            i, n = snap.timeline
+            text.append(f"Looking back at step {i}/{n}: [ ] move, end returns, a move (or n) "
+                        "branches from here.", style="bold #f9c623")
+        elif snap.controller == HUMAN:
             if snap.episode_done:
                 text.append("Episode over: r starts a new one, tab lets the agent play on.",
                             style="bold #f9c623")
@@ -248,6 +256,9 @@ class PlayScreen(GuardedScreen):
         self.playalong.send("toggle_learn_from_human")
         on = not (self.snap.learn_from_human if self.snap else True)
         self.notify("The agent learns from your moves." if on else "The agent ignores your moves.")
+
+    def action_scrub(self, where: int | str) -> None:
+        self.playalong.send("scrub", where)
 
     def action_reset(self) -> None:
         self.playalong.send("reset")

@@ -40,7 +40,7 @@ class ReturnsPanel(Vertical):
     def show(self, snap: Snapshot) -> None:
         """Redraw from a snapshot."""
         summary = rows([
-            ("step t", snap.episode_steps),
+            ("step", "{}/{}".format(*snap.timeline)),
             ("last rewards", _last_rewards(snap.rewards_tail)),
             ("return", Text(num(snap.episode_return), style="bold")),
             ("discounted", Text(num(snap.discounted), style="bold")),
