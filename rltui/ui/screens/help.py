@@ -23,6 +23,8 @@ APP_KEYS = (
     ("t", "training on/off (off: the agent acts greedily)"),
     ("l", "learn from your moves on/off (Q-learning, Expected SARSA, DQN)"),
     ("v", "value map: V(s) as colour, the greedy action as an arrow (grid worlds)"),
+    ("[ / ]", "step back / forward through the episode; acting from an earlier step branches"),
+    ("home / end", "the episode's first / latest step"),
     ("r", "start a new episode"),
     ("ctrl+s / ctrl+o", "save the agent / load one from saves/"),
     ("esc", "back to the environment list"),
