@@ -16,6 +16,13 @@ from gymnasium.wrappers import TimeLimit
 _EXTRAS = ("steps_beyond_terminated", "last_u", "lastaction")
 
 
+def _copy(value: Any) -> Any:
+    """Numbers and None as they are; arrays and tuples copied (this runs on every step)."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return copy.deepcopy(value)
+
+
 def _time_limit(env: Any) -> TimeLimit | None:
     while env is not None:
         if isinstance(env, TimeLimit):
@@ -31,12 +38,12 @@ def capture(env: Any) -> dict[str, Any] | None:
         core: dict[str, Any] = {"s": int(u.s)}
     elif getattr(u, "state", None) is not None and type(u).__module__.startswith(
             "gymnasium.envs.classic_control"):
-        core = {"state": copy.deepcopy(u.state)}
+        core = {"state": _copy(u.state)}
     else:
         return None
     for name in _EXTRAS:
         if hasattr(u, name):
-            core[name] = copy.deepcopy(getattr(u, name))
+            core[name] = _copy(getattr(u, name))
     limit = _time_limit(env)
     if limit is not None:
         core["elapsed"] = limit._elapsed_steps
@@ -49,10 +56,10 @@ def restore(env: Any, saved: dict[str, Any]) -> None:
     if "s" in saved:
         u.s = saved["s"]
     else:
-        u.state = copy.deepcopy(saved["state"])
+        u.state = _copy(saved["state"])
     for name in _EXTRAS:
         if name in saved:
-            setattr(u, name, copy.deepcopy(saved[name]))
+            setattr(u, name, _copy(saved[name]))
     limit = _time_limit(env)
     if limit is not None and "elapsed" in saved:
         limit._elapsed_steps = saved["elapsed"]
