@@ -78,7 +78,6 @@ class EnvEntry:
     """What to install when :attr:`requires` is missing."""
     continuous_torques: tuple[float, ...] | None = None
     """For a Box action space: the values each discrete action maps to."""
-    in_catalog: bool = True
 
     @property
     def n_actions(self) -> int:
@@ -92,10 +91,6 @@ class EnvEntry:
     def key_map(self) -> dict[str, int]:
         """Textual key name -> action."""
         return {k: ak.action for ak in self.keys for k in ak.key_list}
-
-    def keys_for(self, action: int) -> str:
-        """The label of the keys that take ``action`` (``↑/w``)."""
-        return ", ".join(ak.label for ak in self.keys if ak.action == action)
 
 
 def _k(*pairs: tuple[str, int]) -> tuple[ActionKeys, ...]:
@@ -312,7 +307,6 @@ def _generic_entry(env_id: str) -> EnvEntry:
         action_names=names,
         keys=keys,
         render=render,
-        in_catalog=False,
     )
 
 

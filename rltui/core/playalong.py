@@ -36,7 +36,7 @@ VALUES_INTERVAL = 0.25
 HISTORY = 500
 """Episode returns kept for the plot."""
 EPISODE_RECORD_LIMIT = 10_000
-"""Steps of one episode kept for the G_t table."""
+"""Steps of one episode the timeline keeps (for scrubbing, branching and the G_t table)."""
 EVAL_EVERY_EPISODES = 20
 EVAL_EPISODES = 5
 OFF_POLICY = frozenset({"q-learning", "expected-sarsa", "dqn"})
@@ -71,8 +71,6 @@ class Snapshot:
     """Q(s_t, ·) for the current state."""
     greedy: int | None
     last: Transition | None
-    last_q: np.ndarray | None
-    """Q(s, ·) of the state the last action was taken in."""
     td_target: float | None
     td_error: float | None
     episode_steps: int
@@ -80,11 +78,9 @@ class Snapshot:
     discounted: float
     rewards_tail: tuple[float, ...]
     episode_done: bool
-    episode_terminated: bool
     gamma: float
     episodes: int
     total_steps: int
-    agent_steps: int
     steps_per_second: float
     epsilon: float | None
     loss: float | None
@@ -126,7 +122,6 @@ class PlayAlongStats:
     loss: float | None = None
     td_target: float | None = None
     td_error: float | None = None
-    last_q: np.ndarray | None = None
     rate_steps: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=64))
 
 
@@ -177,7 +172,6 @@ class PlayAlong:
         self._values_at = 0.0
         self._values: Any = None
         self._published_at = 0.0
-        self._record: list[StepRecord] = []
         self._timeline: list[TimelineEntry] = []
         """Entry i: the env as it was after step i of this episode (0: after the reset)."""
         self.view: int | None = None
@@ -353,7 +347,6 @@ class PlayAlong:
 
     def _new_episode(self) -> None:
         self.session.reset()
-        self._record = []
         self._start_timeline()
 
     def _start_timeline(self) -> None:
@@ -387,7 +380,7 @@ class PlayAlong:
         session.obs = entry.obs
         session.episode.truncate(i)
         session.last = None
-        del self._record[i:], self._timeline[i + 1:]
+        del self._timeline[i + 1:]
 
     def _scrub(self, where: Any) -> None:
         n = len(self._timeline) - 1
@@ -417,11 +410,7 @@ class PlayAlong:
         transition = self.session.step(action, actor=actor)
         self._keep_step()
         stats = self._stats
-        stats.last_q = q_before
         stats.rate_steps.append((time.perf_counter(), self.session.total_steps))
-        if len(self._record) < EPISODE_RECORD_LIMIT:
-            value = float(np.max(q_before)) if q_before is not None else None
-            self._record.append(StepRecord(transition.t, actor, action, transition.reward, value))
         if learn:
             metrics = self.agent.observe(transition)
             stats.td_target = metrics.get("td_target")
@@ -442,8 +431,14 @@ class PlayAlong:
     def _episode_finished(self) -> None:
         episode = self.session.episode
         self._returns.append(episode.return_)
-        self._finished = (tuple(self._record), tuple(episode.returns_to_go()[: len(self._record)]))
-        self._record = []
+        # The table is derived from the episode's bookkeeping and the timeline's Q-values.
+        kept = min(episode.steps, len(self._timeline))
+        records = tuple(
+            StepRecord(t, episode.actors[t], episode.actions[t], episode.rewards[t],
+                       None if self._timeline[t].q is None else float(np.max(self._timeline[t].q)))
+            for t in range(kept)
+        )
+        self._finished = (records, tuple(episode.returns_to_go()[:kept]))
         if self.agent is not None and self.controller == AGENT and self.learning:
             finished = self.session.episodes_finished
             if finished % EVAL_EVERY_EPISODES == 0:
@@ -504,7 +499,6 @@ class PlayAlong:
             q_values=q,
             greedy=int(np.argmax(q)) if q is not None else None,
             last=last,
-            last_q=stats.last_q,
             td_target=stats.td_target,
             td_error=stats.td_error,
             episode_steps=len(rewards),
@@ -512,11 +506,9 @@ class PlayAlong:
             discounted=discounted,
             rewards_tail=tuple(rewards[-24:]),
             episode_done=done,
-            episode_terminated=episode.terminated,
             gamma=session.gamma,
             episodes=session.episodes_finished,
             total_steps=session.total_steps,
-            agent_steps=getattr(agent, "steps", 0),
             steps_per_second=self._rate(now),
             epsilon=float(agent.epsilon) if agent is not None and self.learning else None,
             loss=stats.loss,
