@@ -19,12 +19,12 @@ import json
 import os
 import platform
 import struct
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from agents.atomic import write_atomic
 from agents.base import apply_settings
 
 FORMAT = "rltui-agent"
@@ -90,29 +90,10 @@ def save_agent(agent: Any, path: str | os.PathLike[str], env_id: str,
     arrays = {k: np.ascontiguousarray(v) for k, v in agent.arrays().items()}
     data = save(arrays, metadata={META_KEY: json.dumps(meta)})
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, _file_mode(target))  # mkstemp makes 0600; a save is an ordinary file
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(target, data)
     except OSError as exc:
         raise SaveError(f"Cannot write {target}: {exc.strerror or exc}.") from None
     return target
-
-
-def _file_mode(target: Path) -> int:
-    if target.exists():
-        return target.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 # --- reading -----------------------------------------------------------------------

@@ -8,10 +8,16 @@ from typing import Any
 from agents.base import SettingError, SpaceInfo, apply_settings
 from agents.defaults import defaults_for
 from agents.tabular import TABULAR_KINDS, TabularAgent, TabularConfig
-from agents.value_iteration import VALUE_ITERATION, ValueIterationAgent, ValueIterationConfig
+from agents.value_iteration import (
+    VALUE_ITERATION,
+    ValueIterationAgent,
+    ValueIterationConfig,
+)
 
 DQN = "dqn"
 KINDS: tuple[str, ...] = (*TABULAR_KINDS, VALUE_ITERATION, DQN)
+OFF_POLICY = frozenset({"q-learning", "expected-sarsa", DQN})
+"""Kinds that learn from anyone's moves: a person's, a demonstration's, their own."""
 
 DESCRIPTIONS = {
     "q-learning": "Q-learning: off-policy TD control, target r + γ max Q(s',·)",

@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--load", metavar="FILE", help="a saved agent to play along")
     play.add_argument("--set", action="append", metavar="KEY=VALUE", dest="settings",
                       help="a hyperparameter of the fresh agent (repeatable)")
+    play.add_argument("--replay", metavar="FILE", help="open a saved episode (ctrl+e writes them "
+                      "to saves/episodes/) in the timeline: ] steps through it, a move branches")
 
     train.add_parser(sub)
     evaluate.add_parser(sub)
@@ -87,18 +89,27 @@ def _play(args: argparse.Namespace) -> int:
     from rltui.commands.common import parse_settings, resolve_env
 
     env_id = getattr(args, "env", None)
-    session = agent = None
+    session = agent = record = None
+    replay = getattr(args, "replay", None)
+    if replay is not None:
+        from rltui.commands.common import read_episode
+
+        if args.seed is not None:
+            raise UsageError("--seed does not apply to --replay: the episode file holds its seed.")
+        entry = resolve_env(env_id) if env_id is not None else None
+        record, entry = read_episode(replay, expect_env=entry.id if entry else None)
+        env_id = entry.id
     if env_id is not None:
         from rltui.core.session import Session
 
         entry = resolve_env(env_id)
         agent = _play_agent(args, entry, parse_settings(getattr(args, "settings", None)))
-        session = Session(entry, seed=args.seed)
+        session = Session(entry, seed=record.seed if record else args.seed)
     elif getattr(args, "agent", None) or getattr(args, "load", None):
         raise UsageError("--agent and --load need an environment: rltui play ENV --agent KIND.")
     from rltui.ui.app import RLTuiApp
 
-    app = RLTuiApp(session, agent)
+    app = RLTuiApp(session, agent, replay=record)
     app.run()
     # The terminal is restored and the owner thread has stopped (saves are written and
     # fsynced there). Tearing down torch's and numpy's modules can take over a second

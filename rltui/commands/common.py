@@ -62,3 +62,33 @@ def print_json(obj: dict[str, Any]) -> None:
 
 def round_or_none(x: float | None, digits: int = 4) -> float | None:
     return None if x is None else round(float(x), digits)
+
+
+def read_episode(path: str, expect_env: str | None = None) -> tuple[Any, EnvEntry]:
+    """Read an episode file and check that it still replays here: (record, env entry).
+
+    Raises:
+        UsageError: one sentence for a missing, damaged, truncated or foreign file, an env
+            that is not installed, or actions that no longer give the recorded rewards.
+    """
+    from rltui.core import catalog, episodes
+
+    try:
+        record = episodes.read(path)
+    except episodes.EpisodeFileError as exc:
+        raise UsageError(str(exc)) from None
+    if expect_env is not None and record.env != expect_env:
+        raise UsageError(f"{path} was recorded in {record.env}, not {expect_env}.")
+    known = catalog.get(record.env)
+    if known is not None and not known.available:
+        raise UsageError(f"{path} was recorded in {record.env}, which needs {known.requires} "
+                         f"(not installed): {known.install_hint}.")
+    try:
+        entry = catalog.resolve(record.env)
+    except catalog.CatalogError:
+        raise UsageError(f"{path} was recorded in {record.env}, which is not installed here.") from None
+    try:
+        episodes.check(record, entry)
+    except (episodes.EpisodeFileError, catalog.CatalogError) as exc:
+        raise UsageError(str(exc)) from None
+    return record, entry

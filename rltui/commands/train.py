@@ -7,8 +7,14 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from rltui.commands.common import (UsageError, fresh_save_path, parse_settings, print_json,
-                                   resolve_env, round_or_none)
+from rltui.commands.common import (
+    UsageError,
+    fresh_save_path,
+    parse_settings,
+    print_json,
+    resolve_env,
+    round_or_none,
+)
 
 #: Settings that change the shape of a saved agent's arrays: fixed once trained.
 SHAPE_KEYS = {"bins", "low", "high", "hidden"}
@@ -30,6 +36,10 @@ def add_parser(sub: Any) -> None:
                    help="override a hyperparameter (repeatable); bad keys list the valid ones")
     p.add_argument("--device", help="cpu (default) or cuda, for dqn")
     p.add_argument("--load", metavar="FILE", help="continue training a saved agent where it left off")
+    p.add_argument("--demos", nargs="+", metavar="FILE", help="episodes saved with ctrl+e to learn "
+                   "from before training (off-policy agents: q-learning, expected-sarsa, dqn)")
+    p.add_argument("--demo-passes", type=int, default=1, metavar="N",
+                   help="times to go through the demonstrations (default 1)")
     save = p.add_mutually_exclusive_group()
     save.add_argument("--save", metavar="FILE", help="where to save (default: saves/ENV-KIND.safetensors)")
     save.add_argument("--no-save", action="store_true", help="do not save the trained agent")
@@ -49,8 +59,13 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and value < 0:
             raise UsageError(f"--{name} must be zero or more, not {value}.")
+    if args.demo_passes < 1:
+        raise UsageError(f"--demo-passes must be 1 or more, not {args.demo_passes}.")
+    demos = _read_demos(args.demos, entry) if args.demos else []
     agent = _agent(args, entry, settings)
     kind = agent.kind
+    if demos:
+        _learn_from_demos(agent, demos, entry, args.demo_passes, quiet=args.json)
     steps, target = args.steps, args.target_return
     if steps is None and args.episodes is None:
         # No budget given: the default one, stopping as soon as the env counts as solved,
@@ -99,6 +114,30 @@ def run(args: argparse.Namespace) -> int:
 
         print_summary("Training finished", summary, agent)
     return 0
+
+
+def _read_demos(paths: list[str], entry: Any) -> list[Any]:
+    from rltui.commands.common import read_episode
+
+    return [read_episode(path, expect_env=entry.id)[0] for path in paths]
+
+
+def _learn_from_demos(agent: Any, demos: list[Any], entry: Any, passes: int, quiet: bool) -> None:
+    """Feed the demonstrations to the agent before it trains on its own."""
+    from agents.registry import OFF_POLICY
+    from rltui.core import episodes
+
+    if agent.kind not in OFF_POLICY:
+        raise UsageError(f"--demos needs an off-policy agent ({', '.join(sorted(OFF_POLICY))}): "
+                         f"{agent.kind} learns only from its own moves.")
+    try:
+        seen = episodes.learn_from(agent, demos, entry, passes)
+    except episodes.EpisodeFileError as exc:
+        raise UsageError(str(exc)) from None
+    if not quiet:
+        times = "" if passes == 1 else f" ({passes} passes)"
+        print(f"Learned from {len(demos)} demonstration episode{'s' if len(demos) != 1 else ''}: "
+              f"{seen} steps{times}.")
 
 
 def _eval_schedule(steps: int | None, target: float | None) -> dict[str, int]:

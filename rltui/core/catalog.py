@@ -28,6 +28,10 @@ ANSI = "ansi"
 GROUPS = ("Grid worlds", "Classic control", "Cards", "Custom", "Other")
 
 
+LONGEST_EPISODE = 10_000
+"""Steps after which an env without a time limit of its own truncates an episode."""
+
+
 class CatalogError(Exception):
     """An environment id that cannot be played; the message is one sentence for the user."""
 
@@ -338,6 +342,10 @@ def make_env(entry: EnvEntry, render: bool = True) -> Any:
         env = gym.make(entry.id, **kwargs)
     except Exception as exc:
         raise CatalogError(f"{entry.id} cannot be made here: {_one_line(exc)}") from None
+    if env.spec is not None and env.spec.max_episode_steps is None:
+        # An env with no time limit of its own gets one, so no episode (and no record of it)
+        # grows without bound when an agent never reaches an end.
+        env = gym.wrappers.TimeLimit(env, LONGEST_EPISODE)
     if entry.continuous_torques is not None:
         from rltui.core.wrappers import DiscreteTorque
 

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from rltui.core.catalog import PIXELS
+from agents.registry import OFF_POLICY
+from rltui.core.catalog import LONGEST_EPISODE, PIXELS
 from rltui.core.restore import capture, restore
 from rltui.core.returns import discounted_so_far
 from rltui.core.session import AGENT, HUMAN, Session, Transition
@@ -35,11 +36,11 @@ FULL_SPEED_PUBLISH_INTERVAL = 1 / 5
 VALUES_INTERVAL = 0.25
 HISTORY = 500
 """Episode returns kept for the plot."""
-EPISODE_RECORD_LIMIT = 10_000
-"""Steps of one episode the timeline keeps (for scrubbing, branching and the G_t table)."""
+EPISODE_RECORD_LIMIT = LONGEST_EPISODE
+"""Steps of one episode the timeline keeps (for scrubbing, branching and the G_t table);
+every env is made with a time limit no longer than this."""
 EVAL_EVERY_EPISODES = 20
 EVAL_EPISODES = 5
-OFF_POLICY = frozenset({"q-learning", "expected-sarsa", "dqn"})
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class Snapshot:
     """(step shown, steps recorded) of the current episode: the panel's "step i/n"."""
     viewing: bool = False
     """An earlier step is shown; acting from it branches."""
+    finished_row: int | None = None
+    """The G_t table's row for the step shown, when that table is this episode's."""
 
 
 @dataclass
@@ -107,6 +110,8 @@ class TimelineEntry:
     obs: Any
     q: np.ndarray | None = None
     """Q(s, ·) as the agent saw this state before acting from it."""
+    td: tuple[float | None, float | None] = (None, None)
+    """TD target and error of the step that led here, when the agent learned from it."""
     scene: Any = None
     """Kept only for envs that cannot be restored and draw small scenes (cards, text)."""
 
@@ -134,6 +139,8 @@ class PlayAlong:
         make_agent: builds an agent on first ``tab`` when none was given (None: tab says so).
         on_publish: called (from the training thread, without waiting) when a new snapshot is ready.
         value_states: for grid worlds, a function giving the state id of each cell for the value map.
+        replay: a recorded episode (already checked with :func:`rltui.core.episodes.check`) to
+            open in the timeline at its first step; the agent does not learn from it.
     """
 
     def __init__(
@@ -143,6 +150,7 @@ class PlayAlong:
         make_agent: Callable[[], Any] | None = None,
         on_publish: Callable[[], None] | None = None,
         value_states: Callable[[Any], Any] | None = None,
+        replay: Any = None,
     ) -> None:
         self.session = session
         self.agent = agent
@@ -177,11 +185,15 @@ class PlayAlong:
         self.view: int | None = None
         """The timeline step shown, or None for the live end."""
         self._finished: tuple[tuple[StepRecord, ...], tuple[float, ...]] | None = None
+        self._finished_episode: Any = None
+        """The Episode the G_t table was made from (what ctrl+e saves once a new one is empty)."""
         self._eval_env: Any = None
         self._next_step = 0.0
         self._stop = threading.Event()
         self._track_td()
         self._start_timeline()
+        if replay is not None:
+            self._replay(replay)
         self.publish(force=True)
 
     # --- the UI side ---------------------------------------------------------------
@@ -250,7 +262,12 @@ class PlayAlong:
         reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
         self.stopped_reason = reason
         self.notices.append(("error", f"Training stopped: {reason}"))
-        self.publish(force=True)
+        self.view = None  # back to the live step, which is always drawable
+        try:
+            self.publish(force=True)
+        except Exception:  # nothing new can be drawn; the UI still hears of the notice
+            if self.on_publish is not None:
+                self.on_publish()
 
     def _drain(self) -> int:
         """Handle every queued command; how many there were."""
@@ -335,6 +352,32 @@ class PlayAlong:
         if self.agent is not None and hasattr(self.agent, "track_td"):
             self.agent.track_td = True
 
+    # --- episodes on disk ------------------------------------------------------------------
+
+    def _replay(self, record: Any) -> None:
+        """Play a recorded episode into the timeline, then show its first step."""
+        self.session.reset(seed=record.seed)
+        self._start_timeline()
+        for action, actor in zip(record.actions, record.actors):
+            self._step(action, actor, learn=False)
+        self.view = 0 if record.steps else None
+        self.paused = True
+
+    def save_episode(self, directory: Any) -> Any:
+        """Write the current episode (or, before the next one has a step, the one that just
+        ended) to a new JSON Lines file in ``directory``; returns its path. Owner thread only.
+
+        Raises:
+            EpisodeFileError: nothing to save, or the file cannot be written.
+        """
+        from rltui.core import episodes
+
+        episode = self.session.episode
+        if episode.steps == 0 and self._finished_episode is not None:
+            episode = self._finished_episode
+        record = episodes.record_of(episode, self.session.entry.id, getattr(self.agent, "kind", None))
+        return episodes.save(record, directory), record
+
     # --- stepping -------------------------------------------------------------------------
 
     def _human_step(self, action: int) -> None:
@@ -362,7 +405,7 @@ class PlayAlong:
         scene = None
         if state is None and self.session.entry.render != PIXELS:
             scene = self.session.scene()
-        self._timeline.append(TimelineEntry(state, self.session.obs, None, scene))
+        self._timeline.append(TimelineEntry(state, self.session.obs, scene=scene))
 
     def _branch(self) -> None:
         """Acting at an earlier step: put the env back there and drop the later steps."""
@@ -415,6 +458,8 @@ class PlayAlong:
             metrics = self.agent.observe(transition)
             stats.td_target = metrics.get("td_target")
             stats.td_error = metrics.get("td_error")
+            if len(self._timeline) == self.session.episode.steps + 1:
+                self._timeline[-1].td = (stats.td_target, stats.td_error)
             loss = metrics.get("loss")
             if loss is not None:
                 stats.loss = loss
@@ -439,6 +484,7 @@ class PlayAlong:
             for t in range(kept)
         )
         self._finished = (records, tuple(episode.returns_to_go()[:kept]))
+        self._finished_episode = episode
         if self.agent is not None and self.controller == AGENT and self.learning:
             finished = self.session.episodes_finished
             if finished % EVAL_EVERY_EPISODES == 0:
@@ -473,15 +519,21 @@ class PlayAlong:
         episode = session.episode
         n = len(self._timeline) - 1
         view = self.view
+        td_target, td_error = stats.td_target, stats.td_error
+        finished_row = None
         if view is None:
             scene, obs, rewards, last = session.scene(), session.obs, episode.rewards, session.last
             q = agent.q_values(obs) if agent is not None else None
             discounted, done = episode.discounted, episode.done
         else:
             entry = self._timeline[view]
-            scene, obs, rewards, last = self._scene_at(entry), entry.obs, episode.rewards[:view], None
+            scene, obs, rewards = self._scene_at(entry), entry.obs, episode.rewards[:view]
+            last = self._transition_to(view)
+            td_target, td_error = entry.td
             q = entry.q if entry.q is not None else (agent.q_values(obs) if agent is not None else None)
             discounted, done = discounted_so_far(rewards, session.gamma), False
+            if episode.done and self._finished_episode is episode and view < episode.steps:
+                finished_row = view
         if self.value_states is not None and agent is not None and (
                 force or now - self._values_at >= VALUES_INTERVAL):
             self._values_at = now
@@ -499,8 +551,8 @@ class PlayAlong:
             q_values=q,
             greedy=int(np.argmax(q)) if q is not None else None,
             last=last,
-            td_target=stats.td_target,
-            td_error=stats.td_error,
+            td_target=td_target,
+            td_error=td_error,
             episode_steps=len(rewards),
             episode_return=float(sum(rewards)),
             discounted=discounted,
@@ -519,9 +571,18 @@ class PlayAlong:
             learn_from_human=self.learn_from_human,
             timeline=(len(rewards), n),
             viewing=view is not None,
+            finished_row=finished_row,
         )
         if self.on_publish is not None:
             self.on_publish()
+
+    def _transition_to(self, i: int) -> Transition | None:
+        """The step that led to timeline entry ``i``, as it was (None for the first entry)."""
+        if i == 0:
+            return None
+        episode, t = self.session.episode, i - 1
+        return Transition(t, self._timeline[t].obs, episode.actions[t], episode.rewards[t],
+                          self._timeline[i].obs, False, False, episode.actors[t])
 
     def _scene_at(self, entry: TimelineEntry) -> Any:
         """The scene as it was at a past step: put the env back there, draw, put it back."""

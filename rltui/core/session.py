@@ -6,6 +6,7 @@ the panels, recording and learning never care who acted.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,8 +47,10 @@ class EpisodeOver(Exception):
 class Episode:
     """Bookkeeping for one episode: rewards, return and discounted return so far."""
 
-    def __init__(self, gamma: float) -> None:
+    def __init__(self, gamma: float, seed: int | None = None) -> None:
         self.gamma = gamma
+        self.seed = seed
+        """The reset seed: with the actions, all it takes to play the episode again."""
         self.rewards: list[float] = []
         self.actions: list[int] = []
         self.actors: list[str] = []
@@ -93,7 +96,8 @@ class Session:
 
     Args:
         entry: what to play (see :func:`rltui.core.catalog.resolve`).
-        seed: seeds the first reset; later resets continue the env's RNG.
+        seed: the first episode's reset seed; later episodes get seeds drawn from it
+            (from the OS when None). Every episode knows its seed, so it can be replayed.
         render: whether to ask the env for frames (off for headless training).
         gamma: the discount; the entry's default when None.
     """
@@ -114,6 +118,7 @@ class Session:
         self.last: Transition | None = None
         self.obs: Any = None
         self.episode = Episode(self.gamma)
+        self._seeds = random.Random(seed)
         self.reset(seed=seed)
 
     @property
@@ -121,9 +126,11 @@ class Session:
         return int(self.env.action_space.n)
 
     def reset(self, seed: int | None = None) -> Any:
-        """Start a new episode; returns the first observation."""
+        """Start a new episode (seeded ``seed``, else the next drawn seed); returns the first observation."""
+        if seed is None:
+            seed = self._seeds.getrandbits(31)
         self.obs, _info = self.env.reset(seed=seed)
-        self.episode = Episode(self.gamma)
+        self.episode = Episode(self.gamma, seed)
         self.last = None
         return self.obs
 

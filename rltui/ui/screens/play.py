@@ -19,9 +19,11 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from rltui.core.playalong import OFF_POLICY, PlayAlong, Snapshot
+from agents.registry import OFF_POLICY
+from rltui.core.playalong import PlayAlong, Snapshot
 from rltui.core.session import HUMAN, Session
 from rltui.core.valuemap import value_map_for
+from rltui.ui.format import num
 from rltui.ui.render.grid import action_glyphs
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.widgets.env_view import EnvView
@@ -29,7 +31,6 @@ from rltui.ui.widgets.q_values import QValuesPanel
 from rltui.ui.widgets.returns_panel import ReturnsPanel
 from rltui.ui.widgets.too_small import TooSmall
 from rltui.ui.widgets.training_panel import TrainingPanel, controller_badge
-
 
 FULL_SPEED_PANEL_INTERVAL = 1.0
 UI_SWITCH_INTERVAL = 0.002
@@ -67,18 +68,20 @@ class PlayScreen(GuardedScreen):
         # Listed in the help screen; the footer keeps to what a newcomer needs first.
         Binding("ctrl+s", "save", "Save", show=False, id="save"),
         Binding("ctrl+o", "load", "Load", show=False, id="load"),
+        Binding("ctrl+e", "save_episode", "Save episode", show=False, id="save-episode"),
         Binding("escape", "back", "Envs", show=False, id="back"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
     def __init__(self, session: Session, agent: Any = None, agent_kind: str | None = None,
-                 settings: dict[str, str] | None = None) -> None:
+                 settings: dict[str, str] | None = None, replay: Any = None) -> None:
         """Args:
             session: the env to play.
             agent: an agent to play along (a loaded save), or None.
             agent_kind: make a fresh agent of this kind as the screen opens (in the owner thread).
             settings: ``key=value`` hyperparameters for that fresh agent.
+            replay: a checked :class:`~rltui.core.episodes.EpisodeRecord` to open in the timeline.
         """
         super().__init__()
         self.session = session
@@ -98,7 +101,9 @@ class PlayScreen(GuardedScreen):
             make_agent=self._default_agent,
             on_publish=self._on_publish,
             value_states=value_map_for(entry.id, session.env),
+            replay=replay,
         )
+        self.replay = replay
         # The env's action keys come first in the footer: they are what a newcomer needs.
         action_bindings: list[Binding] = []
         for ak in entry.keys:
@@ -135,6 +140,11 @@ class PlayScreen(GuardedScreen):
         self.run_worker(self._own, thread=True, name="playalong", exit_on_error=False)
         if self.agent_kind is not None:
             self.playalong.send("ensure_agent")
+        if self.replay is not None:
+            r = self.replay
+            self.notify(f"Replaying {r.source}: {r.steps} steps, return {num(r.return_)}. "
+                        "] steps forward, end jumps to the last step, a move branches from the step shown.",
+                        timeout=8)
 
     def _own(self) -> None:
         """The owner thread: steps, learns, publishes; closes the env when done."""
@@ -307,6 +317,24 @@ class PlayScreen(GuardedScreen):
                 playalong.notices.append(("error", str(exc)))
             else:
                 playalong.notices.append(("information", f"Saved to {written}."))
+
+        self.playalong.send("call", save)
+
+    def action_save_episode(self) -> None:
+        from rltui.commands.common import saves_dir
+        from rltui.core.episodes import EpisodeFileError
+
+        directory = saves_dir() / "episodes"
+
+        def save(playalong: PlayAlong) -> None:  # runs in the owner thread
+            try:
+                path, record = playalong.save_episode(directory)
+            except EpisodeFileError as exc:
+                playalong.notices.append(("warning", str(exc)))
+            else:
+                playalong.notices.append(("information", f"Saved {record.steps} steps (return "
+                                          f"{num(record.return_)}) to {path}; rltui play --replay "
+                                          "plays it again."))
 
         self.playalong.send("call", save)
 

@@ -23,6 +23,7 @@ class ReturnsPanel(Vertical):
         self.action_names = action_names
         self._finished: object = None
         self._waiting = False
+        self._row: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="returns-summary")
@@ -55,11 +56,24 @@ class ReturnsPanel(Vertical):
         if snap.finished is not self._finished and not fast:
             self._finished = snap.finished
             self._show_finished(snap)
+            self._row = None
+        if snap.finished_row != self._row:
+            self._highlight(snap.finished_row)
         elif fast and snap.finished is not None and not self._waiting:
             self._waiting = True
             self.query_one("#returns-caption", Static).update(Text(
                 "At full speed the G_t table waits: it fills in when the agent slows down, "
                 "pauses or hands back control.", style="italic #8fa3b8"), layout=False)
+
+    def _highlight(self, row: int | None) -> None:
+        """Mark the G_t row of the step being looked back at (none at the live step)."""
+        self._row = row
+        table = self.query_one("#returns-table", DataTable)
+        if row is None or row >= table.row_count:
+            table.cursor_type = "none"
+            return
+        table.cursor_type = "row"
+        table.move_cursor(row=row, scroll=True)
 
     def _show_finished(self, snap: Snapshot) -> None:
         caption = self.query_one("#returns-caption", Static)

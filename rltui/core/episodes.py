@@ -1,0 +1,309 @@
+"""Episodes on disk: JSON Lines that replay, and feed agents as demonstrations.
+
+An episode file holds what it takes to play an episode again, and nothing that
+could run code: a header line, then one line per step::
+
+    {"rltui": "episode", "format": 1, "env": "Taxi-v4", "seed": 1831, "gamma": 0.99,
+     "steps": 13, "return": 8.0, "terminated": true, "truncated": false,
+     "agent": "q-learning", "saved": "2026-11-22T01:30:00+00:00"}
+    {"t": 0, "action": 1, "reward": -1.0, "actor": "human"}
+    ...
+
+Observations are not stored: :func:`replay` resets the env with the seed and
+takes the actions again, checking every reward against the file, so a file the
+env no longer agrees with is refused rather than shown wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rltui.core.session import AGENT, HUMAN, Episode, Transition
+
+FORMAT = "episode"
+FORMAT_VERSION = 1
+SUFFIX = ".jsonl"
+ACTORS = (HUMAN, AGENT)
+
+
+class EpisodeFileError(Exception):
+    """An episode file that cannot be read, written or replayed; the message is one sentence."""
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    """One episode as it is written to disk."""
+
+    env: str
+    seed: int
+    gamma: float
+    actions: tuple[int, ...]
+    rewards: tuple[float, ...]
+    actors: tuple[str, ...]
+    terminated: bool = False
+    truncated: bool = False
+    agent: str | None = None
+    """The kind of agent that played along, if any."""
+    source: str = ""
+    """Where it was read from (for messages); empty for a record made in memory."""
+
+    @property
+    def steps(self) -> int:
+        return len(self.actions)
+
+    @property
+    def return_(self) -> float:
+        return float(sum(self.rewards))
+
+    @property
+    def name(self) -> str:
+        return self.source or f"the {self.env} episode"
+
+
+def record_of(episode: Episode, env_id: str, agent_kind: str | None = None) -> EpisodeRecord:
+    """The record of an episode played in a :class:`~rltui.core.session.Session`.
+
+    Raises:
+        EpisodeFileError: the episode has no seed, so it could not be replayed.
+    """
+    if episode.seed is None:
+        raise EpisodeFileError("This episode was not seeded, so it cannot be replayed.")
+    return EpisodeRecord(
+        env=env_id,
+        seed=int(episode.seed),
+        gamma=float(episode.gamma),
+        actions=tuple(int(a) for a in episode.actions),
+        rewards=tuple(float(r) for r in episode.rewards),
+        actors=tuple(episode.actors),
+        terminated=episode.terminated,
+        truncated=episode.truncated,
+        agent=agent_kind,
+    )
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def to_jsonl(record: EpisodeRecord) -> str:
+    header = {
+        "rltui": FORMAT,
+        "format": FORMAT_VERSION,
+        "env": record.env,
+        "seed": record.seed,
+        "gamma": record.gamma,
+        "steps": record.steps,
+        "return": record.return_,
+        "terminated": record.terminated,
+        "truncated": record.truncated,
+        "agent": record.agent,
+        "saved": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    lines = [json.dumps(header)]
+    lines.extend(
+        json.dumps({"t": t, "action": a, "reward": r, "actor": who})
+        for t, (a, r, who) in enumerate(zip(record.actions, record.rewards, record.actors))
+    )
+    return "\n".join(lines) + "\n"
+
+
+def fresh_path(directory: Path, env_id: str) -> Path:
+    """``DIR/ENV-YYYYMMDD-HHMMSS.jsonl``, numbered so an existing file is never overwritten."""
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = directory / f"{env_id}-{stamp}{SUFFIX}"
+    n = 2
+    while path.exists():
+        path = directory / f"{env_id}-{stamp}-{n}{SUFFIX}"
+        n += 1
+    return path
+
+
+def save(record: EpisodeRecord, directory: Path) -> Path:
+    """Write ``record`` to a new file in ``directory`` (atomically); returns its path.
+
+    Raises:
+        EpisodeFileError: the episode is empty or the file cannot be written.
+    """
+    from agents.atomic import write_atomic
+
+    if record.steps == 0:
+        raise EpisodeFileError("There is nothing to save yet: this episode has no steps.")
+    path = fresh_path(directory, record.env)
+    try:
+        write_atomic(path, to_jsonl(record).encode("utf-8"))
+    except OSError as exc:
+        raise EpisodeFileError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    return path
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def read(path: str | Path) -> EpisodeRecord:
+    """Read and check an episode file (not yet replayed: see :func:`replay`).
+
+    Raises:
+        EpisodeFileError: missing, not an episode file, a newer format, truncated or damaged.
+    """
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise EpisodeFileError(f"No such file: {p}.") from None
+    except IsADirectoryError:
+        raise EpisodeFileError(f"{p} is a directory, not an episode file.") from None
+    except PermissionError:
+        raise EpisodeFileError(f"{p} cannot be read (permission denied).") from None
+    except UnicodeDecodeError:
+        raise EpisodeFileError(f"{p} is not an rltui episode file (it is not text).") from None
+    lines = text.split("\n")
+    complete = text.endswith("\n")
+    if complete:
+        lines.pop()  # the empty string after the last newline
+    if not lines or not lines[0].strip():
+        raise EpisodeFileError(f"{p} is empty: it is not an rltui episode file.")
+    try:
+        header = json.loads(lines[0])
+    except json.JSONDecodeError:
+        if len(lines) == 1 and not complete and lines[0].startswith('{"rltui"'):
+            raise EpisodeFileError(f"{p} is truncated: its header is cut short.") from None
+        raise EpisodeFileError(f"{p} is not an rltui episode file.") from None
+    if not isinstance(header, dict) or header.get("rltui") != FORMAT:
+        raise EpisodeFileError(f"{p} is not an rltui episode file.")
+    version = header.get("format")
+    if not isinstance(version, int) or version < 1:
+        raise EpisodeFileError(f"{p} has no valid episode format number.")
+    if version > FORMAT_VERSION:
+        raise EpisodeFileError(f"{p} was written by a newer rltui (episode format {version}); "
+                               f"this one reads up to format {FORMAT_VERSION}: upgrade rltui.")
+    env, seed, steps = header.get("env"), header.get("seed"), header.get("steps")
+    gamma = header.get("gamma", 1.0)
+    if not isinstance(env, str) or not env:
+        raise EpisodeFileError(f"{p} does not say which environment it was played in.")
+    if not _is_int(seed) or not _is_int(steps) or steps < 0:
+        raise EpisodeFileError(f"{p} has a damaged header (its seed or step count is not a whole number).")
+    if not isinstance(gamma, (int, float)) or isinstance(gamma, bool) or not 0 <= gamma <= 1:
+        raise EpisodeFileError(f"{p} has a damaged header (gamma must be between 0 and 1).")
+    body = lines[1:]
+    actions: list[int] = []
+    rewards: list[float] = []
+    actors: list[str] = []
+    for i, line in enumerate(body):
+        lineno = i + 2
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            if i == len(body) - 1 and not complete:
+                break  # a last line cut short: reported as truncated below
+            raise EpisodeFileError(f"{p} is damaged: line {lineno} is not valid JSON.") from None
+        action, reward, actor = (row.get(k) for k in ("action", "reward", "actor")) if isinstance(
+            row, dict) else (None, None, None)
+        if (not _is_int(action) or action < 0 or actor not in ACTORS
+                or not isinstance(reward, (int, float)) or isinstance(reward, bool)
+                or not math.isfinite(reward) or row.get("t", i) != i):
+            raise EpisodeFileError(f"{p} is damaged: line {lineno} is not step {i} "
+                                   "(an action, a reward and who acted).")
+        actions.append(action)
+        rewards.append(float(reward))
+        actors.append(actor)
+    if len(actions) < steps:
+        raise EpisodeFileError(f"{p} is truncated: it holds {len(actions)} of its {steps} steps.")
+    if len(actions) > steps:
+        raise EpisodeFileError(f"{p} is damaged: it holds {len(actions)} steps but says {steps}.")
+    agent = header.get("agent")
+    return EpisodeRecord(
+        env=env,
+        seed=seed,
+        gamma=float(gamma),
+        actions=tuple(actions),
+        rewards=tuple(rewards),
+        actors=tuple(actors),
+        terminated=header.get("terminated") is True,
+        truncated=header.get("truncated") is True,
+        agent=agent if isinstance(agent, str) else None,
+        source=str(p),
+    )
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+# --- replaying -------------------------------------------------------------------------
+
+
+def replay(record: EpisodeRecord, env: Any) -> Iterator[Transition]:
+    """Play ``record`` again in ``env`` (made for ``record.env``), yielding each step.
+
+    The env is reset with the record's seed; each reward must match the file's.
+
+    Raises:
+        EpisodeFileError: an action the env does not have, a different reward, or the
+            episode ending before the file does: the env is not the one it was recorded in.
+    """
+    obs, _ = env.reset(seed=record.seed)
+    n_actions = int(env.action_space.n)
+    last = record.steps - 1
+    for t, (action, expected, actor) in enumerate(zip(record.actions, record.rewards, record.actors)):
+        if action >= n_actions:
+            raise EpisodeFileError(f"{record.name} cannot be replayed: step {t} takes action "
+                                   f"{action}, but {record.env} has {n_actions} actions.")
+        next_obs, reward, terminated, truncated, info = env.step(action)
+        reward = float(reward)
+        if not math.isclose(reward, expected, rel_tol=1e-9, abs_tol=1e-9):
+            raise EpisodeFileError(
+                f"{record.name} no longer replays: at step {t} {record.env} gives reward "
+                f"{reward:g} where the file has {expected:g}, so the environment has changed "
+                "since it was recorded.")
+        if (terminated or truncated) and t < last:
+            raise EpisodeFileError(
+                f"{record.name} no longer replays: {record.env} ends the episode at step {t}, "
+                f"but the file goes on to step {last}, so the environment has changed.")
+        yield Transition(t, obs, action, reward, next_obs, bool(terminated), bool(truncated), actor, info)
+        obs = next_obs
+
+
+def check(record: EpisodeRecord, entry: Any) -> None:
+    """Replay ``record`` headless in a fresh env for ``entry``; raises if it no longer agrees.
+
+    Raises:
+        EpisodeFileError: as :func:`replay`.
+    """
+    from rltui.core import catalog
+
+    env = catalog.make_env(entry, render=False)
+    try:
+        for _ in replay(record, env):
+            pass
+    finally:
+        env.close()
+
+
+def learn_from(agent: Any, records: list[EpisodeRecord], entry: Any, passes: int = 1) -> int:
+    """Feed recorded episodes to an (off-policy) agent as demonstrations; how many steps it saw.
+
+    Each record is replayed (and checked) in a fresh env, so the agent learns from
+    the real observations, not from anything stored in the file.
+
+    Raises:
+        EpisodeFileError: a record no longer replays.
+    """
+    from rltui.core import catalog
+
+    env = catalog.make_env(entry, render=False)
+    try:
+        transitions = [list(replay(record, env)) for record in records]
+    finally:
+        env.close()
+    seen = 0
+    for _ in range(passes):
+        for steps in transitions:
+            for transition in steps:
+                agent.observe(transition)
+                seen += 1
+    return seen
