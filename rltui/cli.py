@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     play = sub.add_parser("play", help="play an environment by keyboard")
     play.add_argument("env", nargs="?", help="environment id, e.g. Taxi-v4 (see `rltui envs`)")
-    play.add_argument("--seed", type=int, default=None, help="seed for the first episode")
+    play.add_argument("--seed", type=int, default=None, help="seed for the first episode (later episodes draw theirs from it)")
     who = play.add_mutually_exclusive_group()
     who.add_argument("--agent", help="a fresh agent to play along: q-learning, sarsa, expected-sarsa, "
                      "value-iteration or dqn")

@@ -345,3 +345,19 @@ def gym_spec_limit(env_id: str) -> int | None:
     import gymnasium as gym
 
     return gym.spec(env_id).max_episode_steps
+
+
+def test_saves_lists_episodes_and_names_a_broken_one(
+        saves_in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    owner, _ = _played("CliffWalking-v1", seed=0)
+    good, record = owner.save_episode(saves_in_tmp / "episodes")
+    broken = saves_in_tmp / "episodes" / "cut.jsonl"
+    broken.write_bytes(good.read_bytes()[:-20])
+    assert main(["saves", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["episodes"]
+    by_file = {Path(row["file"]).name: row for row in listed}
+    assert by_file[good.name]["steps"] == record.steps and by_file[good.name]["played_by"] == HUMAN
+    assert "truncated" in by_file["cut.jsonl"]["error"]
+    assert main(["saves"]) == 0
+    out = capsys.readouterr().out
+    assert good.name in out and "unreadable" in out

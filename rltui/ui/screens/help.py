@@ -27,6 +27,7 @@ APP_KEYS = (
     ("home / end", "the episode's first / latest step"),
     ("r", "start a new episode"),
     ("ctrl+s / ctrl+o", "save the agent / load one from saves/"),
+    ("ctrl+e", "save this episode to saves/episodes/ (rltui play --replay FILE opens it)"),
     ("esc", "back to the environment list"),
     ("?", "this help"),
     ("q", "quit"),
