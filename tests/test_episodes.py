@@ -60,7 +60,8 @@ def _played(env_id: str, seed: int, rng_seed: int = 1, branch: bool = True) -> t
 # --- a saved episode replays ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("env_id", ["Taxi-v4", "FrozenLake-v1", "CartPole-v1"])
+@pytest.mark.parametrize("env_id", ["Taxi-v4", "FrozenLake-v1", "CartPole-v1", "Pendulum-v1",
+                                    "Acrobot-v1", "Blackjack-v1"])
 def test_a_saved_episode_replays_to_identical_rewards_and_states(env_id: str, tmp_path: Path) -> None:
     # FrozenLake-v1 is slippery: its branch only replays if the env's random draws were put back too.
     owner, observed = _played(env_id, seed=3)

@@ -1,6 +1,6 @@
 """``rltui bench``: the project's own benchmarks. Each prints its figures.
 
-Run from the repo: ``rltui bench render|tabular|dqn`` (``--json`` for one JSON line).
+Run from the repo: ``rltui bench render|tabular|dqn|playalong|demos`` (``--json`` for one JSON line).
 """
 
 from __future__ import annotations
@@ -10,10 +10,13 @@ from typing import Any
 
 
 def run_bench(which: str, as_json: bool = False, **options: Any) -> int:
+    options = {k: v for k, v in options.items() if v is not None}  # unset: each bench's default
     if which == "render":
         from rltui.bench.render import bench_render as bench
     elif which == "playalong":
         from rltui.bench.playalong import bench_playalong as bench
+    elif which == "demos":
+        from rltui.bench.demos import bench_demos as bench
     elif which == "tabular":
         from rltui.bench.agents import bench_tabular as bench
     else:

@@ -33,8 +33,10 @@ def raw_step_rate(env_id: str, steps: int = 200_000, seed: int = 0) -> float:
     return rate
 
 
-def _train_default(env_id: str, kind: str, seed: int, **train_args: Any) -> tuple[Any, Any, float]:
-    """Train with the catalog defaults; returns (agent, result, wall seconds incl. set-up)."""
+def _train_default(env_id: str, kind: str, seed: int, before: Any = None,
+                   **train_args: Any) -> tuple[Any, Any, float]:
+    """Train with the catalog defaults; returns (agent, result, wall seconds incl. set-up).
+    ``before(agent, entry)`` runs between making the agent and training it."""
     from agents.defaults import budget_for
     from agents.registry import make_agent
     from rltui.core import catalog
@@ -45,6 +47,8 @@ def _train_default(env_id: str, kind: str, seed: int, **train_args: Any) -> tupl
     env = catalog.make_env(entry, render=False)
     agent = make_agent(kind, env, env_id, seed=seed, gamma=entry.gamma)
     env.close()
+    if before is not None:
+        before(agent, entry)
     train_args.setdefault("steps", budget_for(env_id, kind))
     train_args.setdefault("eval_every", 10**12)
     result = train(agent, entry, seed=seed, **train_args)

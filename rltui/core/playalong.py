@@ -360,6 +360,7 @@ class PlayAlong:
         self._start_timeline()
         for action, actor in zip(record.actions, record.actors):
             self._step(action, actor, learn=False)
+        self._stats.rate_steps.clear()  # replayed steps are not a training rate
         self.view = 0 if record.steps else None
         self.paused = True
 
