@@ -9,6 +9,8 @@
 * ``key_latency_*_ms``: from an action key event, sent while the agent trains
   at full speed, to the play screen's widgets showing the person in control
   (the snapshot with their move applied).
+* ``timeline_bytes_per_step``: memory one step of an episode costs the timeline;
+  ``timeline_mb_at_cap`` is that times the 10,000 steps an episode keeps at most.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from textual import events
 
 from rltui.bench.common import machine, percentile
+from rltui.core.playalong import EPISODE_RECORD_LIMIT
 
 
 WARM_UP = 1.0
@@ -61,6 +64,32 @@ def headless_rate(env_id: str, kind: str, seconds: float, seed: int = 0) -> floa
     thread.join()
     session.close()
     return steps / elapsed
+
+
+def timeline_bytes_per_step(env_id: str, kind: str, steps: int = 150, seed: int = 0) -> float:
+    """Memory one step of an episode costs the timeline (and the episode's bookkeeping)."""
+    import tracemalloc
+
+    from rltui.core.playalong import PlayAlong
+    from rltui.core.session import AGENT
+
+    session, agent = _fresh(env_id, kind, seed)
+    owner = PlayAlong(session, agent)
+    owner.controller, owner.learning = AGENT, False
+    for _ in range(50):  # caches and first allocations out of the way
+        owner._agent_step()
+    owner._new_episode()
+    tracemalloc.start()
+    try:
+        before, taken = tracemalloc.get_traced_memory()[0], 0
+        while taken < steps and not session.episode.done:
+            owner._agent_step()
+            taken += 1
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        session.close()
+    return grown / taken
 
 
 async def _ui(env_id: str, kind: str, seconds: float, presses: int, seed: int = 0,
@@ -110,6 +139,10 @@ def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-l
         if verbose:
             print(f"round {r + 1}: headless {headless[-1]:,.0f} steps/s, with the play screen "
                   f"{ui[-1]:,.0f} steps/s, key p95 {percentile(lat, 95):.1f} ms", flush=True)
+    per_step = timeline_bytes_per_step(env, kind)
+    if verbose:
+        print(f"timeline: {per_step:,.0f} bytes per step, {per_step * EPISODE_RECORD_LIMIT / 1e6:.1f} MB "
+              f"at the {EPISODE_RECORD_LIMIT:,}-step cap", flush=True)
     h, u = statistics.median(headless), statistics.median(ui)
     pair_ratios = [b / a for a, b in zip(headless, ui)]
     return {
@@ -128,5 +161,7 @@ def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-l
         "key_latency_p50_ms": round(statistics.median(latencies), 1),
         "key_latency_p95_ms": round(percentile(latencies, 95), 1),
         "key_presses": len(latencies),
+        "timeline_bytes_per_step": round(per_step),
+        "timeline_mb_at_cap": round(per_step * EPISODE_RECORD_LIMIT / 1e6, 1),
         **machine(),
     }
