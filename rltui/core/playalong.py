@@ -362,7 +362,7 @@ class PlayAlong:
             self._step(action, actor, learn=False)
         self._stats.rate_steps.clear()  # replayed steps are not a training rate
         self.view = 0 if record.steps else None
-        self.paused = True
+        self.paused = self.agent is not None  # an agent brought along waits until asked
 
     def save_episode(self, directory: Any) -> Any:
         """Write the current episode (or, before the next one has a step, the one that just
@@ -436,7 +436,7 @@ class PlayAlong:
         else:
             target = min(max(current + int(where), 0), n)
         self.view = None if target == n else target
-        if self.view is not None:
+        if self.view is not None and self.agent is not None:
             self.paused = True  # the agent waits while a person looks back
 
     def _agent_step(self) -> None:
