@@ -116,6 +116,9 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
             if head[:4] == b"PK\x03\x04":
                 raise SaveError(f"{p} is a zip archive (a PyTorch checkpoint holds a pickle); "
                                 "rltui only loads its own .safetensors saves.")
+            if head.startswith(b'{"rltui"'):
+                raise SaveError(f"{p} is a saved episode, not an agent: "
+                                f"rltui play --replay {p} opens it.")
             if len(head) < 8:
                 raise SaveError(f"{p} is empty or truncated: it is not an rltui save.")
             (n,) = struct.unpack("<Q", head)

@@ -362,3 +362,10 @@ def test_saves_lists_episodes_and_names_a_broken_one(
     assert main(["saves"]) == 0
     out = capsys.readouterr().out
     assert good.name in out and "unreadable" in out
+
+
+def test_an_episode_file_given_where_an_agent_is_expected_says_what_it_is(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _saved(tmp_path)
+    assert main(["eval", str(path)]) == 2
+    assert f"is a saved episode, not an agent: rltui play --replay {path} opens it" in capsys.readouterr().err
