@@ -369,3 +369,44 @@ def test_an_episode_file_given_where_an_agent_is_expected_says_what_it_is(
     path = _saved(tmp_path)
     assert main(["eval", str(path)]) == 2
     assert f"is a saved episode, not an agent: rltui play --replay {path} opens it" in capsys.readouterr().err
+
+
+async def _notified(pilot, app, needle: str) -> None:
+    """Wait for a notification containing ``needle`` (loading runs in a worker)."""
+    for _ in range(500):
+        await pilot.pause(0.01)
+        if any(needle in n.message for n in app._notifications):
+            return
+    raise AssertionError(f"no notification with {needle!r}: {[n.message for n in app._notifications]}")
+
+
+async def test_ctrl_o_lists_saved_episodes_and_opens_one_in_the_timeline(saves_in_tmp: Path) -> None:
+    from textual.widgets import OptionList
+
+    app = RLTuiApp(Session(catalog.resolve("CliffWalking-v1"), seed=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "up", "right", "ctrl+e", "r", "up")
+        await pilot.press("ctrl+o")
+        options = app.screen.query_one("#load-list", OptionList)
+        assert "episode" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await _notified(pilot, app, "Replaying")
+        await settle(pilot)
+        assert panel_value(app, "step") == "0/2"
+        await press(pilot, "end")
+        assert app.screen.session.episode.actions == [0, 1]
+
+
+async def test_ctrl_o_refuses_an_episode_from_another_env(saves_in_tmp: Path, tmp_path: Path) -> None:
+    taxi = _saved(tmp_path)
+    app = RLTuiApp(Session(catalog.resolve("CliffWalking-v1"), seed=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "up")
+        await pilot.press("ctrl+o")
+        path_input = app.screen.query_one("#load-path")
+        path_input.focus()
+        path_input.value = str(taxi)
+        await pilot.press("enter")
+        await _notified(pilot, app, "was recorded in Taxi-v4, not CliffWalking-v1")
+        await settle(pilot)
+        assert panel_value(app, "step") == "1/1"  # the episode being played is untouched

@@ -354,6 +354,11 @@ class PlayAlong:
 
     # --- episodes on disk ------------------------------------------------------------------
 
+    def open_replay(self, record: Any) -> None:
+        """Replace the current episode with a recorded one (checked already). Owner thread only."""
+        self.controller = HUMAN
+        self._replay(record)
+
     def _replay(self, record: Any) -> None:
         """Play a recorded episode into the timeline, then show its first step."""
         self.session.reset(seed=record.seed)

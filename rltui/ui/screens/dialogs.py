@@ -1,4 +1,4 @@
-"""Small modal dialogs: save an agent, load an agent, pick an agent."""
+"""Small modal dialogs: save an agent, load an agent or an episode, pick an agent."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class SaveDialog(ModalScreen[str | None]):
 
 
 class LoadDialog(ModalScreen[str | None]):
-    """Pick a saved agent for this environment, or type a path."""
+    """Pick a saved agent or a saved episode for this environment, or type a path."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -49,24 +49,30 @@ class LoadDialog(ModalScreen[str | None]):
         self.env_id = env_id
 
     def compose(self) -> ComposeResult:
-        from rltui.commands.saves import list_saves
+        from rltui.commands.saves import list_episodes, list_saves
 
         rows = [r for r in list_saves() if r.get("env") == self.env_id]
-        options = [
+        options: list[Option | None] = [
             Option(f"{r['agent']:<16} {r['steps']:>10,} steps   {r['file']}", id=r["file"]) for r in rows
         ]
+        recorded = [r for r in list_episodes() if r.get("env") == self.env_id]
+        if recorded:
+            if options:
+                options.append(None)
+            options += [Option(f"episode {r['steps']:>6,} steps, return {r['return']:<8.4g} {r['file']}",
+                               id=r["file"]) for r in recorded]
         with Vertical(classes="dialog", id="load-dialog"):
             if options:
-                yield Label(f"Saved agents for {self.env_id}:")
+                yield Label(f"Saved agents and episodes for {self.env_id}:")
                 yield OptionList(*options, id="load-list")
             else:
-                yield Label(f"No saved agents for {self.env_id} in saves/ yet.")
+                yield Label(f"No saved agents or episodes for {self.env_id} in saves/ yet.")
             yield Label("or a file:")
-            yield Input(placeholder="path/to/agent.safetensors", id="load-path")
+            yield Input(placeholder="path/to/agent.safetensors or episode.jsonl", id="load-path")
             yield Label("enter loads · esc cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#load-dialog").border_title = "Load agent"
+        self.query_one("#load-dialog").border_title = "Load an agent or an episode"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option_id)

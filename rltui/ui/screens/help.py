@@ -26,7 +26,7 @@ APP_KEYS = (
     ("[ / ]", "step back / forward through the episode; acting from an earlier step branches"),
     ("home / end", "the episode's first / latest step"),
     ("r", "start a new episode"),
-    ("ctrl+s / ctrl+o", "save the agent / load one from saves/"),
+    ("ctrl+s / ctrl+o", "save the agent / load an agent or an episode from saves/"),
     ("ctrl+e", "save this episode to saves/episodes/ (rltui play --replay FILE opens it)"),
     ("esc", "back to the environment list"),
     ("?", "this help"),

@@ -43,6 +43,11 @@ def _footer_state(snap: Snapshot) -> tuple[object, ...]:
     return (snap.has_agent,)
 
 
+def _replay_notice(record: Any) -> str:
+    return (f"Replaying {record.source}: {record.steps} steps, return {num(record.return_)}. "
+            "] steps forward, end jumps to the last step, a move branches from the step shown.")
+
+
 class SnapshotPublished(Message):
     """The owner thread has a new snapshot (read it from ``PlayAlong.latest``)."""
 
@@ -141,10 +146,7 @@ class PlayScreen(GuardedScreen):
         if self.agent_kind is not None:
             self.playalong.send("ensure_agent")
         if self.replay is not None:
-            r = self.replay
-            self.notify(f"Replaying {r.source}: {r.steps} steps, return {num(r.return_)}. "
-                        "] steps forward, end jumps to the last step, a move branches from the step shown.",
-                        timeout=8)
+            self.notify(_replay_notice(self.replay), timeout=8)
 
     def _own(self) -> None:
         """The owner thread: steps, learns, publishes; closes the env when done."""
@@ -344,8 +346,29 @@ class PlayScreen(GuardedScreen):
         self.app.push_screen(LoadDialog(self.session.entry.id), self._load_from)
 
     def _load_from(self, path: str | None) -> None:
-        if path:
+        from rltui.core.episodes import SUFFIX
+
+        if path and path.endswith(SUFFIX):
+            self.run_worker(lambda: self._replay_worker(path), thread=True, name="replay")
+        elif path:
             self.load_in_background(path)
+
+    def _replay_worker(self, path: str) -> None:
+        """Read and check an episode off the UI thread, then open it in the owner's timeline."""
+        from rltui.core import episodes
+
+        env_id = self.session.entry.id
+        try:
+            record = episodes.read(path)
+            if record.env != env_id:
+                raise episodes.EpisodeFileError(f"{path} was recorded in {record.env}, not {env_id}.")
+            episodes.check(record, self.session.entry)
+        except episodes.EpisodeFileError as exc:
+            self.playalong.notices.append(("error", str(exc)))
+            self.playalong.send("noop")
+            return
+        self.playalong.send("call", lambda playalong: playalong.open_replay(record))
+        self.playalong.notices.append(("information", _replay_notice(record)))
 
     def load_in_background(self, path: str) -> None:
         """Load a saved agent off the UI thread and hand it to the owner thread."""
