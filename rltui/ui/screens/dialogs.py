@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -59,7 +61,7 @@ class LoadDialog(ModalScreen[str | None]):
         if recorded:
             if options:
                 options.append(None)
-            options += [Option(f"episode {r['steps']:>6,} steps, return {r['return']:<8.4g} {r['file']}",
+            options += [Option(f"{'episode':<16} {r['steps']:>10,} steps   {Path(r['file']).name}",
                                id=r["file"]) for r in recorded]
         with Vertical(classes="dialog", id="load-dialog"):
             if options:
