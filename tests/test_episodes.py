@@ -410,3 +410,25 @@ async def test_ctrl_o_refuses_an_episode_from_another_env(saves_in_tmp: Path, tm
         await _notified(pilot, app, "was recorded in Taxi-v4, not CliffWalking-v1")
         await settle(pilot)
         assert panel_value(app, "step") == "1/1"  # the episode being played is untouched
+
+
+def test_opening_a_replay_mid_training_leaves_the_counters_and_plot_alone(tmp_path: Path) -> None:
+    owner, _ = _played("CliffWalking-v1", seed=0, branch=False)
+    path, record = owner.save_episode(tmp_path)
+    entry = catalog.resolve("CliffWalking-v1")
+    agent = make_agent("q-learning", catalog.make_env(entry, render=False), entry.id, seed=0)
+    trainer = PlayAlong(Session(entry, seed=1, render=False), agent)
+    trainer.controller = AGENT
+    for _ in range(500):
+        trainer._agent_step()
+    trainer.publish(force=True)
+    before = trainer.latest
+    trainer.open_replay(episodes.read(path))
+    trainer.publish(force=True)
+    after = trainer.latest
+    assert (after.episodes, after.total_steps, after.returns) == (before.episodes, before.total_steps,
+                                                                   before.returns)
+    assert after.timeline == (0, record.steps) and after.controller == HUMAN and after.paused
+    rows, returns = after.finished  # the G_t table is the replayed episode's
+    assert [r.action for r in rows] == list(record.actions) and returns[0] == pytest.approx(
+        sum(r * entry.gamma ** t for t, r in enumerate(record.rewards)))

@@ -17,7 +17,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from rltui.core.catalog import LONGEST_EPISODE, PIXELS
 from rltui.core.restore import capture, restore
 from rltui.core.returns import discounted_so_far
 from rltui.core.session import AGENT, HUMAN, Session, Transition
+
+if TYPE_CHECKING:
+    from rltui.core.episodes import EpisodeRecord
 
 SPEEDS = (1, 2, 4, 8, 16, 32, 64, 128)
 """Agent steps per second at the slow settings; full speed is separate."""
@@ -186,6 +190,7 @@ class PlayAlong:
         """The timeline step shown, or None for the live end."""
         self._finished: tuple[tuple[StepRecord, ...], tuple[float, ...]] | None = None
         self._finished_episode: Any = None
+        self._replaying = False
         """The Episode the G_t table was made from (what ctrl+e saves once a new one is empty)."""
         self._eval_env: Any = None
         self._next_step = 0.0
@@ -354,22 +359,33 @@ class PlayAlong:
 
     # --- episodes on disk ------------------------------------------------------------------
 
-    def open_replay(self, record: Any) -> None:
+    def open_replay(self, record: EpisodeRecord) -> None:
         """Replace the current episode with a recorded one (checked already). Owner thread only."""
         self.controller = HUMAN
         self._replay(record)
 
-    def _replay(self, record: Any) -> None:
-        """Play a recorded episode into the timeline, then show its first step."""
-        self.session.reset(seed=record.seed)
+    def _replay(self, record: EpisodeRecord) -> None:
+        """Play a recorded episode into the timeline, then show its first step.
+
+        The replayed steps are not training: they leave the counters, the rate and the
+        returns plot as they were (the G_t table does show the replayed episode).
+        """
+        session = self.session
+        counts = session.episodes_finished, session.total_steps
+        session.reset(seed=record.seed)
         self._start_timeline()
-        for action, actor in zip(record.actions, record.actors):
-            self._step(action, actor, learn=False)
-        self._stats.rate_steps.clear()  # replayed steps are not a training rate
+        self._replaying = True
+        try:
+            for action, actor in zip(record.actions, record.actors):
+                self._step(action, actor, learn=False)
+        finally:
+            self._replaying = False
+            session.episodes_finished, session.total_steps = counts
+            self._stats.rate_steps.clear()
         self.view = 0 if record.steps else None
         self.paused = self.agent is not None  # an agent brought along waits until asked
 
-    def save_episode(self, directory: Any) -> Any:
+    def save_episode(self, directory: Path) -> tuple[Path, EpisodeRecord]:
         """Write the current episode (or, before the next one has a step, the one that just
         ended) to a new JSON Lines file in ``directory``; returns its path. Owner thread only.
 
@@ -481,7 +497,8 @@ class PlayAlong:
 
     def _episode_finished(self) -> None:
         episode = self.session.episode
-        self._returns.append(episode.return_)
+        if not self._replaying:
+            self._returns.append(episode.return_)
         # The table is derived from the episode's bookkeeping and the timeline's Q-values.
         kept = min(episode.steps, len(self._timeline))
         records = tuple(
@@ -491,7 +508,7 @@ class PlayAlong:
         )
         self._finished = (records, tuple(episode.returns_to_go()[:kept]))
         self._finished_episode = episode
-        if self.agent is not None and self.controller == AGENT and self.learning:
+        if self.agent is not None and self.controller == AGENT and self.learning and not self._replaying:
             finished = self.session.episodes_finished
             if finished % EVAL_EVERY_EPISODES == 0:
                 self._evals.append((finished, self._evaluate()))
