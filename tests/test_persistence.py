@@ -13,7 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.persistence import FORMAT_VERSION, SaveError, load_agent, read_metadata, save_agent
+from agents.persistence import (
+    FORMAT_VERSION,
+    SaveError,
+    load_agent,
+    read_metadata,
+    save_agent,
+)
 from agents.registry import make_agent
 from rltui.core import catalog
 from rltui.core.training import train

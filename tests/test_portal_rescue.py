@@ -4,7 +4,15 @@ import gymnasium as gym
 import pytest
 
 import rltui.envs  # noqa: F401  (registers PortalRescue-v0)
-from rltui.envs.portal_rescue import DOWN, LEFT, PICKUP, PORTAL, RIGHT, UP, PortalRescueEnv
+from rltui.envs.portal_rescue import (
+    DOWN,
+    LEFT,
+    PICKUP,
+    PORTAL,
+    RIGHT,
+    UP,
+    PortalRescueEnv,
+)
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ from textual import events
 from rltui.bench.common import machine, percentile
 from rltui.core.playalong import EPISODE_RECORD_LIMIT
 
-
 WARM_UP = 1.0
 """Seconds before counting starts in both modes: start-up (torch's first update, the app's
 first frames) is not what is compared."""

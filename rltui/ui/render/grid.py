@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 from rich.color import Color
-from rich.style import Style
 from rich.segment import Segment
+from rich.style import Style
 
 from rltui.core.scenes import GridScene
 from rltui.core.valuemap import ValueMap
