@@ -269,3 +269,19 @@ def test_branching_matches_a_fresh_env_stepped_with_the_same_actions(env_id: str
         expected = fresh.step(a)[0]
     assert np.allclose(np.asarray(owner.session.obs, dtype=float), np.asarray(expected, dtype=float))
     assert owner.session.episode.steps == 3 and owner.session.episode.actions == [0, 1 % n, 1 % n]
+
+
+def test_the_taxi_value_map_after_a_delivery_shows_the_slice_that_just_ended() -> None:
+    from agents.persistence import load_agent
+    from rltui.core.valuemap import value_map_for
+
+    agent, _ = load_agent("saves/Taxi-v4-q-learning.safetensors")
+    env = catalog.make_env(catalog.resolve("Taxi-v4"), render=False)
+    env.reset(seed=0)
+    u = env.unwrapped
+    u.s = u.encode(0, 0, 0, 0)  # the passenger delivered to R: a terminal state
+    delivered = value_map_for("Taxi-v4", env)(agent)
+    u.s = u.encode(0, 0, 4, 0)  # on the way to R with the passenger aboard
+    aboard = value_map_for("Taxi-v4", env)(agent)
+    assert np.nanmax(np.abs(delivered.values)) > 0
+    assert np.array_equal(delivered.values, aboard.values, equal_nan=True)

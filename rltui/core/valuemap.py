@@ -19,6 +19,10 @@ class ValueMap:
 
 def _taxi(u: Any) -> np.ndarray:
     _, _, passenger, destination = u.decode(u.s)
+    if passenger == destination:
+        # Delivered: the episode is over, and those states are terminal (never learned, all
+        # zero). The slice that just ended, with the passenger aboard, says more.
+        passenger = 4
     return np.array([[u.encode(r, c, passenger, destination) for c in range(5)] for r in range(5)])
 
 
