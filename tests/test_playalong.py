@@ -285,3 +285,23 @@ def test_the_taxi_value_map_after_a_delivery_shows_the_slice_that_just_ended() -
     aboard = value_map_for("Taxi-v4", env)(agent)
     assert np.nanmax(np.abs(delivered.values)) > 0
     assert np.array_equal(delivered.values, aboard.values, equal_nan=True)
+
+
+def test_steps_per_second_is_a_two_second_rate_that_a_pause_does_not_dilute(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from rltui.core import playalong
+
+    clock = [100.0]
+    monkeypatch.setattr(playalong.time, "perf_counter", lambda: clock[0])
+    owner = PlayAlong(Session(catalog.resolve("CliffWalking-v1"), seed=0, render=False))
+    for _ in range(3):  # a person's moves, then a long think
+        owner._human_step(0)
+        clock[0] += 0.5
+    clock[0] += 30.0
+    for _ in range(150):  # then steps at 100 a second (within the 200-step time limit)
+        owner._human_step(0 if owner.session.episode.steps % 2 else 2)
+        clock[0] += 0.01
+    assert owner.session.total_steps == 153
+    assert owner._rate(clock[0]) == pytest.approx(100, rel=0.05)
+    clock[0] += 2.0
+    assert owner._rate(clock[0]) == 0.0  # idle

@@ -43,6 +43,11 @@ HISTORY = 500
 EPISODE_RECORD_LIMIT = LONGEST_EPISODE
 """Steps of one episode the timeline keeps (for scrubbing, branching and the G_t table);
 every env is made with a time limit no longer than this."""
+RATE_SAMPLE_INTERVAL = 0.05
+RATE_SAMPLES = 40
+RATE_WINDOW = 2.0
+RATE_IDLE = 1.5
+"""Seconds without a step after which steps/s reads 0."""
 EVAL_EVERY_EPISODES = 20
 EVAL_EPISODES = 5
 
@@ -131,7 +136,8 @@ class PlayAlongStats:
     loss: float | None = None
     td_target: float | None = None
     td_error: float | None = None
-    rate_steps: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=64))
+    rate_steps: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=RATE_SAMPLES))
+    """(time, total steps), at most one sample per RATE_SAMPLE_INTERVAL: steps/s over ~2 s."""
 
 
 class PlayAlong:
@@ -475,7 +481,9 @@ class PlayAlong:
         transition = self.session.step(action, actor=actor)
         self._keep_step()
         stats = self._stats
-        stats.rate_steps.append((time.perf_counter(), self.session.total_steps))
+        now, samples = time.perf_counter(), stats.rate_steps
+        if not samples or now - samples[-1][0] >= RATE_SAMPLE_INTERVAL:
+            samples.append((now, self.session.total_steps))
         if learn:
             metrics = self.agent.observe(transition)
             stats.td_target = metrics.get("td_target")
@@ -621,7 +629,11 @@ class PlayAlong:
 
     def _rate(self, now: float) -> float:
         samples = self._stats.rate_steps
-        if len(samples) < 2 or now - samples[-1][0] > 1.0:
+        if len(samples) < 2 or now - samples[-1][0] > RATE_IDLE:
             return 0.0
-        (t0, s0), (t1, s1) = samples[0], samples[-1]
+        t1, s1 = samples[-1]
+        # The oldest sample within the window: a pause before a burst must not dilute it.
+        t0, s0 = next(((t, n) for t, n in samples if t >= t1 - RATE_WINDOW), samples[0])
+        if t0 == t1:
+            t0, s0 = samples[-2]
         return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
