@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from agents.atomic import write_atomic
 from agents.base import apply_settings
+from agents.files import read_problem, write_atomic
 
 FORMAT = "rltui-agent"
 FORMAT_VERSION = 1
@@ -125,12 +125,8 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
             if n > MAX_HEADER or n + 8 > size:
                 raise SaveError(f"{p} is truncated or is not an rltui save.")
             header = json.loads(fh.read(n).decode("utf-8"))
-    except FileNotFoundError:
-        raise SaveError(f"No such file: {p}.") from None
-    except IsADirectoryError:
-        raise SaveError(f"{p} is a directory, not a save file.") from None
-    except PermissionError:
-        raise SaveError(f"{p} cannot be read (permission denied).") from None
+    except OSError as exc:
+        raise SaveError(read_problem(p, exc, "a save file")) from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise SaveError(f"{p} is corrupt or is not an rltui save.") from None
     raw = header.get("__metadata__", {}).get(META_KEY) if isinstance(header, dict) else None

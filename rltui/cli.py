@@ -90,20 +90,18 @@ def _play(args: argparse.Namespace) -> int:
     from rltui.commands.common import parse_settings, resolve_env
 
     env_id = getattr(args, "env", None)
-    session = agent = record = None
     replay = getattr(args, "replay", None)
+    session = agent = record = None
+    entry = resolve_env(env_id) if env_id is not None else None
     if replay is not None:
         from rltui.commands.common import read_episode
 
         if args.seed is not None:
             raise UsageError("--seed does not apply to --replay: the episode file holds its seed.")
-        entry = resolve_env(env_id) if env_id is not None else None
-        record, entry = read_episode(replay, expect_env=entry.id if entry else None)
-        env_id = entry.id
-    if env_id is not None:
+        record, entry = read_episode(replay, entry)
+    if entry is not None:
         from rltui.core.session import Session
 
-        entry = resolve_env(env_id)
         agent = _play_agent(args, entry, parse_settings(getattr(args, "settings", None)))
         session = Session(entry, seed=record.seed if record else args.seed)
     elif getattr(args, "agent", None) or getattr(args, "load", None):

@@ -42,17 +42,17 @@ def saves_dir() -> Path:
     return Path(os.environ.get(SAVES_DIR_ENV, "saves"))
 
 
+def episodes_dir() -> Path:
+    """Where ctrl+e saves episodes: ``episodes/`` in the saves folder."""
+    return saves_dir() / "episodes"
+
+
 def fresh_save_path(env_id: str, kind: str) -> Path:
     """``saves/ENV-KIND.safetensors``, numbered so an existing save is never overwritten."""
+    from agents.files import unused_path
     from agents.persistence import SUFFIX
 
-    directory = saves_dir()
-    path = directory / f"{env_id}-{kind}{SUFFIX}"
-    n = 2
-    while path.exists():
-        path = directory / f"{env_id}-{kind}-{n}{SUFFIX}"
-        n += 1
-    return path
+    return unused_path(saves_dir(), f"{env_id}-{kind}", SUFFIX)
 
 
 def print_json(obj: dict[str, Any]) -> None:
@@ -64,8 +64,12 @@ def round_or_none(x: float | None, digits: int = 4) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
-def read_episode(path: str, expect_env: str | None = None) -> tuple[Any, EnvEntry]:
-    """Read an episode file and check that it still replays here: (record, env entry).
+def read_episode(path: str, entry: EnvEntry | None = None) -> tuple[Any, EnvEntry]:
+    """Read an episode file and check that it still replays: (record, env entry).
+
+    Args:
+        path: the file.
+        entry: the env it must have been recorded in; None: whichever it names.
 
     Raises:
         UsageError: one sentence for a missing, damaged, truncated or foreign file, an env
@@ -77,16 +81,15 @@ def read_episode(path: str, expect_env: str | None = None) -> tuple[Any, EnvEntr
         record = episodes.read(path)
     except episodes.EpisodeFileError as exc:
         raise UsageError(str(exc)) from None
-    if expect_env is not None and record.env != expect_env:
-        raise UsageError(f"{path} was recorded in {record.env}, not {expect_env}.")
-    known = catalog.get(record.env)
-    if known is not None and not known.available:
-        raise UsageError(f"{path} was recorded in {record.env}, which needs {known.requires} "
-                         f"(not installed): {known.install_hint}.")
-    try:
-        entry = catalog.resolve(record.env)
-    except catalog.CatalogError:
-        raise UsageError(f"{path} was recorded in {record.env}, which is not installed here.") from None
+    if entry is None:
+        known = catalog.get(record.env)
+        if known is not None and not known.available:
+            raise UsageError(f"{path} was recorded in {record.env}, which needs {known.requires} "
+                             f"(not installed): {known.install_hint}.")
+        try:
+            entry = catalog.resolve(record.env)
+        except catalog.CatalogError:
+            raise UsageError(f"{path} was recorded in {record.env}, which is not installed here.") from None
     try:
         episodes.check(record, entry)
     except (episodes.EpisodeFileError, catalog.CatalogError) as exc:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rltui.commands.common import print_json, saves_dir
+from rltui.commands.common import episodes_dir, print_json, saves_dir
 
 
 def add_parser(sub: Any) -> None:
@@ -14,53 +15,52 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="one JSON list on the last line")
 
 
+def _listing(directory: Path, suffix: str, read: Callable[[Path], Any], error: type[Exception],
+             describe: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
+    """A row per ``*suffix`` file in ``directory``: what ``describe`` says of it, or why ``read``
+    could not read it."""
+    rows: list[dict[str, Any]] = []
+    paths = directory.glob(f"*{suffix}") if directory.is_dir() else []
+    for path in sorted(paths, key=lambda p: p.stem):  # NAME before NAME-2
+        try:
+            item = read(path)
+        except error as exc:
+            rows.append({"file": str(path), "error": str(exc)})
+        else:
+            rows.append({"file": str(path), **describe(item)})
+    return rows
+
+
 def list_saves() -> list[dict[str, Any]]:
     """Every ``*.safetensors`` under the saves folder, with its metadata or why it is unreadable."""
     from agents.persistence import SUFFIX, SaveError, read_metadata
 
-    rows = []
-    directory = saves_dir()
-    paths = sorted(directory.glob(f"*{SUFFIX}"), key=lambda p: p.stem) if directory.is_dir() else []
-    for path in paths:
-        try:
-            meta = read_metadata(path)
-        except SaveError as exc:
-            rows.append({"file": str(path), "error": str(exc)})
-            continue
-        evaluation = meta.get("evaluation") or {}
-        rows.append({
-            "file": str(path),
+    def describe(meta: dict[str, Any]) -> dict[str, Any]:
+        return {
             "env": meta["env_id"],
             "agent": meta["kind"],
             "steps": meta["counters"].get("steps"),
-            "eval_return": evaluation.get("return_mean"),
+            "eval_return": (meta.get("evaluation") or {}).get("return_mean"),
             "date": meta.get("created"),
-        })
-    return rows
+        }
+
+    return _listing(saves_dir(), SUFFIX, read_metadata, SaveError, describe)
 
 
 def list_episodes() -> list[dict[str, Any]]:
     """Every episode file under ``saves/episodes/``, read (not replayed), or why it is unreadable."""
-    from rltui.core.episodes import SUFFIX, EpisodeFileError, read
+    from rltui.core.episodes import SUFFIX, EpisodeFileError, EpisodeRecord, read
 
-    directory = saves_dir() / "episodes"
-    paths = sorted(directory.glob(f"*{SUFFIX}")) if directory.is_dir() else []
-    rows: list[dict[str, Any]] = []
-    for path in paths:
-        try:
-            record = read(path)
-        except EpisodeFileError as exc:
-            rows.append({"file": str(path), "error": str(exc)})
-            continue
-        rows.append({
-            "file": str(path),
+    def describe(record: EpisodeRecord) -> dict[str, Any]:
+        return {
             "env": record.env,
             "steps": record.steps,
             "return": record.return_,
             "played_by": "+".join(sorted(set(record.actors))) or "nobody",
             "ended": "terminated" if record.terminated else "truncated" if record.truncated else "no",
-        })
-    return rows
+        }
+
+    return _listing(episodes_dir(), SUFFIX, read, EpisodeFileError, describe)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -110,23 +110,21 @@ def _print_episodes(console: Any, rows: list[dict[str, Any]]) -> None:
     from rich import box
     from rich.table import Table
 
-    table = Table(title=f"Saved episodes in {saves_dir() / 'episodes'}/ (rltui play --replay FILE)",
+    table = Table(title=f"Saved episodes in {episodes_dir()}/ (rltui play --replay FILE)",
                   title_justify="left", box=box.SIMPLE_HEAD)
-    cells = [(Path(row["file"]).name, row["env"], f"{row['steps']:,}", f"{row['return']:.4g}",
-              row["played_by"], row["ended"]) for row in rows if "error" not in row]
+    cells = [{"file": Path(row["file"]).name, "env": row["env"], "steps": f"{row['steps']:,}",
+              "return": f"{row['return']:.4g}", "played by": row["played_by"], "ended": row["ended"]}
+             for row in rows if "error" not in row]
     # The file name is what a person copies into --replay: it stays whole, the others give way.
-    columns = ["file", "env", "steps", "return", "played by", "ended"]
-    widths = [max([len(col)] + [len(c[i]) for c in cells]) + 2 for i, col in enumerate(columns)]
+    columns = list(cells[0]) if cells else []
+    width = {col: max(len(col), *(len(c[col]) for c in cells)) + 2 for col in columns}
     for name in ("ended", "env"):
-        if sum(widths) + 4 <= console.width:
-            break
-        drop = columns.index(name)
-        del columns[drop], widths[drop]
+        if sum(width[col] for col in columns) + 4 > console.width:
+            columns.remove(name)
     for col in columns:
         table.add_column(col, justify="right" if col in ("steps", "return") else "left", no_wrap=True)
-    keep = [("file", "env", "steps", "return", "played by", "ended").index(col) for col in columns]
     for c in cells:
-        table.add_row(*(c[i] for i in keep))
+        table.add_row(*(c[col] for col in columns))
     if table.row_count:
         console.print(table)
     for row in rows:

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--{name} must be zero or more, not {value}.")
     if args.demo_passes < 1:
         raise UsageError(f"--demo-passes must be 1 or more, not {args.demo_passes}.")
-    demos = _read_demos(args.demos, entry) if args.demos else []
+    demos = _read_demos(args.demos) if args.demos else []
     agent = _agent(args, entry, settings)
     kind = agent.kind
     if demos:
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         result = train(agent, entry, steps=steps, episodes=args.episodes,
                        target_return=target, seed=args.seed,
                        on_progress=display.update if display else None,
-                       **_eval_schedule(steps, target))
+                       **eval_schedule(steps, target))
     except KeyboardInterrupt:
         raise
     finally:
@@ -116,10 +116,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_demos(paths: list[str], entry: Any) -> list[Any]:
-    from rltui.commands.common import read_episode
+def _read_demos(paths: list[str]) -> list[Any]:
+    """The demonstration files, read (they are replayed and checked as the agent learns)."""
+    from rltui.core import episodes
 
-    return [read_episode(path, expect_env=entry.id)[0] for path in paths]
+    try:
+        return [episodes.read(path) for path in paths]
+    except episodes.EpisodeFileError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _learn_from_demos(agent: Any, demos: list[Any], entry: Any, passes: int, quiet: bool) -> None:
@@ -140,7 +144,7 @@ def _learn_from_demos(agent: Any, demos: list[Any], entry: Any, passes: int, qui
               f"{seen} steps{times}.")
 
 
-def _eval_schedule(steps: int | None, target: float | None) -> dict[str, int]:
+def eval_schedule(steps: int | None, target: float | None) -> dict[str, int]:
     """How often to evaluate greedily: often enough to stop soon after a target is met,
     rarely enough that evaluation stays a small share of the run."""
     budget = steps or 100_000

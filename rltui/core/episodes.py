@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agents.files import read_problem, unused_path, write_atomic
 from rltui.core.session import AGENT, HUMAN, Episode, Transition
 
 FORMAT = "episode"
@@ -112,28 +113,17 @@ def to_jsonl(record: EpisodeRecord) -> str:
     return "\n".join(lines) + "\n"
 
 
-def fresh_path(directory: Path, env_id: str) -> Path:
-    """``DIR/ENV-YYYYMMDD-HHMMSS.jsonl``, numbered so an existing file is never overwritten."""
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = directory / f"{env_id}-{stamp}{SUFFIX}"
-    n = 2
-    while path.exists():
-        path = directory / f"{env_id}-{stamp}-{n}{SUFFIX}"
-        n += 1
-    return path
-
-
 def save(record: EpisodeRecord, directory: Path) -> Path:
-    """Write ``record`` to a new file in ``directory`` (atomically); returns its path.
+    """Write ``record`` to a new ``DIR/ENV-YYYYMMDD-HHMMSS.jsonl`` (atomically, numbered so an
+    existing file is never overwritten); returns its path.
 
     Raises:
         EpisodeFileError: the episode is empty or the file cannot be written.
     """
-    from agents.atomic import write_atomic
-
     if record.steps == 0:
         raise EpisodeFileError("There is nothing to save yet: this episode has no steps.")
-    path = fresh_path(directory, record.env)
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = unused_path(directory, f"{record.env}-{stamp}", SUFFIX)
     try:
         write_atomic(path, to_jsonl(record).encode("utf-8"))
     except OSError as exc:
@@ -153,12 +143,8 @@ def read(path: str | Path) -> EpisodeRecord:
     p = Path(path)
     try:
         text = p.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise EpisodeFileError(f"No such file: {p}.") from None
-    except IsADirectoryError:
-        raise EpisodeFileError(f"{p} is a directory, not an episode file.") from None
-    except PermissionError:
-        raise EpisodeFileError(f"{p} cannot be read (permission denied).") from None
+    except OSError as exc:
+        raise EpisodeFileError(read_problem(p, exc, "an episode file")) from None
     except UnicodeDecodeError:
         raise EpisodeFileError(f"{p} is not an rltui episode file (it is not text).") from None
     lines = text.split("\n")
@@ -268,18 +254,20 @@ def replay(record: EpisodeRecord, env: Any) -> Iterator[Transition]:
         obs = next_obs
 
 
-def check(record: EpisodeRecord, entry: Any) -> None:
-    """Replay ``record`` headless in a fresh env for ``entry``; raises if it no longer agrees.
+def check(record: EpisodeRecord, entry: Any) -> list[Transition]:
+    """Replay ``record`` in a fresh headless env for ``entry``: its steps, checked.
 
     Raises:
-        EpisodeFileError: as :func:`replay`.
+        EpisodeFileError: it was recorded in another env, or (as :func:`replay`) it no
+            longer agrees with this one.
     """
     from rltui.core import catalog
 
+    if record.env != entry.id:
+        raise EpisodeFileError(f"{record.name} was recorded in {record.env}, not {entry.id}.")
     env = catalog.make_env(entry, render=False)
     try:
-        for _ in replay(record, env):
-            pass
+        return list(replay(record, env))
     finally:
         env.close()
 
@@ -287,19 +275,13 @@ def check(record: EpisodeRecord, entry: Any) -> None:
 def learn_from(agent: Any, records: list[EpisodeRecord], entry: Any, passes: int = 1) -> int:
     """Feed recorded episodes to an (off-policy) agent as demonstrations; how many steps it saw.
 
-    Each record is replayed (and checked) in a fresh env, so the agent learns from
-    the real observations, not from anything stored in the file.
+    Each record is replayed (and checked) first, so the agent learns from the env's
+    real observations, not from anything stored in the file.
 
     Raises:
-        EpisodeFileError: a record no longer replays.
+        EpisodeFileError: a record from another env, or one that no longer replays.
     """
-    from rltui.core import catalog
-
-    env = catalog.make_env(entry, render=False)
-    try:
-        transitions = [list(replay(record, env)) for record in records]
-    finally:
-        env.close()
+    transitions = [check(record, entry) for record in records]
     seen = 0
     for _ in range(passes):
         for steps in transitions:

@@ -323,10 +323,10 @@ class PlayScreen(GuardedScreen):
         self.playalong.send("call", save)
 
     def action_save_episode(self) -> None:
-        from rltui.commands.common import saves_dir
+        from rltui.commands.common import episodes_dir
         from rltui.core.episodes import EpisodeFileError
 
-        directory = saves_dir() / "episodes"
+        directory = episodes_dir()
 
         def save(playalong: PlayAlong) -> None:  # runs in the owner thread
             try:
@@ -357,11 +357,8 @@ class PlayScreen(GuardedScreen):
         """Read and check an episode off the UI thread, then open it in the owner's timeline."""
         from rltui.core import episodes
 
-        env_id = self.session.entry.id
         try:
             record = episodes.read(path)
-            if record.env != env_id:
-                raise episodes.EpisodeFileError(f"{path} was recorded in {record.env}, not {env_id}.")
             episodes.check(record, self.session.entry)
         except episodes.EpisodeFileError as exc:
             self.playalong.notices.append(("error", str(exc)))

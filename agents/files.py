@@ -1,4 +1,5 @@
-"""Writing a file so that it is either all there or not there at all."""
+"""Files the user keeps: written whole or not at all, never over another, and unreadable
+ones explained in a sentence."""
 
 from __future__ import annotations
 
@@ -35,3 +36,24 @@ def _file_mode(target: Path) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def unused_path(directory: Path, stem: str, suffix: str) -> Path:
+    """``DIR/STEM.SUFFIX``, or ``DIR/STEM-2.SUFFIX``, ``-3`` ... : the first that does not exist."""
+    path = directory / f"{stem}{suffix}"
+    n = 2
+    while path.exists():
+        path = directory / f"{stem}-{n}{suffix}"
+        n += 1
+    return path
+
+
+def read_problem(path: Path, exc: OSError, what: str) -> str:
+    """One sentence for why ``path`` could not be read; ``what`` is e.g. "a save file"."""
+    if isinstance(exc, FileNotFoundError):
+        return f"No such file: {path}."
+    if isinstance(exc, IsADirectoryError):
+        return f"{path} is a directory, not {what}."
+    if isinstance(exc, PermissionError):
+        return f"{path} cannot be read (permission denied)."
+    return f"{path} cannot be read: {exc.strerror or exc}."
