@@ -55,7 +55,8 @@ class LoadDialog(ModalScreen[str | None]):
 
         rows = [r for r in list_saves() if r.get("env") == self.env_id]
         options: list[Option | None] = [
-            Option(f"{r['agent']:<16} {r['steps']:>10,} steps   {r['file']}", id=r["file"]) for r in rows
+            Option(f"{r['agent']:<16} {r['steps']:>10,} steps   {Path(r['file']).name}", id=r["file"])
+            for r in rows
         ]
         recorded = [r for r in list_episodes() if r.get("env") == self.env_id]
         if recorded:
