@@ -70,10 +70,11 @@ class SettingError(ValueError):
 
 
 def apply_settings(config: Any, settings: dict[str, str]) -> Any:
-    """A copy of dataclass ``config`` with ``key=value`` strings parsed into its field types.
+    """A copy of dataclass ``config`` with ``key=value`` strings parsed into its field types,
+    checked against the config's :class:`Limit` s.
 
     Raises:
-        SettingError: unknown key or a value of the wrong type.
+        SettingError: unknown key, a value of the wrong type or out of range.
     """
     import dataclasses
 
@@ -82,13 +83,106 @@ def apply_settings(config: Any, settings: dict[str, str]) -> Any:
     for key, raw in settings.items():
         if key not in by_name:
             raise SettingError(
-                f"Unknown setting '{key}' for {type(config).__name__}; valid keys: "
+                f"Unknown setting '{key}' for {kind_label(config)}; valid keys: "
                 + ", ".join(sorted(by_name))
                 + "."
             )
         current = getattr(config, key)
         changes[key] = _parse(key, raw, current)
-    return dataclasses.replace(config, **changes)
+    new = dataclasses.replace(config, **changes)
+    check_config(new)
+    return new
+
+
+def kind_label(config: Any) -> str:
+    """How messages name a config: ``the dqn agent``."""
+    kinds = getattr(config, "KINDS", None)
+    return f"the {' / '.join(kinds)} agent" if kinds else type(config).__name__
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The values one setting may take: a closed range (or half-open with ``low_open``),
+    a set of choices, and for tuples, how many elements."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    """``low`` itself is not allowed (a learning rate of 0 learns nothing)."""
+    choices: tuple[str, ...] | None = None
+    length: tuple[int, int] | None = None
+    """(fewest, most) elements of a tuple setting."""
+
+    def describe(self) -> str:
+        if self.choices is not None:
+            return "one of " + ", ".join(self.choices)
+        if self.low is not None and self.high is not None:
+            if self.low_open:
+                return f"above {_n(self.low)} and at most {_n(self.high)}"
+            return f"from {_n(self.low)} to {_n(self.high)}"
+        if self.low is not None:
+            return f"above {_n(self.low)}" if self.low_open else f"at least {_n(self.low)}"
+        if self.high is not None:
+            return f"at most {_n(self.high)}"
+        return "a finite number"
+
+    def problem(self, key: str, value: Any) -> str | None:
+        """One sentence if ``value`` is outside the limit, else None."""
+        if isinstance(value, tuple):
+            if self.length is not None and not self.length[0] <= len(value) <= self.length[1]:
+                lo, hi = self.length
+                return f"Setting '{key}' takes {lo} to {hi} values, not {len(value)}."
+            for v in value:
+                problem = self.problem(key, v)
+                if problem is not None:
+                    return problem
+            return None
+        if self.choices is not None:
+            if not isinstance(value, str) or value not in self.choices:
+                return f"Setting '{key}' must be {self.describe()}, not '{value}'."
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None  # booleans and free strings: their type was checked when parsed
+        if not np.isfinite(value) or abs(value) > INT64_MAX:
+            return f"Setting '{key}' must be a finite number, not {value}."
+        too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
+        too_high = self.high is not None and value > self.high
+        if too_low or too_high:
+            return f"Setting '{key}' must be {self.describe()}, not {_n(value)}."
+        return None
+
+
+INT64_MAX = 2**63 - 1
+
+
+def _n(x: float) -> str:
+    """1000000 as 1,000,000, 0.5 as 0.5."""
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+PROBABILITY = Limit(0.0, 1.0)
+"""Discounts and exploration rates."""
+STEPS = Limit(0, 10**12)
+"""A count of environment steps."""
+
+
+def check_config(config: Any) -> None:
+    """Every field of ``config`` within its ``LIMITS``, then the config's own ``problems()``
+    (settings that must agree with each other).
+
+    Raises:
+        SettingError: the first problem, as one sentence naming the valid range.
+    """
+    limits: dict[str, Limit] = getattr(config, "LIMITS", {})
+    for f in fields(config):
+        limit = limits.get(f.name)
+        if limit is not None:
+            problem = limit.problem(f.name, getattr(config, f.name))
+            if problem is not None:
+                raise SettingError(problem)
+    own = getattr(config, "problems", None)
+    if own is not None:
+        for problem in own():
+            raise SettingError(problem)
 
 
 def _parse(key: str, raw: str, current: Any) -> Any:
@@ -100,8 +194,10 @@ def _parse(key: str, raw: str, current: Any) -> Any:
             return lowered in ("true", "1", "yes", "on")
         if isinstance(current, int):
             value = float(raw)
-            if value != int(value):
+            if not np.isfinite(value) or value != int(value):
                 raise ValueError
+            if abs(value) > INT64_MAX:
+                raise SettingError(f"Setting '{key}' must be below 2^63, not {raw}.")
             return int(value)
         if isinstance(current, float):
             value = float(raw)
@@ -110,15 +206,19 @@ def _parse(key: str, raw: str, current: Any) -> Any:
             return value
         if isinstance(current, tuple):
             cast = type(current[0]) if current else float
-            return tuple(cast(v) for v in raw.split(","))
+            parts = tuple(float(v) for v in raw.split(","))
+            if not all(np.isfinite(v) for v in parts) or (cast is int and any(v != int(v) for v in parts)):
+                raise ValueError
+            return tuple(cast(v) for v in parts)
         return type(current)(raw) if current is not None else raw
     except (ValueError, TypeError, IndexError):
         if isinstance(current, tuple):
             example = ",".join(str(v) for v in current) or "1.0,2.0"
             raise SettingError(f"Setting '{key}' needs comma-separated numbers like {example}, "
                                f"not '{raw}'.") from None
-        kind = type(current).__name__
-        raise SettingError(f"Setting '{key}' needs a {kind} value, not '{raw}'.") from None
+        kind = {"int": "a whole number", "float": "a number", "bool": "true or false"}.get(
+            type(current).__name__, f"a {type(current).__name__}")
+        raise SettingError(f"Setting '{key}' needs {kind}, not '{raw}'.") from None
 
 
 @dataclass(frozen=True)

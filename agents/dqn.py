@@ -7,14 +7,17 @@ Split into small verbs: :meth:`DQNAgent.act`, :meth:`DQNAgent.observe`,
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import torch
 from torch import nn
 
-from agents.base import StepLike
+from agents.base import PROBABILITY, STEPS, Limit, StepLike
 from agents.schedules import linear_schedule
+from agents.torch_setup import configure_torch, device_problem
+
+configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
 
 DQN_KIND = "dqn"
 
@@ -58,6 +61,36 @@ class DQNConfig:
     """Hidden layer sizes of the Q-network."""
     device: str = "cpu"
     """``cpu`` or ``cuda``."""
+
+    KINDS: ClassVar[tuple[str, ...]] = ("dqn",)
+    LIMITS: ClassVar[dict[str, Limit]] = {
+        "learning_rate": Limit(0.0, 1.0, low_open=True),
+        "gamma": PROBABILITY,
+        "buffer_size": Limit(1, 10_000_000),
+        "batch_size": Limit(1, 65_536),
+        "learning_starts": STEPS,
+        "train_freq": Limit(1, 1_000_000),
+        "gradient_steps": Limit(1, 1_000),
+        "target_update_interval": Limit(1, 10**9),
+        "tau": Limit(0.0, 1.0, low_open=True),
+        "epsilon_start": PROBABILITY,
+        "epsilon_end": PROBABILITY,
+        "epsilon_decay_steps": STEPS,
+        "loss": Limit(choices=("huber", "mse")),
+        "max_grad_norm": Limit(0.0, 1e9),
+        "hidden": Limit(1, 4_096, length=(1, 8)),
+    }
+
+    def problems(self) -> list[str]:
+        """Settings that must agree with each other (and a device this machine has)."""
+        out = []
+        if self.batch_size > self.buffer_size:
+            out.append(f"Setting 'batch_size' ({self.batch_size}) cannot exceed 'buffer_size' "
+                       f"({self.buffer_size}): a batch is drawn from the buffer.")
+        problem = device_problem(self.device)
+        if problem is not None:
+            out.append(problem)
+        return out
 
 
 class QNetwork(nn.Module):
@@ -147,8 +180,9 @@ class DQNAgent:
     def __init__(self, observation: dict[str, Any], n_actions: int,
                  config: DQNConfig | None = None, seed: int | None = None) -> None:
         self.config = c = config or DQNConfig()
-        if c.device.startswith("cuda") and not torch.cuda.is_available():
-            raise ValueError("CUDA is not available on this machine; use device=cpu.")
+        problem = device_problem(c.device)
+        if problem is not None:
+            raise ValueError(problem)
         if c.loss not in ("huber", "mse"):
             raise ValueError(f"loss must be huber or mse, not '{c.loss}'.")
         self.device = torch.device(c.device)
@@ -161,8 +195,7 @@ class DQNAgent:
         self.q_network = QNetwork(self.obs_dim, n_actions, c.hidden).to(self.device)
         self.target_network = QNetwork(self.obs_dim, n_actions, c.hidden).to(self.device)
         self.target_network.load_state_dict(self.q_network.state_dict())
-        # The fused kernel saves a third of a small net's update on the CPU.
-        self.optimizer = torch.optim.Adam(self.q_network.parameters(), lr=c.learning_rate, fused=True)
+        self.optimizer = self._adam()
         self.buffer = ReplayBuffer(c.buffer_size, self.obs_dim, seed)
         self.rng = np.random.default_rng(seed)
         self.steps = 0
@@ -266,6 +299,37 @@ class DQNAgent:
                 return
             for target, online in zip(self.target_network.parameters(), self.q_network.parameters()):
                 target.mul_(1.0 - tau).add_(online, alpha=tau)
+
+    def reconfigure(self, config: DQNConfig) -> None:
+        """Go on with new settings (on resume): the networks keep their weights and Adam its
+        moments; the learning rate, loss, device and buffer follow the new settings.
+
+        Raises:
+            ValueError: a change of ``hidden`` (the weights have its shape) or a bad device.
+        """
+        old = self.config
+        if config.hidden != old.hidden:
+            raise ValueError("'hidden' cannot change once trained: the network's weights have its shape.")
+        problem = device_problem(config.device)
+        if problem is not None:
+            raise ValueError(problem)
+        self.config = config
+        if config.device != old.device:
+            self.device = torch.device(config.device)
+            self.q_network.to(self.device)
+            self.target_network.to(self.device)
+            state = self.optimizer.state_dict()
+            self.optimizer = self._adam()
+            self.optimizer.load_state_dict(state)  # moves the moments to the parameters' device
+        for group in self.optimizer.param_groups:
+            group["lr"] = config.learning_rate
+        self._loss_fn = nn.SmoothL1Loss() if config.loss == "huber" else nn.MSELoss()
+        if config.buffer_size != old.buffer_size:
+            self.buffer = ReplayBuffer(config.buffer_size, self.obs_dim, int(self.rng.integers(2**31)))
+
+    def _adam(self) -> torch.optim.Optimizer:
+        # The fused kernel saves a third of a small net's update on the CPU.
+        return torch.optim.Adam(self.q_network.parameters(), lr=self.config.learning_rate, fused=True)
 
     # --- persistence -------------------------------------------------------------
 

@@ -84,7 +84,7 @@ def save_agent(agent: Any, path: str | os.PathLike[str], env_id: str,
         "config": agent.config_dict(),
         "counters": counters,
         "evaluation": evaluation,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "versions": versions(),
     }
     arrays = {k: np.ascontiguousarray(v) for k, v in agent.arrays().items()}

@@ -50,20 +50,19 @@ def default_config(kind: str) -> Any:
     return TabularConfig()
 
 
-def build_config(kind: str, env_id: str, settings: dict[str, str] | None = None,
-                 gamma: float | None = None) -> Any:
-    """Config for ``kind`` on ``env_id``: own defaults < env defaults < ``settings``.
+def build_config(kind: str, env_id: str, gamma: float, settings: dict[str, str] | None = None) -> Any:
+    """Config for ``kind`` on ``env_id``: own defaults < env defaults and γ < ``settings``.
 
     Args:
-        gamma: the env's catalog discount, used when no per-env default names one.
+        gamma: the env's discount (its catalog entry owns it), so the agent's targets and the
+            returns shown beside them agree; ``settings`` may still override it.
 
     Raises:
-        AgentError: a bad setting (unknown key or wrong type).
+        AgentError: a bad setting (unknown key, wrong type or out of range).
     """
     config = default_config(kind)
     overrides = defaults_for(env_id, kind)
-    if gamma is not None and "gamma" not in overrides:
-        overrides["gamma"] = gamma
+    overrides["gamma"] = gamma
     config = dataclasses.replace(config, **overrides)
     try:
         return apply_settings(config, settings or {})
@@ -76,14 +75,17 @@ def has_model(env: Any) -> bool:
     return isinstance(getattr(env.unwrapped, "P", None), dict)
 
 
-def make_agent(kind: str, env: Any, env_id: str, settings: dict[str, str] | None = None,
-               seed: int | None = None, gamma: float | None = None) -> Any:
+def make_agent(kind: str, env: Any, env_id: str, *, gamma: float,
+               settings: dict[str, str] | None = None, seed: int | None = None) -> Any:
     """A fresh agent of ``kind`` for ``env``.
+
+    Args:
+        gamma: the env's discount (see :func:`build_config`).
 
     Raises:
         AgentError: unknown kind, bad settings, or a kind that cannot handle this env.
     """
-    config = build_config(kind, env_id, settings, gamma)
+    config = build_config(kind, env_id, gamma, settings)
     space = SpaceInfo.from_env(env)
     try:
         if kind == VALUE_ITERATION:

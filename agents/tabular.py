@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from agents.base import StepLike
+from agents.base import PROBABILITY, STEPS, Limit, StepLike
 from agents.schedules import linear_schedule
 from agents.spaces import StateIndexer
 
@@ -22,6 +22,9 @@ Q_LEARNING = "q-learning"
 SARSA = "sarsa"
 EXPECTED_SARSA = "expected-sarsa"
 TABULAR_KINDS = (Q_LEARNING, SARSA, EXPECTED_SARSA)
+MAX_BINS = 1_000
+MAX_TABLE = 20_000_000
+"""Q-values a table may hold (160 MB as lists of floats is already a lot for a toy env)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,26 @@ class TabularConfig:
     """Per-dimension lower clip bound for binning (empty: the space's own)."""
     high: tuple[float, ...] = ()
     """Per-dimension upper clip bound for binning (empty: the space's own)."""
+
+    KINDS: ClassVar[tuple[str, ...]] = ("q-learning", "sarsa", "expected-sarsa")
+    LIMITS: ClassVar[dict[str, Limit]] = {
+        "alpha": Limit(0.0, 1.0, low_open=True),
+        "gamma": PROBABILITY,
+        "epsilon_start": PROBABILITY,
+        "epsilon_end": PROBABILITY,
+        "epsilon_decay_steps": STEPS,
+        "q_init": Limit(-1e9, 1e9),
+        "bins": Limit(1, MAX_BINS),
+        "low": Limit(-1e9, 1e9, length=(0, 64)),
+        "high": Limit(-1e9, 1e9, length=(0, 64)),
+    }
+
+    def problems(self) -> list[str]:
+        """Settings that must agree with each other."""
+        if self.low and self.high and (len(self.low) != len(self.high)
+                                       or any(lo >= hi for lo, hi in zip(self.low, self.high))):
+            return ["Settings 'low' and 'high' need the same number of values, each low below its high."]
+        return []
 
 
 class TabularAgent:
@@ -74,6 +97,10 @@ class TabularAgent:
         self.observation = observation
         self.n_actions = n_actions
         self.indexer = StateIndexer(observation, self.config.bins, self.config.low, self.config.high)
+        size = self.indexer.n_states * n_actions
+        if size > MAX_TABLE:
+            raise ValueError(f"a Q-table of {self.indexer.n_states:,} states x {n_actions} actions "
+                             f"is too big (at most {MAX_TABLE:,} values): use fewer bins.")
         self.table: list[list[float]] = [
             [self.config.q_init] * n_actions for _ in range(self.indexer.n_states)
         ]
@@ -141,6 +168,17 @@ class TabularAgent:
         if step.terminated or step.truncated:
             self.episodes += 1
         return {"td_target": td_target, "td_error": td_error}
+
+    def reconfigure(self, config: TabularConfig) -> None:
+        """Go on with new settings (on resume); the table's shape cannot change.
+
+        Raises:
+            ValueError: a setting that would change the table's shape.
+        """
+        for key in ("bins", "low", "high"):
+            if getattr(config, key) != getattr(self.config, key):
+                raise ValueError(f"'{key}' cannot change once trained: the Q-table has its shape.")
+        self.config = config
 
     # --- persistence ------------------------------------------------------------
 

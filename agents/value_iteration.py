@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from agents.base import StepLike
+from agents.base import PROBABILITY, Limit, StepLike
 
 VALUE_ITERATION = "value-iteration"
 
@@ -22,6 +22,13 @@ class ValueIterationConfig:
     """Stop when no Q-value moves by more than this in a sweep."""
     max_sweeps: int = 100_000
     """Give up after this many sweeps."""
+
+    KINDS: ClassVar[tuple[str, ...]] = ("value-iteration",)
+    LIMITS: ClassVar[dict[str, Limit]] = {
+        "gamma": PROBABILITY,
+        "tolerance": Limit(0.0, 1.0, low_open=True),
+        "max_sweeps": Limit(1, 10_000_000),
+    }
 
 
 def q_star(P: dict[int, dict[int, list[tuple[float, int, float, bool]]]], gamma: float,
@@ -95,6 +102,16 @@ class ValueIterationAgent:
         if step.terminated or step.truncated:
             self.episodes += 1
         return {"td_target": td_target, "td_error": td_target - float(self.table[int(step.obs), step.action])}
+
+    def reconfigure(self, config: ValueIterationConfig) -> None:
+        """New settings on resume: Q* was computed for one γ and stays as it is.
+
+        Raises:
+            ValueError: any change, since Q* would have to be computed again from the model.
+        """
+        if config != self.config:
+            raise ValueError("value iteration's Q* was computed with these settings; "
+                             "compute a new one with rltui train ENV --agent value-iteration --set ...")
 
     def config_dict(self) -> dict[str, Any]:
         return asdict(self.config)

@@ -130,17 +130,12 @@ def _play_agent(args: argparse.Namespace, entry: object, settings: dict[str, str
         except SaveError as exc:
             raise UsageError(str(exc)) from None
     if args.agent:
-        from agents import registry
-        from rltui.core import catalog
+        from rltui.core.agent_factory import AgentError, make_agent_for
 
-        env = catalog.make_env(entry, render=False)  # type: ignore[arg-type]
         try:
-            return registry.make_agent(args.agent, env, entry.id, settings,  # type: ignore[attr-defined]
-                                       seed=args.seed, gamma=entry.gamma)  # type: ignore[attr-defined]
-        except registry.AgentError as exc:
+            return make_agent_for(entry, args.agent, settings, seed=args.seed)  # type: ignore[arg-type]
+        except AgentError as exc:
             raise UsageError(str(exc)) from None
-        finally:
-            env.close()
     if settings:
         raise UsageError("--set needs --agent KIND.")
     return None

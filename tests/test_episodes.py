@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from agents.persistence import load_agent
-from agents.registry import make_agent
 from rltui.cli import main
 from rltui.commands.common import UsageError, read_episode
 from rltui.core import catalog, episodes, playalong
+from rltui.core.agent_factory import make_agent_for
 from rltui.core.episodes import EpisodeFileError
 from rltui.core.playalong import PlayAlong
 from rltui.core.session import AGENT, HUMAN, Session
@@ -230,7 +230,7 @@ def test_demonstrations_from_a_played_taxi_episode_change_q_along_its_path(
                  "--steps", "0", "--save", str(out)]) == 0
     assert f"{record.steps} steps" in capsys.readouterr().out
     taught, _ = load_agent(out)
-    fresh = make_agent("q-learning", catalog.make_env(catalog.resolve("Taxi-v4"), render=False), "Taxi-v4")
+    fresh = make_agent_for(catalog.resolve("Taxi-v4"), "q-learning")
     path_pairs = set(zip(observed[:-1], record.actions))
     for s, a in path_pairs:
         assert taught.q_values(s)[a] != 0.0 and fresh.q_values(s)[a] == 0.0
@@ -242,7 +242,7 @@ def test_demonstrations_fill_a_dqn_replay_buffer(tmp_path: Path) -> None:
     owner, observed = _played("CartPole-v1", seed=4)
     path, record = owner.save_episode(tmp_path)
     entry = catalog.resolve("CartPole-v1")
-    agent = make_agent("dqn", catalog.make_env(entry, render=False), entry.id, seed=0)
+    agent = make_agent_for(entry, "dqn", seed=0)
     seen = episodes.learn_from(agent, [episodes.read(path)], entry, passes=2)
     assert seen == 2 * record.steps and agent.buffer.size == 2 * record.steps
     first = agent.buffer.observations[0]
@@ -314,7 +314,7 @@ def test_the_timeline_is_bounded_and_does_not_grow_across_episodes(monkeypatch: 
     monkeypatch.setattr(playalong, "EPISODE_RECORD_LIMIT", 50)
     entry = catalog.resolve("CartPole-v1")
     session = Session(entry, seed=0, render=False)
-    agent = make_agent("q-learning", catalog.make_env(entry, render=False), entry.id, seed=0)
+    agent = make_agent_for(entry, "q-learning", seed=0)
     owner = PlayAlong(session, agent)
     owner.controller = AGENT
     longest = 0
@@ -416,7 +416,7 @@ def test_opening_a_replay_mid_training_leaves_the_counters_and_plot_alone(tmp_pa
     owner, _ = _played("CliffWalking-v1", seed=0, branch=False)
     path, record = owner.save_episode(tmp_path)
     entry = catalog.resolve("CliffWalking-v1")
-    agent = make_agent("q-learning", catalog.make_env(entry, render=False), entry.id, seed=0)
+    agent = make_agent_for(entry, "q-learning", seed=0)
     trainer = PlayAlong(Session(entry, seed=1, render=False), agent)
     trainer.controller = AGENT
     for _ in range(500):

@@ -63,12 +63,12 @@ def test_playing_every_env_headless_imports_no_terminal_library() -> None:
 def test_training_a_tabular_agent_imports_no_torch_nor_terminal_library() -> None:
     loaded = _loaded_after(
         """
-        from agents.registry import make_agent
+        from rltui.core.agent_factory import make_agent_for
         from rltui.core import catalog
         from rltui.core.training import train
         entry = catalog.resolve("Taxi-v4")
         env = catalog.make_env(entry, render=False)
-        agent = make_agent("q-learning", env, entry.id, seed=0)
+        agent = make_agent_for(entry, "q-learning", seed=0, env=env)
         train(agent, entry, steps=500, final_eval_episodes=1)
         """
     )

@@ -20,15 +20,15 @@ from agents.persistence import (
     read_metadata,
     save_agent,
 )
-from agents.registry import make_agent
 from rltui.core import catalog
+from rltui.core.agent_factory import make_agent_for
 from rltui.core.training import train
 
 
 def _trained(env_id: str, kind: str, steps: int = 2_000):
     entry = catalog.resolve(env_id)
     env = catalog.make_env(entry, render=False)
-    agent = make_agent(kind, env, env_id, seed=0, gamma=entry.gamma)
+    agent = make_agent_for(entry, kind, seed=0, env=env)
     if steps:
         train(agent, entry, steps=steps, seed=0, final_eval_episodes=1)
     return agent, env

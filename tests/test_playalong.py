@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.registry import make_agent
 from rltui.core import catalog
+from rltui.core.agent_factory import make_agent_for
 from rltui.core.playalong import HISTORY, PlayAlong
 from rltui.core.session import AGENT, HUMAN, Session
 from rltui.ui.app import RLTuiApp
@@ -25,7 +25,7 @@ def _app(env_id: str = "Taxi-v4", kind: str | None = "q-learning", seed: int = 0
     session = Session(entry, seed=seed)
     agent = None
     if kind is not None:
-        agent = make_agent(kind, catalog.make_env(entry, render=False), env_id, seed=seed, gamma=entry.gamma)
+        agent = make_agent_for(entry, kind, seed=seed)
     return RLTuiApp(session, agent)
 
 
@@ -192,7 +192,7 @@ async def test_a_nan_loss_pauses_training() -> None:
 def test_the_owner_thread_stops_promptly_at_full_speed_and_histories_stay_bounded() -> None:
     entry = catalog.resolve("FrozenLakeNotSlippery-v1")
     session = Session(entry, seed=0)
-    agent = make_agent("q-learning", catalog.make_env(entry, render=False), entry.id, seed=0)
+    agent = make_agent_for(entry, "q-learning", seed=0)
     owner = PlayAlong(session, agent)
     owner.controller, owner.full_speed = AGENT, True
     stop = threading.Event()
@@ -293,6 +293,7 @@ def test_steps_per_second_is_a_two_second_rate_that_a_pause_does_not_dilute(
 
     clock = [100.0]
     monkeypatch.setattr(playalong.time, "perf_counter", lambda: clock[0])
+    rate = lambda now: owner._stats.meter.rate(now)  # noqa: E731
     owner = PlayAlong(Session(catalog.resolve("CliffWalking-v1"), seed=0, render=False))
     for _ in range(3):  # a person's moves, then a long think
         owner._human_step(0)
@@ -302,6 +303,6 @@ def test_steps_per_second_is_a_two_second_rate_that_a_pause_does_not_dilute(
         owner._human_step(0 if owner.session.episode.steps % 2 else 2)
         clock[0] += 0.01
     assert owner.session.total_steps == 153
-    assert owner._rate(clock[0]) == pytest.approx(100, rel=0.05)
+    assert rate(clock[0]) == pytest.approx(100, rel=0.05)
     clock[0] += 2.0
-    assert owner._rate(clock[0]) == 0.0  # idle
+    assert rate(clock[0]) == 0.0  # idle

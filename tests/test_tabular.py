@@ -5,11 +5,11 @@ import statistics
 import pytest
 
 from agents.base import Step
-from agents.registry import make_agent
 from agents.schedules import linear_schedule
 from agents.spaces import StateIndexer
 from agents.tabular import TabularAgent, TabularConfig
 from rltui.core import catalog
+from rltui.core.agent_factory import make_agent_for
 from rltui.core.training import evaluate, train
 
 DISCRETE = {"type": "Discrete", "n": 3}
@@ -18,7 +18,7 @@ DISCRETE = {"type": "Discrete", "n": 3}
 def _fresh(env_id: str, kind: str, seed: int = 0):
     entry = catalog.resolve(env_id)
     env = catalog.make_env(entry, render=False)
-    return entry, make_agent(kind, env, env_id, seed=seed, gamma=entry.gamma)
+    return entry, make_agent_for(entry, kind, seed=seed, env=env)
 
 
 def test_linear_schedule() -> None:

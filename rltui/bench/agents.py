@@ -38,15 +38,13 @@ def _train_default(env_id: str, kind: str, seed: int, before: Any = None,
     """Train with the catalog defaults; returns (agent, result, wall seconds incl. set-up).
     ``before(agent, entry)`` runs between making the agent and training it."""
     from agents.defaults import budget_for
-    from agents.registry import make_agent
     from rltui.core import catalog
+    from rltui.core.agent_factory import make_agent_for
     from rltui.core.training import train
 
     start = time.perf_counter()
     entry = catalog.resolve(env_id)
-    env = catalog.make_env(entry, render=False)
-    agent = make_agent(kind, env, env_id, seed=seed, gamma=entry.gamma)
-    env.close()
+    agent = make_agent_for(entry, kind, seed=seed)
     if before is not None:
         before(agent, entry)
     train_args.setdefault("steps", budget_for(env_id, kind))
@@ -125,12 +123,12 @@ def bench_dqn(seeds: int = 5, verbose: bool = True, **_: Any) -> dict[str, Any]:
 def time_split(steps: int = 10_000, seed: int = 0) -> dict[str, float]:
     """Seconds per part of DQN training on CartPole: env steps, action selection, learning."""
     from agents.base import Step
-    from agents.registry import make_agent
     from rltui.core import catalog
+    from rltui.core.agent_factory import make_agent_for
 
     entry = catalog.resolve("CartPole-v1")
     env = catalog.make_env(entry, render=False)
-    agent = make_agent("dqn", env, entry.id, seed=seed, gamma=entry.gamma)
+    agent = make_agent_for(entry, "dqn", seed=seed, env=env)
     obs, _ = env.reset(seed=seed)
     t_env = t_act = t_learn = 0.0
     clock = time.perf_counter

@@ -22,12 +22,12 @@ PASSES = (0, 1, 10)
 
 def record_expert_episodes(n: int = DEMO_EPISODES, seed: int = 100) -> list[Any]:
     """``n`` Taxi episodes played greedily by value iteration, as episode records."""
-    from agents.registry import make_agent
     from rltui.core import catalog, episodes
+    from rltui.core.agent_factory import make_agent_for
     from rltui.core.session import Session
 
     entry = catalog.resolve(ENV)
-    expert = make_agent("value-iteration", catalog.make_env(entry, render=False), ENV)
+    expert = make_agent_for(entry, "value-iteration")
     session = Session(entry, seed=seed, render=False)
     records = []
     for _ in range(n):

@@ -32,15 +32,13 @@ first frames) is not what is compared."""
 
 
 def _fresh(env_id: str, kind: str, seed: int) -> tuple[Any, Any]:
-    from agents.registry import make_agent
     from rltui.core import catalog
+    from rltui.core.agent_factory import make_agent_for
     from rltui.core.session import Session
 
     entry = catalog.resolve(env_id)
     session = Session(entry, seed=seed)
-    env = catalog.make_env(entry, render=False)
-    agent = make_agent(kind, env, env_id, seed=seed, gamma=entry.gamma)
-    env.close()
+    agent = make_agent_for(entry, kind, seed=seed)
     return session, agent
 
 

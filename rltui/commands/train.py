@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -155,9 +154,9 @@ def eval_schedule(steps: int | None, target: float | None) -> dict[str, int]:
 
 def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> Any:
     from agents import registry
-    from agents.base import SettingError, apply_settings
+    from agents.base import apply_settings
     from agents.persistence import SaveError, load_agent
-    from rltui.core import catalog
+    from rltui.core.agent_factory import make_agent_for
 
     if args.load:
         try:
@@ -166,24 +165,24 @@ def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> An
             raise UsageError(str(exc)) from None
         if args.agent and args.agent != agent.kind:
             raise UsageError(f"{args.load} holds a {agent.kind} agent, not {args.agent}.")
+        if args.device and agent.kind != "dqn":
+            raise UsageError(f"--device applies to dqn agents only: {args.load} holds a "
+                             f"{agent.kind} agent, which runs on the CPU.")
         fixed = SHAPE_KEYS & set(settings)
         if fixed:
             raise UsageError(f"{', '.join(sorted(fixed))} cannot change when resuming: "
                              "the saved arrays have that shape.")
         if settings:
             try:
-                new = apply_settings(agent.config, settings)
-            except SettingError as exc:
+                agent.reconfigure(apply_settings(agent.config, settings))
+            except ValueError as exc:  # SettingError included
                 raise UsageError(str(exc)) from None
-            agent.config = dataclasses.replace(new)
         return agent
     if not args.agent:
         raise UsageError(f"--agent is required: choose from {', '.join(registry.KINDS)}.")
-    env = catalog.make_env(entry, render=False)
+    if args.device and args.agent in registry.KINDS and args.agent != registry.DQN:
+        raise UsageError(f"--device applies to dqn agents only: {args.agent} runs on the CPU.")
     try:
-        return registry.make_agent(args.agent, env, entry.id, settings, seed=args.seed,
-                                   gamma=entry.gamma)
+        return make_agent_for(entry, args.agent, settings, seed=args.seed)
     except registry.AgentError as exc:
         raise UsageError(str(exc)) from None
-    finally:
-        env.close()

@@ -73,7 +73,8 @@ class EnvEntry:
     render: str
     """``grid``, ``cards``, ``pixels`` or ``ansi``."""
     gamma: float = 0.99
-    """Default discount for returns and agents."""
+    """The env's discount: every agent made for it gets this γ (unless a setting overrides
+    it), and the returns panel uses it. The one place γ is chosen for an env."""
     make_kwargs: dict[str, Any] = field(default_factory=dict)
     """Extra keyword arguments for ``gymnasium.make``."""
     requires: str | None = None
@@ -123,7 +124,7 @@ CATALOG: tuple[EnvEntry, ...] = (
         action_names=_FROZEN_NAMES,
         keys=_FROZEN_KEYS,
         render=GRID,
-        gamma=0.99,
+        gamma=0.999,
     ),
     EnvEntry(
         id="FrozenLakeNotSlippery-v1",
@@ -141,7 +142,7 @@ CATALOG: tuple[EnvEntry, ...] = (
         action_names=_FROZEN_NAMES,
         keys=_FROZEN_KEYS,
         render=GRID,
-        gamma=0.99,
+        gamma=0.999,
     ),
     EnvEntry(
         id="CliffWalking-v1",
@@ -218,7 +219,7 @@ CATALOG: tuple[EnvEntry, ...] = (
         action_names=("Up", "Down", "Right", "Left", "Pickup", "Portal"),
         keys=_k(("up,w", 0), ("down,s", 1), ("right,d", 2), ("left,a", 3), ("p", 4), ("g", 5)),
         render=GRID,
-        gamma=0.95,
+        gamma=0.99,
     ),
 )
 

@@ -103,7 +103,7 @@ def to_jsonl(record: EpisodeRecord) -> str:
         "terminated": record.terminated,
         "truncated": record.truncated,
         "agent": record.agent,
-        "saved": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "saved": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
     lines = [json.dumps(header)]
     lines.extend(

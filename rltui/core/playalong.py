@@ -24,6 +24,7 @@ import numpy as np
 
 from agents.registry import OFF_POLICY
 from rltui.core.catalog import LONGEST_EPISODE, PIXELS
+from rltui.core.rate import RateMeter
 from rltui.core.restore import capture, restore
 from rltui.core.returns import discounted_so_far
 from rltui.core.session import AGENT, HUMAN, Session, Transition
@@ -39,17 +40,16 @@ FULL_SPEED_PUBLISH_INTERVAL = 1 / 5
 """At full speed the UI shares the interpreter with training: fewer frames, more steps."""
 VALUES_INTERVAL = 0.25
 HISTORY = 500
-"""Episode returns kept for the plot."""
+"""Episodes the plot shows: their returns, and the greedy evaluations made among them."""
 EPISODE_RECORD_LIMIT = LONGEST_EPISODE
 """Steps of one episode the timeline keeps (for scrubbing, branching and the G_t table);
 every env is made with a time limit no longer than this."""
-RATE_SAMPLE_INTERVAL = 0.05
-RATE_SAMPLES = 40
-RATE_WINDOW = 2.0
-RATE_IDLE = 1.5
-"""Seconds without a step after which steps/s reads 0."""
 EVAL_EVERY_EPISODES = 20
-EVAL_EPISODES = 5
+EVAL_EPISODES = 10
+"""Greedy episodes per in-app evaluation (deterministic grid worlds: every start instead),
+seeded as ``rltui eval`` seeds its first ones, so the two figures are comparable."""
+EVAL_SHARE = 0.1
+"""At most this share of the owner's time goes to greedy evaluations: a slow one waits longer."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,8 @@ class Snapshot:
     speed: int
     has_agent: bool
     agent_kind: str | None
+    loading: bool
+    """An agent is being made (torch can take seconds to load); tab and f wait for it."""
     q_values: np.ndarray | None
     """Q(s_t, ·) for the current state."""
     greedy: int | None
@@ -90,13 +92,17 @@ class Snapshot:
     episode_done: bool
     gamma: float
     episodes: int
+    """Episodes the agent has finished, counting those before it was loaded (without an
+    agent: this session's)."""
     total_steps: int
+    """Steps, counted the same way."""
     steps_per_second: float
     epsilon: float | None
     loss: float | None
-    returns: tuple[float, ...]
+    returns: tuple[tuple[int, float], ...]
+    """(episode number, return) of the last :data:`HISTORY` episodes."""
     evals: tuple[tuple[int, float], ...]
-    """(episodes finished, greedy evaluation mean)."""
+    """(episode number, greedy evaluation mean), within the same episodes."""
     finished: tuple[tuple[StepRecord, ...], tuple[float, ...]] | None
     """The last finished episode: its steps and G_t for each."""
     values: Any = None
@@ -136,8 +142,7 @@ class PlayAlongStats:
     loss: float | None = None
     td_target: float | None = None
     td_error: float | None = None
-    rate_steps: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=RATE_SAMPLES))
-    """(time, total steps), at most one sample per RATE_SAMPLE_INTERVAL: steps/s over ~2 s."""
+    meter: RateMeter = field(default_factory=RateMeter)
 
 
 class PlayAlong:
@@ -174,18 +179,19 @@ class PlayAlong:
         self.full_speed = False
         self.speed = DEFAULT_SPEED
         self.commands: queue.SimpleQueue[_Command] = queue.SimpleQueue()
+        self._sent_lock = threading.Lock()
         self.notices: deque[tuple[str, str]] = deque(maxlen=32)
         """(severity, message) for the UI to show once; severity is information/warning/error."""
         self.latest: Snapshot | None = None
         self.sent = 0
-        """Commands sent (counted in the UI thread)."""
+        """Commands sent (by the UI thread, and by the thread that makes an agent)."""
         self.handled = 0
         """Commands handled and published (counted in the owner thread)."""
         self.running = False
         self.stopped_reason: str | None = None
         self._seq = 0
         self._stats = PlayAlongStats()
-        self._returns: deque[float] = deque(maxlen=HISTORY)
+        self._returns: deque[tuple[int, float]] = deque(maxlen=HISTORY)
         self._evals: deque[tuple[int, float]] = deque(maxlen=HISTORY)
         self._values_at = 0.0
         self._values: Any = None
@@ -198,10 +204,17 @@ class PlayAlong:
         self._finished_episode: Any = None
         self._replaying = False
         """The Episode the G_t table was made from (what ctrl+e saves once a new one is empty)."""
-        self._eval_env: Any = None
         self._next_step = 0.0
         self._stop = threading.Event()
-        self._track_td()
+        self.loading = False
+        """A thread is making the agent (see :meth:`_request_agent`)."""
+        self._wishes: set[str] = set()
+        """What to do once the agent being made arrives: ``control``, ``full_speed``, ``step``."""
+        self._episode_base = self._step_base = 0
+        self._eval_due = 0.0
+        self.agent = None
+        if agent is not None:
+            self._attach(agent, announce=False)
         self._start_timeline()
         if replay is not None:
             self._replay(replay)
@@ -211,13 +224,15 @@ class PlayAlong:
 
     def send(self, name: str, arg: Any = None) -> None:
         """Queue a command for the training thread; returns at once."""
-        self.sent += 1
+        with self._sent_lock:
+            self.sent += 1
         self.commands.put(_Command(name, arg))
 
     @property
     def settled(self) -> bool:
-        """Every command sent so far has been handled and its result published."""
-        return self.handled >= self.sent
+        """Every command sent so far has been handled and its result published, and no agent
+        is being made."""
+        return self.handled >= self.sent and not self.loading
 
     # --- the training thread ---------------------------------------------------------
 
@@ -238,8 +253,6 @@ class PlayAlong:
                     self.handled = self.sent  # whatever was in flight is dropped with the fault
         finally:
             self.running = False
-            if self._eval_env is not None:
-                self._eval_env.close()
 
     def _tick(self) -> None:
         driving = self.controller == AGENT and self.agent is not None and not self.paused
@@ -264,6 +277,8 @@ class PlayAlong:
             self._agent_step()
             self._next_step = time.perf_counter() + 1.0 / SPEEDS[self.speed]
             self.publish(force=True)
+        elif self.latest is not None and self.latest.steps_per_second > 0:
+            self.publish(force=True)  # the rate falls to 0 once nothing steps: show it
 
     def _fault(self, exc: Exception) -> None:
         self.controller = HUMAN
@@ -297,35 +312,36 @@ class PlayAlong:
             if self.controller == AGENT and self.session.episode.done and self.view is None:
                 self._new_episode()  # the agent's episode just ended: the person starts the next
             self.controller = HUMAN  # a person's key takes the wheel back
+            self._wishes.clear()  # ... and cancels what tab or f asked of an agent still loading
             self._human_step(int(arg))
         elif name == "toggle_control":
-            if self.controller == HUMAN:
-                if self._ensure_agent():
-                    self.controller = AGENT
-                    self.paused = False
-                    self.stopped_reason = None
-            else:
+            if self.controller == AGENT:
                 self.controller = HUMAN
+            elif self._request_agent("control"):
+                self.controller = AGENT
+                self.paused = False
+                self.stopped_reason = None
         elif name == "pause":
-            if self._ensure_agent():
+            if self._request_agent(None):
                 self.paused = not self.paused
         elif name == "step_once":
-            if self._ensure_agent():
+            if self._request_agent("step"):
                 self.controller = AGENT
                 self.paused = True
                 self._agent_step()
         elif name == "faster":
+            self.speed = len(SPEEDS) - 1 if self.full_speed else min(self.speed + 1, len(SPEEDS) - 1)
             self.full_speed = False
-            self.speed = min(self.speed + 1, len(SPEEDS) - 1)
         elif name == "slower":
+            # From full speed, one step down is the fastest counted speed, not the last one used.
+            self.speed = len(SPEEDS) - 1 if self.full_speed else max(self.speed - 1, 0)
             self.full_speed = False
-            self.speed = max(self.speed - 1, 0)
         elif name == "full_speed":
             # f always lets the agent run flat out; pressed again while it does, back to slow.
             agent_running = self.controller == AGENT and not self.paused
             if agent_running and self.full_speed:
                 self.full_speed = False
-            elif self._ensure_agent():
+            elif self._request_agent("full_speed"):
                 self.full_speed = True
                 self.controller = AGENT
                 self.paused = False
@@ -336,28 +352,84 @@ class PlayAlong:
         elif name == "reset":
             self._new_episode()
         elif name == "set_agent":
-            self.agent = arg
-            self._track_td()
-            self._returns.clear()
-            self._evals.clear()
-            self._values = None
+            self._attach(arg)
+        elif name == "agent_ready":
+            self._agent_arrived(arg)
+        elif name == "agent_failed":
+            self.loading = False
+            self._wishes.clear()
+            self.notices.append(("error", f"The agent could not be made: {arg}"))
         elif name == "scrub":
             self._scrub(arg)
         elif name == "ensure_agent":
-            self._ensure_agent()
+            self._request_agent(None)
         elif name == "call":
             arg(self)  # run a function in the owner thread (saving, tests)
 
-    def _ensure_agent(self) -> bool:
-        if self.agent is None and self.make_agent is not None:
-            self.agent = self.make_agent()
-            self._track_td()
-            self.notices.append(("information", f"A fresh {self.agent.kind} agent is here: "
-                                 "tab hands it control, f lets it run at full speed."))
-        if self.agent is None:
+    # --- the agent ------------------------------------------------------------------------
+
+    def _request_agent(self, wish: str | None) -> bool:
+        """Whether an agent is here now. If not, start making one (once: repeated tabs while
+        it loads change nothing) and remember ``wish`` for when it arrives."""
+        if self.agent is not None:
+            return True
+        if self.make_agent is None:
             self.notices.append(("warning", "No agent here: open one with --agent or ctrl+o."))
             return False
-        return True
+        if wish is not None:
+            self._wishes.add(wish)
+        if not self.loading:
+            self.loading = True
+            # Made in a thread of its own: importing torch takes seconds, and the person's keys
+            # (and the screen) must not wait for it.
+            threading.Thread(target=self._make_agent, name="rltui-make-agent", daemon=True).start()
+        return False
+
+    def _make_agent(self) -> None:
+        """The agent-making thread: hands the result to the owner as a command."""
+        try:
+            command = _Command("agent_ready", self.make_agent())  # type: ignore[misc]
+        except Exception as exc:  # shown as a notice: the person keeps playing
+            command = _Command("agent_failed", str(exc).splitlines()[0] if str(exc) else repr(exc))
+        with self._sent_lock:
+            self.sent += 1
+        self.commands.put(command)
+
+    def _agent_arrived(self, agent: Any) -> None:
+        self.loading = False
+        self._attach(agent, announce=False)
+        wishes, self._wishes = self._wishes, set()
+        self.notices.append(("information", f"A fresh {agent.kind} agent is here: "
+                             "tab hands it control, f lets it run at full speed."))
+        if wishes & {"control", "full_speed"}:
+            self.controller = AGENT
+            self.paused = False
+            self.stopped_reason = None
+            self.full_speed = self.full_speed or "full_speed" in wishes
+        elif "step" in wishes:
+            self.controller = AGENT
+            self.paused = True
+            self._agent_step()
+
+    def _attach(self, agent: Any, announce: bool = True) -> None:
+        """Play along with ``agent`` from now on: its counters go on from where they stood, and
+        the returns panel discounts with the agent's own γ, so G_t and V(s_t) agree."""
+        session = self.session
+        self.agent = agent
+        self._track_td()
+        self._episode_base = agent.episodes - session.episodes_finished
+        self._step_base = agent.steps - session.total_steps
+        self._returns.clear()
+        self._evals.clear()
+        self._values = None
+        self._finished = None  # its V(s_t) column was another agent's
+        gamma = agent_gamma(agent)
+        if gamma is not None and gamma != session.gamma:
+            before = session.gamma
+            session.set_gamma(gamma)
+            if announce or gamma != session.entry.gamma:
+                self.notices.append(("information", f"γ is now {gamma:g}, the agent's discount "
+                                     f"(it was {before:g}): returns are discounted with it."))
 
     def _track_td(self) -> None:
         if self.agent is not None and hasattr(self.agent, "track_td"):
@@ -387,7 +459,7 @@ class PlayAlong:
         finally:
             self._replaying = False
             session.episodes_finished, session.total_steps = counts
-            self._stats.rate_steps.clear()
+            self._stats.meter.clear()
         self.view = 0 if record.steps else None
         self.paused = self.agent is not None  # an agent brought along waits until asked
 
@@ -481,9 +553,7 @@ class PlayAlong:
         transition = self.session.step(action, actor=actor)
         self._keep_step()
         stats = self._stats
-        now, samples = time.perf_counter(), stats.rate_steps
-        if not samples or now - samples[-1][0] >= RATE_SAMPLE_INTERVAL:
-            samples.append((now, self.session.total_steps))
+        stats.meter.record(time.perf_counter(), self.session.total_steps)
         if learn:
             metrics = self.agent.observe(transition)
             stats.td_target = metrics.get("td_target")
@@ -506,7 +576,7 @@ class PlayAlong:
     def _episode_finished(self) -> None:
         episode = self.session.episode
         if not self._replaying:
-            self._returns.append(episode.return_)
+            self._returns.append((self._episodes_shown(), episode.return_))
         # The table is derived from the episode's bookkeeping and the timeline's Q-values.
         kept = min(episode.steps, len(self._timeline))
         records = tuple(
@@ -517,24 +587,23 @@ class PlayAlong:
         self._finished = (records, tuple(episode.returns_to_go()[:kept]))
         self._finished_episode = episode
         if self.agent is not None and self.controller == AGENT and self.learning and not self._replaying:
-            finished = self.session.episodes_finished
-            if finished % EVAL_EVERY_EPISODES == 0:
-                self._evals.append((finished, self._evaluate()))
+            now = time.perf_counter()
+            if self.session.episodes_finished % EVAL_EVERY_EPISODES == 0 and now >= self._eval_due:
+                mean = self._evaluate()
+                if mean is not None:
+                    self._evals.append((self._episodes_shown(), mean))
+                spent = time.perf_counter() - now
+                self._eval_due = time.perf_counter() + spent * (1 - EVAL_SHARE) / EVAL_SHARE
 
-    def _evaluate(self) -> float:
-        from rltui.core import catalog
+    def _evaluate(self) -> float | None:
+        """The greedy mean ``rltui eval`` would report, on its first seeds (None if stopped)."""
+        from rltui.core.training import evaluate
 
-        if self._eval_env is None:
-            self._eval_env = catalog.make_env(self.session.entry, render=False)
-        env, total = self._eval_env, 0.0
-        for i in range(EVAL_EPISODES):
-            obs, _ = env.reset(seed=20_000 + i)
-            done = False
-            while not done and not self._stop.is_set():  # quitting must not wait for it
-                obs, reward, terminated, truncated, _ = env.step(self.agent.act(obs, False))
-                total += float(reward)
-                done = terminated or truncated
-        return total / EVAL_EPISODES
+        returns = evaluate(self.agent, self.session.entry, EVAL_EPISODES, stop=self._stop)
+        return float(np.mean(returns)) if returns and not self._stop.is_set() else None
+
+    def _episodes_shown(self) -> int:
+        return self.session.episodes_finished + (self._episode_base if self.agent is not None else 0)
 
     # --- publishing --------------------------------------------------------------------------
 
@@ -579,6 +648,7 @@ class PlayAlong:
             speed=SPEEDS[self.speed],
             has_agent=agent is not None,
             agent_kind=getattr(agent, "kind", None),
+            loading=self.loading,
             q_values=q,
             greedy=int(np.argmax(q)) if q is not None else None,
             last=last,
@@ -590,13 +660,15 @@ class PlayAlong:
             rewards_tail=tuple(rewards[-24:]),
             episode_done=done,
             gamma=session.gamma,
-            episodes=session.episodes_finished,
-            total_steps=session.total_steps,
-            steps_per_second=self._rate(now),
+            episodes=self._episodes_shown(),
+            total_steps=session.total_steps + (self._step_base if agent is not None else 0),
+            steps_per_second=0.0 if self.paused and self.controller == AGENT else stats.meter.rate(now),
             epsilon=float(agent.epsilon) if agent is not None and self.learning else None,
             loss=stats.loss,
             returns=tuple(self._returns),
-            evals=tuple(self._evals),
+            # One window for every series: evaluations older than the oldest return kept are
+            # not drawn, or they would squeeze the returns into the plot's last columns.
+            evals=tuple(e for e in self._evals if self._returns and e[0] >= self._returns[0][0]),
             finished=self._finished,
             values=self._values,
             learn_from_human=self.learn_from_human,
@@ -627,13 +699,9 @@ class PlayAlong:
         finally:
             restore(env, now)
 
-    def _rate(self, now: float) -> float:
-        samples = self._stats.rate_steps
-        if len(samples) < 2 or now - samples[-1][0] > RATE_IDLE:
-            return 0.0
-        t1, s1 = samples[-1]
-        # The oldest sample within the window: a pause before a burst must not dilute it.
-        t0, s0 = next(((t, n) for t, n in samples if t >= t1 - RATE_WINDOW), samples[0])
-        if t0 == t1:
-            t0, s0 = samples[-2]
-        return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
+
+
+def agent_gamma(agent: Any) -> float | None:
+    """The discount an agent's targets use, or None if it has none."""
+    gamma = getattr(getattr(agent, "config", None), "gamma", None)
+    return float(gamma) if isinstance(gamma, (int, float)) else None

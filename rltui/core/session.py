@@ -86,6 +86,12 @@ class Episode:
         self._weight = self.gamma ** len(self.rewards)
         self.terminated = self.truncated = False
 
+    def set_gamma(self, gamma: float) -> None:
+        """Count the discounted return with another γ from now on, including the steps so far."""
+        self.gamma = gamma
+        self.discounted = discounted_so_far(self.rewards, gamma)
+        self._weight = gamma ** len(self.rewards)
+
     def returns_to_go(self) -> list[float]:
         """``G_t`` for every step so far (the true values once the episode is done)."""
         return returns_to_go(self.rewards, self.gamma)
@@ -124,6 +130,11 @@ class Session:
     @property
     def n_actions(self) -> int:
         return int(self.env.action_space.n)
+
+    def set_gamma(self, gamma: float) -> None:
+        """Use another discount (an agent's own) for this episode and the ones after it."""
+        self.gamma = gamma
+        self.episode.set_gamma(gamma)
 
     def reset(self, seed: int | None = None) -> Any:
         """Start a new episode (seeded ``seed``, else the next drawn seed); returns the first observation."""

@@ -51,7 +51,8 @@ class TrainResult:
 
 
 def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
-             target: float | None = None, exhaustive: bool = True) -> list[float]:
+             target: float | None = None, exhaustive: bool = True,
+             stop: threading.Event | None = None) -> list[float]:
     """Greedy (exploration off) returns.
 
     A deterministic grid world with a finite set of start states (Taxi-v4,
@@ -62,7 +63,11 @@ def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
     With ``target``, gives up after the first few episodes when their mean is
     below it: a periodic check for the target costs little until it can pass.
     With ``exhaustive=False`` even a grid world runs ``episodes`` seeded
-    episodes (a cheap look for a progress bar).
+    episodes (a cheap look for a progress bar). Setting ``stop`` ends it early
+    (with the returns so far).
+
+    ``rltui eval``, ``train``'s evaluations and the app's greedy marks all come
+    here, so their figures are comparable.
     """
     env = catalog.make_env(entry, render=False)
     try:
@@ -70,7 +75,9 @@ def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
         if starts is not None:
             returns = []
             for s in starts:
-                total, cut = _greedy_episode(agent, env, start=s)
+                if stop is not None and stop.is_set():
+                    break
+                total, cut = _greedy_episode(agent, env, start=s, stop=stop)
                 returns.append(total)
                 if target is not None and cut:
                     break  # a greedy policy that loops until the time limit has not solved it
@@ -79,7 +86,9 @@ def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
         for i in range(episodes):
             if target is not None and i == PRECHECK_EPISODES and statistics.fmean(returns) < target:
                 break
-            returns.append(_greedy_episode(agent, env, seed=seed + i)[0])
+            if stop is not None and stop.is_set():
+                break
+            returns.append(_greedy_episode(agent, env, seed=seed + i, stop=stop)[0])
         return returns
     finally:
         env.close()
@@ -99,8 +108,8 @@ def enumerable_starts(env: Any) -> list[int] | None:
     return [i for i, p in enumerate(isd) if p > 0]
 
 
-def _greedy_episode(agent: Any, env: Any, seed: int | None = None,
-                    start: int | None = None) -> tuple[float, bool]:
+def _greedy_episode(agent: Any, env: Any, seed: int | None = None, start: int | None = None,
+                    stop: threading.Event | None = None) -> tuple[float, bool]:
     """One greedy episode: (return, whether the time limit cut it)."""
     obs, _ = env.reset(seed=seed)
     if start is not None:
@@ -110,6 +119,8 @@ def _greedy_episode(agent: Any, env: Any, seed: int | None = None,
     while not (terminated or truncated):
         obs, reward, terminated, truncated, _ = env.step(agent.act(obs, False))
         total += float(reward)
+        if stop is not None and stop.is_set():
+            break
     return total, bool(truncated and not terminated)
 
 

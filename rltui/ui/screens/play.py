@@ -388,8 +388,8 @@ class PlayScreen(GuardedScreen):
 
     def _default_agent(self) -> Any:
         """The chosen kind, else Q-learning for discrete observations and DQN for continuous ones."""
-        from agents.registry import default_kind, make_agent
+        from agents.registry import default_kind
+        from rltui.core.agent_factory import make_agent_for
 
-        entry = self.session.entry
         kind = self.agent_kind or default_kind(self.session.env)
-        return make_agent(kind, self.session.env, entry.id, self.settings, gamma=entry.gamma)
+        return make_agent_for(self.session.entry, kind, self.settings, env=self.session.env)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -14,6 +15,7 @@ from textual_plotext import PlotextPlot
 from rltui.core.playalong import Snapshot
 from rltui.core.session import HUMAN
 from rltui.ui.format import num, rows
+from rltui.ui.render.ticks import nice_ticks
 
 PLOT_INTERVAL = 0.5
 FULL_SPEED_PLOT_INTERVAL = 3.0
@@ -43,7 +45,7 @@ class ReturnsPlot(PlotextPlot):
         self._drawn_at = 0.0
 
     def show(self, snap: Snapshot) -> None:
-        key = (len(snap.returns) and snap.episodes, len(snap.evals))
+        key = (snap.returns[-1][0] if snap.returns else -1, len(snap.evals))
         now = time.perf_counter()
         interval = FULL_SPEED_PLOT_INTERVAL if snap.full_speed and not snap.paused else PLOT_INTERVAL
         if key == self._shown or now - self._drawn_at < interval:
@@ -55,10 +57,12 @@ class ReturnsPlot(PlotextPlot):
         plt.title("")
         plt.xlabel("episode")
         plt.ylabel("return")
+        values: list[float] = []
         n = len(snap.returns)
         if n:
-            x = np.arange(snap.episodes - n + 1, snap.episodes + 1)
-            returns = np.asarray(snap.returns, dtype=float)
+            x = np.asarray([e for e, _ in snap.returns], dtype=float)
+            returns = np.asarray([r for _, r in snap.returns], dtype=float)
+            values += returns.tolist()
             step = max(1, n // MAX_POINTS)  # a point per column is all a terminal can show
             plt.plot(x[::step].tolist(), returns[::step].tolist(), marker="dot", color="gray",
                      label="return")
@@ -69,7 +73,13 @@ class ReturnsPlot(PlotextPlot):
                          color="orange", label=f"mean of {kernel}")
         if snap.evals:
             ex, ey = zip(*snap.evals)
+            values += list(ey)
             plt.scatter(list(ex), list(ey), marker="◆", color="green", label="greedy eval")
+        finite = [v for v in values if math.isfinite(v)]
+        if finite:
+            lo, hi, ticks, labels = nice_ticks(min(finite), max(finite), most=max(2, self.size.height // 3))
+            plt.ylim(lo, hi)
+            plt.yticks(ticks, labels)
         self.refresh()
 
 
