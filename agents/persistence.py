@@ -55,7 +55,7 @@ def versions() -> dict[str, str]:
 
 
 def save_agent(agent: Any, path: str | os.PathLike[str], env_id: str,
-               evaluation: dict[str, Any] | None = None) -> Path:
+               evaluation: dict[str, Any] | None = None, interrupted: bool = False) -> Path:
     """Write ``agent`` to ``path`` atomically (a temporary file beside it, then a rename).
 
     Args:
@@ -63,6 +63,7 @@ def save_agent(agent: Any, path: str | os.PathLike[str], env_id: str,
         path: where to write; ``.safetensors`` is added when it has no suffix.
         env_id: the environment the agent was trained on.
         evaluation: e.g. ``{"return_mean": ..., "return_std": ..., "episodes": ...}``.
+        interrupted: training was stopped early (Ctrl+C); kept in the metadata.
 
     Returns:
         The path written.
@@ -84,6 +85,7 @@ def save_agent(agent: Any, path: str | os.PathLike[str], env_id: str,
         "config": agent.config_dict(),
         "counters": counters,
         "evaluation": evaluation,
+        "interrupted": interrupted,
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "versions": versions(),
     }

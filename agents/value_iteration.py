@@ -74,6 +74,8 @@ class ValueIterationAgent:
     """Acts greedily on Q* computed from the env's model; learns nothing from steps."""
 
     kind = VALUE_ITERATION
+    learns = False
+    """Q* is computed, not learned: nothing is lost by not saving it."""
 
     def __init__(self, P: Any, n_actions: int, config: ValueIterationConfig | None = None) -> None:
         self.config = config or ValueIterationConfig()

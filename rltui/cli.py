@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--agent", default="q-learning", help="agent kind for playalong")
     bench.add_argument("--seeds", type=int, default=None, help="seeds for the dqn (default 5) and demos "
                        "(default 3) benchmarks")
+    bench.add_argument("--busy", type=int, default=0, metavar="N", help="run N other busy processes "
+                       "meanwhile, as on a loaded machine (default 0)")
     return parser
 
 
@@ -76,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from rltui.bench import run_bench
 
             return run_bench(args.which, as_json=args.json, seconds=args.seconds, seeds=args.seeds,
-                             env=args.env, kind=args.agent)
+                             env=args.env, kind=args.agent, busy=args.busy)
     except UsageError as exc:
         print(f"rltui: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -44,8 +44,14 @@ def test_train_eval_and_saves_round_trip(capsys: pytest.CaptureFixture[str], sav
 
     assert main(["saves", "--json"]) == 0
     listed = _json_last_line(capsys.readouterr().out)["saves"]
-    assert [row["steps"] for row in listed] == [trained["steps"], 10]
-    assert listed[0]["env"] == "FrozenLakeNotSlippery-v1" and listed[0]["eval_return"] == 1.0
+    mine = [row for row in listed if Path(row["file"]).parent == saves_in_tmp]
+    assert [row["steps"] for row in mine] == [trained["steps"], 10]
+    assert mine[0]["env"] == "FrozenLakeNotSlippery-v1" and mine[0]["eval_return"] == 1.0
+    # The user's saves come first, then the ones rltui ships (the repository's saves/).
+    from rltui.core.storage import SHIPPED_DIR
+
+    shipped = [row for row in listed if Path(row["file"]).parent == SHIPPED_DIR]
+    assert listed[:2] == mine and {r["env"] for r in shipped} >= {"Taxi-v4", "CartPole-v1"}
 
 
 def test_train_resumes_from_a_save(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from rltui.core.episodes import EpisodeFileError
 from rltui.core.playalong import PlayAlong
 from rltui.core.session import AGENT, HUMAN, Session
 from rltui.ui.app import RLTuiApp
-from tests.helpers import panel_value, press, settle
+from tests.helpers import panel_value, press, settle, wait_for_text
 
 SIZE = (120, 40)
 
@@ -388,7 +388,10 @@ async def test_ctrl_o_lists_saved_episodes_and_opens_one_in_the_timeline(saves_i
         await press(pilot, "up", "right", "ctrl+e", "r", "up")
         await pilot.press("ctrl+o")
         options = app.screen.query_one("#load-list", OptionList)
-        assert "episode" in str(options.get_option_at_index(0).prompt)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        # The user's episode is listed beside the agent rltui ships for this env.
+        assert any("CliffWalking-v1-q-learning" in p for p in prompts)
+        options.highlighted = next(i for i, p in enumerate(prompts) if p.startswith("episode"))
         await pilot.press("enter")
         await _notified(pilot, app, "Replaying")
         await settle(pilot)
@@ -407,7 +410,9 @@ async def test_ctrl_o_refuses_an_episode_from_another_env(saves_in_tmp: Path, tm
         path_input.focus()
         path_input.value = str(taxi)
         await pilot.press("enter")
-        await _notified(pilot, app, "was recorded in Taxi-v4, not CliffWalking-v1")
+        # The reason shows in the dialog, which stays open so the path can be fixed.
+        await wait_for_text(pilot, "not CliffWalking-v1.", "or a file:")
+        await pilot.press("escape")
         await settle(pilot)
         assert panel_value(app, "step") == "1/1"  # the episode being played is untouched
 

@@ -21,7 +21,13 @@ def run_bench(which: str, as_json: bool = False, **options: Any) -> int:
         from rltui.bench.agents import bench_tabular as bench
     else:
         from rltui.bench.agents import bench_dqn as bench
-    result = bench(**options, verbose=not as_json)
+    competing = options.pop("busy", 0)
+    from rltui.bench.common import busy
+
+    with busy(competing):
+        result = bench(**options, verbose=not as_json)
+    if competing:
+        result["busy_processes"] = competing
     if as_json:
         print(json.dumps(result))
         return 0

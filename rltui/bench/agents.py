@@ -7,7 +7,7 @@ import statistics
 import time
 from typing import Any
 
-from rltui.bench.common import machine
+from rltui.bench.common import busy, machine
 
 
 def _say(verbose: bool, text: str) -> None:
@@ -117,7 +117,32 @@ def bench_dqn(seeds: int = 5, verbose: bool = True, **_: Any) -> dict[str, Any]:
     out["median_wall_s"] = round(statistics.median(r["wall_s"] for r in runs), 2)
     out["time_split"] = time_split()
     _say(verbose, f"where the time goes (10k steps): {out['time_split']}")
+    out["under_load"] = under_load(verbose=verbose)
     return {**out, **machine()}
+
+
+def under_load(steps: int = 6_000, rounds: int = 2, verbose: bool = True) -> dict[str, Any]:
+    """The same CartPole DQN run (``steps`` steps, seed 0) with the machine idle and with one
+    other busy process, alternating: what a user's busy machine costs. Torch's default thread
+    pool made this 20x slower; with one thread it should stay within 2x."""
+    import os
+
+    from agents.torch_setup import thread_count
+
+    idle: list[float] = []
+    loaded: list[float] = []
+    for r in range(rounds):
+        for runs, competing in ((idle, 0), (loaded, 1)):
+            with busy(competing):
+                _, result, _ = _train_default("CartPole-v1", "dqn", 0, steps=steps, final_eval_episodes=1)
+            runs.append(result.seconds)
+            _say(verbose, f"round {r + 1}: {steps:,} DQN steps with {competing} busy process(es) "
+                 f"on {os.cpu_count()} cores: {result.seconds:.2f} s")
+    out = {"steps": steps, "torch_threads": thread_count(), "idle_s": [round(x, 2) for x in idle],
+           "busy_s": [round(x, 2) for x in loaded],
+           "slowdown": round(statistics.median(loaded) / statistics.median(idle), 2)}
+    _say(verbose, f"under load: {out}")
+    return out
 
 
 def time_split(steps: int = 10_000, seed: int = 0) -> dict[str, float]:

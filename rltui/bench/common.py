@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -16,3 +20,16 @@ def machine() -> dict[str, Any]:
 
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
+
+
+@contextmanager
+def busy(processes: int) -> Iterator[None]:
+    """Run ``processes`` other processes that keep a core busy, as on a user's machine where
+    something else (another training run, a build, a browser) competes for the CPU."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for p in spinners:
+            p.kill()
+            p.wait()

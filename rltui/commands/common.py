@@ -1,17 +1,12 @@
-"""What the commands share: user errors, env look-up, settings, save paths."""
+"""What the commands share: user errors, env look-up, settings, JSON output."""
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from rltui.core.catalog import EnvEntry
-
-SAVES_DIR_ENV = "RLTUI_SAVES"
-
 
 class UsageError(Exception):
     """Bad input from the user: one sentence, exit status 2."""
@@ -35,24 +30,6 @@ def parse_settings(pairs: Sequence[str] | None) -> dict[str, str]:
             raise UsageError(f"--set takes key=value, not '{pair}'.")
         settings[key.strip()] = value.strip()
     return settings
-
-
-def saves_dir() -> Path:
-    """Where agents are saved: $RLTUI_SAVES, else ./saves."""
-    return Path(os.environ.get(SAVES_DIR_ENV, "saves"))
-
-
-def episodes_dir() -> Path:
-    """Where ctrl+e saves episodes: ``episodes/`` in the saves folder."""
-    return saves_dir() / "episodes"
-
-
-def fresh_save_path(env_id: str, kind: str) -> Path:
-    """``saves/ENV-KIND.safetensors``, numbered so an existing save is never overwritten."""
-    from agents.files import unused_path
-    from agents.persistence import SUFFIX
-
-    return unused_path(saves_dir(), f"{env_id}-{kind}", SUFFIX)
 
 
 def print_json(obj: dict[str, Any]) -> None:

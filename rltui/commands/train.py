@@ -8,7 +8,6 @@ from typing import Any
 
 from rltui.commands.common import (
     UsageError,
-    fresh_save_path,
     parse_settings,
     print_json,
     resolve_env,
@@ -21,8 +20,9 @@ SHAPE_KEYS = {"bins", "low", "high", "hidden"}
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("train", help="train an agent headless, then save it",
-                       description="Train an agent without the UI. Saves to saves/ENV-KIND.safetensors "
-                       "unless --save or --no-save says otherwise.")
+                       description="Train an agent without the UI. Saves to ENV-KIND.safetensors in "
+                       "your saves folder (see `rltui saves`) unless --save or --no-save says "
+                       "otherwise. Ctrl+C stops early and saves what was learned.")
     p.add_argument("env", help="environment id (see `rltui envs`)")
     p.add_argument("--agent", help="q-learning, sarsa, expected-sarsa, value-iteration or dqn")
     budget = p.add_mutually_exclusive_group()
@@ -40,14 +40,18 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--demo-passes", type=int, default=1, metavar="N",
                    help="times to go through the demonstrations (default 1)")
     save = p.add_mutually_exclusive_group()
-    save.add_argument("--save", metavar="FILE", help="where to save (default: saves/ENV-KIND.safetensors)")
+    save.add_argument("--save", metavar="FILE", help="where to save: a file, or a folder to save in "
+                      "(default: ENV-KIND.safetensors in your saves folder)")
     save.add_argument("--no-save", action="store_true", help="do not save the trained agent")
-    p.add_argument("--json", action="store_true", help="no progress bar; one JSON object on the last line")
+    p.add_argument("--json", action="store_true", help="one JSON object on the last line of stdout "
+                   "(progress goes to stderr)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or progress lines")
 
 
 def run(args: argparse.Namespace) -> int:
     from agents.defaults import budget_for
     from agents.persistence import SaveError, save_agent
+    from rltui.core.storage import save_target
     from rltui.core.training import SOLVED_AT, train
 
     entry = resolve_env(args.env)
@@ -58,13 +62,22 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and value < 0:
             raise UsageError(f"--{name} must be zero or more, not {value}.")
+    if args.seed is not None and not 0 <= args.seed < 2**63:
+        raise UsageError(f"--seed must be from 0 to 2^63-1, not {args.seed}.")
     if args.demo_passes < 1:
         raise UsageError(f"--demo-passes must be 1 or more, not {args.demo_passes}.")
     demos = _read_demos(args.demos) if args.demos else []
     agent = _agent(args, entry, settings)
     kind = agent.kind
+    destination: Path | None = None
+    if not args.no_save:
+        # Where the save goes is settled before any training is spent on it.
+        try:
+            destination = save_target(args.save, entry.id, kind) if args.save else None
+        except SaveError as exc:
+            raise UsageError(str(exc)) from None
     if demos:
-        _learn_from_demos(agent, demos, entry, args.demo_passes, quiet=args.json)
+        _learn_from_demos(agent, demos, entry, args.demo_passes, quiet=args.json or args.quiet)
     steps, target = args.steps, args.target_return
     if steps is None and args.episodes is None:
         # No budget given: the default one, stopping as soon as the env counts as solved,
@@ -72,27 +85,32 @@ def run(args: argparse.Namespace) -> int:
         steps = budget_for(entry.id, kind)
         if target is None:
             target = SOLVED_AT.get(entry.id)
-    from rltui.commands.progress import TrainingDisplay
+    from rltui.commands.progress import TrainingDisplay, interrupt_stops
 
-    display = None if args.json else TrainingDisplay(entry.id, kind, steps, args.episodes)
-    try:
-        if display:
-            display.start()
-        result = train(agent, entry, steps=steps, episodes=args.episodes,
-                       target_return=target, seed=args.seed,
-                       on_progress=display.update if display else None,
-                       **eval_schedule(steps, target))
-    except KeyboardInterrupt:
-        raise
-    finally:
-        if display:
-            display.stop()
+    display = None if args.quiet else TrainingDisplay(entry.id, kind, steps, args.episodes,
+                                                       to_stderr=args.json)
+    with interrupt_stops() as stop:
+        try:
+            if display:
+                display.start()
+            result = train(agent, entry, steps=steps, episodes=args.episodes,
+                           target_return=target, seed=args.seed, stop=stop,
+                           on_progress=display.update if display else None,
+                           **eval_schedule(steps, target))
+        finally:
+            if display:
+                display.stop()
+    if result.stopped and not args.json:
+        what = "nothing is saved (--no-save)" if args.no_save else "saving what it learned"
+        print(f"Interrupted after {result.steps:,} steps: {what}.", flush=True)
     evaluation = {"return_mean": result.eval_return_mean, "return_std": result.eval_return_std}
     save_path: Path | None = None
     if not args.no_save:
-        destination = Path(args.save) if args.save else fresh_save_path(entry.id, kind)
+        from rltui.core.storage import fresh_save_path
+
         try:
-            save_path = save_agent(agent, destination, entry.id, evaluation)
+            save_path = save_agent(agent, destination or fresh_save_path(entry.id, kind), entry.id,
+                                   evaluation, interrupted=result.stopped)
         except SaveError as exc:
             raise UsageError(str(exc)) from None
     summary = {
@@ -106,13 +124,15 @@ def run(args: argparse.Namespace) -> int:
         "solved": result.solved,
         "save": str(save_path) if save_path else None,
     }
+    if result.stopped:
+        summary["interrupted"] = True
     if args.json:
         print_json(summary)
     else:
         from rltui.commands.progress import print_summary
 
-        print_summary("Training finished", summary, agent)
-    return 0
+        print_summary("Training interrupted" if result.stopped else "Training finished", summary, agent)
+    return 130 if result.stopped else 0
 
 
 def _read_demos(paths: list[str]) -> list[Any]:

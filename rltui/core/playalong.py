@@ -114,6 +114,8 @@ class Snapshot:
     """An earlier step is shown; acting from it branches."""
     finished_row: int | None = None
     """The G_t table's row for the step shown, when that table is this episode's."""
+    unsaved_steps: int = 0
+    """Steps the agent has learned from since it was made, loaded or last saved."""
 
 
 @dataclass
@@ -210,7 +212,7 @@ class PlayAlong:
         """A thread is making the agent (see :meth:`_request_agent`)."""
         self._wishes: set[str] = set()
         """What to do once the agent being made arrives: ``control``, ``full_speed``, ``step``."""
-        self._episode_base = self._step_base = 0
+        self._episode_base = self._step_base = self._saved_steps = 0
         self._eval_due = 0.0
         self.agent = None
         if agent is not None:
@@ -417,6 +419,7 @@ class PlayAlong:
         session = self.session
         self.agent = agent
         self._track_td()
+        self._saved_steps = agent.steps
         self._episode_base = agent.episodes - session.episodes_finished
         self._step_base = agent.steps - session.total_steps
         self._returns.clear()
@@ -430,6 +433,11 @@ class PlayAlong:
             if announce or gamma != session.entry.gamma:
                 self.notices.append(("information", f"γ is now {gamma:g}, the agent's discount "
                                      f"(it was {before:g}): returns are discounted with it."))
+
+    def mark_saved(self) -> None:
+        """The agent as it is now is on disk (owner thread)."""
+        if self.agent is not None:
+            self._saved_steps = self.agent.steps
 
     def _track_td(self) -> None:
         if self.agent is not None and hasattr(self.agent, "track_td"):
@@ -675,6 +683,8 @@ class PlayAlong:
             timeline=(len(rewards), n),
             viewing=view is not None,
             finished_row=finished_row,
+            unsaved_steps=agent.steps - self._saved_steps if agent is not None and getattr(
+                agent, "learns", True) else 0,
         )
         if self.on_publish is not None:
             self.on_publish()

@@ -43,11 +43,15 @@ class TrainResult:
     steps: int
     episodes: int
     seconds: float
-    eval_return_mean: float
-    eval_return_std: float
+    eval_return_mean: float | None
+    """The final greedy evaluation's mean; when ``stop`` ended training, the latest periodic
+    one (None if there was none): whoever stopped it wants out now, not after 100 episodes."""
+    eval_return_std: float | None
     solved: bool
     stopped_early: bool
     """The target was reached (or the stop event set) before the budget ran out."""
+    stopped: bool = False
+    """The stop event ended training."""
 
 
 def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
@@ -206,9 +210,15 @@ def train(
     finally:
         env.close()
     seconds = time.perf_counter() - start
-    final = evaluate(agent, entry, final_eval_episodes)
-    mean = statistics.fmean(final)
-    std = statistics.pstdev(final) if len(final) > 1 else 0.0
+    stopped = stop.is_set() and not reached
+    mean: float | None
+    std: float | None
+    if stopped:
+        mean, std = eval_mean, None
+    else:
+        final = evaluate(agent, entry, final_eval_episodes)
+        mean = statistics.fmean(final)
+        std = statistics.pstdev(final) if len(final) > 1 else 0.0
     if on_progress is not None:
         on_progress(_progress(agent, step_count, episode_count, seconds, recent, mean, loss))
     return TrainResult(
@@ -217,8 +227,10 @@ def train(
         seconds=seconds,
         eval_return_mean=mean,
         eval_return_std=std,
-        solved=is_solved(entry.id, mean) if target_return is None else mean >= target_return,
+        solved=mean is not None and (is_solved(entry.id, mean) if target_return is None
+                                     else mean >= target_return),
         stopped_early=reached or stop.is_set(),
+        stopped=stopped,
     )
 
 

@@ -34,6 +34,8 @@ from rltui.ui.widgets.training_panel import TrainingPanel, controller_badge
 
 FULL_SPEED_PANEL_INTERVAL = 1.0
 UI_SWITCH_INTERVAL = 0.002
+UNSAVED_WORTH_ASKING = 1_000
+"""Steps of unsaved learning worth a question before quitting (fewer: just quit)."""
 AGENT_ACTIONS = {"pause", "step_once", "faster", "slower", "full_speed", "toggle_learning"}
 
 
@@ -76,7 +78,8 @@ class PlayScreen(GuardedScreen):
         Binding("ctrl+e", "save_episode", "Save episode", show=False, id="save-episode"),
         Binding("escape", "back", "Envs", show=False, id="back"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
-        Binding("q", "app.quit", "Quit", id="quit"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit('ctrl+c')", "Quit", show=False, priority=True, id="quit-now"),
     ]
 
     def __init__(self, session: Session, agent: Any = None, agent_kind: str | None = None,
@@ -282,6 +285,9 @@ class PlayScreen(GuardedScreen):
         self.apply(self.snap)
 
     def action_back(self) -> None:
+        self._leave(self._go_back, "esc")
+
+    def _go_back(self) -> None:
         from rltui.ui.screens.launcher import LauncherScreen
 
         if isinstance(self.app.screen_stack[-2], LauncherScreen):
@@ -289,21 +295,45 @@ class PlayScreen(GuardedScreen):
         else:  # opened straight from `rltui play ENV`
             self.app.switch_screen(LauncherScreen())
 
+    def action_quit(self, key: str = "q") -> None:
+        self._leave(self.app.exit, key)
+
+    def _leave(self, then: Any, key: str) -> None:
+        """Run ``then`` (quit, or back to the list), asking first if that would throw away
+        training that is not saved."""
+        snap = self.snap
+        if snap is None or snap.unsaved_steps < UNSAVED_WORTH_ASKING:
+            then()
+            return
+        from rltui.ui.screens.dialogs import LeaveDialog
+
+        message = (f"The {snap.agent_kind} agent has learned from {snap.unsaved_steps:,} steps "
+                   "since it was last saved (or loaded).")
+
+        def answered(choice: str | None) -> None:
+            if choice == "leave":
+                then()
+            elif choice == "save":
+                self.action_save()
+
+        self.app.push_screen(LeaveDialog(message, key), answered)
+
     def action_help(self) -> None:
         from rltui.ui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self.session.entry))
 
     def action_save(self) -> None:
-        from rltui.commands.common import fresh_save_path
+        from rltui.core.storage import fresh_save_path
         from rltui.ui.screens.dialogs import SaveDialog
 
         snap = self.snap
         if snap is None or not snap.has_agent:
             self.notify("There is no agent to save yet: press tab to bring one in.", severity="warning")
             return
-        suggested = fresh_save_path(self.session.entry.id, snap.agent_kind or "agent")
-        self.app.push_screen(SaveDialog(str(suggested)), self._save_to)
+        kind = snap.agent_kind or "agent"
+        suggested = fresh_save_path(self.session.entry.id, kind)
+        self.app.push_screen(SaveDialog(str(suggested), self.session.entry.id, kind), self._save_to)
 
     def _save_to(self, path: str | None) -> None:
         if not path:
@@ -318,13 +348,14 @@ class PlayScreen(GuardedScreen):
             except SaveError as exc:
                 playalong.notices.append(("error", str(exc)))
             else:
+                playalong.mark_saved()
                 playalong.notices.append(("information", f"Saved to {written}."))
 
         self.playalong.send("call", save)
 
     def action_save_episode(self) -> None:
-        from rltui.commands.common import episodes_dir
         from rltui.core.episodes import EpisodeFileError
+        from rltui.core.storage import episodes_dir
 
         directory = episodes_dir()
 
@@ -343,29 +374,19 @@ class PlayScreen(GuardedScreen):
     def action_load(self) -> None:
         from rltui.ui.screens.dialogs import LoadDialog
 
-        self.app.push_screen(LoadDialog(self.session.entry.id), self._load_from)
+        self.app.push_screen(LoadDialog(self.session.entry.id, self.session.entry), self._load_from)
 
-    def _load_from(self, path: str | None) -> None:
-        from rltui.core.episodes import SUFFIX
-
-        if path and path.endswith(SUFFIX):
-            self.run_worker(lambda: self._replay_worker(path), thread=True, name="replay")
-        elif path:
-            self.load_in_background(path)
-
-    def _replay_worker(self, path: str) -> None:
-        """Read and check an episode off the UI thread, then open it in the owner's timeline."""
-        from rltui.core import episodes
-
-        try:
-            record = episodes.read(path)
-            episodes.check(record, self.session.entry)
-        except episodes.EpisodeFileError as exc:
-            self.playalong.notices.append(("error", str(exc)))
-            self.playalong.send("noop")
+    def _load_from(self, loaded: Any) -> None:
+        """The load dialog's choice, already read and checked (None: cancelled)."""
+        if loaded is None:
             return
-        self.playalong.send("call", lambda playalong: playalong.open_replay(record))
-        self.playalong.notices.append(("information", _replay_notice(record)))
+        if loaded.record is not None:
+            record = loaded.record
+            self.playalong.send("call", lambda playalong: playalong.open_replay(record))
+            self.notify(_replay_notice(record), timeout=8)
+        else:
+            self.playalong.send("set_agent", loaded.agent)
+            self.notify(f"Loaded a {loaded.agent.kind} agent from {loaded.path}.")
 
     def load_in_background(self, path: str) -> None:
         """Load a saved agent off the UI thread and hand it to the owner thread."""
