@@ -27,6 +27,7 @@ from rltui.core.catalog import LONGEST_EPISODE, PIXELS
 from rltui.core.rate import RateMeter
 from rltui.core.restore import capture, restore
 from rltui.core.returns import discounted_so_far
+from rltui.core.scenes import lake_slide
 from rltui.core.session import AGENT, HUMAN, Session, Transition
 
 if TYPE_CHECKING:
@@ -83,6 +84,9 @@ class Snapshot:
     """Q(s_t, ·) for the current state."""
     greedy: int | None
     last: Transition | None
+    last_outcome: str | None
+    """What became of the last move when it was not what the action aims at (the ice: "slid
+    right"), else None."""
     td_target: float | None
     td_error: float | None
     episode_steps: int
@@ -208,6 +212,7 @@ class PlayAlong:
         """The Episode the G_t table was made from (what ctrl+e saves once a new one is empty)."""
         self._next_step = 0.0
         self._stop = threading.Event()
+        self._lake = type(session.env.unwrapped).__name__ == "FrozenLakeEnv"
         self.loading = False
         """A thread is making the agent (see :meth:`_request_agent`)."""
         self._wishes: set[str] = set()
@@ -646,6 +651,9 @@ class PlayAlong:
                 force or now - self._values_at >= VALUES_INTERVAL):
             self._values_at = now
             self._values = self.value_states(agent)
+        outcome = None
+        if last is not None and self._lake:
+            outcome = lake_slide(session.env, last.obs, last.action, last.next_obs)
         self.latest = Snapshot(
             seq=self._seq,
             scene=scene,
@@ -660,6 +668,7 @@ class PlayAlong:
             q_values=q,
             greedy=int(np.argmax(q)) if q is not None else None,
             last=last,
+            last_outcome=outcome,
             td_target=td_target,
             td_error=td_error,
             episode_steps=len(rewards),

@@ -14,12 +14,21 @@ from typing import Any
 import numpy as np
 
 
+NO_VALUE_KINDS = frozenset({"hole", "goal", "cliff", "wall_cell"})
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     glyph: str
     """One character drawn in the middle of the cell (space for none)."""
     kind: str
     """What the cell is: floor, wall, ice, hole, goal, start, cliff, signal, spot ..."""
+
+    @property
+    def has_value(self) -> bool:
+        """Whether the agent acts from this cell, so the value map has a V(s) and an action
+        for it; a hole, the goal or the cliff ends or undoes a move, and is drawn as itself."""
+        return self.kind not in NO_VALUE_KINDS
 
 
 @dataclass(frozen=True)
@@ -81,15 +90,26 @@ def taxi_scene(env: Any) -> GridScene:
     walls = frozenset(
         (r, c) for r in range(rows) for c in range(cols - 1) if u.desc[r + 1, 2 * c + 2] == b"|"
     )
-    where = "in the taxi" if passenger == 4 else f"waiting at {_TAXI_LETTERS[passenger]}"
+    goal = _TAXI_LETTERS[destination]
+    if passenger == destination:  # dropped off where they wanted to go: the episode is over
+        caption = f"Passenger delivered to {goal}."
+        grid[dr][dc] = Cell(goal, "passenger")
+    elif passenger == 4:
+        caption = f"Passenger in the taxi; destination {goal}."
+    else:
+        caption = f"Passenger waiting at {_TAXI_LETTERS[passenger]}; destination {goal}."
+    legend: tuple[tuple[str, str, str], ...] = (("▣", "agent", "taxi"),)
+    if passenger < 4 and passenger != destination:
+        legend += ((_TAXI_LETTERS[passenger], "passenger", "passenger"),)
+    legend += ((goal, "passenger" if passenger == destination else "destination", "destination"),
+               ("┃", "wall", "wall"))
     return GridScene(
         cells=_freeze(grid),
         agent=(row, col),
         agent_kind="agent_loaded" if passenger == 4 else "agent",
         east_walls=walls,
-        caption=f"Passenger {where}; destination {_TAXI_LETTERS[destination]}.",
-        legend=(("▣", "agent", "taxi"), ("R", "passenger", "passenger"),
-                ("G", "destination", "destination"), ("┃", "wall", "wall")),
+        caption=caption,
+        legend=legend,
     )
 
 
@@ -107,6 +127,25 @@ def frozen_lake_scene(env: Any) -> GridScene:
         caption="Slippery: a move may slide sideways." if _is_slippery(u) else "",
         legend=(("☺", "agent", "you"), ("○", "hole", "hole"), ("★", "goal", "goal")),
     )
+
+
+_LAKE_MOVES = {0: (0, -1), 1: (1, 0), 2: (0, 1), 3: (-1, 0)}  # Left, Down, Right, Up
+_LAKE_NAMES = {(0, -1): "left", (1, 0): "down", (0, 1): "right", (-1, 0): "up"}
+
+
+def lake_slide(env: Any, obs: int, action: int, next_obs: int) -> str | None:
+    """Where the ice took you when it was not where you aimed: ``"slid right"``, ``"stayed
+    put"``; None when the move went as aimed (a wall included)."""
+    u = env.unwrapped
+    ncol, nrow = u.ncol, u.nrow
+    (r, c), (r2, c2) = divmod(int(obs), ncol), divmod(int(next_obs), ncol)
+    dr, dc = _LAKE_MOVES[int(action)]
+    aimed = (min(max(r + dr, 0), nrow - 1), min(max(c + dc, 0), ncol - 1))
+    if (r2, c2) == aimed:
+        return None
+    if (r2, c2) == (r, c):
+        return "stayed put"
+    return f"slid {_LAKE_NAMES[(r2 - r, c2 - c)]}"
 
 
 def _is_slippery(u: Any) -> bool:
@@ -157,8 +196,8 @@ def portal_rescue_scene(env: Any) -> GridScene:
         agent=(row, col),
         agent_kind="agent_loaded" if aboard else "agent",
         caption="Friend aboard: fire the portal at the signal!" if aboard else "Find your friend.",
-        legend=(("☺", "agent", "you"), ("☻", "friend", "friend"), ("◎", "signal", "signal"),
-                (" ", "wall_cell", "wall")),
+        legend=(("☺", "agent", "you"), ("☻", "friend", "friend"), ("·", "spot", "where a friend may be"),
+                ("◎", "signal", "signal"), (" ", "wall_cell", "wall")),
     )
 
 

@@ -17,6 +17,24 @@ def num(x: float, decimals: int = 3) -> str:
     return "0" if text == "-0" else text
 
 
+def plural(n: int, noun: str) -> str:
+    """``1 step``, ``2 steps``, ``1,000 steps``."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def sig(x: float | None, digits: int = 3) -> str:
+    """A number with ``digits`` significant digits: a loss of 3.2e-05 is not 0."""
+    if x is None:
+        return "—"
+    if not math.isfinite(x):
+        return str(x)
+    if x == 0:
+        return "0"
+    if 1e-3 <= abs(x) < 1e5:
+        return f"{x:.{digits}g}"
+    return f"{x:.{max(0, digits - 1)}e}"
+
+
 def rows(pairs: list[tuple[str, object]], label_width: int) -> Text:
     """Label/value lines as one Text: far cheaper to render every frame than a rich Table."""
     out = Text(no_wrap=True, overflow="ellipsis")

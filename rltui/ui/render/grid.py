@@ -63,7 +63,10 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
 
     Segments straight away, not a rich Text: this runs on every frame of a training agent.
     """
-    finite = values.values[np.isfinite(values.values)] if values is not None else np.array([])
+    finite = np.array([])
+    if values is not None:
+        drawn = np.array([[cell.has_value for cell in row] for row in scene.cells])
+        finite = values.values[drawn & np.isfinite(values.values)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
     cell_w, cell_h = choose_cell_size(scene, width, height)
     rows, cols = scene.shape
@@ -78,9 +81,9 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
                 cell = scene.cells[r][c]
                 kind, glyph = cell.kind, cell.glyph
                 style = cell_style(kind)
-                v = values.values[r, c] if values is not None else math.nan
+                v = values.values[r, c] if values is not None and cell.has_value else math.nan
                 if not math.isnan(v):
-                    style = _value_style(v, lo, hi)
+                    style = _value_style(v, lo, hi) if math.isfinite(v) else cell_style("floor")
                     glyph = glyphs[values.greedy[r, c]] if glyphs else glyph
                 if (r, c) == scene.agent:
                     kind, glyph = scene.agent_kind, AGENT_GLYPH.get(scene.agent_kind, "☺")

@@ -18,7 +18,7 @@ APP_KEYS = (
     ("a move key", "take the wheel back while the agent drives"),
     ("space", "pause / resume the agent"),
     ("n or .", "one agent step (then it waits)"),
-    ("+ / -", "agent speed: 1 to 128 steps a second"),
+    ("+ / -", "agent speed: 1 to 128 steps a second (- from full speed: 128)"),
     ("f", "full speed (the screen refreshes a few times a second)"),
     ("t", "training on/off (off: the agent acts greedily)"),
     ("l", "learn from your moves on/off (Q-learning, Expected SARSA, DQN)"),
@@ -26,11 +26,11 @@ APP_KEYS = (
     ("[ / ]", "step back / forward through the episode; acting from an earlier step branches"),
     ("home / end", "the episode's first / latest step"),
     ("r", "start a new episode"),
-    ("ctrl+s / ctrl+o", "save the agent / load an agent or an episode from saves/"),
-    ("ctrl+e", "save this episode to saves/episodes/ (rltui play --replay FILE opens it)"),
+    ("ctrl+s / ctrl+o", "save the agent (a file, or a folder to save in) / load an agent or an episode"),
+    ("ctrl+e", "save this episode (rltui play --replay FILE opens it; rltui saves lists them)"),
     ("esc", "back to the environment list"),
     ("?", "this help"),
-    ("q", "quit"),
+    ("q", "quit (asks first if the agent has learned since it was saved)"),
 )
 
 DEFINITIONS = (
@@ -39,7 +39,8 @@ DEFINITIONS = (
     ("G_t", "r_t + γ r_(t+1) + γ² r_(t+2) + …: what step t was worth"),
     ("V(s_t)", "max_a Q(s_t, a): what the agent expected step t to be worth"),
     ("TD target", "r + γ max_a' Q(s', a') (Q-learning; 0 after the last step)"),
-    ("TD error", "TD target − Q(s, a): how far the last update moved"),
+    ("TD error", "TD target − Q(s, a): Q(s, a) moves α × this towards the target (DQN: a gradient step)"),
+    ("γ", "the discount: the env's, or the agent's own when it brought one (the panel says so)"),
     ("★ / ▶", "the greedy action / the action just taken"),
 )
 
@@ -66,7 +67,10 @@ class HelpScreen(ModalScreen[None]):
     def _content(self) -> Group:
         parts: list[object] = []
         if self.entry is not None:
-            keys = Table(title=f"{self.entry.id} actions", title_justify="left", box=None)
+            # The heading is its own line: as a table title it wraps inside the table's width
+            # and splits the env id.
+            parts.append(Text(f"{self.entry.id} actions", style="bold italic", no_wrap=True))
+            keys = Table(box=None)
             keys.add_column("keys", style="bold #f9c623")
             keys.add_column("action")
             for ak in self.entry.keys:

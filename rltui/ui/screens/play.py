@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from agents.registry import OFF_POLICY
 from rltui.core.playalong import PlayAlong, Snapshot
 from rltui.core.session import HUMAN, Session
 from rltui.core.valuemap import value_map_for
-from rltui.ui.format import num
+from rltui.ui.format import num, plural
 from rltui.ui.render.grid import action_glyphs
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.widgets.env_view import EnvView
@@ -32,7 +31,6 @@ from rltui.ui.widgets.returns_panel import ReturnsPanel
 from rltui.ui.widgets.too_small import TooSmall
 from rltui.ui.widgets.training_panel import TrainingPanel, controller_badge
 
-FULL_SPEED_PANEL_INTERVAL = 1.0
 UI_SWITCH_INTERVAL = 0.002
 UNSAVED_WORTH_ASKING = 1_000
 """Steps of unsaved learning worth a question before quitting (fewer: just quit)."""
@@ -42,7 +40,7 @@ AGENT_ACTIONS = {"pause", "step_once", "faster", "slower", "full_speed", "toggle
 def _footer_state(snap: Snapshot) -> tuple[object, ...]:
     """What the footer depends on: whether agent keys apply. Nothing that changes often —
     the footer re-creates its keys on every refresh, which would cost key presses their latency."""
-    return (snap.has_agent,)
+    return (snap.has_agent, snap.loading)
 
 
 def _replay_notice(record: Any) -> str:
@@ -101,7 +99,6 @@ class PlayScreen(GuardedScreen):
         self._pending = False
         self.snap: Snapshot | None = None
         self.applied_seq = 0
-        self._panels_at = 0.0
         self._glyphs = action_glyphs(entry.action_names)
         self.playalong = PlayAlong(
             session,
@@ -186,17 +183,14 @@ class PlayScreen(GuardedScreen):
         self.snap = snap
         self.applied_seq = snap.seq
         values = snap.values if self.value_map_on else None
+        # Every panel shows this one snapshot, so the picture, the status line and the numbers
+        # always tell of the same step. (At full speed the owner publishes a few times a second;
+        # the G_t table and the plot, which are about whole episodes, pace themselves.)
         self.query_one(EnvView).show(snap.scene, values, self._glyphs)
-        # At full speed the UI shares the interpreter with training: the environment keeps
-        # its frame rate, the panels refresh a few times a second.
-        now = time.monotonic()
-        flat_out = snap.full_speed and not snap.paused and snap.controller != HUMAN
-        if not flat_out or now - self._panels_at >= FULL_SPEED_PANEL_INTERVAL:
-            self._panels_at = now
-            self.query_one(QValuesPanel).show(snap)
-            self.query_one(ReturnsPanel).show(snap)
-            self.query_one(TrainingPanel).show(snap)
-            self.query_one("#status", Static).update(self._status(snap), layout=False)
+        self.query_one(QValuesPanel).show(snap)
+        self.query_one(ReturnsPanel).show(snap)
+        self.query_one(TrainingPanel).show(snap)
+        self.query_one("#status", Static).update(self._status(snap), layout=False)
         # The footer re-composes on refresh_bindings: only when what it shows can change.
         if before is None or _footer_state(before) != _footer_state(snap):
             self.refresh_bindings()
@@ -208,10 +202,16 @@ class PlayScreen(GuardedScreen):
         if snap.last is not None:
             text.append("last ", style="dim")
             text.append(names[snap.last.action], style="bold")
-            text.append(f" by {snap.last.actor}, reward ", style="dim")
-            text.append(f"{snap.last.reward:g}", style="bold")
+            text.append(f" by {snap.last.actor}", style="dim")
+            if snap.last_outcome:
+                text.append(f" ({snap.last_outcome} on the ice)", style="bold #4fc3f7")
+            text.append(", reward ", style="dim")
+            text.append(num(snap.last.reward, 2), style="bold")
             text.append("   ")
-        if snap.viewing:
+        if snap.loading:
+            text.append("Loading the agent… (the first DQN takes a few seconds: torch is big)",
+                        style="bold #f9c623")
+        elif snap.viewing:
             i, n = snap.timeline
             text.append(f"Looking back at step {i}/{n}: [ ] move, end returns, a move (or n) "
                         "branches from here.", style="bold #f9c623")
@@ -228,7 +228,7 @@ class PlayScreen(GuardedScreen):
         elif snap.paused:
             text.append("Paused: n steps once, space resumes, tab takes over.", style="bold #f9c623")
         else:
-            speed = "full speed" if snap.full_speed else f"{snap.speed} steps/s"
+            speed = "full speed" if snap.full_speed else plural(snap.speed, "step") + "/s"
             text.append(f"{speed}: space pauses, +/- speed, f full speed, a move key takes over.",
                         style="#c8d0da")
         return text
@@ -239,8 +239,8 @@ class PlayScreen(GuardedScreen):
         snap = self.snap
         if action == "value_map":
             return self.playalong.value_states is not None
-        if action in AGENT_ACTIONS and (snap is None or not snap.has_agent):
-            return False  # tab brings an agent in first
+        if action in AGENT_ACTIONS and (snap is None or not (snap.has_agent or snap.loading)):
+            return False  # tab brings an agent in first (keys pressed while it loads wait for it)
         return True
 
     def action_act(self, action: int) -> None:

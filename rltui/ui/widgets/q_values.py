@@ -26,24 +26,31 @@ class QValuesPanel(Static):
 
     def show(self, snap: Snapshot) -> None:
         self.update(self.render_snapshot(snap), layout=False)
+        self.border_subtitle = _scale(snap.q_values)
 
     def render_snapshot(self, snap: Snapshot) -> Text:
         if snap.q_values is None:
             return Text.assemble(("No agent yet.\n", "bold"),
                                  "Press tab and one takes over from here,\n"
                                  "or open one with ctrl+o.", style="#c8d0da")
-        q = snap.q_values
+        q = np.asarray(snap.q_values, dtype=np.float64)
         name_w = max(len(n) for n in self.action_names)
         bar_w = max(4, self.content_size.width - name_w - 14) if self.content_size.width else 16
-        # Bars measure from zero (or from the lowest value when some are negative), so two
-        # nearly equal Q-values look nearly equal.
-        lo, hi = min(float(np.min(q)), 0.0), max(float(np.max(q)), 0.0)
+        # Bars span the spread of the values: Q-values that differ by 0.1 at -59 differ on
+        # screen too. The scale is printed under the bars, so the spread is not mistaken for size.
+        finite = q[np.isfinite(q)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
         span = hi - lo
         taken = snap.last.action if snap.last is not None else None
         out = Text(no_wrap=True, overflow="ellipsis")
         for a, name in enumerate(self.action_names):
             value = float(q[a])
-            fill = bar_w if span == 0 else max(1, round((value - lo) / span * bar_w))
+            if not np.isfinite(value):
+                fill = 0  # nan or inf: no bar, the number says it
+            elif span == 0:
+                fill = bar_w
+            else:
+                fill = 1 + round((value - lo) / span * (bar_w - 1))
             mark = "★" if a == snap.greedy else "▶" if a == taken else " "
             style = GREEDY if a == snap.greedy else "#6f8aa6"
             out.append(f"{mark} ", style=GREEDY if mark == "★" else TAKEN)
@@ -60,3 +67,14 @@ class QValuesPanel(Static):
         out.append("   TD error ", style="dim")
         out.append(error, style="bold")
         return out
+
+
+def _scale(q: np.ndarray | None) -> str:
+    """What the bars span, for the panel's lower border."""
+    if q is None:
+        return ""
+    finite = np.asarray(q, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    if finite.size < 2 or finite.min() == finite.max():
+        return ""
+    return f"bars {num(float(finite.min()), 2)} … {num(float(finite.max()), 2)}"

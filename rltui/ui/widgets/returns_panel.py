@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Static
 
 from rltui.core.playalong import Snapshot
 from rltui.core.session import HUMAN
-from rltui.ui.format import num, rows
+from rltui.ui.format import num, plural, rows
 
 LAST_REWARDS_WIDTH = 24
 
@@ -45,8 +45,7 @@ class ReturnsPanel(Vertical):
             ("last rewards", _last_rewards(snap.rewards_tail)),
             ("return", Text(num(snap.episode_return), style="bold")),
             ("discounted", Text(num(snap.discounted), style="bold")),
-            ("γ", num(snap.gamma)),
-            ("episodes done", snap.episodes),
+            ("γ", _gamma(snap)),
         ], label_width=15)
         # Fixed height (see app.tcss): no relayout on every step.
         self.query_one("#returns-summary", Static).update(summary, layout=False)
@@ -62,8 +61,8 @@ class ReturnsPanel(Vertical):
         elif fast and snap.finished is not None and not self._waiting:
             self._waiting = True
             self.query_one("#returns-caption", Static).update(Text(
-                "At full speed the G_t table waits: it fills in when the agent slows down, "
-                "pauses or hands back control.", style="italic #8fa3b8"), layout=False)
+                "At full speed this table waits until the agent slows, pauses or hands back.",
+                style="italic #8fa3b8"), layout=False)
 
     def _highlight(self, row: int | None) -> None:
         """Mark the G_t row of the step being looked back at (none at the live step)."""
@@ -85,7 +84,7 @@ class ReturnsPanel(Vertical):
             table.display = False
             return
         records, returns = snap.finished
-        caption.update(Text.assemble(("Last episode", "bold"), f" ({len(records)} steps): ",
+        caption.update(Text.assemble(("Last episode", "bold"), f" ({plural(len(records), 'step')}): ",
                                      "G_t = r_t + γ G_(t+1) beside V(s_t)"), layout=False)
         for record, g in zip(records, returns):
             value = "—" if record.value is None else num(record.value, 2)
@@ -105,3 +104,11 @@ def _last_rewards(rewards: tuple[float, ...]) -> str:
         shown.append(text)
         width += len(text) + 1
     return " ".join(reversed(shown)) if shown else "—"
+
+
+def _gamma(snap: Snapshot) -> Text:
+    """γ, and whose it is when an agent brought its own."""
+    text = Text(num(snap.gamma, 4))
+    if snap.has_agent:
+        text.append("  the agent's", style="dim")
+    return text

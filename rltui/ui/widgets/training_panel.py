@@ -14,7 +14,7 @@ from textual_plotext import PlotextPlot
 
 from rltui.core.playalong import Snapshot
 from rltui.core.session import HUMAN
-from rltui.ui.format import num, rows
+from rltui.ui.format import rows, sig
 from rltui.ui.render.ticks import nice_ticks
 
 PLOT_INTERVAL = 0.5
@@ -95,14 +95,21 @@ class TrainingPanel(Horizontal):
 
     def show(self, snap: Snapshot) -> None:
         speed = "full" if snap.full_speed else f"{snap.speed}/s"
+        driving = snap.controller != HUMAN
+        if snap.loading:
+            rate = "loading…"
+        elif driving and snap.paused:
+            rate = "paused"
+        else:
+            rate = f"{snap.steps_per_second:,.0f}"
         stats = rows([
             ("control", controller_badge(snap)),
-            ("agent", snap.agent_kind or "none"),
+            ("agent", "loading…" if snap.loading else snap.agent_kind or "none"),
             ("episodes", f"{snap.episodes:,}"),
             ("steps", f"{snap.total_steps:,}"),
-            ("steps/s", f"{snap.steps_per_second:,.0f}"),
+            ("steps/s", rate),
             ("epsilon", "—" if snap.epsilon is None else f"{snap.epsilon:.3f}"),
-            ("loss", "—" if snap.loss is None else num(snap.loss, 4)),
+            ("loss", sig(snap.loss)),
             ("speed", speed + ("  paused" if snap.paused else "")),
         ], label_width=9)
         self.query_one("#training-stats", Static).update(stats, layout=False)
