@@ -110,22 +110,15 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     p = Path(path)
     try:
         with p.open("rb") as fh:
-            head = fh.read(8)
+            head = fh.read(9)
             size = p.stat().st_size
-            if head[:1] == b"\x80":
-                raise SaveError(f"{p} is a Python pickle; rltui never loads pickles, "
-                                "since loading one can run any code.")
-            if head[:4] == b"PK\x03\x04":
-                raise SaveError(f"{p} is a zip archive (a PyTorch checkpoint holds a pickle); "
-                                "rltui only loads its own .safetensors saves.")
-            if head.startswith(b'{"rltui"'):
-                raise SaveError(f"{p} is a saved episode, not an agent: "
-                                f"rltui play --replay {p} opens it.")
-            if len(head) < 8:
-                raise SaveError(f"{p} is empty or truncated: it is not an rltui save.")
-            (n,) = struct.unpack("<Q", head)
-            if n > MAX_HEADER or n + 8 > size:
-                raise SaveError(f"{p} is truncated or is not an rltui save.")
+            # Recognised by structure, safetensors first: a little-endian header length, then a
+            # JSON object. Its first byte is that length's low byte, so it can be anything,
+            # \x80 (a pickle's first opcode) included.
+            n = struct.unpack("<Q", head[:8])[0] if len(head) >= 8 else -1
+            if not (len(head) == 9 and head[8:9] == b"{" and 0 < n <= MAX_HEADER and n + 8 <= size):
+                raise SaveError(_not_a_save(p, head, size))
+            fh.seek(8)
             header = json.loads(fh.read(n).decode("utf-8"))
     except OSError as exc:
         raise SaveError(read_problem(p, exc, "a save file")) from None
@@ -148,6 +141,22 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
         if key not in meta:
             raise SaveError(f"{p} is missing '{key}' in its metadata.")
     return meta
+
+
+def _not_a_save(p: Path, head: bytes, size: int) -> str:
+    """One sentence for a file that is not laid out as a safetensors file: what it is instead."""
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return f"{p} is a Python pickle; rltui never loads pickles, since loading one can run any code."
+    if head[:4] == b"PK\x03\x04":
+        return (f"{p} is a zip archive (a PyTorch checkpoint holds a pickle); "
+                "rltui only loads its own .safetensors saves.")
+    if head.startswith(b'{"rltui"'):
+        return f"{p} is a saved episode, not an agent: rltui play --replay {p} opens it."
+    if size < 9:
+        return f"{p} is empty or truncated: it is not an rltui save."
+    if len(head) >= 9 and head[8:9] == b"{":
+        return f"{p} is truncated or is not an rltui save."
+    return f"{p} is not an rltui save (not a safetensors file)."
 
 
 def load_agent(path: str | os.PathLike[str], expect_env: str | None = None) -> tuple[Any, dict[str, Any]]:

@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from agents.torch_setup import threads_problem
+
+    problem = threads_problem()
+    if problem is not None:
+        print(f"rltui: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if args.command in (None, "play"):
             return _play(args)

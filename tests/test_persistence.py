@@ -172,3 +172,29 @@ def test_loading_a_tabular_save_does_not_import_torch(good_save: Path) -> None:
             f"load_agent({str(good_save)!r}); print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_header_length_loads_whatever_its_first_byte(tmp_path: Path) -> None:
+    """A save's first byte is its header length's low byte: 896 = 0x380 starts with \\x80, which
+    a sniff for pickles took for one. Saves are recognised by their structure."""
+    import struct
+
+    agent, _ = _trained("FrozenLakeNotSlippery-v1", "q-learning", steps=0)
+    data = save_agent(agent, tmp_path / "base.safetensors", "FrozenLakeNotSlippery-v1").read_bytes()
+    (n,) = struct.unpack("<Q", data[:8])
+    header, body = data[8:8 + n].rstrip(b" "), data[8 + n:]
+    lengths = range(len(header), 1025 + 256)
+    assert any(length % 256 == 128 for length in lengths)
+    for length in lengths:
+        path = tmp_path / f"padded-{length}.safetensors"
+        path.write_bytes(struct.pack("<Q", length) + header.ljust(length, b" ") + body)
+        assert read_metadata(path)["env_id"] == "FrozenLakeNotSlippery-v1", length
+        if length % 256 == 128:
+            loaded, _ = load_agent(path)
+            assert np.array_equal(loaded.q_table(), agent.q_table())
+    for cut in range(0, len(header) + 8, 37):  # any shorter file is refused in one sentence
+        path = tmp_path / f"cut-{cut}.safetensors"
+        path.write_bytes(data[:cut])
+        with pytest.raises(SaveError) as caught:
+            read_metadata(path)
+        assert "\n" not in str(caught.value)

@@ -8,6 +8,7 @@ from typing import Any
 
 from rltui.core.catalog import EnvEntry
 
+
 class UsageError(Exception):
     """Bad input from the user: one sentence, exit status 2."""
 

@@ -14,23 +14,32 @@ def add_parser(sub: Any) -> None:
                        description="Run a saved agent with exploration off and report its returns. "
                        "Deterministic grid worlds are run from every start state.")
     p.add_argument("file", help="a save made by rltui (saves/*.safetensors)")
-    p.add_argument("--episodes", type=int, default=100, help="episodes to run (default 100)")
+    p.add_argument("--episodes", type=int, default=None, help="episodes to run (default 100; "
+                   "deterministic grid worlds are run once from every start state instead)")
     p.add_argument("--seed", type=int, default=10_000, help="seed of the first episode")
     p.add_argument("--json", action="store_true", help="one JSON object on the last line")
 
 
 def run(args: argparse.Namespace) -> int:
     from agents.persistence import SaveError, load_agent
-    from rltui.core.training import evaluate
+    from rltui.core.training import evaluate, start_states
 
-    if args.episodes < 1:
+    if args.episodes is not None and args.episodes < 1:
         raise UsageError(f"--episodes must be at least 1, not {args.episodes}.")
+    if not 0 <= args.seed < 2**63:
+        raise UsageError(f"--seed must be from 0 to 2^63-1, not {args.seed}.")
     try:
         agent, meta = load_agent(args.file)
     except SaveError as exc:
         raise UsageError(str(exc)) from None
     entry = resolve_env(meta["env_id"])
-    returns = evaluate(agent, entry, args.episodes, seed=args.seed)
+    starts = start_states(entry)
+    if starts is not None and (args.episodes is not None or args.seed != 10_000):
+        import sys
+
+        print(f"{entry.id} is deterministic: it is evaluated once from each of its {starts} start "
+              "states, an exact figure (--episodes and --seed apply to random envs).", file=sys.stderr)
+    returns = evaluate(agent, entry, args.episodes or 100, seed=args.seed)
     summary = {
         "env": entry.id,
         "agent": agent.kind,
@@ -43,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         from rltui.commands.progress import print_summary
 
-        print_summary("Greedy evaluation", {"file": args.file, **summary,
+        shown = dict(summary)
+        if starts is not None:
+            shown["episodes"] = f"{len(returns)} (one from every start state)"
+        print_summary("Greedy evaluation", {"file": args.file, **shown,
                                             "trained steps": meta["counters"].get("steps")})
     return 0

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-
 NO_VALUE_KINDS = frozenset({"hole", "goal", "cliff", "wall_cell"})
 
 

@@ -101,6 +101,17 @@ def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
 PRECHECK_EPISODES = 3
 
 
+def start_states(entry: EnvEntry) -> int | None:
+    """How many start states a deterministic grid world is evaluated from, or None for an env
+    evaluated over seeded episodes."""
+    env = catalog.make_env(entry, render=False)
+    try:
+        starts = enumerable_starts(env)
+    finally:
+        env.close()
+    return None if starts is None else len(starts)
+
+
 def enumerable_starts(env: Any) -> list[int] | None:
     """Every start state of a deterministic toy-text env, or None for any other env."""
     u = env.unwrapped

@@ -1,0 +1,440 @@
+"""What a new user met first: the discount on screen, the plot, hand-off while an agent
+loads, counters of a loaded agent, the value map's terminal cells, the ice, quitting with
+unsaved training, saving into a folder, and training interrupted with Ctrl+C."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agents.persistence import load_agent, read_metadata, save_agent
+from rltui.core import catalog
+from rltui.core.agent_factory import make_agent_for
+from rltui.core.playalong import HISTORY, PlayAlong
+from rltui.core.session import AGENT, HUMAN, Session
+from rltui.core.storage import save_target, saves_dir
+from rltui.ui.app import RLTuiApp
+from tests.helpers import panel_value, press, screen_text, settle, wait_for_text
+
+SIZE = (120, 40)
+KINDS = ("q-learning", "sarsa", "expected-sarsa", "value-iteration", "dqn")
+
+
+def _envs_and_kinds() -> list[tuple[str, str]]:
+    from agents.registry import has_model
+
+    pairs = []
+    for entry in catalog.CATALOG:
+        if not entry.available:
+            continue
+        env = catalog.make_env(entry, render=False)
+        model = has_model(env)
+        env.close()
+        pairs += [(entry.id, kind) for kind in KINDS if kind != "value-iteration" or model]
+    return pairs
+
+
+# --- one discount: the panel's is the agent's ---------------------------------------
+
+
+@pytest.mark.parametrize(("env_id", "kind"), _envs_and_kinds())
+def test_the_panels_gamma_is_the_agents_fresh_set_and_loaded(env_id: str, kind: str,
+                                                              tmp_path: Path) -> None:
+    entry = catalog.resolve(env_id)
+    fresh = make_agent_for(entry, kind, seed=0)
+    assert fresh.config.gamma == entry.gamma  # the catalog entry owns the env's γ
+    custom = make_agent_for(entry, kind, {"gamma": "0.9"}, seed=0)
+    path = save_agent(custom, tmp_path / "agent.safetensors", env_id)
+    loaded, _ = load_agent(path, expect_env=env_id)
+    for agent in (fresh, custom, loaded):
+        session = Session(entry, seed=0, render=False)
+        owner = PlayAlong(session, agent)
+        for _ in range(3):
+            if session.episode.done:
+                break
+            owner._human_step(0)
+        owner.publish(force=True)
+        snap = owner.latest
+        assert snap.gamma == agent.config.gamma
+        # The discounted return so far is counted with that γ too.
+        expected = sum(agent.config.gamma ** t * r for t, r in enumerate(session.episode.rewards))
+        assert snap.discounted == pytest.approx(expected)
+        session.close()
+
+
+def test_an_agent_brought_in_later_changes_the_gamma_the_panel_uses_and_says_so() -> None:
+    entry = catalog.resolve("Taxi-v4")
+    session = Session(entry, seed=0, render=False)
+    owner = PlayAlong(session)
+    owner._human_step(1)
+    owner._human_step(1)
+    assert owner.session.gamma == entry.gamma
+    owner._handle(type("C", (), {"name": "set_agent", "arg": make_agent_for(entry, "q-learning",
+                                                                           {"gamma": "0.5"})})())
+    owner.publish(force=True)
+    assert owner.latest.gamma == 0.5 and owner.latest.discounted == pytest.approx(-1 - 0.5)
+    assert any("γ is now 0.5" in message for _, message in owner.notices)
+
+
+async def test_the_panel_shows_the_agents_gamma() -> None:
+    entry = catalog.resolve("Taxi-v4")
+    agent = make_agent_for(entry, "q-learning", {"gamma": "0.9"}, seed=0)
+    app = RLTuiApp(Session(entry, seed=0), agent)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert panel_value(app, "γ") == "0.9"
+        assert "the agent's" in screen_text(app)
+
+
+# --- the training plot ---------------------------------------------------------------
+
+
+def test_nice_ticks_never_run_upside_down_and_keep_zero() -> None:
+    from rltui.ui.render.ticks import nice_ticks
+
+    for value in (-200.0, 500.0, 0.0, -59.37, 1e6):
+        lo, hi, ticks, labels = nice_ticks(value, value)
+        assert lo < value < hi and ticks == sorted(ticks)
+        assert [float(label.rstrip("k")) * (1000 if label.endswith("k") else 1)
+                for label in labels] == pytest.approx(ticks)
+    _, _, ticks, labels = nice_ticks(-7.8, 8.2)
+    assert 0.0 in ticks and "0" in labels
+    _, _, ticks, _ = nice_ticks(-300, -100)
+    assert ticks[0] <= -300 and ticks[-1] >= -100 and len(ticks) <= 5
+
+
+async def test_a_flat_return_curve_gets_ascending_labels_around_it() -> None:
+    from textual.app import App, ComposeResult
+
+    from rltui.ui.widgets.training_panel import ReturnsPlot
+
+    entry = catalog.resolve("MountainCar-v0")
+    owner = PlayAlong(Session(entry, seed=0, render=False))
+    owner.publish(force=True)
+    snap = dataclasses.replace(owner.latest, returns=tuple((e, -200.0) for e in range(1, 41)),
+                               evals=((20, -200.0), (40, -200.0)))
+
+    class PlotApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ReturnsPlot(id="plot")
+
+    app = PlotApp()
+    async with app.run_test(size=(80, 14)) as pilot:
+        plot = app.query_one(ReturnsPlot)
+        plot.show(snap)
+        await pilot.pause()
+        text = screen_text(app)
+    numbers = []
+    for line in text.splitlines():
+        if "┤" in line:  # a y-axis tick
+            numbers.append(float(line.split("┤")[0]))
+    assert len(numbers) >= 3 and numbers == sorted(numbers, reverse=True)  # top to bottom: falling
+    assert numbers[0] > -200 > numbers[-1]
+
+
+def test_the_plot_shows_one_window_of_episodes_for_every_series() -> None:
+    entry = catalog.resolve("FrozenLakeNotSlippery-v1")
+    session = Session(entry, seed=0, render=False)
+    owner = PlayAlong(session, make_agent_for(entry, "q-learning", seed=0))
+    owner.controller = AGENT
+    while session.episodes_finished < 2 * HISTORY + 100:
+        owner._agent_step()
+    owner.publish(force=True)
+    snap = owner.latest
+    episodes = [e for e, _ in snap.returns]
+    assert len(episodes) == HISTORY and episodes[-1] == snap.episodes
+    assert episodes == list(range(episodes[0], episodes[-1] + 1))
+    assert snap.evals and all(episodes[0] <= e <= episodes[-1] for e, _ in snap.evals)
+
+
+# --- hand-off while an agent loads ---------------------------------------------------------
+
+
+def _run(owner: PlayAlong) -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(target=owner.run, args=(stop,), daemon=True)
+    thread.start()
+    return thread, stop
+
+
+def _wait(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.002)
+
+
+def test_tab_while_the_agent_loads_shows_loading_keeps_keys_and_is_idempotent() -> None:
+    entry = catalog.resolve("CartPole-v1")
+    session = Session(entry, seed=0, render=False)
+    release = threading.Event()
+    made: list[object] = []
+
+    def slow_agent():  # stands in for torch's first import
+        release.wait(10)
+        made.append(make_agent_for(entry, "q-learning", seed=0, env=session.env))
+        return made[-1]
+
+    owner = PlayAlong(session, make_agent=slow_agent)
+    thread, stop = _run(owner)
+    try:
+        owner.send("toggle_control")
+        _wait(lambda: owner.handled >= 1)
+        owner.send("toggle_control")  # impatient: must not hand control straight back
+        owner.send("full_speed")  # pressed while loading: applied when the agent arrives
+        _wait(lambda: owner.handled >= 3)
+        snap = owner.latest
+        assert snap.loading and snap.controller == HUMAN and not snap.has_agent
+        release.set()
+        _wait(lambda: owner.settled)
+        snap = owner.latest
+        assert len(made) == 1 and snap.has_agent and not snap.loading
+        assert snap.controller == AGENT and snap.full_speed and not snap.paused
+    finally:
+        release.set()
+        stop.set()
+        thread.join(2)
+
+
+def test_a_move_while_the_agent_loads_keeps_the_person_in_control() -> None:
+    entry = catalog.resolve("Taxi-v4")
+    session = Session(entry, seed=0, render=False)
+    release = threading.Event()
+    owner = PlayAlong(session, make_agent=lambda: (release.wait(10), make_agent_for(entry, "q-learning"))[1])
+    thread, stop = _run(owner)
+    try:
+        owner.send("toggle_control")
+        owner.send("act", 1)
+        release.set()
+        _wait(lambda: owner.settled)
+        assert owner.latest.has_agent and owner.latest.controller == HUMAN
+    finally:
+        stop.set()
+        thread.join(2)
+
+
+async def test_the_status_says_loading_at_once() -> None:
+    entry = catalog.resolve("CartPole-v1")
+    app = RLTuiApp(Session(entry, seed=0))
+    release = threading.Event()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        screen.playalong.make_agent = lambda: (release.wait(10), make_agent_for(entry, "q-learning"))[1]
+        await pilot.press("tab")
+        await wait_for_text(pilot, "Loading the agent", "loading…")
+        release.set()
+        await settle(pilot)
+        assert screen.snap.controller == AGENT and "Loading" not in screen_text(app)
+
+
+# --- counters, rate, speed -------------------------------------------------------------------
+
+
+def test_a_loaded_agent_keeps_its_counters_and_pausing_reads_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rltui.core import playalong
+
+    clock = [100.0]
+    monkeypatch.setattr(playalong.time, "perf_counter", lambda: clock[0])
+    entry = catalog.resolve("Taxi-v4")
+    agent, _ = load_agent("saves/Taxi-v4-q-learning.safetensors")
+    session = Session(entry, seed=0, render=False)
+    owner = PlayAlong(session, agent)
+    owner.controller = AGENT
+    for _ in range(50):
+        owner._agent_step()
+        clock[0] += 0.01
+    owner.publish(force=True)
+    assert owner.latest.total_steps == 116_000 + 50 and owner.latest.total_steps == agent.steps
+    assert owner.latest.steps_per_second > 0
+    owner._handle(type("C", (), {"name": "pause", "arg": None})())
+    owner.publish(force=True)
+    assert owner.latest.paused and owner.latest.steps_per_second == 0.0
+
+
+def test_slower_from_full_speed_is_the_fastest_counted_speed() -> None:
+    from rltui.core.playalong import SPEEDS, _Command
+
+    owner = PlayAlong(Session(catalog.resolve("Taxi-v4"), seed=0, render=False),
+                      make_agent_for(catalog.resolve("Taxi-v4"), "q-learning"))
+    owner._handle(_Command("full_speed"))
+    owner._handle(_Command("slower"))
+    owner.publish(force=True)
+    assert not owner.latest.full_speed and owner.latest.speed == SPEEDS[-1]
+
+
+def test_in_app_evaluations_are_the_figures_rltui_eval_gives() -> None:
+    from rltui.core.training import evaluate
+
+    entry = catalog.resolve("CartPole-v1")
+    agent = make_agent_for(entry, "q-learning", seed=0)
+    owner = PlayAlong(Session(entry, seed=0, render=False), agent)
+    assert owner._evaluate() == pytest.approx(float(np.mean(evaluate(agent, entry, 10))))
+
+
+# --- what the grid worlds show ----------------------------------------------------------------
+
+
+def test_the_value_map_draws_holes_and_the_goal_as_themselves() -> None:
+    from rltui.core.valuemap import value_map_for
+    from rltui.ui.render.grid import render_grid
+
+    entry = catalog.resolve("FrozenLake-v1")
+    agent, _ = make_agent_for(entry, "value-iteration"), None
+    session = Session(entry, seed=0, render=False)
+    values = value_map_for(entry.id, session.env)(agent)
+    lines = render_grid(session.scene(), 60, 30, values, ("←", "↓", "→", "↑"))
+    text = "\n".join("".join(seg.text for seg in line) for line in lines)
+    assert text.count("○") == 4 and text.count("★") == 1  # the lake's holes and goal
+    hole = session.scene().cells[1][1]
+    assert hole.kind == "hole" and not hole.has_value
+
+
+def test_a_slide_on_the_ice_is_named() -> None:
+    from rltui.core.scenes import lake_slide
+
+    env = catalog.make_env(catalog.resolve("FrozenLake-v1"), render=False)
+    assert lake_slide(env, 0, 1, 4) is None  # Down, and down it went
+    assert lake_slide(env, 0, 1, 1) == "slid right"
+    assert lake_slide(env, 0, 0, 0) is None  # Left into the wall: as aimed
+    assert lake_slide(env, 5, 2, 5) == "stayed put"
+
+
+def test_taxi_says_when_the_passenger_is_delivered() -> None:
+    from rltui.core.scenes import taxi_scene
+
+    env = catalog.make_env(catalog.resolve("Taxi-v4"), render=False)
+    env.reset(seed=0)
+    u = env.unwrapped
+    u.s = u.encode(0, 0, 0, 0)
+    scene = taxi_scene(env)
+    assert scene.caption == "Passenger delivered to R."
+    u.s = u.encode(2, 2, 2, 1)
+    scene = taxi_scene(env)
+    assert [m for _, _, m in scene.legend] == ["taxi", "passenger", "destination", "wall"]
+    assert [g for g, _, _ in scene.legend][1:3] == ["Y", "G"]
+
+
+# --- quitting, saving ---------------------------------------------------------------------------
+
+
+async def test_quitting_with_unsaved_training_asks_first() -> None:
+    from rltui.ui.screens.dialogs import LeaveDialog
+
+    entry = catalog.resolve("FrozenLakeNotSlippery-v1")
+    app = RLTuiApp(Session(entry, seed=0), make_agent_for(entry, "q-learning", seed=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "tab", "f")
+        while app.screen.playalong.agent.steps < 1_500:
+            await pilot.pause(0.05)
+        await press(pilot, "space")
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, LeaveDialog)
+        await pilot.press("escape")  # stay
+        await pilot.pause()
+        assert not isinstance(app.screen, LeaveDialog) and app.is_running
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("q")  # leave without saving
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_quitting_right_after_opening_does_not_ask() -> None:
+    entry = catalog.resolve("Taxi-v4")
+    app = RLTuiApp(Session(entry, seed=0), make_agent_for(entry, "q-learning", seed=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running
+
+
+def test_a_folder_as_save_target_means_inside_it(tmp_path: Path) -> None:
+    from agents.persistence import SaveError
+
+    assert save_target(str(tmp_path), "Taxi-v4", "dqn") == tmp_path / "Taxi-v4-dqn.safetensors"
+    assert save_target(str(tmp_path / "new") + "/", "Taxi-v4", "dqn") == tmp_path / "new" / "Taxi-v4-dqn.safetensors"
+    assert save_target(str(tmp_path / "mine"), "Taxi-v4", "dqn") == tmp_path / "mine.safetensors"
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(SaveError, match="not a folder"):
+        save_target(str(tmp_path / "file" / "agent"), "Taxi-v4", "dqn")
+
+
+def test_saves_default_to_the_per_user_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RLTUI_SAVES", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    if sys.platform.startswith("linux"):
+        assert saves_dir() == tmp_path / "rltui" / "saves"
+    monkeypatch.setenv("RLTUI_SAVES", str(tmp_path / "elsewhere"))
+    assert saves_dir() == tmp_path / "elsewhere"
+
+
+def test_ctrl_c_in_train_saves_what_was_learned(tmp_path: Path) -> None:
+    target = tmp_path / "cart.safetensors"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rltui", "train", "CartPole-v1", "--agent", "q-learning",
+         "--steps", "100000000", "--save", str(target), "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    first = proc.stderr.readline()  # the progress goes to stderr with --json; training has begun
+    assert "q-learning on CartPole-v1" in first
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["interrupted"] is True and summary["save"] == str(target)
+    meta = read_metadata(target)
+    assert meta["interrupted"] is True and meta["counters"]["steps"] == summary["steps"]
+
+
+def test_eval_says_a_deterministic_env_is_evaluated_from_every_start(capsys: pytest.CaptureFixture[str]) -> None:
+    from rltui.cli import main
+
+    assert main(["eval", "saves/Taxi-v4-q-learning.safetensors", "--episodes", "20", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out.strip().splitlines()[-1])["episodes"] == 300
+    assert "evaluated once from each of its 300 start states" in captured.err
+
+
+def test_torch_gets_one_thread_unless_told_otherwise() -> None:
+    code = "import agents.dqn, torch; print(torch.get_num_threads())"
+    env = {k: v for k, v in os.environ.items() if k != "RLTUI_TORCH_THREADS"}
+    one = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    two = subprocess.run([sys.executable, "-c", code], env={**env, "RLTUI_TORCH_THREADS": "2"},
+                         capture_output=True, text=True, check=True)
+    assert one.stdout.strip() == "1" and two.stdout.strip() == "2"
+    bad = subprocess.run([sys.executable, "-m", "rltui", "envs"], env={**env, "RLTUI_TORCH_THREADS": "many"},
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "RLTUI_TORCH_THREADS" in bad.stderr
+
+
+def test_numbers_read_as_a_person_expects() -> None:
+    from rltui.ui.format import plural, sig
+
+    assert sig(3.2e-5) == "3.20e-05" and sig(0.01234) == "0.0123" and sig(None) == "—"
+    assert plural(1, "step") == "1 step" and plural(1000, "step") == "1,000 steps"
+
+
+def test_q_bars_span_the_spread_of_close_values() -> None:
+    from rltui.ui.widgets.q_values import QValuesPanel
+
+    entry = catalog.resolve("MountainCar-v0")
+    owner = PlayAlong(Session(entry, seed=0, render=False))
+    owner.publish(force=True)
+    q = np.array([-59.37, -59.44, -59.46])
+    snap = dataclasses.replace(owner.latest, q_values=q, greedy=0)
+    panel = QValuesPanel(entry.action_names)
+    lines = panel.render_snapshot(snap).plain.splitlines()[:3]
+    bars = [line.count("█") for line in lines]
+    assert bars[0] > bars[1] > bars[2] >= 1
