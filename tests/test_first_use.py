@@ -109,6 +109,13 @@ def test_nice_ticks_never_run_upside_down_and_keep_zero() -> None:
                 for label in labels] == pytest.approx(ticks)
     _, _, ticks, labels = nice_ticks(-7.8, 8.2)
     assert 0.0 in ticks and "0" in labels
+    rng = np.random.default_rng(0)
+    for _ in range(5_000):  # any range, any room: ascending ticks that cover it, never too many
+        a, b = sorted(rng.normal(0, 10.0 ** rng.integers(-4, 7), size=2))
+        most = int(rng.integers(3, 9))
+        lo, hi, ticks, labels = nice_ticks(float(a), float(b), most=most)
+        assert lo <= a and hi >= b and len(ticks) <= most and ticks == sorted(ticks)
+        assert len(labels) == len(ticks)
     _, _, ticks, _ = nice_ticks(-300, -100)
     assert ticks[0] <= -300 and ticks[-1] >= -100 and len(ticks) <= 5
 

@@ -35,6 +35,10 @@ def choose_cell_size(scene: GridScene, width: int, height: int) -> tuple[int, in
         w, h = grid_size(scene, cell_w, cell_h)
         if w <= width and h + extra <= height:
             return cell_w, cell_h
+    for cell_w, cell_h in _CELL_SIZES:  # the grid first: legend and caption give way
+        w, h = grid_size(scene, cell_w, cell_h)
+        if w <= width and h <= height:
+            return cell_w, cell_h
     return _CELL_SIZES[-1]
 
 
@@ -103,9 +107,11 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
                        Segment(" … "), Segment(f" {hi:.2f} ", _value_style(hi, lo, hi))],
                   [Segment("arrows: the greedy action", CAPTION)]]
         return lines
-    if scene.caption:
+    room = height - len(lines)
+    if scene.caption and room >= 2:
         lines += [[], [Segment(scene.caption, CAPTION)]]
-    if scene.legend:
+        room -= 2
+    if scene.legend and room >= 2:
         legend: list[Segment] = []
         for i, (glyph, kind, meaning) in enumerate(scene.legend):
             if i:

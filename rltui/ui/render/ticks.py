@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
-NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
+NICE_STEPS = (1.0, 2.0, 2.5, 5.0)
+
+
+def _nice_steps(at_least: float) -> Iterator[float]:
+    """1, 2, 2.5, 5 times powers of ten, from the first one not below ``at_least``, upwards."""
+    magnitude = 10.0 ** math.floor(math.log10(at_least))
+    while True:
+        for m in NICE_STEPS:
+            if m * magnitude >= at_least * (1 - 1e-9):
+                yield m * magnitude
+        magnitude *= 10
 
 
 def nice_ticks(lo: float, hi: float, most: int = 5) -> tuple[float, float, list[float], list[str]]:
-    """An axis range covering ``lo``..``hi`` and at most ``most`` ticks on round values.
+    """An axis range covering ``lo``..``hi`` and at most ``most`` (at least 3) ticks on round values.
 
     Equal (or nearly equal) ends are padded so the line sits in the middle of a real range,
     not on an axis whose labels run backwards.
@@ -23,13 +34,12 @@ def nice_ticks(lo: float, hi: float, most: int = 5) -> tuple[float, float, list[
     if hi - lo < 1e-6 * max(1.0, abs(lo), abs(hi)):
         pad = max(abs(lo) * 0.1, 1.0)
         lo, hi = lo - pad, hi + pad
-    raw = (hi - lo) / max(1, most - 1)
-    magnitude = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in NICE_STEPS if m * magnitude >= raw * (1 - 1e-9))
-    first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
-    while last - first + 1 > most:  # rounding outwards can add one tick too many
-        step = next(m * magnitude for m in (*NICE_STEPS, 20.0) if m * magnitude > step)
+    most = max(3, most)  # a range across zero needs three: below, zero, above
+    raw = (hi - lo) / (most - 1)
+    for step in _nice_steps(raw):
         first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+        if last - first + 1 <= most:  # rounding outwards can add a tick: then a bigger step
+            break
     ticks = [i * step for i in range(first, last + 1)]
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
     if decimals and not math.isclose(round(step, decimals), step):

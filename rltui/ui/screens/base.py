@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.screen import Screen
 
-from rltui.ui.widgets.too_small import TooSmall, is_too_small
+from rltui.ui.widgets.too_small import NARROW, PLOT_WIDTH, SHORT, TooSmall, is_too_small
 
 
 class GuardedScreen(Screen):
@@ -23,5 +23,9 @@ class GuardedScreen(Screen):
     def check_size(self, width: int, height: int) -> None:
         small = is_too_small(width, height)
         self.set_class(small, "-too-small")
+        # Panels give way one by one as the terminal shrinks (see app.tcss).
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(height < SHORT, "-short")
+        self.set_class(width < PLOT_WIDTH or height < SHORT, "-no-plot")
         if small:
             self.query_one(TooSmall).show_for(width, height)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-MIN_WIDTH = 72
-MIN_HEIGHT = 20
+MIN_WIDTH = 80
+MIN_HEIGHT = 24
+"""The classic terminal: every panel is usable there (the plot and the legend give way first)."""
+NARROW = 110
+"""Below this width the side panels narrow."""
+PLOT_WIDTH = 96
+SHORT = 30
+"""Below this width or height the Training panel keeps its figures and drops the plot,
+which would be too small to read."""
 
 
 class TooSmall(Static):

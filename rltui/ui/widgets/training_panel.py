@@ -83,7 +83,7 @@ class ReturnsPlot(PlotextPlot):
         if n:
             # Episodes are whole numbers: ticks on round ones, within the episodes shown.
             first, last = snap.returns[0][0], snap.returns[-1][0]
-            _, _, ticks, labels = nice_ticks(first, max(last, first + 1), most=max(2, self.size.width // 14))
+            _, _, ticks, labels = nice_ticks(first, max(last, first + 1), most=max(3, self.size.width // 9))
             shown = [(t, lab) for t, lab in zip(ticks, labels) if first <= t <= last and t == int(t)]
             if shown:
                 plt.xticks([t for t, _ in shown], [lab for _, lab in shown])
