@@ -445,3 +445,45 @@ def test_q_bars_span_the_spread_of_close_values() -> None:
     lines = panel.render_snapshot(snap).plain.splitlines()[:3]
     bars = [line.count("█") for line in lines]
     assert bars[0] > bars[1] > bars[2] >= 1
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)])
+async def test_every_panel_is_usable_from_the_minimum_size_up(size: tuple[int, int]) -> None:
+    entry = catalog.resolve("Taxi-v4")
+    app = RLTuiApp(Session(entry, seed=0), make_agent_for(entry, "q-learning", seed=0))
+    async with app.run_test(size=size) as pilot:
+        await press(pilot, "s")
+        text = screen_text(app)
+        assert "enlarge" not in text
+        grid = [line for line in text.splitlines() if "│" in line and ("R" in line or "Y" in line)]
+        assert any("Y" in line and "B" in line for line in grid)  # the map's last row is drawn
+        for needle in ("Q-values", "Dropoff", "TD target", "Rewards and returns", "discounted",
+                       "Training", "epsilon", "steps/s"):
+            assert needle in text, needle
+        plotted = "return " in text and "episode " in text.replace("episodes", "")
+        assert plotted == (size[0] >= 96 and size[1] >= 30)
+        await pilot.resize_terminal(size[0] - 1 if size == (80, 24) else 79, size[1])
+        await pilot.pause()
+        assert ("enlarge" in screen_text(app)) is True
+
+
+async def test_save_first_from_the_leave_dialog_saves_then_quits(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RLTUI_SAVES", str(tmp_path))
+    entry = catalog.resolve("FrozenLakeNotSlippery-v1")
+    app = RLTuiApp(Session(entry, seed=0), make_agent_for(entry, "q-learning", seed=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "tab", "f")
+        while app.screen.playalong.agent.steps < 1_500:
+            await pilot.pause(0.05)
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # save first
+        await pilot.pause()
+        await pilot.press("enter")  # the suggested name
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if not app.is_running:
+                break
+    saved = tmp_path / "FrozenLakeNotSlippery-v1-q-learning.safetensors"
+    assert not app.is_running and read_metadata(saved)["counters"]["steps"] >= 1_500

@@ -52,6 +52,14 @@ class SnapshotPublished(Message):
     """The owner thread has a new snapshot (read it from ``PlayAlong.latest``)."""
 
 
+class AgentSaved(Message):
+    """The owner thread has written the agent to disk; ``then`` runs next (quit, go back)."""
+
+    def __init__(self, then: Any) -> None:
+        super().__init__()
+        self.then = then
+
+
 class PlayScreen(GuardedScreen):
     """Play an environment, alone or with an agent that learns live."""
 
@@ -175,6 +183,9 @@ class PlayScreen(GuardedScreen):
         while self.playalong.notices:
             severity, message = self.playalong.notices.popleft()
             self.notify(message, severity=severity)  # type: ignore[arg-type]
+
+    def on_agent_saved(self, message: AgentSaved) -> None:
+        message.then()
 
     def apply(self, snap: Snapshot | None) -> None:
         if snap is None:
@@ -314,7 +325,7 @@ class PlayScreen(GuardedScreen):
             if choice == "leave":
                 then()
             elif choice == "save":
-                self.action_save()
+                self.action_save(then)
 
         self.app.push_screen(LeaveDialog(message, key), answered)
 
@@ -323,7 +334,9 @@ class PlayScreen(GuardedScreen):
 
         self.app.push_screen(HelpScreen(self.session.entry))
 
-    def action_save(self) -> None:
+    def action_save(self, then: Any = None) -> None:
+        """Ask where to save the agent, then save it in the owner thread; ``then`` runs once it
+        is written (the leave dialog's "save first")."""
         from rltui.core.storage import fresh_save_path
         from rltui.ui.screens.dialogs import SaveDialog
 
@@ -333,9 +346,10 @@ class PlayScreen(GuardedScreen):
             return
         kind = snap.agent_kind or "agent"
         suggested = fresh_save_path(self.session.entry.id, kind)
-        self.app.push_screen(SaveDialog(str(suggested), self.session.entry.id, kind), self._save_to)
+        self.app.push_screen(SaveDialog(str(suggested), self.session.entry.id, kind),
+                             lambda path: self._save_to(path, then))
 
-    def _save_to(self, path: str | None) -> None:
+    def _save_to(self, path: str | None, then: Any = None) -> None:
         if not path:
             return
         env_id = self.session.entry.id
@@ -350,6 +364,8 @@ class PlayScreen(GuardedScreen):
             else:
                 playalong.mark_saved()
                 playalong.notices.append(("information", f"Saved to {written}."))
+                if then is not None:
+                    self.post_message(AgentSaved(then))  # never waits for the UI
 
         self.playalong.send("call", save)
 
