@@ -37,8 +37,10 @@ SPEEDS = (1, 2, 4, 8, 16, 32, 64, 128)
 """Agent steps per second at the slow settings; full speed is separate."""
 DEFAULT_SPEED = 2  # index: 4 steps/s, slow enough to follow
 PUBLISH_INTERVAL = 1 / 30
-FULL_SPEED_PUBLISH_INTERVAL = 1 / 5
-"""At full speed the UI shares the interpreter with training: fewer frames, more steps."""
+FULL_SPEED_PUBLISH_INTERVAL = 1 / 2
+"""At full speed the UI shares the interpreter with training: fewer frames, more steps. Every
+panel redraws from each frame, so they always agree; thousands of steps a second are a blur
+at any frame rate."""
 VALUES_INTERVAL = 0.25
 HISTORY = 500
 """Episodes the plot shows: their returns, and the greedy evaluations made among them."""
@@ -212,6 +214,7 @@ class PlayAlong:
         """The Episode the G_t table was made from (what ctrl+e saves once a new one is empty)."""
         self._next_step = 0.0
         self._stop = threading.Event()
+        self._command_waiting = threading.Event()
         self._lake = type(session.env.unwrapped).__name__ == "FrozenLakeEnv"
         self.loading = False
         """A thread is making the agent (see :meth:`_request_agent`)."""
@@ -234,6 +237,7 @@ class PlayAlong:
         with self._sent_lock:
             self.sent += 1
         self.commands.put(_Command(name, arg))
+        self._command_waiting.set()  # a greedy evaluation in progress gives way to it
 
     @property
     def settled(self) -> bool:
@@ -609,11 +613,16 @@ class PlayAlong:
                 self._eval_due = time.perf_counter() + spent * (1 - EVAL_SHARE) / EVAL_SHARE
 
     def _evaluate(self) -> float | None:
-        """The greedy mean ``rltui eval`` would report, on its first seeds (None if stopped)."""
-        from rltui.core.training import evaluate
+        """The greedy mean ``rltui eval`` would report, on its first seeds; None when quitting or a
+        person's key cut it short (a key is answered at once, not after a few hundred episodes)."""
+        from rltui.core.training import AnyOf, evaluate
 
-        returns = evaluate(self.agent, self.session.entry, EVAL_EPISODES, stop=self._stop)
-        return float(np.mean(returns)) if returns and not self._stop.is_set() else None
+        self._command_waiting.clear()
+        if not self.commands.empty():
+            return None
+        stop = AnyOf(self._stop, self._command_waiting)
+        returns = evaluate(self.agent, self.session.entry, EVAL_EPISODES, stop=stop)
+        return float(np.mean(returns)) if returns and not stop.is_set() else None
 
     def _episodes_shown(self) -> int:
         return self.session.episodes_finished + (self._episode_base if self.agent is not None else 0)

@@ -14,11 +14,27 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from agents.base import Step
 from rltui.core import catalog
 from rltui.core.catalog import EnvEntry
+
+
+class StopFlag(Protocol):
+    """What ``evaluate`` and ``train`` ask of a stop signal (a ``threading.Event`` is one)."""
+
+    def is_set(self) -> bool: ...
+
+
+class AnyOf:
+    """A stop flag that is set once any of its flags is (quitting, or a key to answer)."""
+
+    def __init__(self, *flags: StopFlag) -> None:
+        self.flags = flags
+
+    def is_set(self) -> bool:
+        return any(flag.is_set() for flag in self.flags)
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,7 @@ class TrainResult:
 
 def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
              target: float | None = None, exhaustive: bool = True,
-             stop: threading.Event | None = None) -> list[float]:
+             stop: StopFlag | None = None) -> list[float]:
     """Greedy (exploration off) returns.
 
     A deterministic grid world with a finite set of start states (Taxi-v4,
@@ -124,7 +140,7 @@ def enumerable_starts(env: Any) -> list[int] | None:
 
 
 def _greedy_episode(agent: Any, env: Any, seed: int | None = None, start: int | None = None,
-                    stop: threading.Event | None = None) -> tuple[float, bool]:
+                    stop: StopFlag | None = None) -> tuple[float, bool]:
     """One greedy episode: (return, whether the time limit cut it)."""
     obs, _ = env.reset(seed=seed)
     if start is not None:
