@@ -487,3 +487,26 @@ async def test_save_first_from_the_leave_dialog_saves_then_quits(tmp_path: Path,
                 break
     saved = tmp_path / "FrozenLakeNotSlippery-v1-q-learning.safetensors"
     assert not app.is_running and read_metadata(saved)["counters"]["steps"] >= 1_500
+
+
+def test_an_in_app_evaluation_gives_way_to_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rltui.core import training
+
+    entry = catalog.resolve("Taxi-v4")  # evaluated from all 300 starts: long enough to hold a key
+    owner = PlayAlong(Session(entry, seed=0, render=False), make_agent_for(entry, "q-learning"))
+    episodes: list[int] = []
+    keys: list[int] = []
+    greedy_episode = training._greedy_episode
+
+    def episode_then_a_key(*args, **kwargs):
+        episodes.append(1)
+        if len(episodes) == 2 and not keys:
+            keys.append(0)
+            owner.send("act", 0)  # a person presses a key while the evaluation runs
+        return greedy_episode(*args, **kwargs)
+
+    monkeypatch.setattr(training, "_greedy_episode", episode_then_a_key)
+    assert owner._evaluate() is None and len(episodes) <= 3
+    owner._drain()
+    episodes.clear()
+    assert owner._evaluate() is not None and len(episodes) == 300  # left alone, it completes
