@@ -296,7 +296,7 @@ class PlayScreen(GuardedScreen):
         self.apply(self.snap)
 
     def action_back(self) -> None:
-        self._leave(self._go_back, "esc")
+        self._leave(self._go_back, "y")  # in the dialog esc means "stay", as in every dialog
 
     def _go_back(self) -> None:
         from rltui.ui.screens.launcher import LauncherScreen
