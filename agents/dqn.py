@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from agents.base import PROBABILITY, STEPS, Limit, StepLike
+from agents.files import short
 from agents.schedules import linear_schedule
 from agents.torch_setup import configure_torch, device_problem
 
@@ -155,6 +156,24 @@ class ReplayBuffer:
         )
 
 
+MAX_PARAMETERS = 20_000_000
+"""Weights of one Q-network (80 MB; with its target and Adam's moments, 320 MB)."""
+MAX_BUFFER_BYTES = 2 * 1024**3
+
+
+def _check_size(obs_dim: int, n_actions: int, c: DQNConfig) -> None:
+    """Refuse, in one sentence, a network or buffer that would not fit in memory."""
+    sizes = (obs_dim, *c.hidden, n_actions)
+    parameters = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    if parameters > MAX_PARAMETERS:
+        raise ValueError(f"a Q-network of {parameters:,} weights is too big (at most "
+                         f"{MAX_PARAMETERS:,}): use smaller hidden layers.")
+    buffer_bytes = c.buffer_size * (2 * obs_dim * 4 + 16)
+    if buffer_bytes > MAX_BUFFER_BYTES:
+        raise ValueError(f"a replay buffer of {c.buffer_size:,} transitions would take "
+                         f"{buffer_bytes / 2**30:,.1f} GB (at most 2): use a smaller buffer_size.")
+
+
 def _flat_dim(observation: dict[str, Any]) -> int:
     if observation["type"] == "Box":
         return int(np.prod(observation["shape"]))
@@ -189,6 +208,7 @@ class DQNAgent:
         self.observation = observation
         self.n_actions = n_actions
         self.obs_dim = _flat_dim(observation)
+        _check_size(self.obs_dim, n_actions, c)  # before anything is allocated
         self._one_hot = observation["type"] == "Discrete"
         if seed is not None:
             torch.manual_seed(seed)
@@ -352,24 +372,54 @@ class DQNAgent:
         return out
 
     def load_arrays(self, arrays: dict[str, np.ndarray], counters: dict[str, Any]) -> None:
+        """Restore weights, Adam's state and counters. Every array is checked (shape, dtype,
+        finite) against the network before torch sees it: a moment of the wrong shape would
+        corrupt memory in the fused Adam step.
+
+        Raises:
+            ValueError: a missing, misshapen or non-finite array, in a few words.
+        """
         for prefix, net in (("q_network", self.q_network), ("target_network", self.target_network)):
-            own = net.state_dict()
             loaded = {}
-            for name, tensor in own.items():
+            for name, tensor in net.state_dict().items():
                 key = f"{prefix}.{name}"
-                if key not in arrays or tuple(arrays[key].shape) != tuple(tensor.shape):
-                    raise ValueError(f"{key} is missing or has the wrong shape.")
-                loaded[name] = torch.from_numpy(np.array(arrays[key])).to(self.device)
+                loaded[name] = torch.from_numpy(_checked(arrays, key, tuple(tensor.shape))).to(self.device)
             net.load_state_dict(loaded)
-        state = self.optimizer.state_dict()
-        per_param: dict[int, dict[str, torch.Tensor]] = {}
-        for key, value in arrays.items():
-            if key.startswith("optimizer."):
+        shapes = [tuple(p.shape) for p in self.q_network.parameters()]
+        expected = {f"optimizer.{i}.{name}": shape for i, param_shape in enumerate(shapes)
+                    for name, shape in (("step", ()), ("exp_avg", param_shape), ("exp_avg_sq", param_shape))}
+        given = {key for key in arrays if key.startswith("optimizer.")}
+        if given - set(expected):
+            raise ValueError(f"{short(sorted(given - set(expected))[0])} is not part of this network's optimizer")
+        if given and given != set(expected):
+            raise ValueError(f"{sorted(set(expected) - given)[0]} is missing")
+        if given:
+            state = self.optimizer.state_dict()
+            per_param: dict[int, dict[str, torch.Tensor]] = {}
+            for key, shape in expected.items():
+                value = _checked(arrays, key, shape)
+                if key.endswith("exp_avg_sq") and (value < 0).any():
+                    raise ValueError(f"{key} has negative values")
                 _, index, name = key.split(".", 2)
-                per_param.setdefault(int(index), {})[name] = torch.from_numpy(np.array(value))
-        if per_param:
+                per_param.setdefault(int(index), {})[name] = torch.from_numpy(value)
             state["state"] = per_param
             self.optimizer.load_state_dict(state)
         self.steps = int(counters.get("steps", 0))
         self.episodes = int(counters.get("episodes", 0))
         self.updates = int(counters.get("updates", 0))
+
+
+def _checked(arrays: dict[str, np.ndarray], key: str, shape: tuple[int, ...]) -> np.ndarray:
+    """``arrays[key]`` as float32 of ``shape``, all finite, or ValueError."""
+    if key not in arrays:
+        raise ValueError(f"{key} is missing")
+    value = arrays[key]
+    if shape == () and tuple(value.shape) == (1,):
+        value = value.reshape(())  # safetensors keeps a scalar as one element
+    if tuple(value.shape) != shape:
+        raise ValueError(f"{key} has shape {tuple(value.shape)}, not {shape}")
+    if value.dtype.kind != "f":
+        raise ValueError(f"{key} is not floating point")
+    if not np.isfinite(value).all():
+        raise ValueError(f"{key} holds values that are not finite numbers")
+    return np.array(value, dtype=np.float32)

@@ -3,9 +3,12 @@ ones explained in a sentence."""
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def write_atomic(target: Path, data: bytes) -> None:
@@ -17,6 +20,7 @@ def write_atomic(target: Path, data: bytes) -> None:
         OSError: the directory cannot be made or the file cannot be written.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -28,6 +32,16 @@ def write_atomic(target: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_leftovers(target: Path) -> None:
+    """Delete temporary files an interrupted write to ``target`` left beside it (a ``kill -9``
+    between writing and renaming): they are never saves, and would pile up."""
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+        try:
+            leftover.unlink()
+        except OSError:
+            pass  # another process's write in progress, or not ours to remove
 
 
 def _file_mode(target: Path) -> int:
@@ -57,3 +71,48 @@ def read_problem(path: Path, exc: OSError, what: str) -> str:
     if isinstance(exc, PermissionError):
         return f"{path} cannot be read (permission denied)."
     return f"{path} cannot be read: {exc.strerror or exc}."
+
+
+class UnreadableFile(Exception):
+    """A file that must not be read (not a regular file, too big); one sentence."""
+
+
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of ``path``, which must be a regular file of at most ``limit`` bytes.
+
+    A FIFO would block the reader forever and ``/dev/zero`` never ends: only regular files
+    are opened, and the size is checked before anything is read.
+
+    Raises:
+        OSError: missing, a directory, no permission (see :func:`read_problem`).
+        UnreadableFile: not a regular file, or larger than ``limit``.
+    """
+    info = os.stat(path)  # follows links: a link to a device is a device
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(21, "Is a directory", str(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableFile(f"{path} is not a regular file, so it cannot be {what}.")
+    if info.st_size > limit:
+        raise UnreadableFile(f"{path} is {info.st_size / 2**20:,.1f} MB, more than {what} can be "
+                             f"({limit / 2**20:,.0f} MB at most).")
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise UnreadableFile(f"{path} grew past {limit / 2**20:,.0f} MB while it was read.")
+    return data
+
+
+def parse_json(text: str | bytes) -> Any:
+    """``json.loads`` that fails with ValueError, never RecursionError: a file of a hundred
+    thousand nested brackets or a 5,000-digit integer is damaged, not a crash."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    # json.JSONDecodeError and int-too-long are ValueErrors already
+
+
+def short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message (an env id of 10,000 characters is not
+    echoed back whole)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

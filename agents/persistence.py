@@ -16,22 +16,30 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import math
 import os
 import platform
+import stat
 import struct
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from agents.base import apply_settings
-from agents.files import read_problem, write_atomic
+from agents.base import INT64_MAX, SettingError, apply_settings
+from agents.files import parse_json, read_problem, short, write_atomic
 
 FORMAT = "rltui-agent"
 FORMAT_VERSION = 1
 META_KEY = "rltui"
 SUFFIX = ".safetensors"
 MAX_HEADER = 16 * 1024 * 1024
+MAX_FILE = 512 * 1024 * 1024
+"""No rltui agent comes near this (a LunarLander DQN is 1.5 MB); a bigger file is not one."""
+MAX_ACTIONS = 100_000
+MAX_OBS_VALUES = 100_000
+"""Values in one observation (a Box's product of its shape), or discrete sub-spaces of a Tuple."""
+COUNTERS = ("steps", "episodes", "updates", "sweeps")
 
 
 class SaveError(Exception):
@@ -109,9 +117,16 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     p = Path(path)
     try:
+        info = os.stat(p)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "Is a directory", str(p))
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block the open below for ever
+            raise SaveError(f"{p} is not a regular file, so it is not an rltui save.")
+        if info.st_size > MAX_FILE:
+            raise SaveError(f"{p} is {info.st_size / 2**20:,.0f} MB: no rltui save is that big.")
         with p.open("rb") as fh:
             head = fh.read(9)
-            size = p.stat().st_size
+            size = info.st_size
             # Recognised by structure, safetensors first: a little-endian header length, then a
             # JSON object. Its first byte is that length's low byte, so it can be anything,
             # \x80 (a pickle's first opcode) included.
@@ -119,17 +134,18 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
             if not (len(head) == 9 and head[8:9] == b"{" and 0 < n <= MAX_HEADER and n + 8 <= size):
                 raise SaveError(_not_a_save(p, head, size))
             fh.seek(8)
-            header = json.loads(fh.read(n).decode("utf-8"))
+            header = parse_json(fh.read(n).decode("utf-8"))
     except OSError as exc:
         raise SaveError(read_problem(p, exc, "a save file")) from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except ValueError:  # bad UTF-8, bad JSON, nested too deep, an integer too long
         raise SaveError(f"{p} is corrupt or is not an rltui save.") from None
-    raw = header.get("__metadata__", {}).get(META_KEY) if isinstance(header, dict) else None
-    if raw is None:
+    own = header.get("__metadata__") if isinstance(header, dict) else None
+    raw = own.get(META_KEY) if isinstance(own, dict) else None
+    if not isinstance(raw, str):
         raise SaveError(f"{p} is a safetensors file but not an rltui save (no rltui metadata).")
     try:
-        meta = json.loads(raw)
-    except json.JSONDecodeError:
+        meta = parse_json(raw)
+    except ValueError:
         raise SaveError(f"{p} has corrupt metadata.") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise SaveError(f"{p} is not an rltui agent save.")
@@ -140,7 +156,91 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     for key in ("kind", "env_id", "n_actions", "config", "counters"):
         if key not in meta:
             raise SaveError(f"{p} is missing '{key}' in its metadata.")
+    problem = meta_problem(meta)
+    if problem is not None:
+        raise SaveError(f"{p} has damaged metadata: {problem}.")
     return meta
+
+
+def meta_problem(meta: dict[str, Any]) -> str | None:
+    """What is wrong with a save's metadata, checked field by field before any is used (a save
+    can come from a stranger), or None. Hyperparameters are checked when the config is built."""
+    from agents.registry import KINDS
+
+    kind, env_id, n_actions = meta["kind"], meta["env_id"], meta["n_actions"]
+    if not isinstance(kind, str) or kind not in KINDS:
+        return f"its agent kind {short(repr(kind))} is not one of {', '.join(KINDS)}"
+    if not isinstance(env_id, str) or not 0 < len(env_id) <= 200 or not env_id.isprintable():
+        return f"its env id {short(repr(env_id))} is not an environment id"
+    if not _whole(n_actions, 1, MAX_ACTIONS):
+        return f"n_actions must be a whole number from 1 to {MAX_ACTIONS:,}"
+    if not isinstance(meta["config"], dict):
+        return "its settings ('config') are not an object"
+    counters = meta["counters"]
+    if not isinstance(counters, dict):
+        return "its counters are not an object"
+    for name in COUNTERS:
+        if name in counters and not _whole(counters[name], 0, INT64_MAX):
+            return f"the counter '{name}' must be a whole number from 0 to 2^63-1"
+    epsilon = counters.get("epsilon", 0.0)
+    if not _number(epsilon) or not 0 <= epsilon <= 1:
+        return "the counter 'epsilon' must be a number from 0 to 1"
+    if kind != "value-iteration":
+        space_problem = _space_problem(meta.get("observation_space"), depth=0)
+        if space_problem is not None:
+            return f"its observation space {space_problem}"
+    evaluation = meta.get("evaluation")
+    if evaluation is not None and (not isinstance(evaluation, dict) or not all(
+            v is None or _number(v) for v in evaluation.values())):
+        return "its evaluation is not an object of numbers"
+    if not isinstance(meta.get("interrupted", False), bool):
+        return "'interrupted' must be true or false"
+    for key in ("created",):
+        if key in meta and not isinstance(meta[key], (str, type(None))):
+            return f"'{key}' must be text"
+    return None
+
+
+def _whole(x: Any, low: int, high: int) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and low <= x <= high
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _space_problem(space: Any, depth: int) -> str | None:
+    """What is wrong with a described observation space (see ``agents.base.describe_space``)."""
+    if not isinstance(space, dict):
+        return "is missing"
+    kind = space.get("type")
+    if kind == "Discrete":
+        return None if _whole(space.get("n"), 1, 10**9) else "has a Discrete size that is not a whole number from 1 to 10^9"
+    if kind == "Tuple" and depth == 0:
+        parts = space.get("spaces")
+        if not isinstance(parts, list) or not 0 < len(parts) <= 16:
+            return "is a Tuple of 1 to 16 spaces only"
+        for part in parts:
+            if not isinstance(part, dict) or part.get("type") != "Discrete":
+                return "is a Tuple of Discrete spaces only"
+            problem = _space_problem(part, depth + 1)
+            if problem is not None:
+                return problem
+        return None
+    if kind == "Box":
+        shape, low, high = space.get("shape"), space.get("low"), space.get("high")
+        if not isinstance(shape, list) or not 0 < len(shape) <= 4 or not all(
+                _whole(d, 1, MAX_OBS_VALUES) for d in shape):
+            return "has a Box shape that is not 1 to 4 positive sizes"
+        size = math.prod(shape)
+        if size > MAX_OBS_VALUES:
+            return f"has {size:,} values, more than {MAX_OBS_VALUES:,}"
+        for bound in (low, high):
+            if not isinstance(bound, list) or len(bound) != size or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v) for v in bound):
+                return f"has Box bounds that are not {size} numbers each"
+        return None
+    return f"has an unknown type {short(repr(kind))}"
 
 
 def _not_a_save(p: Path, head: bytes, size: int) -> str:
@@ -185,19 +285,47 @@ def load_agent(path: str | os.PathLike[str], expect_env: str | None = None) -> t
     try:
         agent = _rebuild(meta, arrays)
     except (KeyError, TypeError, ValueError) as exc:
-        raise SaveError(f"{path} does not hold a consistent {meta['kind']} agent: {exc}") from None
+        reason = str(exc).strip("'\"").rstrip(".") or type(exc).__name__
+        raise SaveError(f"{path} does not hold a consistent {meta['kind']} agent: {reason}.") from None
     return agent, meta
 
 
 def _config(cls: Any, saved: dict[str, Any]) -> Any:
+    """The config a save names, each value checked for its type and then for its range, as
+    ``--set`` checks them (a hand-edited save cannot smuggle a string, a 0 train_freq or a
+    network of a million units into the agent)."""
+    defaults = cls()
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = set(saved) - names
     if unknown:
-        raise ValueError(f"unknown settings {sorted(unknown)}")
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()}
-    config = dataclasses.replace(cls(), **values)
-    # Round-trip through the CLI parser's type checks: a hand-edited save cannot smuggle odd types.
-    return apply_settings(config, {})
+        raise ValueError(f"unknown settings {short(str(sorted(unknown)))}")
+    values: dict[str, Any] = {}
+    for key, value in saved.items():
+        current = getattr(defaults, key)
+        if isinstance(current, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(current, int):
+            ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= INT64_MAX
+        elif isinstance(current, float):
+            ok = _number(value)
+            value = float(value) if ok else value
+        elif isinstance(current, tuple):
+            element = type(current[0]) if current else float
+            ok = isinstance(value, list) and len(value) <= 64 and all(
+                (_whole(v, -INT64_MAX, INT64_MAX) if element is int else _number(v)) for v in value)
+            value = tuple(element(v) for v in value) if ok else value
+        else:
+            ok = isinstance(value, str) and len(value) <= 100
+        if not ok:
+            raise ValueError(f"setting '{key}' is not {type(current).__name__} data")
+        values[key] = value
+    if str(values.get("device", "cpu")).startswith("cuda"):
+        values["device"] = "cpu"  # trained on a GPU, loaded anywhere; --device moves it back
+    config = dataclasses.replace(defaults, **values)
+    try:
+        return apply_settings(config, {})  # the ranges --set enforces
+    except SettingError as exc:
+        raise ValueError(str(exc).rstrip(".")) from None
 
 
 def _rebuild(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
@@ -206,7 +334,8 @@ def _rebuild(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
     if kind == "value-iteration":
         from agents.value_iteration import ValueIterationConfig, from_table
 
-        return from_table(arrays["q_table"], _config(ValueIterationConfig, meta["config"]), counters)
+        return from_table(arrays["q_table"], _config(ValueIterationConfig, meta["config"]), counters,
+                          meta["n_actions"])
     if kind in ("q-learning", "sarsa", "expected-sarsa"):
         from agents.tabular import TabularAgent, TabularConfig
 
@@ -218,8 +347,6 @@ def _rebuild(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
         from agents.dqn import DQNAgent, DQNConfig
 
         config = _config(DQNConfig, meta["config"])
-        if config.device.startswith("cuda"):
-            config = dataclasses.replace(config, device="cpu")  # load anywhere; --device moves it
         agent = DQNAgent(meta["observation_space"], int(meta["n_actions"]), config)
         agent.load_arrays(arrays, counters)
         return agent

@@ -195,7 +195,9 @@ class TabularAgent:
         table = arrays["q_table"]
         expected = (self.indexer.n_states, self.n_actions)
         if table.shape != expected:
-            raise ValueError(f"Q-table has shape {table.shape}, expected {expected}.")
+            raise ValueError(f"its Q-table has shape {table.shape}, not {expected}")
+        if table.dtype.kind != "f" or not np.isfinite(table).all():
+            raise ValueError("its Q-table holds values that are not finite numbers")
         self.table = table.astype(np.float64).tolist()
         self.steps = int(counters.get("steps", 0))
         self.episodes = int(counters.get("episodes", 0))

@@ -128,8 +128,14 @@ class ValueIterationAgent:
         return self.table.copy()
 
 
-def from_table(table: Any, config: ValueIterationConfig, counters: dict[str, Any]) -> ValueIterationAgent:
+def from_table(table: Any, config: ValueIterationConfig, counters: dict[str, Any],
+               n_actions: int) -> ValueIterationAgent:
     """A value-iteration agent restored from a saved Q* (no model needed)."""
+    table = np.asarray(table)
+    if table.ndim != 2 or table.shape[1] != n_actions or table.dtype.kind != "f":
+        raise ValueError(f"its Q-table has shape {table.shape}, not (states, {n_actions})")
+    if not np.isfinite(table).all():
+        raise ValueError("its Q-table holds values that are not finite numbers")
     agent = ValueIterationAgent.__new__(ValueIterationAgent)
     agent.config = config
     agent.table = np.asarray(table, dtype=np.float64)
