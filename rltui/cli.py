@@ -81,7 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "saves":
             return saves.run(args)
         if args.command == "bench":
-            from rltui.bench import run_bench
+            from rltui.bench import check_options, run_bench
+
+            check_options(args)
 
             return run_bench(args.which, as_json=args.json, seconds=args.seconds, seeds=args.seeds,
                              env=args.env, kind=args.agent, busy=args.busy)
@@ -95,8 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _play(args: argparse.Namespace) -> int:
-    from rltui.commands.common import parse_settings, resolve_env
+    from rltui.commands.common import check_seed, parse_settings, resolve_env
 
+    check_seed(getattr(args, "seed", None))
     env_id = getattr(args, "env", None)
     replay = getattr(args, "replay", None)
     session = agent = record = None
@@ -117,6 +120,7 @@ def _play(args: argparse.Namespace) -> int:
     from rltui.ui.app import RLTuiApp
 
     app = RLTuiApp(session, agent, replay=record)
+    _exit_on_signals(app)
     app.run()
     # The terminal is restored and the owner thread has stopped (saves are written and
     # fsynced there). Tearing down torch's and numpy's modules can take over a second
@@ -124,6 +128,23 @@ def _play(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(app.return_code or 0)
+
+
+def _exit_on_signals(app: object) -> None:
+    """``kill`` (SIGTERM) or SIGINT close the app the way q does: the terminal is restored and
+    the owner thread stops, instead of a dead process leaving the terminal in the app's mode."""
+    import asyncio
+    import signal
+
+    def close(signum: int, frame: object) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not running yet (or any more): nothing to restore
+            raise SystemExit(128 + signum) from None
+        loop.call_soon_threadsafe(app.exit, None, 128 + signum)  # type: ignore[attr-defined]
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, close)
 
 
 def _play_agent(args: argparse.Namespace, entry: object, settings: dict[str, str]) -> object:

@@ -387,6 +387,7 @@ async def test_ctrl_o_lists_saved_episodes_and_opens_one_in_the_timeline(saves_i
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "up", "right", "ctrl+e", "r", "up")
         await pilot.press("ctrl+o")
+        await wait_for_text(pilot, "CliffWalking-v1-q-learning")  # listed off the UI thread
         options = app.screen.query_one("#load-list", OptionList)
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         # The user's episode is listed beside the agent rltui ships for this env.

@@ -9,6 +9,26 @@ import json
 from typing import Any
 
 
+def check_options(args: Any) -> None:
+    """One sentence (UsageError) for options a benchmark cannot run with."""
+    from rltui.commands.common import UsageError, resolve_env
+
+    if args.seeds is not None and not 1 <= args.seeds <= 100:
+        raise UsageError(f"--seeds must be from 1 to 100, not {args.seeds}.")
+    if not 0 < args.seconds <= 3600:
+        raise UsageError(f"--seconds must be above 0 and at most 3600, not {args.seconds:g}.")
+    if not 0 <= args.busy <= 64:
+        raise UsageError(f"--busy must be from 0 to 64, not {args.busy}.")
+    if args.which == "playalong":
+        from agents.registry import AgentError, check_kind
+
+        resolve_env(args.env)
+        try:
+            check_kind(args.agent)
+        except AgentError as exc:
+            raise UsageError(str(exc)) from None
+
+
 def run_bench(which: str, as_json: bool = False, **options: Any) -> int:
     options = {k: v for k, v in options.items() if v is not None}  # unset: each bench's default
     if which == "render":

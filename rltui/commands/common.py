@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from agents.files import short
 from rltui.core.catalog import EnvEntry
 
 
@@ -20,6 +21,12 @@ def resolve_env(env_id: str) -> EnvEntry:
         return catalog.resolve(env_id)
     except catalog.CatalogError as exc:
         raise UsageError(str(exc)) from None
+
+
+def check_seed(seed: int | None) -> None:
+    """Seeds are whole numbers from 0 to 2^63-1 (what numpy and gymnasium take)."""
+    if seed is not None and not 0 <= seed < 2**63:
+        raise UsageError(f"--seed must be a whole number from 0 to 2^63-1, not {short(str(seed))}.")
 
 
 def parse_settings(pairs: Sequence[str] | None) -> dict[str, str]:
@@ -62,12 +69,12 @@ def read_episode(path: str, entry: EnvEntry | None = None) -> tuple[Any, EnvEntr
     if entry is None:
         known = catalog.get(record.env)
         if known is not None and not known.available:
-            raise UsageError(f"{path} was recorded in {record.env}, which needs {known.requires} "
+            raise UsageError(f"{path} was recorded in {short(record.env)}, which needs {known.requires} "
                              f"(not installed): {known.install_hint}.")
         try:
             entry = catalog.resolve(record.env)
         except catalog.CatalogError:
-            raise UsageError(f"{path} was recorded in {record.env}, which is not installed here.") from None
+            raise UsageError(f"{path} was recorded in {short(record.env)}, which is not installed here.") from None
     try:
         episodes.check(record, entry)
     except (episodes.EpisodeFileError, catalog.CatalogError) as exc:

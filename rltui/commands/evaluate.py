@@ -6,7 +6,7 @@ import argparse
 import statistics
 from typing import Any
 
-from rltui.commands.common import UsageError, print_json, resolve_env
+from rltui.commands.common import UsageError, check_seed, print_json, resolve_env
 
 
 def add_parser(sub: Any) -> None:
@@ -26,8 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.episodes is not None and args.episodes < 1:
         raise UsageError(f"--episodes must be at least 1, not {args.episodes}.")
-    if not 0 <= args.seed < 2**63:
-        raise UsageError(f"--seed must be from 0 to 2^63-1, not {args.seed}.")
+    check_seed(args.seed)
     try:
         agent, meta = load_agent(args.file)
     except SaveError as exc:

@@ -8,6 +8,7 @@ from typing import Any
 
 from rltui.commands.common import (
     UsageError,
+    check_seed,
     parse_settings,
     print_json,
     resolve_env,
@@ -62,8 +63,7 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and value < 0:
             raise UsageError(f"--{name} must be zero or more, not {value}.")
-    if args.seed is not None and not 0 <= args.seed < 2**63:
-        raise UsageError(f"--seed must be from 0 to 2^63-1, not {args.seed}.")
+    check_seed(args.seed)
     if args.demo_passes < 1:
         raise UsageError(f"--demo-passes must be 1 or more, not {args.demo_passes}.")
     demos = _read_demos(args.demos) if args.demos else []

@@ -19,6 +19,9 @@ from typing import Any
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+# SDL otherwise takes SIGINT and SIGTERM for itself (as a quit event no one reads), and
+# `kill` would no longer stop rltui.
+os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
 
 GRID = "grid"
 CARDS = "cards"
@@ -286,7 +289,7 @@ def _generic_entry(env_id: str) -> EnvEntry:
     if env_id not in gym.registry:
         close = suggest(env_id)
         hint = f" Did you mean {' or '.join(close)}?" if close else " See `rltui envs`."
-        raise CatalogError(f"Unknown environment '{env_id}'.{hint}")
+        raise CatalogError(f"Unknown environment '{_short(env_id)}'.{hint}")
     try:
         env = gym.make(env_id)
     except Exception as exc:  # any env's constructor can fail in its own way
@@ -313,6 +316,10 @@ def _generic_entry(env_id: str) -> EnvEntry:
         keys=keys,
         render=render,
     )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _one_line(exc: BaseException) -> str:

@@ -24,12 +24,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.files import read_problem, unused_path, write_atomic
+from agents.files import (
+    UnreadableFile,
+    parse_json,
+    read_limited,
+    read_problem,
+    short,
+    unused_path,
+    write_atomic,
+)
+from rltui.core.catalog import LONGEST_EPISODE
 from rltui.core.session import AGENT, HUMAN, Episode, Transition
 
 FORMAT = "episode"
 FORMAT_VERSION = 1
 SUFFIX = ".jsonl"
+MAX_LINE = 4096
+"""Longer than any line rltui writes (a header is ~250 characters, a step ~60)."""
+MAX_FILE = (LONGEST_EPISODE + 1) * MAX_LINE
 ACTORS = (HUMAN, AGENT)
 
 
@@ -142,9 +154,11 @@ def read(path: str | Path) -> EpisodeRecord:
     """
     p = Path(path)
     try:
-        text = p.read_bytes().decode("utf-8")
+        text = read_limited(p, MAX_FILE, "an episode file").decode("utf-8")
     except OSError as exc:
         raise EpisodeFileError(read_problem(p, exc, "an episode file")) from None
+    except UnreadableFile as exc:
+        raise EpisodeFileError(str(exc)) from None
     except UnicodeDecodeError:
         raise EpisodeFileError(f"{p} is not an rltui episode file (it is not text).") from None
     lines = text.split("\n")
@@ -153,9 +167,11 @@ def read(path: str | Path) -> EpisodeRecord:
         lines.pop()  # the empty string after the last newline
     if not lines or not lines[0].strip():
         raise EpisodeFileError(f"{p} is empty: it is not an rltui episode file.")
+    if any(len(line) > MAX_LINE for line in lines):
+        raise EpisodeFileError(f"{p} is not an rltui episode file (a line is longer than any it writes).")
     try:
-        header = json.loads(lines[0])
-    except json.JSONDecodeError:
+        header = parse_json(lines[0])
+    except ValueError:
         if len(lines) == 1 and not complete and lines[0].startswith('{"rltui"'):
             raise EpisodeFileError(f"{p} is truncated: its header is cut short.") from None
         raise EpisodeFileError(f"{p} is not an rltui episode file.") from None
@@ -169,10 +185,13 @@ def read(path: str | Path) -> EpisodeRecord:
                                f"this one reads up to format {FORMAT_VERSION}: upgrade rltui.")
     env, seed, steps = header.get("env"), header.get("seed"), header.get("steps")
     gamma = header.get("gamma", 1.0)
-    if not isinstance(env, str) or not env:
+    if not isinstance(env, str) or not env or len(env) > 200 or not env.isprintable():
         raise EpisodeFileError(f"{p} does not say which environment it was played in.")
-    if not _is_int(seed) or not _is_int(steps) or steps < 0:
-        raise EpisodeFileError(f"{p} has a damaged header (its seed or step count is not a whole number).")
+    if not _is_int(seed) or not 0 <= seed < 2**63:
+        raise EpisodeFileError(f"{p} has a damaged header (its seed must be a whole number from 0 to 2^63-1).")
+    if not _is_int(steps) or not 0 <= steps <= LONGEST_EPISODE:
+        raise EpisodeFileError(f"{p} has a damaged header (its step count must be a whole number from "
+                               f"0 to {LONGEST_EPISODE:,}).")
     if not isinstance(gamma, (int, float)) or isinstance(gamma, bool) or not 0 <= gamma <= 1:
         raise EpisodeFileError(f"{p} has a damaged header (gamma must be between 0 and 1).")
     body = lines[1:]
@@ -182,8 +201,8 @@ def read(path: str | Path) -> EpisodeRecord:
     for i, line in enumerate(body):
         lineno = i + 2
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
+            row = parse_json(line)
+        except ValueError:
             if i == len(body) - 1 and not complete:
                 break  # a last line cut short: reported as truncated below
             raise EpisodeFileError(f"{p} is damaged: line {lineno} is not valid JSON.") from None
@@ -214,6 +233,10 @@ def read(path: str | Path) -> EpisodeRecord:
         agent=agent if isinstance(agent, str) else None,
         source=str(p),
     )
+
+
+def _ending(terminated: bool, truncated: bool) -> str:
+    return "ended" if terminated else "hit its time limit" if truncated else "went on"
 
 
 def _is_int(x: Any) -> bool:
@@ -250,6 +273,11 @@ def replay(record: EpisodeRecord, env: Any) -> Iterator[Transition]:
             raise EpisodeFileError(
                 f"{record.name} no longer replays: {record.env} ends the episode at step {t}, "
                 f"but the file goes on to step {last}, so the environment has changed.")
+        if t == last and (bool(terminated), bool(truncated)) != (record.terminated, record.truncated):
+            said = _ending(record.terminated, record.truncated)
+            raise EpisodeFileError(
+                f"{record.name} no longer replays: after its last step {record.env} "
+                f"{_ending(bool(terminated), bool(truncated))}, where the file says it {said}.")
         yield Transition(t, obs, action, reward, next_obs, bool(terminated), bool(truncated), actor, info)
         obs = next_obs
 
@@ -264,7 +292,7 @@ def check(record: EpisodeRecord, entry: Any) -> list[Transition]:
     from rltui.core import catalog
 
     if record.env != entry.id:
-        raise EpisodeFileError(f"{record.name} was recorded in {record.env}, not {entry.id}.")
+        raise EpisodeFileError(f"{record.name} was recorded in {short(record.env)}, not {entry.id}.")
     env = catalog.make_env(entry, render=False)
     try:
         return list(replay(record, env))

@@ -498,7 +498,9 @@ class PlayAlong:
     # --- stepping -------------------------------------------------------------------------
 
     def _human_step(self, action: int) -> None:
-        if self.session.episode.done and self.view is None:
+        if self.view is not None:
+            self._branch()  # may fail (Blackjack cannot be put back): then the live step goes on
+        if self.session.episode.done:
             self.notices.append(("information", "The episode is over: press r for a new one."))
             return
         learn = self.learning and self.learn_from_human and self.agent is not None and (
@@ -556,7 +558,9 @@ class PlayAlong:
             self.paused = True  # the agent waits while a person looks back
 
     def _agent_step(self) -> None:
-        if self.session.episode.done and self.view is None:
+        if self.view is not None:
+            self._branch()  # first: the action is chosen for the state it is taken in
+        if self.session.episode.done:
             self._new_episode()
         action = self.agent.act(self.session.obs, self.learning)
         self._step(action, AGENT, self.learning)

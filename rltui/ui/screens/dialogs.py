@@ -9,12 +9,44 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 
-class SaveDialog(ModalScreen[str | None]):
+class Listed(Message):
+    """A worker has read the saves a dialog lists (posted, never awaited: a worker that waited
+    for the UI while the app waits for the worker to quit would hang both)."""
+
+    def __init__(self, options: list[Option | None]) -> None:
+        super().__init__()
+        self.options = options
+
+
+class Checked(Message):
+    """A worker has read (or refused) the file the load dialog was given."""
+
+    def __init__(self, loaded: Any = None, reason: str | None = None) -> None:
+        super().__init__()
+        self.loaded = loaded
+        self.reason = reason
+
+
+class Dialog(ModalScreen[Any]):
+    """A modal dialog that closes once: a second enter or esc that arrives before the first
+    has taken it off the screen (key repeat, a paste) does nothing."""
+
+    _finished = False
+
+    def finish(self, result: Any = None) -> None:
+        if self._finished or not self.is_attached or self.app.screen is not self:
+            return
+        self._finished = True
+        self.dismiss(result)
+
+
+class SaveDialog(Dialog):
     """Ask where to save; the suggested name never overwrites an existing save. A folder
     means "in there, with the suggested name"; a place that cannot hold a save is said
     under the field, and the dialog stays open to fix it."""
@@ -46,10 +78,10 @@ class SaveDialog(ModalScreen[str | None]):
         except SaveError as exc:
             self.query_one("#save-error", Label).update(str(exc))
             return
-        self.dismiss(str(target))
+        self.finish(str(target))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.finish(None)
 
 
 @dataclass(frozen=True)
@@ -61,7 +93,7 @@ class Loaded:
     record: Any = None
 
 
-class LoadDialog(ModalScreen[Loaded | None]):
+class LoadDialog(Dialog):
     """Pick a saved agent or a saved episode for this environment, or type a path. The file
     is read and checked before the dialog closes; a bad one is explained under the field and
     the dialog stays open."""
@@ -74,32 +106,46 @@ class LoadDialog(ModalScreen[Loaded | None]):
         self.entry = entry
 
     def compose(self) -> ComposeResult:
-        from rltui.core.storage import list_episodes, list_saves
-
-        rows = [r for r in list_saves() if r.get("env") == self.env_id]
-        options: list[Option | None] = [
-            Option(f"{r['agent']:<16} {r['steps']:>10,} steps   {Path(r['file']).name}", id=r["file"])
-            for r in rows
-        ]
-        recorded = [r for r in list_episodes() if r.get("env") == self.env_id]
-        if recorded:
-            if options:
-                options.append(None)
-            options += [Option(f"{'episode':<16} {r['steps']:>10,} steps   {Path(r['file']).name}",
-                               id=r["file"]) for r in recorded]
         with Vertical(classes="dialog", id="load-dialog"):
-            if options:
-                yield Label(f"Saved agents and episodes for {self.env_id}:")
-                yield OptionList(*options, id="load-list")
-            else:
-                yield Label(f"No saved agents or episodes for {self.env_id} yet.")
+            yield Label(f"Saved agents and episodes for {self.env_id}: reading…", id="load-title")
+            yield OptionList(id="load-list")
             yield Label("or a file:")
             yield Input(placeholder="path/to/agent.safetensors or episode.jsonl", id="load-path")
             yield Label("", id="load-error", classes="dialog-error")
             yield Label("enter loads · esc cancels", classes="dialog-hint")
 
+    def _list(self) -> None:
+        """Off the UI thread: reading every save's header can be slow (a network folder)."""
+        from rltui.core.storage import list_episodes, list_saves
+
+        options: list[Option | None] = [
+            Option(f"{r['agent']:<16} {_count(r['steps']):>10} steps   {Path(r['file']).name}", id=r["file"])
+            for r in list_saves() if r.get("env") == self.env_id
+        ]
+        recorded = [r for r in list_episodes() if r.get("env") == self.env_id]
+        if recorded:
+            if options:
+                options.append(None)
+            options += [Option(f"{'episode':<16} {_count(r['steps']):>10} steps   {Path(r['file']).name}",
+                               id=r["file"]) for r in recorded]
+        self.post_message(Listed(options))
+
+    def on_listed(self, message: Listed) -> None:
+        options = message.options
+        listing = self.query_one("#load-list", OptionList)
+        title = self.query_one("#load-title", Label)
+        if options:
+            title.update(f"Saved agents and episodes for {self.env_id}:")
+            listing.add_options(options)
+            listing.highlighted = 0
+        else:
+            title.update(f"No saved agents or episodes for {self.env_id} yet.")
+            listing.display = False
+            self.query_one("#load-path", Input).focus()
+
     def on_mount(self) -> None:
         self.query_one("#load-dialog").border_title = "Load an agent or an episode"
+        self.run_worker(self._list, thread=True, group="list", exit_on_error=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_id:
@@ -127,18 +173,21 @@ class LoadDialog(ModalScreen[Loaded | None]):
             else:
                 loaded = Loaded(path, agent=load_agent(path, expect_env=self.env_id)[0])
         except (SaveError, episodes.EpisodeFileError) as exc:
-            self.app.call_from_thread(self._refused, str(exc))
+            self.post_message(Checked(reason=str(exc)))
             return
-        self.app.call_from_thread(self.dismiss, loaded)
+        self.post_message(Checked(loaded))
 
-    def _refused(self, reason: str) -> None:
-        self.query_one("#load-error", Label).update(reason)
+    def on_checked(self, message: Checked) -> None:
+        if message.reason is not None:
+            self.query_one("#load-error", Label).update(message.reason)
+        else:
+            self.finish(message.loaded)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.finish(None)
 
 
-class AgentDialog(ModalScreen[str | None]):
+class AgentDialog(Dialog):
     """Who plays along: nobody, a fresh agent of some kind, or a saved one."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -150,32 +199,40 @@ class AgentDialog(ModalScreen[str | None]):
         self.descriptions = descriptions
 
     def compose(self) -> ComposeResult:
-        from rltui.core.storage import list_saves
-
         options: list[Option | None] = [Option("Just me: play by keyboard (tab still brings in an agent)",
                                                id="none")]
         options += [Option(self.descriptions.get(k, k), id=f"kind:{k}") for k in self.kinds]
-        saved = [r for r in list_saves() if r.get("env") == self.env_id]
-        if saved:
-            options.append(None)
-            options += [Option(f"Saved: {r['agent']}, {r['steps']:,} steps ({r['file']})",
-                               id=f"file:{r['file']}") for r in saved]
         with Vertical(classes="dialog", id="agent-dialog"):
             yield Label(f"Who plays {self.env_id} with you?")
             yield OptionList(*options, id="agent-list")
             yield Label("enter picks · esc goes back", classes="dialog-hint")
 
+    def _list(self) -> None:
+        """Off the UI thread: the saved agents for this env, added below the fresh kinds."""
+        from rltui.core.storage import list_saves
+
+        saved = [r for r in list_saves() if r.get("env") == self.env_id]
+        options: list[Option | None] = [None] if saved else []
+        options += [Option(f"Saved: {r['agent']}, {_count(r['steps'])} steps ({r['file']})",
+                           id=f"file:{r['file']}") for r in saved]
+        if options:
+            self.post_message(Listed(options))
+
+    def on_listed(self, message: Listed) -> None:
+        self.query_one("#agent-list", OptionList).add_options(message.options)
+
     def on_mount(self) -> None:
         self.query_one("#agent-dialog").border_title = "Agent"
+        self.run_worker(self._list, thread=True, group="list", exit_on_error=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option_id)
+        self.finish(event.option_id)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.finish(None)
 
 
-class LeaveDialog(ModalScreen[str | None]):
+class LeaveDialog(Dialog):
     """Ask before throwing away training that is not saved: "leave", "save", or None to stay."""
 
     BINDINGS = [
@@ -199,10 +256,14 @@ class LeaveDialog(ModalScreen[str | None]):
         self.query_one("#leave-dialog").border_title = "Unsaved training"
 
     def action_leave(self) -> None:
-        self.dismiss("leave")
+        self.finish("leave")
 
     def action_save(self) -> None:
-        self.dismiss("save")
+        self.finish("save")
 
     def action_stay(self) -> None:
-        self.dismiss(None)
+        self.finish(None)
+
+
+def _count(steps: Any) -> str:
+    return f"{steps:,}" if isinstance(steps, int) else "?"

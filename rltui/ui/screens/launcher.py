@@ -26,6 +26,8 @@ class EnvList(OptionList):
 class LauncherScreen(GuardedScreen):
     """Pick an environment to play."""
 
+    _opening = False
+
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
@@ -71,8 +73,13 @@ class LauncherScreen(GuardedScreen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         entry = catalog.get(event.option_id or "")
-        if entry is not None:
+        if entry is not None and self.app.screen is self and not self._opening:
+            self._opening = True  # a second enter before the dialog shows must not open another
             self.open(entry)
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self._opening = False
 
     def open(self, entry: EnvEntry) -> None:
         """Ask who plays along, then open the play screen."""
@@ -82,6 +89,7 @@ class LauncherScreen(GuardedScreen):
         try:
             env = catalog.make_env(catalog.resolve(entry.id), render=False)
         except CatalogError as exc:
+            self._opening = False
             self.notify(str(exc), title="Cannot open", severity="error")
             return
         kinds = kinds_for(env)

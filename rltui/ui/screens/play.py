@@ -103,6 +103,7 @@ class PlayScreen(GuardedScreen):
         self.settings = settings or {}
         entry = session.entry
         self.value_map_on = False
+        self._leaving = False
         self._stop = threading.Event()
         self._pending = False
         self.snap: Snapshot | None = None
@@ -301,6 +302,9 @@ class PlayScreen(GuardedScreen):
     def _go_back(self) -> None:
         from rltui.ui.screens.launcher import LauncherScreen
 
+        if self._leaving:
+            return
+        self._leaving = True
         if isinstance(self.app.screen_stack[-2], LauncherScreen):
             self.app.pop_screen()
         else:  # opened straight from `rltui play ENV`
@@ -312,6 +316,8 @@ class PlayScreen(GuardedScreen):
     def _leave(self, then: Any, key: str) -> None:
         """Run ``then`` (quit, or back to the list), asking first if that would throw away
         training that is not saved."""
+        if self._leaving or self.app.screen is not self:
+            return  # a second esc or q before the first has taken effect
         snap = self.snap
         if snap is None or snap.unsaved_steps < UNSAVED_WORTH_ASKING:
             then()

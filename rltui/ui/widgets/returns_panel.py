@@ -30,13 +30,14 @@ class ReturnsPanel(Vertical):
         yield Static(id="returns-caption")
         table: DataTable[str] = DataTable(id="returns-table", cursor_type="none", zebra_stripes=True)
         table.can_focus = False  # the play keys (arrows) must reach the screen, not the table
+        # Set up here, not in on_mount: a screen left at once (esc held down) can be unmounting
+        # its children by the time on_mount runs.
+        table.add_columns("t", "who", "action", "r_t", "G_t", "V(s_t)")
+        table.display = False
         yield table
 
     def on_mount(self) -> None:
         self.border_title = "Rewards and returns"
-        table = self.query_one("#returns-table", DataTable)
-        table.add_columns("t", "who", "action", "r_t", "G_t", "V(s_t)")
-        table.display = False
 
     def show(self, snap: Snapshot) -> None:
         """Redraw from a snapshot."""
