@@ -63,3 +63,46 @@ def test_mutated_episodes_replay_or_are_refused_in_one_line(tmp_path: Path,
         mutant.write_text(blob)
         _check(["train", "CliffWalking-v1", "--agent", "q-learning", "--demos", str(mutant),
                 "--steps", "0", "--no-save", "--json", "--quiet"], capsys)
+
+
+async def test_the_app_survives_loading_mutants_through_ctrl_o(tmp_path: Path) -> None:
+    from agents.persistence import read_metadata, save_agent
+    from rltui.ui.app import RLTuiApp
+    from rltui.ui.screens.dialogs import LoadDialog
+    from tests.helpers import settle
+
+    entry = catalog.resolve("Taxi-v4")
+    path = save_agent(make_agent_for(entry, "q-learning", seed=0), tmp_path / "agent.safetensors", entry.id)
+    data, meta = path.read_bytes(), read_metadata(path)
+    app = RLTuiApp(Session(entry, seed=0))
+    outcomes = {"loaded": 0, "refused": 0}
+    async with app.run_test(size=(120, 40)) as pilot:
+        for i, blob in enumerate(fuzz.save_mutants(data, meta, 30, SEED)):
+            mutant = tmp_path / f"mutant-{i}.safetensors"
+            mutant.write_bytes(blob)
+            await pilot.press("ctrl+o")
+            dialog = app.screen
+            assert isinstance(dialog, LoadDialog)
+            field = dialog.query_one("#load-path")
+            field.focus()
+            field.value = str(mutant)
+            error = dialog.query_one("#load-error")
+            await pilot.press("enter")
+            refused = False
+            for _ in range(500):  # read in a worker: wait for its word
+                await pilot.pause(0.01)
+                said = str(error.render())
+                if app.screen is not dialog:
+                    break
+                if said and not said.startswith("Reading"):
+                    refused = True
+                    break
+            if refused:
+                outcomes["refused"] += 1
+                await pilot.press("escape")
+            else:
+                assert app.screen is not dialog
+                outcomes["loaded"] += 1
+            await settle(pilot)
+        assert app._exception is None and app.screen.snap is not None
+    assert outcomes["loaded"] and outcomes["refused"]
