@@ -39,14 +39,23 @@ def test_mutated_saves_load_or_are_refused_in_one_line(env_id: str, kind: str, n
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     from agents.persistence import read_metadata, save_agent
 
+    from rltui.core.training import train
+
     entry = catalog.resolve(env_id)
-    path = save_agent(make_agent_for(entry, kind, seed=0), tmp_path / "agent.safetensors", env_id)
+    settings = {"learning_starts": "64"} if kind == "dqn" else {}
+    agent = make_agent_for(entry, kind, settings, seed=0)
+    if kind != "value-iteration":
+        train(agent, entry, steps=300, seed=0, final_eval_episodes=1)  # a DQN with Adam's state
+    path = save_agent(agent, tmp_path / "agent.safetensors", env_id)
     data, meta = path.read_bytes(), read_metadata(path)
     mutant = tmp_path / "mutant.safetensors"
-    for blob in fuzz.save_mutants(data, meta, n, SEED):
+    for i, blob in enumerate(fuzz.save_mutants(data, meta, n, SEED)):
         mutant.write_bytes(blob)
         _check(["eval", str(mutant), "--episodes", "1", "--json"], capsys)
         _check(["saves", "--json"], capsys)
+        if i % 4 == 0:  # resuming: the optimizer state meets torch here
+            _check(["train", env_id, "--load", str(mutant), "--steps", "300", "--no-save", "--json",
+                    "--quiet"], capsys)
 
 
 def test_mutated_episodes_replay_or_are_refused_in_one_line(tmp_path: Path,
