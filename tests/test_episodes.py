@@ -15,7 +15,7 @@ import pytest
 from agents.persistence import load_agent
 from rltui.cli import main
 from rltui.commands.common import UsageError, read_episode
-from rltui.core import catalog, episodes, playalong
+from rltui.core import catalog, episodes, playalong, timeline
 from rltui.core.agent_factory import make_agent_for
 from rltui.core.episodes import EpisodeFileError
 from rltui.core.playalong import PlayAlong
@@ -311,7 +311,7 @@ async def test_scrubbing_a_finished_episode_marks_its_row_in_the_g_table() -> No
 
 
 def test_the_timeline_is_bounded_and_does_not_grow_across_episodes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(playalong, "EPISODE_RECORD_LIMIT", 50)
+    monkeypatch.setattr(timeline, "EPISODE_RECORD_LIMIT", 50)
     entry = catalog.resolve("CartPole-v1")
     session = Session(entry, seed=0, render=False)
     agent = make_agent_for(entry, "q-learning", seed=0)
@@ -322,7 +322,7 @@ def test_the_timeline_is_bounded_and_does_not_grow_across_episodes(monkeypatch: 
         owner._agent_step()
         longest = max(longest, len(owner._timeline))
     assert longest == 51  # the reset's entry and 50 steps, however long the episode ran
-    monkeypatch.setattr(playalong, "EPISODE_RECORD_LIMIT", 10_000)
+    monkeypatch.setattr(timeline, "EPISODE_RECORD_LIMIT", 10_000)
     tracemalloc.start()
     for _ in range(3_000):  # warm up: tables, caches, the returns history fill
         owner._agent_step()

@@ -38,7 +38,6 @@ def _check(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
 def test_mutated_saves_load_or_are_refused_in_one_line(env_id: str, kind: str, n: int, tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     from agents.persistence import read_metadata, save_agent
-
     from rltui.core.training import train
 
     entry = catalog.resolve(env_id)

@@ -17,21 +17,20 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from agents.registry import OFF_POLICY
-from rltui.core.catalog import LONGEST_EPISODE, PIXELS
+from rltui.core.handoff import AgentHandOff, _Command, agent_gamma
 from rltui.core.rate import RateMeter
-from rltui.core.restore import capture, restore
 from rltui.core.returns import discounted_so_far
 from rltui.core.scenes import lake_slide
-from rltui.core.session import AGENT, HUMAN, Session, Transition
+from rltui.core.session import AGENT, HUMAN, Session
+from rltui.core.snapshot import Snapshot, StepRecord
+from rltui.core.timeline import EPISODE_RECORD_LIMIT, Timeline, TimelineEntry
 
-if TYPE_CHECKING:
-    from rltui.core.episodes import EpisodeRecord
+__all__ = ["EPISODE_RECORD_LIMIT", "HISTORY", "SPEEDS", "PlayAlong", "Snapshot", "_Command", "agent_gamma"]
 
 SPEEDS = (1, 2, 4, 8, 16, 32, 64, 128)
 """Agent steps per second at the slow settings; full speed is separate."""
@@ -44,9 +43,6 @@ at any frame rate."""
 VALUES_INTERVAL = 0.25
 HISTORY = 500
 """Episodes the plot shows: their returns, and the greedy evaluations made among them."""
-EPISODE_RECORD_LIMIT = LONGEST_EPISODE
-"""Steps of one episode the timeline keeps (for scrubbing, branching and the G_t table);
-every env is made with a time limit no longer than this."""
 EVAL_EVERY_EPISODES = 20
 EVAL_EPISODES = 10
 """Greedy episodes per in-app evaluation (deterministic grid worlds: every start instead),
@@ -54,95 +50,6 @@ seeded as ``rltui eval`` seeds its first ones, so the two figures are comparable
 EVAL_SHARE = 0.1
 """At most this share of the owner's time goes to greedy evaluations: a slow one waits longer."""
 
-
-@dataclass(frozen=True)
-class StepRecord:
-    """One finished-episode row: what the G_t table shows."""
-
-    t: int
-    actor: str
-    action: int
-    reward: float
-    value: float | None
-    """V(s_t) = max_a Q(s_t, a) as the agent saw it before the move."""
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything the panels show, copied, at one moment."""
-
-    seq: int
-    scene: Any
-    controller: str
-    learning: bool
-    paused: bool
-    full_speed: bool
-    speed: int
-    has_agent: bool
-    agent_kind: str | None
-    loading: bool
-    """An agent is being made (torch can take seconds to load); tab and f wait for it."""
-    q_values: np.ndarray | None
-    """Q(s_t, ·) for the current state."""
-    greedy: int | None
-    last: Transition | None
-    last_outcome: str | None
-    """What became of the last move when it was not what the action aims at (the ice: "slid
-    right"), else None."""
-    td_target: float | None
-    td_error: float | None
-    episode_steps: int
-    episode_return: float
-    discounted: float
-    rewards_tail: tuple[float, ...]
-    episode_done: bool
-    gamma: float
-    episodes: int
-    """Episodes the agent has finished, counting those before it was loaded (without an
-    agent: this session's)."""
-    total_steps: int
-    """Steps, counted the same way."""
-    steps_per_second: float
-    epsilon: float | None
-    loss: float | None
-    returns: tuple[tuple[int, float], ...]
-    """(episode number, return) of the last :data:`HISTORY` episodes."""
-    evals: tuple[tuple[int, float], ...]
-    """(episode number, greedy evaluation mean), within the same episodes."""
-    finished: tuple[tuple[StepRecord, ...], tuple[float, ...]] | None
-    """The last finished episode: its steps and G_t for each."""
-    values: Any = None
-    """V(s) and greedy actions for the value map, or None."""
-    learn_from_human: bool = True
-    timeline: tuple[int, int] = (0, 0)
-    """(step shown, steps recorded) of the current episode: the panel's "step i/n"."""
-    viewing: bool = False
-    """An earlier step is shown; acting from it branches."""
-    finished_row: int | None = None
-    """The G_t table's row for the step shown, when that table is this episode's."""
-    unsaved_steps: int = 0
-    """Steps the agent has learned from since it was made, loaded or last saved."""
-
-
-@dataclass
-class TimelineEntry:
-    """What it takes to show (and branch from) one step of the episode."""
-
-    state: Any
-    """From :func:`rltui.core.restore.capture`; None when the env cannot be restored."""
-    obs: Any
-    q: np.ndarray | None = None
-    """Q(s, ·) as the agent saw this state before acting from it."""
-    td: tuple[float | None, float | None] = (None, None)
-    """TD target and error of the step that led here, when the agent learned from it."""
-    scene: Any = None
-    """Kept only for envs that cannot be restored and draw small scenes (cards, text)."""
-
-
-@dataclass
-class _Command:
-    name: str
-    arg: Any = None
 
 
 @dataclass
@@ -153,7 +60,7 @@ class PlayAlongStats:
     meter: RateMeter = field(default_factory=RateMeter)
 
 
-class PlayAlong:
+class PlayAlong(Timeline, AgentHandOff):
     """The owner of one session and (optionally) one agent.
 
     Args:
@@ -377,124 +284,6 @@ class PlayAlong:
         elif name == "call":
             arg(self)  # run a function in the owner thread (saving, tests)
 
-    # --- the agent ------------------------------------------------------------------------
-
-    def _request_agent(self, wish: str | None) -> bool:
-        """Whether an agent is here now. If not, start making one (once: repeated tabs while
-        it loads change nothing) and remember ``wish`` for when it arrives."""
-        if self.agent is not None:
-            return True
-        if self.make_agent is None:
-            self.notices.append(("warning", "No agent here: open one with --agent or ctrl+o."))
-            return False
-        if wish is not None:
-            self._wishes.add(wish)
-        if not self.loading:
-            self.loading = True
-            # Made in a thread of its own: importing torch takes seconds, and the person's keys
-            # (and the screen) must not wait for it.
-            threading.Thread(target=self._make_agent, name="rltui-make-agent", daemon=True).start()
-        return False
-
-    def _make_agent(self) -> None:
-        """The agent-making thread: hands the result to the owner as a command."""
-        try:
-            command = _Command("agent_ready", self.make_agent())  # type: ignore[misc]
-        except Exception as exc:  # shown as a notice: the person keeps playing
-            command = _Command("agent_failed", str(exc).splitlines()[0] if str(exc) else repr(exc))
-        with self._sent_lock:
-            self.sent += 1
-        self.commands.put(command)
-
-    def _agent_arrived(self, agent: Any) -> None:
-        self.loading = False
-        self._attach(agent, announce=False)
-        wishes, self._wishes = self._wishes, set()
-        self.notices.append(("information", f"A fresh {agent.kind} agent is here: "
-                             "tab hands it control, f lets it run at full speed."))
-        if wishes & {"control", "full_speed"}:
-            self.controller = AGENT
-            self.paused = False
-            self.stopped_reason = None
-            self.full_speed = self.full_speed or "full_speed" in wishes
-        elif "step" in wishes:
-            self.controller = AGENT
-            self.paused = True
-            self._agent_step()
-
-    def _attach(self, agent: Any, announce: bool = True) -> None:
-        """Play along with ``agent`` from now on: its counters go on from where they stood, and
-        the returns panel discounts with the agent's own γ, so G_t and V(s_t) agree."""
-        session = self.session
-        self.agent = agent
-        self._track_td()
-        self._saved_steps = agent.steps
-        self._episode_base = agent.episodes - session.episodes_finished
-        self._step_base = agent.steps - session.total_steps
-        self._returns.clear()
-        self._evals.clear()
-        self._values = None
-        self._finished = None  # its V(s_t) column was another agent's
-        gamma = agent_gamma(agent)
-        if gamma is not None and gamma != session.gamma:
-            before = session.gamma
-            session.set_gamma(gamma)
-            if announce or gamma != session.entry.gamma:
-                self.notices.append(("information", f"γ is now {gamma:g}, the agent's discount "
-                                     f"(it was {before:g}): returns are discounted with it."))
-
-    def mark_saved(self) -> None:
-        """The agent as it is now is on disk (owner thread)."""
-        if self.agent is not None:
-            self._saved_steps = self.agent.steps
-
-    def _track_td(self) -> None:
-        if self.agent is not None and hasattr(self.agent, "track_td"):
-            self.agent.track_td = True
-
-    # --- episodes on disk ------------------------------------------------------------------
-
-    def open_replay(self, record: EpisodeRecord) -> None:
-        """Replace the current episode with a recorded one (checked already). Owner thread only."""
-        self.controller = HUMAN
-        self._replay(record)
-
-    def _replay(self, record: EpisodeRecord) -> None:
-        """Play a recorded episode into the timeline, then show its first step.
-
-        The replayed steps are not training: they leave the counters, the rate and the
-        returns plot as they were (the G_t table does show the replayed episode).
-        """
-        session = self.session
-        counts = session.episodes_finished, session.total_steps
-        session.reset(seed=record.seed)
-        self._start_timeline()
-        self._replaying = True
-        try:
-            for action, actor in zip(record.actions, record.actors):
-                self._step(action, actor, learn=False)
-        finally:
-            self._replaying = False
-            session.episodes_finished, session.total_steps = counts
-            self._stats.meter.clear()
-        self.view = 0 if record.steps else None
-        self.paused = self.agent is not None  # an agent brought along waits until asked
-
-    def save_episode(self, directory: Path) -> tuple[Path, EpisodeRecord]:
-        """Write the current episode (or, before the next one has a step, the one that just
-        ended) to a new JSON Lines file in ``directory``; returns its path. Owner thread only.
-
-        Raises:
-            EpisodeFileError: nothing to save, or the file cannot be written.
-        """
-        from rltui.core import episodes
-
-        episode = self.session.episode
-        if episode.steps == 0 and self._finished_episode is not None:
-            episode = self._finished_episode
-        record = episodes.record_of(episode, self.session.entry.id, getattr(self.agent, "kind", None))
-        return episodes.save(record, directory), record
-
     # --- stepping -------------------------------------------------------------------------
 
     def _human_step(self, action: int) -> None:
@@ -510,52 +299,6 @@ class PlayAlong:
     def _new_episode(self) -> None:
         self.session.reset()
         self._start_timeline()
-
-    def _start_timeline(self) -> None:
-        self._timeline = []
-        self.view = None
-        self._keep_step()
-
-    def _keep_step(self) -> None:
-        """Remember the env as it is now, as the timeline's next entry (bounded)."""
-        if len(self._timeline) > EPISODE_RECORD_LIMIT:
-            return
-        state = capture(self.session.env)
-        scene = None
-        if state is None and self.session.entry.render != PIXELS:
-            scene = self.session.scene()
-        self._timeline.append(TimelineEntry(state, self.session.obs, scene=scene))
-
-    def _branch(self) -> None:
-        """Acting at an earlier step: put the env back there and drop the later steps."""
-        i = self.view
-        self.view = None
-        if i is None or i >= len(self._timeline) - 1:
-            return
-        entry = self._timeline[i]
-        if entry.state is None:
-            self.notices.append(("warning", f"{self.session.entry.id} cannot be put back to an "
-                                 "earlier step; play goes on from the latest one."))
-            return
-        restore(self.session.env, entry.state)
-        session = self.session
-        session.obs = entry.obs
-        session.episode.truncate(i)
-        session.last = None
-        del self._timeline[i + 1:]
-
-    def _scrub(self, where: Any) -> None:
-        n = len(self._timeline) - 1
-        current = n if self.view is None else self.view
-        if where == "home":
-            target = 0
-        elif where == "end":
-            target = n
-        else:
-            target = min(max(current + int(where), 0), n)
-        self.view = None if target == n else target
-        if self.view is not None and self.agent is not None:
-            self.paused = True  # the agent waits while a person looks back
 
     def _agent_step(self) -> None:
         if self.view is not None:
@@ -710,30 +453,3 @@ class PlayAlong:
         )
         if self.on_publish is not None:
             self.on_publish()
-
-    def _transition_to(self, i: int) -> Transition | None:
-        """The step that led to timeline entry ``i``, as it was (None for the first entry)."""
-        if i == 0:
-            return None
-        episode, t = self.session.episode, i - 1
-        return Transition(t, self._timeline[t].obs, episode.actions[t], episode.rewards[t],
-                          self._timeline[i].obs, False, False, episode.actors[t])
-
-    def _scene_at(self, entry: TimelineEntry) -> Any:
-        """The scene as it was at a past step: put the env back there, draw, put it back."""
-        if entry.state is None:
-            return entry.scene if entry.scene is not None else self.session.scene()
-        env = self.session.env
-        now = capture(env)
-        restore(env, entry.state)
-        try:
-            return self.session.scene()
-        finally:
-            restore(env, now)
-
-
-
-def agent_gamma(agent: Any) -> float | None:
-    """The discount an agent's targets use, or None if it has none."""
-    gamma = getattr(getattr(agent, "config", None), "gamma", None)
-    return float(gamma) if isinstance(gamma, (int, float)) else None

@@ -6,7 +6,7 @@ import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
-from rltui.core.playalong import Snapshot
+from rltui.core.snapshot import Snapshot
 from rltui.ui.format import num
 
 BAR = "█"

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from rltui.core.playalong import Snapshot
+from rltui.core.snapshot import Snapshot
 from rltui.core.session import HUMAN
 from rltui.ui.format import num, plural, rows
 

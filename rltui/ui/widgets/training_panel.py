@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from rltui.core.playalong import Snapshot
+from rltui.core.snapshot import Snapshot
 from rltui.core.session import HUMAN
 from rltui.ui.format import rows, sig
 from rltui.ui.render.ticks import nice_ticks

@@ -1,0 +1,104 @@
+"""How an agent joins the play-along owner: made in a thread of its own (torch takes seconds
+to load), then attached with its counters and its own discount.
+
+:class:`AgentHandOff` is part of :class:`rltui.core.playalong.PlayAlong` (owner thread).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from rltui.core.session import AGENT
+
+
+@dataclass
+class _Command:
+    """A request for the owner thread, queued by the UI (or by the thread making an agent)."""
+
+    name: str
+    arg: Any = None
+
+
+class AgentHandOff:
+    """Bringing an agent in: on request, without making the person wait."""
+
+    def _request_agent(self, wish: str | None) -> bool:
+        """Whether an agent is here now. If not, start making one (once: repeated tabs while
+        it loads change nothing) and remember ``wish`` for when it arrives."""
+        if self.agent is not None:
+            return True
+        if self.make_agent is None:
+            self.notices.append(("warning", "No agent here: open one with --agent or ctrl+o."))
+            return False
+        if wish is not None:
+            self._wishes.add(wish)
+        if not self.loading:
+            self.loading = True
+            # Made in a thread of its own: importing torch takes seconds, and the person's keys
+            # (and the screen) must not wait for it.
+            threading.Thread(target=self._make_agent, name="rltui-make-agent", daemon=True).start()
+        return False
+
+    def _make_agent(self) -> None:
+        """The agent-making thread: hands the result to the owner as a command."""
+        try:
+            command = _Command("agent_ready", self.make_agent())  # type: ignore[misc]
+        except Exception as exc:  # shown as a notice: the person keeps playing
+            command = _Command("agent_failed", str(exc).splitlines()[0] if str(exc) else repr(exc))
+        with self._sent_lock:
+            self.sent += 1
+        self.commands.put(command)
+
+    def _agent_arrived(self, agent: Any) -> None:
+        self.loading = False
+        self._attach(agent, announce=False)
+        wishes, self._wishes = self._wishes, set()
+        self.notices.append(("information", f"A fresh {agent.kind} agent is here: "
+                             "tab hands it control, f lets it run at full speed."))
+        if wishes & {"control", "full_speed"}:
+            self.controller = AGENT
+            self.paused = False
+            self.stopped_reason = None
+            self.full_speed = self.full_speed or "full_speed" in wishes
+        elif "step" in wishes:
+            self.controller = AGENT
+            self.paused = True
+            self._agent_step()
+
+    def _attach(self, agent: Any, announce: bool = True) -> None:
+        """Play along with ``agent`` from now on: its counters go on from where they stood, and
+        the returns panel discounts with the agent's own γ, so G_t and V(s_t) agree."""
+        session = self.session
+        self.agent = agent
+        self._track_td()
+        self._saved_steps = agent.steps
+        self._episode_base = agent.episodes - session.episodes_finished
+        self._step_base = agent.steps - session.total_steps
+        self._returns.clear()
+        self._evals.clear()
+        self._values = None
+        self._finished = None  # its V(s_t) column was another agent's
+        gamma = agent_gamma(agent)
+        if gamma is not None and gamma != session.gamma:
+            before = session.gamma
+            session.set_gamma(gamma)
+            if announce or gamma != session.entry.gamma:
+                self.notices.append(("information", f"γ is now {gamma:g}, the agent's discount "
+                                     f"(it was {before:g}): returns are discounted with it."))
+
+    def mark_saved(self) -> None:
+        """The agent as it is now is on disk (owner thread)."""
+        if self.agent is not None:
+            self._saved_steps = self.agent.steps
+
+    def _track_td(self) -> None:
+        if self.agent is not None and hasattr(self.agent, "track_td"):
+            self.agent.track_td = True
+
+
+def agent_gamma(agent: Any) -> float | None:
+    """The discount an agent's targets use, or None if it has none."""
+    gamma = getattr(getattr(agent, "config", None), "gamma", None)
+    return float(gamma) if isinstance(gamma, (int, float)) else None

@@ -1,0 +1,79 @@
+"""What the play-along owner publishes: one frozen snapshot of everything the panels show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rltui.core.session import Transition
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One finished-episode row: what the G_t table shows."""
+
+    t: int
+    actor: str
+    action: int
+    reward: float
+    value: float | None
+    """V(s_t) = max_a Q(s_t, a) as the agent saw it before the move."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the panels show, copied, at one moment."""
+
+    seq: int
+    scene: Any
+    controller: str
+    learning: bool
+    paused: bool
+    full_speed: bool
+    speed: int
+    has_agent: bool
+    agent_kind: str | None
+    loading: bool
+    """An agent is being made (torch can take seconds to load); tab and f wait for it."""
+    q_values: np.ndarray | None
+    """Q(s_t, ·) for the current state."""
+    greedy: int | None
+    last: Transition | None
+    last_outcome: str | None
+    """What became of the last move when it was not what the action aims at (the ice: "slid
+    right"), else None."""
+    td_target: float | None
+    td_error: float | None
+    episode_steps: int
+    episode_return: float
+    discounted: float
+    rewards_tail: tuple[float, ...]
+    episode_done: bool
+    gamma: float
+    episodes: int
+    """Episodes the agent has finished, counting those before it was loaded (without an
+    agent: this session's)."""
+    total_steps: int
+    """Steps, counted the same way."""
+    steps_per_second: float
+    epsilon: float | None
+    loss: float | None
+    returns: tuple[tuple[int, float], ...]
+    """(episode number, return) of the last :data:`HISTORY` episodes."""
+    evals: tuple[tuple[int, float], ...]
+    """(episode number, greedy evaluation mean), within the same episodes."""
+    finished: tuple[tuple[StepRecord, ...], tuple[float, ...]] | None
+    """The last finished episode: its steps and G_t for each."""
+    values: Any = None
+    """V(s) and greedy actions for the value map, or None."""
+    learn_from_human: bool = True
+    timeline: tuple[int, int] = (0, 0)
+    """(step shown, steps recorded) of the current episode: the panel's "step i/n"."""
+    viewing: bool = False
+    """An earlier step is shown; acting from it branches."""
+    finished_row: int | None = None
+    """The G_t table's row for the step shown, when that table is this episode's."""
+    unsaved_steps: int = 0
+    """Steps the agent has learned from since it was made, loaded or last saved."""
