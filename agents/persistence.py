@@ -159,7 +159,29 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     problem = meta_problem(meta)
     if problem is not None:
         raise SaveError(f"{p} has damaged metadata: {problem}.")
+    problem = _arrays_problem(header)
+    if problem is not None:
+        raise SaveError(f"{p} has a damaged array table: {problem}.")
     return meta
+
+
+NUMPY_DTYPES = frozenset({"F16", "F32", "F64", "I8", "I16", "I32", "I64", "U8", "U16", "U32", "U64",
+                          "BOOL"})
+"""The safetensors dtypes numpy can hold (bfloat16 and the float8s need torch to read)."""
+
+
+def _arrays_problem(header: dict[str, Any]) -> str | None:
+    """What is wrong with the header's array entries, before safetensors allocates any of them."""
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        if not isinstance(entry, dict) or not isinstance(entry.get("shape"), list):
+            return f"array '{short(name)}' has no shape"
+        if entry.get("dtype") not in NUMPY_DTYPES:
+            return f"array '{short(name)}' has type {short(str(entry.get('dtype')))}, which rltui never writes"
+        if not all(_whole(d, 0, MAX_FILE) for d in entry["shape"]) or len(entry["shape"]) > 8:
+            return f"array '{short(name)}' has the shape {short(str(entry['shape']))}"
+    return None
 
 
 def meta_problem(meta: dict[str, Any]) -> str | None:

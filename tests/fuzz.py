@@ -73,8 +73,11 @@ def mutate_bytes(data: bytes, rng: random.Random) -> bytes:
 def save_mutants(data: bytes, meta: dict[str, Any], n: int, seed: int) -> Iterator[bytes]:
     rng = random.Random(seed)
     for _ in range(n):
-        if rng.random() < 0.8:
+        draw = rng.random()
+        if draw < 0.6:
             yield save_with_meta(data, mutate_meta(meta, rng))
+        elif draw < 0.85:
+            yield mutate_tensors(data, rng)
         else:
             yield mutate_bytes(data, rng)
 
@@ -90,3 +93,59 @@ def episode_mutants(text: str, n: int, seed: int) -> Iterator[str]:
         i = 0 if rng.random() < 0.6 else rng.randrange(1, len(lines))
         row = mutate_meta(json.loads(lines[i]), rng)
         yield "\n".join([*lines[:i], json.dumps(row, allow_nan=True), *lines[i + 1:]]) + "\n"
+
+
+DTYPES = ("F16", "BF16", "F32", "F64", "I8", "U8", "I16", "I32", "I64", "BOOL", "F8_E4M3", "X")
+ITEM_SIZE = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8, "I8": 1, "U8": 1, "I16": 2, "I32": 4, "I64": 8,
+             "BOOL": 1, "F8_E4M3": 1}
+
+
+def _reshaped(shape: list[int], rng: random.Random) -> list[int]:
+    """Another shape with the same number of elements, so the file stays well-formed."""
+    n = 1
+    for d in shape:
+        n *= d
+    choices: list[list[int]] = [[n], [1, n], [n, 1], list(reversed(shape)), [*shape, 1], []]
+    if n % 2 == 0 and n:
+        choices += [[2, n // 2], [n // 2, 2, 1]]
+    return rng.choice([c for c in choices if c != shape] or [[n]])
+
+
+def mutate_tensors(data: bytes, rng: random.Random) -> bytes:
+    """``data`` with one array's header entry changed: another dtype, another shape (with the same
+    byte count, so only rltui's own checks can tell), a missing, renamed, extra or empty array."""
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    body = data[8 + n:]
+    names = [k for k in header if k != "__metadata__"]
+    name = rng.choice(names)
+    entry = header[name]
+    size = ITEM_SIZE.get(entry["dtype"], 4)
+    how = rng.choice(("dtype", "dtype", "shape", "shape", "shape", "drop", "rename", "extra", "empty",
+                      "offsets"))
+    if how == "dtype":
+        new = rng.choice(DTYPES)
+        entry["dtype"] = new
+        if new in ITEM_SIZE and ITEM_SIZE[new] != size:  # keep the byte count: re-shape to fit
+            total = entry["data_offsets"][1] - entry["data_offsets"][0]
+            if total % ITEM_SIZE[new] == 0:
+                entry["shape"] = [total // ITEM_SIZE[new]]
+    elif how == "shape":
+        entry["shape"] = _reshaped(entry["shape"], rng)
+    elif how == "drop":
+        del header[name]
+    elif how == "rename":
+        header[name + "_"] = header.pop(name)
+    elif how == "extra":
+        header["extra"] = {"dtype": "F32", "shape": [1], "data_offsets": [len(body), len(body) + 4]}
+        body += b"\0\0\0\0"
+    elif how == "empty":
+        entry["shape"] = [0] * max(1, len(entry["shape"]))
+        start = entry["data_offsets"][0]
+        entry["data_offsets"] = [start, start]
+    else:
+        start, end = entry["data_offsets"]
+        entry["data_offsets"] = rng.choice(([end, start], [start, end + 10**12], [-1, end], [start, None]))
+    raw = json.dumps(header).encode()
+    raw += b" " * (-len(raw) % 8)
+    return struct.pack("<Q", len(raw)) + raw + body

@@ -3,6 +3,7 @@ one line; never a traceback, a hang or a blow-up (generator in tests/fuzz.py, se
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -14,15 +15,57 @@ from rltui.core.agent_factory import make_agent_for
 from rltui.core.session import Session
 from tests import fuzz
 
-SEED = 20261123
+SEED = int(os.environ.get("RLTUI_FUZZ_SEED", "20261123"))
+SCALE = max(1, int(os.environ.get("RLTUI_FUZZ_SCALE", "1")))
+"""A longer campaign: RLTUI_FUZZ_SCALE=10 runs ten times the cases (and prints the figures)."""
 CASE_SECONDS = 10.0
 """A bound far above any honest case (a few milliseconds): only a hang gets near it."""
+CASE_MEMORY = 512 * 2**20
+"""How far one case may raise the process's peak resident memory: a save that talks the
+reader into a huge table, network or buffer goes far past it; honest cases stay under 100 MiB."""
+_STATUS, _CLEAR_REFS = Path("/proc/self/status"), Path("/proc/self/clear_refs")
+PEAKS: list[int] = []
+CASES: list[tuple[str, int, float]] = []
+
+
+def teardown_module() -> None:
+    if SCALE > 1 and CASES:
+        by: dict[tuple[str, int], int] = {}
+        for command, code, _ in CASES:
+            by[command, code] = by.get((command, code), 0) + 1
+        print(f"\nfuzz seed {SEED}: {len(CASES)} cases " + ", ".join(
+            f"{command} exit {code}: {n}" for (command, code), n in sorted(by.items())))
+        print(f"slowest case {max(t for *_, t in CASES):.2f} s; "
+              f"largest peak growth {max(PEAKS, default=0) / 2**20:.0f} MiB")
+
+
+def _resident(field: str) -> int:
+    for line in _STATUS.read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise LookupError(field)
+
+
+def _reset_peak() -> bool:
+    """Reset the kernel's peak-resident mark (Linux): the next read is this case's own peak."""
+    try:
+        _CLEAR_REFS.write_text("5")
+        return True
+    except OSError:
+        return False
 
 
 def _check(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    measured = _reset_peak()
+    before = _resident("VmRSS") if measured else 0
     start = time.perf_counter()
     code = main(argv)
     elapsed = time.perf_counter() - start
+    if measured:
+        grew = _resident("VmHWM") - before
+        PEAKS.append(grew)
+        assert grew < CASE_MEMORY, (argv, grew)
+    CASES.append((argv[0], code, elapsed))
     err = capsys.readouterr().err.strip()
     assert code in (0, 2), (argv, code, err)
     if code == 2:
@@ -48,7 +91,7 @@ def test_mutated_saves_load_or_are_refused_in_one_line(env_id: str, kind: str, n
     path = save_agent(agent, tmp_path / "agent.safetensors", env_id)
     data, meta = path.read_bytes(), read_metadata(path)
     mutant = tmp_path / "mutant.safetensors"
-    for i, blob in enumerate(fuzz.save_mutants(data, meta, n, SEED)):
+    for i, blob in enumerate(fuzz.save_mutants(data, meta, n * SCALE, SEED)):
         mutant.write_bytes(blob)
         _check(["eval", str(mutant), "--episodes", "1", "--json"], capsys)
         _check(["saves", "--json"], capsys)
@@ -67,7 +110,7 @@ def test_mutated_episodes_replay_or_are_refused_in_one_line(tmp_path: Path,
     good = episodes.save(episodes.record_of(session.episode, "CliffWalking-v1"), tmp_path)
     text = good.read_text()
     mutant = tmp_path / "mutant.jsonl"
-    for blob in fuzz.episode_mutants(text, 200, SEED):
+    for blob in fuzz.episode_mutants(text, 200 * SCALE, SEED):
         mutant.write_text(blob)
         _check(["train", "CliffWalking-v1", "--agent", "q-learning", "--demos", str(mutant),
                 "--steps", "0", "--no-save", "--json", "--quiet"], capsys)

@@ -12,8 +12,8 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from rltui.core.snapshot import Snapshot
 from rltui.core.session import HUMAN
+from rltui.core.snapshot import Snapshot
 from rltui.ui.format import rows, sig
 from rltui.ui.render.ticks import nice_ticks
 
