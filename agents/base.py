@@ -8,11 +8,11 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 import numpy as np
 
 
-class Step(NamedTuple):
-    """(s, a, r, s') and how the episode stood after it.
+class Transition(NamedTuple):
+    """One step: (s_t, a_t, r_t, s_{t+1}) and how the episode stood after it.
 
-    ``rltui.core.session.Transition`` has the same fields, so agents learn from
-    a person's steps and their own alike.
+    The one per-step type: the session records a person's steps and an agent's in it, agents
+    learn from it, episode files replay into it.
     """
 
     obs: Any
@@ -20,16 +20,19 @@ class Step(NamedTuple):
     reward: float
     next_obs: Any
     terminated: bool
+    """The MDP ended (goal, hole, crash): no value beyond this step."""
     truncated: bool
+    """A time limit cut the episode: the next state still has value."""
+    t: int = 0
+    """The step's index in its episode."""
+    actor: str = "agent"
+    """Who chose the action: ``human`` or ``agent``."""
+    info: dict[str, Any] | None = None
+    """The env's info dict for the step."""
 
-
-class StepLike(Protocol):
-    obs: Any
-    action: int
-    reward: float
-    next_obs: Any
-    terminated: bool
-    truncated: bool
+    @property
+    def done(self) -> bool:
+        return self.terminated or self.truncated
 
 
 @runtime_checkable
@@ -51,7 +54,7 @@ class Agent(Protocol):
         """Q(s, ·) as a float array of length ``n_actions`` (a copy)."""
         ...
 
-    def observe(self, step: StepLike) -> dict[str, float]:
+    def observe(self, step: Transition) -> dict[str, float]:
         """Learn from one transition; returns metrics such as ``td_error`` and ``loss``."""
         ...
 

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from agents.base import PROBABILITY, STEPS, Limit, StepLike
+from agents.base import PROBABILITY, STEPS, Limit, Transition
 from agents.files import short
 from agents.schedules import linear_schedule
 from agents.torch_setup import configure_torch, device_problem
@@ -251,7 +251,7 @@ class DQNAgent:
 
     # --- learning ------------------------------------------------------------
 
-    def observe(self, step: StepLike) -> dict[str, float]:
+    def observe(self, step: Transition) -> dict[str, float]:
         c = self.config
         metrics: dict[str, float] = {}
         x, x2 = self._features(step.obs), self._features(step.next_obs)
@@ -423,3 +423,18 @@ def _checked(arrays: dict[str, np.ndarray], key: str, shape: tuple[int, ...]) ->
     if not np.isfinite(value).all():
         raise ValueError(f"{key} holds values that are not finite numbers")
     return np.array(value, dtype=np.float32)
+
+
+CONFIG = DQNConfig
+
+
+def build(kind: str, space: Any, env: Any, config: DQNConfig, seed: int | None) -> DQNAgent:
+    """A fresh DQN (see :mod:`agents.registry`)."""
+    return DQNAgent(space.observation, space.n_actions, config, seed=seed)
+
+
+def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], config: DQNConfig) -> DQNAgent:
+    """A saved DQN with its optimizer state (see :mod:`agents.registry`)."""
+    agent = DQNAgent(meta["observation_space"], int(meta["n_actions"]), config)
+    agent.load_arrays(arrays, meta["counters"])
+    return agent

@@ -351,25 +351,9 @@ def _config(cls: Any, saved: dict[str, Any]) -> Any:
 
 
 def _rebuild(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
-    kind = meta["kind"]
-    counters = meta["counters"]
-    if kind == "value-iteration":
-        from agents.value_iteration import ValueIterationConfig, from_table
+    from agents.registry import AgentError, restore
 
-        return from_table(arrays["q_table"], _config(ValueIterationConfig, meta["config"]), counters,
-                          meta["n_actions"])
-    if kind in ("q-learning", "sarsa", "expected-sarsa"):
-        from agents.tabular import TabularAgent, TabularConfig
-
-        agent = TabularAgent(kind, meta["observation_space"], int(meta["n_actions"]),
-                             _config(TabularConfig, meta["config"]))
-        agent.load_arrays(arrays, counters)
-        return agent
-    if kind == "dqn":
-        from agents.dqn import DQNAgent, DQNConfig
-
-        config = _config(DQNConfig, meta["config"])
-        agent = DQNAgent(meta["observation_space"], int(meta["n_actions"]), config)
-        agent.load_arrays(arrays, counters)
-        return agent
-    raise ValueError(f"unknown agent kind '{kind}'")
+    try:
+        return restore(meta, arrays, _config)
+    except AgentError as exc:
+        raise ValueError(str(exc)) from None

@@ -1,69 +1,109 @@
-"""Agent kinds by name: making a fresh agent with the right defaults and settings."""
+"""Agent kinds by name: one :class:`KindSpec` per kind, and the one way to make a fresh agent.
+
+A kind's module defines ``CONFIG`` (its config dataclass), ``build(kind, space, env, config,
+seed)`` (a fresh agent) and ``restore(kind, meta, arrays, config)`` (a saved one). The spec
+says everything else about the kind that the rest of rltui asks: whose tuned defaults apply
+(``family``), whether it learns from anyone's moves, whether it needs the env's model. Adding
+a kind is one module and one line in :data:`SPECS`. Modules load on first use, so tabular
+agents never import torch.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from agents.base import SettingError, SpaceInfo, apply_settings
-from agents.defaults import defaults_for
-from agents.tabular import TABULAR_KINDS, TabularAgent, TabularConfig
-from agents.value_iteration import (
-    VALUE_ITERATION,
-    ValueIterationAgent,
-    ValueIterationConfig,
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What rltui knows about one agent kind."""
+
+    name: str
+    """The name on the command line, in saves and in the launcher."""
+    module: str
+    """The module that defines ``CONFIG``, ``build`` and ``restore`` for the kind."""
+    family: str
+    """Whose per-env tuned defaults and budgets the kind takes (catalog entries key them so)."""
+    description: str
+    """One line for the launcher and the help."""
+    off_policy: bool
+    """Learns from anyone's moves: a person's, a demonstration's, its own."""
+    needs_model: bool = False
+    """Needs the env's transition table ``P`` (toy-text envs)."""
+    uses_torch: bool = False
+    """Runs on a torch device (``--device`` applies)."""
+    learns: bool = True
+    """Learns from steps (value iteration computes Q* from the model instead)."""
+
+    def load(self) -> ModuleType:
+        return importlib.import_module(self.module)
+
+
+SPECS: tuple[KindSpec, ...] = (
+    KindSpec("q-learning", "agents.tabular", "tabular",
+             "Q-learning: off-policy TD control, target r + γ max Q(s',·)", off_policy=True),
+    KindSpec("sarsa", "agents.tabular", "tabular",
+             "SARSA: on-policy TD control, target r + γ Q(s',a')", off_policy=False),
+    KindSpec("expected-sarsa", "agents.tabular", "tabular",
+             "Expected SARSA: target r + γ E_π[Q(s',·)]", off_policy=True),
+    KindSpec("value-iteration", "agents.value_iteration", "value-iteration",
+             "Value iteration: Q* from the env's model P (no learning needed)", off_policy=False,
+             needs_model=True, learns=False),
+    KindSpec("dqn", "agents.dqn", "dqn",
+             "DQN: a neural Q-network with replay and a target network", off_policy=True,
+             uses_torch=True),
 )
-
-DQN = "dqn"
-KINDS: tuple[str, ...] = (*TABULAR_KINDS, VALUE_ITERATION, DQN)
-OFF_POLICY = frozenset({"q-learning", "expected-sarsa", DQN})
+BY_NAME = {spec.name: spec for spec in SPECS}
+KINDS: tuple[str, ...] = tuple(BY_NAME)
+OFF_POLICY = frozenset(spec.name for spec in SPECS if spec.off_policy)
 """Kinds that learn from anyone's moves: a person's, a demonstration's, their own."""
-
-DESCRIPTIONS = {
-    "q-learning": "Q-learning: off-policy TD control, target r + γ max Q(s',·)",
-    "sarsa": "SARSA: on-policy TD control, target r + γ Q(s',a')",
-    "expected-sarsa": "Expected SARSA: target r + γ E_π[Q(s',·)]",
-    "value-iteration": "Value iteration: Q* from the env's model P (no learning needed)",
-    "dqn": "DQN: a neural Q-network with replay and a target network",
-}
+DESCRIPTIONS = {spec.name: spec.description for spec in SPECS}
+DQN = "dqn"
 
 
 class AgentError(Exception):
     """A request for an agent that cannot be made; the message is one sentence."""
 
 
-def check_kind(kind: str) -> str:
-    if kind not in KINDS:
+def spec(kind: str) -> KindSpec:
+    """The spec of ``kind``.
+
+    Raises:
+        AgentError: no such kind.
+    """
+    found = BY_NAME.get(kind)
+    if found is None:
         raise AgentError(f"Unknown agent kind '{kind}'; choose from: {', '.join(KINDS)}.")
-    return kind
+    return found
+
+
+def check_kind(kind: str) -> str:
+    return spec(kind).name
 
 
 def default_config(kind: str) -> Any:
-    """The config dataclass of ``kind`` with its own defaults (imports torch only for dqn)."""
-    check_kind(kind)
-    if kind == DQN:
-        from agents.dqn import DQNConfig
-
-        return DQNConfig()
-    if kind == VALUE_ITERATION:
-        return ValueIterationConfig()
-    return TabularConfig()
+    """The config dataclass of ``kind`` with its own defaults."""
+    return spec(kind).load().CONFIG()
 
 
-def build_config(kind: str, env_id: str, gamma: float, settings: dict[str, str] | None = None) -> Any:
-    """Config for ``kind`` on ``env_id``: own defaults < env defaults and γ < ``settings``.
+def build_config(kind: str, gamma: float, defaults: dict[str, Any] | None = None,
+                 settings: dict[str, str] | None = None) -> Any:
+    """Config for ``kind``: its own defaults < the env's tuned ``defaults`` and γ < ``settings``.
 
     Args:
         gamma: the env's discount (its catalog entry owns it), so the agent's targets and the
             returns shown beside them agree; ``settings`` may still override it.
+        defaults: typed overrides tuned for the env (its catalog entry has them per family).
 
     Raises:
         AgentError: a bad setting (unknown key, wrong type or out of range).
     """
-    config = default_config(kind)
-    overrides = defaults_for(env_id, kind)
-    overrides["gamma"] = gamma
-    config = dataclasses.replace(config, **overrides)
+    config = dataclasses.replace(default_config(kind), **(defaults or {}), gamma=gamma)
     try:
         return apply_settings(config, settings or {})
     except SettingError as exc:
@@ -76,32 +116,31 @@ def has_model(env: Any) -> bool:
 
 
 def make_agent(kind: str, env: Any, env_id: str, *, gamma: float,
-               settings: dict[str, str] | None = None, seed: int | None = None) -> Any:
-    """A fresh agent of ``kind`` for ``env``.
-
-    Args:
-        gamma: the env's discount (see :func:`build_config`).
+               defaults: dict[str, Any] | None = None, settings: dict[str, str] | None = None,
+               seed: int | None = None) -> Any:
+    """A fresh agent of ``kind`` for ``env`` (see :func:`build_config` for the settings).
 
     Raises:
         AgentError: unknown kind, bad settings, or a kind that cannot handle this env.
     """
-    config = build_config(kind, env_id, gamma, settings)
-    space = SpaceInfo.from_env(env)
+    kind_spec = spec(kind)
+    config = build_config(kind, gamma, defaults, settings)
+    if kind_spec.needs_model and not has_model(env):
+        raise AgentError(
+            f"{kind} needs the env's transition model P, which {env_id} does not expose; "
+            "Taxi-v4, FrozenLake, CliffWalking-v1 and PortalRescue-v0 do.")
     try:
-        if kind == VALUE_ITERATION:
-            if not has_model(env):
-                raise AgentError(
-                    f"value-iteration needs the env's transition model P, which {env_id} does not "
-                    "expose; Taxi-v4, FrozenLake, CliffWalking-v1 and PortalRescue-v0 do."
-                )
-            return ValueIterationAgent(env.unwrapped.P, space.n_actions, config)
-        if kind == DQN:
-            from agents.dqn import DQNAgent
-
-            return DQNAgent(space.observation, space.n_actions, config, seed=seed)
-        return TabularAgent(kind, space.observation, space.n_actions, config, seed=seed)
+        return kind_spec.load().build(kind, SpaceInfo.from_env(env), env, config, seed)
     except ValueError as exc:
         raise AgentError(f"{kind} cannot be made for {env_id}: {exc}") from None
+
+
+def restore(meta: dict[str, Any], arrays: dict[str, Any], config_from: Any) -> Any:
+    """The agent a save holds (``config_from(cls, saved)`` checks its settings)."""
+    kind_spec = spec(meta["kind"])
+    module = kind_spec.load()
+    config = config_from(module.CONFIG, meta["config"])
+    return module.restore(kind_spec.name, meta, arrays, config)
 
 
 def default_kind(env: Any) -> str:
@@ -112,8 +151,5 @@ def default_kind(env: Any) -> str:
 
 def kinds_for(env: Any) -> list[str]:
     """The agent kinds that can play ``env``."""
-    kinds = [k for k in TABULAR_KINDS]
-    if has_model(env):
-        kinds.append(VALUE_ITERATION)
-    kinds.append(DQN)
-    return kinds
+    model = has_model(env)
+    return [s.name for s in SPECS if model or not s.needs_model]

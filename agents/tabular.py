@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from agents.base import PROBABILITY, STEPS, Limit, StepLike
+from agents.base import PROBABILITY, STEPS, Limit, Transition
 from agents.schedules import linear_schedule
 from agents.spaces import StateIndexer
 
@@ -142,7 +142,7 @@ class TabularAgent:
 
     # --- learning ------------------------------------------------------------
 
-    def observe(self, step: StepLike) -> dict[str, float]:
+    def observe(self, step: Transition) -> dict[str, float]:
         c = self.config
         s = self.indexer(step.obs)
         s2 = self.indexer(step.next_obs)
@@ -205,3 +205,19 @@ class TabularAgent:
     def q_table(self) -> np.ndarray:
         """The whole table, (n_states, n_actions)."""
         return np.asarray(self.table, dtype=np.float64)
+
+
+CONFIG = TabularConfig
+
+
+def build(kind: str, space: Any, env: Any, config: TabularConfig, seed: int | None) -> TabularAgent:
+    """A fresh tabular agent (see :mod:`agents.registry`)."""
+    return TabularAgent(kind, space.observation, space.n_actions, config, seed=seed)
+
+
+def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray],
+            config: TabularConfig) -> TabularAgent:
+    """A saved tabular agent (see :mod:`agents.registry`)."""
+    agent = TabularAgent(kind, meta["observation_space"], int(meta["n_actions"]), config)
+    agent.load_arrays(arrays, meta["counters"])
+    return agent

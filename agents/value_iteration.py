@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from agents.base import PROBABILITY, Limit, StepLike
+from agents.base import PROBABILITY, Limit, Transition
 
 VALUE_ITERATION = "value-iteration"
 
@@ -95,7 +95,7 @@ class ValueIterationAgent:
     def q_values(self, obs: Any) -> np.ndarray:
         return self.table[int(obs)].copy()
 
-    def observe(self, step: StepLike) -> dict[str, float]:
+    def observe(self, step: Transition) -> dict[str, float]:
         """Q* is already exact: nothing to learn, but report the TD error against it."""
         c = self.config
         bootstrap = 0.0 if step.terminated else float(self.table[int(step.next_obs)].max())
@@ -144,3 +144,18 @@ def from_table(table: Any, config: ValueIterationConfig, counters: dict[str, Any
     agent.steps = int(counters.get("steps", 0))
     agent.episodes = int(counters.get("episodes", 0))
     return agent
+
+
+CONFIG = ValueIterationConfig
+
+
+def build(kind: str, space: Any, env: Any, config: ValueIterationConfig,
+          seed: int | None) -> ValueIterationAgent:
+    """Q* from the env's model (see :mod:`agents.registry`)."""
+    return ValueIterationAgent(env.unwrapped.P, space.n_actions, config)
+
+
+def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray],
+            config: ValueIterationConfig) -> ValueIterationAgent:
+    """A saved Q* (see :mod:`agents.registry`)."""
+    return from_table(arrays["q_table"], config, meta["counters"], meta["n_actions"])

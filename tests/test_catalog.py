@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 
@@ -94,6 +96,6 @@ def test_other_registered_discrete_env_plays_with_number_keys() -> None:
 def test_missing_dependency_names_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
     lander = catalog.get("LunarLander-v3")
     assert lander is not None
-    monkeypatch.setattr(catalog.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(CatalogError, match="needs Box2D"):
         catalog.resolve("LunarLander-v3")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.base import Step
+from agents.base import Transition
 from agents.dqn import DQNAgent, DQNConfig, ReplayBuffer
 from rltui.core import catalog
 from rltui.core.training import train
@@ -41,8 +41,8 @@ def test_truncation_bootstraps_and_termination_does_not() -> None:
     with torch.no_grad():
         target_q = agent.target_network(torch.from_numpy(nxt[None]))[0]
     bootstrap = agent.config.gamma * float(target_q[agent.q_values(nxt).argmax()])
-    cut = agent.observe(Step(obs, 0, 1.0, nxt, False, True))
-    end = agent.observe(Step(obs, 0, 1.0, nxt, True, False))
+    cut = agent.observe(Transition(obs, 0, 1.0, nxt, False, True))
+    end = agent.observe(Transition(obs, 0, 1.0, nxt, True, False))
     assert end["td_target"] == pytest.approx(1.0)
     assert cut["td_target"] == pytest.approx(1.0 + bootstrap, abs=1e-5)
     # The buffer keeps only the true-termination flag.
@@ -55,10 +55,10 @@ def test_hard_target_sync_every_interval_and_soft_blend() -> None:
     agent = DQNAgent(BOX, 2, DQNConfig(hidden=(8,), learning_starts=1, batch_size=2,
                                         target_update_interval=4), seed=0)
     for i in range(3):
-        agent.observe(Step(np.zeros(2), 0, 1.0, np.ones(2), False, False))
+        agent.observe(Transition(np.zeros(2), 0, 1.0, np.ones(2), False, False))
     online, target = agent.q_network.state_dict(), agent.target_network.state_dict()
     assert any(not torch.equal(online[k], target[k]) for k in online)
-    agent.observe(Step(np.zeros(2), 0, 1.0, np.ones(2), False, False))  # step 4: copy
+    agent.observe(Transition(np.zeros(2), 0, 1.0, np.ones(2), False, False))  # step 4: copy
     target = agent.target_network.state_dict()
     assert all(torch.equal(agent.q_network.state_dict()[k], target[k]) for k in target)
 

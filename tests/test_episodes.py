@@ -335,11 +335,11 @@ def test_the_timeline_is_bounded_and_does_not_grow_across_episodes(monkeypatch: 
 
 
 def test_an_env_without_a_time_limit_gets_one() -> None:
-    from rltui.core.restore import _time_limit
+    from rltui.core.adapters import time_limit
 
     assert gym_spec_limit("Blackjack-v1") is None  # Gymnasium registers it without one
     env = catalog.make_env(catalog.resolve("Blackjack-v1"), render=False)
-    assert _time_limit(env)._max_episode_steps == catalog.LONGEST_EPISODE
+    assert time_limit(env)._max_episode_steps == catalog.LONGEST_EPISODE
 
 
 def gym_spec_limit(env_id: str) -> int | None:

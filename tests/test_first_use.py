@@ -299,7 +299,7 @@ def test_the_value_map_draws_holes_and_the_goal_as_themselves() -> None:
     entry = catalog.resolve("FrozenLake-v1")
     agent, _ = make_agent_for(entry, "value-iteration"), None
     session = Session(entry, seed=0, render=False)
-    values = value_map_for(entry.id, session.env)(agent)
+    values = value_map_for(entry, session.env)(agent)
     lines = render_grid(session.scene(), 60, 30, values, ("←", "↓", "→", "↑"))
     text = "\n".join("".join(seg.text for seg in line) for line in lines)
     assert text.count("○") == 4 and text.count("★") == 1  # the lake's holes and goal

@@ -73,11 +73,11 @@ def test_a_dqn_save_with_a_misshapen_adam_moment_is_refused(tmp_path: Path) -> N
     agent = make_agent_for(entry, "dqn", {"learning_starts": "64"}, seed=0)
     env = catalog.make_env(entry, render=False)
     obs, _ = env.reset(seed=0)
-    from agents.base import Step
+    from agents.base import Transition
 
     for _ in range(200):  # a few updates, so Adam has state
         nxt, r, term, trunc, _ = env.step(0)
-        agent.observe(Step(obs, 0, r, nxt, term, trunc))
+        agent.observe(Transition(obs, 0, r, nxt, term, trunc))
         obs = env.reset()[0] if term or trunc else nxt
     path = save_agent(agent, tmp_path / "dqn.safetensors", entry.id)
     arrays = load_file(str(path))

@@ -285,9 +285,9 @@ def test_the_taxi_value_map_after_a_delivery_shows_the_slice_that_just_ended() -
     env.reset(seed=0)
     u = env.unwrapped
     u.s = u.encode(0, 0, 0, 0)  # the passenger delivered to R: a terminal state
-    delivered = value_map_for("Taxi-v4", env)(agent)
+    delivered = value_map_for(catalog.resolve("Taxi-v4"), env)(agent)
     u.s = u.encode(0, 0, 4, 0)  # on the way to R with the passenger aboard
-    aboard = value_map_for("Taxi-v4", env)(agent)
+    aboard = value_map_for(catalog.resolve("Taxi-v4"), env)(agent)
     assert np.nanmax(np.abs(delivered.values)) > 0
     assert np.array_equal(delivered.values, aboard.values, equal_nan=True)
 

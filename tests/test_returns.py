@@ -32,7 +32,7 @@ def test_episode_bookkeeping_matches_the_functions() -> None:
     episode = Episode(gamma=0.99)
     rewards = [-1.0, -1.0, -1.0, 5.0]
     for t, r in enumerate(rewards):
-        episode.add(Transition(t, 0, 0, r, 0, t == len(rewards) - 1, False, "human"))
+        episode.add(Transition(0, 0, r, 0, t == len(rewards) - 1, False, t, "human"))
     assert episode.return_ == pytest.approx(2.0)
     # -1 - 0.99 - 0.9801 + 5 * 0.970299
     assert episode.discounted == pytest.approx(-1 - 0.99 - 0.9801 + 5 * 0.970299)

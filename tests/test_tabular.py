@@ -4,7 +4,7 @@ import statistics
 
 import pytest
 
-from agents.base import Step
+from agents.base import Transition
 from agents.schedules import linear_schedule
 from agents.spaces import StateIndexer
 from agents.tabular import TabularAgent, TabularConfig
@@ -31,7 +31,7 @@ def test_linear_schedule() -> None:
 def test_q_learning_update_by_hand() -> None:
     agent = TabularAgent("q-learning", DISCRETE, 2, TabularConfig(alpha=0.5, gamma=0.9))
     agent.table[1] = [2.0, 4.0]
-    metrics = agent.observe(Step(0, 1, 1.0, 1, False, False))
+    metrics = agent.observe(Transition(0, 1, 1.0, 1, False, False))
     # target = 1 + 0.9 * max(2, 4) = 4.6; Q(0,1) = 0 + 0.5 * 4.6
     assert metrics["td_target"] == pytest.approx(4.6)
     assert agent.table[0][1] == pytest.approx(2.3)
@@ -40,8 +40,8 @@ def test_q_learning_update_by_hand() -> None:
 def test_terminal_does_not_bootstrap_but_truncation_does() -> None:
     agent = TabularAgent("q-learning", DISCRETE, 2, TabularConfig(alpha=1.0, gamma=0.9))
     agent.table[1] = [10.0, 10.0]
-    assert agent.observe(Step(0, 0, 1.0, 1, True, False))["td_target"] == pytest.approx(1.0)
-    assert agent.observe(Step(0, 0, 1.0, 1, False, True))["td_target"] == pytest.approx(10.0)
+    assert agent.observe(Transition(0, 0, 1.0, 1, True, False))["td_target"] == pytest.approx(1.0)
+    assert agent.observe(Transition(0, 0, 1.0, 1, False, True))["td_target"] == pytest.approx(10.0)
     assert agent.episodes == 2
 
 
@@ -50,7 +50,7 @@ def test_expected_sarsa_uses_the_epsilon_greedy_expectation() -> None:
     agent = TabularAgent("expected-sarsa", DISCRETE, 2, config)
     agent.table[1] = [0.0, 4.0]
     # E = (1 - 0.5) * 4 + 0.5 * (0 + 4) / 2 = 3
-    assert agent.observe(Step(0, 0, 0.0, 1, False, False))["td_target"] == pytest.approx(3.0)
+    assert agent.observe(Transition(0, 0, 0.0, 1, False, False))["td_target"] == pytest.approx(3.0)
 
 
 def test_sarsa_commits_to_the_next_action_it_bootstrapped_from() -> None:
@@ -58,7 +58,7 @@ def test_sarsa_commits_to_the_next_action_it_bootstrapped_from() -> None:
     agent = TabularAgent("sarsa", DISCRETE, 2, config, seed=3)
     agent.table[1] = [1.0, 7.0]
     for _ in range(20):
-        target = agent.observe(Step(0, 0, 0.0, 1, False, False))["td_target"]
+        target = agent.observe(Transition(0, 0, 0.0, 1, False, False))["td_target"]
         a2 = agent.act(1, explore=True)
         assert target == agent.table[1][a2]
 

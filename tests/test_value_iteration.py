@@ -40,10 +40,10 @@ def test_value_iteration_agent_walks_the_optimal_cliff_path() -> None:
 def test_value_iteration_agent_reports_zero_td_error_on_its_own_model() -> None:
     u = _model("Taxi-v4")
     agent = ValueIterationAgent(u.P, 6)
-    from agents.base import Step
+    from agents.base import Transition
 
     s = 123
     for a in range(6):
         ((_, s2, r, done),) = u.P[s][a]
-        metrics = agent.observe(Step(s, a, r, s2, done, False))
+        metrics = agent.observe(Transition(s, a, r, s2, done, False))
         assert metrics["td_error"] == pytest.approx(0.0, abs=1e-6)

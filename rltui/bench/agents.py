@@ -37,7 +37,6 @@ def _train_default(env_id: str, kind: str, seed: int, before: Any = None,
                    **train_args: Any) -> tuple[Any, Any, float]:
     """Train with the catalog defaults; returns (agent, result, wall seconds incl. set-up).
     ``before(agent, entry)`` runs between making the agent and training it."""
-    from agents.defaults import budget_for
     from rltui.core import catalog
     from rltui.core.agent_factory import make_agent_for
     from rltui.core.training import train
@@ -47,7 +46,7 @@ def _train_default(env_id: str, kind: str, seed: int, before: Any = None,
     agent = make_agent_for(entry, kind, seed=seed)
     if before is not None:
         before(agent, entry)
-    train_args.setdefault("steps", budget_for(env_id, kind))
+    train_args.setdefault("steps", entry.budget_for(kind))
     train_args.setdefault("eval_every", 10**12)
     result = train(agent, entry, seed=seed, **train_args)
     return agent, result, time.perf_counter() - start
@@ -56,7 +55,7 @@ def _train_default(env_id: str, kind: str, seed: int, before: Any = None,
 def bench_tabular(verbose: bool = True, **_: Any) -> dict[str, Any]:
     """Taxi speed and quality, the lakes, the cliff, and value iteration's optima."""
     from agents.value_iteration import q_star
-    from rltui.core import catalog
+    from rltui.core import adapters, catalog
     from rltui.core.training import evaluate
 
     out: dict[str, Any] = {"bench": "tabular"}
@@ -93,8 +92,8 @@ def bench_tabular(verbose: bool = True, **_: Any) -> dict[str, Any]:
     for env_id, gamma in (("Taxi-v4", 1.0), ("CliffWalking-v1", 1.0), ("FrozenLake-v1", 1.0),
                           ("FrozenLake-v1", 0.99), ("PortalRescue-v0", 1.0)):
         env = catalog.make_env(catalog.resolve(env_id), render=False)
-        q, sweeps = q_star(env.unwrapped.P, gamma)
-        isd = env.unwrapped.initial_state_distrib
+        q, sweeps = q_star(adapters.model(env), gamma)
+        isd = adapters.start_distribution(env)
         optima[f"{env_id} gamma={gamma:g}"] = round(float((isd * q.max(axis=1)).sum()), 4)
         env.close()
     out["value_iteration_v_star_mean_over_starts"] = optima
@@ -147,7 +146,7 @@ def under_load(steps: int = 6_000, rounds: int = 2, verbose: bool = True) -> dic
 
 def time_split(steps: int = 10_000, seed: int = 0) -> dict[str, float]:
     """Seconds per part of DQN training on CartPole: env steps, action selection, learning."""
-    from agents.base import Step
+    from agents.base import Transition
     from rltui.core import catalog
     from rltui.core.agent_factory import make_agent_for
 
@@ -163,7 +162,7 @@ def time_split(steps: int = 10_000, seed: int = 0) -> dict[str, float]:
         t1 = clock()
         next_obs, reward, terminated, truncated, _ = env.step(action)
         t2 = clock()
-        agent.observe(Step(obs, action, float(reward), next_obs, terminated, truncated))
+        agent.observe(Transition(obs, action, float(reward), next_obs, terminated, truncated))
         t3 = clock()
         t_act += t1 - t0
         t_env += t2 - t1

@@ -40,14 +40,14 @@ def record_expert_episodes(n: int = DEMO_EPISODES, seed: int = 100) -> list[Any]
 
 
 def bench_demos(seeds: int = 3, verbose: bool = True, **_: Any) -> dict[str, Any]:
-    from agents.defaults import budget_for
     from rltui.commands.train import eval_schedule
     from rltui.core import episodes
-    from rltui.core.training import SOLVED_AT
+    from rltui.core.catalog import resolve
 
     records = record_expert_episodes()
     demo_steps = sum(r.steps for r in records)
-    budget, target = budget_for(ENV, "q-learning"), SOLVED_AT[ENV]
+    entry = resolve(ENV)
+    budget, target = entry.budget_for("q-learning"), entry.solved_at
     out: dict[str, Any] = {"bench": "demos", "env": ENV, "agent": "q-learning",
                            "demo_episodes": len(records), "demo_steps": demo_steps}
     for passes in PASSES:

@@ -48,7 +48,7 @@ def headless_rate(env_id: str, kind: str, seconds: float, seed: int = 0) -> floa
     from rltui.core.valuemap import value_map_for
 
     session, agent = _fresh(env_id, kind, seed)
-    owner = PlayAlong(session, agent, value_states=value_map_for(env_id, session.env))
+    owner = PlayAlong(session, agent, value_states=value_map_for(session.entry, session.env))
     owner.controller, owner.full_speed = AGENT, True
     stop = threading.Event()
     thread = threading.Thread(target=owner.run, args=(stop,))

@@ -50,10 +50,9 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agents.defaults import budget_for
     from agents.persistence import SaveError, save_agent
     from rltui.core.storage import save_target
-    from rltui.core.training import SOLVED_AT, train
+    from rltui.core.training import train
 
     entry = resolve_env(args.env)
     settings = parse_settings(args.settings)
@@ -82,9 +81,9 @@ def run(args: argparse.Namespace) -> int:
     if steps is None and args.episodes is None:
         # No budget given: the default one, stopping as soon as the env counts as solved,
         # so a lucky peak is kept rather than trained past.
-        steps = budget_for(entry.id, kind)
+        steps = entry.budget_for(kind)
         if target is None:
-            target = SOLVED_AT.get(entry.id)
+            target = entry.solved_at
     from rltui.commands.progress import TrainingDisplay, interrupt_stops
 
     display = None if args.quiet else TrainingDisplay(entry.id, kind, steps, args.episodes,

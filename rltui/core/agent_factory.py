@@ -18,7 +18,7 @@ __all__ = ["AgentError", "make_agent_for"]
 
 def make_agent_for(entry: EnvEntry, kind: str, settings: dict[str, str] | None = None,
                    seed: int | None = None, env: Any = None) -> Any:
-    """A fresh agent of ``kind`` for ``entry``, with the env's γ and the kind's tuned defaults.
+    """A fresh agent of ``kind`` for ``entry``, with the env's γ and the settings tuned for it.
 
     Args:
         entry: the environment.
@@ -36,7 +36,8 @@ def make_agent_for(entry: EnvEntry, kind: str, settings: dict[str, str] | None =
     if own:
         env = catalog.make_env(entry, render=False)
     try:
-        return make_agent(kind, env, entry.id, gamma=entry.gamma, settings=settings, seed=seed)
+        return make_agent(kind, env, entry.id, gamma=entry.gamma, defaults=entry.defaults_for(kind),
+                          settings=settings, seed=seed)
     finally:
         if own:
             env.close()

@@ -278,7 +278,7 @@ def replay(record: EpisodeRecord, env: Any) -> Iterator[Transition]:
             raise EpisodeFileError(
                 f"{record.name} no longer replays: after its last step {record.env} "
                 f"{_ending(bool(terminated), bool(truncated))}, where the file says it {said}.")
-        yield Transition(t, obs, action, reward, next_obs, bool(terminated), bool(truncated), actor, info)
+        yield Transition(obs, action, reward, next_obs, bool(terminated), bool(truncated), t, actor, info)
         obs = next_obs
 
 

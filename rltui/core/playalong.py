@@ -25,7 +25,6 @@ from agents.registry import OFF_POLICY
 from rltui.core.handoff import AgentHandOff, _Command, agent_gamma
 from rltui.core.rate import RateMeter
 from rltui.core.returns import discounted_so_far
-from rltui.core.scenes import lake_slide
 from rltui.core.session import AGENT, HUMAN, Session
 from rltui.core.snapshot import Snapshot, StepRecord
 from rltui.core.timeline import EPISODE_RECORD_LIMIT, Timeline, TimelineEntry
@@ -122,7 +121,7 @@ class PlayAlong(Timeline, AgentHandOff):
         self._next_step = 0.0
         self._stop = threading.Event()
         self._command_waiting = threading.Event()
-        self._lake = type(session.env.unwrapped).__name__ == "FrozenLakeEnv"
+        self._step_note = session.entry.step_note
         self.loading = False
         """A thread is making the agent (see :meth:`_request_agent`)."""
         self._wishes: set[str] = set()
@@ -408,8 +407,8 @@ class PlayAlong(Timeline, AgentHandOff):
             self._values_at = now
             self._values = self.value_states(agent)
         outcome = None
-        if last is not None and self._lake:
-            outcome = lake_slide(session.env, last.obs, last.action, last.next_obs)
+        if last is not None and self._step_note is not None:
+            outcome = self._step_note(session.env, last.obs, last.action, last.next_obs)
         self.latest = Snapshot(
             seq=self._seq,
             scene=scene,

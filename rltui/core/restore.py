@@ -15,9 +15,7 @@ import copy
 import weakref
 from typing import Any
 
-from gymnasium.wrappers import TimeLimit
-
-_EXTRAS = ("steps_beyond_terminated", "last_u", "lastaction")
+from rltui.core import adapters
 
 
 def _copy(value: Any) -> Any:
@@ -27,59 +25,45 @@ def _copy(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-_STOCHASTIC: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
-
-
-def _stochastic(u: Any) -> bool:
-    """Whether a toy-text env's moves are random (any action with more than one outcome)."""
-    known = _STOCHASTIC.get(u)
-    if known is None:
-        known = any(len(outcomes) > 1 for actions in u.P.values() for outcomes in actions.values())
-        _STOCHASTIC[u] = known
-    return known
-
-
-def _time_limit(env: Any) -> TimeLimit | None:
-    while env is not None:
-        if isinstance(env, TimeLimit):
-            return env
-        env = getattr(env, "env", None)
-    return None
-
-
 def capture(env: Any) -> dict[str, Any] | None:
     """The state needed to put ``env`` back exactly as it is now, or None if it cannot be."""
-    u = env.unwrapped
-    if hasattr(u, "P") and hasattr(u, "s"):
-        core: dict[str, Any] = {"s": int(u.s)}
-        if _stochastic(u):
-            core["rng"] = u.np_random.bit_generator.state  # a fresh dict of ints each time
-    elif getattr(u, "state", None) is not None and type(u).__module__.startswith(
-            "gymnasium.envs.classic_control"):
-        core = {"state": _copy(u.state)}
+    physics = adapters.physics_state(env)
+    if adapters.model(env) is not None and hasattr(env.unwrapped, "s"):
+        core: dict[str, Any] = {"s": adapters.toy_state(env)}
+        if _stochastic(env):
+            core["rng"] = env.unwrapped.np_random.bit_generator.state  # a fresh dict of ints each time
+    elif physics is not None:
+        core = {"state": _copy(physics)}
     else:
         return None
-    for name in _EXTRAS:
-        if hasattr(u, name):
-            core[name] = _copy(getattr(u, name))
-    limit = _time_limit(env)
+    core.update({name: _copy(value) for name, value in adapters.extras(env).items()})
+    limit = adapters.time_limit(env)
     if limit is not None:
-        core["elapsed"] = limit._elapsed_steps
+        core["elapsed"] = adapters.elapsed_steps(limit)
     return core
 
 
 def restore(env: Any, saved: dict[str, Any]) -> None:
     """Put ``env`` back into a state :func:`capture` returned."""
-    u = env.unwrapped
     if "s" in saved:
-        u.s = saved["s"]
+        adapters.set_toy_state(env, saved["s"])
         if "rng" in saved:
-            u.np_random.bit_generator.state = saved["rng"]
+            env.unwrapped.np_random.bit_generator.state = saved["rng"]
     else:
-        u.state = _copy(saved["state"])
-    for name in _EXTRAS:
-        if name in saved:
-            setattr(u, name, _copy(saved[name]))
-    limit = _time_limit(env)
+        adapters.set_physics_state(env, _copy(saved["state"]))
+    adapters.set_extras(env, {k: _copy(v) for k, v in saved.items() if k in adapters.EXTRAS})
+    limit = adapters.time_limit(env)
     if limit is not None and "elapsed" in saved:
-        limit._elapsed_steps = saved["elapsed"]
+        adapters.set_elapsed_steps(limit, saved["elapsed"])
+
+
+_STOCHASTIC: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _stochastic(env: Any) -> bool:
+    """:func:`adapters.stochastic`, remembered per env (this runs on every step)."""
+    u = env.unwrapped
+    known = _STOCHASTIC.get(u)
+    if known is None:
+        known = _STOCHASTIC[u] = adapters.stochastic(env)
+    return known

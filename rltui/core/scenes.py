@@ -7,11 +7,12 @@ over their ``rgb_array`` frame and others their ``ansi`` text unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from rltui.core import adapters
 
 NO_VALUE_KINDS = frozenset({"hole", "goal", "cliff", "wall_cell"})
 
@@ -74,21 +75,19 @@ def card_sum(cards: tuple[int, ...] | list[int]) -> int:
 _TAXI_LETTERS = "RGYB"
 
 
-def taxi_scene(env: Any) -> GridScene:
-    u = env.unwrapped
-    row, col, passenger, destination = u.decode(u.s)
-    rows, cols = 5, 5
-    grid = [[Cell(" ", "floor") for _ in range(cols)] for _ in range(rows)]
-    for i, (r, c) in enumerate(u.locs):
+def taxi_scene(env: Any, done: bool = False) -> GridScene:
+    row, col, passenger, destination = adapters.taxi_decode(env, adapters.toy_state(env))
+    size = adapters.TAXI_SIZE
+    stands = adapters.taxi_stands(env)
+    grid = [[Cell(" ", "floor") for _ in range(size)] for _ in range(size)]
+    for i, (r, c) in enumerate(stands):
         grid[r][c] = Cell(_TAXI_LETTERS[i], "stand")
-    dr, dc = u.locs[destination]
+    dr, dc = stands[destination]
     grid[dr][dc] = Cell(_TAXI_LETTERS[destination], "destination")
     if passenger < 4:
-        pr, pc = u.locs[passenger]
+        pr, pc = stands[passenger]
         grid[pr][pc] = Cell(_TAXI_LETTERS[passenger], "passenger")
-    walls = frozenset(
-        (r, c) for r in range(rows) for c in range(cols - 1) if u.desc[r + 1, 2 * c + 2] == b"|"
-    )
+    walls = adapters.taxi_east_walls(env)
     goal = _TAXI_LETTERS[destination]
     if passenger == destination:  # dropped off where they wanted to go: the episode is over
         caption = f"Passenger delivered to {goal}."
@@ -115,15 +114,14 @@ def taxi_scene(env: Any) -> GridScene:
 _LAKE_KINDS = {"S": ("S", "start"), "F": (" ", "ice"), "H": ("○", "hole"), "G": ("★", "goal")}
 
 
-def frozen_lake_scene(env: Any) -> GridScene:
-    u = env.unwrapped
-    desc = [[ch.decode() for ch in row] for row in u.desc]
-    grid = [[Cell(*_LAKE_KINDS[ch]) for ch in row] for row in desc]
-    row, col = divmod(int(u.s), u.ncol)
+def frozen_lake_scene(env: Any, done: bool = False) -> GridScene:
+    rows = adapters.lake_rows(env)
+    grid = [[Cell(*_LAKE_KINDS[ch]) for ch in row] for row in rows]
+    row, col = divmod(adapters.toy_state(env), len(rows[0]))
     return GridScene(
         cells=_freeze(grid),
         agent=(row, col),
-        caption="Slippery: a move may slide sideways." if _is_slippery(u) else "",
+        caption="Slippery: a move may slide sideways." if adapters.stochastic(env) else "",
         legend=(("☺", "agent", "you"), ("○", "hole", "hole"), ("★", "goal", "goal")),
     )
 
@@ -135,8 +133,8 @@ _LAKE_NAMES = {(0, -1): "left", (1, 0): "down", (0, 1): "right", (-1, 0): "up"}
 def lake_slide(env: Any, obs: int, action: int, next_obs: int) -> str | None:
     """Where the ice took you when it was not where you aimed: ``"slid right"``, ``"stayed
     put"``; None when the move went as aimed (a wall included)."""
-    u = env.unwrapped
-    ncol, nrow = u.ncol, u.nrow
+    rows = adapters.lake_rows(env)
+    ncol, nrow = len(rows[0]), len(rows)
     (r, c), (r2, c2) = divmod(int(obs), ncol), divmod(int(next_obs), ncol)
     dr, dc = _LAKE_MOVES[int(action)]
     aimed = (min(max(r + dr, 0), nrow - 1), min(max(c + dc, 0), ncol - 1))
@@ -147,22 +145,13 @@ def lake_slide(env: Any, obs: int, action: int, next_obs: int) -> str | None:
     return f"slid {_LAKE_NAMES[(r2 - r, c2 - c)]}"
 
 
-def _is_slippery(u: Any) -> bool:
-    # Deterministic lakes have exactly one outcome per action.
-    return any(len(u.P[0][a]) > 1 for a in u.P[0])
-
-
-def cliff_scene(env: Any) -> GridScene:
-    u = env.unwrapped
-    rows, cols = u.shape
-    grid = [[Cell(" ", "floor") for _ in range(cols)] for _ in range(rows)]
-    for r in range(rows):
-        for c in range(cols):
-            if u._cliff[r, c]:
-                grid[r][c] = Cell(" ", "cliff")
+def cliff_scene(env: Any, done: bool = False) -> GridScene:
+    cliff = adapters.cliff_mask(env)
+    rows, cols = cliff.shape
+    grid = [[Cell(" ", "cliff" if cliff[r, c] else "floor") for c in range(cols)] for r in range(rows)]
     grid[rows - 1][0] = Cell("S", "start")
     grid[rows - 1][cols - 1] = Cell("★", "goal")
-    row, col = divmod(int(u.s), cols)
+    row, col = divmod(adapters.toy_state(env), cols)
     return GridScene(
         cells=_freeze(grid),
         agent=(row, col),
@@ -170,8 +159,8 @@ def cliff_scene(env: Any) -> GridScene:
     )
 
 
-def portal_rescue_scene(env: Any) -> GridScene:
-    u = env.unwrapped
+def portal_rescue_scene(env: Any, done: bool = False) -> GridScene:
+    u = env.unwrapped  # rltui's own env: its attributes are ours to read
     row, col, friend = u.decode(u.s)
     grid = []
     for r in range(u.rows):
@@ -207,9 +196,8 @@ def _freeze(grid: list[list[Cell]]) -> tuple[tuple[Cell, ...], ...]:
 # --- cards -------------------------------------------------------------------
 
 
-def blackjack_scene(env: Any, done: bool) -> CardsScene:
-    u = env.unwrapped
-    player, dealer = tuple(u.player), tuple(u.dealer)
+def blackjack_scene(env: Any, done: bool = False) -> CardsScene:
+    player, dealer = adapters.blackjack_hands(env)
     usable = 1 in player and sum(player) + 10 <= 21
     outcome = ""
     if done:
@@ -232,16 +220,6 @@ def blackjack_scene(env: Any, done: bool) -> CardsScene:
         dealer_sum=card_sum(dealer) if done else None,
         outcome=outcome,
     )
-
-
-GRID_SCENES: dict[str, Callable[[Any], GridScene]] = {
-    "Taxi-v4": taxi_scene,
-    "FrozenLake-v1": frozen_lake_scene,
-    "FrozenLakeNotSlippery-v1": frozen_lake_scene,
-    "FrozenLake8x8-v1": frozen_lake_scene,
-    "CliffWalking-v1": cliff_scene,
-    "PortalRescue-v0": portal_rescue_scene,
-}
 
 
 @dataclass

@@ -7,37 +7,16 @@ the panels, recording and learning never care who acted.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from typing import Any
 
+from agents.base import Transition
 from rltui.core import catalog
-from rltui.core.catalog import CARDS, GRID, PIXELS, EnvEntry
+from rltui.core.catalog import PIXELS, EnvEntry
 from rltui.core.returns import discounted_so_far, returns_to_go
-from rltui.core.scenes import GRID_SCENES, PixelFrame, TextFrame, blackjack_scene
+from rltui.core.scenes import PixelFrame, TextFrame
 
 HUMAN = "human"
 AGENT = "agent"
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """One step: (s_t, a_t, r_t, s_{t+1}) and how the episode stood after it."""
-
-    t: int
-    obs: Any
-    action: int
-    reward: float
-    next_obs: Any
-    terminated: bool
-    """The MDP ended (goal, hole, crash): no value beyond this step."""
-    truncated: bool
-    """A time limit cut the episode: the next state still has value."""
-    actor: str
-    info: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def done(self) -> bool:
-        return self.terminated or self.truncated
 
 
 class EpisodeOver(Exception):
@@ -159,13 +138,13 @@ class Session:
             raise ValueError(f"Action {action} is not in 0..{self.n_actions - 1}.")
         next_obs, reward, terminated, truncated, info = self.env.step(action)
         transition = Transition(
-            t=self.episode.steps,
             obs=self.obs,
             action=action,
             reward=float(reward),
             next_obs=next_obs,
             terminated=bool(terminated),
             truncated=bool(truncated),
+            t=self.episode.steps,
             actor=actor,
             info=info,
         )
@@ -179,15 +158,12 @@ class Session:
 
     def scene(self) -> Any:
         """What the env looks like now: a GridScene, CardsScene, PixelFrame or TextFrame."""
-        kind = self.entry.render
-        if kind == GRID and self.entry.id in GRID_SCENES:
-            return GRID_SCENES[self.entry.id](self.env)
-        if kind == CARDS:
-            return blackjack_scene(self.env, self.episode.done)
+        if self.entry.scene is not None:
+            return self.entry.scene(self.env, self.episode.done)
         if not self.render:
             return TextFrame("")
         frame = self.env.render()
-        if kind == PIXELS and frame is not None:
+        if self.entry.render == PIXELS and frame is not None:
             return PixelFrame(frame)
         return TextFrame(frame if isinstance(frame, str) else "")
 

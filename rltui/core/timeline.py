@@ -140,8 +140,8 @@ class Timeline:
         if i == 0:
             return None
         episode, t = self.session.episode, i - 1
-        return Transition(t, self._timeline[t].obs, episode.actions[t], episode.rewards[t],
-                          self._timeline[i].obs, False, False, episode.actors[t])
+        return Transition(self._timeline[t].obs, episode.actions[t], episode.rewards[t],
+                          self._timeline[i].obs, False, False, t, episode.actors[t])
 
     def _scene_at(self, entry: TimelineEntry) -> Any:
         """The scene as it was at a past step: put the env back there, draw, put it back."""

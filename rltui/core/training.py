@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from agents.base import Step
-from rltui.core import catalog
+from agents.base import Transition
+from rltui.core import adapters, catalog
 from rltui.core.catalog import EnvEntry
 
 
@@ -130,11 +130,8 @@ def start_states(entry: EnvEntry) -> int | None:
 
 def enumerable_starts(env: Any) -> list[int] | None:
     """Every start state of a deterministic toy-text env, or None for any other env."""
-    u = env.unwrapped
-    P, isd = getattr(u, "P", None), getattr(u, "initial_state_distrib", None)
-    if not isinstance(P, dict) or isd is None:
-        return None
-    if any(len(outcomes) != 1 for actions in P.values() for outcomes in actions.values()):
+    isd = adapters.start_distribution(env)
+    if adapters.model(env) is None or isd is None or adapters.stochastic(env):
         return None
     return [i for i, p in enumerate(isd) if p > 0]
 
@@ -144,7 +141,7 @@ def _greedy_episode(agent: Any, env: Any, seed: int | None = None, start: int | 
     """One greedy episode: (return, whether the time limit cut it)."""
     obs, _ = env.reset(seed=seed)
     if start is not None:
-        env.unwrapped.s = start
+        adapters.set_toy_state(env, start)
         obs = start
     total, terminated, truncated = 0.0, False, False
     while not (terminated or truncated):
@@ -208,7 +205,7 @@ def train(
                 break
             action = act(obs, True)
             next_obs, reward, terminated, truncated, _ = env.step(action)
-            metrics = observe(Step(obs, action, float(reward), next_obs, terminated, truncated))
+            metrics = observe(Transition(obs, action, float(reward), next_obs, terminated, truncated))
             step_count += 1
             episode_return += reward
             if "loss" in metrics:
@@ -254,7 +251,7 @@ def train(
         seconds=seconds,
         eval_return_mean=mean,
         eval_return_std=std,
-        solved=mean is not None and (is_solved(entry.id, mean) if target_return is None
+        solved=mean is not None and (entry.is_solved(mean) if target_return is None
                                      else mean >= target_return),
         stopped_early=reached or stop.is_set(),
         stopped=stopped,
@@ -275,20 +272,3 @@ def _progress(agent: Any, steps: int, episodes: int, seconds: float, recent: deq
         loss=loss,
     )
 
-
-#: DESIGN.md's "solved" thresholds for greedy evaluation.
-SOLVED_AT: dict[str, float] = {
-    "Taxi-v4": 7.9,
-    "FrozenLake-v1": 0.70,
-    "FrozenLakeNotSlippery-v1": 1.0,
-    "FrozenLake8x8-v1": 0.85,
-    "CliffWalking-v1": -13.0,
-    "CartPole-v1": 475.0,
-    "PortalRescue-v0": 8.6,  # over all 120 starts; the optimum is 8.7
-}
-
-
-def is_solved(env_id: str, eval_mean: float) -> bool:
-    """Whether a greedy mean return counts as solving ``env_id`` (False where none is set)."""
-    threshold = SOLVED_AT.get(env_id)
-    return threshold is not None and eval_mean >= threshold

@@ -1,4 +1,9 @@
-"""The value map: V(s) and the greedy action for every cell of a grid world."""
+"""The value map: V(s) and the greedy action for every cell of a grid world.
+
+Each grid world's catalog entry names its ``value_cells`` function: which state id each cell
+shows now (Taxi and PortalRescue: the slice of states that matches where the passenger or
+friend is now; walls are -1).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from rltui.core import adapters
 
 
 @dataclass(frozen=True)
@@ -17,52 +24,43 @@ class ValueMap:
     greedy: np.ndarray
 
 
-def _taxi(u: Any) -> np.ndarray:
-    _, _, passenger, destination = u.decode(u.s)
+def taxi_cells(env: Any) -> np.ndarray:
+    _, _, passenger, destination = adapters.taxi_decode(env, adapters.toy_state(env))
     if passenger == destination:
         # Delivered: the episode is over, and those states are terminal (never learned, all
         # zero). The slice that just ended, with the passenger aboard, says more.
         passenger = 4
-    return np.array([[u.encode(r, c, passenger, destination) for c in range(5)] for r in range(5)])
+    size = adapters.TAXI_SIZE
+    return np.array([[adapters.taxi_encode(env, r, c, passenger, destination) for c in range(size)]
+                     for r in range(size)])
 
 
-def _lake(u: Any) -> np.ndarray:
-    return np.arange(u.nrow * u.ncol).reshape(u.nrow, u.ncol)
+def lake_cells(env: Any) -> np.ndarray:
+    rows = adapters.lake_rows(env)
+    return np.arange(len(rows) * len(rows[0])).reshape(len(rows), len(rows[0]))
 
 
-def _cliff(u: Any) -> np.ndarray:
-    rows, cols = u.shape
+def cliff_cells(env: Any) -> np.ndarray:
+    rows, cols = adapters.cliff_mask(env).shape
     return np.arange(rows * cols).reshape(rows, cols)
 
 
-def _portal(u: Any) -> np.ndarray:
+def portal_cells(env: Any) -> np.ndarray:
+    u = env.unwrapped  # rltui's own env
     _, _, friend = u.decode(u.s)
     return np.array([[u.encode(r, c, friend) if u.is_free(r, c) else -1 for c in range(u.cols)]
                      for r in range(u.rows)])
 
 
-CELL_STATES: dict[str, Callable[[Any], np.ndarray]] = {
-    "Taxi-v4": _taxi,
-    "FrozenLake-v1": _lake,
-    "FrozenLakeNotSlippery-v1": _lake,
-    "FrozenLake8x8-v1": _lake,
-    "CliffWalking-v1": _cliff,
-    "PortalRescue-v0": _portal,
-}
-
-
-def value_map_for(env_id: str, env: Any) -> Callable[[Any], ValueMap] | None:
-    """A function agent -> ValueMap for ``env``'s current situation, or None for non-grid envs.
-
-    Taxi and PortalRescue show the slice of states that matches where the
-    passenger or friend is now.
-    """
-    cells = CELL_STATES.get(env_id)
+def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
+    """A function agent -> ValueMap for ``env``'s current situation, or None for envs whose
+    catalog entry has no ``value_cells``."""
+    cells = entry.value_cells
     if cells is None:
         return None
 
     def compute(agent: Any) -> ValueMap:
-        states = cells(env.unwrapped)
+        states = cells(env)
         values = np.full(states.shape, np.nan)
         greedy = np.full(states.shape, -1)
         table = agent.q_table() if hasattr(agent, "q_table") else None

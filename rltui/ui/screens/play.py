@@ -114,7 +114,7 @@ class PlayScreen(GuardedScreen):
             agent=agent,
             make_agent=self._default_agent,
             on_publish=self._on_publish,
-            value_states=value_map_for(entry.id, session.env),
+            value_states=value_map_for(entry, session.env),
             replay=replay,
         )
         self.replay = replay

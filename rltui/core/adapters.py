@@ -1,0 +1,149 @@
+"""Every read or write of a third-party env's internals, in one place.
+
+Gymnasium's public API (reset, step, spaces, render) says nothing about where
+the taxi is or which cells are cliff; rltui draws scenes, value maps and the
+timeline from the envs' own attributes. Each function here touches one such
+attribute, and ``tests/test_adapters.py`` checks every one against the installed
+Gymnasium, so an upgrade that renames or reshapes one fails there, loudly, and
+not as a blank panel. rltui's own envs (``rltui/envs``) are read directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# --- toy text (Taxi, FrozenLake, CliffWalking): a discrete state and a model P --------
+
+
+def toy_state(env: Any) -> int:
+    """The current state id ``s``."""
+    return int(env.unwrapped.s)
+
+
+def set_toy_state(env: Any, s: int) -> None:
+    env.unwrapped.s = s
+
+
+def model(env: Any) -> dict[int, dict[int, list[tuple[float, int, float, bool]]]] | None:
+    """The transition table ``P[s][a] = [(prob, next_s, reward, terminated), ...]``, or None."""
+    P = getattr(env.unwrapped, "P", None)
+    return P if isinstance(P, dict) else None
+
+
+def start_distribution(env: Any) -> np.ndarray | None:
+    """P(s_0 = s) per state, or None when the env has no such table."""
+    isd = getattr(env.unwrapped, "initial_state_distrib", None)
+    return None if isd is None else np.asarray(isd, dtype=np.float64)
+
+
+def stochastic(env: Any) -> bool:
+    """Whether any action of a toy-text env has more than one outcome (the slippery lake)."""
+    P = model(env)
+    return P is not None and any(len(o) > 1 for actions in P.values() for o in actions.values())
+
+
+# --- Taxi ------------------------------------------------------------------------------
+
+TAXI_SIZE = 5
+
+
+def taxi_decode(env: Any, s: int) -> tuple[int, int, int, int]:
+    """(taxi row, taxi column, passenger location 0-4 (4: aboard), destination 0-3)."""
+    row, col, passenger, destination = env.unwrapped.decode(s)
+    return int(row), int(col), int(passenger), int(destination)
+
+
+def taxi_encode(env: Any, row: int, col: int, passenger: int, destination: int) -> int:
+    return int(env.unwrapped.encode(row, col, passenger, destination))
+
+
+def taxi_stands(env: Any) -> list[tuple[int, int]]:
+    """The four stands R, G, Y, B as (row, column)."""
+    return [(int(r), int(c)) for r, c in env.unwrapped.locs]
+
+
+def taxi_east_walls(env: Any) -> frozenset[tuple[int, int]]:
+    """Cells with a wall on their east side, read from the map's ``|`` characters."""
+    desc = env.unwrapped.desc
+    return frozenset((r, c) for r in range(TAXI_SIZE) for c in range(TAXI_SIZE - 1)
+                     if desc[r + 1, 2 * c + 2] == b"|")
+
+
+# --- FrozenLake --------------------------------------------------------------------------
+
+
+def lake_rows(env: Any) -> list[str]:
+    """The lake's map, one string per row of S/F/H/G."""
+    return ["".join(ch.decode() for ch in row) for row in env.unwrapped.desc]
+
+
+# --- CliffWalking --------------------------------------------------------------------------
+
+
+def cliff_mask(env: Any) -> np.ndarray:
+    """(rows, cols) bools: True on the cliff."""
+    return np.asarray(env.unwrapped._cliff, dtype=bool)
+
+
+# --- Blackjack -------------------------------------------------------------------------------
+
+
+def blackjack_hands(env: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(the player's cards, the dealer's cards), aces as 1."""
+    u = env.unwrapped
+    return tuple(int(c) for c in u.player), tuple(int(c) for c in u.dealer)
+
+
+# --- classic control: physics state --------------------------------------------------------
+
+EXTRAS = ("steps_beyond_terminated", "last_u", "lastaction")
+"""Attributes besides the state that a step reads (CartPole's termination counter, Pendulum's
+last torque for its picture, a toy-text env's last action for its own rendering)."""
+
+
+def physics_state(env: Any) -> Any:
+    """A classic-control env's ``state``, or None for any other env."""
+    u = env.unwrapped
+    if type(u).__module__.startswith("gymnasium.envs.classic_control"):
+        return getattr(u, "state", None)
+    return None
+
+
+def set_physics_state(env: Any, state: Any) -> None:
+    env.unwrapped.state = state
+
+
+def extras(env: Any) -> dict[str, Any]:
+    u = env.unwrapped
+    return {name: getattr(u, name) for name in EXTRAS if hasattr(u, name)}
+
+
+def set_extras(env: Any, values: dict[str, Any]) -> None:
+    u = env.unwrapped
+    for name, value in values.items():
+        if name in EXTRAS:
+            setattr(u, name, value)
+
+
+# --- wrappers ----------------------------------------------------------------------------------
+
+
+def time_limit(env: Any) -> Any:
+    """The TimeLimit wrapper in ``env``'s stack, or None."""
+    from gymnasium.wrappers import TimeLimit
+
+    while env is not None:
+        if isinstance(env, TimeLimit):
+            return env
+        env = getattr(env, "env", None)
+    return None
+
+
+def elapsed_steps(limit: Any) -> int:
+    return int(limit._elapsed_steps)
+
+
+def set_elapsed_steps(limit: Any, steps: int) -> None:
+    limit._elapsed_steps = steps

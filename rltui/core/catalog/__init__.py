@@ -1,0 +1,172 @@
+"""The environment catalog: what rltui knows about each environment it plays.
+
+Every catalog entry names its actions, the keys that take them, how it is
+drawn and its default discount. Any other registered Gymnasium id with a
+discrete action space still plays through :func:`resolve`, with number keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterator
+from typing import Any
+
+# pygame (behind the classic-control frames) must not open a window or talk
+# to the terminal; these must be set before it is first imported.
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+# SDL otherwise takes SIGINT and SIGTERM for itself (as a quit event no one reads), and
+# `kill` would no longer stop rltui.
+os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
+
+from rltui.core.catalog.entries import CATALOG
+from rltui.core.catalog.entry import (
+    ANSI,
+    CARDS,
+    GRID,
+    GROUPS,
+    LONGEST_EPISODE,
+    PIXELS,
+    ActionKeys,
+    CatalogError,
+    EnvEntry,
+)
+
+__all__ = ["ANSI", "CARDS", "CATALOG", "GRID", "GROUPS", "LONGEST_EPISODE", "PIXELS", "ActionKeys",
+           "CatalogError", "EnvEntry", "catalog_by_group", "get", "make_env", "resolve", "suggest"]
+
+_BY_ID = {entry.id: entry for entry in CATALOG}
+_DIGITS = "1234567890"
+
+
+def catalog_by_group() -> Iterator[tuple[str, list[EnvEntry]]]:
+    """The catalog in launcher order: (group, entries) for each non-empty group."""
+    for group in GROUPS:
+        entries = [e for e in CATALOG if e.group == group]
+        if entries:
+            yield group, entries
+
+
+def get(env_id: str) -> EnvEntry | None:
+    """The catalog entry for ``env_id``, or None."""
+    return _BY_ID.get(env_id)
+
+
+def suggest(env_id: str, limit: int = 3) -> list[str]:
+    """Known ids close to ``env_id``: another version of the same env first, then look-alikes."""
+    import gymnasium as gym
+
+    _register_own_envs()
+    known = list(_BY_ID) + [k for k in gym.registry if k not in _BY_ID]
+    lowered = {k.lower(): k for k in known}
+    wanted = env_id.lower()
+    if wanted in lowered:
+        return [lowered[wanted]]
+    base = wanted.rsplit("-v", 1)[0]
+    same_base = [k for k in known if k.lower().rsplit("-v", 1)[0] == base]
+    if same_base:
+        return same_base[:limit]
+    close = difflib.get_close_matches(wanted, list(lowered), n=limit, cutoff=0.75)
+    return [lowered[c] for c in close]
+
+
+def resolve(env_id: str) -> EnvEntry:
+    """The entry to play ``env_id`` with: the catalog's, or a generic one.
+
+    Raises:
+        CatalogError: unknown id, missing dependency or a non-discrete action space,
+            with one sentence that says what to do.
+    """
+    entry = _BY_ID.get(env_id)
+    if entry is not None:
+        if not entry.available:
+            raise CatalogError(
+                f"{env_id} needs {entry.requires}, which is not installed: {entry.install_hint}"
+            )
+        return entry
+    return _generic_entry(env_id)
+
+
+def _register_own_envs() -> None:
+    import rltui.envs  # noqa: F401  (registers PortalRescue-v0 on import)
+
+
+def _generic_entry(env_id: str) -> EnvEntry:
+    import gymnasium as gym
+
+    _register_own_envs()
+    if env_id not in gym.registry:
+        close = suggest(env_id)
+        hint = f" Did you mean {' or '.join(close)}?" if close else " See `rltui envs`."
+        raise CatalogError(f"Unknown environment '{_short(env_id)}'.{hint}")
+    try:
+        env = gym.make(env_id)
+    except Exception as exc:  # any env's constructor can fail in its own way
+        raise CatalogError(f"{env_id} cannot be made here: {_one_line(exc)}") from None
+    try:
+        space = env.action_space
+        if not isinstance(space, gym.spaces.Discrete):
+            raise CatalogError(
+                f"{env_id} has a {type(space).__name__} action space; rltui plays only "
+                "discrete actions (Pendulum-v1 is in the catalog with discretised torque)."
+            )
+        n = int(space.n)
+        modes = env.metadata.get("render_modes", [])
+    finally:
+        env.close()
+    render = ANSI if "ansi" in modes else PIXELS if "rgb_array" in modes else ANSI
+    names = tuple(f"Action {i}" for i in range(n))
+    keys = tuple(ActionKeys(_DIGITS[i], i) for i in range(min(n, len(_DIGITS))))
+    return EnvEntry(
+        id=env_id,
+        group="Other",
+        description=f"Registered Gymnasium environment ({n} actions, number keys).",
+        action_names=names,
+        keys=keys,
+        render=render,
+    )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def make_env(entry: EnvEntry, render: bool = True) -> Any:
+    """Make the Gymnasium env for ``entry``.
+
+    Args:
+        entry: the catalog entry.
+        render: whether to ask for the render mode the entry draws from
+            (``ansi`` / ``rgb_array``); grid and card scenes read the env's state.
+
+    Raises:
+        CatalogError: the env cannot be made here.
+    """
+    import gymnasium as gym
+
+    _register_own_envs()
+    kwargs = dict(entry.make_kwargs)
+    if render and entry.render == PIXELS:
+        kwargs["render_mode"] = "rgb_array"
+    elif render and entry.render == ANSI:
+        kwargs["render_mode"] = "ansi"
+    try:
+        env = gym.make(entry.id, **kwargs)
+    except Exception as exc:
+        raise CatalogError(f"{entry.id} cannot be made here: {_one_line(exc)}") from None
+    if env.spec is not None and env.spec.max_episode_steps is None:
+        # An env with no time limit of its own gets one, so no episode (and no record of it)
+        # grows without bound when an agent never reaches an end.
+        env = gym.wrappers.TimeLimit(env, LONGEST_EPISODE)
+    if entry.continuous_torques is not None:
+        from rltui.core.wrappers import DiscreteTorque
+
+        env = DiscreteTorque(env, entry.continuous_torques)
+    return env
