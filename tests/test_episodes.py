@@ -15,7 +15,7 @@ import pytest
 from agents.persistence import load_agent
 from rltui.cli import main
 from rltui.commands.common import UsageError, read_episode
-from rltui.core import catalog, episodes, playalong, timeline
+from rltui.core import catalog, episodes, timeline
 from rltui.core.agent_factory import make_agent_for
 from rltui.core.episodes import EpisodeFileError
 from rltui.core.playalong import PlayAlong
@@ -32,13 +32,9 @@ def saves_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "saves"
 
 
-def _cmd(name: str, arg: object = None) -> object:
-    return playalong._Command(name, arg)
-
-
 def _play(owner: PlayAlong, actions: list[int]) -> None:
     for a in actions:
-        owner._handle(_cmd("act", a))
+        owner._act(a)
 
 
 def _played(env_id: str, seed: int, rng_seed: int = 1, branch: bool = True) -> tuple[PlayAlong, list]:
@@ -111,10 +107,10 @@ def test_the_file_is_json_lines_with_a_header_and_one_line_per_step(tmp_path: Pa
 def test_saving_right_after_an_episode_ends_saves_that_episode(tmp_path: Path) -> None:
     owner, _ = _played("CliffWalking-v1", seed=0, branch=False)
     steps = owner.session.episode.steps
-    owner._handle(_cmd("reset"))
+    owner._new_episode()
     _, record = owner.save_episode(tmp_path)
     assert record.steps == steps
-    owner._handle(_cmd("act", 0))
+    owner._act(0)
     _, record = owner.save_episode(tmp_path)
     assert record.steps == 1
 

@@ -20,7 +20,7 @@ import pytest
 from agents.persistence import load_agent, read_metadata, save_agent
 from rltui.core import catalog
 from rltui.core.agent_factory import make_agent_for
-from rltui.core.playalong import HISTORY, PlayAlong
+from rltui.core.playalong import HISTORY, Notice, PlayAlong
 from rltui.core.session import AGENT, HUMAN, Session
 from rltui.core.storage import save_target, saves_dir
 from rltui.ui.app import RLTuiApp
@@ -75,15 +75,15 @@ def test_the_panels_gamma_is_the_agents_fresh_set_and_loaded(env_id: str, kind: 
 def test_an_agent_brought_in_later_changes_the_gamma_the_panel_uses_and_says_so() -> None:
     entry = catalog.resolve("Taxi-v4")
     session = Session(entry, seed=0, render=False)
-    owner = PlayAlong(session)
+    said: list = []
+    owner = PlayAlong(session, deliver=said.append)
     owner._human_step(1)
     owner._human_step(1)
     assert owner.session.gamma == entry.gamma
-    owner._handle(type("C", (), {"name": "set_agent", "arg": make_agent_for(entry, "q-learning",
-                                                                           {"gamma": "0.5"})})())
+    owner._attach(make_agent_for(entry, "q-learning", {"gamma": "0.5"}))
     owner.publish(force=True)
     assert owner.latest.gamma == 0.5 and owner.latest.discounted == pytest.approx(-1 - 0.5)
-    assert any("γ is now 0.5" in message for _, message in owner.notices)
+    assert any("γ is now 0.5" in m.text for m in said if isinstance(m, Notice))
 
 
 async def test_the_panel_shows_the_agents_gamma() -> None:
@@ -196,11 +196,11 @@ def test_tab_while_the_agent_loads_shows_loading_keeps_keys_and_is_idempotent() 
     owner = PlayAlong(session, make_agent=slow_agent)
     thread, stop = _run(owner)
     try:
-        owner.send("toggle_control")
-        _wait(lambda: owner.handled >= 1)
-        owner.send("toggle_control")  # impatient: must not hand control straight back
-        owner.send("full_speed")  # pressed while loading: applied when the agent arrives
-        _wait(lambda: owner.handled >= 3)
+        owner.toggle_control()
+        _wait(lambda: owner.inbox.handled >= 1)
+        owner.toggle_control()  # impatient: must not hand control straight back
+        owner.toggle_full_speed()  # pressed while loading: applied when the agent arrives
+        _wait(lambda: owner.inbox.handled >= 3)
         snap = owner.latest
         assert snap.loading and snap.controller == HUMAN and not snap.has_agent
         release.set()
@@ -221,8 +221,8 @@ def test_a_move_while_the_agent_loads_keeps_the_person_in_control() -> None:
     owner = PlayAlong(session, make_agent=lambda: (release.wait(10), make_agent_for(entry, "q-learning"))[1])
     thread, stop = _run(owner)
     try:
-        owner.send("toggle_control")
-        owner.send("act", 1)
+        owner.toggle_control()
+        owner.act(1)
         release.set()
         _wait(lambda: owner.settled)
         assert owner.latest.has_agent and owner.latest.controller == HUMAN
@@ -264,18 +264,18 @@ def test_a_loaded_agent_keeps_its_counters_and_pausing_reads_zero(monkeypatch: p
     owner.publish(force=True)
     assert owner.latest.total_steps == 116_000 + 50 and owner.latest.total_steps == agent.steps
     assert owner.latest.steps_per_second > 0
-    owner._handle(type("C", (), {"name": "pause", "arg": None})())
+    owner._pause()
     owner.publish(force=True)
     assert owner.latest.paused and owner.latest.steps_per_second == 0.0
 
 
 def test_slower_from_full_speed_is_the_fastest_counted_speed() -> None:
-    from rltui.core.playalong import SPEEDS, _Command
+    from rltui.core.playalong import SPEEDS
 
     owner = PlayAlong(Session(catalog.resolve("Taxi-v4"), seed=0, render=False),
                       make_agent_for(catalog.resolve("Taxi-v4"), "q-learning"))
-    owner._handle(_Command("full_speed"))
-    owner._handle(_Command("slower"))
+    owner._toggle_full_speed()
+    owner._slower()
     owner.publish(force=True)
     assert not owner.latest.full_speed and owner.latest.speed == SPEEDS[-1]
 
@@ -508,7 +508,7 @@ def test_an_in_app_evaluation_gives_way_to_a_key(monkeypatch: pytest.MonkeyPatch
         episodes.append(1)
         if len(episodes) == 2 and not keys:
             keys.append(0)
-            owner.send("act", 0)  # a person presses a key while the evaluation runs
+            owner.act(0)  # a person presses a key while the evaluation runs
         return greedy_episode(*args, **kwargs)
 
     monkeypatch.setattr(training, "_greedy_episode", episode_then_a_key)

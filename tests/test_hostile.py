@@ -18,7 +18,7 @@ from agents.persistence import SaveError, load_agent, read_metadata, save_agent
 from rltui.cli import main
 from rltui.core import catalog, episodes
 from rltui.core.agent_factory import make_agent_for
-from rltui.core.playalong import PlayAlong, _Command
+from rltui.core.playalong import Notice, PlayAlong
 from rltui.core.session import Session
 from rltui.ui.app import RLTuiApp
 
@@ -142,11 +142,12 @@ def test_an_episode_relabelled_to_another_env_is_refused_by_how_it_ends(tmp_path
 
 
 def test_blackjack_look_back_then_move_is_a_notice_not_a_fault() -> None:
-    owner = PlayAlong(Session(catalog.resolve("Blackjack-v1"), seed=0, render=False))
-    owner._handle(_Command("act", 0))  # stick: the hand is over
-    owner._handle(_Command("scrub", -1))
-    owner._handle(_Command("act", 1))
-    said = [message for _, message in owner.notices]
+    heard: list = []
+    owner = PlayAlong(Session(catalog.resolve("Blackjack-v1"), seed=0, render=False), deliver=heard.append)
+    owner._act(0)  # stick: the hand is over
+    owner._scrub(-1)
+    owner._act(1)
+    said = [m.text for m in heard if isinstance(m, Notice)]
     assert any("cannot be put back" in m for m in said) and any("episode is over" in m for m in said)
 
 

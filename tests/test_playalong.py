@@ -265,9 +265,9 @@ def test_branching_matches_a_fresh_env_stepped_with_the_same_actions(env_id: str
     owner = PlayAlong(Session(entry, seed=7, render=False))
     n = entry.n_actions
     for a in (0, 1 % n, 0, 1 % n, 0):
-        owner._handle(type("C", (), {"name": "act", "arg": a})())
+        owner._act(a)
     owner._scrub(-3)  # back to step 2
-    owner._handle(type("C", (), {"name": "act", "arg": 1 % n})())
+    owner._act(1 % n)
     fresh = catalog.make_env(entry, render=False)
     fresh.reset(seed=7)
     for a in (0, 1 % n, 1 % n):

@@ -7,18 +7,9 @@ to load), then attached with its counters and its own discount.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from rltui.core.session import AGENT
-
-
-@dataclass
-class _Command:
-    """A request for the owner thread, queued by the UI (or by the thread making an agent)."""
-
-    name: str
-    arg: Any = None
 
 
 class AgentHandOff:
@@ -30,7 +21,7 @@ class AgentHandOff:
         if self.agent is not None:
             return True
         if self.make_agent is None:
-            self.notices.append(("warning", "No agent here: open one with --agent or ctrl+o."))
+            self.say("warning", "No agent here: open one with --agent or ctrl+o.")
             return False
         if wish is not None:
             self._wishes.add(wish)
@@ -42,21 +33,25 @@ class AgentHandOff:
         return False
 
     def _make_agent(self) -> None:
-        """The agent-making thread: hands the result to the owner as a command."""
+        """The agent-making thread: hands the result to the owner thread as a call."""
         try:
-            command = _Command("agent_ready", self.make_agent())  # type: ignore[misc]
+            agent = self.make_agent()  # type: ignore[misc]
         except Exception as exc:  # shown as a notice: the person keeps playing
-            command = _Command("agent_failed", str(exc).splitlines()[0] if str(exc) else repr(exc))
-        with self._sent_lock:
-            self.sent += 1
-        self.commands.put(command)
+            self.inbox.put(self._agent_failed, str(exc).splitlines()[0] if str(exc) else repr(exc))
+        else:
+            self.inbox.put(self._agent_arrived, agent)
+
+    def _agent_failed(self, reason: str) -> None:
+        self.loading = False
+        self._wishes.clear()
+        self.say("error", f"The agent could not be made: {reason}")
 
     def _agent_arrived(self, agent: Any) -> None:
         self.loading = False
         self._attach(agent, announce=False)
         wishes, self._wishes = self._wishes, set()
-        self.notices.append(("information", f"A fresh {agent.kind} agent is here: "
-                             "tab hands it control, f lets it run at full speed."))
+        self.say("information", f"A fresh {agent.kind} agent is here: "
+                  "tab hands it control, f lets it run at full speed.")
         if wishes & {"control", "full_speed"}:
             self.controller = AGENT
             self.paused = False
@@ -85,8 +80,8 @@ class AgentHandOff:
             before = session.gamma
             session.set_gamma(gamma)
             if announce or gamma != session.entry.gamma:
-                self.notices.append(("information", f"γ is now {gamma:g}, the agent's discount "
-                                     f"(it was {before:g}): returns are discounted with it."))
+                self.say("information", f"γ is now {gamma:g}, the agent's discount "
+                          f"(it was {before:g}): returns are discounted with it.")
 
     def mark_saved(self) -> None:
         """The agent as it is now is on disk (owner thread)."""

@@ -1,9 +1,8 @@
 """The timeline of the episode being played: every step kept, shown again, branched from,
 and episodes saved to or replayed from disk.
 
-:class:`Timeline` is part of :class:`rltui.core.playalong.PlayAlong` (it runs in the owner
-thread and uses the owner's session, agent and notices); it is kept apart because it is a
-job of its own.
+:class:`Timeline` is part of :class:`rltui.core.playalong.PlayAlong`: it runs in the owner
+thread, on the owner's session and agent; it is kept apart because it is a job of its own.
 """
 
 from __future__ import annotations
@@ -112,8 +111,8 @@ class Timeline:
             return
         entry = self._timeline[i]
         if entry.state is None:
-            self.notices.append(("warning", f"{self.session.entry.id} cannot be put back to an "
-                                 "earlier step; play goes on from the latest one."))
+            self.say("warning", f"{self.session.entry.id} cannot be put back to an "
+                      "earlier step; play goes on from the latest one.")
             return
         restore(self.session.env, entry.state)
         session = self.session

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 
 from agents.registry import OFF_POLICY
+from rltui.core.inbox import Notice, OwnerMessage, SnapshotReady
 from rltui.core.playalong import PlayAlong, Snapshot
 from rltui.core.session import HUMAN, Session
 from rltui.core.valuemap import value_map_for
@@ -48,8 +49,16 @@ def _replay_notice(record: Any) -> str:
             "] steps forward, end jumps to the last step, a move branches from the step shown.")
 
 
-class SnapshotPublished(Message):
-    """The owner thread has a new snapshot (read it from ``PlayAlong.latest``)."""
+class OwnerSaid(Message):
+    """A message from the owner thread: a notice, or a snapshot (which a newer one replaces)."""
+
+    def __init__(self, said: OwnerMessage) -> None:
+        super().__init__()
+        self.said = said
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(self.said, SnapshotReady) and isinstance(message, OwnerSaid) and isinstance(
+            message.said, SnapshotReady)
 
 
 class AgentSaved(Message):
@@ -105,7 +114,8 @@ class PlayScreen(GuardedScreen):
         self.value_map_on = False
         self._leaving = False
         self._stop = threading.Event()
-        self._pending = False
+        self._newest_seq = 0
+        """The newest snapshot the owner has sent (written by the owner thread)."""
         self.snap: Snapshot | None = None
         self.applied_seq = 0
         self._glyphs = action_glyphs(entry.action_names)
@@ -113,7 +123,7 @@ class PlayScreen(GuardedScreen):
             session,
             agent=agent,
             make_agent=self._default_agent,
-            on_publish=self._on_publish,
+            deliver=self._from_owner,
             value_states=value_map_for(entry, session.env),
             replay=replay,
         )
@@ -153,7 +163,7 @@ class PlayScreen(GuardedScreen):
         self.apply(self.playalong.latest)
         self.run_worker(self._own, thread=True, name="playalong", exit_on_error=False)
         if self.agent_kind is not None:
-            self.playalong.send("ensure_agent")
+            self.playalong.ensure_agent()
         if self.replay is not None:
             self.notify(_replay_notice(self.replay), timeout=8)
 
@@ -170,20 +180,18 @@ class PlayScreen(GuardedScreen):
 
     # --- snapshots ------------------------------------------------------------------
 
-    def _on_publish(self) -> None:
+    def _from_owner(self, said: OwnerMessage) -> None:
         """Called from the owner thread: post a message, never wait for the UI."""
-        if not self._pending:
-            self._pending = True
-            self.post_message(SnapshotPublished())
+        if isinstance(said, SnapshotReady):
+            self._newest_seq = said.snapshot.seq
+        self.post_message(OwnerSaid(said))
 
-    def on_snapshot_published(self, _: SnapshotPublished) -> None:
-        self._pending = False  # before reading: a newer publish posts again
-        snap = self.playalong.latest
-        if snap is not None and snap.seq != self.applied_seq:
-            self.apply(snap)
-        while self.playalong.notices:
-            severity, message = self.playalong.notices.popleft()
-            self.notify(message, severity=severity)  # type: ignore[arg-type]
+    def on_owner_said(self, message: OwnerSaid) -> None:
+        said = message.said
+        if isinstance(said, Notice):
+            self.notify(said.text, severity=said.severity)  # type: ignore[arg-type]
+        elif said.snapshot.seq >= self._newest_seq and said.snapshot.seq != self.applied_seq:
+            self.apply(said.snapshot)  # (an older one, with a newer on its way, is not drawn)
 
     def on_agent_saved(self, message: AgentSaved) -> None:
         message.then()
@@ -256,39 +264,39 @@ class PlayScreen(GuardedScreen):
         return True
 
     def action_act(self, action: int) -> None:
-        self.playalong.send("act", action)
+        self.playalong.act(action)
 
     def action_toggle_control(self) -> None:
-        self.playalong.send("toggle_control")
+        self.playalong.toggle_control()
 
     def action_pause(self) -> None:
-        self.playalong.send("pause")
+        self.playalong.pause()
 
     def action_step_once(self) -> None:
-        self.playalong.send("step_once")
+        self.playalong.step_once()
 
     def action_faster(self) -> None:
-        self.playalong.send("faster")
+        self.playalong.faster()
 
     def action_slower(self) -> None:
-        self.playalong.send("slower")
+        self.playalong.slower()
 
     def action_full_speed(self) -> None:
-        self.playalong.send("full_speed")
+        self.playalong.toggle_full_speed()
 
     def action_toggle_learning(self) -> None:
-        self.playalong.send("toggle_learning")
+        self.playalong.toggle_learning()
 
     def action_toggle_learn_from_human(self) -> None:
-        self.playalong.send("toggle_learn_from_human")
+        self.playalong.toggle_learn_from_human()
         on = not (self.snap.learn_from_human if self.snap else True)
         self.notify("The agent learns from your moves." if on else "The agent ignores your moves.")
 
     def action_scrub(self, where: int | str) -> None:
-        self.playalong.send("scrub", where)
+        self.playalong.scrub(where)
 
     def action_reset(self) -> None:
-        self.playalong.send("reset")
+        self.playalong.new_episode()
 
     def action_value_map(self) -> None:
         self.value_map_on = not self.value_map_on
@@ -366,14 +374,14 @@ class PlayScreen(GuardedScreen):
             try:
                 written = save_agent(playalong.agent, Path(path), env_id)
             except SaveError as exc:
-                playalong.notices.append(("error", str(exc)))
+                playalong.say("error", str(exc))
             else:
                 playalong.mark_saved()
-                playalong.notices.append(("information", f"Saved to {written}."))
+                playalong.say("information", f"Saved to {written}.")
                 if then is not None:
                     self.post_message(AgentSaved(then))  # never waits for the UI
 
-        self.playalong.send("call", save)
+        self.playalong.call(save)
 
     def action_save_episode(self) -> None:
         from rltui.core.episodes import EpisodeFileError
@@ -385,13 +393,12 @@ class PlayScreen(GuardedScreen):
             try:
                 path, record = playalong.save_episode(directory)
             except EpisodeFileError as exc:
-                playalong.notices.append(("warning", str(exc)))
+                playalong.say("warning", str(exc))
             else:
-                playalong.notices.append(("information", f"Saved {record.steps} steps (return "
-                                          f"{num(record.return_)}) to {path}; rltui play --replay "
-                                          "plays it again."))
+                playalong.say("information", f"Saved {record.steps} steps (return "
+                              f"{num(record.return_)}) to {path}; rltui play --replay plays it again.")
 
-        self.playalong.send("call", save)
+        self.playalong.call(save)
 
     def action_load(self) -> None:
         from rltui.ui.screens.dialogs import LoadDialog
@@ -404,10 +411,10 @@ class PlayScreen(GuardedScreen):
             return
         if loaded.record is not None:
             record = loaded.record
-            self.playalong.send("call", lambda playalong: playalong.open_replay(record))
+            self.playalong.call(lambda playalong: playalong.open_replay(record))
             self.notify(_replay_notice(record), timeout=8)
         else:
-            self.playalong.send("set_agent", loaded.agent)
+            self.playalong.set_agent(loaded.agent)
             self.notify(f"Loaded a {loaded.agent.kind} agent from {loaded.path}.")
 
     def load_in_background(self, path: str) -> None:
@@ -421,11 +428,11 @@ class PlayScreen(GuardedScreen):
         try:
             agent, _ = load_agent(path, expect_env=self.session.entry.id)
         except SaveError as exc:
-            self.playalong.notices.append(("error", str(exc)))
-            self.playalong.send("noop")
+            self.post_message(OwnerSaid(Notice("error", str(exc))))
             return
-        self.playalong.send("set_agent", agent)
-        self.playalong.notices.append(("information", f"Loaded a {agent.kind} agent from {path}."))
+        self.playalong.set_agent(agent)
+        self.playalong.call(lambda playalong: playalong.say(
+            "information", f"Loaded a {agent.kind} agent from {path}."))
 
     # --- the agent that tab brings in when none was chosen ---------------------------
 

@@ -1,0 +1,122 @@
+"""What the UI can ask of the play-along owner.
+
+Each public method is called from the UI thread: it queues its private twin in the owner's
+:class:`rltui.core.inbox.Inbox` and returns at once; the twin runs in the owner thread, where
+every change of state happens. Part of :class:`rltui.core.playalong.PlayAlong`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rltui.core.session import AGENT, HUMAN
+
+SPEEDS = (1, 2, 4, 8, 16, 32, 64, 128)
+"""Agent steps per second at the slow settings; full speed is separate."""
+
+
+class Controls:
+    """Requests (UI thread) and their handling (owner thread)."""
+
+    # --- the UI side: queue, return at once ----------------------------------------------------
+
+    def act(self, action: int) -> None:
+        """A person's action: it takes the wheel back from the agent."""
+        self.inbox.put(self._act, int(action))
+
+    def toggle_control(self) -> None:
+        """Tab: hand control to the agent (made first if there is none yet), or take it back."""
+        self.inbox.put(self._toggle_control)
+
+    def pause(self) -> None:
+        self.inbox.put(self._pause)
+
+    def step_once(self) -> None:
+        """One agent step, then pause."""
+        self.inbox.put(self._step_once)
+
+    def faster(self) -> None:
+        self.inbox.put(self._faster)
+
+    def slower(self) -> None:
+        self.inbox.put(self._slower)
+
+    def toggle_full_speed(self) -> None:
+        """f: the agent runs flat out; pressed again while it does, back to the slow speed."""
+        self.inbox.put(self._toggle_full_speed)
+
+    def toggle_learning(self) -> None:
+        self.inbox.put(self._toggle_learning)
+
+    def toggle_learn_from_human(self) -> None:
+        self.inbox.put(self._toggle_learn_from_human)
+
+    def new_episode(self) -> None:
+        self.inbox.put(self._new_episode)
+
+    def scrub(self, where: Any) -> None:
+        """Move the timeline view: a step delta, ``"home"`` or ``"end"``."""
+        self.inbox.put(self._scrub, where)
+
+    def set_agent(self, agent: Any) -> None:
+        self.inbox.put(self._attach, agent)
+
+    def ensure_agent(self) -> None:
+        """Start making the default agent now, without handing it control."""
+        self.inbox.put(self._request_agent, None)
+
+    def call(self, fn: Callable[[Any], None]) -> None:
+        """Run ``fn(owner)`` in the owner thread (saving, for one)."""
+        self.inbox.put(fn, self)
+
+    # --- the owner thread ------------------------------------------------------------------------
+
+    def _act(self, action: int) -> None:
+        if self.controller == AGENT and self.session.episode.done and self.view is None:
+            self._new_episode()  # the agent's episode just ended: the person starts the next
+        self.controller = HUMAN  # a person's key takes the wheel back
+        self._wishes.clear()  # ... and cancels what tab or f asked of an agent still loading
+        self._human_step(action)
+
+    def _toggle_control(self) -> None:
+        if self.controller == AGENT:
+            self.controller = HUMAN
+        elif self._request_agent("control"):
+            self.controller = AGENT
+            self.paused = False
+            self.stopped_reason = None
+
+    def _pause(self) -> None:
+        if self._request_agent(None):
+            self.paused = not self.paused
+
+    def _step_once(self) -> None:
+        if self._request_agent("step"):
+            self.controller = AGENT
+            self.paused = True
+            self._agent_step()
+
+    def _faster(self) -> None:
+        self.speed = len(SPEEDS) - 1 if self.full_speed else min(self.speed + 1, len(SPEEDS) - 1)
+        self.full_speed = False
+
+    def _slower(self) -> None:
+        # From full speed, one step down is the fastest counted speed, not the last one used.
+        self.speed = len(SPEEDS) - 1 if self.full_speed else max(self.speed - 1, 0)
+        self.full_speed = False
+
+    def _toggle_full_speed(self) -> None:
+        agent_running = self.controller == AGENT and not self.paused
+        if agent_running and self.full_speed:
+            self.full_speed = False
+        elif self._request_agent("full_speed"):
+            self.full_speed = True
+            self.controller = AGENT
+            self.paused = False
+
+    def _toggle_learning(self) -> None:
+        self.learning = not self.learning
+
+    def _toggle_learn_from_human(self) -> None:
+        self.learn_from_human = not self.learn_from_human
