@@ -7,7 +7,7 @@ Split into small verbs: :meth:`DQNAgent.act`, :meth:`DQNAgent.observe`,
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -15,6 +15,7 @@ from torch import nn
 
 from agents.base import PROBABILITY, STEPS, Limit, Transition
 from agents.files import short
+from agents.replay import ReplayBuffer
 from agents.schedules import linear_schedule
 from agents.torch_setup import configure_torch, device_problem
 
@@ -109,51 +110,6 @@ class QNetwork(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
-
-
-class ReplayBufferSamples(NamedTuple):
-    observations: torch.Tensor
-    actions: torch.Tensor
-    rewards: torch.Tensor
-    next_observations: torch.Tensor
-    terminated: torch.Tensor
-    """1.0 where the episode truly ended; a time-limit cut is 0 and bootstraps."""
-
-
-class ReplayBuffer:
-    """A ring buffer of transitions in preallocated arrays."""
-
-    def __init__(self, capacity: int, obs_dim: int, seed: int | None = None) -> None:
-        self.capacity = capacity
-        self.observations = np.zeros((capacity, obs_dim), dtype=np.float32)
-        self.next_observations = np.zeros((capacity, obs_dim), dtype=np.float32)
-        self.actions = np.zeros(capacity, dtype=np.int64)
-        self.rewards = np.zeros(capacity, dtype=np.float32)
-        self.terminated = np.zeros(capacity, dtype=np.float32)
-        self.position = 0
-        self.size = 0
-        self.rng = np.random.default_rng(seed)
-
-    def add(self, obs: np.ndarray, action: int, reward: float, next_obs: np.ndarray,
-            terminated: bool) -> None:
-        i = self.position
-        self.observations[i] = obs
-        self.next_observations[i] = next_obs
-        self.actions[i] = action
-        self.rewards[i] = reward
-        self.terminated[i] = terminated
-        self.position = (i + 1) % self.capacity
-        self.size = min(self.size + 1, self.capacity)
-
-    def sample(self, batch_size: int, device: torch.device) -> ReplayBufferSamples:
-        idx = self.rng.integers(0, self.size, size=batch_size)
-        return ReplayBufferSamples(
-            torch.from_numpy(self.observations[idx]).to(device),
-            torch.from_numpy(self.actions[idx]).to(device),
-            torch.from_numpy(self.rewards[idx]).to(device),
-            torch.from_numpy(self.next_observations[idx]).to(device),
-            torch.from_numpy(self.terminated[idx]).to(device),
-        )
 
 
 MAX_PARAMETERS = 20_000_000

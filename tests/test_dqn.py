@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from agents.base import Transition
-from agents.dqn import DQNAgent, DQNConfig, ReplayBuffer
+from agents.dqn import DQNAgent, DQNConfig
+from agents.replay import ReplayBuffer
 from rltui.core import catalog
 from rltui.core.training import train
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,33 @@ def test_help_imports_neither_torch_nor_gymnasium() -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     loaded = set(out.stdout.strip().splitlines()[-1].split("|"))
     assert not loaded & {"torch", "gymnasium", "textual"}
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a source file imports, at the top or inside a function."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+UI = Path(__file__).resolve().parent.parent / "rltui" / "ui"
+
+
+@pytest.mark.parametrize("path", sorted(UI.rglob("*.py")), ids=lambda p: str(p.relative_to(UI)))
+def test_the_ui_never_imports_the_cli_layer(path: Path) -> None:
+    cli = {n for n in _imports(path) if n == "rltui.cli" or n.startswith(("rltui.commands", "rltui.cli."))}
+    assert not cli, f"{path.name} imports {sorted(cli)}"
+
+
+def test_the_launcher_and_play_screens_do_not_import_each_other() -> None:
+    screens = UI / "screens"
+    launcher, play = _imports(screens / "launcher.py"), _imports(screens / "play.py")
+    assert not {n for n in launcher if n.startswith("rltui.ui.screens.play")}
+    assert not {n for n in play if n.startswith("rltui.ui.screens.launcher")}

@@ -1,4 +1,5 @@
-"""The rltui Textual app: opens the launcher, or straight into a play screen."""
+"""The rltui Textual app: opens the launcher, or straight into a play screen, and owns the
+navigation between them (the screens never import each other)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
+from rltui.core import catalog
+from rltui.core.catalog import CatalogError, EnvEntry
 from rltui.core.session import Session
 from rltui.ui.screens.launcher import LauncherScreen
 from rltui.ui.screens.play import PlayScreen
@@ -39,3 +42,26 @@ class RLTuiApp(App[None]):
             self.push_screen(PlayScreen(session, agent, agent_kind, settings, replay))
         else:
             self.push_screen(LauncherScreen())
+
+    def open_play(self, entry: EnvEntry, choice: str) -> None:
+        """The launcher's choice: play ``entry`` with a fresh agent (``kind:NAME``), a saved one
+        (``file:PATH``, loaded without blocking the screen) or alone (anything else)."""
+        try:
+            session = Session(catalog.resolve(entry.id))
+        except CatalogError as exc:
+            self.notify(str(exc), title="Cannot open", severity="error")
+            return
+        if choice.startswith("kind:"):
+            self.push_screen(PlayScreen(session, agent_kind=choice.removeprefix("kind:")))
+            return
+        screen = PlayScreen(session)
+        self.push_screen(screen)
+        if choice.startswith("file:"):
+            screen.load_in_background(choice.removeprefix("file:"))
+
+    def back_to_launcher(self) -> None:
+        """From a play screen to the list of envs (made now if play was opened directly)."""
+        if len(self.screen_stack) >= 2 and isinstance(self.screen_stack[-2], LauncherScreen):
+            self.pop_screen()
+        else:  # opened straight from `rltui play ENV`
+            self.switch_screen(LauncherScreen())

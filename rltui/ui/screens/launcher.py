@@ -98,23 +98,8 @@ class LauncherScreen(GuardedScreen):
                              lambda choice: self._play(entry, choice))
 
     def _play(self, entry: EnvEntry, choice: str | None) -> None:
-        from rltui.core.session import Session
-        from rltui.ui.screens.play import PlayScreen
-
-        if choice is None:
-            return
-        try:
-            session = Session(catalog.resolve(entry.id))
-        except CatalogError as exc:
-            self.notify(str(exc), title="Cannot open", severity="error")
-            return
-        if choice.startswith("kind:"):
-            self.app.push_screen(PlayScreen(session, agent_kind=choice.removeprefix("kind:")))
-            return
-        screen = PlayScreen(session)
-        self.app.push_screen(screen)
-        if choice.startswith("file:"):
-            screen.load_in_background(choice.removeprefix("file:"))
+        if choice is not None:
+            self.app.open_play(entry, choice)  # type: ignore[attr-defined]  (the app navigates)
 
     def action_help(self) -> None:
         from rltui.ui.screens.help import HelpScreen

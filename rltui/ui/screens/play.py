@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import sys
 import threading
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Footer, Static
 
 from agents.registry import OFF_POLICY
@@ -26,6 +24,7 @@ from rltui.core.valuemap import value_map_for
 from rltui.ui.format import num, plural
 from rltui.ui.render.grid import action_glyphs
 from rltui.ui.screens.base import GuardedScreen
+from rltui.ui.screens.play_files import AgentFiles, AgentSaved, OwnerSaid, replay_notice
 from rltui.ui.widgets.env_view import EnvView
 from rltui.ui.widgets.q_values import QValuesPanel
 from rltui.ui.widgets.returns_panel import ReturnsPanel
@@ -44,32 +43,7 @@ def _footer_state(snap: Snapshot) -> tuple[object, ...]:
     return (snap.has_agent, snap.loading)
 
 
-def _replay_notice(record: Any) -> str:
-    return (f"Replaying {record.source}: {record.steps} steps, return {num(record.return_)}. "
-            "] steps forward, end jumps to the last step, a move branches from the step shown.")
-
-
-class OwnerSaid(Message):
-    """A message from the owner thread: a notice, or a snapshot (which a newer one replaces)."""
-
-    def __init__(self, said: OwnerMessage) -> None:
-        super().__init__()
-        self.said = said
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(self.said, SnapshotReady) and isinstance(message, OwnerSaid) and isinstance(
-            message.said, SnapshotReady)
-
-
-class AgentSaved(Message):
-    """The owner thread has written the agent to disk; ``then`` runs next (quit, go back)."""
-
-    def __init__(self, then: Any) -> None:
-        super().__init__()
-        self.then = then
-
-
-class PlayScreen(GuardedScreen):
+class PlayScreen(AgentFiles, GuardedScreen):
     """Play an environment, alone or with an agent that learns live."""
 
     BINDINGS = [
@@ -165,7 +139,7 @@ class PlayScreen(GuardedScreen):
         if self.agent_kind is not None:
             self.playalong.ensure_agent()
         if self.replay is not None:
-            self.notify(_replay_notice(self.replay), timeout=8)
+            self.notify(replay_notice(self.replay), timeout=8)
 
     def _own(self) -> None:
         """The owner thread: steps, learns, publishes; closes the env when done."""
@@ -308,15 +282,9 @@ class PlayScreen(GuardedScreen):
         self._leave(self._go_back, "y")  # in the dialog esc means "stay", as in every dialog
 
     def _go_back(self) -> None:
-        from rltui.ui.screens.launcher import LauncherScreen
-
-        if self._leaving:
-            return
-        self._leaving = True
-        if isinstance(self.app.screen_stack[-2], LauncherScreen):
-            self.app.pop_screen()
-        else:  # opened straight from `rltui play ENV`
-            self.app.switch_screen(LauncherScreen())
+        if not self._leaving:
+            self._leaving = True
+            self.app.back_to_launcher()  # type: ignore[attr-defined]  (the app navigates)
 
     def action_quit(self, key: str = "q") -> None:
         self._leave(self.app.exit, key)
@@ -347,92 +315,6 @@ class PlayScreen(GuardedScreen):
         from rltui.ui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self.session.entry))
-
-    def action_save(self, then: Any = None) -> None:
-        """Ask where to save the agent, then save it in the owner thread; ``then`` runs once it
-        is written (the leave dialog's "save first")."""
-        from rltui.core.storage import fresh_save_path
-        from rltui.ui.screens.dialogs import SaveDialog
-
-        snap = self.snap
-        if snap is None or not snap.has_agent:
-            self.notify("There is no agent to save yet: press tab to bring one in.", severity="warning")
-            return
-        kind = snap.agent_kind or "agent"
-        suggested = fresh_save_path(self.session.entry.id, kind)
-        self.app.push_screen(SaveDialog(str(suggested), self.session.entry.id, kind),
-                             lambda path: self._save_to(path, then))
-
-    def _save_to(self, path: str | None, then: Any = None) -> None:
-        if not path:
-            return
-        env_id = self.session.entry.id
-
-        def save(playalong: PlayAlong) -> None:  # runs in the owner thread
-            from agents.persistence import SaveError, save_agent
-
-            try:
-                written = save_agent(playalong.agent, Path(path), env_id)
-            except SaveError as exc:
-                playalong.say("error", str(exc))
-            else:
-                playalong.mark_saved()
-                playalong.say("information", f"Saved to {written}.")
-                if then is not None:
-                    self.post_message(AgentSaved(then))  # never waits for the UI
-
-        self.playalong.call(save)
-
-    def action_save_episode(self) -> None:
-        from rltui.core.episodes import EpisodeFileError
-        from rltui.core.storage import episodes_dir
-
-        directory = episodes_dir()
-
-        def save(playalong: PlayAlong) -> None:  # runs in the owner thread
-            try:
-                path, record = playalong.save_episode(directory)
-            except EpisodeFileError as exc:
-                playalong.say("warning", str(exc))
-            else:
-                playalong.say("information", f"Saved {record.steps} steps (return "
-                              f"{num(record.return_)}) to {path}; rltui play --replay plays it again.")
-
-        self.playalong.call(save)
-
-    def action_load(self) -> None:
-        from rltui.ui.screens.dialogs import LoadDialog
-
-        self.app.push_screen(LoadDialog(self.session.entry.id, self.session.entry), self._load_from)
-
-    def _load_from(self, loaded: Any) -> None:
-        """The load dialog's choice, already read and checked (None: cancelled)."""
-        if loaded is None:
-            return
-        if loaded.record is not None:
-            record = loaded.record
-            self.playalong.call(lambda playalong: playalong.open_replay(record))
-            self.notify(_replay_notice(record), timeout=8)
-        else:
-            self.playalong.set_agent(loaded.agent)
-            self.notify(f"Loaded a {loaded.agent.kind} agent from {loaded.path}.")
-
-    def load_in_background(self, path: str) -> None:
-        """Load a saved agent off the UI thread and hand it to the owner thread."""
-        self.run_worker(lambda: self._load_worker(path), thread=True, name="load")
-
-    def _load_worker(self, path: str) -> None:
-        """Loading can import torch: done off the UI thread, then handed to the owner."""
-        from agents.persistence import SaveError, load_agent
-
-        try:
-            agent, _ = load_agent(path, expect_env=self.session.entry.id)
-        except SaveError as exc:
-            self.post_message(OwnerSaid(Notice("error", str(exc))))
-            return
-        self.playalong.set_agent(agent)
-        self.playalong.call(lambda playalong: playalong.say(
-            "information", f"Loaded a {agent.kind} agent from {path}."))
 
     # --- the agent that tab brings in when none was chosen ---------------------------
 

@@ -1,0 +1,100 @@
+"""``rltui play [ENV]``: the app, on the launcher or straight into playing an env (with a
+fresh or saved agent, or a recorded episode to replay)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from rltui.commands.common import UsageError
+
+
+def add_parser(sub: Any) -> None:
+    play = sub.add_parser("play", help="play an environment by keyboard")
+    play.add_argument("env", nargs="?", help="environment id, e.g. Taxi-v4 (see `rltui envs`)")
+    play.add_argument("--seed", type=int, default=None, help="seed for the first episode (later episodes draw theirs from it)")
+    who = play.add_mutually_exclusive_group()
+    who.add_argument("--agent", help="a fresh agent to play along: q-learning, sarsa, expected-sarsa, "
+                     "value-iteration or dqn")
+    who.add_argument("--load", metavar="FILE", help="a saved agent to play along")
+    play.add_argument("--set", action="append", metavar="KEY=VALUE", dest="settings",
+                      help="a hyperparameter of the fresh agent (repeatable)")
+    play.add_argument("--replay", metavar="FILE", help="open a saved episode (ctrl+e writes them "
+                      "to saves/episodes/) in the timeline: ] steps through it, a move branches")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the app (``rltui`` with no command comes here too)."""
+    from rltui.commands.common import check_seed, parse_settings, resolve_env
+
+    check_seed(getattr(args, "seed", None))
+    env_id = getattr(args, "env", None)
+    replay = getattr(args, "replay", None)
+    session = agent = record = None
+    entry = resolve_env(env_id) if env_id is not None else None
+    if replay is not None:
+        from rltui.commands.common import read_episode
+
+        if args.seed is not None:
+            raise UsageError("--seed does not apply to --replay: the episode file holds its seed.")
+        record, entry = read_episode(replay, entry)
+    if entry is not None:
+        from rltui.core.session import Session
+
+        agent = _play_agent(args, entry, parse_settings(getattr(args, "settings", None)))
+        session = Session(entry, seed=record.seed if record else args.seed)
+    elif getattr(args, "agent", None) or getattr(args, "load", None):
+        raise UsageError("--agent and --load need an environment: rltui play ENV --agent KIND.")
+    from rltui.ui.app import RLTuiApp
+
+    app = RLTuiApp(session, agent, replay=record)
+    _exit_on_signals(app)
+    app.run()
+    # The terminal is restored and the owner thread has stopped (saves are written and
+    # fsynced there). Tearing down torch's and numpy's modules can take over a second
+    # more, which a person sees as a slow quit: leave now.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(app.return_code or 0)
+
+
+def _exit_on_signals(app: object) -> None:
+    """``kill`` (SIGTERM) or SIGINT close the app the way q does: the terminal is restored and
+    the owner thread stops, instead of a dead process leaving the terminal in the app's mode."""
+    import asyncio
+    import signal
+
+    def close(signum: int, frame: object) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not running yet (or any more): nothing to restore
+            raise SystemExit(128 + signum) from None
+        loop.call_soon_threadsafe(app.exit, None, 128 + signum)  # type: ignore[attr-defined]
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, close)
+
+
+def _play_agent(args: argparse.Namespace, entry: object, settings: dict[str, str]) -> object:
+    """The agent named on the command line, made or loaded before the app starts."""
+    if args.load:
+        from agents.persistence import SaveError, load_agent
+
+        if settings:
+            raise UsageError("--set applies to a fresh --agent, not to a loaded one.")
+        try:
+            return load_agent(args.load, expect_env=entry.id)[0]  # type: ignore[attr-defined]
+        except SaveError as exc:
+            raise UsageError(str(exc)) from None
+    if args.agent:
+        from rltui.core.agent_factory import AgentError, make_agent_for
+
+        try:
+            return make_agent_for(entry, args.agent, settings, seed=args.seed)  # type: ignore[arg-type]
+        except AgentError as exc:
+            raise UsageError(str(exc)) from None
+    if settings:
+        raise UsageError("--set needs --agent KIND.")
+    return None
