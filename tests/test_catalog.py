@@ -12,7 +12,7 @@ from rltui.core.session import Session
 
 AVAILABLE = [e for e in catalog.CATALOG if e.available]
 
-# Keys the play screen keeps for itself (see DESIGN.md "Controls").
+# Keys the play screen keeps for itself (its own bindings; the help screen lists them).
 APP_KEYS = {"tab", "space", "n", "full_stop", "plus", "minus", "f", "t", "r", "left_square_bracket",
             "right_square_bracket", "v", "ctrl+s", "ctrl+o", "question_mark", "q", "escape",
             "home", "end", "ctrl+e"}

@@ -103,6 +103,8 @@ class Session:
         self.last: Transition | None = None
         self.obs: Any = None
         self.episode = Episode(self.gamma)
+        self.seed = seed
+        """The first episode's seed (None: drawn from the OS); an agent made here is seeded with it."""
         self._seeds = random.Random(seed)
         self.reset(seed=seed)
 

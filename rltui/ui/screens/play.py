@@ -324,4 +324,6 @@ class PlayScreen(AgentFiles, GuardedScreen):
         from rltui.core.agent_factory import make_agent_for
 
         kind = self.agent_kind or default_kind(self.session.env)
-        return make_agent_for(self.session.entry, kind, self.settings, env=self.session.env)
+        # Seeded as `rltui play ENV --agent KIND --seed N` seeds it: with the session's seed.
+        return make_agent_for(self.session.entry, kind, self.settings, seed=self.session.seed,
+                              env=self.session.env)
