@@ -187,7 +187,7 @@ def _arrays_problem(header: dict[str, Any]) -> str | None:
 def meta_problem(meta: dict[str, Any]) -> str | None:
     """What is wrong with a save's metadata, checked field by field before any is used (a save
     can come from a stranger), or None. Hyperparameters are checked when the config is built."""
-    from agents.registry import KINDS
+    from agents.registry import BY_NAME, KINDS
 
     kind, env_id, n_actions = meta["kind"], meta["env_id"], meta["n_actions"]
     if not isinstance(kind, str) or kind not in KINDS:
@@ -207,7 +207,7 @@ def meta_problem(meta: dict[str, Any]) -> str | None:
     epsilon = counters.get("epsilon", 0.0)
     if not _number(epsilon) or not 0 <= epsilon <= 1:
         return "the counter 'epsilon' must be a number from 0 to 1"
-    if kind != "value-iteration":
+    if not BY_NAME[kind].needs_model:  # a kind made from the env's model has no use for it
         space_problem = _space_problem(meta.get("observation_space"), depth=0)
         if space_problem is not None:
             return f"its observation space {space_problem}"

@@ -184,8 +184,8 @@ def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> An
             raise UsageError(str(exc)) from None
         if args.agent and args.agent != agent.kind:
             raise UsageError(f"{args.load} holds a {agent.kind} agent, not {args.agent}.")
-        if args.device and agent.kind != "dqn":
-            raise UsageError(f"--device applies to dqn agents only: {args.load} holds a "
+        if args.device and not registry.spec(agent.kind).uses_torch:
+            raise UsageError(f"--device does not apply here: {args.load} holds a "
                              f"{agent.kind} agent, which runs on the CPU.")
         fixed = SHAPE_KEYS & set(settings)
         if fixed:
@@ -199,8 +199,10 @@ def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> An
         return agent
     if not args.agent:
         raise UsageError(f"--agent is required: choose from {', '.join(registry.KINDS)}.")
-    if args.device and args.agent in registry.KINDS and args.agent != registry.DQN:
-        raise UsageError(f"--device applies to dqn agents only: {args.agent} runs on the CPU.")
+    kind = registry.BY_NAME.get(args.agent)
+    if args.device and kind is not None and not kind.uses_torch:
+        torch_kinds = ", ".join(s.name for s in registry.SPECS if s.uses_torch)
+        raise UsageError(f"--device applies to {torch_kinds} agents only: {args.agent} runs on the CPU.")
     try:
         return make_agent_for(entry, args.agent, settings, seed=args.seed)
     except registry.AgentError as exc:

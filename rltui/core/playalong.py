@@ -28,7 +28,7 @@ from rltui.core.inbox import Deliver, Inbox, Notice, SnapshotReady
 from rltui.core.publishing import FULL_SPEED_PUBLISH_INTERVAL, Publisher
 from rltui.core.rate import RateMeter
 from rltui.core.session import AGENT, HUMAN, Session
-from rltui.core.snapshot import Snapshot, StepRecord
+from rltui.core.snapshot import ReturnsRow, Snapshot
 from rltui.core.timeline import EPISODE_RECORD_LIMIT, Timeline, TimelineEntry
 
 __all__ = ["EPISODE_RECORD_LIMIT", "FULL_SPEED_PUBLISH_INTERVAL", "HISTORY", "SPEEDS", "Notice", "PlayAlong",
@@ -103,7 +103,7 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         """Entry i: the env as it was after step i of this episode (0: after the reset)."""
         self.view: int | None = None
         """The timeline step shown, or None for the live end."""
-        self._finished: tuple[tuple[StepRecord, ...], tuple[float, ...]] | None = None
+        self._finished: tuple[tuple[ReturnsRow, ...], tuple[float, ...]] | None = None
         self._finished_episode: Any = None
         self._replaying = False
         """The Episode the G_t table was made from (what ctrl+e saves once a new one is empty)."""
@@ -257,7 +257,7 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         # The table is derived from the episode's bookkeeping and the timeline's Q-values.
         kept = min(episode.steps, len(self._timeline))
         records = tuple(
-            StepRecord(t, episode.actors[t], episode.actions[t], episode.rewards[t],
+            ReturnsRow(t, episode.actors[t], episode.actions[t], episode.rewards[t],
                        None if self._timeline[t].q is None else float(np.max(self._timeline[t].q)))
             for t in range(kept)
         )

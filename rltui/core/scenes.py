@@ -37,7 +37,7 @@ class GridScene:
 
     cells: tuple[tuple[Cell, ...], ...]
     agent: tuple[int, int]
-    agent_kind: str = "agent"
+    avatar: str = "agent"
     """``agent`` or ``agent_loaded`` (carrying the passenger / friend)."""
     east_walls: frozenset[tuple[int, int]] = frozenset()
     """Cells with a wall on their east side (Taxi's fences)."""
@@ -104,7 +104,7 @@ def taxi_scene(env: Any, done: bool = False) -> GridScene:
     return GridScene(
         cells=_freeze(grid),
         agent=(row, col),
-        agent_kind="agent_loaded" if passenger == 4 else "agent",
+        avatar="agent_loaded" if passenger == 4 else "agent",
         east_walls=walls,
         caption=caption,
         legend=legend,
@@ -182,7 +182,7 @@ def portal_rescue_scene(env: Any, done: bool = False) -> GridScene:
     return GridScene(
         cells=_freeze(grid),
         agent=(row, col),
-        agent_kind="agent_loaded" if aboard else "agent",
+        avatar="agent_loaded" if aboard else "agent",
         caption="Friend aboard: fire the portal at the signal!" if aboard else "Find your friend.",
         legend=(("☺", "agent", "you"), ("☻", "friend", "friend"), ("·", "spot", "where a friend may be"),
                 ("◎", "signal", "signal"), (" ", "wall_cell", "wall")),

@@ -11,8 +11,8 @@ from rltui.core.session import Transition
 
 
 @dataclass(frozen=True)
-class StepRecord:
-    """One finished-episode row: what the G_t table shows."""
+class ReturnsRow:
+    """One row of the G_t table of the finished episode."""
 
     t: int
     actor: str
@@ -64,7 +64,7 @@ class Snapshot:
     """(episode number, return) of the last :data:`HISTORY` episodes."""
     evals: tuple[tuple[int, float], ...]
     """(episode number, greedy evaluation mean), within the same episodes."""
-    finished: tuple[tuple[StepRecord, ...], tuple[float, ...]] | None
+    finished: tuple[tuple[ReturnsRow, ...], tuple[float, ...]] | None
     """The last finished episode: its steps and G_t for each."""
     values: Any = None
     """V(s) and greedy actions for the value map, or None."""

@@ -90,7 +90,7 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
                     style = _value_style(v, lo, hi) if math.isfinite(v) else cell_style("floor")
                     glyph = glyphs[values.greedy[r, c]] if glyphs else glyph
                 if (r, c) == scene.agent:
-                    kind, glyph = scene.agent_kind, AGENT_GLYPH.get(scene.agent_kind, "☺")
+                    kind, glyph = scene.avatar, AGENT_GLYPH.get(scene.avatar, "☺")
                     style = cell_style(kind)
                 middle = line == cell_h // 2
                 fill = FILL.get(kind, " ") if math.isnan(v) else " "
