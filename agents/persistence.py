@@ -347,7 +347,8 @@ def _config(cls: Any, saved: dict[str, Any]) -> Any:
     try:
         return apply_settings(config, {})  # the ranges --set enforces
     except SettingError as exc:
-        raise ValueError(str(exc).rstrip(".")) from None
+        said = str(exc).rstrip(".")
+        raise ValueError(said[:1].lower() + said[1:]) from None  # it follows a colon
 
 
 def _rebuild(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:

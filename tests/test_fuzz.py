@@ -128,7 +128,7 @@ async def test_the_app_survives_loading_mutants_through_ctrl_o(tmp_path: Path) -
     app = RLTuiApp(Session(entry, seed=0))
     outcomes = {"loaded": 0, "refused": 0}
     async with app.run_test(size=(120, 40)) as pilot:
-        for i, blob in enumerate(fuzz.save_mutants(data, meta, 30, SEED)):
+        for i, blob in enumerate(fuzz.save_mutants(data, meta, 30 * SCALE, SEED)):
             mutant = tmp_path / f"mutant-{i}.safetensors"
             mutant.write_bytes(blob)
             await pilot.press("ctrl+o")
