@@ -26,7 +26,7 @@ def test_train_eval_and_saves_round_trip(capsys: pytest.CaptureFixture[str], sav
     assert main(["train", "FrozenLakeNotSlippery-v1", "--agent", "q-learning", "--json"]) == 0
     trained = _json_last_line(capsys.readouterr().out)
     assert set(trained) == {"env", "agent", "steps", "episodes", "seconds", "eval_return_mean",
-                            "eval_return_std", "solved", "save"}
+                            "eval_return_std", "solved", "best_step", "save"}
     assert trained["solved"] is True and trained["eval_return_mean"] == 1.0
     assert trained["steps"] < 10_000  # no budget given: stops once solved, inside the default
     save = Path(trained["save"])

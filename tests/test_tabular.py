@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import statistics
 
+import numpy as np
 import pytest
 
 from agents.base import Transition
@@ -97,3 +98,37 @@ def test_blackjack_tabular_beats_random() -> None:
     train(agent, entry, steps=100_000, seed=0, final_eval_episodes=1)
     learned = statistics.fmean(evaluate(agent, entry, 2000))
     assert learned > -0.2  # a random player loses about 0.4 a hand
+
+
+def test_a_budget_ends_with_the_weights_of_the_best_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rltui.core import catalog, training
+    from rltui.core.agent_factory import make_agent_for
+
+    entry = catalog.resolve("Taxi-v4")
+    agent = make_agent_for(entry, "q-learning", seed=0)
+    script = iter([10.0, 50.0, 20.0, 15.0, 49.0])  # three periodic, the last weights, the final
+    tables: list[np.ndarray] = []
+
+    def scripted(agent_, entry_, episodes, **_):
+        tables.append(agent_.q_table())
+        return [next(script)]
+
+    monkeypatch.setattr(training, "evaluate", scripted)
+    result = training.train(agent, entry, steps=300, seed=0, eval_every=100)
+    assert result.best_step == 200
+    assert np.array_equal(agent.q_table(), tables[1])  # the weights evaluated at step 200
+    assert not np.array_equal(tables[1], tables[3])  # ... which training had moved on from
+    assert agent.steps == 300  # the counters stay where training left them
+    assert result.eval_return_mean == 49.0
+
+
+def test_the_last_weights_stay_when_they_are_the_best(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rltui.core import catalog, training
+    from rltui.core.agent_factory import make_agent_for
+
+    entry = catalog.resolve("Taxi-v4")
+    agent = make_agent_for(entry, "q-learning", seed=0)
+    script = iter([10.0, 20.0, 30.0, 30.0, 30.0])
+    monkeypatch.setattr(training, "evaluate", lambda *a, **k: [next(script)])
+    result = training.train(agent, entry, steps=300, seed=0, eval_every=100)
+    assert result.best_step is None

@@ -102,6 +102,10 @@ def interrupt_stops() -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
+LABELS = {"best_step": "weights kept from step"}
+"""Summary keys whose JSON name says less to a person than a phrase does."""
+
+
 def print_summary(title: str, summary: dict[str, Any], agent: Any | None = None) -> None:
     table = Table(title=title, title_justify="left", show_header=False)
     table.add_column(style="dim")
@@ -115,7 +119,7 @@ def print_summary(title: str, summary: dict[str, Any], agent: Any | None = None)
             value = f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
         elif isinstance(value, int):
             value = f"{value:,}"
-        table.add_row(key.replace("_", " "), str(value))
+        table.add_row(LABELS.get(key, key.replace("_", " ")), str(value))
     if agent is not None:
         table.add_row("epsilon now", f"{agent.epsilon:.3f}")
     console.print(table)

@@ -121,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         "eval_return_mean": round_or_none(result.eval_return_mean),
         "eval_return_std": round_or_none(result.eval_return_std),
         "solved": result.solved,
+        "best_step": result.best_step,
         "save": str(save_path) if save_path else None,
     }
     if result.stopped:
@@ -168,7 +169,7 @@ def eval_schedule(steps: int | None, target: float | None) -> dict[str, int]:
     budget = steps or 100_000
     if target is not None:
         return {"eval_every": max(1_000, budget // 50), "eval_episodes": 20}
-    return {"eval_every": max(1_000, budget // 10), "eval_episodes": 5}
+    return {"eval_every": max(1_000, budget // 10), "eval_episodes": 10}  # and the best is kept
 
 
 def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> Any:

@@ -68,6 +68,9 @@ class TrainResult:
     """The target was reached (or the stop event set) before the budget ran out."""
     stopped: bool = False
     """The stop event ended training."""
+    best_step: int | None = None
+    """When the best greedy evaluation's weights were kept instead of the last ones: the step
+    they come from (None: the agent is as training left it)."""
 
 
 def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
@@ -166,6 +169,7 @@ def train(
     eval_episodes: int = 20,
     final_eval_episodes: int = 100,
     progress_interval: float = 0.1,
+    keep_best: bool = True,
 ) -> TrainResult:
     """Train ``agent`` on a fresh env for ``entry`` until a budget, a target or ``stop``.
 
@@ -181,6 +185,9 @@ def train(
         eval_every: steps between greedy evaluations (for the target and the curve).
         eval_episodes: episodes per periodic evaluation.
         final_eval_episodes: episodes of the evaluation reported at the end.
+        keep_best: when a budget (not a target or ``stop``) ends training, leave the agent with
+            the weights of its best greedy evaluation, the last ones included (as a best-model
+            callback does), so a policy that solved is not trained past into a collapse.
     """
     if steps is None and episodes is None and target_return is None and stop is None:
         raise ValueError("train needs a budget (steps or episodes), a target or a stop event.")
@@ -195,6 +202,7 @@ def train(
     episode_return = 0.0
     next_eval = eval_every
     reached = False
+    best = _Best(agent) if keep_best else None
     obs, _ = env.reset(seed=seed)
     act, observe = agent.act, agent.observe
     try:
@@ -225,6 +233,8 @@ def train(
                 if target_return is not None and eval_mean >= target_return:
                     reached = True
                     break
+                if best is not None:
+                    best.offer(eval_mean, step_count)
             if on_progress is not None and (step_count & 255) == 0:
                 now = time.perf_counter()
                 if now - last_report >= progress_interval:
@@ -235,6 +245,11 @@ def train(
         env.close()
     seconds = time.perf_counter() - start
     stopped = stop.is_set() and not reached
+    best_step = None
+    if best is not None and not stopped and not reached and best.step is not None:
+        # The last weights compete on the same footing (the same episodes) as the periodic ones.
+        last = statistics.fmean(evaluate(agent, entry, eval_episodes, exhaustive=False))
+        best_step = best.restore_if_better_than(last)
     mean: float | None
     std: float | None
     if stopped:
@@ -255,7 +270,34 @@ def train(
                                      else mean >= target_return),
         stopped_early=reached or stop.is_set(),
         stopped=stopped,
+        best_step=best_step,
     )
+
+
+class _Best:
+    """The weights of the best greedy evaluation so far (a copy: training goes on)."""
+
+    def __init__(self, agent: Any) -> None:
+        self.agent = agent
+        self.usable = getattr(agent, "learns", True) and hasattr(agent, "load_arrays")
+        self.mean = float("-inf")
+        self.step: int | None = None
+        self.arrays: dict[str, Any] | None = None
+
+    def offer(self, mean: float, step: int) -> None:
+        if self.usable and mean > self.mean:
+            import numpy as np
+
+            self.mean, self.step = mean, step
+            self.arrays = {k: np.array(v, copy=True) for k, v in self.agent.arrays().items()}
+
+    def restore_if_better_than(self, last_mean: float) -> int | None:
+        """Put the best weights back if they beat ``last_mean``; the step they come from, or
+        None when the last weights stay. Counters (steps, ε) stay where training left them."""
+        if self.arrays is None or self.mean <= last_mean:
+            return None
+        self.agent.load_arrays(self.arrays, self.agent.counters())
+        return self.step
 
 
 def _progress(agent: Any, steps: int, episodes: int, seconds: float, recent: deque[float],

@@ -118,6 +118,7 @@ CATALOG: tuple[EnvEntry, ...] = (
         keys=keys(("left,a", 0), ("down,s", 1), ("right,d", 2)),
         render=PIXELS,
         gamma=0.99,
+        solved_at=-110.0,  # Gymnasium's reward_threshold
         tuned={"tabular": {"alpha": 0.1, "epsilon_end": 0.01, "epsilon_decay_steps": 300_000, "bins": 20},
                "dqn": {"learning_rate": 4e-3, "epsilon_end": 0.07, "epsilon_decay_steps": 40_000,
                        "buffer_size": 10_000, "hidden": (256, 256), "target_update_interval": 600}},
@@ -131,6 +132,7 @@ CATALOG: tuple[EnvEntry, ...] = (
         keys=keys(("left,a", 0), ("down,s", 1), ("right,d", 2)),
         render=PIXELS,
         gamma=0.99,
+        solved_at=-100.0,  # Gymnasium's reward_threshold
         tuned={"tabular": {"alpha": 0.1, "epsilon_end": 0.01, "epsilon_decay_steps": 300_000, "bins": 6},
                "dqn": {"epsilon_decay_steps": 20_000}},
         budgets={"tabular": 500_000, "dqn": 100_000},
@@ -143,6 +145,7 @@ CATALOG: tuple[EnvEntry, ...] = (
         keys=keys(("left,a", 0), ("z", 1), ("down,s", 2), ("x", 3), ("right,d", 4)),
         render=PIXELS,
         gamma=0.98,
+        solved_at=-200.0,  # Gymnasium sets none; a swing-up held upright scores above it
         tuned={"tabular": {"alpha": 0.1, "epsilon_end": 0.01, "epsilon_decay_steps": 300_000, "bins": 12},
                "dqn": {"epsilon_decay_steps": 20_000}},
         budgets={"tabular": 500_000, "dqn": 60_000},
@@ -156,6 +159,7 @@ CATALOG: tuple[EnvEntry, ...] = (
         keys=keys(("down,s", 0), ("left,a", 1), ("up,w", 2), ("right,d", 3)),
         render=PIXELS,
         gamma=0.99,
+        solved_at=200.0,  # Gymnasium's reward_threshold
         tuned={"dqn": {"learning_rate": 6.3e-4, "epsilon_decay_steps": 12_000, "hidden": (256, 256),
                        "buffer_size": 50_000, "target_update_interval": 250}},
         budgets={"dqn": 200_000},
