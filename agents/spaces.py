@@ -64,6 +64,7 @@ class StateIndexer:
             self._index = self._box_index
         else:
             raise ValueError(f"Tabular agents do not handle {kind} observations.")
+        self.n_rows = self.n_states
 
     def __call__(self, obs: Any) -> int:
         return self._index(obs)
@@ -79,3 +80,48 @@ class StateIndexer:
 
 def _discrete_index(obs: Any) -> int:
     return int(obs)
+
+
+class TileCoder:
+    """Tile coding (Sutton & Barto, section 9.5.4) of a Box observation: ``tilings`` grids of
+    ``tiles`` cells per dimension over [low, high], each offset from the last by an asymmetric
+    fraction of a cell (1, 3, 5 … per dimension), so every observation lights up exactly one
+    feature per tiling and nearby observations share most of theirs.
+
+    ``coder(obs)`` is the tuple of active feature indices, one per tiling, each in
+    ``0 .. n_rows - 1``.
+    """
+
+    def __init__(self, space: dict[str, Any], tilings: int, tiles: int,
+                 low: Sequence[float] = (), high: Sequence[float] = ()) -> None:
+        if space["type"] != "Box":
+            raise ValueError("tile coding applies to Box observations only.")
+        if tilings < 1 or tiles < 1:
+            raise ValueError("tile coding needs at least one tiling of at least one tile.")
+        dims = int(np.prod(space["shape"]))
+        lo = np.asarray(low if len(low) else space["low"], dtype=np.float64)
+        hi = np.asarray(high if len(high) else space["high"], dtype=np.float64)
+        if lo.shape != (dims,) or hi.shape != (dims,):
+            raise ValueError(f"low and high need {dims} values each for this space.")
+        lo = np.where(np.isfinite(lo), lo, -UNBOUNDED_FALLBACK)
+        hi = np.where(np.isfinite(hi), hi, UNBOUNDED_FALLBACK)
+        if np.any(hi <= lo):
+            raise ValueError("Each high bound must be above its low bound.")
+        self.tilings, self.tiles = tilings, tiles
+        cells = tiles + 1  # an offset tiling needs one more cell to cover the range
+        self.per_tiling = cells**dims
+        self.n_rows = tilings * self.per_tiling
+        """Features: table rows."""
+        self._low = lo
+        self._scale = tiles / (hi - lo)
+        displacement = 2 * np.arange(dims) + 1
+        self._offsets = (np.arange(tilings)[:, None] * displacement[None, :] / tilings) % 1.0
+        self._radix = cells ** np.arange(dims - 1, -1, -1)
+        self._base = np.arange(tilings) * self.per_tiling
+        self._top = tiles
+
+    def __call__(self, obs: Any) -> tuple[int, ...]:
+        x = (np.asarray(obs, dtype=np.float64).reshape(-1) - self._low) * self._scale
+        cells = (x[None, :] + self._offsets).astype(np.int64)
+        np.clip(cells, 0, self._top, out=cells)
+        return tuple((cells @ self._radix + self._base).tolist())

@@ -16,13 +16,14 @@ import numpy as np
 
 from agents.base import PROBABILITY, STEPS, Limit, Transition
 from agents.schedules import linear_schedule
-from agents.spaces import StateIndexer
+from agents.spaces import StateIndexer, TileCoder
 
 Q_LEARNING = "q-learning"
 SARSA = "sarsa"
 EXPECTED_SARSA = "expected-sarsa"
 TABULAR_KINDS = (Q_LEARNING, SARSA, EXPECTED_SARSA)
 MAX_BINS = 1_000
+CODINGS = ("bins", "tiles")
 MAX_TABLE = 20_000_000
 """Q-values a table may hold (160 MB as lists of floats is already a lot for a toy env)."""
 
@@ -49,6 +50,13 @@ class TabularConfig:
     """Per-dimension lower clip bound for binning (empty: the space's own)."""
     high: tuple[float, ...] = ()
     """Per-dimension upper clip bound for binning (empty: the space's own)."""
+    coding: str = "bins"
+    """How a Box observation becomes table rows: ``bins`` (one cell of a grid) or ``tiles``
+    (tile coding: one feature per tiling, Q a sum over them, a linear semi-gradient update)."""
+    tilings: int = 8
+    """Tile coding: offset grids laid over the observation space."""
+    tiles: int = 8
+    """Tile coding: cells per dimension in each tiling."""
 
     KINDS: ClassVar[tuple[str, ...]] = ("q-learning", "sarsa", "expected-sarsa")
     LIMITS: ClassVar[dict[str, Limit]] = {
@@ -61,10 +69,14 @@ class TabularConfig:
         "bins": Limit(1, MAX_BINS),
         "low": Limit(-1e9, 1e9, length=(0, 64)),
         "high": Limit(-1e9, 1e9, length=(0, 64)),
+        "tilings": Limit(1, 64),
+        "tiles": Limit(1, 64),
     }
 
     def problems(self) -> list[str]:
         """Settings that must agree with each other."""
+        if self.coding not in CODINGS:
+            return [f"Setting 'coding' must be {' or '.join(CODINGS)}, not '{self.coding}'."]
         if self.low and self.high and (len(self.low) != len(self.high)
                                        or any(lo >= hi for lo, hi in zip(self.low, self.high))):
             return ["Settings 'low' and 'high' need the same number of values, each low below its high."]
@@ -96,14 +108,13 @@ class TabularAgent:
         self.config = config or TabularConfig()
         self.observation = observation
         self.n_actions = n_actions
-        self.indexer = StateIndexer(observation, self.config.bins, self.config.low, self.config.high)
-        size = self.indexer.n_states * n_actions
-        if size > MAX_TABLE:
-            raise ValueError(f"a Q-table of {self.indexer.n_states:,} states x {n_actions} actions "
-                             f"is too big (at most {MAX_TABLE:,} values): use fewer bins.")
-        self.table: list[list[float]] = [
-            [self.config.q_init] * n_actions for _ in range(self.indexer.n_states)
-        ]
+        self.indexer = self._make_indexer()
+        rows = self.indexer.n_rows
+        if rows * n_actions > MAX_TABLE:
+            raise ValueError(f"a table of {rows:,} rows x {n_actions} actions is too big (at most "
+                             f"{MAX_TABLE:,} values): use fewer {self.SHRINK}.")
+        start = self.config.q_init / self.SHARES
+        self.table: list[list[float]] = [[start] * n_actions for _ in range(rows)]
         self.steps = 0
         self.episodes = 0
         self.rng = random.Random(seed)
@@ -123,13 +134,13 @@ class TabularAgent:
             if self._next_action is not None and self._next_action[0] == s:
                 return self._next_action[1]  # SARSA already committed to a'
             return self._explore(s)
-        row = self.table[s]
+        row = self._row(s)
         return row.index(max(row))
 
-    def _explore(self, s: int) -> int:
+    def _explore(self, s: Any) -> int:
         if self.rng.random() < self.epsilon:
             return self.rng.randrange(self.n_actions)
-        row = self.table[s]
+        row = self._row(s)
         best = max(row)
         if row.count(best) > 1:
             # Break ties at random: an untried state would otherwise always take action 0,
@@ -138,7 +149,24 @@ class TabularAgent:
         return row.index(best)
 
     def q_values(self, obs: Any) -> np.ndarray:
-        return np.array(self.table[self.indexer(obs)], dtype=np.float64)
+        return np.array(self._row(self.indexer(obs)), dtype=np.float64)
+
+    # --- the representation (a table row per state; tile coding overrides these) ----------
+
+    SHRINK = "bins"
+    SHARES = 1
+    ARRAY = "q_table"
+
+    def _make_indexer(self) -> Any:
+        c = self.config
+        return StateIndexer(self.observation, c.bins, c.low, c.high)
+
+    def _row(self, s: Any) -> list[float]:
+        """Q(s, ·): the table's own row (the caller must not change it)."""
+        return self.table[s]
+
+    def _learn(self, s: Any, action: int, td_error: float) -> None:
+        self.table[s][action] += self.config.alpha * td_error
 
     # --- learning ------------------------------------------------------------
 
@@ -146,24 +174,23 @@ class TabularAgent:
         c = self.config
         s = self.indexer(step.obs)
         s2 = self.indexer(step.next_obs)
-        row = self.table[s]
         self._next_action = None
         if step.terminated:
             bootstrap = 0.0  # no value beyond a terminal state; truncation keeps it
         elif self.kind == Q_LEARNING:
-            bootstrap = max(self.table[s2])
+            bootstrap = max(self._row(s2))
         elif self.kind == SARSA:
             a2 = self._explore(s2)
             if not step.truncated:
                 self._next_action = (s2, a2)
-            bootstrap = self.table[s2][a2]
+            bootstrap = self._row(s2)[a2]
         else:  # expected SARSA under the epsilon-greedy policy
-            row2 = self.table[s2]
+            row2 = self._row(s2)
             eps = self.epsilon
             bootstrap = (1.0 - eps) * max(row2) + eps * sum(row2) / self.n_actions
         td_target = step.reward + c.gamma * bootstrap
-        td_error = td_target - row[step.action]
-        row[step.action] += c.alpha * td_error
+        td_error = td_target - self._row(s)[step.action]
+        self._learn(s, step.action, td_error)
         self.steps += 1
         if step.terminated or step.truncated:
             self.episodes += 1
@@ -175,7 +202,7 @@ class TabularAgent:
         Raises:
             ValueError: a setting that would change the table's shape.
         """
-        for key in ("bins", "low", "high"):
+        for key in ("bins", "low", "high", "coding", "tilings", "tiles"):
             if getattr(config, key) != getattr(self.config, key):
                 raise ValueError(f"'{key}' cannot change once trained: the Q-table has its shape.")
         self.config = config
@@ -186,14 +213,14 @@ class TabularAgent:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.config).items()}
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {"q_table": np.asarray(self.table, dtype=np.float64)}
+        return {self.ARRAY: np.asarray(self.table, dtype=np.float64)}
 
     def counters(self) -> dict[str, Any]:
         return {"steps": self.steps, "episodes": self.episodes}
 
     def load_arrays(self, arrays: dict[str, np.ndarray], counters: dict[str, Any]) -> None:
-        table = arrays["q_table"]
-        expected = (self.indexer.n_states, self.n_actions)
+        table = arrays[self.ARRAY]
+        expected = (self.indexer.n_rows, self.n_actions)
         if table.shape != expected:
             raise ValueError(f"its Q-table has shape {table.shape}, not {expected}")
         if table.dtype.kind != "f" or not np.isfinite(table).all():
@@ -210,14 +237,50 @@ class TabularAgent:
 CONFIG = TabularConfig
 
 
+class TileCodedAgent(TabularAgent):
+    """The same three update rules on tile-coded features: Q(s, a) is the sum of the weights of
+    the active tile in each tiling, and a TD error moves each of them by alpha / tilings of it
+    (linear semi-gradient TD). Zeros are optimistic where rewards are negative (MountainCar)."""
+
+    SHRINK = "tiles or tilings"
+    ARRAY = "weights"
+    q_table = None  # there is no table of states: the value map asks q_values instead
+
+    @property
+    def SHARES(self) -> int:  # type: ignore[override]  (q_init is spread over the tilings)
+        return self.config.tilings
+
+    def _make_indexer(self) -> Any:
+        c = self.config
+        return TileCoder(self.observation, c.tilings, c.tiles, c.low, c.high)
+
+    def _row(self, s: Any) -> list[float]:
+        table = self.table
+        return [sum(q) for q in zip(*[table[i] for i in s])]
+
+    def _learn(self, s: Any, action: int, td_error: float) -> None:
+        step = self.config.alpha / self.config.tilings * td_error
+        table = self.table
+        for i in s:
+            table[i][action] += step
+
+
+def make_tabular(kind: str, observation: dict[str, Any], n_actions: int, config: TabularConfig,
+                 seed: int | None = None) -> TabularAgent:
+    """A tile-coded agent for a Box observation when ``config.coding`` is ``tiles``, else one
+    with a table row per state (a bin of a Box)."""
+    tiles = observation.get("type") == "Box" and config.coding == "tiles"
+    return (TileCodedAgent if tiles else TabularAgent)(kind, observation, n_actions, config, seed)
+
+
 def build(kind: str, space: Any, env: Any, config: TabularConfig, seed: int | None) -> TabularAgent:
     """A fresh tabular agent (see :mod:`agents.registry`)."""
-    return TabularAgent(kind, space.observation, space.n_actions, config, seed=seed)
+    return make_tabular(kind, space.observation, space.n_actions, config, seed=seed)
 
 
 def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray],
             config: TabularConfig) -> TabularAgent:
     """A saved tabular agent (see :mod:`agents.registry`)."""
-    agent = TabularAgent(kind, meta["observation_space"], int(meta["n_actions"]), config)
+    agent = make_tabular(kind, meta["observation_space"], int(meta["n_actions"]), config)
     agent.load_arrays(arrays, meta["counters"])
     return agent

@@ -132,3 +132,46 @@ def test_the_last_weights_stay_when_they_are_the_best(monkeypatch: pytest.Monkey
     monkeypatch.setattr(training, "evaluate", lambda *a, **k: [next(script)])
     result = training.train(agent, entry, steps=300, seed=0, eval_every=100)
     assert result.best_step is None
+
+
+def test_tile_coding_lights_one_feature_per_tiling_and_neighbours_share_most() -> None:
+    from agents.spaces import TileCoder
+
+    space = {"type": "Box", "shape": [2], "low": [-1.2, -0.07], "high": [0.6, 0.07]}
+    coder = TileCoder(space, tilings=8, tiles=8)
+    assert coder.n_rows == 8 * 9 * 9
+    here, near, far = coder([-0.5, 0.0]), coder([-0.49, 0.001]), coder([0.5, 0.06])
+    assert len(here) == 8 and len(set(here)) == 8
+    assert all(0 <= i < coder.n_rows for i in here)
+    assert all(i // coder.per_tiling == t for t, i in enumerate(here))  # one in each tiling
+    assert 4 <= len(set(here) & set(near)) < 8 and not set(here) & set(far)
+    assert coder([-99.0, 99.0]) == coder([-1.2, 0.07])  # beyond the bounds: the edge tiles
+
+
+def test_a_tile_coded_agent_learns_saves_and_loads(tmp_path) -> None:
+    from agents.persistence import load_agent, save_agent
+    from agents.tabular import TileCodedAgent
+
+    entry = catalog.resolve("MountainCar-v0")
+    agent = make_agent_for(entry, "q-learning", seed=0)
+    assert isinstance(agent, TileCodedAgent)  # the catalog's choice for this env
+    assert agent.q_values([-0.5, 0.0]).tolist() == [0.0, 0.0, 0.0]
+    metrics = agent.observe(Transition([-0.5, 0.0], 2, -1.0, [-0.49, 0.001], False, False))
+    assert metrics["td_error"] == pytest.approx(-1.0)
+    q = agent.q_values([-0.5, 0.0])
+    assert q[2] == pytest.approx(-0.5) and q[0] == 0.0  # alpha 0.5 of the error, over 8 tilings
+    loaded, _ = load_agent(save_agent(agent, tmp_path / "car", entry.id))
+    assert isinstance(loaded, TileCodedAgent) and loaded.q_values([-0.5, 0.0])[2] == pytest.approx(-0.5)
+
+
+@pytest.mark.parametrize(("setting", "says"), [
+    ("tilings=0", "tilings"), ("tiles=-2", "tiles"), ("coding=hex", "coding"), ("tilings=1000", "tilings"),
+])
+def test_settings_that_make_no_sense_for_tile_coding_are_one_sentence(
+        setting: str, says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from rltui.cli import main
+
+    assert main(["train", "MountainCar-v0", "--agent", "q-learning", "--set", setting, "--steps", "10",
+                 "--no-save", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert says in err and len(err.splitlines()) == 1 and "Traceback" not in err

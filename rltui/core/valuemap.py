@@ -63,7 +63,7 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
         states = cells(env)
         values = np.full(states.shape, np.nan)
         greedy = np.full(states.shape, -1)
-        table = agent.q_table() if hasattr(agent, "q_table") else None
+        table = agent.q_table() if callable(getattr(agent, "q_table", None)) else None
         for (r, c), s in np.ndenumerate(states):
             if s < 0:
                 continue

@@ -119,10 +119,12 @@ CATALOG: tuple[EnvEntry, ...] = (
         render=PIXELS,
         gamma=0.99,
         solved_at=-110.0,  # Gymnasium's reward_threshold
-        tuned={"tabular": {"alpha": 0.1, "epsilon_end": 0.01, "epsilon_decay_steps": 300_000, "bins": 20},
+        # Tile coding (8 tilings of 8x8) with optimistic zeros explores on its own: no ε needed.
+        tuned={"tabular": {"coding": "tiles", "tilings": 8, "tiles": 8, "alpha": 0.5, "epsilon_start": 0.0,
+                           "epsilon_end": 0.0},
                "dqn": {"learning_rate": 4e-3, "epsilon_end": 0.07, "epsilon_decay_steps": 40_000,
                        "buffer_size": 10_000, "hidden": (256, 256), "target_update_interval": 600}},
-        budgets={"tabular": 500_000, "dqn": 120_000},
+        budgets={"tabular": 300_000, "dqn": 120_000},
     ),
     EnvEntry(
         id="Acrobot-v1",
