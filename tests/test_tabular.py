@@ -114,7 +114,7 @@ def test_a_budget_ends_with_the_weights_of_the_best_evaluation(monkeypatch: pyte
         return [next(script)]
 
     monkeypatch.setattr(training, "evaluate", scripted)
-    result = training.train(agent, entry, steps=300, seed=0, eval_every=100)
+    result = training.train(agent, entry, steps=300, seed=0, eval_every=100, eval_episodes=1)
     assert result.best_step == 200
     assert np.array_equal(agent.q_table(), tables[1])  # the weights evaluated at step 200
     assert not np.array_equal(tables[1], tables[3])  # ... which training had moved on from
@@ -130,7 +130,7 @@ def test_the_last_weights_stay_when_they_are_the_best(monkeypatch: pytest.Monkey
     agent = make_agent_for(entry, "q-learning", seed=0)
     script = iter([10.0, 20.0, 30.0, 30.0, 30.0])
     monkeypatch.setattr(training, "evaluate", lambda *a, **k: [next(script)])
-    result = training.train(agent, entry, steps=300, seed=0, eval_every=100)
+    result = training.train(agent, entry, steps=300, seed=0, eval_every=100, eval_episodes=1)
     assert result.best_step is None
 
 

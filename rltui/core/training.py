@@ -203,6 +203,8 @@ def train(
     next_eval = eval_every
     reached = False
     best = _Best(agent) if keep_best else None
+    exhaustive = target_return is not None  # every start of a grid world only for a target
+    starts = start_states(entry) if exhaustive else None
     obs, _ = env.reset(seed=seed)
     act, observe = agent.act, agent.observe
     try:
@@ -227,14 +229,13 @@ def train(
                 obs = next_obs
             if step_count >= next_eval:
                 next_eval += eval_every
-                # Every start of a grid world only when a target needs the exact figure.
-                eval_mean = statistics.fmean(evaluate(agent, entry, eval_episodes, target=target_return,
-                                                      exhaustive=target_return is not None))
+                returns = evaluate(agent, entry, eval_episodes, target=target_return, exhaustive=exhaustive)
+                eval_mean = statistics.fmean(returns)
                 if target_return is not None and eval_mean >= target_return:
                     reached = True
                     break
-                if best is not None:
-                    best.offer(eval_mean, step_count)
+                if best is not None and len(returns) == (starts or eval_episodes):
+                    best.offer(eval_mean, step_count)  # (one cut short below the target is not)
             if on_progress is not None and (step_count & 255) == 0:
                 now = time.perf_counter()
                 if now - last_report >= progress_interval:
@@ -248,7 +249,7 @@ def train(
     best_step = None
     if best is not None and not stopped and not reached and best.step is not None:
         # The last weights compete on the same footing (the same episodes) as the periodic ones.
-        last = statistics.fmean(evaluate(agent, entry, eval_episodes, exhaustive=False))
+        last = statistics.fmean(evaluate(agent, entry, eval_episodes, exhaustive=exhaustive))
         best_step = best.restore_if_better_than(last)
     mean: float | None
     std: float | None

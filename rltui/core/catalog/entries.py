@@ -135,9 +135,10 @@ CATALOG: tuple[EnvEntry, ...] = (
         render=PIXELS,
         gamma=0.99,
         solved_at=-100.0,  # Gymnasium's reward_threshold
-        tuned={"tabular": {"alpha": 0.1, "epsilon_end": 0.01, "epsilon_decay_steps": 300_000, "bins": 6},
+        tuned={"tabular": {"coding": "tiles", "tilings": 8, "tiles": 4, "alpha": 0.3, "epsilon_start": 0.0,
+                           "epsilon_end": 0.0},
                "dqn": {"epsilon_decay_steps": 20_000}},
-        budgets={"tabular": 500_000, "dqn": 100_000},
+        budgets={"tabular": 400_000, "dqn": 100_000},
     ),
     EnvEntry(
         id="Pendulum-v1",
