@@ -175,3 +175,26 @@ def test_settings_that_make_no_sense_for_tile_coding_are_one_sentence(
                  "--no-save", "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert says in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_mountain_cars_value_map_is_position_by_velocity_with_the_car_marked() -> None:
+    from rltui.core.session import Session
+    from rltui.core.valuemap import MOUNTAIN_CAR_CELLS, value_map_for
+    from rltui.ui.render.field import HERE, render_field
+
+    entry = catalog.resolve("MountainCar-v0")
+    session = Session(entry, seed=0, render=False)
+    agent = make_agent_for(entry, "q-learning", seed=0, env=session.env)
+    for _ in range(50):
+        agent.observe(session.step(agent.act(session.obs, True)))
+    field = value_map_for(entry, session.env)(agent)
+    assert field.values.shape == MOUNTAIN_CAR_CELLS and field.axes.x_label == "position"
+    row, col = field.axes.here
+    x, v = session.obs
+    assert abs(-1.2 + col * 1.8 / (MOUNTAIN_CAR_CELLS[1] - 1) - x) < 0.06  # the marked cell is the car's
+    assert abs(0.07 - row * 0.14 / (MOUNTAIN_CAR_CELLS[0] - 1) - v) < 0.005
+    assert field.values.min() < 0  # the steps taken cost -1 each
+    lines = render_field(field, 60, 30, entry.action_names)
+    text = ["".join(seg.text for seg in line) for line in lines]
+    assert all(len(t) <= 60 for t in text) and sum(t.count(HERE) for t in text) == 2  # cell and legend
+    assert "position" in text[-2] and "+0.07" in text[1] and "-0.07" in text[-3]

@@ -17,11 +17,36 @@ from rltui.core import adapters
 
 
 @dataclass(frozen=True)
+class Axes:
+    """What a value map over a continuous observation shows: two of its dimensions, with the
+    other ones (if any) as they are now."""
+
+    x_label: str
+    x_range: tuple[float, float]
+    y_label: str
+    y_range: tuple[float, float]
+    """Row 0 is the top of the picture: ``y_range[1]``."""
+    here: tuple[int, int] | None = None
+    """The cell the env is in now (row, column)."""
+
+
+@dataclass(frozen=True)
 class ValueMap:
-    """V(s) = max_a Q(s, a) and argmax_a per cell; NaN / -1 where there is no state (walls)."""
+    """V(s) = max_a Q(s, a) and argmax_a per cell; NaN / -1 where there is no state (walls).
+    A grid world's cells are its states; with ``axes``, the cells sample a continuous
+    observation space (MountainCar's position × velocity)."""
 
     values: np.ndarray
     greedy: np.ndarray
+    axes: Axes | None = None
+
+
+@dataclass(frozen=True)
+class ObservationGrid:
+    """Observations to value, one per cell (rows, cols, obs dims), and how to label them."""
+
+    observations: np.ndarray
+    axes: Axes
 
 
 def taxi_cells(env: Any) -> np.ndarray:
@@ -52,9 +77,39 @@ def portal_cells(env: Any) -> np.ndarray:
                      for r in range(u.rows)])
 
 
+MOUNTAIN_CAR_CELLS = (18, 36)
+"""Rows (velocity) x columns (position) of MountainCar's value map."""
+
+
+def mountain_car_grid(env: Any) -> ObservationGrid:
+    """MountainCar's value map: position across, velocity up, the car's state marked (the
+    picture of Sutton & Barto's figure 10.1, live)."""
+    rows, cols = MOUNTAIN_CAR_CELLS
+    (x_lo, x_hi), (v_lo, v_hi) = (-1.2, 0.6), (-0.07, 0.07)
+    xs, vs = np.linspace(x_lo, x_hi, cols), np.linspace(v_hi, v_lo, rows)
+    observations = np.stack(np.meshgrid(xs, vs), axis=-1)
+    state = adapters.physics_state(env)
+    here = None
+    if state is not None:
+        x, v = float(state[0]), float(state[1])
+        col = round((x - x_lo) / (x_hi - x_lo) * (cols - 1))
+        row = round((v_hi - v) / (v_hi - v_lo) * (rows - 1))
+        here = (min(max(row, 0), rows - 1), min(max(col, 0), cols - 1))
+    return ObservationGrid(observations, Axes("position", (x_lo, x_hi), "velocity", (v_lo, v_hi), here))
+
+
 def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
     """A function agent -> ValueMap for ``env``'s current situation, or None for envs whose
-    catalog entry has no ``value_cells``."""
+    catalog entry has neither ``value_cells`` nor ``value_grid``."""
+    if entry.value_grid is not None:
+        grid_of = entry.value_grid
+
+        def sample(agent: Any) -> ValueMap:
+            grid = grid_of(env)
+            q = np.array([[agent.q_values(o) for o in row] for row in grid.observations])
+            return ValueMap(q.max(axis=-1), q.argmax(axis=-1), grid.axes)
+
+        return sample
     cells = entry.value_cells
     if cells is None:
         return None

@@ -125,6 +125,7 @@ CATALOG: tuple[EnvEntry, ...] = (
                "dqn": {"learning_rate": 4e-3, "epsilon_end": 0.07, "epsilon_decay_steps": 40_000,
                        "buffer_size": 10_000, "hidden": (256, 256), "target_update_interval": 600}},
         budgets={"tabular": 300_000, "dqn": 120_000},
+        value_grid=valuemap.mountain_car_grid,
     ),
     EnvEntry(
         id="Acrobot-v1",

@@ -81,6 +81,9 @@ class EnvEntry:
     own frames)."""
     value_cells: Callable[[Any], Any] | None = None
     """``value_cells(env)``: the state id each grid cell shows in the value map (-1: none)."""
+    value_grid: Callable[[Any], Any] | None = None
+    """``value_grid(env)``: for a continuous observation, the observations a value map samples
+    (an :class:`rltui.core.valuemap.ObservationGrid`)."""
     step_note: Callable[[Any, Any, int, Any], str | None] | None = None
     """``step_note(env, obs, action, next_obs)``: a word on how a step went (the lake's slides)."""
     make_kwargs: dict[str, Any] = field(default_factory=dict)

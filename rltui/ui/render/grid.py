@@ -51,7 +51,7 @@ def action_glyphs(action_names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(ARROWS.get(name.lower(), name[:1].upper()) for name in action_names)
 
 
-def _value_style(value: float, lo: float, hi: float) -> Style:
+def value_style(value: float, lo: float, hi: float) -> Style:
     """Red (low V) through amber to green (high V)."""
     t = 0.5 if hi <= lo else (value - lo) / (hi - lo)
     low, mid, high = (150, 40, 40), (170, 130, 30), (40, 140, 60)
@@ -87,7 +87,7 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
                 style = cell_style(kind)
                 v = values.values[r, c] if values is not None and cell.has_value else math.nan
                 if not math.isnan(v):
-                    style = _value_style(v, lo, hi) if math.isfinite(v) else cell_style("floor")
+                    style = value_style(v, lo, hi) if math.isfinite(v) else cell_style("floor")
                     glyph = glyphs[values.greedy[r, c]] if glyphs else glyph
                 if (r, c) == scene.agent:
                     kind, glyph = scene.avatar, AGENT_GLYPH.get(scene.avatar, "☺")
@@ -103,8 +103,8 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
             lines.append(segments)
     lines.append([Segment("╰" + "─" * inner_w + "╯", BORDER)])
     if values is not None:
-        lines += [[], [Segment("V(s) ", Style(bold=True)), Segment(f" {lo:.2f} ", _value_style(lo, lo, hi)),
-                       Segment(" … "), Segment(f" {hi:.2f} ", _value_style(hi, lo, hi))],
+        lines += [[], [Segment("V(s) ", Style(bold=True)), Segment(f" {lo:.2f} ", value_style(lo, lo, hi)),
+                       Segment(" … "), Segment(f" {hi:.2f} ", value_style(hi, lo, hi))],
                   [Segment("arrows: the greedy action", CAPTION)]]
         return lines
     room = height - len(lines)

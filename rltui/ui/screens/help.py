@@ -22,7 +22,7 @@ APP_KEYS = (
     ("f", "full speed (the screen refreshes a few times a second)"),
     ("t", "training on/off (off: the agent acts greedily)"),
     ("l", "learn from your moves on/off (Q-learning, Expected SARSA, DQN)"),
-    ("v", "value map: V(s) as colour, the greedy action as an arrow (grid worlds)"),
+    ("v", "value map: V(s) as colour, the greedy action as an arrow (grid worlds; MountainCar over position × velocity)"),
     ("[ / ]", "step back / forward through the episode; acting from an earlier step branches"),
     ("home / end", "the episode's first / latest step"),
     ("r", "start a new episode"),

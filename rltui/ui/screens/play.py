@@ -118,7 +118,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 with Vertical(id="stage"):
-                    yield EnvView(id="env-view")
+                    yield EnvView(id="env-view", action_names=names)
                     yield Static(id="status")
                 yield TrainingPanel(id="training-panel")
             with Vertical(id="side"):

@@ -13,6 +13,7 @@ from textual.widget import Widget
 from rltui.core.scenes import CardsScene, GridScene, PixelFrame, TextFrame
 from rltui.core.valuemap import ValueMap
 from rltui.ui.render.cards import render_cards
+from rltui.ui.render.field import render_field
 from rltui.ui.render.grid import render_grid
 from rltui.ui.render.halfblock import frame_to_strips
 
@@ -24,8 +25,9 @@ class EnvView(Widget):
     EnvView { width: 1fr; height: 1fr; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, action_names: tuple[str, ...] = ()) -> None:
         super().__init__(id=id)
+        self.action_names = action_names
         self._scene: Any = None
         self._values: ValueMap | None = None
         self._glyphs: tuple[str, ...] = ()
@@ -50,9 +52,11 @@ class EnvView(Widget):
         if scene is None or width < 1 or height < 1:
             return []
         style = self.rich_style  # computed once: it walks the CSS
-        if isinstance(scene, PixelFrame):
+        if isinstance(scene, PixelFrame) and self._values is not None and self._values.axes is not None:
+            lines = render_field(self._values, width, height, self.action_names)
+        elif isinstance(scene, PixelFrame):
             return [strip.apply_style(style) for strip in frame_to_strips(scene.pixels, width, height)]
-        if isinstance(scene, GridScene):
+        elif isinstance(scene, GridScene):
             lines = render_grid(scene, width, height, self._values, self._glyphs)[:height]
         else:
             renderable: RenderableType
