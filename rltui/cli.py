@@ -31,12 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_parser(sub)
 
     bench = sub.add_parser("bench", help="run the project's own benchmarks")
-    bench.add_argument("which", choices=["render", "tabular", "dqn", "playalong", "demos"], help="what to measure")
+    bench.add_argument("which", choices=["render", "tabular", "dqn", "playalong", "demos", "solve"], help="what to measure")
     bench.add_argument("--json", action="store_true", help="print one JSON object last")
     bench.add_argument("--seconds", type=float, default=5.0, help="how long the timed parts of render "
                        "and playalong run")
-    bench.add_argument("--env", default="Taxi-v4", help="environment for playalong")
-    bench.add_argument("--agent", default="q-learning", help="agent kind for playalong")
+    bench.add_argument("--env", default=None, help="environment for playalong (default Taxi-v4) and "
+                       "solve (default: every catalog env)")
+    bench.add_argument("--agent", default=None, help="agent kind for playalong (default q-learning) and "
+                       "solve (default: every kind that plays the env)")
     bench.add_argument("--seeds", type=int, default=None, help="seeds for the dqn (default 5) and demos "
                        "(default 3) benchmarks")
     bench.add_argument("--busy", type=int, default=0, metavar="N", help="run N other busy processes "

@@ -1,6 +1,6 @@
 """``rltui bench``: the project's own benchmarks. Each prints its figures.
 
-Run from the repo: ``rltui bench render|tabular|dqn|playalong|demos`` (``--json`` for one JSON line).
+Run from the repo: ``rltui bench render|tabular|dqn|playalong|demos|solve`` (``--json`` for one JSON line).
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ def check_options(args: Any) -> None:
         raise UsageError(f"--seconds must be above 0 and at most 3600, not {args.seconds:g}.")
     if not 0 <= args.busy <= 64:
         raise UsageError(f"--busy must be from 0 to 64, not {args.busy}.")
-    if args.which == "playalong":
+    if args.env is not None:
+        resolve_env(args.env)
+    if args.agent is not None:
         from agents.registry import AgentError, check_kind
 
-        resolve_env(args.env)
         try:
             check_kind(args.agent)
         except AgentError as exc:
@@ -37,6 +38,8 @@ def run_bench(which: str, as_json: bool = False, **options: Any) -> int:
         from rltui.bench.playalong import bench_playalong as bench
     elif which == "demos":
         from rltui.bench.demos import bench_demos as bench
+    elif which == "solve":
+        from rltui.bench.solve import bench_solve as bench
     elif which == "tabular":
         from rltui.bench.agents import bench_tabular as bench
     else:
@@ -54,6 +57,9 @@ def run_bench(which: str, as_json: bool = False, **options: Any) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    if which == "solve":
+        Console().print(solve_table(result["rows"]))
+        return 0
     table = Table(title=f"rltui bench {which}", title_justify="left")
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -62,3 +68,17 @@ def run_bench(which: str, as_json: bool = False, **options: Any) -> int:
             table.add_row(key, json.dumps(value) if isinstance(value, (list, dict)) else str(value))
     Console().print(table)
     return 0
+
+
+def solve_table(rows: list[dict[str, Any]]) -> Any:
+    from rich.table import Table
+
+    table = Table(title="rltui bench solve: train ENV --agent KIND with no flags", title_justify="left")
+    for name in ("env", "agent", "solved", "median steps", "median wall s", "greedy per seed"):
+        table.add_column(name, justify="left" if name in ("env", "agent") else "right",
+                         no_wrap=name in ("env", "agent"))
+    for row in rows:
+        table.add_row(row["env"], row["agent"], f"{row['solved_seeds']}/{row['seeds']}",
+                      f"{row['median_steps']:,.0f}", f"{row['median_wall_s']:.1f}",
+                      " ".join("—" if g is None else f"{g:g}" for g in row["greedy"]))
+    return table
