@@ -135,3 +135,16 @@ def test_saves_lists_broken_files_without_failing(capsys: pytest.CaptureFixture[
     assert main(["saves", "--json"]) == 0
     rows = _json_last_line(capsys.readouterr().out)["saves"]
     assert rows[0]["file"].endswith("broken.safetensors") and "truncated" in rows[0]["error"]
+
+
+def test_bench_solve_runs_every_learning_kind_of_an_env(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "solve", "--env", "FrozenLakeNotSlippery-v1", "--agent", "q-learning",
+                 "--seeds", "2", "--json"]) == 0
+    out = _json_last_line(capsys.readouterr().out)
+    (row,) = out["rows"]
+    assert (row["env"], row["agent"], row["seeds"]) == ("FrozenLakeNotSlippery-v1", "q-learning", 2)
+    assert row["solved_seeds"] == 2 and row["greedy"] == [1.0, 1.0]
+    assert all(r["steps"] <= r["budget"] for r in out["runs"])
+    from rltui.bench.solve import pairs
+
+    assert [k for _, k in pairs("Taxi-v4")] == ["q-learning", "sarsa", "expected-sarsa", "dqn"]

@@ -154,6 +154,8 @@ def test_blackjack_look_back_then_move_is_a_notice_not_a_fault() -> None:
 @pytest.mark.parametrize("argv", [
     ["bench", "playalong", "--env", "NoSuch-v0"],
     ["bench", "dqn", "--seeds", "0"],
+    ["bench", "solve", "--env", "NoSuch-v0"],
+    ["bench", "solve", "--agent", "ppo-ish"],
     ["play", "Taxi-v4", "--seed", "-1"],
     ["play", "Taxi-v4", "--seed", "1234567890123456789012"],
 ])

@@ -198,3 +198,24 @@ def test_mountain_cars_value_map_is_position_by_velocity_with_the_car_marked() -
     text = ["".join(seg.text for seg in line) for line in lines]
     assert all(len(t) <= 60 for t in text) and sum(t.count(HERE) for t in text) == 2  # cell and legend
     assert "position" in text[-2] and "+0.07" in text[1] and "-0.07" in text[-3]
+
+
+def test_a_target_met_by_a_lucky_handful_is_confirmed_before_training_stops(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from rltui.core import catalog, training
+    from rltui.core.agent_factory import make_agent_for
+
+    entry = catalog.resolve("Taxi-v4")
+    agent = make_agent_for(entry, "q-learning", seed=0)
+    calls: list[int] = []
+    script = iter([[9.0], [5.0], [9.0], [8.5]])  # met, not confirmed; met, confirmed over 100
+
+    def scripted(agent_, entry_, episodes, **_):
+        calls.append(episodes)
+        return next(script)
+
+    monkeypatch.setattr(training, "evaluate", scripted)
+    result = training.train(agent, entry, steps=1_000, target_return=8.0, seed=0, eval_every=100,
+                            eval_episodes=1, final_eval_episodes=100)
+    assert result.steps == 200 and result.solved and result.eval_return_mean == 8.5
+    assert calls == [1, 100, 1, 100]  # no evaluation again after the confirmed one
