@@ -153,7 +153,7 @@ CATALOG: tuple[EnvEntry, ...] = (
         solved_at=-200.0,  # Gymnasium sets none; a swing-up held upright scores above it
         tuned={"tabular": {"alpha": 0.1, "epsilon_end": 0.01, "epsilon_decay_steps": 300_000, "bins": 12},
                "dqn": {"epsilon_decay_steps": 20_000}},
-        budgets={"tabular": 500_000, "dqn": 60_000},
+        budgets={"tabular": 500_000, "dqn": 50_000},
         continuous_torques=_PENDULUM_TORQUES,
     ),
     EnvEntry(
@@ -167,7 +167,7 @@ CATALOG: tuple[EnvEntry, ...] = (
         solved_at=200.0,  # Gymnasium's reward_threshold
         tuned={"dqn": {"learning_rate": 6.3e-4, "epsilon_decay_steps": 12_000, "hidden": (256, 256),
                        "buffer_size": 50_000, "target_update_interval": 250}},
-        budgets={"dqn": 200_000},
+        budgets={"dqn": 300_000},
         requires="Box2D",
         install_hint="pip install 'gymnasium[box2d]'",
     ),
