@@ -165,7 +165,10 @@ CATALOG: tuple[EnvEntry, ...] = (
         render=PIXELS,
         gamma=0.99,
         solved_at=200.0,  # Gymnasium's reward_threshold
-        tuned={"dqn": {"learning_rate": 6.3e-4, "epsilon_decay_steps": 12_000, "hidden": (256, 256),
+        # Eight dimensions: ten bins each would be 10^8 rows. Coarse tiles keep a table possible
+        # (for watching one learn a little); DQN is the agent that lands.
+        tuned={"tabular": {"coding": "tiles", "tilings": 4, "tiles": 3, "alpha": 0.1},
+               "dqn": {"learning_rate": 6.3e-4, "epsilon_decay_steps": 12_000, "hidden": (256, 256),
                        "buffer_size": 50_000, "target_update_interval": 250}},
         budgets={"dqn": 300_000},
         requires="Box2D",
