@@ -13,6 +13,26 @@ import numpy as np
 UNBOUNDED_FALLBACK = 4.0
 
 
+def box_bounds(space: dict[str, Any], low: Sequence[float] = (),
+               high: Sequence[float] = ()) -> tuple[int, np.ndarray, np.ndarray]:
+    """(dimensions, low, high) of a Box to cut into cells: the given bounds, else the space's,
+    with infinite ones replaced by :data:`UNBOUNDED_FALLBACK`.
+
+    Raises:
+        ValueError: bounds of the wrong length, or a high bound not above its low one.
+    """
+    dims = int(np.prod(space["shape"]))
+    lo = np.asarray(low if len(low) else space["low"], dtype=np.float64)
+    hi = np.asarray(high if len(high) else space["high"], dtype=np.float64)
+    if lo.shape != (dims,) or hi.shape != (dims,):
+        raise ValueError(f"low and high need {dims} values each for this space.")
+    lo = np.where(np.isfinite(lo), lo, -UNBOUNDED_FALLBACK)
+    hi = np.where(np.isfinite(hi), hi, UNBOUNDED_FALLBACK)
+    if np.any(hi <= lo):
+        raise ValueError("Each high bound must be above its low bound.")
+    return dims, lo, hi
+
+
 class StateIndexer:
     """Maps an observation to a row index in ``0 .. n_states - 1``.
 
@@ -45,15 +65,7 @@ class StateIndexer:
             self.n_states = math.prod(sizes)
             self._index = self._tuple_index
         elif kind == "Box":
-            dims = int(np.prod(space["shape"]))
-            lo = np.asarray(low if len(low) else space["low"], dtype=np.float64)
-            hi = np.asarray(high if len(high) else space["high"], dtype=np.float64)
-            if lo.shape != (dims,) or hi.shape != (dims,):
-                raise ValueError(f"low and high need {dims} values each for this space.")
-            lo = np.where(np.isfinite(lo), lo, -UNBOUNDED_FALLBACK)
-            hi = np.where(np.isfinite(hi), hi, UNBOUNDED_FALLBACK)
-            if np.any(hi <= lo):
-                raise ValueError("Each high bound must be above its low bound.")
+            dims, lo, hi = box_bounds(space, low, high)
             if bins < 1:
                 raise ValueError("bins must be at least 1.")
             self.bins = bins
@@ -98,15 +110,7 @@ class TileCoder:
             raise ValueError("tile coding applies to Box observations only.")
         if tilings < 1 or tiles < 1:
             raise ValueError("tile coding needs at least one tiling of at least one tile.")
-        dims = int(np.prod(space["shape"]))
-        lo = np.asarray(low if len(low) else space["low"], dtype=np.float64)
-        hi = np.asarray(high if len(high) else space["high"], dtype=np.float64)
-        if lo.shape != (dims,) or hi.shape != (dims,):
-            raise ValueError(f"low and high need {dims} values each for this space.")
-        lo = np.where(np.isfinite(lo), lo, -UNBOUNDED_FALLBACK)
-        hi = np.where(np.isfinite(hi), hi, UNBOUNDED_FALLBACK)
-        if np.any(hi <= lo):
-            raise ValueError("Each high bound must be above its low bound.")
+        dims, lo, hi = box_bounds(space, low, high)
         self.tilings, self.tiles = tilings, tiles
         cells = tiles + 1  # an offset tiling needs one more cell to cover the range
         self.per_tiling = cells**dims
