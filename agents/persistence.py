@@ -352,9 +352,8 @@ def _config(cls: Any, saved: dict[str, Any]) -> Any:
 
 
 def _rebuild(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
-    from agents.registry import AgentError, restore
+    """The agent of the save's kind (checked by :func:`meta_problem`), its settings checked."""
+    from agents.registry import BY_NAME
 
-    try:
-        return restore(meta, arrays, _config)
-    except AgentError as exc:
-        raise ValueError(str(exc)) from None
+    module = BY_NAME[meta["kind"]].load()
+    return module.restore(meta["kind"], meta, arrays, _config(module.CONFIG, meta["config"]))

@@ -135,14 +135,6 @@ def make_agent(kind: str, env: Any, env_id: str, *, gamma: float,
         raise AgentError(f"{kind} cannot be made for {env_id}: {exc}") from None
 
 
-def restore(meta: dict[str, Any], arrays: dict[str, Any], config_from: Any) -> Any:
-    """The agent a save holds (``config_from(cls, saved)`` checks its settings)."""
-    kind_spec = spec(meta["kind"])
-    module = kind_spec.load()
-    config = config_from(module.CONFIG, meta["config"])
-    return module.restore(kind_spec.name, meta, arrays, config)
-
-
 def default_kind(env: Any) -> str:
     """The agent a person gets by pressing tab: Q-learning where a table fits, DQN otherwise."""
     space = SpaceInfo.from_env(env).observation

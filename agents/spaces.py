@@ -74,6 +74,8 @@ class StateIndexer:
             self._radix_arr = bins ** np.arange(dims - 1, -1, -1)
             self.n_states = bins**dims
             self._index = self._box_index
+            self._last_obs: Any = None  # see TileCoder.__call__
+            self._last = 0
         else:
             raise ValueError(f"Tabular agents do not handle {kind} observations.")
         self.n_rows = self.n_states
@@ -85,9 +87,12 @@ class StateIndexer:
         return sum(int(o) * r for o, r in zip(obs, self._radix))
 
     def _box_index(self, obs: Any) -> int:
+        if obs is self._last_obs:
+            return self._last
         cells = ((np.asarray(obs, dtype=np.float64) - self._low) * self._scale).astype(np.int64)
         np.clip(cells, 0, self.bins - 1, out=cells)
-        return int(cells @ self._radix_arr)
+        self._last_obs, self._last = obs, int(cells @ self._radix_arr)
+        return self._last
 
 
 def _discrete_index(obs: Any) -> int:
@@ -123,9 +128,17 @@ class TileCoder:
         self._radix = cells ** np.arange(dims - 1, -1, -1)
         self._base = np.arange(tilings) * self.per_tiling
         self._top = tiles
+        self._last_obs: Any = None
+        self._last: tuple[int, ...] = ()
 
     def __call__(self, obs: Any) -> tuple[int, ...]:
+        # A step asks for the same observation three times (act on s, then learn from s and
+        # s'; s' is the next act's s): the last one is remembered by identity. Envs hand out a
+        # fresh array per step, and the one remembered is held, so its id cannot be reused.
+        if obs is self._last_obs:
+            return self._last
         x = (np.asarray(obs, dtype=np.float64).reshape(-1) - self._low) * self._scale
         cells = (x[None, :] + self._offsets).astype(np.int64)
         np.clip(cells, 0, self._top, out=cells)
-        return tuple((cells @ self._radix + self._base).tolist())
+        self._last_obs, self._last = obs, tuple((cells @ self._radix + self._base).tolist())
+        return self._last

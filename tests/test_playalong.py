@@ -311,3 +311,23 @@ def test_steps_per_second_is_a_two_second_rate_that_a_pause_does_not_dilute(
     assert rate(clock[0]) == pytest.approx(100, rel=0.05)
     clock[0] += 2.0
     assert rate(clock[0]) == 0.0  # idle
+
+
+def test_the_value_map_is_computed_only_while_it_is_shown() -> None:
+    from rltui.core.agent_factory import make_agent_for
+    from rltui.core.valuemap import value_map_for
+
+    entry = catalog.resolve("MountainCar-v0")
+    session = Session(entry, seed=0, render=False)
+    calls = []
+    compute = value_map_for(entry, session.env)
+    owner = PlayAlong(session, make_agent_for(entry, "q-learning", seed=0, env=session.env),
+                      value_states=lambda agent: calls.append(1) or compute(agent))
+    owner.publish(force=True)
+    assert owner.latest.values is None and not calls
+    owner._show_values(True)
+    owner.publish(force=True)
+    assert owner.latest.values is not None and owner.latest.values.axes is not None and calls
+    owner._show_values(False)
+    owner.publish(force=True)
+    assert len(calls) == 1

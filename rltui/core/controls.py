@@ -59,6 +59,10 @@ class Controls:
         """Move the timeline view: a step delta, ``"home"`` or ``"end"``."""
         self.inbox.put(self._scrub, where)
 
+    def show_values(self, on: bool) -> None:
+        """The value map is on screen (computed only then)."""
+        self.inbox.put(self._show_values, bool(on))
+
     def set_agent(self, agent: Any) -> None:
         self.inbox.put(self._attach, agent)
 
@@ -114,6 +118,11 @@ class Controls:
             self.full_speed = True
             self.controller = AGENT
             self.paused = False
+
+    def _show_values(self, on: bool) -> None:
+        self.values_wanted = on
+        self._values = None  # shown again: drawn afresh, not as it was when hidden
+        self._values_due = 0.0
 
     def _toggle_learning(self) -> None:
         self.learning = not self.learning

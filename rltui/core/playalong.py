@@ -96,8 +96,10 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         self._stats = PlayAlongStats()
         self._returns: deque[tuple[int, float]] = deque(maxlen=HISTORY)
         self._evals: deque[tuple[int, float]] = deque(maxlen=HISTORY)
-        self._values_at = 0.0
+        self._values_at = self._values_due = 0.0
         self._values: Any = None
+        self.values_wanted = False
+        """The UI shows the value map: only then is it computed."""
         self._published_at = 0.0
         self._timeline: list[TimelineEntry] = []
         """Entry i: the env as it was after step i of this episode (0: after the reset)."""

@@ -19,6 +19,9 @@ FULL_SPEED_PUBLISH_INTERVAL = 1 / 2
 panel redraws from each frame, so they always agree; thousands of steps a second are a blur
 at any frame rate."""
 VALUES_INTERVAL = 0.25
+VALUES_SHARE = 0.1
+"""At most this share of the owner's time goes to the value map (MountainCar's samples 648
+observations; a grid world's table costs next to nothing and follows every step)."""
 
 
 class Publisher:
@@ -56,10 +59,12 @@ class Publisher:
             discounted, done = discounted_so_far(rewards, session.gamma), False
             if episode.done and self._finished_episode is episode and view < episode.steps:
                 finished_row = view
-        if self.value_states is not None and agent is not None and (
-                force or now - self._values_at >= VALUES_INTERVAL):
-            self._values_at = now
+        if self.value_states is not None and agent is not None and self.values_wanted and (
+                now >= self._values_due and (force or now - self._values_at >= VALUES_INTERVAL)):
             self._values = self.value_states(agent)
+            spent = time.perf_counter() - now
+            self._values_at = now
+            self._values_due = now + spent * (1 - VALUES_SHARE) / VALUES_SHARE
         outcome = None
         if last is not None and self._step_note is not None:
             outcome = self._step_note(session.env, last.obs, last.action, last.next_obs)

@@ -85,7 +85,8 @@ def mountain_car_grid(env: Any) -> ObservationGrid:
     """MountainCar's value map: position across, velocity up, the car's state marked (the
     picture of Sutton & Barto's figure 10.1, live)."""
     rows, cols = MOUNTAIN_CAR_CELLS
-    (x_lo, x_hi), (v_lo, v_hi) = (-1.2, 0.6), (-0.07, 0.07)
+    low, high = env.observation_space.low, env.observation_space.high
+    (x_lo, x_hi), (v_lo, v_hi) = (float(low[0]), float(high[0])), (float(low[1]), float(high[1]))
     xs, vs = np.linspace(x_lo, x_hi, cols), np.linspace(v_hi, v_lo, rows)
     observations = np.stack(np.meshgrid(xs, vs), axis=-1)
     state = adapters.physics_state(env)

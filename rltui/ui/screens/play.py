@@ -274,6 +274,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
 
     def action_value_map(self) -> None:
         self.value_map_on = not self.value_map_on
+        self.playalong.show_values(self.value_map_on)
         if self.value_map_on and self.snap is not None and not self.snap.has_agent:
             self.notify("The value map shows an agent's V(s): press tab to bring one in.")
         self.apply(self.snap)
