@@ -19,15 +19,23 @@ class ReplayBufferSamples(NamedTuple):
 
 
 class ReplayBuffer:
-    """A ring buffer of transitions in preallocated arrays."""
+    """A ring buffer of transitions in preallocated arrays.
+
+    One float32 row per transition holds ``s``, ``s'``, the reward and the end flag side by
+    side (``observations`` and the rest are column views of it), so a batch is one gather
+    and one tensor: a small network's update is mostly per-operation overhead, and five
+    gathers and five tensors cost a tenth of it.
+    """
 
     def __init__(self, capacity: int, obs_dim: int, seed: int | None = None) -> None:
         self.capacity = capacity
-        self.observations = np.zeros((capacity, obs_dim), dtype=np.float32)
-        self.next_observations = np.zeros((capacity, obs_dim), dtype=np.float32)
+        self.obs_dim = obs_dim
+        self.rows = np.zeros((capacity, 2 * obs_dim + 2), dtype=np.float32)
+        self.observations = self.rows[:, :obs_dim]
+        self.next_observations = self.rows[:, obs_dim:2 * obs_dim]
+        self.rewards = self.rows[:, 2 * obs_dim]
+        self.terminated = self.rows[:, 2 * obs_dim + 1]
         self.actions = np.zeros(capacity, dtype=np.int64)
-        self.rewards = np.zeros(capacity, dtype=np.float32)
-        self.terminated = np.zeros(capacity, dtype=np.float32)
         self.position = 0
         self.size = 0
         self.rng = np.random.default_rng(seed)
@@ -45,10 +53,12 @@ class ReplayBuffer:
 
     def sample(self, batch_size: int, device: torch.device) -> ReplayBufferSamples:
         idx = self.rng.integers(0, self.size, size=batch_size)
+        rows = torch.from_numpy(self.rows[idx]).to(device)
+        d = self.obs_dim
         return ReplayBufferSamples(
-            torch.from_numpy(self.observations[idx]).to(device),
+            rows[:, :d],
             torch.from_numpy(self.actions[idx]).to(device),
-            torch.from_numpy(self.rewards[idx]).to(device),
-            torch.from_numpy(self.next_observations[idx]).to(device),
-            torch.from_numpy(self.terminated[idx]).to(device),
+            rows[:, 2 * d],
+            rows[:, d:2 * d],
+            rows[:, 2 * d + 1],
         )

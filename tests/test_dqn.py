@@ -54,7 +54,7 @@ def test_hard_target_sync_every_interval_and_soft_blend() -> None:
     import torch
 
     agent = DQNAgent(BOX, 2, DQNConfig(hidden=(8,), learning_starts=1, batch_size=2,
-                                        target_update_interval=4), seed=0)
+                                        train_freq=1, target_update_interval=4), seed=0)
     for i in range(3):
         agent.observe(Transition(np.zeros(2), 0, 1.0, np.ones(2), False, False))
     online, target = agent.q_network.state_dict(), agent.target_network.state_dict()
