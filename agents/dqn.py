@@ -13,8 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from agents import nets
 from agents.base import PROBABILITY, STEPS, Limit, Transition
-from agents.files import short
 from agents.optim import Adam
 from agents.replay import ReplayBuffer
 from agents.schedules import linear_schedule
@@ -103,46 +103,23 @@ class QNetwork(nn.Module):
 
     def __init__(self, obs_dim: int, n_actions: int, hidden: tuple[int, ...]) -> None:
         super().__init__()
-        layers: list[nn.Module] = []
-        size = obs_dim
-        for width in hidden:
-            layers += [nn.Linear(size, width), nn.ReLU()]
-            size = width
-        layers.append(nn.Linear(size, n_actions))
-        self.net = nn.Sequential(*layers)
+        self.net = nets.mlp((obs_dim, *hidden, n_actions))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
 
 
 _LOSSES = {"huber": nn.functional.smooth_l1_loss, "mse": nn.functional.mse_loss}
-
-MAX_PARAMETERS = 20_000_000
-"""Weights of one Q-network (80 MB; with its target and Adam's moments, 320 MB)."""
 MAX_BUFFER_BYTES = 2 * 1024**3
 
 
 def _check_size(obs_dim: int, n_actions: int, c: DQNConfig) -> None:
     """Refuse, in one sentence, a network or buffer that would not fit in memory."""
-    sizes = (obs_dim, *c.hidden, n_actions)
-    parameters = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
-    if parameters > MAX_PARAMETERS:
-        raise ValueError(f"a Q-network of {parameters:,} weights is too big (at most "
-                         f"{MAX_PARAMETERS:,}): use smaller hidden layers.")
+    nets.check_size((obs_dim, *c.hidden, n_actions))
     buffer_bytes = c.buffer_size * (2 * obs_dim * 4 + 16)
     if buffer_bytes > MAX_BUFFER_BYTES:
         raise ValueError(f"a replay buffer of {c.buffer_size:,} transitions would take "
                          f"{buffer_bytes / 2**30:,.1f} GB (at most 2): use a smaller buffer_size.")
-
-
-def _flat_dim(observation: dict[str, Any]) -> int:
-    if observation["type"] == "Box":
-        return int(np.prod(observation["shape"]))
-    if observation["type"] == "Discrete":
-        return int(observation["n"])  # one-hot
-    if observation["type"] == "Tuple":
-        return len(observation["spaces"])
-    raise ValueError(f"DQN does not handle {observation['type']} observations.")
 
 
 class DQNAgent:
@@ -168,9 +145,9 @@ class DQNAgent:
         self.device = torch.device(c.device)
         self.observation = observation
         self.n_actions = n_actions
-        self.obs_dim = _flat_dim(observation)
+        self._features = nets.Features(observation)
+        self.obs_dim = self._features.dim
         _check_size(self.obs_dim, n_actions, c)  # before anything is allocated
-        self._one_hot = observation["type"] == "Discrete"
         if seed is not None:
             torch.manual_seed(seed)
         self.q_network = QNetwork(self.obs_dim, n_actions, c.hidden).to(self.device)
@@ -187,7 +164,7 @@ class DQNAgent:
         self.track_td = False
         """Report the TD target and error of each observed transition (costs a forward pass)."""
         self._loss_fn = _LOSSES[c.loss]
-        self._layers: list[tuple[np.ndarray, np.ndarray]] | None = None
+        self._layers: nets.Layers | None = None
 
     # --- acting --------------------------------------------------------------
 
@@ -196,32 +173,18 @@ class DQNAgent:
         c = self.config
         return linear_schedule(c.epsilon_start, c.epsilon_end, c.epsilon_decay_steps, self.steps)
 
-    def _features(self, obs: Any) -> np.ndarray:
-        if self._one_hot:
-            x = np.zeros(self.obs_dim, dtype=np.float32)
-            x[int(obs)] = 1.0
-            return x
-        return np.asarray(obs, dtype=np.float32).reshape(-1)
-
     def q_values(self, obs: Any) -> np.ndarray:
         layers = self._numpy_layers()
         if layers is not None:
-            return _mlp(layers, self._features(obs)).astype(np.float64)
+            return nets.numpy_forward(layers, self._features(obs)).astype(np.float64)
         with torch.no_grad():
             x = torch.from_numpy(self._features(obs)).to(self.device).unsqueeze(0)
             return self.q_network(x)[0].cpu().numpy().astype(np.float64)
 
-    def _numpy_layers(self) -> list[tuple[np.ndarray, np.ndarray]] | None:
-        """The Q-network's weights as numpy views of the same memory (None off the CPU).
-
-        Acting is one observation at a time, where torch's per-operation overhead is most of
-        the cost: the same product in numpy takes a sixth of the time (6 against 36-41 µs for
-        two hidden layers of 64-256). Views, not copies: the optimizer and ``load_state_dict``
-        write the weights in place, so the views always see the current network.
-        """
-        if self._layers is None and self.device.type == "cpu":
-            linears = [m for m in self.q_network.net if isinstance(m, nn.Linear)]
-            self._layers = [(m.weight.detach().numpy().T, m.bias.detach().numpy()) for m in linears]
+    def _numpy_layers(self) -> nets.Layers | None:
+        """The Q-network's weights as numpy views, to act without torch (see :mod:`agents.nets`)."""
+        if self._layers is None:
+            self._layers = nets.numpy_layers(self.q_network.net)
         return self._layers
 
     def act(self, obs: Any, explore: bool) -> int:
@@ -261,11 +224,11 @@ class DQNAgent:
         return {"td_target": td_target, "td_error": td_target - float(q[action])}
 
     def _bootstrap(self, next_obs: torch.Tensor, online_next: torch.Tensor | None = None) -> torch.Tensor:
-        target_next = _forward(self._target_params, next_obs)
+        target_next = nets.forward(self._target_params, next_obs)
         if not self.config.double_dqn:
             return target_next.max(dim=1).values
         if online_next is None:
-            online_next = _forward(self._params, next_obs)
+            online_next = nets.forward(self._params, next_obs)
         best = online_next.argmax(dim=1, keepdim=True)
         return target_next.gather(1, best).squeeze(1)
 
@@ -284,16 +247,14 @@ class DQNAgent:
         batch = self.buffer.sample(c.batch_size, self.device)
         n = c.batch_size
         params = self._params
-        both = _forward(params, torch.cat((batch.observations, batch.next_observations)))
+        both = nets.forward(params, torch.cat((batch.observations, batch.next_observations)))
         with torch.no_grad():
             bootstrap = self._bootstrap(batch.next_observations, both[n:])
             td_target = batch.rewards + c.gamma * (1.0 - batch.terminated) * bootstrap
         q = both[:n].gather(1, batch.actions.unsqueeze(1)).squeeze(1)
         loss = self._loss_fn(q, td_target)
         grads = torch.autograd.grad(loss, params)
-        if c.max_grad_norm > 0:  # as clip_grad_norm_ does it
-            total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
-            torch._foreach_mul_(grads, torch.clamp(c.max_grad_norm / (total + 1e-6), max=1.0))
+        nets.clip_grad_norm(grads, c.max_grad_norm)
         self.optimizer.step(grads)
         self.updates += 1
         if c.tau < 1.0:
@@ -343,12 +304,9 @@ class DQNAgent:
         return {"steps": self.steps, "episodes": self.episodes, "updates": self.updates}
 
     def arrays(self) -> dict[str, np.ndarray]:
-        out: dict[str, np.ndarray] = {}
-        for prefix, net in (("q_network", self.q_network), ("target_network", self.target_network)):
-            for name, tensor in net.state_dict().items():
-                out[f"{prefix}.{name}"] = tensor.detach().cpu().numpy()
-        out.update(self.optimizer.arrays())
-        return out
+        return {**nets.module_arrays("q_network", self.q_network),
+                **nets.module_arrays("target_network", self.target_network),
+                **self.optimizer.arrays()}
 
     def load_arrays(self, arrays: dict[str, np.ndarray], counters: dict[str, Any]) -> None:
         """Restore weights, Adam's state and counters. Every array is checked (shape, dtype,
@@ -358,63 +316,12 @@ class DQNAgent:
         Raises:
             ValueError: a missing, misshapen or non-finite array, in a few words.
         """
-        for prefix, net in (("q_network", self.q_network), ("target_network", self.target_network)):
-            loaded = {}
-            for name, tensor in net.state_dict().items():
-                key = f"{prefix}.{name}"
-                loaded[name] = torch.from_numpy(_checked(arrays, key, tuple(tensor.shape))).to(self.device)
-            net.load_state_dict(loaded)
-        expected = self.optimizer.expected()
-        given = {key for key in arrays if key.startswith("optimizer.")}
-        if given - set(expected):
-            raise ValueError(f"{short(sorted(given - set(expected))[0])} is not part of this network's optimizer")
-        if given and given != set(expected):
-            raise ValueError(f"{sorted(set(expected) - given)[0]} is missing")
-        if given:
-            checked = {key: _checked(arrays, key, shape) for key, shape in expected.items()}
-            for key, value in checked.items():
-                if key.endswith("exp_avg_sq") and (value < 0).any():
-                    raise ValueError(f"{key} has negative values")
-            self.optimizer.load(checked)
+        nets.load_module(arrays, "q_network", self.q_network)
+        nets.load_module(arrays, "target_network", self.target_network)
+        nets.load_optimizer(self.optimizer, arrays)
         self.steps = int(counters.get("steps", 0))
         self.episodes = int(counters.get("episodes", 0))
         self.updates = int(counters.get("updates", 0))
-
-
-def _forward(params: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-    """:class:`QNetwork`'s forward pass from its parameter list, without module calls."""
-    last = len(params) // 2 - 1
-    for i in range(last + 1):
-        x = nn.functional.linear(x, params[2 * i], params[2 * i + 1])
-        if i < last:
-            x = torch.relu(x)
-    return x
-
-
-def _mlp(layers: list[tuple[np.ndarray, np.ndarray]], x: np.ndarray) -> np.ndarray:
-    """The Q-network's forward pass in numpy: linear layers with ReLU between them."""
-    last = len(layers) - 1
-    for i, (weight_t, bias) in enumerate(layers):
-        x = x @ weight_t + bias
-        if i < last:
-            np.maximum(x, 0.0, out=x)
-    return x
-
-
-def _checked(arrays: dict[str, np.ndarray], key: str, shape: tuple[int, ...]) -> np.ndarray:
-    """``arrays[key]`` as float32 of ``shape``, all finite, or ValueError."""
-    if key not in arrays:
-        raise ValueError(f"{key} is missing")
-    value = arrays[key]
-    if shape == () and tuple(value.shape) == (1,):
-        value = value.reshape(())  # safetensors keeps a scalar as one element
-    if tuple(value.shape) != shape:
-        raise ValueError(f"{key} has shape {tuple(value.shape)}, not {shape}")
-    if value.dtype.kind != "f":
-        raise ValueError(f"{key} is not floating point")
-    if not np.isfinite(value).all():
-        raise ValueError(f"{key} holds values that are not finite numbers")
-    return np.array(value, dtype=np.float32)
 
 
 CONFIG = DQNConfig

@@ -82,7 +82,8 @@ def save_agent(agent: Any, path: str | os.PathLike[str], env_id: str,
     if not target.suffix:
         target = target.with_suffix(SUFFIX)
     counters = dict(agent.counters())
-    counters["epsilon"] = float(agent.epsilon)
+    if agent.epsilon is not None:  # a policy agent explores by sampling, without ε
+        counters["epsilon"] = float(agent.epsilon)
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,

@@ -57,6 +57,12 @@ SPECS: tuple[KindSpec, ...] = (
     KindSpec("dqn", "agents.dqn", "dqn",
              "DQN: a neural Q-network with replay and a target network", off_policy=True,
              uses_torch=True),
+    KindSpec("reinforce", "agents.reinforce", "reinforce",
+             "REINFORCE: policy gradient on the reward-to-go, with a learned baseline V(s)",
+             off_policy=False, uses_torch=True),
+    KindSpec("ppo", "agents.ppo", "ppo",
+             "PPO: clipped policy-gradient steps on GAE advantages, several epochs per rollout",
+             off_policy=False, uses_torch=True),
 )
 BY_NAME = {spec.name: spec for spec in SPECS}
 KINDS: tuple[str, ...] = tuple(BY_NAME)

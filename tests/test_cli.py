@@ -74,7 +74,7 @@ def test_train_without_json_shows_a_table(capsys: pytest.CaptureFixture[str]) ->
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["train", "Taxi-v4", "--agent", "ppo"], "choose from: q-learning, sarsa, expected-sarsa, value-iteration, dqn"),
+    (["train", "Taxi-v4", "--agent", "a2c"], "choose from: q-learning, sarsa, expected-sarsa, value-iteration, dqn, reinforce, ppo"),
     (["train", "Taxi-v4"], "--agent is required"),
     (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alhpa=0.5"], "valid keys: alpha"),
     (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alpha=fast"], "needs a number"),
@@ -90,13 +90,13 @@ def test_train_without_json_shows_a_table(capsys: pytest.CaptureFixture[str]) ->
         (["train", "Taxi-v4", "--agent", "value-iteration", "--set", "max_sweeps=0"], "from 1 to"),
         (["train", "CartPole-v1", "--agent", "q-learning", "--set", "bins=1000"], "too big"),
         (["train", "CartPole-v1", "--agent", "dqn", "--device", "gpu"], "cpu or cuda"),
-        (["train", "Taxi-v4", "--agent", "q-learning", "--device", "cuda"], "dqn agents only"),
+        (["train", "Taxi-v4", "--agent", "q-learning", "--device", "cuda"], "dqn, reinforce, ppo agents only"),
     (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alpha"], "key=value"),
     (["train", "CartPole-v1", "--agent", "value-iteration"], "transition model P"),
     (["train", "Taxi-v3", "--agent", "q-learning"], "Did you mean Taxi-v4"),
     (["train", "Taxi-v4", "--agent", "q-learning", "--steps", "-5"], "zero or more"),
     (["eval", "no/such/file.safetensors"], "No such file"),
-    (["play", "Taxi-v4", "--agent", "ppo"], "choose from: q-learning"),
+    (["play", "Taxi-v4", "--agent", "a2c"], "choose from: q-learning"),
     (["play", "Taxi-v4", "--set", "alpha=1"], "--set needs --agent"),
     (["play", "Taxi-v4", "--load", "no/such/file.safetensors"], "No such file"),
     (["play", "--agent", "dqn"], "need an environment"),
@@ -147,4 +147,4 @@ def test_bench_solve_runs_every_learning_kind_of_an_env(capsys: pytest.CaptureFi
     assert all(r["steps"] <= r["budget"] for r in out["runs"])
     from rltui.bench.solve import pairs
 
-    assert [k for _, k in pairs("Taxi-v4")] == ["q-learning", "sarsa", "expected-sarsa", "dqn"]
+    assert [k for _, k in pairs("Taxi-v4")] == ["q-learning", "sarsa", "expected-sarsa", "dqn", "reinforce", "ppo"]

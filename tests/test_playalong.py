@@ -331,3 +331,39 @@ def test_the_value_map_is_computed_only_while_it_is_shown() -> None:
     owner._show_values(False)
     owner.publish(force=True)
     assert len(calls) == 1
+
+
+async def test_policy_panel_shows_the_agents_pi_and_v() -> None:
+    app = _app("CartPole-v1", "ppo")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await press(pilot, "tab", "space")
+        for _ in range(5):
+            await press(pilot, "n")
+        agent = screen.playalong.agent
+        pi, value = agent.policy(screen.session.obs)
+        view = screen.snap.policy
+        assert view is not None and screen.snap.q_values is None
+        assert np.allclose(view.pi, pi) and view.value == pytest.approx(value)
+        text = screen_text(app)
+        assert "Policy π(a|s)" in text and "V(s)" in text
+        assert f"collecting {len(agent.rollout)}/256" in text and len(agent.rollout) >= 5
+        greedy = screen.session.entry.action_names[int(np.argmax(pi))]
+        assert f"★ {greedy}" in text and f"{pi.max():.1%}" in text
+        assert "entropy" in text and "epsilon" not in text
+
+
+def test_taking_over_cuts_the_rollout_and_never_learns_from_the_person() -> None:
+    entry = catalog.resolve("CartPole-v1")
+    session = Session(entry, seed=0, render=False)
+    agent = make_agent_for(entry, "ppo", seed=0)
+    owner = PlayAlong(session, agent)
+    for _ in range(4):
+        owner._agent_step()
+    assert len(agent.rollout) == 4 and not agent.rollout.ends[-1]
+    owner._human_step(0)
+    owner._human_step(1)
+    assert len(agent.rollout) == 4 and agent.rollout.ends[-1]  # cut there, the person's steps left out
+    assert agent.rollout.next_values[-1] != 0.0  # bootstrapped from V(s'), not ended
+    owner._agent_step()
+    assert len(agent.rollout) == 5 and not agent.rollout.ends[-1]

@@ -80,3 +80,10 @@ def read_episode(path: str, entry: EnvEntry | None = None) -> tuple[Any, EnvEntr
     except (episodes.EpisodeFileError, catalog.CatalogError) as exc:
         raise UsageError(str(exc)) from None
     return record, entry
+
+
+def kind_list() -> str:
+    """The agent kinds, for help texts: ``q-learning, sarsa, … or ppo``."""
+    from agents.registry import KINDS
+
+    return ", ".join(KINDS[:-1]) + " or " + KINDS[-1]

@@ -38,6 +38,11 @@ def run(args: argparse.Namespace) -> int:
 
         print(f"{entry.id} is deterministic: it is evaluated once from each of its {starts} start "
               "states, an exact figure (--episodes and --seed apply to random envs).", file=sys.stderr)
+    if args.episodes is not None and args.episodes < entry.min_eval_episodes:
+        import sys
+
+        print(f"{entry.id}'s returns are mostly luck: it is evaluated over at least "
+              f"{entry.min_eval_episodes:,} episodes.", file=sys.stderr)
     returns = evaluate(agent, entry, args.episodes or 100, seed=args.seed)
     summary = {
         "env": entry.id,

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any
 
-from rltui.commands.common import UsageError
+from rltui.commands.common import UsageError, kind_list
 
 
 def add_parser(sub: Any) -> None:
@@ -16,8 +16,7 @@ def add_parser(sub: Any) -> None:
     play.add_argument("env", nargs="?", help="environment id, e.g. Taxi-v4 (see `rltui envs`)")
     play.add_argument("--seed", type=int, default=None, help="seed for the first episode (later episodes draw theirs from it)")
     who = play.add_mutually_exclusive_group()
-    who.add_argument("--agent", help="a fresh agent to play along: q-learning, sarsa, expected-sarsa, "
-                     "value-iteration or dqn")
+    who.add_argument("--agent", help="a fresh agent to play along: " + kind_list())
     who.add_argument("--load", metavar="FILE", help="a saved agent to play along")
     play.add_argument("--set", action="append", metavar="KEY=VALUE", dest="settings",
                       help="a hyperparameter of the fresh agent (repeatable)")

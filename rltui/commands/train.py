@@ -9,6 +9,7 @@ from typing import Any
 from rltui.commands.common import (
     UsageError,
     check_seed,
+    kind_list,
     parse_settings,
     print_json,
     resolve_env,
@@ -16,7 +17,7 @@ from rltui.commands.common import (
 )
 
 #: Settings that change the shape of a saved agent's arrays: fixed once trained.
-SHAPE_KEYS = {"bins", "low", "high", "hidden"}
+SHAPE_KEYS = {"bins", "low", "high", "hidden", "activation", "coding", "tilings", "tiles"}
 
 
 def add_parser(sub: Any) -> None:
@@ -25,7 +26,7 @@ def add_parser(sub: Any) -> None:
                        "your saves folder (see `rltui saves`) unless --save or --no-save says "
                        "otherwise. Ctrl+C stops early and saves what was learned.")
     p.add_argument("env", help="environment id (see `rltui envs`)")
-    p.add_argument("--agent", help="q-learning, sarsa, expected-sarsa, value-iteration or dqn")
+    p.add_argument("--agent", help=kind_list())
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--steps", type=int, help="environment steps to train (default: per env, "
                         "stopping early once the env counts as solved)")

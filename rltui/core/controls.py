@@ -128,4 +128,13 @@ class Controls:
         self.learning = not self.learning
 
     def _toggle_learn_from_human(self) -> None:
+        from agents.registry import BY_NAME
+
+        spec = BY_NAME.get(getattr(self.agent, "kind", ""))
+        if spec is not None and not spec.off_policy:
+            cut = (": your moves end its rollout where you take over, bootstrapped from V(s)"
+                   if hasattr(self.agent, "cut") else "")
+            self.say("information", f"{spec.name} learns only from its own moves (on-policy), never "
+                     f"from yours{cut}. q-learning, expected-sarsa and dqn learn from yours.")
+            return
         self.learn_from_human = not self.learn_from_human

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from agents.registry import OFF_POLICY
+from rltui.core.beliefs import beliefs_of
 from rltui.core.controls import SPEEDS, Controls
 from rltui.core.handoff import AgentHandOff, agent_gamma
 from rltui.core.inbox import Deliver, Inbox, Notice, SnapshotReady
@@ -226,9 +227,10 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
     def _step(self, action: int, actor: str, learn: bool) -> None:
         if self.view is not None:
             self._branch()
-        q_before = self.agent.q_values(self.session.obs) if self.agent is not None else None
         if self._timeline and len(self._timeline) == self.session.episode.steps + 1:
-            self._timeline[-1].q = q_before
+            self._timeline[-1].beliefs = beliefs_of(self.agent, self.session.obs)
+        if actor == HUMAN and self.agent is not None and hasattr(self.agent, "cut"):
+            self.agent.cut()  # an on-policy rollout never mixes in a person's moves
         transition = self.session.step(action, actor=actor)
         self._keep_step()
         stats = self._stats
@@ -256,11 +258,11 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         episode = self.session.episode
         if not self._replaying:
             self._returns.append((self._episodes_shown(), episode.return_))
-        # The table is derived from the episode's bookkeeping and the timeline's Q-values.
+        # The table is derived from the episode's bookkeeping and the timeline's beliefs.
         kept = min(episode.steps, len(self._timeline))
         records = tuple(
             ReturnsRow(t, episode.actors[t], episode.actions[t], episode.rewards[t],
-                       None if self._timeline[t].q is None else float(np.max(self._timeline[t].q)))
+                       None if self._timeline[t].beliefs is None else self._timeline[t].beliefs.value)
             for t in range(kept)
         )
         self._finished = (records, tuple(episode.returns_to_go()[:kept]))

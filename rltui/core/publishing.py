@@ -4,14 +4,14 @@ at most ~30 times a second, and notices. Part of :class:`rltui.core.playalong.Pl
 from __future__ import annotations
 
 import time
+from typing import Any
 
-import numpy as np
-
+from rltui.core.beliefs import Beliefs, beliefs_of
 from rltui.core.controls import SPEEDS
 from rltui.core.inbox import Notice, SnapshotReady
 from rltui.core.returns import discounted_so_far
 from rltui.core.session import AGENT
-from rltui.core.snapshot import Snapshot
+from rltui.core.snapshot import PolicyView, Snapshot
 
 PUBLISH_INTERVAL = 1 / 30
 FULL_SPEED_PUBLISH_INTERVAL = 1 / 2
@@ -48,14 +48,14 @@ class Publisher:
         finished_row = None
         if view is None:
             scene, obs, rewards, last = session.scene(), session.obs, episode.rewards, session.last
-            q = agent.q_values(obs) if agent is not None else None
+            beliefs = beliefs_of(agent, obs)
             discounted, done = episode.discounted, episode.done
         else:
             entry = self._timeline[view]
             scene, obs, rewards = self._scene_at(entry), entry.obs, episode.rewards[:view]
             last = self._transition_to(view)
             td_target, td_error = entry.td
-            q = entry.q if entry.q is not None else (agent.q_values(obs) if agent is not None else None)
+            beliefs = entry.beliefs if entry.beliefs is not None else beliefs_of(agent, obs)
             discounted, done = discounted_so_far(rewards, session.gamma), False
             if episode.done and self._finished_episode is episode and view < episode.steps:
                 finished_row = view
@@ -79,8 +79,8 @@ class Publisher:
             has_agent=agent is not None,
             agent_kind=getattr(agent, "kind", None),
             loading=self.loading,
-            q_values=q,
-            greedy=int(np.argmax(q)) if q is not None else None,
+            q_values=None if beliefs is None else beliefs.q,
+            greedy=None if beliefs is None else beliefs.greedy,
             last=last,
             last_outcome=outcome,
             td_target=td_target,
@@ -94,7 +94,8 @@ class Publisher:
             episodes=self._episodes_shown(),
             total_steps=session.total_steps + (self._step_base if agent is not None else 0),
             steps_per_second=0.0 if self.paused and self.controller == AGENT else stats.meter.rate(now),
-            epsilon=float(agent.epsilon) if agent is not None and self.learning else None,
+            epsilon=(float(agent.epsilon) if agent is not None and self.learning and agent.epsilon is not None
+                     else None),
             loss=stats.loss,
             returns=tuple(self._returns),
             # One window for every series: evaluations older than the oldest return kept are
@@ -108,6 +109,15 @@ class Publisher:
             finished_row=finished_row,
             unsaved_steps=agent.steps - self._saved_steps if agent is not None and getattr(
                 agent, "learns", True) else 0,
+            policy=_policy_view(agent, beliefs),
+            metrics=tuple(getattr(agent, "last_metrics", {}).items()),
         )
         if self.deliver is not None:
             self.deliver(SnapshotReady(self.latest))
+
+
+def _policy_view(agent: Any, beliefs: Beliefs | None) -> PolicyView | None:
+    if beliefs is None or beliefs.pi is None:
+        return None
+    return PolicyView(pi=beliefs.pi, value=float(beliefs.value or 0.0), advantage=agent.last_advantage,
+                      phase=agent.phase(), updates=agent.updates)

@@ -19,7 +19,8 @@ class ReturnsRow:
     action: int
     reward: float
     value: float | None
-    """V(s_t) = max_a Q(s_t, a) as the agent saw it before the move."""
+    """V(s_t) as the agent saw it before the move: max_a Q(s_t, a), or a policy agent's
+    critic (its baseline, so G_t − V(s_t) is the advantage it used)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Snapshot:
     q_values: np.ndarray | None
     """Q(s_t, ·) for the current state."""
     greedy: int | None
+    """The action the agent would take without exploring (the likeliest, for a policy)."""
     last: Transition | None
     last_outcome: str | None
     """What became of the last move when it was not what the action aims at (the ice: "slid
@@ -77,3 +79,20 @@ class Snapshot:
     """The G_t table's row for the step shown, when that table is this episode's."""
     unsaved_steps: int = 0
     """Steps the agent has learned from since it was made, loaded or last saved."""
+    policy: PolicyView | None = None
+    """For a policy agent (REINFORCE, PPO): what the Policy panel shows."""
+    metrics: tuple[tuple[str, float], ...] = ()
+    """A policy agent's latest update, as Spinning Up logs it (losses, entropy, KL …)."""
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    """π(·|s), V(s) and where the agent stands in its update cycle."""
+
+    pi: np.ndarray
+    value: float
+    advantage: float | None
+    """The latest advantage estimate the agent computed (at its last update)."""
+    phase: str
+    """``collecting 37/256`` or ``collecting episode 1/2``."""
+    updates: int

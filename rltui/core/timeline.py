@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from rltui.core.beliefs import Beliefs
 from rltui.core.catalog import LONGEST_EPISODE, PIXELS
 from rltui.core.restore import capture, restore
 from rltui.core.session import HUMAN, Transition
@@ -32,8 +31,8 @@ class TimelineEntry:
     state: Any
     """From :func:`rltui.core.restore.capture`; None when the env cannot be restored."""
     obs: Any
-    q: np.ndarray | None = None
-    """Q(s, ·) as the agent saw this state before acting from it."""
+    beliefs: Beliefs | None = None
+    """Q(s, ·), or π(·|s) and V(s), as the agent saw this state before acting from it."""
     td: tuple[float | None, float | None] = (None, None)
     """TD target and error of the step that led here, when the agent learned from it."""
     scene: Any = None

@@ -45,7 +45,8 @@ class Progress:
     episodes: int
     seconds: float
     steps_per_second: float
-    epsilon: float
+    epsilon: float | None
+    """None for a policy agent (it explores by sampling π)."""
     last_return: float | None
     mean_return: float | None
     """Mean of the last 100 episode returns."""
@@ -83,8 +84,12 @@ def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
     from every start state: an exact figure, whatever ``episodes`` says. Other
     envs run ``episodes`` episodes seeded ``seed``, ``seed + 1``, ...
 
+    An env with a :attr:`~rltui.core.catalog.EnvEntry.min_eval_episodes` runs at
+    least that many (Blackjack: a hand is mostly luck).
+
     With ``target``, gives up after the first few episodes when their mean is
-    below it: a periodic check for the target costs little until it can pass.
+    below it: a periodic check for the target costs little until it can pass
+    (not where a few episodes say nothing: an env with a minimum).
     With ``exhaustive=False`` even a grid world runs ``episodes`` seeded
     episodes (a cheap look for a progress bar). Setting ``stop`` ends it early
     (with the returns so far).
@@ -106,8 +111,9 @@ def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
                     break  # a greedy policy that loops until the time limit has not solved it
             return returns
         returns: list[float] = []
-        for i in range(episodes):
-            if target is not None and i == PRECHECK_EPISODES and statistics.fmean(returns) < target:
+        precheck = target is not None and not entry.min_eval_episodes
+        for i in range(max(episodes, entry.min_eval_episodes)):
+            if precheck and i == PRECHECK_EPISODES and statistics.fmean(returns) < target:
                 break
             if stop is not None and stop.is_set():
                 break
@@ -206,7 +212,10 @@ def train(
     best = _Best(agent) if keep_best else None
     exhaustive = target_return is not None  # every start of a grid world only for a target
     starts = start_states(entry) if exhaustive else None
+    full = starts or max(eval_episodes, entry.min_eval_episodes)  # episodes of an uncut evaluation
     obs, _ = env.reset(seed=seed)
+    if steps is not None and hasattr(agent, "plan"):
+        agent.plan(steps)  # schedules over the budget (PPO's learning-rate annealing)
     act, observe = agent.act, agent.observe
     try:
         while not stop.is_set():
@@ -240,7 +249,7 @@ def train(
                         reached = True
                         break
                     eval_mean = statistics.fmean(final)
-                if best is not None and len(returns) == (starts or eval_episodes):
+                if best is not None and len(returns) == full:
                     best.offer(eval_mean, step_count)  # (one cut short below the target is not)
             if on_progress is not None and (step_count & 255) == 0:
                 now = time.perf_counter()
@@ -315,7 +324,7 @@ def _progress(agent: Any, steps: int, episodes: int, seconds: float, recent: deq
         episodes=episodes,
         seconds=seconds,
         steps_per_second=steps / seconds if seconds > 0 else 0.0,
-        epsilon=float(agent.epsilon),
+        epsilon=None if agent.epsilon is None else float(agent.epsilon),
         last_return=recent[-1] if recent else None,
         mean_return=statistics.fmean(recent) if recent else None,
         eval_return=eval_mean,

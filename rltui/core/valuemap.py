@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from rltui.core import adapters
+from rltui.core.beliefs import beliefs_of
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,10 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
 
         def sample(agent: Any) -> ValueMap:
             grid = grid_of(env)
-            q = np.array([[agent.q_values(o) for o in row] for row in grid.observations])
-            return ValueMap(q.max(axis=-1), q.argmax(axis=-1), grid.axes)
+            seen = [[beliefs_of(agent, o) for o in row] for row in grid.observations]
+            values = np.array([[b.value for b in row] for row in seen], dtype=np.float64)
+            greedy = np.array([[b.greedy for b in row] for row in seen])
+            return ValueMap(values, greedy, grid.axes)
 
         return sample
     cells = entry.value_cells
@@ -123,9 +126,11 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
         for (r, c), s in np.ndenumerate(states):
             if s < 0:
                 continue
-            q = table[s] if table is not None else agent.q_values(int(s))
-            values[r, c] = float(np.max(q))
-            greedy[r, c] = int(np.argmax(q))
+            if table is not None:
+                values[r, c], greedy[r, c] = float(np.max(table[s])), int(np.argmax(table[s]))
+            else:
+                seen = beliefs_of(agent, int(s))
+                values[r, c], greedy[r, c] = seen.value, seen.greedy
         return ValueMap(values, greedy)
 
     return compute

@@ -71,6 +71,10 @@ class EnvEntry:
     it), and the returns panel uses it. The one place γ is chosen for an env."""
     solved_at: float | None = None
     """The greedy mean return that counts as solving the env (``train`` stops there)."""
+    min_eval_episodes: int = 0
+    """Every greedy evaluation runs at least this many episodes: where one episode's return
+    is mostly luck (a hand of Blackjack is ±1), a hundred cannot tell a good policy from a
+    poor one."""
     tuned: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Per agent family (``agents.registry.KindSpec.family``): typed settings that solve this
     env. ``--set`` overrides any of them."""

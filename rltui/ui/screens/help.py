@@ -37,11 +37,14 @@ DEFINITIONS = (
     ("return", "Σ r_t: the sum of the episode's rewards"),
     ("discounted", "Σ γ^k r_k over the steps so far"),
     ("G_t", "r_t + γ r_(t+1) + γ² r_(t+2) + …: what step t was worth"),
-    ("V(s_t)", "max_a Q(s_t, a): what the agent expected step t to be worth"),
+    ("V(s_t)", "max_a Q(s_t, a): what the agent expected step t to be worth (a policy agent: its critic)"),
+    ("π(a|s)", "a policy agent's probability of each action (REINFORCE, PPO); it samples from it"),
+    ("advantage", "G_t − V(s_t) (REINFORCE) or GAE (PPO): how much better the move was than expected"),
+    ("KL / clip", "how far an update moved π from the rollout's policy / the share of steps PPO clipped"),
     ("TD target", "r + γ max_a' Q(s', a') (Q-learning; 0 after the last step)"),
     ("TD error", "TD target − Q(s, a): Q(s, a) moves α × this towards the target (DQN: a gradient step)"),
     ("γ", "the discount: the env's, or the agent's own when it brought one (the panel says so)"),
-    ("★ / ▶", "the greedy action / the action just taken"),
+    ("★ / ▶", "the greedy (likeliest) action / the action just taken"),
 )
 
 

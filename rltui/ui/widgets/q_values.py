@@ -1,4 +1,5 @@
-"""The Q-values panel: a bar per named action for the current state."""
+"""The agent's panel: a bar per named action for the current state. Q(s, ·) for a value
+agent; π(·|s), V(s) and the last advantage for a policy agent (the Policy panel)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,16 @@ class QValuesPanel(Static):
 
     def show(self, snap: Snapshot) -> None:
         self.update(self.render_snapshot(snap), layout=False)
-        self.border_subtitle = _scale(snap.q_values)
+        if snap.policy is not None:
+            self.border_title = "Policy π(a|s)"
+            self.border_subtitle = f"{snap.policy.phase} · {snap.policy.updates:,} updates"
+        else:
+            self.border_title = "Q-values"
+            self.border_subtitle = _scale(snap.q_values)
 
     def render_snapshot(self, snap: Snapshot) -> Text:
+        if snap.policy is not None:
+            return self._render_policy(snap)
         if snap.q_values is None:
             return Text.assemble(("No agent yet.\n", "bold"),
                                  "Press tab and one takes over from here,\n"
@@ -66,6 +74,32 @@ class QValuesPanel(Static):
         out.append(target, style="bold")
         out.append("   TD error ", style="dim")
         out.append(error, style="bold")
+        return out
+
+
+    def _render_policy(self, snap: Snapshot) -> Text:
+        """π(·|s) as bars of their probability; ★ the likeliest, ▶ the one just taken."""
+        view = snap.policy
+        assert view is not None
+        name_w = max(len(n) for n in self.action_names)
+        bar_w = max(4, self.content_size.width - name_w - 14) if self.content_size.width else 16
+        taken = snap.last.action if snap.last is not None else None
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for a, name in enumerate(self.action_names):
+            p = float(view.pi[a])
+            fill = round(p * bar_w) if np.isfinite(p) else 0
+            mark = "★" if a == snap.greedy else "▶" if a == taken else " "
+            out.append(f"{mark} ", style=GREEDY if mark == "★" else TAKEN)
+            out.append(name.ljust(name_w) + " ", style="bold" if a == snap.greedy else "")
+            out.append(BAR * fill, style=GREEDY if a == snap.greedy else "#6f8aa6")
+            out.append(" " * (bar_w - fill) + f" {p:>7.1%}")
+            if a == taken and mark == "★":
+                out.append(" ▶", style=TAKEN)
+            out.append("\n")
+        out.append("V(s) ", style="dim")
+        out.append(num(view.value, 3), style="bold")
+        out.append("   last advantage ", style="dim")
+        out.append("—" if view.advantage is None else num(view.advantage, 3), style="bold")
         return out
 
 

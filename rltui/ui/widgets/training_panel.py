@@ -115,9 +115,23 @@ class TrainingPanel(Horizontal):
             ("episodes", f"{snap.episodes:,}"),
             ("steps", f"{snap.total_steps:,}"),
             ("steps/s", rate),
-            ("epsilon", "—" if snap.epsilon is None else f"{snap.epsilon:.3f}"),
-            ("loss", sig(snap.loss)),
+            *(_policy_rows(snap) if snap.policy is not None else [
+                ("epsilon", "—" if snap.epsilon is None else f"{snap.epsilon:.3f}"),
+                ("loss", sig(snap.loss))]),
             ("speed", speed + ("  paused" if snap.paused else "")),
         ], label_width=9)
         self.query_one("#training-stats", Static).update(stats, layout=False)
         self.query_one(ReturnsPlot).show(snap)
+
+
+def _policy_rows(snap: Snapshot) -> list[tuple[str, str]]:
+    """What Spinning Up logs for a policy-gradient update: the losses of π and V, the policy's
+    entropy, the approximate KL to the rollout's policy and (PPO) the clipped fraction."""
+    m = dict(snap.metrics)
+    clip = m.get("clip_fraction")
+    return [
+        ("π loss", sig(m.get("policy_loss"))),
+        ("V loss", sig(m.get("value_loss"))),
+        ("entropy", sig(m.get("entropy"))),
+        ("KL|clip", f"{sig(m.get('approx_kl'))} | {'—' if clip is None else f'{clip:.2f}'}"),
+    ]

@@ -1,0 +1,332 @@
+"""What REINFORCE and PPO share: an actor-critic pair of networks, its rollout, GAE.
+
+A policy agent acts by sampling from π(·|s) (greedy: the likeliest action), keeps the
+steps of its own rollout, and learns from them in batches: per finished episode or
+episodes (REINFORCE), per ``n_steps`` (PPO). It learns only from its own actions, so a
+person's steps never enter a rollout: when a person takes over, :meth:`ActorCritic.cut`
+ends the rollout's current segment there, bootstrapped from V(s) as a time limit is.
+
+The policy's output goes through a *head*: :class:`CategoricalHead` turns logits into
+π(·|s) over discrete actions. A head for continuous actions (a Gaussian) needs the same
+four methods and nothing else here changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+import torch
+
+from agents import nets
+from agents.base import Transition
+from agents.optim import Adam
+from agents.torch_setup import configure_torch, device_problem
+
+configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
+
+MAX_ROLLOUT = 1_000_000
+"""Steps one rollout may hold before an update (REINFORCE waits for whole episodes)."""
+
+
+class CategoricalHead:
+    """π(·|s) over ``n`` discrete actions, from ``n`` logits."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.out_features = n
+
+    @staticmethod
+    def probabilities(out: np.ndarray) -> np.ndarray:
+        """π(·|s) (float64) from one observation's logits."""
+        z = np.asarray(out, dtype=np.float64)
+        z = np.exp(z - z.max())
+        return z / z.sum()
+
+    def sample(self, out: np.ndarray, rng: np.random.Generator) -> int:
+        p = self.probabilities(out)
+        return int(min(np.searchsorted(np.cumsum(p), rng.random() * p.sum(), side="right"), self.n - 1))
+
+    @staticmethod
+    def mode(out: np.ndarray) -> int:
+        return int(np.argmax(out))
+
+    @staticmethod
+    def log_prob(out: np.ndarray, action: int) -> float:
+        z = np.asarray(out, dtype=np.float64)
+        m = z.max()
+        return float(z[action] - m - np.log(np.exp(z - m).sum()))
+
+    @staticmethod
+    def log_prob_entropy(out: torch.Tensor, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """log π(a|s) of a batch's actions, and each row's entropy."""
+        logp_all = torch.log_softmax(out, dim=1)
+        entropy = -(logp_all.exp() * logp_all).sum(dim=1)
+        return logp_all.gather(1, actions.unsqueeze(1)).squeeze(1), entropy
+
+
+def gae(rewards: np.ndarray, values: np.ndarray, next_values: np.ndarray, ends: np.ndarray,
+        gamma: float, lam: float) -> tuple[np.ndarray, np.ndarray]:
+    """Generalised advantage estimates and the returns they imply (Schulman et al. 2016).
+
+    Args:
+        rewards: r_t.
+        values: V(s_t) when the step was taken.
+        next_values: V(s_{t+1}), 0 where the episode truly ended (a time limit, a hand-off or
+            the end of the rollout keeps V(s_{t+1}): the state still has value).
+        ends: where a segment ends (terminated, truncated, cut): no advantage flows back
+            across it.
+        lam: λ; 1 gives the reward-to-go minus the baseline (REINFORCE's), 0 the TD error.
+
+    Returns:
+        (advantages, returns), returns = advantages + values.
+    """
+    n = len(rewards)
+    advantages = np.zeros(n, dtype=np.float64)
+    running = 0.0
+    for t in range(n - 1, -1, -1):
+        delta = rewards[t] + gamma * next_values[t] - values[t]
+        running = delta + (0.0 if ends[t] else gamma * lam * running)
+        advantages[t] = running
+    return advantages, advantages + values
+
+
+class Rollout:
+    """The steps since the last update, as growing lists (a rollout is short)."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.obs: list[np.ndarray] = []
+        self.actions: list[int] = []
+        self.rewards: list[float] = []
+        self.log_probs: list[float] = []
+        self.values: list[float] = []
+        self.next_values: list[float] = []
+        self.ends: list[bool] = []
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    def add(self, x: np.ndarray, action: int, reward: float, log_prob: float, value: float,
+            next_value: float, end: bool) -> None:
+        self.obs.append(x)
+        self.actions.append(action)
+        self.rewards.append(reward)
+        self.log_probs.append(log_prob)
+        self.values.append(value)
+        self.next_values.append(next_value)
+        self.ends.append(end)
+
+    def advantages(self, gamma: float, lam: float) -> tuple[np.ndarray, np.ndarray]:
+        return gae(np.asarray(self.rewards), np.asarray(self.values), np.asarray(self.next_values),
+                   np.asarray(self.ends), gamma, lam)
+
+
+class ActorCritic:
+    """A policy network, a value network, acting in numpy and a rollout of its own steps.
+
+    Subclasses set ``kind`` and write :meth:`ready` and :meth:`update`; the config needs
+    ``hidden``, ``activation``, ``gamma`` and ``device``.
+    """
+
+    kind = "policy"
+    learns_from_others = False
+    """On-policy: a person's or a demonstration's steps cannot be learned from."""
+
+    def __init__(self, observation: dict[str, Any], n_actions: int, config: Any, seed: int | None) -> None:
+        self.config = c = config
+        problem = device_problem(c.device)
+        if problem is not None:
+            raise ValueError(problem)
+        self.device = torch.device(c.device)
+        self.observation = observation
+        self.n_actions = n_actions
+        self.head = CategoricalHead(n_actions)
+        self._features = nets.Features(observation)
+        self.obs_dim = self._features.dim
+        nets.check_size((self.obs_dim, *c.hidden, self.head.out_features))
+        if seed is not None:
+            torch.manual_seed(seed)
+        self.policy_net = nets.mlp((self.obs_dim, *c.hidden, self.head.out_features), c.activation)
+        self.value_net = nets.mlp((self.obs_dim, *c.hidden, 1), c.activation)
+        nets.orthogonal_init(self.policy_net, hidden_gain=2 ** 0.5, last_gain=0.01)
+        nets.orthogonal_init(self.value_net, hidden_gain=2 ** 0.5, last_gain=1.0)
+        self.policy_net.to(self.device)
+        self.value_net.to(self.device)
+        self._policy_params = list(self.policy_net.parameters())
+        self._value_params = list(self.value_net.parameters())
+        self._layers: tuple[nets.Layers, nets.Layers] | None = None
+        self.rng = np.random.default_rng(seed)
+        self.rollout = Rollout()
+        self.steps = 0
+        self.episodes = 0
+        self.updates = 0
+        self.last_metrics: dict[str, float] = {}
+        """What the latest update measured (losses, entropy, KL …), for the Training panel."""
+        self.last_advantage: float | None = None
+        """The advantage estimate of the latest step learned from (after an update)."""
+        self._seen: tuple[Any, np.ndarray, np.ndarray, float] | None = None
+
+    # --- acting --------------------------------------------------------------------
+
+    @property
+    def epsilon(self) -> None:
+        """A policy agent explores by sampling π, not by ε."""
+        return None
+
+    def _evaluate(self, obs: Any) -> tuple[np.ndarray, np.ndarray, float]:
+        """(features, policy output, V(s)) of one observation, remembered by identity: acting
+        on s, then learning from s, and later from s as the next step's start, compute it once."""
+        seen = self._seen
+        if seen is not None and seen[0] is obs:
+            return seen[1], seen[2], seen[3]
+        x = self._features(obs)
+        layers = self._numpy_layers()
+        if layers is not None:
+            out = nets.numpy_forward(layers[0], x, self.config.activation)
+            value = float(nets.numpy_forward(layers[1], x, self.config.activation)[0])
+        else:
+            with torch.no_grad():
+                t = torch.from_numpy(x).to(self.device).unsqueeze(0)
+                out = self.policy_net(t)[0].cpu().numpy()
+                value = float(self.value_net(t)[0, 0])
+        self._seen = (obs, x, out, value)
+        return x, out, value
+
+    def _numpy_layers(self) -> tuple[nets.Layers, nets.Layers] | None:
+        if self._layers is None:
+            policy, value = nets.numpy_layers(self.policy_net), nets.numpy_layers(self.value_net)
+            self._layers = None if policy is None or value is None else (policy, value)
+        return self._layers
+
+    def policy(self, obs: Any) -> tuple[np.ndarray, float]:
+        """(π(·|s) as float64, V(s)): what the Policy panel shows."""
+        _, out, value = self._evaluate(obs)
+        return self.head.probabilities(out), value
+
+    def act(self, obs: Any, explore: bool) -> int:
+        _, out, _ = self._evaluate(obs)
+        return self.head.sample(out, self.rng) if explore else self.head.mode(out)
+
+    # --- learning ------------------------------------------------------------------
+
+    def observe(self, step: Transition) -> dict[str, float]:
+        """Keep one of the agent's own steps; learn when the rollout is complete."""
+        x, out, value = self._evaluate(step.obs)
+        log_prob = self.head.log_prob(out, int(step.action))
+        next_value = 0.0 if step.terminated else self._evaluate(step.next_obs)[2]
+        self.rollout.add(x, int(step.action), float(step.reward), log_prob, value, next_value,
+                         bool(step.terminated or step.truncated))
+        self.steps += 1
+        if step.terminated or step.truncated:
+            self.episodes += 1
+        if self.ready() or len(self.rollout) >= MAX_ROLLOUT:
+            metrics = self.update()
+            self.rollout.clear()
+            self._seen = None  # the weights changed
+            self.updates += 1
+            self.last_metrics = metrics
+            return metrics
+        return {}
+
+    def cut(self) -> None:
+        """End the rollout's current segment here (a person took over): the last step
+        bootstraps from V(s'), as a time limit does, and the next one starts afresh."""
+        if len(self.rollout):
+            self.rollout.ends[-1] = True
+
+    def ready(self) -> bool:
+        raise NotImplementedError
+
+    def update(self) -> dict[str, float]:
+        raise NotImplementedError
+
+    def phase(self) -> str:
+        """Where the agent is in its cycle, for the Policy panel."""
+        raise NotImplementedError
+
+    def _batch(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        r = self.rollout
+        obs = torch.from_numpy(np.stack(r.obs)).to(self.device)
+        actions = torch.as_tensor(r.actions, dtype=torch.int64, device=self.device)
+        old_log_probs = torch.as_tensor(r.log_probs, dtype=torch.float32, device=self.device)
+        return obs, actions, old_log_probs
+
+    def _policy_out(self, obs: torch.Tensor) -> torch.Tensor:
+        return nets.forward(self._policy_params, obs, self.config.activation)
+
+    def _value_out(self, obs: torch.Tensor) -> torch.Tensor:
+        return nets.forward(self._value_params, obs, self.config.activation).squeeze(1)
+
+    # --- settings and persistence ----------------------------------------------------
+
+    def reconfigure(self, config: Any) -> None:
+        """Go on with new settings (on resume): the networks keep their weights.
+
+        Raises:
+            ValueError: a change of ``hidden`` or ``activation`` (the weights are theirs), or
+                a device this machine does not have.
+        """
+        old = self.config
+        for key in ("hidden", "activation"):
+            if getattr(config, key) != getattr(old, key):
+                raise ValueError(f"'{key}' cannot change once trained: the networks' weights are made for it.")
+        problem = device_problem(config.device)
+        if problem is not None:
+            raise ValueError(problem)
+        self.config = config
+        if config.device != old.device:
+            self.device = torch.device(config.device)
+            self.policy_net.to(self.device)
+            self.value_net.to(self.device)
+            for optimizer in self._optimizers().values():
+                optimizer.to(self.device)
+            self._layers = None
+            self._seen = None
+        self.rollout.clear()
+
+    def _optimizers(self) -> dict[str, Adam]:
+        raise NotImplementedError
+
+    def config_dict(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.config).items()}
+
+    def counters(self) -> dict[str, Any]:
+        return {"steps": self.steps, "episodes": self.episodes, "updates": self.updates}
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {**nets.module_arrays("policy", self.policy_net), **nets.module_arrays("value", self.value_net)}
+        for prefix, optimizer in self._optimizers().items():
+            out.update(optimizer.arrays(prefix))
+        return out
+
+    def load_arrays(self, arrays: dict[str, np.ndarray], counters: dict[str, Any]) -> None:
+        """Restore the networks, the optimizers' state and the counters, every array checked
+        first. The rollout in progress is not saved: training resumes with a fresh one.
+
+        Raises:
+            ValueError: a missing, misshapen, damaged or foreign array, in a few words.
+        """
+        known = ("policy.", "value.", *(prefix + "." for prefix in self._optimizers()))
+        foreign = sorted(k for k in arrays if not k.startswith(known))
+        if foreign:
+            raise ValueError(f"{foreign[0]} is not part of a {self.kind} agent")
+        nets.load_module(arrays, "policy", self.policy_net)
+        nets.load_module(arrays, "value", self.value_net)
+        for prefix, optimizer in self._optimizers().items():
+            nets.load_optimizer(optimizer, arrays, prefix)
+        self.steps = int(counters.get("steps", 0))
+        self.episodes = int(counters.get("episodes", 0))
+        self.updates = int(counters.get("updates", 0))
+        self.rollout.clear()
+        self._seen = None
+
+
+def explained_variance(predicted: np.ndarray, target: np.ndarray) -> float:
+    """1 − Var(target − predicted) / Var(target): 1 is a perfect value function, 0 no better
+    than a constant (as Spinning Up and SB3 log it)."""
+    var = float(np.var(target))
+    return float("nan") if var == 0 else 1.0 - float(np.var(target - predicted)) / var

@@ -1,0 +1,210 @@
+"""Proximal Policy Optimization (Schulman et al. 2017), clipped surrogate, in PyTorch.
+
+Every ``n_steps`` of its own steps the agent computes GAE(λ) advantages, then runs
+``n_epochs`` passes of shuffled minibatches over the rollout: the clipped surrogate
+``-min(ρA, clip(ρ, 1-ε, 1+ε)A)`` with advantages normalised per minibatch, a value loss
+(optionally clipped around the rollout's values), an entropy bonus, one gradient clip and
+one Adam step over both networks. An epoch stops the update early once the approximate KL
+to the rollout's policy passes 1.5 × ``target_kl``. With ``anneal_steps`` (``train`` sets
+it to the step budget) the learning rate falls linearly to 0 over them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from agents.base import PROBABILITY, STEPS, Limit
+from agents.nets import clip_grad_norm
+from agents.optim import Adam
+from agents.policy import ActorCritic, explained_variance
+
+KIND = "ppo"
+
+
+@dataclass(frozen=True)
+class PPOConfig:
+    """Hyperparameters of PPO. The defaults solve CartPole-v1 within 100k steps."""
+
+    learning_rate: float = 1e-3
+    """Adam step size (of both networks)."""
+    gamma: float = 0.99
+    """Discount factor."""
+    gae_lambda: float = 0.95
+    """λ of GAE."""
+    n_steps: int = 256
+    """Steps collected per update."""
+    n_epochs: int = 10
+    """Passes over the rollout per update."""
+    batch_size: int = 64
+    """Steps per minibatch."""
+    clip_range: float = 0.2
+    """ε of the clipped surrogate."""
+    clip_range_vf: float = 0.0
+    """Clip the value function's change around the rollout's values (0: no clipping)."""
+    entropy_coef: float = 0.0
+    """Weight of the entropy bonus."""
+    value_coef: float = 0.5
+    """Weight of the value loss."""
+    max_grad_norm: float = 0.5
+    """Clip the gradient's global norm to this (0: no clipping)."""
+    target_kl: float = 0.0
+    """Stop an update's epochs once the approximate KL passes 1.5 × this (0: never)."""
+    anneal_steps: int = 0
+    """Steps over which the learning rate falls linearly to 0 (0: constant). ``train`` sets
+    it to its step budget unless given."""
+    normalize_advantage: bool = True
+    """Scale each minibatch's advantages to mean 0, std 1."""
+    hidden: tuple[int, ...] = (64, 64)
+    """Hidden layer sizes of both networks."""
+    activation: str = "tanh"
+    """``tanh`` or ``relu`` between layers."""
+    device: str = "cpu"
+    """``cpu`` or ``cuda``."""
+
+    KINDS: ClassVar[tuple[str, ...]] = (KIND,)
+    LIMITS: ClassVar[dict[str, Limit]] = {
+        "learning_rate": Limit(0.0, 1.0, low_open=True),
+        "gamma": PROBABILITY,
+        "gae_lambda": PROBABILITY,
+        "n_steps": Limit(1, 1_000_000),
+        "n_epochs": Limit(1, 1_000),
+        "batch_size": Limit(1, 1_000_000),
+        "clip_range": Limit(0.0, 10.0, low_open=True),
+        "clip_range_vf": Limit(0.0, 1e9),
+        "entropy_coef": Limit(0.0, 1.0),
+        "value_coef": Limit(0.0, 1e3),
+        "max_grad_norm": Limit(0.0, 1e9),
+        "target_kl": Limit(0.0, 10.0),
+        "anneal_steps": STEPS,
+        "hidden": Limit(1, 4_096, length=(1, 8)),
+        "activation": Limit(choices=("tanh", "relu")),
+    }
+
+    def problems(self) -> list[str]:
+        from agents.torch_setup import device_problem
+
+        out = []
+        if self.batch_size > self.n_steps:
+            out.append(f"Setting 'batch_size' ({self.batch_size}) cannot exceed 'n_steps' "
+                       f"({self.n_steps}): a minibatch is drawn from one rollout.")
+        problem = device_problem(self.device)
+        if problem is not None:
+            out.append(problem)
+        return out
+
+
+class PPOAgent(ActorCritic):
+    """PPO with a clipped surrogate; see the module docstring."""
+
+    kind = KIND
+
+    def __init__(self, observation: dict[str, Any], n_actions: int,
+                 config: PPOConfig | None = None, seed: int | None = None) -> None:
+        super().__init__(observation, n_actions, config or PPOConfig(), seed)
+        self.optimizer = Adam(self._policy_params + self._value_params, lr=self.config.learning_rate)
+        self._shuffle = torch.Generator().manual_seed(int(self.rng.integers(2**62)))
+
+    def _optimizers(self) -> dict[str, Adam]:
+        return {"optimizer": self.optimizer}
+
+    def plan(self, total_steps: int) -> None:
+        """Anneal the learning rate over a training budget of ``total_steps`` more steps,
+        unless a setting already chose the horizon."""
+        import dataclasses
+
+        if self.config.anneal_steps == 0:
+            self.config = dataclasses.replace(self.config, anneal_steps=self.steps + total_steps)
+
+    @property
+    def learning_rate(self) -> float:
+        c = self.config
+        if c.anneal_steps <= 0:
+            return c.learning_rate
+        return c.learning_rate * max(0.0, 1.0 - self.steps / c.anneal_steps)
+
+    def ready(self) -> bool:
+        return len(self.rollout) >= self.config.n_steps
+
+    def phase(self) -> str:
+        return f"collecting {len(self.rollout)}/{self.config.n_steps}"
+
+    def update(self) -> dict[str, float]:
+        c = self.config
+        advantages, returns = self.rollout.advantages(c.gamma, c.gae_lambda)
+        self.last_advantage = float(advantages[-1])
+        obs, actions, old_log_probs = self._batch()
+        adv_all = torch.as_tensor(advantages, dtype=torch.float32, device=self.device)
+        ret_all = torch.as_tensor(returns, dtype=torch.float32, device=self.device)
+        old_values = torch.as_tensor(self.rollout.values, dtype=torch.float32, device=self.device)
+        self.optimizer.lr = max(self.learning_rate, 1e-12)
+        params = self._policy_params + self._value_params
+        n = len(self.rollout)
+        size = min(c.batch_size, n)
+        stats: dict[str, list[float]] = {"policy_loss": [], "value_loss": [], "entropy": [],
+                                         "approx_kl": [], "clip_fraction": []}
+        epochs = 0
+        stopped = False
+        for _ in range(c.n_epochs):
+            order = torch.randperm(n, generator=self._shuffle)
+            for start in range(0, n - size + 1, size):
+                idx = order[start:start + size].to(self.device)
+                log_probs, entropy = self.head.log_prob_entropy(self._policy_out(obs[idx]), actions[idx])
+                log_ratio = log_probs - old_log_probs[idx]
+                ratio = log_ratio.exp()
+                with torch.no_grad():
+                    approx_kl = float(((ratio - 1.0) - log_ratio).mean())
+                if c.target_kl > 0 and approx_kl > 1.5 * c.target_kl:
+                    stopped = True
+                    break
+                adv = adv_all[idx]
+                if c.normalize_advantage and size > 1:
+                    adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+                policy_loss = -clipped_surrogate(ratio, adv, c.clip_range).mean()
+                values = self._value_out(obs[idx])
+                if c.clip_range_vf > 0:
+                    clipped = old_values[idx] + (values - old_values[idx]).clamp(-c.clip_range_vf, c.clip_range_vf)
+                    value_loss = torch.max((values - ret_all[idx]).pow(2), (clipped - ret_all[idx]).pow(2)).mean()
+                else:
+                    value_loss = (values - ret_all[idx]).pow(2).mean()
+                entropy_mean = entropy.mean()
+                loss = policy_loss + c.value_coef * value_loss - c.entropy_coef * entropy_mean
+                grads = torch.autograd.grad(loss, params)
+                clip_grad_norm(grads, c.max_grad_norm)
+                self.optimizer.step(grads)
+                stats["policy_loss"].append(float(policy_loss.detach()))
+                stats["value_loss"].append(float(value_loss.detach()))
+                stats["entropy"].append(float(entropy_mean.detach()))
+                stats["approx_kl"].append(approx_kl)
+                stats["clip_fraction"].append(float(((ratio - 1.0).abs() > c.clip_range).float().mean()))
+            if stopped:
+                break
+            epochs += 1
+        out = {k: float(np.mean(v)) for k, v in stats.items() if v}
+        out["epochs"] = float(epochs)
+        out["learning_rate"] = self.optimizer.lr
+        out["explained_variance"] = explained_variance(np.asarray(self.rollout.values), returns)
+        return out
+
+
+def clipped_surrogate(ratio: torch.Tensor, advantage: torch.Tensor, clip_range: float) -> torch.Tensor:
+    """PPO's objective per sample (to be maximised): min(ρA, clip(ρ, 1-ε, 1+ε)A)."""
+    return torch.min(ratio * advantage, ratio.clamp(1.0 - clip_range, 1.0 + clip_range) * advantage)
+
+
+CONFIG = PPOConfig
+
+
+def build(kind: str, space: Any, env: Any, config: PPOConfig, seed: int | None) -> PPOAgent:
+    """A fresh PPO agent (see :mod:`agents.registry`)."""
+    return PPOAgent(space.observation, space.n_actions, config, seed=seed)
+
+
+def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], config: PPOConfig) -> PPOAgent:
+    """A saved PPO agent with its optimizer's state (see :mod:`agents.registry`)."""
+    agent = PPOAgent(meta["observation_space"], int(meta["n_actions"]), config)
+    agent.load_arrays(arrays, meta["counters"])
+    return agent
