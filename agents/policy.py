@@ -208,8 +208,18 @@ class ActorCritic:
         return self.head.probabilities(out), value
 
     def act(self, obs: Any, explore: bool) -> int:
-        _, out, _ = self._evaluate(obs)
-        return self.head.sample(out, self.rng) if explore else self.head.mode(out)
+        if explore:
+            _, out, _ = self._evaluate(obs)
+            return self.head.sample(out, self.rng)
+        seen = self._seen
+        if seen is not None and seen[0] is obs:
+            return self.head.mode(seen[2])
+        # Greedy (evaluations, most of the steps of a solved env's training run): the policy
+        # alone, without the value network or the cache.
+        layers = self._numpy_layers()
+        if layers is None:
+            return self.head.mode(self._evaluate(obs)[1])
+        return self.head.mode(nets.numpy_forward(layers[0], self._features(obs), self.config.activation))
 
     # --- learning ------------------------------------------------------------------
 

@@ -122,7 +122,7 @@ async def test_a_flat_return_curve_gets_ascending_labels_around_it() -> None:
     owner = PlayAlong(Session(entry, seed=0, render=False))
     owner.publish(force=True)
     snap = dataclasses.replace(owner.latest, returns=tuple((e, -200.0) for e in range(1, 41)),
-                               evals=((20, -200.0), (40, -200.0)))
+                               evals=((20, -200.0), (40, -200.0)), solved_at=None)
 
     class PlotApp(App[None]):
         def compose(self) -> ComposeResult:
@@ -323,3 +323,30 @@ def test_taxi_says_when_the_passenger_is_delivered() -> None:
     scene = taxi_scene(env)
     assert [m for _, _, m in scene.legend] == ["taxi", "passenger", "destination", "wall"]
     assert [g for g, _, _ in scene.legend][1:3] == ["Y", "G"]
+
+
+async def test_the_plot_draws_the_solved_mark() -> None:
+    from textual.app import App, ComposeResult
+
+    from rltui.ui.widgets.training_panel import ReturnsPlot
+
+    entry = catalog.resolve("CartPole-v1")
+    owner = PlayAlong(Session(entry, seed=0, render=False))
+    owner.publish(force=True)
+    assert owner.latest.solved_at == 475
+    snap = dataclasses.replace(owner.latest, returns=tuple((e, 20.0 + e) for e in range(1, 41)),
+                               evals=((20, 30.0), (40, 500.0)))
+
+    class PlotApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ReturnsPlot(id="plot")
+
+    app = PlotApp()
+    async with app.run_test(size=(100, 16)) as pilot:
+        plot = app.query_one(ReturnsPlot)
+        plot.show(snap)
+        await pilot.pause()
+        text = screen_text(app)
+    assert "solved 475" in text
+    top = [float(line.split("┤")[0]) for line in text.splitlines() if "┤" in line][0]
+    assert top >= 475  # the mark is within the plot, with the evaluation above it

@@ -109,6 +109,7 @@ class Publisher:
             finished_row=finished_row,
             unsaved_steps=agent.steps - self._saved_steps if agent is not None and getattr(
                 agent, "learns", True) else 0,
+            solved_at=session.entry.solved_at,
             policy=_policy_view(agent, beliefs),
             metrics=tuple(getattr(agent, "last_metrics", {}).items()),
         )

@@ -79,6 +79,8 @@ class Snapshot:
     """The G_t table's row for the step shown, when that table is this episode's."""
     unsaved_steps: int = 0
     """Steps the agent has learned from since it was made, loaded or last saved."""
+    solved_at: float | None = None
+    """The env's solved mark (the Training plot draws it)."""
     policy: PolicyView | None = None
     """For a policy agent (REINFORCE, PPO): what the Policy panel shows."""
     metrics: tuple[tuple[str, float], ...] = ()

@@ -71,6 +71,12 @@ class ReturnsPlot(PlotextPlot):
                 avg = np.convolve(returns, np.ones(kernel) / kernel, mode="valid")
                 plt.plot(x[kernel - 1:][::step].tolist(), avg[::step].tolist(), marker="braille",
                          color="orange", label=f"mean of {kernel}")
+        if snap.solved_at is not None and n:
+            # The env's solved mark, so greedy evaluations can be seen to cross it.
+            first, last = snap.returns[0][0], max(snap.returns[-1][0], snap.returns[0][0] + 1)
+            values.append(snap.solved_at)
+            plt.plot([first, last], [snap.solved_at] * 2, marker="braille", color="red",
+                     label=f"solved {snap.solved_at:g}")
         if snap.evals:
             ex, ey = zip(*snap.evals)
             values += list(ey)
