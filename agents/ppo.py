@@ -17,10 +17,11 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from agents.base import PROBABILITY, STEPS, Limit
+from agents import nets
+from agents.base import PROBABILITY, STEPS, Limit, Transition
 from agents.nets import clip_grad_norm
 from agents.optim import Adam
-from agents.policy import ActorCritic, explained_variance
+from agents.policy import ActorCritic, Rollout, explained_variance
 
 KIND = "ppo"
 
@@ -36,7 +37,10 @@ class PPOConfig:
     gae_lambda: float = 0.95
     """λ of GAE."""
     n_steps: int = 256
-    """Steps collected per update."""
+    """Steps collected per update (per env when ``n_envs`` is above 1)."""
+    n_envs: int = 1
+    """Envs ``train`` collects from side by side (Gymnasium's sync vector env), acting on all
+    of them with one forward pass. The app plays one env whatever this says."""
     n_epochs: int = 10
     """Passes over the rollout per update."""
     batch_size: int = 64
@@ -71,6 +75,7 @@ class PPOConfig:
         "gamma": PROBABILITY,
         "gae_lambda": PROBABILITY,
         "n_steps": Limit(1, 1_000_000),
+        "n_envs": Limit(1, 256),
         "n_epochs": Limit(1, 1_000),
         "batch_size": Limit(1, 1_000_000),
         "clip_range": Limit(0.0, 10.0, low_open=True),
@@ -88,9 +93,11 @@ class PPOConfig:
         from agents.torch_setup import device_problem
 
         out = []
-        if self.batch_size > self.n_steps:
-            out.append(f"Setting 'batch_size' ({self.batch_size}) cannot exceed 'n_steps' "
-                       f"({self.n_steps}): a minibatch is drawn from one rollout.")
+        if self.batch_size > self.n_steps * self.n_envs:
+            rollout = (f"'n_steps' ({self.n_steps})" if self.n_envs == 1 else
+                       f"'n_steps' × 'n_envs' ({self.n_steps} × {self.n_envs})")
+            out.append(f"Setting 'batch_size' ({self.batch_size}) cannot exceed {rollout}: a minibatch "
+                       "is drawn from one rollout.")
         problem = device_problem(self.device)
         if problem is not None:
             out.append(problem)
@@ -132,9 +139,81 @@ class PPOAgent(ActorCritic):
     def phase(self) -> str:
         return f"collecting {len(self.rollout)}/{self.config.n_steps}"
 
-    def update(self) -> dict[str, float]:
+    # --- several envs side by side (train only) -------------------------------------------
+
+    def act_batch(self, observations: np.ndarray) -> np.ndarray:
+        """Sampled actions for one observation per env (``n_envs`` rows), exploring.
+
+        Also completes the envs' previous steps: V(s') of each is this batch's value of the
+        same row (with Gymnasium's next-step autoreset, an env that just ended still shows its
+        final observation here, and its action is ignored). When every env has ``n_steps``
+        steps, the agent learns first, then acts with the new policy.
+        """
+        x = np.asarray(observations, dtype=np.float32).reshape(len(observations), -1)
+        out, values = self._forward_batch(x)
+        streams = self._streams(len(x))
+        for i, stream in enumerate(streams):
+            if stream.pending:
+                stream.next_values[-1] = float(values[i])
+                stream.pending = False
+        if all(len(stream) >= self.config.n_steps for stream in streams):
+            self.last_metrics = self._update_streams(streams)
+            self.updates += 1
+            out, values = self._forward_batch(x)
+        probs = np.exp(out - out.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        cumulative = probs.cumsum(axis=1)
+        draws = self.rng.random(len(x))[:, None] * cumulative[:, -1:]
+        actions = np.minimum((cumulative <= draws).sum(axis=1), self.n_actions - 1)
+        self._batch_seen = (x, out, values)
+        return actions
+
+    def observe_batch(self, i: int, step: Transition) -> None:
+        """Keep env ``i``'s step (its action from the last :meth:`act_batch`)."""
+        x, out, values = self._batch_seen
+        stream = self._vector[i]
+        action = int(step.action)
+        stream.add(x[i], action, float(step.reward), self.head.log_prob(out[i], action), float(values[i]),
+                   0.0, bool(step.terminated or step.truncated))
+        stream.pending = not step.terminated  # V(s') comes with the next batch
+        self.steps += 1
+        if step.terminated or step.truncated:
+            self.episodes += 1
+
+    def _forward_batch(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        layers = self._numpy_layers()
+        if layers is not None:
+            return (nets.numpy_forward(layers[0], x, self.config.activation),
+                    nets.numpy_forward(layers[1], x, self.config.activation)[:, 0])
+        with torch.no_grad():
+            t = torch.from_numpy(x).to(self.device)
+            return self.policy_net(t).cpu().numpy(), self.value_net(t)[:, 0].cpu().numpy()
+
+    def _streams(self, n: int) -> list[Rollout]:
+        if len(getattr(self, "_vector", ())) != n:
+            self._vector = [_Stream() for _ in range(n)]
+        return self._vector
+
+    def _update_streams(self, streams: list[Rollout]) -> dict[str, float]:
+        """One update on every env's rollout: GAE per env (each stream's last step bootstraps
+        from its V(s')), then minibatches over all of them."""
+        merged = self.rollout
+        merged.clear()
+        advantages = []
+        for stream in streams:
+            advantages.append(stream.advantages(self.config.gamma, self.config.gae_lambda))
+            for name in ("obs", "actions", "rewards", "log_probs", "values", "next_values", "ends"):
+                getattr(merged, name).extend(getattr(stream, name))
+            stream.clear()
+        metrics = self.update(precomputed=(np.concatenate([a for a, _ in advantages]),
+                                           np.concatenate([r for _, r in advantages])))
+        merged.clear()
+        self._seen = None
+        return metrics
+
+    def update(self, precomputed: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
         c = self.config
-        advantages, returns = self.rollout.advantages(c.gamma, c.gae_lambda)
+        advantages, returns = precomputed or self.rollout.advantages(c.gamma, c.gae_lambda)
         self.last_advantage = float(advantages[-1])
         obs, actions, old_log_probs = self._batch()
         adv_all = torch.as_tensor(advantages, dtype=torch.float32, device=self.device)
@@ -188,6 +267,13 @@ class PPOAgent(ActorCritic):
         out["learning_rate"] = self.optimizer.lr
         out["explained_variance"] = explained_variance(np.asarray(self.rollout.values), returns)
         return out
+
+
+class _Stream(Rollout):
+    """One env's steps when several are collected side by side."""
+
+    pending = False
+    """The last step still waits for V(s')."""
 
 
 def clipped_surrogate(ratio: torch.Tensor, advantage: torch.Tensor, clip_range: float) -> torch.Tensor:

@@ -153,3 +153,44 @@ def test_demos_and_a_policy_save_loaded_as_dqn_are_refused(tmp_path: Path) -> No
                  "--no-save", home=tmp_path)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_vector_collection_never_joins_two_episodes() -> None:
+    from rltui.core.training import _Many
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.seen: dict[int, list[Transition]] = {}
+            self.rng = np.random.default_rng(0)
+
+        def act_batch(self, observations: np.ndarray) -> np.ndarray:
+            return self.rng.integers(0, 2, size=len(observations))
+
+        def observe_batch(self, i: int, step: Transition) -> None:
+            self.seen.setdefault(i, []).append(step)
+
+    recorder = Recorder()
+    many = _Many(recorder, catalog.resolve("CartPole-v1"), 3, seed=0)
+    taken = ended = 0
+    for _ in range(400):
+        n, finished, _ = many.step()
+        taken, ended = taken + n, ended + len(finished)
+    many.close()
+    assert ended >= 10 and taken == sum(len(v) for v in recorder.seen.values())
+    # Every end but the last few costs its env one step, the reset, which is not a transition.
+    assert 3 * 400 - ended <= taken <= 3 * 400 - ended + 3
+    for steps in recorder.seen.values():
+        for before, after in zip(steps, steps[1:]):
+            if before.done:  # a fresh episode: CartPole starts within ±0.05
+                assert np.abs(after.obs).max() <= 0.05 and not np.array_equal(after.obs, before.next_obs)
+            else:
+                assert np.array_equal(after.obs, before.next_obs)
+
+
+def test_ppo_learns_from_several_envs() -> None:
+    entry = catalog.resolve("CartPole-v1")
+    agent = make_agent_for(entry, "ppo", {"n_envs": "4", "n_steps": "16", "batch_size": "32", "hidden": "16"},
+                           seed=0)
+    result = train(agent, entry, steps=640, seed=0, final_eval_episodes=1)
+    assert agent.updates >= 9 and result.steps >= 640 and agent.steps == result.steps
+    assert {"policy_loss", "clip_fraction"} <= set(agent.last_metrics)

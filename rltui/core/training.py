@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy as np
+
 from agents.base import Transition
 from rltui.core import adapters, catalog
 from rltui.core.catalog import EnvEntry
@@ -197,7 +199,6 @@ def train(
     """
     if steps is None and episodes is None and target_return is None and stop is None:
         raise ValueError("train needs a budget (steps or episodes), a target or a stop event.")
-    env = catalog.make_env(entry, render=False)
     stop = stop or threading.Event()
     recent: deque[float] = deque(maxlen=100)
     eval_mean: float | None = None
@@ -205,38 +206,31 @@ def train(
     start = time.perf_counter()
     last_report = start
     final: list[float] = []
-    step_count = episode_count = 0
-    episode_return = 0.0
+    step_count = episode_count = ticks = 0
     next_eval = eval_every
     reached = False
     best = _Best(agent) if keep_best else None
     exhaustive = target_return is not None  # every start of a grid world only for a target
     starts = start_states(entry) if exhaustive else None
     full = starts or max(eval_episodes, entry.min_eval_episodes)  # episodes of an uncut evaluation
-    obs, _ = env.reset(seed=seed)
+    n_envs = int(getattr(getattr(agent, "config", None), "n_envs", 1) or 1)
+    collector = _Many(agent, entry, n_envs, seed) if n_envs > 1 else _One(agent, entry, seed)
     if steps is not None and hasattr(agent, "plan"):
         agent.plan(steps)  # schedules over the budget (PPO's learning-rate annealing)
-    act, observe = agent.act, agent.observe
     try:
         while not stop.is_set():
             if steps is not None and step_count >= steps:
                 break
             if episodes is not None and episode_count >= episodes:
                 break
-            action = act(obs, True)
-            next_obs, reward, terminated, truncated, _ = env.step(action)
-            metrics = observe(Transition(obs, action, float(reward), next_obs, terminated, truncated))
-            step_count += 1
-            episode_return += reward
-            if "loss" in metrics:
-                loss = metrics["loss"]
-            if terminated or truncated:
+            taken, finished, step_loss = collector.step()
+            step_count += taken
+            ticks += 1
+            if step_loss is not None:
+                loss = step_loss
+            for episode_return in finished:
                 episode_count += 1
-                recent.append(float(episode_return))
-                episode_return = 0.0
-                obs, _ = env.reset()
-            else:
-                obs = next_obs
+                recent.append(episode_return)
             if step_count >= next_eval:
                 next_eval += eval_every
                 returns = evaluate(agent, entry, eval_episodes, target=target_return, exhaustive=exhaustive)
@@ -251,14 +245,14 @@ def train(
                     eval_mean = statistics.fmean(final)
                 if best is not None and len(returns) == full:
                     best.offer(eval_mean, step_count)  # (one cut short below the target is not)
-            if on_progress is not None and (step_count & 255) == 0:
+            if on_progress is not None and (ticks & 255) == 0:
                 now = time.perf_counter()
                 if now - last_report >= progress_interval:
                     last_report = now
                     on_progress(_progress(agent, step_count, episode_count, now - start,
                                           recent, eval_mean, loss))
     finally:
-        env.close()
+        collector.close()
     seconds = time.perf_counter() - start
     stopped = stop.is_set() and not reached
     best_step = None
@@ -289,6 +283,71 @@ def train(
         stopped=stopped,
         best_step=best_step,
     )
+
+
+class _One:
+    """Steps one env: the agent acts, the env answers, the agent learns."""
+
+    def __init__(self, agent: Any, entry: EnvEntry, seed: int | None) -> None:
+        self.env = catalog.make_env(entry, render=False)
+        self.act, self.observe = agent.act, agent.observe
+        self.obs, _ = self.env.reset(seed=seed)
+        self.episode_return = 0.0
+
+    def step(self) -> tuple[int, list[float], float | None]:
+        """(steps taken, returns of the episodes that ended, the loss if the agent reported one)."""
+        obs = self.obs
+        action = self.act(obs, True)
+        next_obs, reward, terminated, truncated, _ = self.env.step(action)
+        metrics = self.observe(Transition(obs, action, float(reward), next_obs, terminated, truncated))
+        self.episode_return += reward
+        finished = []
+        if terminated or truncated:
+            finished.append(float(self.episode_return))
+            self.episode_return = 0.0
+            self.obs, _ = self.env.reset()
+        else:
+            self.obs = next_obs
+        return 1, finished, metrics.get("loss")
+
+    def close(self) -> None:
+        self.env.close()
+
+
+class _Many:
+    """Steps ``n`` envs side by side (Gymnasium's sync vector env, next-step autoreset): one
+    batched action for all, each env's step learned from separately. The step after an env's
+    episode ended is its reset, not a transition: it is skipped, so no transition ever joins
+    the end of one episode to the start of the next."""
+
+    def __init__(self, agent: Any, entry: EnvEntry, n: int, seed: int | None = None) -> None:
+        from gymnasium.vector import AutoresetMode, SyncVectorEnv
+
+        self.agent = agent
+        self.envs = SyncVectorEnv([lambda: catalog.make_env(entry, render=False) for _ in range(n)],
+                                  autoreset_mode=AutoresetMode.NEXT_STEP)
+        self.obs, _ = self.envs.reset(seed=seed)
+        self.returns = np.zeros(n)
+        self.resetting = np.zeros(n, dtype=bool)
+
+    def step(self) -> tuple[int, list[float], float | None]:
+        actions = self.agent.act_batch(self.obs)
+        next_obs, rewards, terminated, truncated, _ = self.envs.step(actions)
+        taken, finished = 0, []
+        for i in np.flatnonzero(~self.resetting):
+            self.agent.observe_batch(int(i), Transition(self.obs[i], int(actions[i]), float(rewards[i]),
+                                                        next_obs[i], bool(terminated[i]), bool(truncated[i])))
+            taken += 1
+            self.returns[i] += rewards[i]
+            if terminated[i] or truncated[i]:
+                finished.append(float(self.returns[i]))
+                self.returns[i] = 0.0
+        self.resetting = terminated | truncated
+        self.obs = next_obs
+        return taken, finished, None
+
+    def close(self) -> None:
+        self.envs.close()
 
 
 class _Best:
