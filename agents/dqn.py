@@ -18,7 +18,7 @@ from agents.base import PROBABILITY, STEPS, Limit, Transition
 from agents.optim import Adam
 from agents.replay import ReplayBuffer
 from agents.schedules import linear_schedule
-from agents.torch_setup import configure_torch, device_problem
+from agents.torch_setup import configure_torch, device_problem, require_device
 
 configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
 
@@ -137,9 +137,7 @@ class DQNAgent:
     def __init__(self, observation: dict[str, Any], n_actions: int,
                  config: DQNConfig | None = None, seed: int | None = None) -> None:
         self.config = c = config or DQNConfig()
-        problem = device_problem(c.device)
-        if problem is not None:
-            raise ValueError(problem)
+        require_device(c.device)
         if c.loss not in ("huber", "mse"):
             raise ValueError(f"loss must be huber or mse, not '{c.loss}'.")
         self.device = torch.device(c.device)
@@ -280,9 +278,7 @@ class DQNAgent:
         old = self.config
         if config.hidden != old.hidden:
             raise ValueError("'hidden' cannot change once trained: the network's weights have its shape.")
-        problem = device_problem(config.device)
-        if problem is not None:
-            raise ValueError(problem)
+        require_device(config.device)
         self.config = config
         if config.device != old.device:
             self.device = torch.device(config.device)
@@ -325,15 +321,4 @@ class DQNAgent:
 
 
 CONFIG = DQNConfig
-
-
-def build(kind: str, space: Any, env: Any, config: DQNConfig, seed: int | None) -> DQNAgent:
-    """A fresh DQN (see :mod:`agents.registry`)."""
-    return DQNAgent(space.observation, space.n_actions, config, seed=seed)
-
-
-def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], config: DQNConfig) -> DQNAgent:
-    """A saved DQN with its optimizer state (see :mod:`agents.registry`)."""
-    agent = DQNAgent(meta["observation_space"], int(meta["n_actions"]), config)
-    agent.load_arrays(arrays, meta["counters"])
-    return agent
+build, restore = nets.registry_hooks(DQNAgent)

@@ -181,6 +181,23 @@ def checked(arrays: dict[str, np.ndarray], key: str, shape: tuple[int, ...]) -> 
     return np.array(value, dtype=np.float32)
 
 
+def registry_hooks(agent_class: Any) -> tuple[Any, Any]:
+    """``build`` and ``restore`` (see :mod:`agents.registry`) for an agent class made as
+    ``agent_class(observation, n_actions, config, seed=...)`` with ``load_arrays``."""
+
+    def build(kind: str, space: Any, env: Any, config: Any, seed: int | None) -> Any:
+        """A fresh agent (see :mod:`agents.registry`)."""
+        return agent_class(space.observation, space.n_actions, config, seed=seed)
+
+    def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], config: Any) -> Any:
+        """A saved agent with its optimizers' state (see :mod:`agents.registry`)."""
+        agent = agent_class(meta["observation_space"], int(meta["n_actions"]), config)
+        agent.load_arrays(arrays, meta["counters"])
+        return agent
+
+    return build, restore
+
+
 def clip_grad_norm(grads: tuple[torch.Tensor, ...] | list[torch.Tensor], max_norm: float) -> None:
     """Scale ``grads`` in place so their global norm is at most ``max_norm`` (as
     ``torch.nn.utils.clip_grad_norm_`` does; 0: no clipping)."""

@@ -22,7 +22,7 @@ import torch
 from agents import nets
 from agents.base import Transition
 from agents.optim import Adam
-from agents.torch_setup import configure_torch, device_problem
+from agents.torch_setup import configure_torch, require_device
 
 configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
 
@@ -138,9 +138,7 @@ class ActorCritic:
 
     def __init__(self, observation: dict[str, Any], n_actions: int, config: Any, seed: int | None) -> None:
         self.config = c = config
-        problem = device_problem(c.device)
-        if problem is not None:
-            raise ValueError(problem)
+        require_device(c.device)
         self.device = torch.device(c.device)
         self.observation = observation
         self.n_actions = n_actions
@@ -284,9 +282,7 @@ class ActorCritic:
         for key in ("hidden", "activation"):
             if getattr(config, key) != getattr(old, key):
                 raise ValueError(f"'{key}' cannot change once trained: the networks' weights are made for it.")
-        problem = device_problem(config.device)
-        if problem is not None:
-            raise ValueError(problem)
+        require_device(config.device)
         self.config = config
         if config.device != old.device:
             self.device = torch.device(config.device)

@@ -58,8 +58,8 @@ class PPOConfig:
     target_kl: float = 0.0
     """Stop an update's epochs once the approximate KL passes 1.5 × this (0: never)."""
     anneal_steps: int = 0
-    """Steps over which the learning rate falls linearly to 0 (0: constant). ``train`` sets
-    it to its step budget unless given."""
+    """The step at which the learning rate has fallen linearly to 0. 0: ``train`` anneals
+    over its step budget (from where a resumed agent stands); the app keeps it constant."""
     normalize_advantage: bool = True
     """Scale each minibatch's advantages to mean 0, std 1."""
     hidden: tuple[int, ...] = (64, 64)
@@ -113,25 +113,26 @@ class PPOAgent(ActorCritic):
                  config: PPOConfig | None = None, seed: int | None = None) -> None:
         super().__init__(observation, n_actions, config or PPOConfig(), seed)
         self.optimizer = Adam(self._policy_params + self._value_params, lr=self.config.learning_rate)
+        self._horizon: tuple[int, int] | None = None
+        """(first step, steps) of the budget the learning rate anneals over (:meth:`plan`)."""
         self._shuffle = torch.Generator().manual_seed(int(self.rng.integers(2**62)))
 
     def _optimizers(self) -> dict[str, Adam]:
         return {"optimizer": self.optimizer}
 
     def plan(self, total_steps: int) -> None:
-        """Anneal the learning rate over a training budget of ``total_steps`` more steps,
-        unless a setting already chose the horizon."""
-        import dataclasses
-
-        if self.config.anneal_steps == 0:
-            self.config = dataclasses.replace(self.config, anneal_steps=self.steps + total_steps)
+        """Anneal the learning rate over a training budget of ``total_steps`` more steps (from
+        where the agent stands: a resumed agent anneals over its new budget), unless the
+        ``anneal_steps`` setting chose the horizon."""
+        self._horizon = (self.steps, total_steps)
 
     @property
     def learning_rate(self) -> float:
         c = self.config
-        if c.anneal_steps <= 0:
+        start, span = (0, c.anneal_steps) if c.anneal_steps else (self._horizon or (0, 0))
+        if span <= 0:
             return c.learning_rate
-        return c.learning_rate * max(0.0, 1.0 - self.steps / c.anneal_steps)
+        return c.learning_rate * max(0.0, 1.0 - (self.steps - start) / span)
 
     def ready(self) -> bool:
         return len(self.rollout) >= self.config.n_steps
@@ -282,15 +283,4 @@ def clipped_surrogate(ratio: torch.Tensor, advantage: torch.Tensor, clip_range: 
 
 
 CONFIG = PPOConfig
-
-
-def build(kind: str, space: Any, env: Any, config: PPOConfig, seed: int | None) -> PPOAgent:
-    """A fresh PPO agent (see :mod:`agents.registry`)."""
-    return PPOAgent(space.observation, space.n_actions, config, seed=seed)
-
-
-def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], config: PPOConfig) -> PPOAgent:
-    """A saved PPO agent with its optimizer's state (see :mod:`agents.registry`)."""
-    agent = PPOAgent(meta["observation_space"], int(meta["n_actions"]), config)
-    agent.load_arrays(arrays, meta["counters"])
-    return agent
+build, restore = nets.registry_hooks(PPOAgent)

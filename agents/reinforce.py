@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
+from agents import nets
 from agents.base import PROBABILITY, Limit
 from agents.nets import clip_grad_norm
 from agents.optim import Adam
@@ -143,16 +144,4 @@ class ReinforceAgent(ActorCritic):
 
 
 CONFIG = ReinforceConfig
-
-
-def build(kind: str, space: Any, env: Any, config: ReinforceConfig, seed: int | None) -> ReinforceAgent:
-    """A fresh REINFORCE agent (see :mod:`agents.registry`)."""
-    return ReinforceAgent(space.observation, space.n_actions, config, seed=seed)
-
-
-def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray],
-            config: ReinforceConfig) -> ReinforceAgent:
-    """A saved REINFORCE agent with its optimizers' state (see :mod:`agents.registry`)."""
-    agent = ReinforceAgent(meta["observation_space"], int(meta["n_actions"]), config)
-    agent.load_arrays(arrays, meta["counters"])
-    return agent
+build, restore = nets.registry_hooks(ReinforceAgent)

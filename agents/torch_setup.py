@@ -79,3 +79,10 @@ def device_problem(device: str) -> str | None:
         if index and int(index) >= torch.cuda.device_count():
             return f"There is no {name}: this machine has {torch.cuda.device_count()} GPU(s)."
     return None
+
+
+def require_device(device: str) -> None:
+    """Raise ValueError with :func:`device_problem`'s sentence if ``device`` is unusable here."""
+    problem = device_problem(device)
+    if problem is not None:
+        raise ValueError(problem)

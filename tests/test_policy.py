@@ -151,8 +151,19 @@ def test_demos_and_a_policy_save_loaded_as_dqn_are_refused(tmp_path: Path) -> No
     demo.write_text("")
     out = _rltui("train", "CartPole-v1", "--agent", "ppo", "--demos", str(demo), "--steps", "1",
                  "--no-save", home=tmp_path)
-    assert out.returncode == 2 and "Traceback" not in out.stderr
-    assert len(out.stderr.strip().splitlines()) == 1
+    assert out.returncode == 2 and "--demos needs an off-policy agent" in out.stderr
+    assert "ppo learns only from its own moves" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_a_resumed_ppo_anneals_over_its_new_budget() -> None:
+    agent = PPOAgent(BOX, 2, PPOConfig(learning_rate=1e-3), seed=0)
+    agent.plan(3_000)
+    agent.steps = 1_500
+    assert agent.learning_rate == pytest.approx(5e-4)
+    agent.steps = 3_000  # the first budget is spent: resumed with 1,000 more
+    agent.plan(1_000)
+    assert agent.learning_rate == pytest.approx(1e-3)
+    assert agent.config.anneal_steps == 0  # the horizon is the run's, not a saved setting
 
 
 def test_vector_collection_never_joins_two_episodes() -> None:

@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     check_seed(args.seed)
     if args.demo_passes < 1:
         raise UsageError(f"--demo-passes must be 1 or more, not {args.demo_passes}.")
+    if args.demos and args.agent:
+        _check_off_policy(args.agent)  # before reading any file: the kind rules them all out
     demos = _read_demos(args.demos) if args.demos else []
     agent = _agent(args, entry, settings)
     kind = agent.kind
@@ -146,14 +148,19 @@ def _read_demos(paths: list[str]) -> list[Any]:
         raise UsageError(str(exc)) from None
 
 
+def _check_off_policy(kind: str) -> None:
+    from agents.registry import OFF_POLICY
+
+    if kind not in OFF_POLICY:
+        raise UsageError(f"--demos needs an off-policy agent ({', '.join(sorted(OFF_POLICY))}): "
+                         f"{kind} learns only from its own moves.")
+
+
 def _learn_from_demos(agent: Any, demos: list[Any], entry: Any, passes: int, quiet: bool) -> None:
     """Feed the demonstrations to the agent before it trains on its own."""
-    from agents.registry import OFF_POLICY
     from rltui.core import episodes
 
-    if agent.kind not in OFF_POLICY:
-        raise UsageError(f"--demos needs an off-policy agent ({', '.join(sorted(OFF_POLICY))}): "
-                         f"{agent.kind} learns only from its own moves.")
+    _check_off_policy(agent.kind)
     try:
         seen = episodes.learn_from(agent, demos, entry, passes)
     except episodes.EpisodeFileError as exc:
