@@ -58,10 +58,10 @@ SPECS: tuple[KindSpec, ...] = (
              "DQN: a neural Q-network with replay and a target network", off_policy=True,
              uses_torch=True),
     KindSpec("reinforce", "agents.reinforce", "reinforce",
-             "REINFORCE: policy gradient on the reward-to-go, with a learned baseline V(s)",
+             "REINFORCE: policy gradient on the reward-to-go, baseline V(s)",
              off_policy=False, uses_torch=True),
     KindSpec("ppo", "agents.ppo", "ppo",
-             "PPO: clipped policy-gradient steps on GAE advantages, several epochs per rollout",
+             "PPO: clipped policy-gradient epochs on GAE advantages",
              off_policy=False, uses_torch=True),
 )
 BY_NAME = {spec.name: spec for spec in SPECS}
