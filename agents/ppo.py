@@ -224,46 +224,53 @@ class PPOAgent(ActorCritic):
         params = self._policy_params + self._value_params
         n = len(self.rollout)
         size = min(c.batch_size, n)
-        stats: dict[str, list[float]] = {"policy_loss": [], "value_loss": [], "entropy": [],
-                                         "approx_kl": [], "clip_fraction": []}
+        names = ("policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction")
+        rows: list[torch.Tensor] = []  # one stacked row per step, read once at the end
         epochs = 0
         stopped = False
         for _ in range(c.n_epochs):
-            order = torch.randperm(n, generator=self._shuffle)
-            for start in range(0, n - size + 1, size):
-                idx = order[start:start + size].to(self.device)
-                log_probs, entropy = self.head.log_prob_entropy(self._policy_out(obs[idx]), actions[idx])
-                log_ratio = log_probs - old_log_probs[idx]
+            if size == n:
+                batches: list[torch.Tensor | None] = [None]  # the whole rollout: order does not matter
+            else:
+                order = torch.randperm(n, generator=self._shuffle).to(self.device)
+                batches = [order[start:start + size] for start in range(0, n - size + 1, size)]
+            for idx in batches:
+                def take(t: torch.Tensor, idx: torch.Tensor | None = idx) -> torch.Tensor:
+                    return t if idx is None else t[idx]
+
+                batch_obs = take(obs)
+                log_probs, entropy = self.head.log_prob_entropy(self._policy_out(batch_obs), take(actions))
+                log_ratio = log_probs - take(old_log_probs)
                 ratio = log_ratio.exp()
                 with torch.no_grad():
-                    approx_kl = float(((ratio - 1.0) - log_ratio).mean())
-                if c.target_kl > 0 and approx_kl > 1.5 * c.target_kl:
+                    approx_kl = ((ratio - 1.0) - log_ratio).mean()
+                if c.target_kl > 0 and float(approx_kl) > 1.5 * c.target_kl:
                     stopped = True
                     break
-                adv = adv_all[idx]
+                adv = take(adv_all)
                 if c.normalize_advantage and size > 1:
                     adv = (adv - adv.mean()) / (adv.std() + 1e-8)
                 policy_loss = -clipped_surrogate(ratio, adv, c.clip_range).mean()
-                values = self._value_out(obs[idx])
+                values = self._value_out(batch_obs)
+                target = take(ret_all)
                 if c.clip_range_vf > 0:
-                    clipped = old_values[idx] + (values - old_values[idx]).clamp(-c.clip_range_vf, c.clip_range_vf)
-                    value_loss = torch.max((values - ret_all[idx]).pow(2), (clipped - ret_all[idx]).pow(2)).mean()
+                    old = take(old_values)
+                    clipped = old + (values - old).clamp(-c.clip_range_vf, c.clip_range_vf)
+                    value_loss = torch.max((values - target).pow(2), (clipped - target).pow(2)).mean()
                 else:
-                    value_loss = (values - ret_all[idx]).pow(2).mean()
+                    value_loss = (values - target).pow(2).mean()
                 entropy_mean = entropy.mean()
                 loss = policy_loss + c.value_coef * value_loss - c.entropy_coef * entropy_mean
                 grads = torch.autograd.grad(loss, params)
                 clip_grad_norm(grads, c.max_grad_norm)
                 self.optimizer.step(grads)
-                stats["policy_loss"].append(float(policy_loss.detach()))
-                stats["value_loss"].append(float(value_loss.detach()))
-                stats["entropy"].append(float(entropy_mean.detach()))
-                stats["approx_kl"].append(approx_kl)
-                stats["clip_fraction"].append(float(((ratio - 1.0).abs() > c.clip_range).float().mean()))
+                with torch.no_grad():
+                    clip_fraction = ((ratio - 1.0).abs() > c.clip_range).float().mean()
+                    rows.append(torch.stack((policy_loss, value_loss, entropy_mean, approx_kl, clip_fraction)))
             if stopped:
                 break
             epochs += 1
-        out = {k: float(np.mean(v)) for k, v in stats.items() if v}
+        out = dict(zip(names, torch.stack(rows).mean(dim=0).tolist())) if rows else {}
         out["epochs"] = float(epochs)
         out["learning_rate"] = self.optimizer.lr
         out["explained_variance"] = explained_variance(np.asarray(self.rollout.values), returns)

@@ -39,6 +39,9 @@ class ReinforceConfig:
     baseline); below 1, GAE."""
     episodes_per_update: int = 2
     """Finished episodes per policy update."""
+    min_steps_per_update: int = 64
+    """An update also waits for this many steps: where an episode is a step or two (a hand
+    of Blackjack), an update per two episodes would be an update per three steps."""
     value_iterations: int = 20
     """Gradient steps of the value network per update (on the whole batch)."""
     normalize_advantage: bool = True
@@ -61,6 +64,7 @@ class ReinforceConfig:
         "gamma": PROBABILITY,
         "gae_lambda": PROBABILITY,
         "episodes_per_update": Limit(1, 10_000),
+        "min_steps_per_update": Limit(1, 1_000_000),
         "value_iterations": Limit(0, 10_000),
         "entropy_coef": Limit(0.0, 1.0),
         "max_grad_norm": Limit(0.0, 1e9),
@@ -102,10 +106,14 @@ class ReinforceAgent(ActorCritic):
         return super().observe(step)
 
     def ready(self) -> bool:
-        return self._episodes_in_rollout >= self.config.episodes_per_update
+        c = self.config
+        return (self._episodes_in_rollout >= c.episodes_per_update
+                and len(self.rollout) >= c.min_steps_per_update and self.rollout.ends[-1])
 
     def phase(self) -> str:
         c = self.config
+        if self._episodes_in_rollout >= c.episodes_per_update:
+            return f"collecting {len(self.rollout)}/{c.min_steps_per_update} steps"
         return f"collecting episode {self._episodes_in_rollout + 1}/{c.episodes_per_update}"
 
     def update(self) -> dict[str, float]:

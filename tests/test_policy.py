@@ -97,7 +97,7 @@ def test_policy_is_a_distribution_and_greedy_takes_its_mode() -> None:
 
 
 def test_reinforce_updates_per_batch_of_episodes() -> None:
-    agent = ReinforceAgent(BOX, 2, ReinforceConfig(episodes_per_update=2), seed=0)
+    agent = ReinforceAgent(BOX, 2, ReinforceConfig(episodes_per_update=2, min_steps_per_update=1), seed=0)
     obs = np.zeros(2, np.float32)
     assert agent.observe(_step(obs, 0)) == {}
     assert agent.observe(_step(obs, 1, terminated=True)) == {}

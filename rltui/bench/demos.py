@@ -58,7 +58,7 @@ def bench_demos(seeds: int = 3, verbose: bool = True, **_: Any) -> dict[str, Any
                     episodes.learn_from(agent, records, entry, passes)
 
             _, result, _ = _train_default(ENV, "q-learning", seed, before=feed, steps=budget,
-                                          target_return=target, **eval_schedule(budget, target))
+                                          target_return=target, **eval_schedule(budget, target, entry.min_eval_episodes))
             steps.append(result.steps if result.solved else None)
             _say(verbose, f"passes {passes:>2}  seed {seed}: solved after {result.steps:,} steps"
                  if result.solved else f"passes {passes:>2}  seed {seed}: not solved in {budget:,} steps")

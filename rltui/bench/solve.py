@@ -38,7 +38,8 @@ def solve_once(env_id: str, kind: str, seed: int) -> dict[str, Any]:
     start = time.perf_counter()
     agent = make_agent_for(entry, kind, seed=seed)
     steps, target = entry.budget_for(kind), entry.solved_at
-    result = train(agent, entry, steps=steps, target_return=target, seed=seed, **eval_schedule(steps, target))
+    result = train(agent, entry, steps=steps, target_return=target, seed=seed,
+                   **eval_schedule(steps, target, entry.min_eval_episodes))
     return {"env": env_id, "agent": kind, "seed": seed, "solved": result.solved,
             "steps": result.steps, "budget": steps, "wall_s": round(time.perf_counter() - start, 2),
             "greedy_mean": None if result.eval_return_mean is None else round(result.eval_return_mean, 2),

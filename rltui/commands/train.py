@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
             result = train(agent, entry, steps=steps, episodes=args.episodes,
                            target_return=target, seed=args.seed, stop=stop,
                            on_progress=display.update if display else None,
-                           **eval_schedule(steps, target))
+                           **eval_schedule(steps, target, entry.min_eval_episodes))
         finally:
             if display:
                 display.stop()
@@ -171,13 +171,16 @@ def _learn_from_demos(agent: Any, demos: list[Any], entry: Any, passes: int, qui
               f"{seen} steps{times}.")
 
 
-def eval_schedule(steps: int | None, target: float | None) -> dict[str, int]:
+def eval_schedule(steps: int | None, target: float | None, min_eval_episodes: int = 0) -> dict[str, int]:
     """How often to evaluate greedily: often enough to stop soon after a target is met,
-    rarely enough that evaluation stays a small share of the run."""
+    rarely enough that evaluation stays a small share of the run (an env whose evaluations
+    run at least ``min_eval_episodes`` episodes, Blackjack's 10,000 hands, evaluates at most
+    once per three times that many steps)."""
     budget = steps or 100_000
+    floor = max(1_000, 3 * min_eval_episodes)
     if target is not None:
-        return {"eval_every": max(1_000, budget // 50), "eval_episodes": 20}
-    return {"eval_every": max(1_000, budget // 10), "eval_episodes": 10}  # and the best is kept
+        return {"eval_every": max(floor, budget // 50), "eval_episodes": 20}
+    return {"eval_every": max(floor, budget // 10), "eval_episodes": 10}  # and the best is kept
 
 
 def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> Any:
