@@ -17,6 +17,7 @@ from rltui.core import catalog
 from rltui.core.agent_factory import make_agent_for
 from rltui.core.playalong import HISTORY, Notice, PlayAlong
 from rltui.core.session import AGENT, HUMAN, Session
+from rltui.core.snapshot import Snapshot
 from rltui.ui.app import RLTuiApp
 from tests.helpers import panel_value, screen_text, settle, wait_for_text
 
@@ -113,27 +114,30 @@ def test_nice_ticks_never_run_upside_down_and_keep_zero() -> None:
     assert ticks[0] <= -300 and ticks[-1] >= -100 and len(ticks) <= 5
 
 
-async def test_a_flat_return_curve_gets_ascending_labels_around_it() -> None:
+async def _plot_text(snap: Snapshot, size: tuple[int, int]) -> str:
+    """The screen of an app that shows only the returns plot, drawn from ``snap``."""
     from textual.app import App, ComposeResult
 
     from rltui.ui.widgets.training_panel import ReturnsPlot
-
-    entry = catalog.resolve("MountainCar-v0")
-    owner = PlayAlong(Session(entry, seed=0, render=False))
-    owner.publish(force=True)
-    snap = dataclasses.replace(owner.latest, returns=tuple((e, -200.0) for e in range(1, 41)),
-                               evals=((20, -200.0), (40, -200.0)), solved_at=None)
 
     class PlotApp(App[None]):
         def compose(self) -> ComposeResult:
             yield ReturnsPlot(id="plot")
 
     app = PlotApp()
-    async with app.run_test(size=(80, 14)) as pilot:
-        plot = app.query_one(ReturnsPlot)
-        plot.show(snap)
+    async with app.run_test(size=size) as pilot:
+        app.query_one(ReturnsPlot).show(snap)
         await pilot.pause()
-        text = screen_text(app)
+        return screen_text(app)
+
+
+async def test_a_flat_return_curve_gets_ascending_labels_around_it() -> None:
+    entry = catalog.resolve("MountainCar-v0")
+    owner = PlayAlong(Session(entry, seed=0, render=False))
+    owner.publish(force=True)
+    snap = dataclasses.replace(owner.latest, returns=tuple((e, -200.0) for e in range(1, 41)),
+                               evals=((20, -200.0), (40, -200.0)), solved_at=None)
+    text = await _plot_text(snap, (80, 14))
     numbers = []
     for line in text.splitlines():
         if "┤" in line:  # a y-axis tick
@@ -326,27 +330,13 @@ def test_taxi_says_when_the_passenger_is_delivered() -> None:
 
 
 async def test_the_plot_draws_the_solved_mark() -> None:
-    from textual.app import App, ComposeResult
-
-    from rltui.ui.widgets.training_panel import ReturnsPlot
-
     entry = catalog.resolve("CartPole-v1")
     owner = PlayAlong(Session(entry, seed=0, render=False))
     owner.publish(force=True)
     assert owner.latest.solved_at == 475
     snap = dataclasses.replace(owner.latest, returns=tuple((e, 20.0 + e) for e in range(1, 41)),
                                evals=((20, 30.0), (40, 500.0)))
-
-    class PlotApp(App[None]):
-        def compose(self) -> ComposeResult:
-            yield ReturnsPlot(id="plot")
-
-    app = PlotApp()
-    async with app.run_test(size=(100, 16)) as pilot:
-        plot = app.query_one(ReturnsPlot)
-        plot.show(snap)
-        await pilot.pause()
-        text = screen_text(app)
+    text = await _plot_text(snap, (100, 16))
     assert "solved 475" in text
     top = [float(line.split("┤")[0]) for line in text.splitlines() if "┤" in line][0]
     assert top >= 475  # the mark is within the plot, with the evaluation above it
