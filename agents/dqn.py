@@ -163,6 +163,7 @@ class DQNAgent:
         """Report the TD target and error of each observed transition (costs a forward pass)."""
         self._loss_fn = _LOSSES[c.loss]
         self._layers: nets.Layers | None = None
+        self._target_layers: nets.Layers | None = None
 
     # --- acting --------------------------------------------------------------
 
@@ -214,6 +215,18 @@ class DQNAgent:
 
     def _td(self, x: np.ndarray, action: int, reward: float, x2: np.ndarray,
             terminated: bool) -> dict[str, float]:
+        layers = self._numpy_layers()
+        if layers is not None:  # the app asks on every step: numpy, as acting does
+            if self._target_layers is None:
+                self._target_layers = nets.numpy_layers(self.target_network.net)
+            both = nets.numpy_forward(layers, np.stack([x, x2]))
+            bootstrap = 0.0
+            if not terminated:
+                target_next = nets.numpy_forward(self._target_layers, x2)
+                best = int(np.argmax(both[1])) if self.config.double_dqn else int(np.argmax(target_next))
+                bootstrap = float(target_next[best])
+            td_target = reward + self.config.gamma * bootstrap
+            return {"td_target": td_target, "td_error": td_target - float(both[0][action])}
         with torch.no_grad():
             both = torch.from_numpy(np.stack([x, x2])).to(self.device)
             q, q_next = self.q_network(both)
@@ -284,7 +297,7 @@ class DQNAgent:
             self.device = torch.device(config.device)
             self.q_network.to(self.device)
             self.target_network.to(self.device)
-            self._layers = None
+            self._layers = self._target_layers = None
             self.optimizer.to(self.device)
         self.optimizer.lr = config.learning_rate
         self._loss_fn = _LOSSES[config.loss]
