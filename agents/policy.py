@@ -39,14 +39,19 @@ class CategoricalHead:
 
     @staticmethod
     def probabilities(out: np.ndarray) -> np.ndarray:
-        """π(·|s) (float64) from one observation's logits."""
+        """π(·|s) (float64) from logits: one observation's, or a batch's row by row."""
         z = np.asarray(out, dtype=np.float64)
-        z = np.exp(z - z.max())
-        return z / z.sum()
+        z = np.exp(z - z.max(axis=-1, keepdims=True))
+        return z / z.sum(axis=-1, keepdims=True)
 
     def sample(self, out: np.ndarray, rng: np.random.Generator) -> int:
-        p = self.probabilities(out)
-        return int(min(np.searchsorted(np.cumsum(p), rng.random() * p.sum(), side="right"), self.n - 1))
+        return int(self.sample_rows(np.asarray(out)[None], rng)[0])
+
+    def sample_rows(self, out: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One sampled action per row of a batch's logits."""
+        cumulative = self.probabilities(out).cumsum(axis=1)
+        draws = rng.random(len(cumulative))[:, None] * cumulative[:, -1:]
+        return np.minimum((cumulative <= draws).sum(axis=1), self.n - 1)
 
     @staticmethod
     def mode(out: np.ndarray) -> int:
@@ -182,17 +187,20 @@ class ActorCritic:
         if seen is not None and seen[0] is obs:
             return seen[1], seen[2], seen[3]
         x = self._features(obs)
-        layers = self._numpy_layers()
-        if layers is not None:
-            out = nets.numpy_forward(layers[0], x, self.config.activation)
-            value = float(nets.numpy_forward(layers[1], x, self.config.activation)[0])
-        else:
-            with torch.no_grad():
-                t = torch.from_numpy(x).to(self.device).unsqueeze(0)
-                out = self.policy_net(t)[0].cpu().numpy()
-                value = float(self.value_net(t)[0, 0])
+        outs, values = self._forward(x[None])
+        out, value = outs[0], float(values[0])
         self._seen = (obs, x, out, value)
         return x, out, value
+
+    def _forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(policy outputs, V) for a batch of feature rows: numpy on the CPU, torch elsewhere."""
+        layers = self._numpy_layers()
+        if layers is not None:
+            return (nets.numpy_forward(layers[0], x, self.config.activation),
+                    nets.numpy_forward(layers[1], x, self.config.activation)[:, 0])
+        with torch.no_grad():
+            t = torch.from_numpy(x).to(self.device)
+            return self.policy_net(t).cpu().numpy(), self.value_net(t)[:, 0].cpu().numpy()
 
     def _numpy_layers(self) -> tuple[nets.Layers, nets.Layers] | None:
         if self._layers is None:

@@ -116,6 +116,10 @@ class PPOAgent(ActorCritic):
         self._horizon: tuple[int, int] | None = None
         """(first step, steps) of the budget the learning rate anneals over (:meth:`plan`)."""
         self._shuffle = torch.Generator().manual_seed(int(self.rng.integers(2**62)))
+        self._vector: list[_Stream] = []
+        """Each env's steps when ``train`` collects from several (:meth:`act_batch`)."""
+        self._batch_seen: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        """(features, policy outputs, V) of the last batch acted on."""
 
     def _optimizers(self) -> dict[str, Adam]:
         return {"optimizer": self.optimizer}
@@ -151,7 +155,7 @@ class PPOAgent(ActorCritic):
         steps, the agent learns first, then acts with the new policy.
         """
         x = np.asarray(observations, dtype=np.float32).reshape(len(observations), -1)
-        out, values = self._forward_batch(x)
+        out, values = self._forward(x)
         streams = self._streams(len(x))
         for i, stream in enumerate(streams):
             if stream.pending:
@@ -160,17 +164,13 @@ class PPOAgent(ActorCritic):
         if all(len(stream) >= self.config.n_steps for stream in streams):
             self.last_metrics = self._update_streams(streams)
             self.updates += 1
-            out, values = self._forward_batch(x)
-        probs = np.exp(out - out.max(axis=1, keepdims=True))
-        probs /= probs.sum(axis=1, keepdims=True)
-        cumulative = probs.cumsum(axis=1)
-        draws = self.rng.random(len(x))[:, None] * cumulative[:, -1:]
-        actions = np.minimum((cumulative <= draws).sum(axis=1), self.n_actions - 1)
+            out, values = self._forward(x)
         self._batch_seen = (x, out, values)
-        return actions
+        return self.head.sample_rows(out, self.rng)
 
     def observe_batch(self, i: int, step: Transition) -> None:
         """Keep env ``i``'s step (its action from the last :meth:`act_batch`)."""
+        assert self._batch_seen is not None, "observe_batch follows act_batch"
         x, out, values = self._batch_seen
         stream = self._vector[i]
         action = int(step.action)
@@ -181,21 +181,12 @@ class PPOAgent(ActorCritic):
         if step.terminated or step.truncated:
             self.episodes += 1
 
-    def _forward_batch(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        layers = self._numpy_layers()
-        if layers is not None:
-            return (nets.numpy_forward(layers[0], x, self.config.activation),
-                    nets.numpy_forward(layers[1], x, self.config.activation)[:, 0])
-        with torch.no_grad():
-            t = torch.from_numpy(x).to(self.device)
-            return self.policy_net(t).cpu().numpy(), self.value_net(t)[:, 0].cpu().numpy()
-
-    def _streams(self, n: int) -> list[Rollout]:
-        if len(getattr(self, "_vector", ())) != n:
+    def _streams(self, n: int) -> list[_Stream]:
+        if len(self._vector) != n:
             self._vector = [_Stream() for _ in range(n)]
         return self._vector
 
-    def _update_streams(self, streams: list[Rollout]) -> dict[str, float]:
+    def _update_streams(self, streams: list[_Stream]) -> dict[str, float]:
         """One update on every env's rollout: GAE per env (each stream's last step bootstraps
         from its V(s')), then minibatches over all of them."""
         merged = self.rollout

@@ -362,8 +362,6 @@ class _Best:
 
     def offer(self, mean: float, step: int) -> None:
         if self.usable and mean > self.mean:
-            import numpy as np
-
             self.mean, self.step = mean, step
             self.arrays = {k: np.array(v, copy=True) for k, v in self.agent.arrays().items()}
 
