@@ -16,7 +16,8 @@ class Transition(NamedTuple):
     """
 
     obs: Any
-    action: int
+    action: Any
+    """A discrete action's index (int), or a continuous action's vector (float array)."""
     reward: float
     next_obs: Any
     terminated: bool
@@ -230,10 +231,21 @@ class SpaceInfo:
 
     observation: dict[str, Any]
     n_actions: int
+    """Discrete actions (0 when the actions are continuous)."""
+    action: dict[str, Any] | None = None
+    """A continuous action space (a Box, as :func:`describe_space` gives it), else None."""
 
     @classmethod
     def from_env(cls, env: Any) -> SpaceInfo:
-        return cls(observation=describe_space(env.observation_space), n_actions=int(env.action_space.n))
+        space = env.action_space
+        observation = describe_space(env.observation_space)
+        if type(space).__name__ == "Box":
+            return cls(observation=observation, n_actions=0, action=describe_space(space))
+        return cls(observation=observation, n_actions=int(space.n))
+
+    @property
+    def continuous(self) -> bool:
+        return self.action is not None
 
 
 def describe_space(space: Any) -> dict[str, Any]:

@@ -183,15 +183,19 @@ def checked(arrays: dict[str, np.ndarray], key: str, shape: tuple[int, ...]) -> 
 
 def registry_hooks(agent_class: Any) -> tuple[Any, Any]:
     """``build`` and ``restore`` (see :mod:`agents.registry`) for an agent class made as
-    ``agent_class(observation, n_actions, config, seed=...)`` with ``load_arrays``."""
+    ``agent_class(observation, n_actions, config, seed=...)`` with ``load_arrays``; a
+    continuous action space (a Box description) is passed as ``action=`` when there is one."""
 
     def build(kind: str, space: Any, env: Any, config: Any, seed: int | None) -> Any:
         """A fresh agent (see :mod:`agents.registry`)."""
-        return agent_class(space.observation, space.n_actions, config, seed=seed)
+        extra = {} if space.action is None else {"action": space.action}
+        return agent_class(space.observation, space.n_actions, config, seed=seed, **extra)
 
     def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], config: Any) -> Any:
         """A saved agent with its optimizers' state (see :mod:`agents.registry`)."""
-        agent = agent_class(meta["observation_space"], int(meta["n_actions"]), config)
+        action = meta.get("action_space")
+        extra = {} if action is None else {"action": action}
+        agent = agent_class(meta["observation_space"], int(meta["n_actions"]), config, **extra)
         agent.load_arrays(arrays, meta["counters"])
         return agent
 

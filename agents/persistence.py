@@ -91,6 +91,7 @@ def save_agent(agent: Any, path: str | os.PathLike[str], env_id: str,
         "env_id": env_id,
         "observation_space": getattr(agent, "observation", None),
         "n_actions": int(agent.n_actions),
+        "action_space": getattr(agent, "action", None),
         "config": agent.config_dict(),
         "counters": counters,
         "evaluation": evaluation,
@@ -195,8 +196,20 @@ def meta_problem(meta: dict[str, Any]) -> str | None:
         return f"its agent kind {short(repr(kind))} is not one of {', '.join(KINDS)}"
     if not isinstance(env_id, str) or not 0 < len(env_id) <= 200 or not env_id.isprintable():
         return f"its env id {short(repr(env_id))} is not an environment id"
-    if not _whole(n_actions, 1, MAX_ACTIONS):
+    action_space = meta.get("action_space")
+    if action_space is not None:
+        problem = _space_problem(action_space, depth=1)
+        if problem is not None or action_space.get("type") != "Box" or len(action_space["shape"]) != 1 or not all(
+                math.isfinite(v) for v in action_space["low"] + action_space["high"]):
+            return "its action space is not a bounded Box of one dimension's vectors"
+        if not BY_NAME[kind].continuous:
+            return f"a {kind} agent does not choose continuous actions"
+        if n_actions != 0:
+            return "n_actions must be 0 for continuous actions"
+    elif not _whole(n_actions, 1, MAX_ACTIONS):
         return f"n_actions must be a whole number from 1 to {MAX_ACTIONS:,}"
+    elif not BY_NAME[kind].discrete:
+        return f"a {kind} agent needs its continuous action space, which the save does not name"
     if not isinstance(meta["config"], dict):
         return "its settings ('config') are not an object"
     counters = meta["counters"]

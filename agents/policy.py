@@ -7,8 +7,9 @@ person's steps never enter a rollout: when a person takes over, :meth:`ActorCrit
 ends the rollout's current segment there, bootstrapped from V(s) as a time limit is.
 
 The policy's output goes through a *head*: :class:`CategoricalHead` turns logits into
-π(·|s) over discrete actions. A head for continuous actions (a Gaussian) needs the same
-four methods and nothing else here changes.
+π(·|s) over discrete actions, :class:`GaussianHead` means into a normal density over
+continuous ones (with a learned standard deviation per action dimension). The rest of the
+agent never asks which.
 """
 
 from __future__ import annotations
@@ -30,12 +31,31 @@ MAX_ROLLOUT = 1_000_000
 """Steps one rollout may hold before an update (REINFORCE waits for whole episodes)."""
 
 
+LOG_2PI = float(np.log(2 * np.pi))
+
+
 class CategoricalHead:
     """π(·|s) over ``n`` discrete actions, from ``n`` logits."""
+
+    continuous = False
 
     def __init__(self, n: int) -> None:
         self.n = n
         self.out_features = n
+
+    @staticmethod
+    def parameters() -> list[torch.Tensor]:
+        """Parameters of the head's own (besides the policy network's)."""
+        return []
+
+    @staticmethod
+    def action_of(action: Any) -> int:
+        """An action as the rollout keeps it."""
+        return int(action)
+
+    @staticmethod
+    def action_tensor(actions: list[Any], device: torch.device) -> torch.Tensor:
+        return torch.as_tensor(actions, dtype=torch.int64, device=device)
 
     @staticmethod
     def probabilities(out: np.ndarray) -> np.ndarray:
@@ -69,6 +89,75 @@ class CategoricalHead:
         logp_all = torch.log_softmax(out, dim=1)
         entropy = -(logp_all.exp() * logp_all).sum(dim=1)
         return logp_all.gather(1, actions.unsqueeze(1)).squeeze(1), entropy
+
+
+class GaussianHead:
+    """π(·|s) = N(μ(s), σ²) per action dimension: the network gives μ, σ = exp(log σ) is a
+    learned parameter per dimension, the same in every state (as PPO usually has it).
+
+    The env clips a sample to its bounds (``NamedActions`` does, or the env itself); the
+    rollout keeps the sample as drawn and its log-probability is the Gaussian's, so the
+    clipping never biases the gradient (the correction Stable-Baselines3's PPO makes too).
+    The greedy action is μ (clipped by the env in turn).
+    """
+
+    continuous = True
+
+    def __init__(self, action: dict[str, Any], log_std_init: float = 0.0) -> None:
+        self.low = np.asarray(action["low"], dtype=np.float64)
+        self.high = np.asarray(action["high"], dtype=np.float64)
+        self.dim = self.out_features = len(self.low)
+        self.log_std = torch.nn.Parameter(torch.full((self.dim,), float(log_std_init)))
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [self.log_std]
+
+    def std(self) -> np.ndarray:
+        return np.exp(self.log_std.detach().cpu().numpy().astype(np.float64))
+
+    @staticmethod
+    def action_of(action: Any) -> np.ndarray:
+        return np.asarray(action, dtype=np.float32).reshape(-1)
+
+    @staticmethod
+    def action_tensor(actions: list[Any], device: torch.device) -> torch.Tensor:
+        return torch.from_numpy(np.stack(actions).astype(np.float32)).to(device)
+
+    def density(self, out: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """π(a|s) of one action dimension's ``points`` (the first dimension's, others marginalised)."""
+        mean, std = float(out[0]), float(self.std()[0])
+        z = (np.asarray(points, dtype=np.float64) - mean) / std
+        return np.exp(-0.5 * z * z) / (std * np.sqrt(2 * np.pi))
+
+    def sample(self, out: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        return self.sample_rows(np.asarray(out)[None], rng)[0]
+
+    def sample_rows(self, out: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One sampled action vector per row of a batch's means."""
+        out = np.asarray(out, dtype=np.float64)
+        return (out + self.std() * rng.standard_normal(out.shape)).astype(np.float32)
+
+    @staticmethod
+    def mode(out: np.ndarray) -> np.ndarray:
+        return np.asarray(out, dtype=np.float32).copy()
+
+    def log_prob(self, out: np.ndarray, action: Any) -> float:
+        log_std = self.log_std.detach().cpu().numpy().astype(np.float64)
+        z = (np.asarray(action, dtype=np.float64).reshape(-1) - np.asarray(out, dtype=np.float64)) / np.exp(log_std)
+        return float(np.sum(-0.5 * z * z - log_std - 0.5 * LOG_2PI))
+
+    def log_prob_entropy(self, out: torch.Tensor, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """log π(a|s) of a batch's action vectors, and each row's entropy."""
+        log_std = self.log_std
+        z = (actions - out) * torch.exp(-log_std)
+        log_probs = (-0.5 * z * z - log_std - 0.5 * LOG_2PI).sum(dim=1)
+        entropy = (0.5 + 0.5 * LOG_2PI + log_std).sum().expand(out.shape[0])
+        return log_probs, entropy
+
+
+def make_head(n_actions: int, action: dict[str, Any] | None) -> CategoricalHead | GaussianHead:
+    """The head for an action space: continuous (``action``, a Box) or ``n_actions`` discrete."""
+    return GaussianHead(action) if action is not None else CategoricalHead(n_actions)
 
 
 def gae(rewards: np.ndarray, values: np.ndarray, next_values: np.ndarray, ends: np.ndarray,
@@ -105,7 +194,8 @@ class Rollout:
 
     def clear(self) -> None:
         self.obs: list[np.ndarray] = []
-        self.actions: list[int] = []
+        self.actions: list[Any] = []
+        """Indices, or continuous action vectors as sampled."""
         self.rewards: list[float] = []
         self.log_probs: list[float] = []
         self.values: list[float] = []
@@ -115,7 +205,7 @@ class Rollout:
     def __len__(self) -> int:
         return len(self.actions)
 
-    def add(self, x: np.ndarray, action: int, reward: float, log_prob: float, value: float,
+    def add(self, x: np.ndarray, action: Any, reward: float, log_prob: float, value: float,
             next_value: float, end: bool) -> None:
         self.obs.append(x)
         self.actions.append(action)
@@ -141,13 +231,17 @@ class ActorCritic:
     learns_from_others = False
     """On-policy: a person's or a demonstration's steps cannot be learned from."""
 
-    def __init__(self, observation: dict[str, Any], n_actions: int, config: Any, seed: int | None) -> None:
+    def __init__(self, observation: dict[str, Any], n_actions: int, config: Any, seed: int | None,
+                 action: dict[str, Any] | None = None) -> None:
         self.config = c = config
         require_device(c.device)
         self.device = torch.device(c.device)
         self.observation = observation
         self.n_actions = n_actions
-        self.head = CategoricalHead(n_actions)
+        self.action = action
+        """The continuous action space (a Box description), or None for discrete actions."""
+        self.head = make_head(n_actions, action)
+        self.continuous = self.head.continuous
         self._features = nets.Features(observation)
         self.obs_dim = self._features.dim
         nets.check_size((self.obs_dim, *c.hidden, self.head.out_features))
@@ -159,7 +253,9 @@ class ActorCritic:
         nets.orthogonal_init(self.value_net, hidden_gain=2 ** 0.5, last_gain=1.0)
         self.policy_net.to(self.device)
         self.value_net.to(self.device)
-        self._policy_params = list(self.policy_net.parameters())
+        for p in self.head.parameters():
+            p.data = p.data.to(self.device)
+        self._policy_params = list(self.policy_net.parameters()) + self.head.parameters()
         self._value_params = list(self.value_net.parameters())
         self._layers: tuple[nets.Layers, nets.Layers] | None = None
         self.rng = np.random.default_rng(seed)
@@ -209,11 +305,23 @@ class ActorCritic:
         return self._layers
 
     def policy(self, obs: Any) -> tuple[np.ndarray, float]:
-        """(π(·|s) as float64, V(s)): what the Policy panel shows."""
+        """(π(·|s) as float64, V(s)): what the Policy panel shows (discrete actions)."""
         _, out, value = self._evaluate(obs)
         return self.head.probabilities(out), value
 
-    def act(self, obs: Any, explore: bool) -> int:
+    def action_beliefs(self, obs: Any, points: np.ndarray | None = None) -> dict[str, Any]:
+        """For continuous actions: the policy's mean and standard deviation per dimension, V(s),
+        and with ``points`` (values of the first dimension) the density π(a|s) there."""
+        _, out, value = self._evaluate(obs)
+        head = self.head
+        assert isinstance(head, GaussianHead)
+        beliefs: dict[str, Any] = {"mean": np.asarray(out, dtype=np.float64).copy(), "std": head.std(),
+                                   "value": value}
+        if points is not None:
+            beliefs["curve"] = head.density(out, points)
+        return beliefs
+
+    def act(self, obs: Any, explore: bool) -> Any:
         if explore:
             _, out, _ = self._evaluate(obs)
             return self.head.sample(out, self.rng)
@@ -232,9 +340,10 @@ class ActorCritic:
     def observe(self, step: Transition) -> dict[str, float]:
         """Keep one of the agent's own steps; learn when the rollout is complete."""
         x, out, value = self._evaluate(step.obs)
-        log_prob = self.head.log_prob(out, int(step.action))
+        action = self.head.action_of(step.action)
+        log_prob = self.head.log_prob(out, action)
         next_value = 0.0 if step.terminated else self._evaluate(step.next_obs)[2]
-        self.rollout.add(x, int(step.action), float(step.reward), log_prob, value, next_value,
+        self.rollout.add(x, action, float(step.reward), log_prob, value, next_value,
                          bool(step.terminated or step.truncated))
         self.steps += 1
         if step.terminated or step.truncated:
@@ -267,7 +376,7 @@ class ActorCritic:
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         r = self.rollout
         obs = torch.from_numpy(np.stack(r.obs)).to(self.device)
-        actions = torch.as_tensor(r.actions, dtype=torch.int64, device=self.device)
+        actions = self.head.action_tensor(r.actions, self.device)
         old_log_probs = torch.as_tensor(r.log_probs, dtype=torch.float32, device=self.device)
         return obs, actions, old_log_probs
 
@@ -296,6 +405,8 @@ class ActorCritic:
             self.device = torch.device(config.device)
             self.policy_net.to(self.device)
             self.value_net.to(self.device)
+            for p in self.head.parameters():
+                p.data = p.data.to(self.device)
             for optimizer in self._optimizers().values():
                 optimizer.to(self.device)
             self._layers = None
@@ -313,6 +424,8 @@ class ActorCritic:
 
     def arrays(self) -> dict[str, np.ndarray]:
         out = {**nets.module_arrays("policy", self.policy_net), **nets.module_arrays("value", self.value_net)}
+        if isinstance(self.head, GaussianHead):
+            out["policy.log_std"] = self.head.log_std.detach().cpu().numpy().copy()
         for prefix, optimizer in self._optimizers().items():
             out.update(optimizer.arrays(prefix))
         return out
@@ -330,6 +443,11 @@ class ActorCritic:
             raise ValueError(f"{foreign[0]} is not part of a {self.kind} agent")
         nets.load_module(arrays, "policy", self.policy_net)
         nets.load_module(arrays, "value", self.value_net)
+        if isinstance(self.head, GaussianHead):
+            log_std = nets.checked(arrays, "policy.log_std", (self.head.dim,))
+            self.head.log_std.data.copy_(torch.from_numpy(log_std))
+        elif "policy.log_std" in arrays:
+            raise ValueError("policy.log_std belongs to a policy over continuous actions, not discrete ones")
         for prefix, optimizer in self._optimizers().items():
             nets.load_optimizer(optimizer, arrays, prefix)
         self.steps = int(counters.get("steps", 0))

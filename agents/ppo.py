@@ -110,8 +110,9 @@ class PPOAgent(ActorCritic):
     kind = KIND
 
     def __init__(self, observation: dict[str, Any], n_actions: int,
-                 config: PPOConfig | None = None, seed: int | None = None) -> None:
-        super().__init__(observation, n_actions, config or PPOConfig(), seed)
+                 config: PPOConfig | None = None, seed: int | None = None,
+                 action: dict[str, Any] | None = None) -> None:
+        super().__init__(observation, n_actions, config or PPOConfig(), seed, action)
         self.optimizer = Adam(self._policy_params + self._value_params, lr=self.config.learning_rate)
         self._horizon: tuple[int, int] | None = None
         """(first step, steps) of the budget the learning rate anneals over (:meth:`plan`)."""
@@ -173,7 +174,7 @@ class PPOAgent(ActorCritic):
         assert self._batch_seen is not None, "observe_batch follows act_batch"
         x, out, values = self._batch_seen
         stream = self._vector[i]
-        action = int(step.action)
+        action = self.head.action_of(step.action)
         stream.add(x[i], action, float(step.reward), self.head.log_prob(out[i], action), float(values[i]),
                    0.0, bool(step.terminated or step.truncated))
         stream.pending = not step.terminated  # V(s') comes with the next batch

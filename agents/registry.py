@@ -39,6 +39,10 @@ class KindSpec:
     """Runs on a torch device (``--device`` applies)."""
     learns: bool = True
     """Learns from steps (value iteration computes Q* from the model instead)."""
+    discrete: bool = True
+    """Chooses among discrete actions."""
+    continuous: bool = False
+    """Chooses continuous action vectors (a Box action space)."""
 
     def load(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -59,10 +63,13 @@ SPECS: tuple[KindSpec, ...] = (
              uses_torch=True),
     KindSpec("reinforce", "agents.reinforce", "reinforce",
              "REINFORCE: policy gradient on the reward-to-go, baseline V(s)",
-             off_policy=False, uses_torch=True),
+             off_policy=False, uses_torch=True, continuous=True),
     KindSpec("ppo", "agents.ppo", "ppo",
              "PPO: clipped policy-gradient epochs on GAE advantages",
-             off_policy=False, uses_torch=True),
+             off_policy=False, uses_torch=True, continuous=True),
+    KindSpec("sac", "agents.sac", "sac",
+             "SAC: soft actor-critic for continuous actions, twin Q and a tuned entropy",
+             off_policy=True, uses_torch=True, discrete=False, continuous=True),
 )
 BY_NAME = {spec.name: spec for spec in SPECS}
 KINDS: tuple[str, ...] = tuple(BY_NAME)
@@ -103,13 +110,15 @@ def build_config(kind: str, gamma: float, defaults: dict[str, Any] | None = None
 
     Args:
         gamma: the env's discount (its catalog entry owns it), so the agent's targets and the
-            returns shown beside them agree; ``settings`` may still override it.
+            returns shown beside them agree; a kind's tuned ``defaults`` (a short-sighted PPO
+            on Pendulum) or ``settings`` may still override it, and the returns panel follows
+            the agent's.
         defaults: typed overrides tuned for the env (its catalog entry has them per family).
 
     Raises:
         AgentError: a bad setting (unknown key, wrong type or out of range).
     """
-    config = dataclasses.replace(default_config(kind), **(defaults or {}), gamma=gamma)
+    config = dataclasses.replace(default_config(kind), **{"gamma": gamma, **(defaults or {})})
     try:
         return apply_settings(config, settings or {})
     except SettingError as exc:
@@ -135,19 +144,58 @@ def make_agent(kind: str, env: Any, env_id: str, *, gamma: float,
         raise AgentError(
             f"{kind} needs the env's transition model P, which {env_id} does not expose; "
             "Taxi-v4, FrozenLake, CliffWalking-v1 and PortalRescue-v0 do.")
+    space = agent_space(kind_spec, SpaceInfo.from_env(env), env_id, named_actions(env))
     try:
-        return kind_spec.load().build(kind, SpaceInfo.from_env(env), env, config, seed)
+        return kind_spec.load().build(kind, space, env, config, seed)
     except ValueError as exc:
         raise AgentError(f"{kind} cannot be made for {env_id}: {exc}") from None
 
 
+def agent_space(kind_spec: KindSpec, space: SpaceInfo, env_id: str, named_actions: int = 0) -> SpaceInfo:
+    """The spaces a ``kind_spec`` agent sees of an env: a continuous kind the real actions, a
+    discrete kind the named ones where the env has them for agents (Pendulum's five torques).
+
+    Raises:
+        AgentError: the kind cannot choose this env's actions (one sentence naming those that can).
+    """
+    if space.continuous and not kind_spec.continuous:
+        if named_actions:
+            return SpaceInfo(space.observation, named_actions)
+        fit = ", ".join(s.name for s in SPECS if s.continuous)
+        raise AgentError(f"{kind_spec.name} chooses among discrete actions and {env_id}'s are "
+                         f"continuous; choose from: {fit}.")
+    if not space.continuous and not kind_spec.discrete:
+        fit = ", ".join(s.name for s in SPECS if s.discrete)
+        raise AgentError(f"{kind_spec.name} is for continuous actions and {env_id}'s are discrete; "
+                         f"choose from: {fit}.")
+    return space
+
+
 def default_kind(env: Any) -> str:
-    """The agent a person gets by pressing tab: Q-learning where a table fits, DQN otherwise."""
-    space = SpaceInfo.from_env(env).observation
-    return DQN if space["type"] == "Box" else "q-learning"
+    """The agent a person gets by pressing tab: Q-learning where a table fits, DQN for other
+    discrete actions, SAC for continuous ones."""
+    space = SpaceInfo.from_env(env)
+    if space.continuous:
+        return "sac"
+    return DQN if space.observation["type"] == "Box" else "q-learning"
 
 
 def kinds_for(env: Any) -> list[str]:
     """The agent kinds that can play ``env``."""
     model = has_model(env)
-    return [s.name for s in SPECS if model or not s.needs_model]
+    continuous = SpaceInfo.from_env(env).continuous
+    named = named_actions(env)
+    return [s.name for s in SPECS if (model or not s.needs_model)
+            and (s.continuous if continuous and not named else s.discrete or continuous)]
+
+
+def named_actions(env: Any) -> int:
+    """For an env with continuous actions: how many named actions (fixed vectors its wrapper
+    takes by index, ``agent_actions`` on a wrapper) a discrete kind may choose among; 0 when
+    discrete kinds cannot play it."""
+    while env is not None:
+        n = env.__dict__.get("agent_actions") if hasattr(env, "__dict__") else None
+        if n:
+            return int(n)
+        env = getattr(env, "env", None)
+    return 0

@@ -85,8 +85,9 @@ class ReinforceAgent(ActorCritic):
     kind = KIND
 
     def __init__(self, observation: dict[str, Any], n_actions: int,
-                 config: ReinforceConfig | None = None, seed: int | None = None) -> None:
-        super().__init__(observation, n_actions, config or ReinforceConfig(), seed)
+                 config: ReinforceConfig | None = None, seed: int | None = None,
+                 action: dict[str, Any] | None = None) -> None:
+        super().__init__(observation, n_actions, config or ReinforceConfig(), seed, action)
         self.policy_optimizer = Adam(self._policy_params, lr=self.config.policy_lr)
         self.value_optimizer = Adam(self._value_params, lr=self.config.value_lr)
         self._episodes_in_rollout = 0

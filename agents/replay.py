@@ -27,20 +27,23 @@ class ReplayBuffer:
     gathers and five tensors cost a tenth of it.
     """
 
-    def __init__(self, capacity: int, obs_dim: int, seed: int | None = None) -> None:
+    def __init__(self, capacity: int, obs_dim: int, seed: int | None = None, action_dim: int = 0) -> None:
         self.capacity = capacity
         self.obs_dim = obs_dim
-        self.rows = np.zeros((capacity, 2 * obs_dim + 2), dtype=np.float32)
+        self.action_dim = action_dim
+        """Continuous actions' dimensions (kept in the row too); 0: discrete actions."""
+        self.rows = np.zeros((capacity, 2 * obs_dim + 2 + action_dim), dtype=np.float32)
         self.observations = self.rows[:, :obs_dim]
         self.next_observations = self.rows[:, obs_dim:2 * obs_dim]
         self.rewards = self.rows[:, 2 * obs_dim]
         self.terminated = self.rows[:, 2 * obs_dim + 1]
-        self.actions = np.zeros(capacity, dtype=np.int64)
+        self.actions = (self.rows[:, 2 * obs_dim + 2:] if action_dim
+                        else np.zeros(capacity, dtype=np.int64))
         self.position = 0
         self.size = 0
         self.rng = np.random.default_rng(seed)
 
-    def add(self, obs: np.ndarray, action: int, reward: float, next_obs: np.ndarray,
+    def add(self, obs: np.ndarray, action: int | np.ndarray, reward: float, next_obs: np.ndarray,
             terminated: bool) -> None:
         i = self.position
         self.observations[i] = obs
@@ -57,7 +60,7 @@ class ReplayBuffer:
         d = self.obs_dim
         return ReplayBufferSamples(
             rows[:, :d],
-            torch.from_numpy(self.actions[idx]).to(device),
+            rows[:, 2 * d + 2:] if self.action_dim else torch.from_numpy(self.actions[idx]).to(device),
             rows[:, 2 * d],
             rows[:, d:2 * d],
             rows[:, 2 * d + 1],

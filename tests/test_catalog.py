@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import importlib.util
+from typing import Any
 
+import gymnasium as gym
 import numpy as np
 import pytest
 
@@ -77,9 +79,47 @@ def test_unknown_id_suggests_close_ids() -> None:
         catalog.resolve("cartpole-v1")
 
 
-def test_continuous_action_space_is_refused_in_one_sentence() -> None:
-    with pytest.raises(CatalogError, match="Box action space") as info:
-        catalog.resolve("MountainCarContinuous-v0")
+class _Reach(gym.Env):
+    """A registered env outside the catalog with a continuous action: move toward 0."""
+
+    def __init__(self, bound: float = 1.0) -> None:
+        self.action_space = gym.spaces.Box(-bound, bound, (2,), np.float32)
+        self.observation_space = gym.spaces.Box(-10, 10, (2,), np.float32)
+        self.x = np.zeros(2, dtype=np.float32)
+
+    def reset(self, *, seed: int | None = None, options: Any = None) -> tuple[np.ndarray, dict]:
+        super().reset(seed=seed)
+        self.x = self.np_random.uniform(-1, 1, 2).astype(np.float32)
+        return self.x.copy(), {}
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
+        self.x = np.clip(self.x + 0.1 * np.asarray(action, dtype=np.float32), -10, 10)
+        return self.x.copy(), -float(np.abs(self.x).sum()), False, False, {}
+
+
+gym.register("rltui-test/Reach-v0", entry_point=_Reach, max_episode_steps=50)
+gym.register("rltui-test/ReachUnbounded-v0", entry_point=_Reach, kwargs={"bound": np.inf})
+
+
+def test_other_registered_continuous_env_gets_named_actions_per_dimension() -> None:
+    entry = catalog.resolve("rltui-test/Reach-v0")
+    assert entry.continuous and entry.group == "Other"
+    assert entry.action_names == ("Rest", "Low 0", "High 0", "Low 1", "High 1")
+    assert entry.action_vectors[4] == (0.0, 1.0)
+    session = Session(entry, seed=0, render=False)
+    start = session.obs.copy()
+    session.step(2)  # High 0: +1 on the first dimension
+    assert session.obs[0] == pytest.approx(start[0] + 0.1)
+    session.step(np.array([5.0, -0.5]))  # clipped to the bound
+    assert session.obs[0] == pytest.approx(start[0] + 0.2)
+    assert session.episode.actions[1].tolist() == [5.0, -0.5]  # kept as given
+    with pytest.raises(ValueError, match="2 finite numbers"):
+        session.step(np.array([np.nan, 0.0]))
+
+
+def test_unbounded_continuous_action_space_is_refused_in_one_sentence() -> None:
+    with pytest.raises(CatalogError, match="not a bounded vector") as info:
+        catalog.resolve("rltui-test/ReachUnbounded-v0")
     assert "\n" not in str(info.value)
 
 

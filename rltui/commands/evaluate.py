@@ -21,14 +21,15 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agents.persistence import SaveError, load_agent
+    from agents.persistence import SaveError
+    from rltui.core.agent_factory import load_agent_for
     from rltui.core.training import evaluate, start_states
 
     if args.episodes is not None and args.episodes < 1:
         raise UsageError(f"--episodes must be at least 1, not {args.episodes}.")
     check_seed(args.seed)
     try:
-        agent, meta = load_agent(args.file)
+        agent, meta = load_agent_for(args.file)
     except SaveError as exc:
         raise UsageError(str(exc)) from None
     entry = resolve_env(meta["env_id"])

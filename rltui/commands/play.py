@@ -79,12 +79,13 @@ def _exit_on_signals(app: object) -> None:
 def _play_agent(args: argparse.Namespace, entry: object, settings: dict[str, str]) -> object:
     """The agent named on the command line, made or loaded before the app starts."""
     if args.load:
-        from agents.persistence import SaveError, load_agent
+        from agents.persistence import SaveError
+        from rltui.core.agent_factory import load_agent_for
 
         if settings:
             raise UsageError("--set applies to a fresh --agent, not to a loaded one.")
         try:
-            return load_agent(args.load, expect_env=entry.id)[0]  # type: ignore[attr-defined]
+            return load_agent_for(args.load, entry)[0]  # type: ignore[arg-type]
         except SaveError as exc:
             raise UsageError(str(exc)) from None
     if args.agent:

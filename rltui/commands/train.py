@@ -186,12 +186,12 @@ def eval_schedule(steps: int | None, target: float | None, min_eval_episodes: in
 def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> Any:
     from agents import registry
     from agents.base import apply_settings
-    from agents.persistence import SaveError, load_agent
-    from rltui.core.agent_factory import make_agent_for
+    from agents.persistence import SaveError
+    from rltui.core.agent_factory import load_agent_for, make_agent_for
 
     if args.load:
         try:
-            agent, meta = load_agent(args.load, expect_env=entry.id)
+            agent, meta = load_agent_for(args.load, entry)
         except SaveError as exc:
             raise UsageError(str(exc)) from None
         if args.agent and args.agent != agent.kind:

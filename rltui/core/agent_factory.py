@@ -41,3 +41,54 @@ def make_agent_for(entry: EnvEntry, kind: str, settings: dict[str, str] | None =
     finally:
         if own:
             env.close()
+
+
+def load_agent_for(path: str, entry: EnvEntry | None = None, env_id: str | None = None) -> tuple[Any, dict[str, Any]]:
+    """A saved agent and its metadata, refused unless it fits ``entry`` (the save's own env
+    when None; ``env_id``: the env the save must be for): its env id, and the actions a kind
+    like it sees there (a policy saved for Pendulum-v1's five named torques does not play the
+    continuous Pendulum-v1 a fresh one would).
+
+    Raises:
+        SaveError: any problem, as one sentence.
+    """
+    from agents.persistence import SaveError, load_agent
+
+    agent, meta = load_agent(path, expect_env=entry.id if entry is not None else env_id)
+    if entry is None:
+        try:
+            entry = catalog.resolve(meta["env_id"])
+        except catalog.CatalogError:
+            return agent, meta  # the caller says why the env cannot be played
+    problem = fit_problem(agent, entry)
+    if problem is not None:
+        raise SaveError(f"{path} {problem}.")
+    return agent, meta
+
+
+def fit_problem(agent: Any, entry: EnvEntry) -> str | None:
+    """Why a saved ``agent`` cannot act in ``entry``'s env (words after the file's name), or None."""
+    from agents.base import SpaceInfo
+    from agents.registry import agent_space, named_actions, spec
+
+    if not hasattr(agent, "n_actions"):
+        return None
+    env = catalog.make_env(entry, render=False)
+    try:
+        expected = agent_space(spec(agent.kind), SpaceInfo.from_env(env), entry.id, named_actions(env))
+    except AgentError as exc:
+        return f"holds a {agent.kind} agent, which cannot play {entry.id}: {exc}"
+    finally:
+        env.close()
+    saved_continuous = getattr(agent, "action", None) is not None
+    if expected.continuous and not saved_continuous:
+        return (f"holds a {agent.kind} agent that chooses among {agent.n_actions} named actions, but a "
+                f"{agent.kind} agent plays {entry.id}'s continuous actions now: train a new one")
+    if saved_continuous and not expected.continuous:
+        return f"holds a {agent.kind} agent for continuous actions, but {entry.id}'s are discrete"
+    if not expected.continuous and agent.n_actions != expected.n_actions:
+        return f"holds an agent for {agent.n_actions} actions, but {entry.id} has {expected.n_actions}"
+    if expected.continuous and len(agent.action["low"]) != len(expected.action["low"]):
+        return (f"holds an agent for actions of {len(agent.action['low'])} values, but {entry.id}'s "
+                f"have {len(expected.action['low'])}")
+    return None

@@ -7,6 +7,8 @@ could run code: a header line, then one line per step::
      "steps": 13, "return": 8.0, "terminated": true, "truncated": false,
      "agent": "q-learning", "saved": "2026-11-22T01:30:00+00:00"}
     {"t": 0, "action": 1, "reward": -1.0, "actor": "human"}
+
+(a continuous env's agent writes its action vector: ``"action": [0.53, -1.0]``)
     ...
 
 Observations are not stored: :func:`replay` resets the env with the seed and
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from agents.files import (
     UnreadableFile,
     parse_json,
@@ -35,6 +39,7 @@ from agents.files import (
 )
 from rltui.core.catalog import LONGEST_EPISODE
 from rltui.core.session import AGENT, HUMAN, Episode, Transition
+from rltui.core.wrappers import named_actions_of
 
 FORMAT = "episode"
 FORMAT_VERSION = 1
@@ -56,7 +61,8 @@ class EpisodeRecord:
     env: str
     seed: int
     gamma: float
-    actions: tuple[int, ...]
+    actions: tuple[Any, ...]
+    """Each step's action index, or a continuous action's vector (a tuple of floats)."""
     rewards: tuple[float, ...]
     actors: tuple[str, ...]
     terminated: bool = False
@@ -91,7 +97,7 @@ def record_of(episode: Episode, env_id: str, agent_kind: str | None = None) -> E
         env=env_id,
         seed=int(episode.seed),
         gamma=float(episode.gamma),
-        actions=tuple(int(a) for a in episode.actions),
+        actions=tuple(_action_data(a) for a in episode.actions),
         rewards=tuple(float(r) for r in episode.rewards),
         actors=tuple(episode.actors),
         terminated=episode.terminated,
@@ -195,7 +201,7 @@ def read(path: str | Path) -> EpisodeRecord:
     if not isinstance(gamma, (int, float)) or isinstance(gamma, bool) or not 0 <= gamma <= 1:
         raise EpisodeFileError(f"{p} has a damaged header (gamma must be between 0 and 1).")
     body = lines[1:]
-    actions: list[int] = []
+    actions: list[Any] = []
     rewards: list[float] = []
     actors: list[str] = []
     for i, line in enumerate(body):
@@ -208,7 +214,12 @@ def read(path: str | Path) -> EpisodeRecord:
             raise EpisodeFileError(f"{p} is damaged: line {lineno} is not valid JSON.") from None
         action, reward, actor = (row.get(k) for k in ("action", "reward", "actor")) if isinstance(
             row, dict) else (None, None, None)
-        if (not _is_int(action) or action < 0 or actor not in ACTORS
+        if isinstance(action, list) and 0 < len(action) <= 64 and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in action):
+            action = tuple(float(v) for v in action)
+        elif not _is_int(action) or action < 0:
+            action = None
+        if (action is None or actor not in ACTORS
                 or not isinstance(reward, (int, float)) or isinstance(reward, bool)
                 or not math.isfinite(reward) or row.get("t", i) != i):
             raise EpisodeFileError(f"{p} is damaged: line {lineno} is not step {i} "
@@ -239,6 +250,13 @@ def _ending(terminated: bool, truncated: bool) -> str:
     return "ended" if terminated else "hit its time limit" if truncated else "went on"
 
 
+def _action_data(action: Any) -> Any:
+    """An action as a file keeps it: an int, or a vector's floats."""
+    if isinstance(action, (int, np.integer)):
+        return int(action)
+    return tuple(float(v) for v in np.asarray(action, dtype=np.float64).reshape(-1))
+
+
 def _is_int(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
@@ -256,12 +274,22 @@ def replay(record: EpisodeRecord, env: Any) -> Iterator[Transition]:
             episode ending before the file does: the env is not the one it was recorded in.
     """
     obs, _ = env.reset(seed=record.seed)
-    n_actions = int(env.action_space.n)
+    space = env.action_space
+    continuous = not hasattr(space, "n")
+    n_actions = named_actions_of(env) if continuous else int(space.n)
+    size = int(np.prod(space.shape)) if continuous else 0
     last = record.steps - 1
     for t, (action, expected, actor) in enumerate(zip(record.actions, record.rewards, record.actors)):
-        if action >= n_actions:
+        if isinstance(action, tuple):
+            if len(action) != size:
+                wanted = f"vectors of {size}" if continuous else "discrete ones"
+                raise EpisodeFileError(f"{record.name} cannot be replayed: step {t} takes an action of "
+                                       f"{len(action)} values, but {record.env}'s actions are {wanted}.")
+            action = np.asarray(action, dtype=np.float32)
+        elif action >= n_actions:
             raise EpisodeFileError(f"{record.name} cannot be replayed: step {t} takes action "
-                                   f"{action}, but {record.env} has {n_actions} actions.")
+                                   f"{action}, but {record.env} has {n_actions} "
+                                   f"{'named actions' if continuous else 'actions'}.")
         next_obs, reward, terminated, truncated, info = env.step(action)
         reward = float(reward)
         if not math.isclose(reward, expected, rel_tol=1e-9, abs_tol=1e-9):

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from agents.registry import OFF_POLICY
-from rltui.core.beliefs import beliefs_of
+from rltui.core.beliefs import beliefs_of, is_continuous
 from rltui.core.controls import SPEEDS, Controls
 from rltui.core.handoff import AgentHandOff, agent_gamma
 from rltui.core.inbox import Deliver, Inbox, Notice, SnapshotReady
@@ -232,6 +232,9 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         if actor == HUMAN and self.agent is not None and hasattr(self.agent, "cut"):
             self.agent.cut()  # an on-policy rollout never mixes in a person's moves
         transition = self.session.step(action, actor=actor)
+        if learn and is_continuous(self.agent) and not isinstance(transition.action, np.ndarray):
+            # A person's key is a named action: a continuous agent learns from its vector.
+            transition = transition._replace(action=self.session.action_vector(transition.action))
         self._keep_step()
         stats = self._stats
         stats.meter.record(time.perf_counter(), self.session.total_steps)

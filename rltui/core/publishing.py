@@ -112,13 +112,16 @@ class Publisher:
             solved_at=session.entry.solved_at,
             policy=_policy_view(agent, beliefs),
             metrics=tuple(getattr(agent, "last_metrics", {}).items()),
+            actions=None if beliefs is None else beliefs.actions,
+            state_value=None if beliefs is None else beliefs.value,
+            action_vectors=session.entry.action_vectors,
         )
         if self.deliver is not None:
             self.deliver(SnapshotReady(self.latest))
 
 
 def _policy_view(agent: Any, beliefs: Beliefs | None) -> PolicyView | None:
-    if beliefs is None or beliefs.pi is None:
+    if beliefs is None or not callable(getattr(agent, "phase", None)):
         return None
     return PolicyView(pi=beliefs.pi, value=float(beliefs.value or 0.0), advantage=agent.last_advantage,
                       phase=agent.phase(), updates=agent.updates)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import numpy as np
+
 from agents.base import Transition
 from rltui.core import catalog
 from rltui.core.catalog import PIXELS, EnvEntry
@@ -31,7 +33,8 @@ class Episode:
         self.seed = seed
         """The reset seed: with the actions, all it takes to play the episode again."""
         self.rewards: list[float] = []
-        self.actions: list[int] = []
+        self.actions: list[Any] = []
+        """Each step's action as taken: an index, or a continuous env's vector."""
         self.actors: list[str] = []
         self.return_ = 0.0
         self.discounted = 0.0
@@ -110,7 +113,13 @@ class Session:
 
     @property
     def n_actions(self) -> int:
-        return int(self.env.action_space.n)
+        """Named actions: a discrete env's actions, or a continuous env's keyed vectors."""
+        return self.entry.n_actions if self.entry.continuous else int(self.env.action_space.n)
+
+    @property
+    def continuous(self) -> bool:
+        """The env's actions are vectors; an int still takes a named one."""
+        return self.entry.continuous
 
     def set_gamma(self, gamma: float) -> None:
         """Use another discount (an agent's own) for this episode and the ones after it."""
@@ -126,8 +135,9 @@ class Session:
         self.last = None
         return self.obs
 
-    def step(self, action: int, actor: str = HUMAN) -> Transition:
-        """Take ``action`` in the current episode.
+    def step(self, action: Any, actor: str = HUMAN) -> Transition:
+        """Take ``action`` in the current episode: an action's index, or for a continuous env
+        a vector (clipped to the env's bounds; the transition keeps it as given).
 
         Raises:
             EpisodeOver: the episode has ended; call :meth:`reset`.
@@ -135,9 +145,7 @@ class Session:
         """
         if self.episode.done:
             raise EpisodeOver("The episode is over; reset to start a new one.")
-        action = int(action)
-        if not 0 <= action < self.n_actions:
-            raise ValueError(f"Action {action} is not in 0..{self.n_actions - 1}.")
+        action = self.check_action(action)
         next_obs, reward, terminated, truncated, info = self.env.step(action)
         transition = Transition(
             obs=self.obs,
@@ -157,6 +165,32 @@ class Session:
         if transition.done:
             self.episodes_finished += 1
         return transition
+
+    def check_action(self, action: Any) -> Any:
+        """``action`` as the env takes it: an int in range, or a finite float32 vector.
+
+        Raises:
+            ValueError: neither.
+        """
+        if isinstance(action, (int, np.integer)) or not self.continuous:
+            action = int(action)
+            if not 0 <= action < self.n_actions:
+                raise ValueError(f"Action {action} is not in 0..{self.n_actions - 1}.")
+            return action
+        vector = np.asarray(action, dtype=np.float32).reshape(-1)
+        size = int(np.prod(self.env.action_space.shape))
+        if vector.size != size or not np.isfinite(vector).all():
+            raise ValueError(f"A continuous action here is {size} finite numbers.")
+        return vector
+
+    def action_vector(self, action: Any) -> np.ndarray:
+        """The vector the env takes for ``action`` (a continuous env only)."""
+        from rltui.core.wrappers import to_vector
+
+        space = self.env.action_space
+        vectors = np.asarray(self.entry.action_vectors, dtype=np.float32)
+        return to_vector(action, vectors, np.asarray(space.low, dtype=np.float32).reshape(-1),
+                         np.asarray(space.high, dtype=np.float32).reshape(-1))
 
     def scene(self) -> Any:
         """What the env looks like now: a GridScene, CardsScene, PixelFrame or TextFrame."""

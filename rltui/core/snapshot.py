@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from rltui.core.beliefs import ActionBeliefs
 from rltui.core.session import Transition
 
 
@@ -16,7 +17,8 @@ class ReturnsRow:
 
     t: int
     actor: str
-    action: int
+    action: Any
+    """An action's index, or a continuous action's vector."""
     reward: float
     value: float | None
     """V(s_t) as the agent saw it before the move: max_a Q(s_t, a), or a policy agent's
@@ -84,14 +86,22 @@ class Snapshot:
     policy: PolicyView | None = None
     """For a policy agent (REINFORCE, PPO): what the Policy panel shows."""
     metrics: tuple[tuple[str, float], ...] = ()
-    """A policy agent's latest update, as Spinning Up logs it (losses, entropy, KL …)."""
+    """A policy agent's latest update, as Spinning Up logs it (losses, entropy, KL …); SAC's
+    (both Q losses, the policy loss, α, entropy)."""
+    actions: ActionBeliefs | None = None
+    """For a continuous-action agent: its policy's mean and spread, and its curve."""
+    state_value: float | None = None
+    """V(s) of the state shown, as the agent sees it."""
+    action_vectors: tuple[tuple[float, ...], ...] | None = None
+    """A continuous env's named actions (a person's keys), to show a named action as a vector."""
 
 
 @dataclass(frozen=True)
 class PolicyView:
     """π(·|s), V(s) and where the agent stands in its update cycle."""
 
-    pi: np.ndarray
+    pi: np.ndarray | None
+    """π(·|s) over discrete actions (None: continuous ones, see :attr:`Snapshot.actions`)."""
     value: float
     advantage: float | None
     """The latest advantage estimate the agent computed (at its last update)."""

@@ -335,7 +335,7 @@ class _Many:
         next_obs, rewards, terminated, truncated, _ = self.envs.step(actions)
         taken, finished = 0, []
         for i in np.flatnonzero(~self.resetting):
-            self.agent.observe_batch(int(i), Transition(self.obs[i], int(actions[i]), float(rewards[i]),
+            self.agent.observe_batch(int(i), Transition(self.obs[i], actions[i], float(rewards[i]),
                                                         next_obs[i], bool(terminated[i]), bool(truncated[i])))
             taken += 1
             self.returns[i] += rewards[i]

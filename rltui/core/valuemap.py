@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from rltui.core import adapters
-from rltui.core.beliefs import beliefs_of
+from rltui.core.beliefs import beliefs_of, nearest_named
 
 
 @dataclass(frozen=True)
@@ -108,9 +108,9 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
 
         def sample(agent: Any) -> ValueMap:
             grid = grid_of(env)
-            seen = [[beliefs_of(agent, o) for o in row] for row in grid.observations]
+            seen = [[beliefs_of(agent, o, curve=False) for o in row] for row in grid.observations]
             values = np.array([[b.value for b in row] for row in seen], dtype=np.float64)
-            greedy = np.array([[b.greedy for b in row] for row in seen])
+            greedy = np.array([[nearest_named(b, entry.action_vectors) for b in row] for row in seen])
             return ValueMap(values, greedy, grid.axes)
 
         return sample

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
+import numpy as np
 from rich.text import Text
 
 
@@ -47,3 +49,11 @@ def rows(pairs: list[tuple[str, object]], label_width: int) -> Text:
         else:
             out.append(str(value))
     return out
+
+
+def action_label(action: Any, names: tuple[str, ...]) -> str:
+    """How a step's action reads: its name, or a continuous action's values (``+0.53`` or
+    ``+1.00 -0.25``)."""
+    if isinstance(action, (int, np.integer)):
+        return names[int(action)]
+    return " ".join(f"{float(v):+.2f}" for v in np.asarray(action).reshape(-1))

@@ -107,26 +107,52 @@ def _generic_entry(env_id: str) -> EnvEntry:
         raise CatalogError(f"{env_id} cannot be made here: {_one_line(exc)}") from None
     try:
         space = env.action_space
-        if not isinstance(space, gym.spaces.Discrete):
-            raise CatalogError(
-                f"{env_id} has a {type(space).__name__} action space; rltui plays only "
-                "discrete actions (Pendulum-v1 is in the catalog with discretised torque)."
-            )
-        n = int(space.n)
         modes = env.metadata.get("render_modes", [])
+        vectors = _box_actions(env_id, space) if isinstance(space, gym.spaces.Box) else None
+        if vectors is None and not isinstance(space, gym.spaces.Discrete):
+            raise CatalogError(
+                f"{env_id} has a {type(space).__name__} action space; rltui plays discrete "
+                "actions and bounded one-dimensional Box actions."
+            )
     finally:
         env.close()
     render = ANSI if "ansi" in modes else PIXELS if "rgb_array" in modes else ANSI
-    names = tuple(f"Action {i}" for i in range(n))
-    keys = tuple(ActionKeys(_DIGITS[i], i) for i in range(min(n, len(_DIGITS))))
+    if vectors is not None:
+        names = ("Rest", *(f"{name} {i}" for i in range(len(vectors[0])) for name in ("Low", "High")))
+        description = f"Registered Gymnasium environment ({len(vectors[0])} continuous actions)."
+    else:
+        names = tuple(f"Action {i}" for i in range(int(space.n)))
+        description = f"Registered Gymnasium environment ({len(names)} actions, number keys)."
+    keys = tuple(ActionKeys(_DIGITS[i], i) for i in range(min(len(names), len(_DIGITS))))
     return EnvEntry(
         id=env_id,
         group="Other",
-        description=f"Registered Gymnasium environment ({n} actions, number keys).",
+        description=description,
         action_names=names,
         keys=keys,
         render=render,
+        action_vectors=vectors,
     )
+
+
+def _box_actions(env_id: str, space: Any) -> tuple[tuple[float, ...], ...]:
+    """Named actions for a registered Box-action env: rest (the middle of every range), then
+    each dimension at its low and its high bound with the others at rest."""
+    import numpy as np
+
+    low = np.asarray(space.low, dtype=np.float64).reshape(-1)
+    high = np.asarray(space.high, dtype=np.float64).reshape(-1)
+    if len(space.shape) != 1 or not (np.isfinite(low).all() and np.isfinite(high).all()):
+        raise CatalogError(f"{env_id}'s actions are not a bounded vector; rltui plays only those "
+                           "continuous action spaces.")
+    rest = (low + high) / 2
+    out = [tuple(rest)]
+    for i in range(len(rest)):
+        for bound in (low[i], high[i]):
+            vector = rest.copy()
+            vector[i] = bound
+            out.append(tuple(vector))
+    return tuple(tuple(float(v) for v in vector) for vector in out)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -165,8 +191,8 @@ def make_env(entry: EnvEntry, render: bool = True) -> Any:
         # An env with no time limit of its own gets one, so no episode (and no record of it)
         # grows without bound when an agent never reaches an end.
         env = gym.wrappers.TimeLimit(env, LONGEST_EPISODE)
-    if entry.continuous_torques is not None:
-        from rltui.core.wrappers import DiscreteTorque
+    if entry.action_vectors is not None:
+        from rltui.core.wrappers import NamedActions
 
-        env = DiscreteTorque(env, entry.continuous_torques)
+        env = NamedActions(env, entry.action_vectors, for_agents=entry.named_for_agents)
     return env

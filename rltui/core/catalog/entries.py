@@ -15,7 +15,15 @@ from rltui.core.catalog.entry import CARDS, GRID, PIXELS, EnvEntry, keys
 
 _FROZEN_KEYS = keys(("left,a", 0), ("down,s", 1), ("right,d", 2), ("up,w", 3))
 _FROZEN_NAMES = ("Left", "Down", "Right", "Up")
-_PENDULUM_TORQUES = (-2.0, -1.0, 0.0, 1.0, 2.0)
+_PENDULUM_TORQUES = ((-2.0,), (-1.0,), (0.0,), (1.0,), (2.0,))
+# LunarLander's continuous actions: (main, lateral). Main fires above 0 (throttle 50-100%),
+# a side engine below -0.5 (left) or above 0.5 (right).
+_LANDER_VECTORS = ((-1.0, 0.0), (-1.0, -1.0), (1.0, 0.0), (-1.0, 1.0), (1.0, -1.0), (1.0, 1.0))
+# BipedalWalker: torques of (hip 1, knee 1, hip 2, knee 2); a key drives one joint.
+_WALKER_VECTORS = ((0.0, 0.0, 0.0, 0.0),
+                   (1.0, 0.0, 0.0, 0.0), (-1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0), (0.0, -1.0, 0.0, 0.0),
+                   (0.0, 0.0, 1.0, 0.0), (0.0, 0.0, -1.0, 0.0), (0.0, 0.0, 0.0, 1.0), (0.0, 0.0, 0.0, -1.0),
+                   (1.0, -1.0, -1.0, 1.0), (-1.0, 1.0, 1.0, -1.0))
 
 CATALOG: tuple[EnvEntry, ...] = (
     EnvEntry(
@@ -145,7 +153,7 @@ CATALOG: tuple[EnvEntry, ...] = (
     EnvEntry(
         id="Pendulum-v1",
         group="Classic control",
-        description="Swing the pendulum up and hold it there (torque in five steps).",
+        description="Swing the pendulum up and hold it there (torque from -2 to 2).",
         action_names=("Torque -2", "Torque -1", "No torque", "Torque +1", "Torque +2"),
         keys=keys(("left,a", 0), ("z", 1), ("down,s", 2), ("x", 3), ("right,d", 4)),
         render=PIXELS,
@@ -154,9 +162,29 @@ CATALOG: tuple[EnvEntry, ...] = (
         # Tile coding over (cos, sin, angular velocity); every step costs, so zeros explore.
         tuned={"tabular": {"coding": "tiles", "tilings": 8, "tiles": 8, "alpha": 0.3, "epsilon_start": 0.0,
                            "epsilon_end": 0.0},
-               "dqn": {"epsilon_decay_steps": 20_000}},
-        budgets={"tabular": 500_000, "dqn": 50_000},
-        continuous_torques=_PENDULUM_TORQUES,
+               "dqn": {"epsilon_decay_steps": 20_000},
+               # rl-zoo's SAC for Pendulum (lr 1e-3), and its PPO's short horizon (γ 0.9).
+               "sac": {"learning_rate": 1e-3},
+               "ppo": {"gamma": 0.9, "n_steps": 1024, "n_envs": 4, "n_epochs": 10, "batch_size": 64,
+                       "gae_lambda": 0.95, "learning_rate": 1e-3}},
+        budgets={"tabular": 500_000, "dqn": 50_000, "sac": 20_000, "ppo": 200_000},
+        action_vectors=_PENDULUM_TORQUES,
+        action_dims=("torque",),
+        named_for_agents=True,
+    ),
+    EnvEntry(
+        id="MountainCarContinuous-v0",
+        group="Classic control",
+        description="Rock the car up the hill with a continuous push; every push costs a little.",
+        action_names=("Push left", "Coast", "Push right"),
+        keys=keys(("left,a", 0), ("down,s", 1), ("right,d", 2)),
+        render=PIXELS,
+        gamma=0.99,
+        solved_at=90.0,  # Gymnasium's reward_threshold
+        budgets={"sac": 50_000, "ppo": 200_000},
+        value_grid=valuemap.mountain_car_grid,
+        action_vectors=((-1.0,), (0.0,), (1.0,)),
+        action_dims=("force",),
     ),
     EnvEntry(
         id="LunarLander-v3",
@@ -178,6 +206,44 @@ CATALOG: tuple[EnvEntry, ...] = (
         budgets={"dqn": 300_000, "ppo": 1_000_000, "reinforce": 1_000_000},
         requires="Box2D",
         install_hint="pip install 'gymnasium[box2d]'",
+    ),
+    EnvEntry(
+        id="LunarLanderContinuous-v3",
+        group="Classic control",
+        description="Land between the flags with throttled engines (main and sides, continuous).",
+        action_names=("Engines off", "Fire left engine", "Fire main engine", "Fire right engine",
+                      "Main + left", "Main + right"),
+        keys=keys(("down,s", 0), ("left,a", 1), ("up,w", 2), ("right,d", 3), ("z", 4), ("c", 5)),
+        render=PIXELS,
+        gamma=0.99,
+        solved_at=200.0,  # Gymnasium's reward_threshold
+        # rl-zoo's SAC for LunarLanderContinuous (without its 400x300 network).
+        tuned={"sac": {"learning_rate": 7.3e-4, "tau": 0.01, "learning_starts": 10_000}},
+        budgets={"sac": 300_000, "ppo": 1_000_000},
+        requires="Box2D",
+        install_hint="pip install 'gymnasium[box2d]'",
+        action_vectors=_LANDER_VECTORS,
+        action_dims=("main", "lateral"),
+    ),
+    EnvEntry(
+        id="BipedalWalker-v3",
+        group="Classic control",
+        description="Teach the two-legged walker to stand, then walk across rough ground.",
+        action_names=("Relax", "Hip 1 forward", "Hip 1 back", "Knee 1 bend", "Knee 1 stretch",
+                      "Hip 2 forward", "Hip 2 back", "Knee 2 bend", "Knee 2 stretch", "Stride 1", "Stride 2"),
+        # Left hand drives leg 1 (w/s hip, e/d knee), right hand leg 2 (u/j hip, i/k knee).
+        keys=keys(("down,x", 0), ("w", 1), ("s", 2), ("e", 3), ("d", 4), ("u", 5), ("j", 6), ("i", 7),
+                  ("k", 8), ("left", 9), ("right", 10)),
+        render=PIXELS,
+        gamma=0.99,
+        solved_at=300.0,  # Gymnasium's reward_threshold
+        # rl-zoo's SAC for BipedalWalker (without its gSDE exploration and 400x300 network).
+        tuned={"sac": {"learning_rate": 7.3e-4, "gamma": 0.98, "tau": 0.02, "learning_starts": 10_000}},
+        budgets={"sac": 300_000, "ppo": 2_000_000},
+        requires="Box2D",
+        install_hint="pip install 'gymnasium[box2d]'",
+        action_vectors=_WALKER_VECTORS,
+        action_dims=("hip 1", "knee 1", "hip 2", "knee 2"),
     ),
     EnvEntry(
         id="Blackjack-v1",

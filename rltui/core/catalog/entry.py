@@ -96,12 +96,24 @@ class EnvEntry:
     """Python module the env needs beyond rltui's own dependencies (e.g. ``Box2D``)."""
     install_hint: str | None = None
     """What to install when :attr:`requires` is missing."""
-    continuous_torques: tuple[float, ...] | None = None
-    """For a Box action space: the values each discrete action maps to."""
+    action_vectors: tuple[tuple[float, ...], ...] | None = None
+    """For an env with continuous (Box) actions: the vector each named action stands for, so
+    keys (and, with :attr:`named_for_agents`, discrete agent kinds) can take them by index."""
+    action_dims: tuple[str, ...] = ()
+    """For continuous actions: a short name per action dimension (the panel's rows)."""
+    named_for_agents: bool = False
+    """Value-based kinds may play this continuous env through its named actions (Pendulum-v1's
+    five torques); otherwise only continuous kinds can."""
 
     @property
     def n_actions(self) -> int:
+        """Named actions: the keys' choices (a discrete env's every action)."""
         return len(self.action_names)
+
+    @property
+    def continuous(self) -> bool:
+        """The env's own actions are continuous vectors."""
+        return self.action_vectors is not None
 
     @property
     def available(self) -> bool:

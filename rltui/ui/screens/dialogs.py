@@ -161,8 +161,9 @@ class LoadDialog(Dialog):
 
     def _read(self, path: str) -> None:
         """Off the UI thread: loading can import torch, and a file can be large."""
-        from agents.persistence import SaveError, load_agent
+        from agents.persistence import SaveError
         from rltui.core import episodes
+        from rltui.core.agent_factory import load_agent_for
 
         try:
             if path.endswith(episodes.SUFFIX):
@@ -171,7 +172,7 @@ class LoadDialog(Dialog):
                     episodes.check(record, self.entry)
                 loaded = Loaded(path, record=record)
             else:
-                loaded = Loaded(path, agent=load_agent(path, expect_env=self.env_id)[0])
+                loaded = Loaded(path, agent=load_agent_for(path, self.entry, env_id=self.env_id)[0])
         except (SaveError, episodes.EpisodeFileError) as exc:
             self.post_message(Checked(reason=str(exc)))
             return

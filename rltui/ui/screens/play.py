@@ -21,12 +21,12 @@ from rltui.core.inbox import Notice, OwnerMessage, SnapshotReady
 from rltui.core.playalong import PlayAlong, Snapshot
 from rltui.core.session import HUMAN, Session
 from rltui.core.valuemap import value_map_for
-from rltui.ui.format import num, plural
+from rltui.ui.format import action_label, num, plural
 from rltui.ui.render.grid import action_glyphs
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.screens.play_files import AgentFiles, AgentSaved, OwnerSaid, replay_notice
 from rltui.ui.widgets.env_view import EnvView
-from rltui.ui.widgets.q_values import QValuesPanel
+from rltui.ui.widgets.q_values import QValuesPanel, panel_height
 from rltui.ui.widgets.returns_panel import ReturnsPanel
 from rltui.ui.widgets.too_small import TooSmall
 from rltui.ui.widgets.training_panel import TrainingPanel, controller_badge
@@ -122,7 +122,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
                     yield Static(id="status")
                 yield TrainingPanel(id="training-panel")
             with Vertical(id="side"):
-                yield QValuesPanel(names, id="q-panel")
+                yield QValuesPanel(names, id="q-panel", action_dims=self.session.entry.action_dims)
                 yield ReturnsPanel(names, id="returns-panel")
         yield TooSmall()
         yield Footer(compact=True)
@@ -133,7 +133,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(UI_SWITCH_INTERVAL)
         self.query_one("#stage").border_title = self.session.entry.id
-        self.query_one("#q-panel").styles.height = len(self.session.entry.action_names) + 3
+        self.query_one("#q-panel").styles.height = panel_height(self.session.entry)
         self.apply(self.playalong.latest)
         self.run_worker(self._own, thread=True, name="playalong", exit_on_error=False)
         if self.agent_kind is not None:
@@ -195,7 +195,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         text.append("  ")
         if snap.last is not None:
             text.append("last ", style="dim")
-            text.append(names[snap.last.action], style="bold")
+            text.append(action_label(snap.last.action, names), style="bold")
             text.append(f" by {snap.last.actor}", style="dim")
             if snap.last_outcome:
                 text.append(f" ({snap.last_outcome} on the ice)", style="bold #4fc3f7")

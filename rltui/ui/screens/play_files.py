@@ -117,10 +117,11 @@ class AgentFiles:
 
     def _load_worker(self, path: str) -> None:
         """Loading can import torch: done off the UI thread, then handed to the owner."""
-        from agents.persistence import SaveError, load_agent
+        from agents.persistence import SaveError
+        from rltui.core.agent_factory import load_agent_for
 
         try:
-            agent, _ = load_agent(path, expect_env=self.session.entry.id)
+            agent, _ = load_agent_for(path, self.session.entry)
         except SaveError as exc:
             self.post_message(OwnerSaid(Notice("error", str(exc))))
             return

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Static
 
 from rltui.core.session import HUMAN
 from rltui.core.snapshot import Snapshot
-from rltui.ui.format import num, plural, rows
+from rltui.ui.format import action_label, num, plural, rows
 
 LAST_REWARDS_WIDTH = 24
 
@@ -89,7 +89,7 @@ class ReturnsPanel(Vertical):
                                      "G_t = r_t + γ G_(t+1) beside V(s_t)"), layout=False)
         for record, g in zip(records, returns):
             value = "—" if record.value is None else num(record.value, 2)
-            table.add_row(str(record.t), record.actor, self.action_names[record.action],
+            table.add_row(str(record.t), record.actor, action_label(record.action, self.action_names),
                           num(record.reward, 2), num(g, 2), value)
         table.display = True
 

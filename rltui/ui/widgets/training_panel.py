@@ -121,13 +121,26 @@ class TrainingPanel(Horizontal):
             ("episodes", f"{snap.episodes:,}"),
             ("steps", f"{snap.total_steps:,}"),
             ("steps/s", rate),
-            *(_policy_rows(snap) if snap.policy is not None else [
+            *(_policy_rows(snap) if snap.policy is not None else _sac_rows(snap)
+              if snap.agent_kind == "sac" else [
                 ("epsilon", "—" if snap.epsilon is None else f"{snap.epsilon:.3f}"),
                 ("loss", sig(snap.loss))]),
             ("speed", speed + ("  paused" if snap.paused else "")),
         ], label_width=9)
         self.query_one("#training-stats", Static).update(stats, layout=False)
         self.query_one(ReturnsPlot).show(snap)
+
+
+def _sac_rows(snap: Snapshot) -> list[tuple[str, str]]:
+    """What SAC's update measures: the temperature α, both critics' losses, the policy's loss
+    and its entropy (−log π of its own actions)."""
+    m = dict(snap.metrics)
+    return [
+        ("α", sig(m.get("alpha"))),
+        ("Q1|Q2", f"{sig(m.get('q1_loss'))} | {sig(m.get('q2_loss'))}"),
+        ("π loss", sig(m.get("policy_loss"))),
+        ("entropy", sig(m.get("entropy"))),
+    ]
 
 
 def _policy_rows(snap: Snapshot) -> list[tuple[str, str]]:

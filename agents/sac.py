@@ -1,0 +1,425 @@
+"""Soft Actor-Critic (Haarnoja et al. 2018) for continuous actions, in PyTorch.
+
+Spinning Up's recommended off-policy method, as it and Stable-Baselines3 write it:
+
+- a squashed-Gaussian actor: u ~ N(μ(s), σ(s)²), a = tanh(u), scaled to the env's bounds;
+  log π(a|s) = log N(u) − Σ log(1 − tanh(u)²) (in the squashed [-1, 1] units);
+- twin Q-networks on (s, a) and their target copies, blended with τ after every step;
+  the target r + γ(1 − terminated)(min Q'(s', a') − α log π(a'|s')), a' ~ π(·|s'): a time
+  limit is not an end, so a truncated step still bootstraps;
+- the actor minimises E[α log π(a|s) − min Q(s, a)];
+- α tuned automatically toward a target entropy of −(action dimensions), or fixed;
+- a replay buffer, and ``learning_starts`` steps of uniform random actions first (held for
+  ``warmup_repeat`` steps each: a slow push explores a hill where a jitter does not).
+
+Off-policy: it learns from a person's moves too (their named action's vector). Acting runs
+in numpy on views of the actor's weights; the update calls the layers as functions and
+takes gradients with ``autograd.grad`` (see :mod:`agents.nets`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from torch import nn
+
+from agents import nets
+from agents.base import PROBABILITY, STEPS, Limit, Transition
+from agents.optim import Adam
+from agents.replay import ReplayBuffer
+from agents.torch_setup import configure_torch, device_problem, require_device
+
+configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
+
+KIND = "sac"
+LOG_STD_MIN, LOG_STD_MAX = -20.0, 2.0
+"""The actor's log σ is clamped here (as Spinning Up and Stable-Baselines3 do)."""
+LOG_2PI = math.log(2 * math.pi)
+_QUANTILES = np.array([-1.863, -1.318, -0.967, -0.674, -0.402, -0.150, 0.150, 0.402, 0.674, 0.967,
+                       1.318, 1.863])
+"""Twelve evenly spaced quantiles of N(0, 1): the panel's mean and spread of a squashed action
+without drawing random numbers (which would change what the agent does next)."""
+MAX_BUFFER_BYTES = 2 * 1024**3
+
+
+@dataclass(frozen=True)
+class SACConfig:
+    """Hyperparameters of SAC (Stable-Baselines3's defaults, with a smaller buffer)."""
+
+    learning_rate: float = 3e-4
+    """Adam step size of the actor, the critics and α."""
+    gamma: float = 0.99
+    """Discount factor."""
+    tau: float = 0.005
+    """Target networks move this share toward the critics after every gradient step."""
+    buffer_size: int = 300_000
+    """Transitions the replay buffer holds (preallocated)."""
+    batch_size: int = 256
+    """Transitions per gradient step."""
+    learning_starts: int = 100
+    """Steps of uniform random actions before the first update."""
+    warmup_repeat: int = 1
+    """Each warm-up action is held for this many steps."""
+    train_freq: int = 1
+    """Environment steps between updates."""
+    gradient_steps: int = 1
+    """Gradient steps per update."""
+    alpha: float = 0.0
+    """A fixed entropy temperature α; 0: tuned automatically toward the target entropy."""
+    alpha_init: float = 1.0
+    """α at the start when it is tuned."""
+    target_entropy_per_dim: float = -1.0
+    """The tuned α aims at this entropy per action dimension (−1: −dim, Stable-Baselines3's)."""
+    hidden: tuple[int, ...] = (256, 256)
+    """Hidden layer sizes of the actor and of each critic."""
+    device: str = "cpu"
+    """``cpu`` or ``cuda``."""
+
+    KINDS: ClassVar[tuple[str, ...]] = (KIND,)
+    LIMITS: ClassVar[dict[str, Limit]] = {
+        "learning_rate": Limit(0.0, 1.0, low_open=True),
+        "gamma": PROBABILITY,
+        "tau": Limit(0.0, 1.0, low_open=True),
+        "buffer_size": Limit(1, 10_000_000),
+        "batch_size": Limit(1, 65_536),
+        "learning_starts": STEPS,
+        "warmup_repeat": Limit(1, 10_000),
+        "train_freq": Limit(1, 1_000_000),
+        "gradient_steps": Limit(1, 1_000),
+        "alpha": Limit(0.0, 1e3),
+        "alpha_init": Limit(0.0, 1e3, low_open=True),
+        "target_entropy_per_dim": Limit(-100.0, 100.0),
+        "hidden": Limit(1, 4_096, length=(1, 8)),
+    }
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.batch_size > self.buffer_size:
+            out.append(f"Setting 'batch_size' ({self.batch_size}) cannot exceed 'buffer_size' "
+                       f"({self.buffer_size}): a batch is drawn from the buffer.")
+        problem = device_problem(self.device)
+        if problem is not None:
+            out.append(problem)
+        return out
+
+
+def squashed_log_prob(u: torch.Tensor, mean: torch.Tensor, log_std: torch.Tensor) -> torch.Tensor:
+    """log π(tanh(u)|s) per row: the Gaussian's log-density of ``u`` less the log-Jacobian of
+    tanh, Σ log(1 − tanh(u)²) = Σ 2(log 2 − u − softplus(−2u)) (Spinning Up's stable form)."""
+    z = (u - mean) * torch.exp(-log_std)
+    gaussian = (-0.5 * z * z - log_std - 0.5 * LOG_2PI).sum(dim=-1)
+    jacobian = (2.0 * (math.log(2.0) - u - nn.functional.softplus(-2.0 * u))).sum(dim=-1)
+    return gaussian - jacobian
+
+
+class SACAgent:
+    """SAC; see the module docstring.
+
+    Args:
+        observation: the observation space, as :func:`agents.base.describe_space` gives it.
+        n_actions: 0 (its actions are continuous).
+        config: hyperparameters.
+        seed: seeds the networks' initialisation, exploration and replay sampling.
+        action: the action space, a Box as :func:`agents.base.describe_space` gives it.
+    """
+
+    kind = KIND
+    continuous = True
+    learns_from_others = True
+
+    def __init__(self, observation: dict[str, Any], n_actions: int = 0, config: SACConfig | None = None,
+                 seed: int | None = None, action: dict[str, Any] | None = None) -> None:
+        if action is None:
+            raise ValueError("SAC needs continuous actions.")
+        self.config = c = config or SACConfig()
+        require_device(c.device)
+        self.device = torch.device(c.device)
+        self.observation = observation
+        self.action = action
+        self.n_actions = 0
+        self.low = np.asarray(action["low"], dtype=np.float64)
+        self.high = np.asarray(action["high"], dtype=np.float64)
+        if not (np.isfinite(self.low).all() and np.isfinite(self.high).all()):
+            raise ValueError("SAC needs bounded actions.")
+        self.dim = len(self.low)
+        self._center = (self.high + self.low) / 2
+        self._half = (self.high - self.low) / 2
+        self._features = nets.Features(observation)
+        self.obs_dim = self._features.dim
+        nets.check_size((self.obs_dim + self.dim, *c.hidden, 2 * self.dim))
+        buffer_bytes = c.buffer_size * (2 * self.obs_dim + 2 + self.dim) * 4
+        if buffer_bytes > MAX_BUFFER_BYTES:
+            raise ValueError(f"a replay buffer of {c.buffer_size:,} transitions would take "
+                             f"{buffer_bytes / 2**30:,.1f} GB (at most 2): use a smaller buffer_size.")
+        if seed is not None:
+            torch.manual_seed(seed)
+        self.actor = nets.mlp((self.obs_dim, *c.hidden, 2 * self.dim)).to(self.device)
+        self.q1 = nets.mlp((self.obs_dim + self.dim, *c.hidden, 1)).to(self.device)
+        self.q2 = nets.mlp((self.obs_dim + self.dim, *c.hidden, 1)).to(self.device)
+        self.q1_target = nets.mlp((self.obs_dim + self.dim, *c.hidden, 1)).to(self.device)
+        self.q2_target = nets.mlp((self.obs_dim + self.dim, *c.hidden, 1)).to(self.device)
+        self.q1_target.load_state_dict(self.q1.state_dict())
+        self.q2_target.load_state_dict(self.q2.state_dict())
+        self.log_alpha = torch.tensor([math.log(c.alpha or c.alpha_init)], device=self.device, requires_grad=True)
+        self._actor_params = list(self.actor.parameters())
+        self._q_params = list(self.q1.parameters()) + list(self.q2.parameters())
+        self._target_params = list(self.q1_target.parameters()) + list(self.q2_target.parameters())
+        self._q1_params, self._q2_params = list(self.q1.parameters()), list(self.q2.parameters())
+        self._q1_target_params = list(self.q1_target.parameters())
+        self._q2_target_params = list(self.q2_target.parameters())
+        self.actor_optimizer = Adam(self._actor_params, lr=c.learning_rate)
+        self.critic_optimizer = Adam(self._q_params, lr=c.learning_rate)
+        self.alpha_optimizer = Adam([self.log_alpha], lr=c.learning_rate)
+        self.buffer = ReplayBuffer(c.buffer_size, self.obs_dim, seed, action_dim=self.dim)
+        self.rng = np.random.default_rng(seed)
+        self.steps = 0
+        self.episodes = 0
+        self.updates = 0
+        self.last_metrics: dict[str, float] = {}
+        """What the latest update measured (both Q losses, the policy loss, α, entropy)."""
+        self._layers: dict[str, nets.Layers] | None = None
+        self._warmup_action: np.ndarray | None = None
+
+    # --- acting ------------------------------------------------------------------------
+
+    @property
+    def epsilon(self) -> None:
+        """SAC explores by sampling its policy (and by its entropy bonus), not by ε."""
+        return None
+
+    @property
+    def alpha(self) -> float:
+        return float(self.log_alpha.detach().exp()) if not self.config.alpha else self.config.alpha
+
+    @property
+    def target_entropy(self) -> float:
+        return self.config.target_entropy_per_dim * self.dim
+
+    def _numpy(self) -> dict[str, nets.Layers] | None:
+        if self._layers is None:
+            layers = {name: nets.numpy_layers(net) for name, net in
+                      (("actor", self.actor), ("q1", self.q1), ("q2", self.q2))}
+            self._layers = None if any(v is None for v in layers.values()) else layers  # type: ignore[misc]
+        return self._layers
+
+    def _actor_out(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(μ, log σ) of the pre-squash Gaussian for feature rows ``x``."""
+        layers = self._numpy()
+        if layers is not None:
+            out = nets.numpy_forward(layers["actor"], x)
+        else:
+            with torch.no_grad():
+                out = self.actor(torch.from_numpy(x).to(self.device)).cpu().numpy()
+        mean, log_std = out[..., :self.dim], out[..., self.dim:]
+        return mean.astype(np.float64), np.clip(log_std, LOG_STD_MIN, LOG_STD_MAX).astype(np.float64)
+
+    def _to_env(self, squashed: np.ndarray) -> np.ndarray:
+        return (self._center + self._half * squashed).astype(np.float32)
+
+    def _to_unit(self, action: Any) -> np.ndarray:
+        """An env action as the critics see it: scaled to [-1, 1]."""
+        a = np.asarray(action, dtype=np.float64).reshape(-1)
+        return np.clip((a - self._center) / self._half, -1.0, 1.0).astype(np.float32)
+
+    def act(self, obs: Any, explore: bool) -> np.ndarray:
+        c = self.config
+        if explore and self.steps < c.learning_starts:
+            if self._warmup_action is None or self.steps % c.warmup_repeat == 0:
+                self._warmup_action = self.rng.uniform(-1.0, 1.0, self.dim)
+            return self._to_env(self._warmup_action)
+        mean, log_std = self._actor_out(self._features(obs))
+        if not explore:
+            return self._to_env(np.tanh(mean))
+        u = mean + np.exp(log_std) * self.rng.standard_normal(self.dim)
+        return self._to_env(np.tanh(u))
+
+    def q_curve(self, obs: Any, points: np.ndarray) -> np.ndarray:
+        """min(Q1, Q2)(s, a) at ``points`` of the first action dimension (env units), the other
+        dimensions at the greedy action's values."""
+        x = self._features(obs)
+        mean, _ = self._actor_out(x)
+        actions = np.tile(np.tanh(mean), (len(points), 1))
+        actions[:, 0] = self._to_unit_column(np.asarray(points, dtype=np.float64))
+        return self._q_min(np.tile(x, (len(points), 1)), actions.astype(np.float32))
+
+    def _to_unit_column(self, values: np.ndarray) -> np.ndarray:
+        return np.clip((values - self._center[0]) / self._half[0], -1.0, 1.0)
+
+    def _q_min(self, x: np.ndarray, unit_actions: np.ndarray) -> np.ndarray:
+        inputs = np.concatenate([x, unit_actions], axis=1).astype(np.float32)
+        layers = self._numpy()
+        if layers is not None:
+            q1 = nets.numpy_forward(layers["q1"], inputs)[:, 0]
+            q2 = nets.numpy_forward(layers["q2"], inputs)[:, 0]
+        else:
+            with torch.no_grad():
+                t = torch.from_numpy(inputs).to(self.device)
+                q1, q2 = self.q1(t)[:, 0].cpu().numpy(), self.q2(t)[:, 0].cpu().numpy()
+        return np.minimum(q1, q2).astype(np.float64)
+
+    def action_beliefs(self, obs: Any, points: np.ndarray | None = None) -> dict[str, Any]:
+        """The policy's mean and spread per action dimension in env units (of tanh(u), from
+        fixed quantiles of u), V(s) as min Q at the greedy action, and with ``points`` (values
+        of the first dimension) the curve min Q(s, a) there."""
+        x = self._features(obs)
+        mean, log_std = self._actor_out(x)
+        draws = np.tanh(mean[None, :] + np.exp(log_std)[None, :] * _QUANTILES[:, None])
+        spread = self._half * draws
+        greedy = np.tanh(mean)
+        beliefs: dict[str, Any] = {
+            "mean": self._center + self._half * greedy,
+            "std": spread.std(axis=0),
+            "value": float(self._q_min(x[None], greedy[None].astype(np.float32))[0]),
+        }
+        if points is not None:
+            beliefs["curve"] = self.q_curve(obs, points)
+        return beliefs
+
+    # --- learning -------------------------------------------------------------------
+
+    def observe(self, step: Transition) -> dict[str, float]:
+        c = self.config
+        x, x2 = self._features(step.obs), self._features(step.next_obs)
+        # A time limit is not an end: only a true end stops the bootstrap.
+        self.buffer.add(x, self._to_unit(step.action), float(step.reward), x2, bool(step.terminated))
+        self.steps += 1
+        if step.terminated or step.truncated:
+            self.episodes += 1
+        # After a load the buffer starts empty: it refills before updates resume.
+        ready = self.buffer.size >= max(1, min(c.learning_starts, c.buffer_size))
+        if ready and self.steps % c.train_freq == 0:
+            for _ in range(c.gradient_steps):
+                self.last_metrics = self.update()
+            return {"loss": self.last_metrics["q1_loss"] + self.last_metrics["q2_loss"]}
+        return {}
+
+    def _sample(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(a in [-1, 1], log π(a|s)) for a batch, reparameterised (gradients flow to the actor)."""
+        out = nets.forward(self._actor_params, obs)
+        mean, log_std = out[:, :self.dim], out[:, self.dim:].clamp(LOG_STD_MIN, LOG_STD_MAX)
+        u = mean + log_std.exp() * torch.randn_like(mean)
+        return torch.tanh(u), squashed_log_prob(u, mean, log_std)
+
+    def target(self, rewards: torch.Tensor, next_obs: torch.Tensor, terminated: torch.Tensor) -> torch.Tensor:
+        """The critics' target y = r + γ(1 − terminated)(min Q'(s', a') − α log π(a'|s'))."""
+        with torch.no_grad():
+            next_actions, next_log_prob = self._sample(next_obs)
+            inputs = torch.cat((next_obs, next_actions), dim=1)
+            q_next = torch.min(nets.forward(self._q1_target_params, inputs),
+                               nets.forward(self._q2_target_params, inputs)).squeeze(1)
+            soft = q_next - self.alpha * next_log_prob
+            return rewards + self.config.gamma * (1.0 - terminated) * soft
+
+    def update(self) -> dict[str, float]:
+        """One gradient step of α, the critics and the actor on a replay batch, then the
+        targets' blend (Stable-Baselines3's order)."""
+        c = self.config
+        batch = self.buffer.sample(c.batch_size, self.device)
+        obs = batch.observations
+        actions_pi, log_pi = self._sample(obs)
+        alpha_loss = None
+        if not c.alpha:
+            alpha_loss = -(self.log_alpha * (log_pi.detach() + self.target_entropy)).mean()
+            (grad,) = torch.autograd.grad(alpha_loss, [self.log_alpha])
+            self.alpha_optimizer.step([grad])
+        y = self.target(batch.rewards, batch.next_observations, batch.terminated)
+        inputs = torch.cat((obs, batch.actions), dim=1)
+        q1 = nets.forward(self._q1_params, inputs).squeeze(1)
+        q2 = nets.forward(self._q2_params, inputs).squeeze(1)
+        q1_loss = 0.5 * (q1 - y).pow(2).mean()
+        q2_loss = 0.5 * (q2 - y).pow(2).mean()
+        grads = torch.autograd.grad(q1_loss + q2_loss, self._q_params)
+        self.critic_optimizer.step(grads)
+        pi_inputs = torch.cat((obs, actions_pi), dim=1)
+        q_pi = torch.min(nets.forward(self._q1_params, pi_inputs), nets.forward(self._q2_params, pi_inputs)).squeeze(1)
+        policy_loss = (self.alpha * log_pi - q_pi).mean()
+        grads = torch.autograd.grad(policy_loss, self._actor_params)
+        self.actor_optimizer.step(grads)
+        with torch.no_grad():
+            torch._foreach_lerp_(self._target_params, self._q_params, c.tau)
+        self.updates += 1
+        stats = torch.stack((q1_loss.detach(), q2_loss.detach(), policy_loss.detach(), -log_pi.detach().mean())).tolist()
+        out = dict(zip(("q1_loss", "q2_loss", "policy_loss", "entropy"), stats))
+        out["alpha"] = self.alpha
+        if alpha_loss is not None:
+            out["alpha_loss"] = float(alpha_loss.detach())
+        return out
+
+    # --- settings and persistence ------------------------------------------------------
+
+    def reconfigure(self, config: SACConfig) -> None:
+        """Go on with new settings (on resume): the networks keep their weights.
+
+        Raises:
+            ValueError: a change of ``hidden`` (the weights have its shape) or a bad device.
+        """
+        old = self.config
+        if config.hidden != old.hidden:
+            raise ValueError("'hidden' cannot change once trained: the networks' weights have its shape.")
+        require_device(config.device)
+        self.config = config
+        if config.device != old.device:
+            self.device = torch.device(config.device)
+            for net in (self.actor, self.q1, self.q2, self.q1_target, self.q2_target):
+                net.to(self.device)
+            self.log_alpha.data = self.log_alpha.data.to(self.device)
+            for optimizer in self._optimizers().values():
+                optimizer.to(self.device)
+            self._layers = None
+        for optimizer in self._optimizers().values():
+            optimizer.lr = config.learning_rate
+        if config.buffer_size != old.buffer_size:
+            self.buffer = ReplayBuffer(config.buffer_size, self.obs_dim, int(self.rng.integers(2**31)),
+                                       action_dim=self.dim)
+
+    def _optimizers(self) -> dict[str, Adam]:
+        return {"actor_optimizer": self.actor_optimizer, "critic_optimizer": self.critic_optimizer,
+                "alpha_optimizer": self.alpha_optimizer}
+
+    def _nets(self) -> dict[str, nn.Module]:
+        return {"actor": self.actor, "q1": self.q1, "q2": self.q2, "q1_target": self.q1_target,
+                "q2_target": self.q2_target}
+
+    def config_dict(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.config).items()}
+
+    def counters(self) -> dict[str, Any]:
+        return {"steps": self.steps, "episodes": self.episodes, "updates": self.updates}
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for name, net in self._nets().items():
+            out.update(nets.module_arrays(name, net))
+        out["log_alpha"] = self.log_alpha.detach().cpu().numpy().copy()
+        for prefix, optimizer in self._optimizers().items():
+            out.update(optimizer.arrays(prefix))
+        return out
+
+    def load_arrays(self, arrays: dict[str, np.ndarray], counters: dict[str, Any]) -> None:
+        """Restore the networks, α, the optimizers' state and the counters, every array
+        checked first. The replay buffer is not saved: it refills on resume.
+
+        Raises:
+            ValueError: a missing, misshapen, damaged or foreign array, in a few words.
+        """
+        known = (*(name + "." for name in self._nets()), *(p + "." for p in self._optimizers()))
+        foreign = sorted(k for k in arrays if not k.startswith(known) and k != "log_alpha")
+        if foreign:
+            raise ValueError(f"{foreign[0]} is not part of a sac agent")
+        for name, net in self._nets().items():
+            nets.load_module(arrays, name, net)
+        self.log_alpha.data.copy_(torch.from_numpy(nets.checked(arrays, "log_alpha", (1,))))
+        for prefix, optimizer in self._optimizers().items():
+            nets.load_optimizer(optimizer, arrays, prefix)
+        self.steps = int(counters.get("steps", 0))
+        self.episodes = int(counters.get("episodes", 0))
+        self.updates = int(counters.get("updates", 0))
+        self._layers = None
+
+
+CONFIG = SACConfig
+build, restore = nets.registry_hooks(SACAgent)
