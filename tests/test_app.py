@@ -13,7 +13,7 @@ from rltui.ui.screens.dialogs import AgentDialog
 from rltui.ui.screens.help import HelpScreen
 from rltui.ui.screens.launcher import LauncherScreen
 from rltui.ui.screens.play import PlayScreen
-from tests.helpers import panel_value, press, screen_text, wait_for_text
+from tests.helpers import panel_value, press, screen_text, settle, wait_for_text
 
 SIZE = (120, 40)
 AVAILABLE = [e for e in catalog.CATALOG if e.available]
@@ -40,6 +40,8 @@ async def test_every_env_plays_by_keyboard(entry: catalog.EnvEntry) -> None:
         screen = app.screen
         assert isinstance(screen, PlayScreen)
         session = screen.session
+        if entry.realtime:
+            await press(pilot, "ctrl+t")  # turn by turn: one step per key (real time: below)
         pressed = 0
         for key in (keys * 2)[:6]:
             if session.episode.done:
@@ -51,6 +53,23 @@ async def test_every_env_plays_by_keyboard(entry: catalog.EnvEntry) -> None:
         assert panel_value(app, "step") == f"{steps}/{steps}"
         text = screen_text(app)
         assert "Rewards and returns" in text and entry.id in text
+
+
+async def test_real_time_runs_at_the_envs_pace_from_the_first_key() -> None:
+    app = _app("Pendulum-v1")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        session = screen.session
+        await settle(pilot)
+        assert session.total_steps == 0 and "a key starts the clock" in screen_text(app)
+        await pilot.press("right")  # not settled: the clock keeps publishing
+        for _ in range(400):  # the clock steps on its own, 30 times a second
+            if session.total_steps >= 30:
+                break
+            await pilot.pause(0.01)
+        assert session.total_steps >= 30 and screen.playalong.clock_running
+        actions = session.episode.actions
+        assert actions[0] == 4 and actions[-1] == 2  # Torque +2, then No torque once the hold ran out
 
 
 async def test_episode_end_shows_returns_to_go() -> None:

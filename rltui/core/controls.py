@@ -49,6 +49,10 @@ class Controls:
     def toggle_learning(self) -> None:
         self.inbox.put(self._toggle_learning)
 
+    def toggle_realtime(self) -> None:
+        """Real time (the env keeps moving while a person drives) or turn by turn."""
+        self.inbox.put(self._toggle_realtime)
+
     def toggle_learn_from_human(self) -> None:
         self.inbox.put(self._toggle_learn_from_human)
 
@@ -81,9 +85,22 @@ class Controls:
             self._new_episode()  # the agent's episode just ended: the person starts the next
         self.controller = HUMAN  # a person's key takes the wheel back
         self._wishes.clear()  # ... and cancels what tab or f asked of an agent still loading
-        self._human_step(action)
+        if self.realtime:
+            self._press(action)
+        else:
+            self._human_step(action)
+
+    def _toggle_realtime(self) -> None:
+        self.realtime = not self.realtime
+        self.clock_running = False
+        self.hold.release()
+        mode = (f"real time: the env moves at {self.fps:g} steps/s and your keys push while held"
+                if self.realtime else "turn by turn: the env waits for each key")
+        self.say("information", f"Now {mode}.")
 
     def _toggle_control(self) -> None:
+        self.clock_running = False  # whoever drives next, the person's clock stops
+        self.hold.release()
         if self.controller == AGENT:
             self.controller = HUMAN
         elif self._request_agent("control"):

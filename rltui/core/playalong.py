@@ -28,6 +28,7 @@ from rltui.core.handoff import AgentHandOff, agent_gamma
 from rltui.core.inbox import Deliver, Inbox, Notice, SnapshotReady
 from rltui.core.publishing import FULL_SPEED_PUBLISH_INTERVAL, Publisher
 from rltui.core.rate import RateMeter
+from rltui.core.realtime import KeyHold, frame_rate
 from rltui.core.session import AGENT, HUMAN, Session
 from rltui.core.snapshot import ReturnsRow, Snapshot
 from rltui.core.timeline import EPISODE_RECORD_LIMIT, Timeline, TimelineEntry
@@ -67,6 +68,8 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         value_states: for grid worlds, a function giving the state id of each cell for the value map.
         replay: a recorded episode (already checked with :func:`rltui.core.episodes.check`) to
             open in the timeline at its first step; the agent does not learn from it.
+        realtime: a person's keys drive the env in real time (the play screen turns it on for
+            the envs whose catalog entry asks for it); else each key is one step.
     """
 
     def __init__(
@@ -77,6 +80,7 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         deliver: Deliver | None = None,
         value_states: Callable[[Any], Any] | None = None,
         replay: Any = None,
+        realtime: bool = False,
     ) -> None:
         self.session = session
         self.agent = agent
@@ -119,6 +123,14 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         """What to do once the agent being made arrives: ``control``, ``full_speed``, ``step``."""
         self._episode_base = self._step_base = self._saved_steps = 0
         self._eval_due = 0.0
+        entry = session.entry
+        self.realtime = realtime
+        """A person's keys drive an env that keeps moving (see :mod:`rltui.core.realtime`)."""
+        self.hold = KeyHold(entry.rest_action)
+        self.fps = frame_rate(session.env)
+        self.clock_running = False
+        """Real time is on and a person's key started this episode's clock."""
+        self._next_frame = 0.0
         self.agent = None
         if agent is not None:
             self._attach(agent, announce=False)
@@ -162,7 +174,13 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
             self.publish(force=handled > 0)  # a call's effect is shown at once
             self.inbox.handled += handled
             return
-        timeout = max(0.0, self._next_step - time.perf_counter()) if driving else 0.1
+        clocked = not driving and self.clock_running
+        if driving:
+            timeout = max(0.0, self._next_step - time.perf_counter())
+        elif clocked:
+            timeout = max(0.0, self._next_frame - time.perf_counter())
+        else:
+            timeout = 0.1
         call = self.inbox.get(timeout) if timeout > 0 else None
         if call is not None:
             fn, args = call
@@ -173,6 +191,9 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         elif driving:
             self._agent_step()
             self._next_step = time.perf_counter() + 1.0 / SPEEDS[self.speed]
+            self.publish(force=True)
+        elif clocked:
+            self._frame()
             self.publish(force=True)
         elif self.latest is not None and self.latest.steps_per_second > 0:
             self.publish(force=True)  # the rate falls to 0 once nothing steps: show it
@@ -214,7 +235,30 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
 
     def _new_episode(self) -> None:
         self.session.reset()
+        self.clock_running = False
+        self.hold.release()
         self._start_timeline()
+
+    # --- real time (a person drives an env that keeps moving) -------------------------
+
+    def _press(self, action: int) -> None:
+        """A person's key in real time: hold its action, and start the clock if it stood."""
+        now = time.perf_counter()
+        self.hold.press(action, now)
+        if not self.clock_running:
+            if self.view is None and self.session.episode.done:
+                self.say("information", "The episode is over: press r for a new one.")
+                return
+            self.clock_running = True
+            self._next_frame = now  # the first frame now: a key is answered at once
+
+    def _frame(self) -> None:
+        """One real-time frame: the held key's action, or the rest action once it is let go."""
+        now = time.perf_counter()
+        self._next_frame = max(self._next_frame + 1.0 / self.fps, now)
+        self._human_step(self.hold.action(now))
+        if self.session.episode.done or self.view is not None:
+            self.clock_running = False  # the clock stops with the episode (or when looking back)
 
     def _agent_step(self) -> None:
         if self.view is not None:

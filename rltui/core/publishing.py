@@ -115,6 +115,8 @@ class Publisher:
             actions=None if beliefs is None else beliefs.actions,
             state_value=None if beliefs is None else beliefs.value,
             action_vectors=session.entry.action_vectors,
+            realtime=self.realtime,
+            clock_running=self.clock_running,
         )
         if self.deliver is not None:
             self.deliver(SnapshotReady(self.latest))

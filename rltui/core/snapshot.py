@@ -92,6 +92,10 @@ class Snapshot:
     """For a continuous-action agent: its policy's mean and spread, and its curve."""
     state_value: float | None = None
     """V(s) of the state shown, as the agent sees it."""
+    realtime: bool = False
+    """A person drives in real time (the env keeps moving); else turn by turn."""
+    clock_running: bool = False
+    """Real time is running (a key started it; the episode's end or looking back stops it)."""
     action_vectors: tuple[tuple[float, ...], ...] | None = None
     """A continuous env's named actions (a person's keys), to show a named action as a vector."""
 

@@ -130,8 +130,10 @@ class Timeline:
         else:
             target = min(max(current + int(where), 0), n)
         self.view = None if target == n else target
-        if self.view is not None and self.agent is not None:
-            self.paused = True  # the agent waits while a person looks back
+        if self.view is not None:
+            self.clock_running = False  # real time stops while a person looks back
+            if self.agent is not None:
+                self.paused = True  # the agent waits while a person looks back
 
     def _transition_to(self, i: int) -> Transition | None:
         """The step that led to timeline entry ``i``, as it was (None for the first entry)."""

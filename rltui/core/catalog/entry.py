@@ -101,6 +101,11 @@ class EnvEntry:
     keys (and, with :attr:`named_for_agents`, discrete agent kinds) can take them by index."""
     action_dims: tuple[str, ...] = ()
     """For continuous actions: a short name per action dimension (the panel's rows)."""
+    realtime: bool = False
+    """A person drives it in real time by default: the env steps at its own frame rate and a
+    held key pushes (see :mod:`rltui.core.realtime`); otherwise turn by turn."""
+    rest_action: int = 0
+    """The named action sent in real time when no key is held (no torque, engines off)."""
     named_for_agents: bool = False
     """Value-based kinds may play this continuous env through its named actions (Pendulum-v1's
     five torques); otherwise only continuous kinds can."""

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from rltui.core.catalog import EnvEntry
+from rltui.core.realtime import HOLD
 
 APP_KEYS = (
     ("tab", "hand control to the agent and back (it continues from the current state)"),
@@ -21,7 +22,8 @@ APP_KEYS = (
     ("+ / -", "agent speed: 1 to 128 steps a second (- from full speed: 128)"),
     ("f", "full speed (the screen refreshes a few times a second)"),
     ("t", "training on/off (off: the agent acts greedily)"),
-    ("l", "learn from your moves on/off (Q-learning, Expected SARSA, DQN)"),
+    ("l", "learn from your moves on/off (Q-learning, Expected SARSA, DQN, SAC)"),
+    ("ctrl+t", "real time (the env moves at its own pace, a held key pushes) / turn by turn"),
     ("v", "value map: V(s) as colour, the greedy action as an arrow (grid worlds; MountainCar over position × velocity)"),
     ("[ / ]", "step back / forward through the episode; acting from an earlier step branches"),
     ("home / end", "the episode's first / latest step"),
@@ -45,6 +47,9 @@ DEFINITIONS = (
     ("TD error", "TD target − Q(s, a): Q(s, a) moves α × this towards the target (DQN: a gradient step)"),
     ("γ", "the discount: the env's, or the agent's own when it brought one (the panel says so)"),
     ("★ / ▶", "the greedy (likeliest) action / the action just taken"),
+    ("★ / ▲", "continuous actions: the policy's mean (its greedy action) / the action just taken"),
+    ("curve", "one continuous action: π(a|s) over its range (PPO), or Q(s, a) (SAC); several: mean ± std per dimension"),
+    ("α", "SAC's temperature: how much it values the policy's entropy; tuned toward −(action dimensions)"),
 )
 
 
@@ -76,9 +81,20 @@ class HelpScreen(ModalScreen[None]):
             keys = Table(box=None)
             keys.add_column("keys", style="bold #f9c623")
             keys.add_column("action")
+            vectors = self.entry.action_vectors
             for ak in self.entry.keys:
-                keys.add_row(ak.label, self.entry.action_names[ak.action])
+                name = self.entry.action_names[ak.action]
+                if vectors is not None:
+                    name += "  (" + ", ".join(f"{v:+g}" for v in vectors[ak.action]) + ")"
+                keys.add_row(ak.label, name)
             parts += [keys, Text()]
+            if self.entry.realtime:
+                rest = self.entry.action_names[self.entry.rest_action]
+                parts += [Text(
+                    f"Real time: the env moves at its own pace while you drive. A key's action lasts "
+                    f"{HOLD:g} s after its latest press, so holding a key (the terminal repeats it) "
+                    f"keeps pushing; let go and {rest} follows. ctrl+t switches to turn by turn "
+                    "(one step per key).", style="#c8d0da"), Text()]
         app_keys = Table(title="Everywhere", title_justify="left", box=None)
         app_keys.add_column("keys", style="bold #f9c623")
         app_keys.add_column("does")

@@ -55,6 +55,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         Binding("f", "full_speed", "Full speed", id="full"),
         Binding("t", "toggle_learning", "Learning", id="learning"),
         Binding("l", "toggle_learn_from_human", "Learn from you", show=False, id="learn-human"),
+        Binding("ctrl+t", "toggle_realtime", "Real time", show=False, id="realtime"),
         Binding("v", "value_map", "Values", id="value-map"),
         Binding("r", "reset", "Reset", id="reset"),
         Binding("left_square_bracket", "scrub(-1)", "Back/forward", key_display="[ ]", id="back-step"),
@@ -100,6 +101,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
             deliver=self._from_owner,
             value_states=value_map_for(entry, session.env),
             replay=replay,
+            realtime=entry.realtime,
         )
         self.replay = replay
         # The env's action keys come first in the footer: they are what a newcomer needs.
@@ -213,6 +215,10 @@ class PlayScreen(AgentFiles, GuardedScreen):
             if snap.episode_done:
                 text.append("Episode over: r starts a new one, tab lets the agent play on.",
                             style="bold #f9c623")
+            elif snap.realtime:
+                text.append("Real time: hold a key to push" if snap.clock_running else
+                            "Real time: a key starts the clock", style="#c8d0da")
+                text.append(" (ctrl+t: turn by turn).", style="dim")
             elif not snap.has_agent:
                 text.append("Your move. tab hands over to an agent.", style="#c8d0da")
             else:
@@ -265,6 +271,9 @@ class PlayScreen(AgentFiles, GuardedScreen):
         self.playalong.toggle_learn_from_human()
         on = not (self.snap.learn_from_human if self.snap else True)
         self.notify("The agent learns from your moves." if on else "The agent ignores your moves.")
+
+    def action_toggle_realtime(self) -> None:
+        self.playalong.toggle_realtime()
 
     def action_scrub(self, where: int | str) -> None:
         self.playalong.scrub(where)

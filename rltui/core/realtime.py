@@ -1,0 +1,55 @@
+"""Real time: a person drives an env that keeps moving, as Gymnasium's ``play`` does.
+
+A terminal reports key presses, never releases: holding a key sends the press again and
+again (after a first delay of a quarter to half a second, then some 30 times a second). So
+a key's action lasts :data:`HOLD` seconds from its latest press: held, the repeats keep
+extending it; let go, it ends that long after the last repeat and the env's rest action
+(no torque, engines off) is sent instead. The env steps at its own frame rate
+(``metadata["render_fps"]``) whether or not a key is down.
+"""
+
+from __future__ import annotations
+
+HOLD = 0.5
+"""Seconds a key's action lasts after its latest press: longer than the delay before a held
+key starts repeating (0.25-0.5 s in common terminals), so holding a key is one unbroken push."""
+DEFAULT_FPS = 30.0
+"""Frames per second of an env that does not say."""
+
+
+class KeyHold:
+    """Which action a person's keys mean at each moment.
+
+    Args:
+        rest: the action sent when no key is held.
+        hold: seconds an action lasts after its latest press.
+    """
+
+    def __init__(self, rest: int, hold: float = HOLD) -> None:
+        self.rest = rest
+        self.hold = hold
+        self._action = rest
+        self._until = float("-inf")
+
+    def press(self, action: int, now: float) -> None:
+        """A key press (or a terminal's repeat of a held key) at time ``now``."""
+        self._action = action
+        self._until = now + self.hold
+
+    def release(self) -> None:
+        """Forget the held key at once (a new episode, a pause)."""
+        self._until = float("-inf")
+
+    def action(self, now: float) -> int:
+        """The action for a frame at time ``now``: the latest key's while it lasts, else rest."""
+        return self._action if now < self._until else self.rest
+
+    def held(self, now: float) -> bool:
+        return now < self._until
+
+
+def frame_rate(env: object) -> float:
+    """The env's frames per second (its ``render_fps``), or :data:`DEFAULT_FPS`."""
+    metadata = getattr(env, "metadata", None) or {}
+    fps = metadata.get("render_fps")
+    return float(fps) if isinstance(fps, (int, float)) and fps > 0 else DEFAULT_FPS
