@@ -6,7 +6,7 @@ Split into small verbs: :meth:`DQNAgent.act`, :meth:`DQNAgent.observe`,
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,7 +18,7 @@ from agents.base import PROBABILITY, STEPS, Limit, Transition
 from agents.optim import Adam
 from agents.replay import ReplayBuffer
 from agents.schedules import linear_schedule
-from agents.torch_setup import configure_torch, device_problem, require_device
+from agents.torch_setup import configure_torch, require_device
 
 configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
 
@@ -88,14 +88,7 @@ class DQNConfig:
 
     def problems(self) -> list[str]:
         """Settings that must agree with each other (and a device this machine has)."""
-        out = []
-        if self.batch_size > self.buffer_size:
-            out.append(f"Setting 'batch_size' ({self.batch_size}) cannot exceed 'buffer_size' "
-                       f"({self.buffer_size}): a batch is drawn from the buffer.")
-        problem = device_problem(self.device)
-        if problem is not None:
-            out.append(problem)
-        return out
+        return nets.replay_problems(self)
 
 
 class QNetwork(nn.Module):
@@ -122,7 +115,7 @@ def _check_size(obs_dim: int, n_actions: int, c: DQNConfig) -> None:
                          f"{buffer_bytes / 2**30:,.1f} GB (at most 2): use a smaller buffer_size.")
 
 
-class DQNAgent:
+class DQNAgent(nets.NetworkAgent):
     """DQN with a target network, Double-DQN targets and a replay buffer.
 
     Args:
@@ -306,12 +299,6 @@ class DQNAgent:
 
     # --- persistence -------------------------------------------------------------
 
-    def config_dict(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.config).items()}
-
-    def counters(self) -> dict[str, Any]:
-        return {"steps": self.steps, "episodes": self.episodes, "updates": self.updates}
-
     def arrays(self) -> dict[str, np.ndarray]:
         return {**nets.module_arrays("q_network", self.q_network),
                 **nets.module_arrays("target_network", self.target_network),
@@ -328,9 +315,7 @@ class DQNAgent:
         nets.load_module(arrays, "q_network", self.q_network)
         nets.load_module(arrays, "target_network", self.target_network)
         nets.load_optimizer(self.optimizer, arrays)
-        self.steps = int(counters.get("steps", 0))
-        self.episodes = int(counters.get("episodes", 0))
-        self.updates = int(counters.get("updates", 0))
+        self._set_counters(counters)
 
 
 CONFIG = DQNConfig

@@ -202,6 +202,43 @@ def registry_hooks(agent_class: Any) -> tuple[Any, Any]:
     return build, restore
 
 
+class NetworkAgent:
+    """What every network agent (DQN, REINFORCE, PPO, SAC) keeps alike: its settings as saved,
+    and its counters of steps, episodes and updates."""
+
+    config: Any
+    steps: int
+    episodes: int
+    updates: int
+
+    def config_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.config).items()}
+
+    def counters(self) -> dict[str, Any]:
+        return {"steps": self.steps, "episodes": self.episodes, "updates": self.updates}
+
+    def _set_counters(self, counters: dict[str, Any]) -> None:
+        self.steps = int(counters.get("steps", 0))
+        self.episodes = int(counters.get("episodes", 0))
+        self.updates = int(counters.get("updates", 0))
+
+
+def replay_problems(config: Any) -> list[str]:
+    """A replay agent's settings that must agree (a batch within the buffer), and its device."""
+    from agents.torch_setup import device_problem
+
+    out = []
+    if config.batch_size > config.buffer_size:
+        out.append(f"Setting 'batch_size' ({config.batch_size}) cannot exceed 'buffer_size' "
+                   f"({config.buffer_size}): a batch is drawn from the buffer.")
+    problem = device_problem(config.device)
+    if problem is not None:
+        out.append(problem)
+    return out
+
+
 def clip_grad_norm(grads: tuple[torch.Tensor, ...] | list[torch.Tensor], max_norm: float) -> None:
     """Scale ``grads`` in place so their global norm is at most ``max_norm`` (as
     ``torch.nn.utils.clip_grad_norm_`` does; 0: no clipping)."""

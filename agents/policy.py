@@ -14,7 +14,6 @@ agent never asks which.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -220,7 +219,7 @@ class Rollout:
                    np.asarray(self.ends), gamma, lam)
 
 
-class ActorCritic:
+class ActorCritic(nets.NetworkAgent):
     """A policy network, a value network, acting in numpy and a rollout of its own steps.
 
     Subclasses set ``kind`` and write :meth:`ready` and :meth:`update`; the config needs
@@ -416,12 +415,6 @@ class ActorCritic:
     def _optimizers(self) -> dict[str, Adam]:
         raise NotImplementedError
 
-    def config_dict(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.config).items()}
-
-    def counters(self) -> dict[str, Any]:
-        return {"steps": self.steps, "episodes": self.episodes, "updates": self.updates}
-
     def arrays(self) -> dict[str, np.ndarray]:
         out = {**nets.module_arrays("policy", self.policy_net), **nets.module_arrays("value", self.value_net)}
         if isinstance(self.head, GaussianHead):
@@ -450,9 +443,7 @@ class ActorCritic:
             raise ValueError("policy.log_std belongs to a policy over continuous actions, not discrete ones")
         for prefix, optimizer in self._optimizers().items():
             nets.load_optimizer(optimizer, arrays, prefix)
-        self.steps = int(counters.get("steps", 0))
-        self.episodes = int(counters.get("episodes", 0))
-        self.updates = int(counters.get("updates", 0))
+        self._set_counters(counters)
         self.rollout.clear()
         self._seen = None
 

@@ -144,14 +144,15 @@ def make_agent(kind: str, env: Any, env_id: str, *, gamma: float,
         raise AgentError(
             f"{kind} needs the env's transition model P, which {env_id} does not expose; "
             "Taxi-v4, FrozenLake, CliffWalking-v1 and PortalRescue-v0 do.")
-    space = agent_space(kind_spec, SpaceInfo.from_env(env), env_id, named_actions(env))
+    space = agent_space(kind_spec, SpaceInfo.from_env(env), env_id, named_actions(env), has_model(env))
     try:
         return kind_spec.load().build(kind, space, env, config, seed)
     except ValueError as exc:
         raise AgentError(f"{kind} cannot be made for {env_id}: {exc}") from None
 
 
-def agent_space(kind_spec: KindSpec, space: SpaceInfo, env_id: str, named_actions: int = 0) -> SpaceInfo:
+def agent_space(kind_spec: KindSpec, space: SpaceInfo, env_id: str, named_actions: int = 0,
+                model: bool = False) -> SpaceInfo:
     """The spaces a ``kind_spec`` agent sees of an env: a continuous kind the real actions, a
     discrete kind the named ones where the env has them for agents (Pendulum's five torques).
 
@@ -165,7 +166,7 @@ def agent_space(kind_spec: KindSpec, space: SpaceInfo, env_id: str, named_action
         raise AgentError(f"{kind_spec.name} chooses among discrete actions and {env_id}'s are "
                          f"continuous; choose from: {fit}.")
     if not space.continuous and not kind_spec.discrete:
-        fit = ", ".join(s.name for s in SPECS if s.discrete)
+        fit = ", ".join(s.name for s in SPECS if s.discrete and (model or not s.needs_model))
         raise AgentError(f"{kind_spec.name} is for continuous actions and {env_id}'s are discrete; "
                          f"choose from: {fit}.")
     return space

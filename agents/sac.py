@@ -20,7 +20,7 @@ takes gradients with ``autograd.grad`` (see :mod:`agents.nets`).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -31,7 +31,7 @@ from agents import nets
 from agents.base import PROBABILITY, STEPS, Limit, Transition
 from agents.optim import Adam
 from agents.replay import ReplayBuffer
-from agents.torch_setup import configure_torch, device_problem, require_device
+from agents.torch_setup import configure_torch, require_device
 
 configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
 
@@ -97,14 +97,8 @@ class SACConfig:
     }
 
     def problems(self) -> list[str]:
-        out = []
-        if self.batch_size > self.buffer_size:
-            out.append(f"Setting 'batch_size' ({self.batch_size}) cannot exceed 'buffer_size' "
-                       f"({self.buffer_size}): a batch is drawn from the buffer.")
-        problem = device_problem(self.device)
-        if problem is not None:
-            out.append(problem)
-        return out
+        """Settings that must agree with each other (and a device this machine has)."""
+        return nets.replay_problems(self)
 
 
 def squashed_log_prob(u: torch.Tensor, mean: torch.Tensor, log_std: torch.Tensor) -> torch.Tensor:
@@ -116,7 +110,7 @@ def squashed_log_prob(u: torch.Tensor, mean: torch.Tensor, log_std: torch.Tensor
     return gaussian - jacobian
 
 
-class SACAgent:
+class SACAgent(nets.NetworkAgent):
     """SAC; see the module docstring.
 
     Args:
@@ -384,12 +378,6 @@ class SACAgent:
         return {"actor": self.actor, "q1": self.q1, "q2": self.q2, "q1_target": self.q1_target,
                 "q2_target": self.q2_target}
 
-    def config_dict(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.config).items()}
-
-    def counters(self) -> dict[str, Any]:
-        return {"steps": self.steps, "episodes": self.episodes, "updates": self.updates}
-
     def arrays(self) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for name, net in self._nets().items():
@@ -415,9 +403,7 @@ class SACAgent:
         self.log_alpha.data.copy_(torch.from_numpy(nets.checked(arrays, "log_alpha", (1,))))
         for prefix, optimizer in self._optimizers().items():
             nets.load_optimizer(optimizer, arrays, prefix)
-        self.steps = int(counters.get("steps", 0))
-        self.episodes = int(counters.get("episodes", 0))
-        self.updates = int(counters.get("updates", 0))
+        self._set_counters(counters)
         self._layers = None
 
 
