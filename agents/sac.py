@@ -219,6 +219,11 @@ class SACAgent(nets.NetworkAgent):
         a = np.asarray(action, dtype=np.float64).reshape(-1)
         return np.clip((a - self._center) / self._half, -1.0, 1.0).astype(np.float32)
 
+    def act_greedy_batch(self, observations: list[Any]) -> list[np.ndarray]:
+        """The greedy action for each of several observations, with one pass of the actor."""
+        mean, _ = self._actor_out(np.stack([self._features(o) for o in observations]))
+        return list(self._to_env(np.tanh(mean)))
+
     def act(self, obs: Any, explore: bool) -> np.ndarray:
         c = self.config
         if explore and self.steps < c.learning_starts:

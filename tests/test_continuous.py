@@ -251,3 +251,16 @@ def test_continuous_episodes_save_and_replay(tmp_path: Path) -> None:
     assert read.actions == ((0.75,), 4)
     steps = episodes.check(read, PENDULUM)
     assert [s.reward for s in steps] == session.episode.rewards
+
+
+@pytest.mark.parametrize(("env_id", "kind"), [("CartPole-v1", "dqn"), ("Pendulum-v1", "sac"),
+                                              ("Pendulum-v1", "ppo"), ("Acrobot-v1", "reinforce")])
+def test_network_agents_evaluate_side_by_side_as_one_by_one(env_id: str, kind: str) -> None:
+    from rltui.core.training import _greedy_episode, evaluate
+
+    entry = catalog.resolve(env_id)
+    agent = make_agent_for(entry, kind, {"hidden": "16"}, seed=0)
+    env = catalog.make_env(entry, render=False)
+    one_by_one = [_greedy_episode(agent, env, seed=100 + i)[0] for i in range(20)]
+    env.close()
+    assert evaluate(agent, entry, 20, seed=100) == pytest.approx(one_by_one)
