@@ -56,6 +56,11 @@ class DQNConfig:
     """Exploration rate after the decay."""
     epsilon_decay_steps: int = 5_000
     """Steps over which epsilon falls linearly."""
+    explore_repeat: int = 1
+    """An exploring move (warm-up or ε) holds its random action for this many steps
+    (temporally-extended ε-greedy, as Dabney et al.'s εz-greedy with a fixed duration): a
+    push held for a while carries MountainCar's car up a slope, where a push re-drawn every
+    step jitters in place. 1: classic ε-greedy."""
     double_dqn: bool = True
     """Pick a' with the Q-network, value it with the target network."""
     loss: str = "huber"
@@ -81,6 +86,7 @@ class DQNConfig:
         "epsilon_start": PROBABILITY,
         "epsilon_end": PROBABILITY,
         "epsilon_decay_steps": STEPS,
+        "explore_repeat": Limit(1, 10_000),
         "loss": Limit(choices=("huber", "mse")),
         "max_grad_norm": Limit(0.0, 1e9),
         "hidden": Limit(1, 4_096, length=(1, 8)),
@@ -157,6 +163,9 @@ class DQNAgent(nets.NetworkAgent):
         self._loss_fn = _LOSSES[c.loss]
         self._layers: nets.Layers | None = None
         self._target_layers: nets.Layers | None = None
+        self._held = 0
+        """Steps the current exploring action still holds (``explore_repeat``)."""
+        self._held_action = 0
 
     # --- acting --------------------------------------------------------------
 
@@ -191,8 +200,13 @@ class DQNAgent(nets.NetworkAgent):
         return [int(a) for a in q.argmax(axis=1)]
 
     def act(self, obs: Any, explore: bool) -> int:
+        if explore and self._held > 0:
+            self._held -= 1
+            return self._held_action
         if explore and (self.steps < self.config.learning_starts or self.rng.random() < self.epsilon):
-            return int(self.rng.integers(self.n_actions))
+            action = int(self.rng.integers(self.n_actions))
+            self._held, self._held_action = self.config.explore_repeat - 1, action
+            return action
         return int(np.argmax(self.q_values(obs)))
 
     # --- learning ------------------------------------------------------------
@@ -208,6 +222,7 @@ class DQNAgent(nets.NetworkAgent):
         self.steps += 1
         if step.terminated or step.truncated:
             self.episodes += 1
+            self._held = 0  # a held exploring move ends with its episode
         # After a load the buffer starts empty: wait for it to refill, without random warm-up.
         ready = self.buffer.size >= max(c.batch_size, min(c.learning_starts, c.buffer_size))
         if ready and self.steps % c.train_freq == 0:

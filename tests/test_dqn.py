@@ -88,3 +88,19 @@ def test_cuda_request_without_cuda_is_one_sentence() -> None:
         pytest.skip("this machine has CUDA")
     with pytest.raises(ValueError, match="CUDA is not available"):
         DQNAgent(BOX, 2, DQNConfig(device="cuda"))
+
+
+def test_an_exploring_move_holds_its_random_action_for_explore_repeat_steps() -> None:
+    space = {"type": "Box", "shape": [2], "low": [-1.0, -1.0], "high": [1.0, 1.0]}
+    agent = DQNAgent(space, 3, DQNConfig(learning_starts=1_000, explore_repeat=5, hidden=(8,)), seed=0)
+    obs = np.zeros(2, dtype=np.float32)
+    actions = []
+    for t in range(20):
+        actions.append(agent.act(obs, explore=True))
+        agent.observe(Transition(obs, actions[-1], 0.0, obs, False, t == 11))
+    # Warm-up: runs of 5 equal actions, the run in progress cut where the episode ended.
+    runs = [actions[0:5], actions[5:10], actions[10:12], actions[12:17]]
+    assert all(len(set(run)) == 1 for run in runs)
+    assert len(set(actions)) > 1  # random, not one action throughout
+    greedy = agent.act(obs, explore=False)
+    assert greedy == int(np.argmax(agent.q_values(obs)))  # greedy acting never holds
