@@ -29,6 +29,7 @@ from torch import nn
 
 from agents import nets
 from agents.base import PROBABILITY, STEPS, Limit, Transition
+from agents.heads import gaussian_log_prob
 from agents.optim import Adam
 from agents.replay import ReplayBuffer
 from agents.torch_setup import configure_torch, require_device
@@ -38,7 +39,6 @@ configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
 KIND = "sac"
 LOG_STD_MIN, LOG_STD_MAX = -20.0, 2.0
 """The actor's log σ is clamped here (as Spinning Up and Stable-Baselines3 do)."""
-LOG_2PI = math.log(2 * math.pi)
 _QUANTILES = np.array([-1.863, -1.318, -0.967, -0.674, -0.402, -0.150, 0.150, 0.402, 0.674, 0.967,
                        1.318, 1.863])
 """Twelve evenly spaced quantiles of N(0, 1): the panel's mean and spread of a squashed action
@@ -104,8 +104,7 @@ class SACConfig:
 def squashed_log_prob(u: torch.Tensor, mean: torch.Tensor, log_std: torch.Tensor) -> torch.Tensor:
     """log π(tanh(u)|s) per row: the Gaussian's log-density of ``u`` less the log-Jacobian of
     tanh, Σ log(1 − tanh(u)²) = Σ 2(log 2 − u − softplus(−2u)) (Spinning Up's stable form)."""
-    z = (u - mean) * torch.exp(-log_std)
-    gaussian = (-0.5 * z * z - log_std - 0.5 * LOG_2PI).sum(dim=-1)
+    gaussian = gaussian_log_prob(u, mean, log_std)
     jacobian = (2.0 * (math.log(2.0) - u - nn.functional.softplus(-2.0 * u))).sum(dim=-1)
     return gaussian - jacobian
 
@@ -160,11 +159,11 @@ class SACAgent(nets.NetworkAgent):
         self.q2_target.load_state_dict(self.q2.state_dict())
         self.log_alpha = torch.tensor([math.log(c.alpha or c.alpha_init)], device=self.device, requires_grad=True)
         self._actor_params = list(self.actor.parameters())
-        self._q_params = list(self.q1.parameters()) + list(self.q2.parameters())
-        self._target_params = list(self.q1_target.parameters()) + list(self.q2_target.parameters())
         self._q1_params, self._q2_params = list(self.q1.parameters()), list(self.q2.parameters())
         self._q1_target_params = list(self.q1_target.parameters())
         self._q2_target_params = list(self.q2_target.parameters())
+        self._q_params = self._q1_params + self._q2_params
+        self._target_params = self._q1_target_params + self._q2_target_params
         self.actor_optimizer = Adam(self._actor_params, lr=c.learning_rate)
         self.critic_optimizer = Adam(self._q_params, lr=c.learning_rate)
         self.alpha_optimizer = Adam([self.log_alpha], lr=c.learning_rate)
@@ -242,11 +241,8 @@ class SACAgent(nets.NetworkAgent):
         x = self._features(obs)
         mean, _ = self._actor_out(x)
         actions = np.tile(np.tanh(mean), (len(points), 1))
-        actions[:, 0] = self._to_unit_column(np.asarray(points, dtype=np.float64))
+        actions[:, 0] = np.clip((np.asarray(points, dtype=np.float64) - self._center[0]) / self._half[0], -1, 1)
         return self._q_min(np.tile(x, (len(points), 1)), actions.astype(np.float32))
-
-    def _to_unit_column(self, values: np.ndarray) -> np.ndarray:
-        return np.clip((values - self._center[0]) / self._half[0], -1.0, 1.0)
 
     def _q_min(self, x: np.ndarray, unit_actions: np.ndarray) -> np.ndarray:
         inputs = np.concatenate([x, unit_actions], axis=1).astype(np.float32)

@@ -11,8 +11,8 @@ import pytest
 import torch
 
 from agents.base import SpaceInfo, Transition
+from agents.heads import GaussianHead
 from agents.persistence import SaveError, save_agent
-from agents.policy import GaussianHead
 from agents.registry import AgentError
 from agents.sac import SACAgent, SACConfig, squashed_log_prob
 from rltui.core import catalog

@@ -44,9 +44,6 @@ class KeyHold:
         """The action for a frame at time ``now``: the latest key's while it lasts, else rest."""
         return self._action if now < self._until else self.rest
 
-    def held(self, now: float) -> bool:
-        return now < self._until
-
 
 def frame_rate(env: object) -> float:
     """The env's frames per second (its ``render_fps``), or :data:`DEFAULT_FPS`."""

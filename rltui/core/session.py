@@ -184,13 +184,9 @@ class Session:
         return vector
 
     def action_vector(self, action: Any) -> np.ndarray:
-        """The vector the env takes for ``action`` (a continuous env only)."""
-        from rltui.core.wrappers import to_vector
-
-        space = self.env.action_space
-        vectors = np.asarray(self.entry.action_vectors, dtype=np.float32)
-        return to_vector(action, vectors, np.asarray(space.low, dtype=np.float32).reshape(-1),
-                         np.asarray(space.high, dtype=np.float32).reshape(-1))
+        """The vector the env takes for ``action`` (a continuous env: its ``NamedActions``
+        wrapper, outermost, maps a named action's index and clips a vector)."""
+        return self.env.action(action)
 
     def scene(self) -> Any:
         """What the env looks like now: a GridScene, CardsScene, PixelFrame or TextFrame."""

@@ -34,20 +34,16 @@ class NamedActions(gym.ActionWrapper):
         self.agent_actions = len(self.vectors) if for_agents else 0
 
     def action(self, action: Any) -> np.ndarray:
-        return to_vector(action, self.vectors, self.low, self.high)
-
-
-def to_vector(action: Any, vectors: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """The env's action vector for ``action``: a named action's index, or a vector (clipped to
-    ``low`` … ``high``; a non-finite value is refused)."""
-    if isinstance(action, (int, np.integer)):
-        return vectors[int(action)].copy()
-    vector = np.asarray(action, dtype=np.float32).reshape(-1)
-    if vector.shape != low.shape:
-        raise ValueError(f"An action needs {low.size} values, not {vector.size}.")
-    if not np.isfinite(vector).all():
-        raise ValueError("An action must be finite numbers.")
-    return np.clip(vector, low, high)
+        """The env's action vector for ``action``: a named action's index, or a vector (clipped
+        to the bounds; a non-finite value is refused)."""
+        if isinstance(action, (int, np.integer)):
+            return self.vectors[int(action)].copy()
+        vector = np.asarray(action, dtype=np.float32).reshape(-1)
+        if vector.shape != self.low.shape:
+            raise ValueError(f"An action needs {self.low.size} values, not {vector.size}.")
+        if not np.isfinite(vector).all():
+            raise ValueError("An action must be finite numbers.")
+        return np.clip(vector, self.low, self.high)
 
 
 def named_actions_of(env: Any) -> int:
