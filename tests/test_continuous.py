@@ -264,3 +264,18 @@ def test_network_agents_evaluate_side_by_side_as_one_by_one(env_id: str, kind: s
     one_by_one = [_greedy_episode(agent, env, seed=100 + i)[0] for i in range(20)]
     env.close()
     assert evaluate(agent, entry, 20, seed=100) == pytest.approx(one_by_one)
+
+
+def test_cartpole_in_real_time_falls_when_left_alone() -> None:
+    """CartPole has no "no push": with no key held, left and right in turn, and the pole falls."""
+    entry = catalog.resolve("CartPole-v1")
+    assert entry.realtime and entry.rest_actions == (0, 1)
+    session = Session(entry, seed=0, render=False)
+    owner = PlayAlong(session, realtime=entry.realtime)
+    assert owner.fps == 50  # CartPole's render_fps
+    owner._act(1)  # one tap starts the clock
+    owner.hold.release()  # and is let go at once
+    while not session.episode.done:
+        owner._frame()
+    assert session.episode.actions[:1] == [0] and session.episode.actions[:6] == [0, 1, 0, 1, 0, 1]
+    assert session.episode.steps < 100 and not owner.clock_running  # fell; the clock stopped

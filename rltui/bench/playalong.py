@@ -9,6 +9,9 @@
 * ``key_latency_*_ms``: from an action key event, sent while the agent trains
   at full speed, to the play screen's widgets showing the person in control
   (the snapshot with their move applied).
+* ``realtime_fps``: CartPole driven in real time through the play screen, keys sent as a
+  held key repeats (30 a second, switching side every 0.3 s), a new episode whenever the
+  pole falls: env steps per second of running clock, against its own 50.
 * ``timeline_bytes_per_step``: memory one step of an episode costs the timeline;
   ``timeline_mb_at_cap`` is that times the 10,000 steps an episode keeps at most.
 """
@@ -120,6 +123,42 @@ async def _ui(env_id: str, kind: str, seconds: float, presses: int, seed: int = 
     return steps / elapsed, latencies
 
 
+REPEAT = 1 / 30
+"""Seconds between a held key's repeats in a common terminal."""
+
+
+async def _realtime(env_id: str, seconds: float, seed: int = 0) -> tuple[float, float, int]:
+    """Drive ``env_id`` in real time for ``seconds``: (steps per second of running clock, the
+    env's fps, episodes)."""
+    from rltui.core import catalog
+    from rltui.core.session import Session
+    from rltui.ui.app import RLTuiApp
+
+    entry = catalog.resolve(env_id)
+    session = Session(entry, seed=seed)
+    app = RLTuiApp(session)
+    steps = 0
+    clock = 0.0
+    episodes = 0
+    async with app.run_test(size=(120, 40)) as pilot:
+        owner = app.screen.playalong
+        if not owner.realtime:
+            await pilot.press("ctrl+t")
+        keys = [ak.key_list[0] for ak in entry.keys]
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            if session.episode.done:
+                first, latest, frames = owner._frame_times or (0.0, 0.0, 0)
+                steps, clock, episodes = steps + frames - 1, clock + latest - first, episodes + 1
+                await pilot.press("r")
+                while session.episode.done:
+                    await asyncio.sleep(REPEAT)
+            side = keys[int((time.perf_counter() - start) / 0.3) % len(keys)]
+            app.post_message(events.Key(side, None))
+            await asyncio.sleep(REPEAT)
+    return (steps / clock if clock else 0.0), owner.fps, episodes
+
+
 def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-learning",
                     rounds: int = 5, verbose: bool = True, **_: Any) -> dict[str, Any]:
     """Headless and UI runs interleaved, ``rounds`` of each: this machine's speed drifts by
@@ -136,6 +175,10 @@ def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-l
         if verbose:
             print(f"round {r + 1}: headless {headless[-1]:,.0f} steps/s, with the play screen "
                   f"{ui[-1]:,.0f} steps/s, key p95 {percentile(lat, 95):.1f} ms", flush=True)
+    kept, fps, episodes = asyncio.run(_realtime("CartPole-v1", seconds * 2))
+    if verbose:
+        print(f"real time: CartPole kept {kept:.2f} of its {fps:g} steps/s over {episodes} episodes "
+              f"({kept / fps:.1%})", flush=True)
     per_step = timeline_bytes_per_step(env, kind)
     if verbose:
         print(f"timeline: {per_step:,.0f} bytes per step, {per_step * EPISODE_RECORD_LIMIT / 1e6:.1f} MB "
@@ -158,6 +201,10 @@ def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-l
         "key_latency_p50_ms": round(statistics.median(latencies), 1),
         "key_latency_p95_ms": round(percentile(latencies, 95), 1),
         "key_presses": len(latencies),
+        "realtime_env": "CartPole-v1",
+        "realtime_fps": round(kept, 2),
+        "realtime_target_fps": fps,
+        "realtime_episodes": episodes,
         "timeline_bytes_per_step": round(per_step),
         "timeline_mb_at_cap": round(per_step * EPISODE_RECORD_LIMIT / 1e6, 1),
         **machine(),

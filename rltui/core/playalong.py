@@ -28,7 +28,7 @@ from rltui.core.handoff import AgentHandOff, agent_gamma
 from rltui.core.inbox import Deliver, Inbox, Notice, SnapshotReady
 from rltui.core.publishing import FULL_SPEED_PUBLISH_INTERVAL, Publisher
 from rltui.core.rate import RateMeter
-from rltui.core.realtime import KeyHold, frame_rate
+from rltui.core.realtime import CATCH_UP, HOLD, KeyHold, frame_rate
 from rltui.core.session import AGENT, HUMAN, Session
 from rltui.core.snapshot import ReturnsRow, Snapshot
 from rltui.core.timeline import EPISODE_RECORD_LIMIT, Timeline, TimelineEntry
@@ -126,11 +126,14 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         entry = session.entry
         self.realtime = realtime
         """A person's keys drive an env that keeps moving (see :mod:`rltui.core.realtime`)."""
-        self.hold = KeyHold(entry.rest_action)
+        self.hold = KeyHold(entry.rest_actions)
         self.fps = frame_rate(session.env)
         self.clock_running = False
         """Real time is on and a person's key started this episode's clock."""
         self._next_frame = 0.0
+        self._over_said = float("-inf")
+        self._frame_times: tuple[float, float, int] | None = None
+        """(first frame, latest frame, frames) since the clock last started."""
         self.agent = None
         if agent is not None:
             self._attach(agent, announce=False)
@@ -241,21 +244,39 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
 
     # --- real time (a person drives an env that keeps moving) -------------------------
 
+    @property
+    def kept_fps(self) -> float | None:
+        """Frames per second the real-time clock has kept since it last started (None before
+        its second frame)."""
+        if self._frame_times is None:
+            return None
+        first, latest, frames = self._frame_times
+        return (frames - 1) / (latest - first) if frames > 1 and latest > first else None
+
     def _press(self, action: int) -> None:
         """A person's key in real time: hold its action, and start the clock if it stood."""
         now = time.perf_counter()
         self.hold.press(action, now)
         if not self.clock_running:
             if self.view is None and self.session.episode.done:
-                self.say("information", "The episode is over: press r for a new one.")
+                if now - self._over_said > HOLD:  # once, not for every repeat of a held key
+                    self.say("information", "The episode is over: press r for a new one.")
+                self._over_said = now
                 return
             self.clock_running = True
             self._next_frame = now  # the first frame now: a key is answered at once
+            self._frame_times = None
 
     def _frame(self) -> None:
         """One real-time frame: the held key's action, or the rest action once it is let go."""
         now = time.perf_counter()
-        self._next_frame = max(self._next_frame + 1.0 / self.fps, now)
+        # On the env's beat: a frame a little late is followed by one a little early, so the
+        # pace holds; one late by more than CATCH_UP lets the beat go (no burst of frames).
+        self._next_frame += 1.0 / self.fps
+        if now - self._next_frame > CATCH_UP:
+            self._next_frame = now
+        first, _, frames = self._frame_times or (now, now, 0)
+        self._frame_times = (first, now, frames + 1)
         self._human_step(self.hold.action(now))
         if self.session.episode.done or self.view is not None:
             self.clock_running = False  # the clock stops with the episode (or when looking back)

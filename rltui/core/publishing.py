@@ -117,6 +117,8 @@ class Publisher:
             action_vectors=session.entry.action_vectors,
             realtime=self.realtime,
             clock_running=self.clock_running,
+            frame_rate=self.kept_fps,
+            fps=self.fps,
         )
         if self.deliver is not None:
             self.deliver(SnapshotReady(self.latest))

@@ -13,6 +13,8 @@ from __future__ import annotations
 HOLD = 0.5
 """Seconds a key's action lasts after its latest press: longer than the delay before a held
 key starts repeating (0.25-0.5 s in common terminals), so holding a key is one unbroken push."""
+CATCH_UP = 0.1
+"""Seconds a frame may run late and still be made up for by the next ones coming sooner."""
 DEFAULT_FPS = 30.0
 """Frames per second of an env that does not say."""
 
@@ -21,15 +23,19 @@ class KeyHold:
     """Which action a person's keys mean at each moment.
 
     Args:
-        rest: the action sent when no key is held.
+        rest: the action sent when no key is held, or several taken in turn, frame by frame
+            (CartPole has no "no push": left and right in turn push it nowhere on average).
         hold: seconds an action lasts after its latest press.
     """
 
-    def __init__(self, rest: int, hold: float = HOLD) -> None:
-        self.rest = rest
+    def __init__(self, rest: int | tuple[int, ...], hold: float = HOLD) -> None:
+        self.rest = (rest,) if isinstance(rest, int) else tuple(rest)
+        if not self.rest:
+            raise ValueError("a rest needs at least one action")
         self.hold = hold
-        self._action = rest
+        self._action = self.rest[0]
         self._until = float("-inf")
+        self._rested = 0
 
     def press(self, action: int, now: float) -> None:
         """A key press (or a terminal's repeat of a held key) at time ``now``."""
@@ -41,8 +47,13 @@ class KeyHold:
         self._until = float("-inf")
 
     def action(self, now: float) -> int:
-        """The action for a frame at time ``now``: the latest key's while it lasts, else rest."""
-        return self._action if now < self._until else self.rest
+        """The action for a frame at time ``now``: the latest key's while it lasts, else the
+        rest action (the next of them in turn)."""
+        if now < self._until:
+            return self._action
+        action = self.rest[self._rested % len(self.rest)]
+        self._rested += 1
+        return action
 
 
 def frame_rate(env: object) -> float:

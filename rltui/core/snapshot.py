@@ -96,6 +96,10 @@ class Snapshot:
     """A person drives in real time (the env keeps moving); else turn by turn."""
     clock_running: bool = False
     """Real time is running (a key started it; the episode's end or looking back stops it)."""
+    frame_rate: float | None = None
+    """Real-time frames per second kept since the clock last started (None before two)."""
+    fps: float = 0.0
+    """The env's own frames per second: real time's pace."""
     action_vectors: tuple[tuple[float, ...], ...] | None = None
     """A continuous env's named actions (a person's keys), to show a named action as a vector."""
 

@@ -117,6 +117,9 @@ CATALOG: tuple[EnvEntry, ...] = (
                            "bins": 8, "low": (-2.4, -3.0, -0.21, -3.5), "high": (2.4, 3.0, 0.21, 3.5)},
                "dqn": {"learning_rate": 2e-3}},
         budgets={"tabular": 500_000, "dqn": 50_000, "ppo": 100_000, "reinforce": 500_000},
+        # No "no push": left and right in turn are none on average, and the pole falls alone.
+        realtime=True,
+        rest_action=(0, 1),
     ),
     EnvEntry(
         id="MountainCar-v0",
@@ -139,6 +142,8 @@ CATALOG: tuple[EnvEntry, ...] = (
                        "target_update_interval": 600}},
         budgets={"tabular": 300_000, "dqn": 120_000},
         value_grid=valuemap.mountain_car_grid,
+        realtime=True,
+        rest_action=1,
     ),
     EnvEntry(
         id="Acrobot-v1",
@@ -153,6 +158,8 @@ CATALOG: tuple[EnvEntry, ...] = (
                            "epsilon_end": 0.0},
                "dqn": {"epsilon_decay_steps": 20_000}},
         budgets={"tabular": 400_000, "dqn": 100_000, "ppo": 300_000, "reinforce": 500_000},
+        realtime=True,
+        rest_action=1,
     ),
     EnvEntry(
         id="Pendulum-v1",
@@ -221,6 +228,7 @@ CATALOG: tuple[EnvEntry, ...] = (
         budgets={"dqn": 300_000, "ppo": 1_000_000, "reinforce": 1_000_000},
         requires="Box2D",
         install_hint="pip install 'gymnasium[box2d]'",
+        realtime=True,
     ),
     EnvEntry(
         id="LunarLanderContinuous-v3",

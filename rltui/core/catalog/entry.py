@@ -104,11 +104,24 @@ class EnvEntry:
     realtime: bool = False
     """A person drives it in real time by default: the env steps at its own frame rate and a
     held key pushes (see :mod:`rltui.core.realtime`); otherwise turn by turn."""
-    rest_action: int = 0
-    """The named action sent in real time when no key is held (no torque, engines off)."""
+    rest_action: int | tuple[int, ...] = 0
+    """The named action sent in real time when no key is held (no torque, engines off), or
+    several sent in turn for an env that has no "do nothing" (CartPole: left, right)."""
     named_for_agents: bool = False
     """Value-based kinds may play this continuous env through its named actions (Pendulum-v1's
     five torques); otherwise only continuous kinds can."""
+
+    @property
+    def rest_actions(self) -> tuple[int, ...]:
+        """:attr:`rest_action` as a tuple: the actions real time sends in turn while no key is held."""
+        rest = self.rest_action
+        return (rest,) if isinstance(rest, int) else tuple(rest)
+
+    @property
+    def rest_description(self) -> str:
+        """What real time sends while no key is held, in words."""
+        names = [self.action_names[a] for a in self.rest_actions]
+        return names[0] if len(names) == 1 else " and ".join(names) + " in turn"
 
     @property
     def n_actions(self) -> int:

@@ -89,11 +89,11 @@ class HelpScreen(ModalScreen[None]):
                 keys.add_row(ak.label, name)
             parts += [keys, Text()]
             if self.entry.realtime:
-                rest = self.entry.action_names[self.entry.rest_action]
+                rest = self.entry.rest_description
                 parts += [Text(
                     f"Real time: the env moves at its own pace while you drive. A key's action lasts "
                     f"{HOLD:g} s after its latest press, so holding a key (the terminal repeats it) "
-                    f"keeps pushing; let go and {rest} follows. ctrl+t switches to turn by turn "
+                    f"keeps pushing; with no key held the env gets {rest}. ctrl+t switches to turn by turn "
                     "(one step per key).", style="#c8d0da"), Text()]
         app_keys = Table(title="Everywhere", title_justify="left", box=None)
         app_keys.add_column("keys", style="bold #f9c623")

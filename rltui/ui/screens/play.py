@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -17,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from agents.registry import OFF_POLICY
+from rltui.core.catalog.entry import PIXELS
 from rltui.core.inbox import Notice, OwnerMessage, SnapshotReady
 from rltui.core.playalong import PlayAlong, Snapshot
 from rltui.core.session import HUMAN, Session
@@ -40,7 +42,7 @@ AGENT_ACTIONS = {"pause", "step_once", "faster", "slower", "full_speed", "toggle
 def _footer_state(snap: Snapshot) -> tuple[object, ...]:
     """What the footer depends on: whether agent keys apply. Nothing that changes often —
     the footer re-creates its keys on every refresh, which would cost key presses their latency."""
-    return (snap.has_agent, snap.loading)
+    return (snap.has_agent, snap.loading, snap.realtime)
 
 
 class PlayScreen(AgentFiles, GuardedScreen):
@@ -55,7 +57,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         Binding("f", "full_speed", "Full speed", id="full"),
         Binding("t", "toggle_learning", "Learning", id="learning"),
         Binding("l", "toggle_learn_from_human", "Learn from you", show=False, id="learn-human"),
-        Binding("ctrl+t", "toggle_realtime", "Real time", show=False, id="realtime"),
+        Binding("ctrl+t", "toggle_realtime", "Turn by turn", key_display="^t", show=False, id="realtime"),
         Binding("v", "value_map", "Values", id="value-map"),
         Binding("r", "reset", "Reset", id="reset"),
         Binding("left_square_bracket", "scrub(-1)", "Back/forward", key_display="[ ]", id="back-step"),
@@ -189,7 +191,19 @@ class PlayScreen(AgentFiles, GuardedScreen):
         self.query_one("#status", Static).update(self._status(snap), layout=False)
         # The footer re-composes on refresh_bindings: only when what it shows can change.
         if before is None or _footer_state(before) != _footer_state(snap):
+            self._label_mode(snap.realtime)
             self.refresh_bindings()
+
+    def _label_mode(self, realtime: bool) -> None:
+        """The footer says whether a person drives in real time or turn by turn (for the envs
+        that move on their own; a grid world's footer keeps its room)."""
+        if self.session.entry.render != PIXELS and not realtime:
+            return
+        mode = "Real time" if realtime else "Turn by turn"
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=mode, show=True) if b.action == "toggle_realtime" else b
+                for b in bindings]
 
     def _status(self, snap: Snapshot) -> Text:
         names = self.session.entry.action_names
@@ -216,8 +230,13 @@ class PlayScreen(AgentFiles, GuardedScreen):
                 text.append("Episode over: r starts a new one, tab lets the agent play on.",
                             style="bold #f9c623")
             elif snap.realtime:
-                text.append("Real time: hold a key to push" if snap.clock_running else
-                            "Real time: a key starts the clock", style="#c8d0da")
+                if snap.clock_running:
+                    kept = "" if snap.frame_rate is None else f"{snap.frame_rate:.0f}/"
+                    text.append(f"Real time, {kept}{snap.fps:g} steps/s: hold a key to push",
+                                style="#c8d0da")
+                else:
+                    text.append(f"Real time ({snap.fps:g} steps/s): a key starts the clock",
+                                style="#c8d0da")
                 text.append(" (ctrl+t: turn by turn).", style="dim")
             elif not snap.has_agent:
                 text.append("Your move. tab hands over to an agent.", style="#c8d0da")
