@@ -39,7 +39,7 @@ MAX_FILE = 512 * 1024 * 1024
 MAX_ACTIONS = 100_000
 MAX_OBS_VALUES = 100_000
 """Values in one observation (a Box's product of its shape), or discrete sub-spaces of a Tuple."""
-COUNTERS = ("steps", "episodes", "updates", "sweeps")
+COUNTERS = ("steps", "episodes", "updates", "sweeps", "improvements")
 
 
 class SaveError(Exception):

@@ -74,7 +74,7 @@ def test_train_without_json_shows_a_table(capsys: pytest.CaptureFixture[str]) ->
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["train", "Taxi-v4", "--agent", "a2c"], "choose from: q-learning, sarsa, expected-sarsa, value-iteration, dqn, reinforce, ppo"),
+    (["train", "Taxi-v4", "--agent", "a2c"], "choose from: q-learning, sarsa, expected-sarsa, value-iteration, policy-iteration, dqn, reinforce, ppo"),
     (["train", "Taxi-v4"], "--agent is required"),
     (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alhpa=0.5"], "valid keys: alpha"),
     (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alpha=fast"], "needs a number"),

@@ -1,10 +1,23 @@
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
 import pytest
 
-from agents.value_iteration import ValueIterationAgent, q_star
+from agents.value_iteration import (
+    PolicyIterationAgent,
+    ValueIterationAgent,
+    ValueIterationConfig,
+    q_star,
+)
 from rltui.core import catalog
+from rltui.core.agent_factory import make_agent_for, watched
+from rltui.core.playalong import PlayAlong
+from rltui.core.session import AGENT, Session
 from rltui.core.training import evaluate
+from rltui.core.valuemap import value_map_for
 
 
 def _model(env_id: str):
@@ -47,3 +60,81 @@ def test_value_iteration_agent_reports_zero_td_error_on_its_own_model() -> None:
         ((_, s2, r, done),) = u.P[s][a]
         metrics = agent.observe(Transition(s, a, r, s2, done, False))
         assert metrics["td_error"] == pytest.approx(0.0, abs=1e-6)
+
+
+# --- planning you can watch: sweep by sweep ---------------------------------------------------
+
+
+def _lake8() -> tuple[dict, ValueIterationConfig]:
+    return _model("FrozenLake8x8-v1").P, ValueIterationConfig(gamma=0.99, tolerance=1e-6)
+
+
+def test_value_iteration_sweep_by_sweep_ends_where_the_one_shot_agent_does() -> None:
+    P, config = _lake8()
+    at_once = ValueIterationAgent(P, 4, config)
+    watched = ValueIterationAgent(P, 4, replace(config, watch=True))
+    assert watched.sweeps == 0 and not watched.table.any() and watched.planning  # from V = 0
+    residuals = []
+    while watched.planning:
+        residuals.append(watched.sweep())
+    assert watched.converged and residuals[-1] < 1e-6 <= residuals[-2]
+    assert watched.sweeps == at_once.sweeps == len(residuals)
+    assert 100 < watched.sweeps < 1_000  # FrozenLake8x8 at γ 0.99 needs a few hundred
+    # A contraction: each sweep's largest change is at most γ times the one before.
+    assert all(b <= 0.99 * a + 1e-15 for a, b in zip(residuals, residuals[1:]))
+    assert np.array_equal(watched.value_table()[0], at_once.value_table()[0])
+    assert watched.plan_status() == "converged" and not watched.planning
+
+
+def test_policy_iteration_finds_the_same_values_in_few_policies() -> None:
+    P, config = _lake8()
+    vi = ValueIterationAgent(P, 4, config)
+    pi = PolicyIterationAgent(P, 4, replace(config, watch=True))
+    statuses = set()
+    while pi.planning:
+        pi.sweep()
+        statuses.add(pi.plan_status())
+    assert {"evaluating π1", "improving π1", "converged"} <= statuses
+    assert pi.converged and 2 <= pi.improvements < 30 and pi.sweeps > vi.sweeps
+    v_star, _ = vi.value_table()
+    v_pi, policy = pi.value_table()
+    assert np.max(np.abs(v_pi - v_star)) < 1e-3
+    # The stable policy is greedy on V*: no action beats it by more than the tolerance allows.
+    q = vi.table
+    assert np.all(q[np.arange(len(policy)), policy] >= q.max(axis=1) - 1e-3)
+
+
+def test_a_watched_planner_plans_one_sweep_per_agent_step_before_the_env_moves() -> None:
+    entry = catalog.resolve("FrozenLake8x8-v1")
+    session = Session(entry, seed=0, render=False)
+    agent = make_agent_for(entry, "value-iteration", watched("value-iteration", {"tolerance": "1e-6"}),
+                           env=session.env)
+    owner = PlayAlong(session, agent, value_states=value_map_for(entry, session.env))
+    owner.controller = AGENT
+    owner._agent_step()
+    assert agent.sweeps == 1 and session.total_steps == 0
+    owner._show_values(True)
+    owner.publish(force=True)
+    snap = owner.latest
+    assert snap.planning == "sweeping" and dict(snap.metrics)["sweeps"] == 1
+    # After one sweep from V = 0 only the cells next to the goal are worth anything.
+    goal_row = snap.values.values[-1]
+    assert np.nanmax(snap.values.values[:-2]) == 0 and goal_row[-2] > 0
+    while agent.planning:
+        owner._agent_step()
+    assert session.total_steps == 0
+    owner._agent_step()  # converged: now it acts
+    assert session.total_steps == 1
+
+
+def test_a_policy_iteration_save_keeps_its_policy(tmp_path: Path) -> None:
+    from agents.persistence import load_agent, save_agent
+
+    entry = catalog.resolve("FrozenLake-v1")
+    agent = make_agent_for(entry, "policy-iteration")
+    path = tmp_path / "pi.safetensors"
+    save_agent(agent, path, entry.id)
+    loaded, _ = load_agent(path)
+    assert loaded.kind == "policy-iteration" and not loaded.planning
+    assert np.array_equal(loaded.policy, agent.policy) and np.array_equal(loaded.v, agent.v)
+    assert [loaded.act(s, False) for s in range(16)] == [agent.act(s, False) for s in range(16)]

@@ -89,10 +89,10 @@ def _play_agent(args: argparse.Namespace, entry: object, settings: dict[str, str
         except SaveError as exc:
             raise UsageError(str(exc)) from None
     if args.agent:
-        from rltui.core.agent_factory import AgentError, make_agent_for
+        from rltui.core.agent_factory import AgentError, make_agent_for, watched
 
         try:
-            return make_agent_for(entry, args.agent, settings, seed=args.seed)  # type: ignore[arg-type]
+            return make_agent_for(entry, args.agent, watched(args.agent, settings), seed=args.seed)  # type: ignore[arg-type]
         except AgentError as exc:
             raise UsageError(str(exc)) from None
     if settings:

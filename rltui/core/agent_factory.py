@@ -13,7 +13,19 @@ from agents.registry import AgentError, make_agent
 from rltui.core import catalog
 from rltui.core.catalog import EnvEntry
 
-__all__ = ["AgentError", "make_agent_for"]
+__all__ = ["AgentError", "make_agent_for", "watched"]
+
+
+def watched(kind: str, settings: dict[str, str] | None) -> dict[str, str]:
+    """``settings`` for an agent that plays in the app: a planner there plans sweep by sweep,
+    one per agent step, so a person watches the values spread (``--set watch=false`` plans at
+    once, as ``train`` does)."""
+    from agents.registry import spec
+
+    out = dict(settings or {})
+    if spec(kind).needs_model:
+        out.setdefault("watch", "true")
+    return out
 
 
 def make_agent_for(entry: EnvEntry, kind: str, settings: dict[str, str] | None = None,

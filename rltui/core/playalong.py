@@ -284,6 +284,12 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
     def _agent_step(self) -> None:
         if self.view is not None:
             self._branch()  # first: the action is chosen for the state it is taken in
+        if getattr(self.agent, "planning", False):
+            # A planner watched sweep by sweep: this step is one sweep of its model, and the
+            # env waits until the values have converged.
+            self.agent.sweep()
+            self._stats.meter.record(time.perf_counter(), self.session.total_steps)
+            return
         if self.session.episode.done:
             self._new_episode()
         action = self.agent.act(self.session.obs, self.learning)

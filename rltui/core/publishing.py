@@ -118,6 +118,7 @@ class Publisher:
             realtime=self.realtime,
             clock_running=self.clock_running,
             frame_rate=self.kept_fps,
+            planning=agent.plan_status() if callable(getattr(agent, "plan_status", None)) else None,
             fps=self.fps,
         )
         if self.deliver is not None:

@@ -98,6 +98,8 @@ class Snapshot:
     """Real time is running (a key started it; the episode's end or looking back stops it)."""
     frame_rate: float | None = None
     """Real-time frames per second kept since the clock last started (None before two)."""
+    planning: str | None = None
+    """For a planner (value or policy iteration): where its sweeps stand."""
     fps: float = 0.0
     """The env's own frames per second: real time's pace."""
     action_vectors: tuple[tuple[float, ...], ...] | None = None

@@ -122,6 +122,11 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
         states = cells(env)
         values = np.full(states.shape, np.nan)
         greedy = np.full(states.shape, -1)
+        if callable(getattr(agent, "value_table", None)):  # a planner: V and the actions it takes
+            v, actions = agent.value_table()
+            inside = states >= 0
+            values[inside], greedy[inside] = v[states[inside]], actions[states[inside]]
+            return ValueMap(values, greedy)
         table = agent.q_table() if callable(getattr(agent, "q_table", None)) else None
         for (r, c), s in np.ndenumerate(states):
             if s < 0:

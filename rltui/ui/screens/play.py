@@ -244,6 +244,12 @@ class PlayScreen(AgentFiles, GuardedScreen):
                 learns = snap.learning and snap.learn_from_human and snap.agent_kind in OFF_POLICY
                 text.append("Your move" + (" (the agent learns from it)." if learns else "."),
                             style="#c8d0da")
+        elif snap.planning not in (None, "converged", "stopped") and snap.paused:
+            text.append("Paused: n plans one sweep, space resumes.", style="bold #f9c623")
+        elif snap.planning not in (None, "converged", "stopped"):
+            speed = "full speed" if snap.full_speed else plural(snap.speed, "sweep") + "/s"
+            text.append(f"Planning, {speed}: the agent acts once its values converge; space "
+                        "pauses, n one sweep, +/- speed.", style="#c8d0da")
         elif snap.paused:
             text.append("Paused: n steps once, space resumes, tab takes over.", style="bold #f9c623")
         else:
@@ -350,9 +356,9 @@ class PlayScreen(AgentFiles, GuardedScreen):
     def _default_agent(self) -> Any:
         """The chosen kind, else Q-learning for discrete observations and DQN for continuous ones."""
         from agents.registry import default_kind
-        from rltui.core.agent_factory import make_agent_for
+        from rltui.core.agent_factory import make_agent_for, watched
 
         kind = self.agent_kind or default_kind(self.session.env)
         # Seeded as `rltui play ENV --agent KIND --seed N` seeds it: with the session's seed.
-        return make_agent_for(self.session.entry, kind, self.settings, seed=self.session.seed,
+        return make_agent_for(self.session.entry, kind, watched(kind, self.settings), seed=self.session.seed,
                               env=self.session.env)

@@ -122,13 +122,25 @@ class TrainingPanel(Horizontal):
             ("steps", f"{snap.total_steps:,}"),
             ("steps/s", rate),
             *(_policy_rows(snap) if snap.policy is not None else _sac_rows(snap)
-              if snap.agent_kind == "sac" else [
+              if snap.agent_kind == "sac" else _planner_rows(snap) if snap.planning is not None else [
                 ("epsilon", "—" if snap.epsilon is None else f"{snap.epsilon:.3f}"),
                 ("loss", sig(snap.loss))]),
             ("speed", speed + ("  paused" if snap.paused else "")),
         ], label_width=9)
         self.query_one("#training-stats", Static).update(stats, layout=False)
         self.query_one(ReturnsPlot).show(snap)
+
+
+def _planner_rows(snap: Snapshot) -> list[tuple[str, str]]:
+    """Where a planner's sweeps stand: how many, the latest Bellman residual (the largest change
+    of a value in that sweep) and, for policy iteration, which policy it evaluates."""
+    m = dict(snap.metrics)
+    sweeps = m.get("sweeps")
+    rows = [("sweeps", "0" if sweeps is None else f"{sweeps:,.0f}"), ("residual", sig(m.get("residual"))),
+            ("planning", snap.planning or "—")]
+    if "improvements" in m:
+        rows.insert(1, ("policies", f"{m['improvements']:,.0f}"))
+    return rows
 
 
 def _sac_rows(snap: Snapshot) -> list[tuple[str, str]]:
