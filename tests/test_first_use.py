@@ -8,6 +8,7 @@ import dataclasses
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -303,6 +304,57 @@ def test_the_value_map_draws_holes_and_the_goal_as_themselves() -> None:
     assert text.count("○") == 4 and text.count("★") == 1  # the lake's holes and goal
     hole = session.scene().cells[1][1]
     assert hole.kind == "hole" and not hole.has_value
+
+
+def _lake_views(view: str, size: tuple[int, int] = (60, 30)) -> tuple[list[str], Any, Any]:
+    from rltui.core.valuemap import value_map_for
+    from rltui.ui.render.grid import render_grid
+
+    entry = catalog.resolve("FrozenLake-v1")
+    agent = make_agent_for(entry, "value-iteration")
+    session = Session(entry, seed=0, render=False)
+    values = value_map_for(entry, session.env)(agent)
+    lines = render_grid(session.scene(), *size, values, ("←", "↓", "→", "↑"), view)
+    return ["".join(seg.text for seg in line) for line in lines], values, session.scene()
+
+
+def test_the_numbers_view_prints_every_cells_value_readable_without_colour() -> None:
+    from rltui.ui.render.grid import fit_number
+
+    text, values, scene = _lake_views("numbers")
+    plain = "\n".join(text)
+    for r in range(4):
+        row = " ".join(line for line in text if "│" in line)  # the grid's lines, as plain text
+        for c in range(4):
+            if scene.cells[r][c].has_value:
+                assert fit_number(values.values[r, c], 8) in row
+    assert plain.count("○") == 4 and plain.count("★") == 1 and not any(a in plain for a in "←↓→↑")
+    assert "numbers: V(s)" in plain
+
+
+def test_the_q_view_puts_each_moves_value_on_its_side_of_the_cell() -> None:
+    from rltui.ui.render.grid import fit_number
+
+    text, values, _ = _lake_views("q", (80, 40))
+    # 9x4 cells: the top line of a cell holds Q(s, Up), the bottom Q(s, Down), the middle
+    # Q(s, Left) at the left edge and Q(s, Right) at the right.
+    grid = [line[1:-1] for line in text if line.startswith("│")]
+    cell = lambda r, c: [row[c * 9:(c + 1) * 9] for row in grid[r * 4:(r + 1) * 4]]  # noqa: E731
+    q = values.q[2, 1]  # a cell the agent is not in
+    top, _, middle, bottom = cell(2, 1)
+    assert top.strip() == fit_number(q[3], 7) and bottom.strip() == fit_number(q[1], 7)
+    left, right = middle.split()
+    assert left == fit_number(q[0], 3) and right == fit_number(q[2], 3)
+    assert "each move's value on the side it leads to" in "\n".join(text)
+
+
+@pytest.mark.parametrize(("x", "width", "shown"), [(0.8532, 8, "0.853"), (0.8532, 4, ".853"), (0.8532, 3, ".85"),
+                                                  (-13.0, 4, "-13"), (-112.13, 4, "-112"), (1234.5, 3, "1e3"),
+                                                  (-0.0001, 4, "0"), (0.0, 5, "0")])
+def test_numbers_fit_their_cells(x: float, width: int, shown: str) -> None:
+    from rltui.ui.render.grid import fit_number
+
+    assert fit_number(x, width) == shown
 
 
 def test_a_slide_on_the_ice_is_named() -> None:

@@ -40,6 +40,11 @@ class ValueMap:
     values: np.ndarray
     greedy: np.ndarray
     axes: Axes | None = None
+    q: np.ndarray | None = None
+    """Q(s, a) per cell and action (rows, cols, actions), NaN where there is no state; for a
+    grid world's Q view (None for a continuous observation's map)."""
+    q_label: str = "Q(s,a)"
+    """What :attr:`q` holds: Q-values, or a policy agent's π(a|s)."""
 
 
 @dataclass(frozen=True)
@@ -120,22 +125,32 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
 
     def compute(agent: Any) -> ValueMap:
         states = cells(env)
+        inside = states >= 0
         values = np.full(states.shape, np.nan)
         greedy = np.full(states.shape, -1)
+        table = agent.q_table() if callable(getattr(agent, "q_table", None)) else None
+        if table is None:  # a network or a policy agent: its beliefs, cell by cell
+            label = "Q(s,a)"
+            rows: dict[tuple[int, int], np.ndarray] = {}
+            for (r, c), s in np.ndenumerate(states):
+                if s >= 0:
+                    seen = beliefs_of(agent, int(s))
+                    values[r, c], greedy[r, c] = seen.value, seen.greedy
+                    rows[r, c] = seen.q if seen.q is not None else seen.pi
+                    label = "Q(s,a)" if seen.q is not None else "π(a|s)"
+            width = len(next(iter(rows.values()))) if rows else 0
+            q = np.full((*states.shape, width), np.nan)
+            for (r, c), row in rows.items():
+                q[r, c] = row
+            return ValueMap(values, greedy, q=q, q_label=label)
+        q = np.full((*states.shape, table.shape[1]), np.nan)
+        q[inside] = table[states[inside]]
         if callable(getattr(agent, "value_table", None)):  # a planner: V and the actions it takes
             v, actions = agent.value_table()
-            inside = states >= 0
             values[inside], greedy[inside] = v[states[inside]], actions[states[inside]]
-            return ValueMap(values, greedy)
-        table = agent.q_table() if callable(getattr(agent, "q_table", None)) else None
-        for (r, c), s in np.ndenumerate(states):
-            if s < 0:
-                continue
-            if table is not None:
-                values[r, c], greedy[r, c] = float(np.max(table[s])), int(np.argmax(table[s]))
-            else:
-                seen = beliefs_of(agent, int(s))
-                values[r, c], greedy[r, c] = seen.value, seen.greedy
-        return ValueMap(values, greedy)
+        else:
+            values[inside] = table[states[inside]].max(axis=1)
+            greedy[inside] = table[states[inside]].argmax(axis=1)
+        return ValueMap(values, greedy, q=q)
 
     return compute

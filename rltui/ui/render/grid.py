@@ -60,19 +60,119 @@ def value_style(value: float, lo: float, hi: float) -> Style:
     return Style(color="white", bgcolor=Color.from_rgb(*rgb), bold=True)
 
 
+VIEWS = ("arrows", "numbers", "q")
+"""How a value map draws each cell: V(s) as colour with the greedy action's glyph; V(s) as a
+number; Q(s, a) per action (CS188's Q-triangles: up at the top, left at the left ...)."""
+VIEW_NAMES = {"arrows": "V(s) and the greedy action", "numbers": "V(s) in numbers",
+              "q": "Q(s,a) per action"}
+_COMPASS = {"↑": "top", "↓": "bottom", "←": "left", "→": "right"}
+
+
+def fit_number(x: float, width: int) -> str:
+    """``x`` in at most ``width`` characters, as precise as fits (0.853, 0.85, .85, -13, 1e+03)."""
+    for text in (f"{x:.3f}", f"{x:.2f}", f"{x:.1f}", f"{x:.0f}"):
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+        text = "0" if text in ("-0", "") else text
+        for form in (text, text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text):
+            if len(form) <= width:
+                return form
+    short = f"{x:.0e}".replace("e+0", "e").replace("e-0", "e-")
+    return short if len(short) <= width else "·" * max(1, width)
+
+
+class _Cells:
+    """What one value-map view draws in a cell: a list of (text, style) per line."""
+
+    def __init__(self, values: ValueMap, view: str, glyphs: tuple[str, ...], cell_w: int,
+                 cell_h: int, lo: float, hi: float) -> None:
+        self.values, self.view, self.glyphs = values, view, glyphs
+        self.cell_w, self.cell_h, self.lo, self.hi = cell_w, cell_h, lo, hi
+        sides = [_COMPASS.get(g) for g in glyphs]
+        self.compass = (view == "q" and cell_h >= 3 and cell_w >= 3 and len(glyphs) == 4
+                        and sorted(s for s in sides if s) == ["bottom", "left", "right", "top"])
+        self.sides = sides
+        self.banded = view == "q" and not self.compass and 0 < len(glyphs) <= cell_w
+
+    def line(self, r: int, c: int, line: int, avatar: str | None = None) -> list[Segment]:
+        """Line ``line`` of cell (r, c); ``avatar``: the agent stands there (drawn as it is in a
+        scene: the whole cell in the arrows view, else a line of its own above the middle, or
+        in the middle of a compass)."""
+        w, h, mid = self.cell_w, self.cell_h, self.cell_h // 2
+        if avatar is not None and not self.compass:
+            if self.view == "arrows" or h == 1 or line == mid - 1:
+                glyph = AGENT_GLYPH.get(avatar, "☺")
+                top = self.view != "arrows" and h > 1
+                return [Segment(glyph.center(w) if line == mid or top else " " * w, cell_style(avatar))]
+        v = float(self.values.values[r, c])
+        if self.view == "numbers" or (self.view == "q" and not (self.compass or self.banded)):
+            style = value_style(v, self.lo, self.hi) if math.isfinite(v) else cell_style("floor")
+            if self.view == "q":
+                text = self.glyphs[self.values.greedy[r, c]] if self.glyphs else " "
+                return [Segment(text.center(w) if line == mid else " " * w, style)]
+            room = w - 1 if w > 3 else w  # a space between neighbours' numbers
+            return [Segment(fit_number(v, room).center(w) if line == mid else " " * w, style)]
+        if self.view == "arrows":
+            style = value_style(v, self.lo, self.hi) if math.isfinite(v) else cell_style("floor")
+            glyph = self.glyphs[self.values.greedy[r, c]] if self.glyphs else " "
+            return [Segment(glyph.center(w) if line == mid else " " * w, style)]
+        q = self.values.q[r, c] if self.values.q is not None else np.full(len(self.glyphs), np.nan)
+        if self.banded:
+            n = len(self.glyphs)
+            inner = w - 1 if w > n else w  # a space between neighbours' bands
+            widths = [inner // n + (1 if i < inner % n else 0) for i in range(n)]
+            bands = [Segment((g if line == mid else " ").center(k), self._style(q[a]))
+                     for a, (g, k) in enumerate(zip(self.glyphs, widths))]
+            return bands + ([Segment(" ", cell_style("floor"))] if inner < w else [])
+        # The compass: each move's Q on the side it leads to.
+        floor = cell_style("floor")
+        number = w >= 9
+        at = {side: a for a, side in enumerate(self.sides)}
+        if line in (0, h - 1):
+            a = at["top" if line == 0 else "bottom"]
+            text = fit_number(q[a], w - 2) if number else self.glyphs[a]
+            left = (w - len(text)) // 2
+            return [Segment(" " * left, floor), Segment(text, self._style(q[a])),
+                    Segment(" " * (w - left - len(text)), floor)]
+        if line != mid:
+            return [Segment(" " * w, floor)]
+        a, b = at["left"], at["right"]
+        room = (w - 3) // 2  # a space at each edge, so neighbours' numbers never touch
+        left = fit_number(q[a], room) if number else self.glyphs[a]
+        right = fit_number(q[b], room) if number else self.glyphs[b]
+        edge = 1 if number else 0
+        gap = w - len(left) - len(right) - 2 * edge
+        middle = [Segment(" " * gap, floor)]
+        if avatar is not None and gap >= 1:
+            before = (gap - 1) // 2
+            middle = [Segment(" " * before, floor), Segment(AGENT_GLYPH.get(avatar, "☺"), cell_style(avatar)),
+                      Segment(" " * (gap - 1 - before), floor)]
+        pad = [Segment(" " * edge, floor)] if edge else []
+        return [*pad, Segment(left, self._style(q[a])), *middle, Segment(right, self._style(q[b])), *pad]
+
+    def _style(self, x: float) -> Style:
+        return value_style(x, self.lo, self.hi) if math.isfinite(x) else cell_style("floor")
+
+
 def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | None = None,
-                glyphs: tuple[str, ...] = ()) -> list[list[Segment]]:
+                glyphs: tuple[str, ...] = (), view: str = "arrows") -> list[list[Segment]]:
     """Draw ``scene`` to fit ``width x height`` cells, as lines of segments; with ``values``,
-    as a value map: V(s) as the cell colour and the greedy action's glyph in each cell.
+    as a value map in one of :data:`VIEWS`. Cells with no value (walls, holes, the cliff, the
+    goal) are drawn as what they are.
 
     Segments straight away, not a rich Text: this runs on every frame of a training agent.
     """
-    finite = np.array([])
+    lo = hi = 0.0
+    cells: _Cells | None = None
+    cell_w, cell_h = choose_cell_size(scene, width, height)
     if values is not None:
         drawn = np.array([[cell.has_value for cell in row] for row in scene.cells])
-        finite = values.values[drawn & np.isfinite(values.values)]
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-    cell_w, cell_h = choose_cell_size(scene, width, height)
+        if view == "q" and values.q is not None:
+            shown = values.q[drawn]
+        else:
+            shown = values.values[drawn]
+        finite = shown[np.isfinite(shown)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+        cells = _Cells(values, view, glyphs, cell_w, cell_h, lo, hi)
     rows, cols = scene.shape
     gap = 1 if scene.east_walls else 0
     inner_w = cols * cell_w + (cols - 1) * gap
@@ -84,18 +184,19 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
             for c in range(cols):
                 cell = scene.cells[r][c]
                 kind, glyph = cell.kind, cell.glyph
-                style = cell_style(kind)
-                v = values.values[r, c] if values is not None and cell.has_value else math.nan
-                if not math.isnan(v):
-                    style = value_style(v, lo, hi) if math.isfinite(v) else cell_style("floor")
-                    glyph = glyphs[values.greedy[r, c]] if glyphs else glyph
-                if (r, c) == scene.agent:
-                    kind, glyph = scene.avatar, AGENT_GLYPH.get(scene.avatar, "☺")
-                    style = cell_style(kind)
                 middle = line == cell_h // 2
-                fill = FILL.get(kind, " ") if math.isnan(v) else " "
-                text = glyph.center(cell_w, fill) if middle and glyph != " " else fill * cell_w
-                segments.append(Segment(text, style))
+                here = (r, c) == scene.agent
+                valued = cells is not None and cell.has_value and not math.isnan(values.values[r, c])
+                if valued:
+                    segments += cells.line(r, c, line, scene.avatar if here else None)
+                elif here:
+                    kind = scene.avatar
+                    text = AGENT_GLYPH.get(kind, "☺").center(cell_w) if middle else " " * cell_w
+                    segments.append(Segment(text, cell_style(kind)))
+                else:
+                    fill = FILL.get(kind, " ")
+                    text = glyph.center(cell_w, fill) if middle and glyph != " " else fill * cell_w
+                    segments.append(Segment(text, cell_style(kind)))
                 if gap and c < cols - 1:
                     wall = (r, c) in scene.east_walls
                     segments.append(Segment("┃" if wall else " ", cell_style("wall" if wall else "floor")))
@@ -103,9 +204,10 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
             lines.append(segments)
     lines.append([Segment("╰" + "─" * inner_w + "╯", BORDER)])
     if values is not None:
-        lines += [[], [Segment("V(s) ", Style(bold=True)), Segment(f" {lo:.2f} ", value_style(lo, lo, hi)),
+        label = values.q_label if view == "q" else "V(s)"
+        lines += [[], [Segment(f"{label} ", Style(bold=True)), Segment(f" {lo:.2f} ", value_style(lo, lo, hi)),
                        Segment(" … "), Segment(f" {hi:.2f} ", value_style(hi, lo, hi))],
-                  [Segment("arrows: the greedy action", CAPTION)]]
+                  [Segment(_view_caption(view, cells), CAPTION)]]
         return lines
     room = height - len(lines)
     if scene.caption and room >= 2:
@@ -120,3 +222,17 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
             legend += [Segment(f" {shown} ", cell_style(kind)), Segment(f" {meaning}")]
         lines += [[], legend]
     return lines
+
+
+def _view_caption(view: str, cells: _Cells | None) -> str:
+    if view == "numbers":
+        text = "numbers: V(s)"
+    elif view == "q" and cells is not None and cells.compass:
+        text = "each move's value on the side it leads to"
+    elif view == "q" and cells is not None and cells.banded:
+        text = "a band per action: " + " ".join(cells.glyphs)
+    elif view == "q":
+        text = "too small for a band per action: the greedy one"
+    else:
+        text = "arrows: the greedy action"
+    return text + "   v: next view"

@@ -24,7 +24,9 @@ APP_KEYS = (
     ("t", "training on/off (off: the agent acts greedily)"),
     ("l", "learn from your moves on/off (Q-learning, Expected SARSA, DQN, SAC)"),
     ("ctrl+t", "real time (the env moves at its own pace, a held key pushes) / turn by turn"),
-    ("v", "value map: V(s) as colour, the greedy action as an arrow (grid worlds; MountainCar over position × velocity)"),
+    ("v", "value map: V(s) as colour, the greedy action as an arrow; press again for V(s) in numbers, "
+          "again for Q(s,a) per action (each move's value on its side of the cell), again to hide it "
+          "(grid worlds; MountainCar over position × velocity)"),
     ("[ / ]", "step back / forward through the episode; acting from an earlier step branches"),
     ("home / end", "the episode's first / latest step"),
     ("r", "start a new episode"),

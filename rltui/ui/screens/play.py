@@ -24,7 +24,7 @@ from rltui.core.playalong import PlayAlong, Snapshot
 from rltui.core.session import HUMAN, Session
 from rltui.core.valuemap import value_map_for
 from rltui.ui.format import action_label, num, plural
-from rltui.ui.render.grid import action_glyphs
+from rltui.ui.render.grid import VIEWS, action_glyphs
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.screens.play_files import AgentFiles, AgentSaved, OwnerSaid, replay_notice
 from rltui.ui.widgets.env_view import EnvView
@@ -89,6 +89,9 @@ class PlayScreen(AgentFiles, GuardedScreen):
         self.settings = settings or {}
         entry = session.entry
         self.value_map_on = False
+        self.value_view = 0
+        """Which of the grid value map's VIEWS is shown."""
+        self._grid_map = entry.value_cells is not None
         self._leaving = False
         self._stop = threading.Event()
         self._newest_seq = 0
@@ -184,7 +187,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         # Every panel shows this one snapshot, so the picture, the status line and the numbers
         # always tell of the same step. (At full speed the owner publishes a few times a second;
         # the G_t table and the plot, which are about whole episodes, pace themselves.)
-        self.query_one(EnvView).show(snap.scene, values, self._glyphs)
+        self.query_one(EnvView).show(snap.scene, values, self._glyphs, VIEWS[self.value_view])
         self.query_one(QValuesPanel).show(snap)
         self.query_one(ReturnsPanel).show(snap)
         self.query_one(TrainingPanel).show(snap)
@@ -307,7 +310,13 @@ class PlayScreen(AgentFiles, GuardedScreen):
         self.playalong.new_episode()
 
     def action_value_map(self) -> None:
+        """v: the value map on, then (grid worlds) its next view, then off."""
+        if self.value_map_on and self._grid_map and self.value_view < len(VIEWS) - 1:
+            self.value_view += 1
+            self.apply(self.snap)
+            return
         self.value_map_on = not self.value_map_on
+        self.value_view = 0
         self.playalong.show_values(self.value_map_on)
         if self.value_map_on and self.snap is not None and not self.snap.has_agent:
             self.notify("The value map shows an agent's V(s): press tab to bring one in.")

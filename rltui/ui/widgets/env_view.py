@@ -31,15 +31,17 @@ class EnvView(Widget):
         self._scene: Any = None
         self._values: ValueMap | None = None
         self._glyphs: tuple[str, ...] = ()
+        self._view = "arrows"
         self._strips: list[Strip] | None = None
         self.frames_drawn = 0
 
-    def show(self, scene: Any, values: ValueMap | None = None, glyphs: tuple[str, ...] = ()) -> None:
+    def show(self, scene: Any, values: ValueMap | None = None, glyphs: tuple[str, ...] = (),
+             view: str = "arrows") -> None:
         """Draw ``scene`` (a GridScene, CardsScene, PixelFrame or TextFrame) next refresh;
-        a grid scene with ``values`` is drawn as a value map."""
-        if scene is self._scene and values is self._values:
+        a grid scene with ``values`` is drawn as a value map in ``view`` (see ``VIEWS``)."""
+        if scene is self._scene and values is self._values and view == self._view:
             return
-        self._scene, self._values, self._glyphs = scene, values, glyphs
+        self._scene, self._values, self._glyphs, self._view = scene, values, glyphs, view
         self._strips = None
         self.refresh()
 
@@ -57,7 +59,7 @@ class EnvView(Widget):
         elif isinstance(scene, PixelFrame):
             return [strip.apply_style(style) for strip in frame_to_strips(scene.pixels, width, height)]
         elif isinstance(scene, GridScene):
-            lines = render_grid(scene, width, height, self._values, self._glyphs)[:height]
+            lines = render_grid(scene, width, height, self._values, self._glyphs, self._view)[:height]
         else:
             renderable: RenderableType
             if isinstance(scene, CardsScene):
