@@ -67,6 +67,10 @@ class Controls:
         """The value map is on screen (computed only then)."""
         self.inbox.put(self._show_values, bool(on))
 
+    def retune(self, changes: dict[str, str]) -> None:
+        """Turn the agent's knobs (see :mod:`rltui.core.knobs`): from its next step on."""
+        self.inbox.put(self._retune, dict(changes))
+
     def set_agent(self, agent: Any) -> None:
         self.inbox.put(self._attach, agent)
 
@@ -140,6 +144,31 @@ class Controls:
         self.values_wanted = on
         self._values = None  # shown again: drawn afresh, not as it was when hidden
         self._values_due = 0.0
+
+    def _retune(self, changes: dict[str, str]) -> None:
+        from agents.base import SettingError
+        from rltui.core.handoff import agent_gamma
+        from rltui.core.knobs import retune
+
+        if self.agent is None:
+            self.say("information", "There is no agent to tune: press tab to bring one in.")
+            return
+        try:
+            said = retune(self.agent, changes)
+        except SettingError as exc:
+            self.say("error", str(exc))
+            return
+        if not said:
+            return
+        gamma = agent_gamma(self.agent)
+        if gamma is not None and gamma != self.session.gamma:
+            self.session.set_gamma(gamma)  # one γ: the returns panel discounts with the agent's
+        text = ", ".join(said)
+        step = self.session.episode.steps
+        self._knob_marks.append((self._episodes_shown(), text))
+        if self._timeline and len(self._timeline) == step + 1:
+            self._timeline[-1].knob = text
+        self.say("information", f"{text}: from the agent's next step (step {step} of this episode).")
 
     def _toggle_learning(self) -> None:
         self.learning = not self.learning

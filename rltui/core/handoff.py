@@ -73,6 +73,7 @@ class AgentHandOff:
         self._step_base = agent.steps - session.total_steps
         self._returns.clear()
         self._evals.clear()
+        self._knob_marks.clear()
         self._values = None
         self._finished = None  # its V(s_t) column was another agent's
         gamma = agent_gamma(agent)

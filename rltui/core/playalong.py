@@ -101,6 +101,8 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         self._stats = PlayAlongStats()
         self._returns: deque[tuple[int, float]] = deque(maxlen=HISTORY)
         self._evals: deque[tuple[int, float]] = deque(maxlen=HISTORY)
+        self._knob_marks: deque[tuple[int, str]] = deque(maxlen=HISTORY)
+        """(episode, what changed) for each turn of the agent's knobs (the plot marks them)."""
         self._values_at = self._values_due = 0.0
         self._values: Any = None
         self.values_wanted = False

@@ -98,6 +98,10 @@ class Snapshot:
     """Real time is running (a key started it; the episode's end or looking back stops it)."""
     frame_rate: float | None = None
     """Real-time frames per second kept since the clock last started (None before two)."""
+    knob_marks: tuple[tuple[int, str], ...] = ()
+    """(episode, what changed) for each turn of the agent's knobs, for the Training plot."""
+    knob_here: str | None = None
+    """Looking back: the knobs a person turned at the step shown."""
     planning: str | None = None
     """For a planner (value or policy iteration): where its sweeps stand."""
     fps: float = 0.0

@@ -37,6 +37,8 @@ class TimelineEntry:
     """TD target and error of the step that led here, when the agent learned from it."""
     scene: Any = None
     """Kept only for envs that cannot be restored and draw small scenes (cards, text)."""
+    knob: str | None = None
+    """A person turned the agent's knobs at this step (``ε 0.23 → 0``): from here on."""
 
 
 class Timeline:

@@ -268,3 +268,60 @@ class LeaveDialog(Dialog):
 
 def _count(steps: Any) -> str:
     return f"{steps:,}" if isinstance(steps, int) else "?"
+
+
+class KnobsDialog(Dialog):
+    """The agent's knobs, each in a field with its value now: change any, enter applies them
+    all (checked first: a bad value is said under the fields and the dialog stays open)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, agent: Any) -> None:
+        from rltui.core.knobs import knobs_for
+
+        super().__init__()
+        self.agent = agent
+        self.knobs = knobs_for(agent)
+        self.shown = {knob.key: _field(value) for knob, value in self.knobs}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="knobs-dialog"):
+            yield Label(f"The {self.agent.kind} agent's settings, from its next step on:")
+            for knob, _ in self.knobs:
+                yield Label(f"{knob.label}: {knob.meaning}", classes="knob-label")
+                yield Input(self.shown[knob.key], id=f"knob-{knob.key}", classes="knob")
+            yield Label("", id="knobs-error", classes="dialog-error")
+            yield Label("tab moves between fields · enter applies · esc cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#knobs-dialog").border_title = "Knobs"
+        self.query_one(Input).focus()
+
+    def changes(self) -> dict[str, str]:
+        """The fields a person changed: key -> text."""
+        out = {}
+        for knob, _ in self.knobs:
+            text = self.query_one(f"#knob-{knob.key}", Input).value.strip()
+            if text != self.shown[knob.key]:
+                out[knob.key] = text
+        return out
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        from agents.base import SettingError
+        from rltui.core.knobs import check
+
+        changes = self.changes()
+        try:
+            check(self.agent, changes)
+        except SettingError as exc:
+            self.query_one("#knobs-error", Label).update(str(exc))
+            return
+        self.finish(changes)
+
+    def action_cancel(self) -> None:
+        self.finish(None)
+
+
+def _field(value: Any) -> str:
+    """A knob's value as its field shows it (and as ``--set`` would take it)."""
+    return f"{value:.6g}" if isinstance(value, float) else str(value)

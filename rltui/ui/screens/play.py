@@ -59,6 +59,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         Binding("l", "toggle_learn_from_human", "Learn from you", show=False, id="learn-human"),
         Binding("ctrl+t", "toggle_realtime", "Turn by turn", key_display="^t", show=False, id="realtime"),
         Binding("v", "value_map", "Values", id="value-map"),
+        Binding("K", "knobs", "Knobs", key_display="K", show=False, id="knobs"),
         Binding("r", "reset", "Reset", id="reset"),
         Binding("left_square_bracket", "scrub(-1)", "Back/forward", key_display="[ ]", id="back-step"),
         Binding("right_square_bracket", "scrub(1)", "Forward", show=False, id="forward-step"),
@@ -228,6 +229,8 @@ class PlayScreen(AgentFiles, GuardedScreen):
             i, n = snap.timeline
             text.append(f"Looking back at step {i}/{n}: [ ] move, end returns, a move (or n) "
                         "branches from here.", style="bold #f9c623")
+            if snap.knob_here:
+                text.append(f"  Knobs turned here: {snap.knob_here}.", style="bold #4fc3f7")
         elif snap.controller == HUMAN:
             if snap.episode_done:
                 text.append("Episode over: r starts a new one, tab lets the agent play on.",
@@ -308,6 +311,26 @@ class PlayScreen(AgentFiles, GuardedScreen):
 
     def action_reset(self) -> None:
         self.playalong.new_episode()
+
+    def action_knobs(self) -> None:
+        """K: the agent's knobs (α, ε, γ, the learning rate …), turned while it runs."""
+        from rltui.core.knobs import knobs_for
+        from rltui.ui.screens.dialogs import KnobsDialog
+
+        agent = self.playalong.agent
+        if agent is None:
+            self.notify("There is no agent to tune: press tab to bring one in.")
+            return
+        if not knobs_for(agent):
+            self.notify(f"The {agent.kind} agent has no knobs to turn while it runs "
+                        "(it plans from the model; --set gamma=… makes a new one).")
+            return
+
+        def answered(changes: dict[str, str] | None) -> None:
+            if changes:
+                self.playalong.retune(changes)
+
+        self.app.push_screen(KnobsDialog(agent), answered)
 
     def action_value_map(self) -> None:
         """v: the value map on, then (grid worlds) its next view, then off."""

@@ -45,7 +45,7 @@ class ReturnsPlot(PlotextPlot):
         self._drawn_at = 0.0
 
     def show(self, snap: Snapshot) -> None:
-        key = (snap.returns[-1][0] if snap.returns else -1, len(snap.evals))
+        key = (snap.returns[-1][0] if snap.returns else -1, len(snap.evals), len(snap.knob_marks))
         now = time.perf_counter()
         interval = FULL_SPEED_PLOT_INTERVAL if snap.full_speed and not snap.paused else PLOT_INTERVAL
         if key == self._shown or now - self._drawn_at < interval:
@@ -81,6 +81,13 @@ class ReturnsPlot(PlotextPlot):
             ex, ey = zip(*snap.evals)
             values += list(ey)
             plt.scatter(list(ex), list(ey), marker="◆", color="green", label="greedy eval")
+        if n:
+            # A person turned the agent's knobs: a line at that episode, so the curve after it
+            # can be read as what the knob did.
+            first, last = snap.returns[0][0], snap.returns[-1][0]
+            for episode, _ in snap.knob_marks:
+                if first <= episode <= last + 1:
+                    plt.vline(episode, "cyan")
         finite = [v for v in values if math.isfinite(v)]
         if finite:
             lo, hi, ticks, labels = nice_ticks(min(finite), max(finite), most=max(2, self.size.height // 3))
