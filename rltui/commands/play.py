@@ -20,6 +20,8 @@ def add_parser(sub: Any) -> None:
     who.add_argument("--load", metavar="FILE", help="a saved agent to play along")
     play.add_argument("--set", action="append", metavar="KEY=VALUE", dest="settings",
                       help="a hyperparameter of the fresh agent (repeatable)")
+    play.add_argument("--map", metavar="FILE", help="play a grid world drawn as a map (a file, or a "
+                      "map's name: BridgeGrid, DiscountGrid, MazeGrid, or one saved to saves/maps/)")
     play.add_argument("--replay", metavar="FILE", help="open a saved episode (ctrl+e writes them "
                       "to saves/episodes/) in the timeline: ] steps through it, a move branches")
 
@@ -30,6 +32,13 @@ def run(args: argparse.Namespace) -> int:
 
     check_seed(getattr(args, "seed", None))
     env_id = getattr(args, "env", None)
+    grid_map = getattr(args, "map", None)
+    if grid_map is not None:
+        from rltui.core.catalog import MAP_PREFIX
+
+        if env_id is not None:
+            raise UsageError(f"Give an environment or --map, not both ({env_id} and --map {grid_map}).")
+        env_id = MAP_PREFIX + grid_map
     replay = getattr(args, "replay", None)
     session = agent = record = None
     entry = resolve_env(env_id) if env_id is not None else None

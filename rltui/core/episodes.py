@@ -141,7 +141,9 @@ def save(record: EpisodeRecord, directory: Path) -> Path:
     if record.steps == 0:
         raise EpisodeFileError("There is nothing to save yet: this episode has no steps.")
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = unused_path(directory, f"{record.env}-{stamp}", SUFFIX)
+    from rltui.core.storage import id_stem
+
+    path = unused_path(directory, f"{id_stem(record.env)}-{stamp}", SUFFIX)
     try:
         write_atomic(path, to_jsonl(record).encode("utf-8"))
     except OSError as exc:

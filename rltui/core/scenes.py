@@ -14,7 +14,7 @@ import numpy as np
 
 from rltui.core import adapters
 
-NO_VALUE_KINDS = frozenset({"hole", "goal", "cliff", "wall_cell"})
+NO_VALUE_KINDS = frozenset({"hole", "goal", "cliff", "wall_cell", "exit_bad"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,3 +234,46 @@ class TextFrame:
     """An env's own ``ansi`` rendering."""
 
     text: str
+
+
+def grid_map_scene(env: Any, done: bool = False) -> GridScene:
+    """A grid world from a map, the agent where it stands."""
+    u = env.unwrapped
+    return scene_of_map(u.map, divmod(int(u.s), u.ncol))
+
+
+def scene_of_map(m: Any, at: tuple[int, int], avatar: str = "agent") -> GridScene:
+    """A map (:class:`rltui.envs.gridmap.GridMap`) as a scene: walls, the start, exits with
+    their rewards (good ones green, bad ones red), holes and the cliff; ``avatar`` at ``at``
+    (the agent, or the map editor's cursor)."""
+    from rltui.envs.gridmap import CLIFF, HOLE, START, WALL
+
+    exits = [m.exit_reward(r, c) for r in range(len(m.cells)) for c in range(len(m.cells[0]))]
+    best = max((x for x in exits if x is not None), default=0.0)
+    grid = []
+    for r, row in enumerate(m.cells):
+        cells = []
+        for c, token in enumerate(row):
+            reward = m.exit_reward(r, c)
+            if reward is not None:
+                good = reward > 0 or reward == best  # (CliffWalking's only exit is worth -1)
+                cells.append(Cell(f"{reward:+g}", "goal" if good else "exit_bad"))
+            else:
+                cells.append({WALL: Cell(" ", "wall_cell"), START: Cell("S", "start"), HOLE: Cell("○", "hole"),
+                              CLIFF: Cell(" ", "cliff")}.get(token, Cell(" ", "floor")))
+        grid.append(cells)
+    legend = [("☺", "agent", "you"), ("+", "goal", "exit: its reward, the end")]
+    tokens = {t for row in m.cells for t in row}
+    if any(x is not None and x <= 0 and x != best for x in exits):
+        legend.append(("-", "exit_bad", "exit"))
+    if HOLE in tokens:
+        legend.append(("○", "hole", "hole"))
+    if CLIFF in tokens:
+        legend.append((" ", "cliff", "cliff (-100, back to S)"))
+    return GridScene(
+        cells=_freeze(grid),
+        agent=at,
+        avatar=avatar,
+        caption=f"slip {m.slip:g} · living reward {m.living_reward:g} · γ {m.gamma:g}",
+        legend=tuple(legend),
+    )

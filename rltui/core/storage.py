@@ -50,12 +50,18 @@ def agent_dirs() -> list[Path]:
     return dirs
 
 
+def id_stem(env_id: str) -> str:
+    """An env id as a file name's part: ``map:BridgeGrid`` -> ``map-BridgeGrid`` (ids may hold
+    ``:`` and ``/``, which a file name must not)."""
+    return "".join("-" if ch in ':/\\' else ch for ch in env_id).strip("-.") or "env"
+
+
 def fresh_save_path(env_id: str, kind: str, directory: Path | None = None) -> Path:
     """``DIR/ENV-KIND.safetensors``, numbered so an existing save is never overwritten."""
     from agents.files import unused_path
     from agents.persistence import SUFFIX
 
-    return unused_path(directory or saves_dir(), f"{env_id}-{kind}", SUFFIX)
+    return unused_path(directory or saves_dir(), f"{id_stem(env_id)}-{kind}", SUFFIX)
 
 
 def save_target(path: str, env_id: str, kind: str) -> Path:

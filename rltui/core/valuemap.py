@@ -76,6 +76,14 @@ def cliff_cells(env: Any) -> np.ndarray:
     return np.arange(rows * cols).reshape(rows, cols)
 
 
+def grid_map_cells(env: Any) -> np.ndarray:
+    """A map's cells are its states (walls: -1)."""
+    u = env.unwrapped
+    states = np.arange(u.nrow * u.ncol).reshape(u.nrow, u.ncol)
+    walls = np.array([[t == "#" for t in row] for row in u.map.cells])
+    return np.where(walls, -1, states)
+
+
 def portal_cells(env: Any) -> np.ndarray:
     u = env.unwrapped  # rltui's own env
     _, _, friend = u.decode(u.s)

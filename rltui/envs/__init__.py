@@ -6,6 +6,7 @@ import gymnasium as gym
 
 PORTAL_RESCUE_ID = "PortalRescue-v0"
 FROZEN_LAKE_CALM_ID = "FrozenLakeNotSlippery-v1"
+GRID_MAP_ID = "rltui/GridMap-v0"
 
 
 def register_envs() -> None:
@@ -16,6 +17,10 @@ def register_envs() -> None:
             entry_point="rltui.envs.portal_rescue:PortalRescueEnv",
             max_episode_steps=200,
         )
+    if GRID_MAP_ID not in gym.registry:
+        # A grid world from a map (rltui.envs.gridmap): made with grid_map=... and its own
+        # max_episode_steps.
+        gym.register(id=GRID_MAP_ID, entry_point="rltui.envs.gridmap:GridMapEnv")
     if FROZEN_LAKE_CALM_ID not in gym.registry:
         # The 4x4 lake with deterministic moves: the first world to learn on.
         gym.register(

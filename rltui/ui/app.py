@@ -59,6 +59,17 @@ class RLTuiApp(App[None]):
         if choice.startswith("file:"):
             screen.load_in_background(choice.removeprefix("file:"))
 
+    def play_map(self, name: str) -> None:
+        """From a play screen, just saved from the map editor: play the map ``name`` in its place."""
+        from rltui.core.catalog import MAP_PREFIX
+
+        try:
+            session = Session(catalog.resolve(MAP_PREFIX + name))
+        except CatalogError as exc:
+            self.notify(str(exc), title="Cannot open", severity="error")
+            return
+        self.switch_screen(PlayScreen(session))
+
     def back_to_launcher(self) -> None:
         """From a play screen to the list of envs (made now if play was opened directly)."""
         if len(self.screen_stack) >= 2 and isinstance(self.screen_stack[-2], LauncherScreen):

@@ -38,13 +38,18 @@ __all__ = ["ANSI", "CARDS", "CATALOG", "GRID", "GROUPS", "LONGEST_EPISODE", "PIX
            "CatalogError", "EnvEntry", "catalog_by_group", "get", "make_env", "resolve", "suggest"]
 
 _BY_ID = {entry.id: entry for entry in CATALOG}
+MAP_PREFIX = "map:"
+"""Ids of grid worlds built from a map file: ``map:BridgeGrid``, ``map:path/to/file.txt``."""
 _DIGITS = "1234567890"
 
 
 def catalog_by_group() -> Iterator[tuple[str, list[EnvEntry]]]:
     """The catalog in launcher order: (group, entries) for each non-empty group."""
+    from rltui.core.catalog.maps import map_entries
+
+    maps = map_entries()
     for group in GROUPS:
-        entries = [e for e in CATALOG if e.group == group]
+        entries = [e for e in (*CATALOG, *maps) if e.group == group]
         if entries:
             yield group, entries
 
@@ -80,6 +85,10 @@ def resolve(env_id: str) -> EnvEntry:
             with one sentence that says what to do.
     """
     entry = _BY_ID.get(env_id)
+    if entry is None and env_id.startswith(MAP_PREFIX):
+        from rltui.core.catalog.maps import map_entry
+
+        return map_entry(env_id[len(MAP_PREFIX):])
     if entry is not None:
         if not entry.available:
             raise CatalogError(
@@ -184,7 +193,7 @@ def make_env(entry: EnvEntry, render: bool = True) -> Any:
     elif render and entry.render == ANSI:
         kwargs["render_mode"] = "ansi"
     try:
-        env = gym.make(entry.id, **kwargs)
+        env = gym.make(entry.gym_id or entry.id, **kwargs)
     except Exception as exc:
         raise CatalogError(f"{entry.id} cannot be made here: {_one_line(exc)}") from None
     if env.spec is not None and env.spec.max_episode_steps is None:

@@ -12,7 +12,7 @@ CARDS = "cards"
 PIXELS = "pixels"
 ANSI = "ansi"
 
-GROUPS = ("Grid worlds", "Classic control", "Cards", "Custom", "Other")
+GROUPS = ("Grid worlds", "Grid maps", "Classic control", "Cards", "Custom", "Other")
 
 LONGEST_EPISODE = 10_000
 """Steps after which an env without a time limit of its own truncates an episode."""
@@ -91,6 +91,9 @@ class EnvEntry:
     step_note: Callable[[Any, Any, int, Any], str | None] | None = None
     """``step_note(env, obs, action, next_obs)``: a word on how a step went (the lake's slides)."""
     make_kwargs: dict[str, Any] = field(default_factory=dict)
+    gym_id: str | None = None
+    """The Gymnasium id to make, when it is not :attr:`id` (a map: ``map:NAME`` is made as
+    rltui's GridMap env with the map in :attr:`make_kwargs`)."""
     """Extra keyword arguments for ``gymnasium.make``."""
     requires: str | None = None
     """Python module the env needs beyond rltui's own dependencies (e.g. ``Box2D``)."""

@@ -189,12 +189,18 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
                 valued = cells is not None and cell.has_value and not math.isnan(values.values[r, c])
                 if valued:
                     segments += cells.line(r, c, line, scene.avatar if here else None)
+                elif here and scene.avatar == "cursor":  # the map editor's: the cell shows through
+                    shown = glyph if glyph.strip() else "+"
+                    text = shown[:cell_w].center(cell_w) if middle else " " * cell_w
+                    segments.append(Segment(text, cell_style("cursor")))
                 elif here:
                     kind = scene.avatar
                     text = AGENT_GLYPH.get(kind, "☺").center(cell_w) if middle else " " * cell_w
                     segments.append(Segment(text, cell_style(kind)))
                 else:
                     fill = FILL.get(kind, " ")
+                    if len(glyph) > cell_w:  # an exit's reward in a narrow cell: its sign
+                        glyph = glyph[0]
                     text = glyph.center(cell_w, fill) if middle and glyph != " " else fill * cell_w
                     segments.append(Segment(text, cell_style(kind)))
                 if gap and c < cols - 1:

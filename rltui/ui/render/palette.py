@@ -14,6 +14,7 @@ CELL_STYLES: dict[str, Style] = {
     "hole": Style(color="#9ccbe3", bgcolor="#0d1b4a", bold=True),
     "goal": Style(color="#fff6c2", bgcolor="#2e7d32", bold=True),
     "cliff": Style(bgcolor="#8e1b1b"),
+    "exit_bad": Style(color="white", bgcolor="#8e1b1b", bold=True),
     "passenger": Style(color="white", bgcolor="#1565c0", bold=True),
     "destination": Style(color="white", bgcolor="#8e24aa", bold=True),
     "friend": Style(color="white", bgcolor="#1565c0", bold=True),
@@ -21,6 +22,7 @@ CELL_STYLES: dict[str, Style] = {
     "signal": Style(color="white", bgcolor="#8e24aa", bold=True),
     "agent": Style(color="black", bgcolor="#f9c623", bold=True),
     "agent_loaded": Style(color="black", bgcolor="#4caf50", bold=True),
+    "cursor": Style(color="black", bgcolor="#e040fb", bold=True),
 }
 BORDER = Style(color="#5c6773")
 CAPTION = Style(color="#c8d0da", italic=True)

@@ -25,6 +25,8 @@ APP_KEYS = (
     ("l", "learn from your moves on/off (Q-learning, Expected SARSA, DQN, SAC)"),
     ("K", "knobs: change α, ε (and its schedule), γ or the learning rate while the agent runs; "
           "from its next step, marked on the timeline and as a line in the Training plot"),
+    ("E", "edit this grid world's map (maps, FrozenLake, CliffWalking): walls, start, exits, holes, "
+          "cliff, slip, living reward, γ; p saves it to saves/maps/ and plays it"),
     ("ctrl+t", "real time (the env moves at its own pace, a held key pushes) / turn by turn"),
     ("v", "value map: V(s) as colour, the greedy action as an arrow; press again for V(s) in numbers, "
           "again for Q(s,a) per action (each move's value on its side of the cell), again to hide it "

@@ -60,6 +60,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         Binding("ctrl+t", "toggle_realtime", "Turn by turn", key_display="^t", show=False, id="realtime"),
         Binding("v", "value_map", "Values", id="value-map"),
         Binding("K", "knobs", "Knobs", key_display="K", show=False, id="knobs"),
+        Binding("E", "edit_map", "Edit map", key_display="E", show=False, id="edit-map"),
         Binding("r", "reset", "Reset", id="reset"),
         Binding("left_square_bracket", "scrub(-1)", "Back/forward", key_display="[ ]", id="back-step"),
         Binding("right_square_bracket", "scrub(1)", "Forward", show=False, id="forward-step"),
@@ -331,6 +332,23 @@ class PlayScreen(AgentFiles, GuardedScreen):
                 self.playalong.retune(changes)
 
         self.app.push_screen(KnobsDialog(agent), answered)
+
+    def action_edit_map(self) -> None:
+        """E: edit this grid world's map (a map's, FrozenLake's, CliffWalking's); p in the
+        editor saves it and plays it here instead."""
+        from rltui.core.catalog.maps import editable
+
+        found = editable(self.session.entry, self.session.env)
+        if isinstance(found, str):
+            self.notify(found)
+            return
+        from rltui.ui.screens.editor import MapEditorScreen
+
+        def edited(name: str | None) -> None:
+            if name is not None:
+                self._leave(lambda: self.app.play_map(name), "y")  # type: ignore[attr-defined]
+
+        self.app.push_screen(MapEditorScreen(*found), edited)
 
     def action_value_map(self) -> None:
         """v: the value map on, then (grid worlds) its next view, then off."""

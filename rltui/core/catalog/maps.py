@@ -1,0 +1,159 @@
+"""Catalog entries for grid worlds built from map files (see :mod:`rltui.envs.gridmap`).
+
+A map is named ``map:NAME`` (found in the saves folder's ``maps/``, then among the maps
+rltui ships: CS188's BridgeGrid, DiscountGrid and MazeGrid) or ``map:PATH`` (any file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rltui.core import scenes, valuemap
+from rltui.core.catalog import MAP_PREFIX
+from rltui.core.catalog.entry import GRID, CatalogError, EnvEntry, keys
+from rltui.envs.gridmap import (
+    ACTION_NAMES,
+    BUNDLED,
+    MAP_SUFFIX,
+    GridMap,
+    MapError,
+    read,
+)
+
+GROUP = "Grid maps"
+
+
+def maps_dir() -> Path:
+    """Where a person's maps are saved: ``maps/`` in the saves folder."""
+    from rltui.core.storage import saves_dir
+
+    return saves_dir() / "maps"
+
+
+def find_map(spec: str) -> tuple[str, Path]:
+    """(the map's id, its file) for a name or a path.
+
+    Raises:
+        CatalogError: no such map, in one sentence.
+    """
+    path = Path(spec).expanduser()
+    if path.suffix == MAP_SUFFIX or "/" in spec or path.is_file():
+        if not path.is_file():
+            raise CatalogError(f"There is no map file {spec}.")
+        for folder in (maps_dir(), BUNDLED):  # a named map's file keeps its short id
+            if path.resolve().parent == folder.resolve():
+                return MAP_PREFIX + path.stem, path
+        return MAP_PREFIX + str(path), path
+    for folder in (maps_dir(), BUNDLED):
+        candidate = folder / f"{spec}{MAP_SUFFIX}"
+        if candidate.is_file():
+            return MAP_PREFIX + spec, candidate
+    known = ", ".join(sorted(known_maps()))
+    raise CatalogError(f"There is no map named '{spec[:40]}'; the maps are {known} (or give a file).")
+
+
+def known_maps() -> dict[str, Path]:
+    """Map name -> file: the shipped maps, then a person's (theirs win on a clash)."""
+    found: dict[str, Path] = {}
+    for folder in (BUNDLED, maps_dir()):
+        if folder.is_dir():
+            for path in sorted(folder.glob(f"*{MAP_SUFFIX}")):
+                found[path.stem] = path
+    return found
+
+
+def map_entry(spec: str) -> EnvEntry:
+    """The catalog entry of the map ``spec`` names.
+
+    Raises:
+        CatalogError: no such map, or a malformed one (one sentence).
+    """
+    env_id, path = find_map(spec)
+    try:
+        grid_map = read(path)
+    except MapError as exc:
+        raise CatalogError(str(exc)) from None
+    return entry_for(grid_map, env_id)
+
+
+def entry_for(grid_map: GridMap, env_id: str) -> EnvEntry:
+    """A catalog entry that plays ``grid_map`` under ``env_id``."""
+    rows, cols = grid_map.shape
+    steps = max(20_000, 2_000 * rows * cols)
+    return EnvEntry(
+        id=env_id,
+        group=GROUP,
+        description=grid_map.description or f"A {rows}x{cols} grid world drawn as a map.",
+        action_names=ACTION_NAMES,
+        keys=keys(("up,w", 0), ("right,d", 1), ("down,s", 2), ("left,a", 3)),
+        render=GRID,
+        gamma=grid_map.gamma,
+        tuned={"tabular": {"alpha": 0.5 if grid_map.slip == 0 else 0.1, "epsilon_decay_steps": steps // 2}},
+        budgets={"tabular": steps},
+        scene=scenes.grid_map_scene,
+        value_cells=valuemap.grid_map_cells,
+        make_kwargs={"grid_map": grid_map, "max_episode_steps": grid_map.max_steps},
+        gym_id="rltui/GridMap-v0",
+    )
+
+
+def map_entries() -> list[EnvEntry]:
+    """Every known map's entry, for the launcher (a malformed file of a person's is left out)."""
+    out = []
+    for name in known_maps():
+        try:
+            out.append(map_entry(name))
+        except CatalogError:
+            continue
+    return out
+
+
+def map_of(entry: EnvEntry, env: Any) -> GridMap | None:
+    """The map of the grid world ``env`` plays, to edit: a map's own, or FrozenLake's and
+    CliffWalking's drawn as maps (their goal an exit, the lake's slippery ice a slip of 2/3);
+    None for worlds a map cannot say (Taxi's passenger, PortalRescue's portal)."""
+    from rltui.core import adapters
+    from rltui.envs.gridmap import CLIFF, FLOOR, HOLE, START
+
+    u = env.unwrapped
+    name = entry.id.removeprefix(MAP_PREFIX).rsplit("/", 1)[-1].removesuffix(".txt").split("-v")[0]
+    limit = adapters.time_limit(env)
+    max_steps = int(getattr(limit, "_max_episode_steps", 0) or 100) if limit is not None else 100
+    if isinstance(getattr(u, "map", None), GridMap):
+        return u.map
+    if hasattr(u, "desc") and entry.value_cells is valuemap.lake_cells:
+        tokens = {"S": START, "F": FLOOR, "H": HOLE, "G": "1"}
+        cells = tuple(tuple(tokens[ch] for ch in row) for row in adapters.lake_rows(env))
+        slippery = any(len(outcomes) > 1 for actions in u.P.values() for outcomes in actions.values())
+        return GridMap(cells, slip=2 / 3 if slippery else 0.0, living_reward=0.0, gamma=entry.gamma,
+                       max_steps=min(max_steps, 10_000), name=name,
+                       description=f"{entry.id} as a map: reach the +1 without falling into a hole")
+    if entry.value_cells is valuemap.cliff_cells:
+        cliff = adapters.cliff_mask(env)
+        rows, cols = cliff.shape
+        grid = [[CLIFF if cliff[r, c] else FLOOR for c in range(cols)] for r in range(rows)]
+        grid[rows - 1][0], grid[rows - 1][cols - 1] = START, "-1"
+        return GridMap(tuple(tuple(row) for row in grid), slip=0.0, living_reward=-1.0, gamma=entry.gamma,
+                       max_steps=min(max_steps, 10_000), name=name,
+                       description=f"{entry.id} as a map: every step -1, the cliff -100 and back to the start")
+    return None
+
+
+def editable(entry: EnvEntry, env: Any) -> tuple[GridMap, str, Path | None] | str:
+    """What the map editor opens for ``entry``: (the map, the name it saves under, the person's
+    file it came from or None); or why there is none, in one sentence."""
+    grid_map = map_of(entry, env)
+    if grid_map is None:
+        return (f"{entry.id} is not drawn from a map, so there is none to edit: maps are the "
+                "Grid maps in the launcher, FrozenLake and CliffWalking.")
+    own = maps_dir() / f"{grid_map.name}{MAP_SUFFIX}"
+    if entry.id == MAP_PREFIX + grid_map.name and own.is_file():
+        return grid_map, grid_map.name, own  # the person's map: saving keeps the edits
+    name = grid_map.name
+    for n in range(2, 1000):  # a name of its own: nothing saved is overwritten or shadowed
+        if not any((folder / f"{name}{MAP_SUFFIX}").exists() for folder in (maps_dir(), BUNDLED)):
+            break
+        name = f"{grid_map.name}-{n}"
+    return replace(grid_map, name=name, description=f"{name}: edited from {entry.id}"), name, None
