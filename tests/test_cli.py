@@ -98,6 +98,8 @@ def test_train_without_json_shows_a_table(capsys: pytest.CaptureFixture[str]) ->
     (["eval", "no/such/file.safetensors"], "No such file"),
     (["play", "Taxi-v4", "--agent", "a2c"], "choose from: q-learning"),
     (["play", "Taxi-v4", "--set", "alpha=1"], "--set needs --agent"),
+    (["play", "--real-time"], "need an environment"),
+    (["play", "--map", "NoSuchMap"], "There is no map named 'NoSuchMap'"),
     (["play", "Taxi-v4", "--load", "no/such/file.safetensors"], "No such file"),
     (["play", "--agent", "dqn"], "need an environment"),
     (["play", "Taxi-v4", "--load", "saves/CartPole-v1-dqn.safetensors"], "not Taxi-v4"),

@@ -20,6 +20,12 @@ def add_parser(sub: Any) -> None:
     who.add_argument("--load", metavar="FILE", help="a saved agent to play along")
     play.add_argument("--set", action="append", metavar="KEY=VALUE", dest="settings",
                       help="a hyperparameter of the fresh agent (repeatable)")
+    pace = play.add_mutually_exclusive_group()
+    pace.add_argument("--real-time", dest="pace", action="store_const", const=True,
+                      help="the env keeps moving at its own fps while you drive, a held key pushes "
+                      "(the default for classic control; ctrl+t switches in the app)")
+    pace.add_argument("--turn-by-turn", dest="pace", action="store_const", const=False,
+                      help="one step per key, the env waits (the default for grid worlds and cards)")
     play.add_argument("--map", metavar="FILE", help="play a grid world drawn as a map (a file, or a "
                       "map's name: BridgeGrid, DiscountGrid, MazeGrid, or one saved to saves/maps/)")
     play.add_argument("--replay", metavar="FILE", help="open a saved episode (ctrl+e writes them "
@@ -48,9 +54,16 @@ def run(args: argparse.Namespace) -> int:
         if args.seed is not None:
             raise UsageError("--seed does not apply to --replay: the episode file holds its seed.")
         record, entry = read_episode(replay, entry)
+    pace = getattr(args, "pace", None)
+    if pace is not None and entry is None:
+        raise UsageError("--real-time and --turn-by-turn need an environment: rltui play ENV --real-time.")
     if entry is not None:
+        from dataclasses import replace
+
         from rltui.core.session import Session
 
+        if pace is not None:
+            entry = replace(entry, realtime=pace)
         agent = _play_agent(args, entry, parse_settings(getattr(args, "settings", None)))
         session = Session(entry, seed=record.seed if record else args.seed)
     elif getattr(args, "agent", None) or getattr(args, "load", None):
