@@ -104,18 +104,39 @@ async def test_the_editor_draws_saves_and_plays_a_map() -> None:
         assert type(editor).__name__ == "MapEditorScreen" and editor.map_name == "MazeGrid-2"
         for key in ("down", "down", "w", "right", "right", "right", "g"):
             await pilot.press(key)
+        editor.query_one("#map-slip").value = "0"  # sure footing: one optimal path
         await pilot.press("p")
         await pilot.pause()
         saved = maps_dir() / "MazeGrid-2.txt"
         expected = read(BUNDLED / "MazeGrid.txt").with_cell(2, 0, "#").with_cell(2, 3, "1")
-        assert read(saved).cells == expected.cells
+        drawn = read(saved)
+        assert drawn.cells == expected.cells and drawn.slip == 0
+        assert drawn.to_text() == saved.read_text(encoding="utf-8")  # its file, exactly
         play = app.screen
         assert type(play).__name__ == "PlayScreen" and play.session.entry.id == "map:MazeGrid-2"
         await settle(pilot)
         await pilot.press("E")  # the person's own map now: saving keeps its name
         await pilot.pause()
         assert app.screen.map_name == "MazeGrid-2" and app.screen.own_file == saved
+    # What the editor made trains Q-learning to the planner's optimal path.
+    entry = catalog.resolve("map:MazeGrid-2")
+    env = catalog.make_env(entry, render=False)
+    planned = _greedy_path(make_agent_for(entry, "value-iteration"), env)
+    agent = make_agent_for(entry, "q-learning", seed=0)
+    train(agent, entry, seed=0, steps=entry.budget_for("q-learning"))
+    assert _greedy_path(agent, env) == planned
+    assert planned == [16, 17, 18, 19, 15, 11]  # right three times, up twice: the new exit
 
+
+def _greedy_path(agent, env) -> list[int]:
+    """The states a greedy episode visits (deterministic moves)."""
+    obs, _ = env.reset(seed=0)
+    path, done = [int(obs)], False
+    while not done and len(path) < 100:
+        obs, _, terminated, truncated, _ = env.step(agent.act(obs, False))
+        path.append(int(obs))
+        done = terminated or truncated
+    return path
 
 async def test_the_editor_refuses_to_save_an_unplayable_map() -> None:
     app = RLTuiApp(Session(catalog.resolve("FrozenLake-v1"), seed=0))
