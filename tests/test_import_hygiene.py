@@ -76,6 +76,24 @@ def test_training_a_tabular_agent_imports_no_torch_nor_terminal_library() -> Non
     assert not loaded & {"textual", "rich", "torch"}
 
 
+def test_tensorboard_logs_of_a_tabular_agent_import_no_torch(tmp_path: Path) -> None:
+    pytest.importorskip("tensorboard")
+    loaded = _loaded_after(
+        f"""
+        from rltui.core.agent_factory import make_agent_for
+        from rltui.core import catalog
+        from rltui.core.tblog import RunLog
+        from rltui.core.training import train
+        entry = catalog.resolve("Taxi-v4")
+        agent = make_agent_for(entry, "q-learning", seed=0)
+        log = RunLog({str(tmp_path)!r}, entry.id, "q-learning", 0)
+        train(agent, entry, steps=2_000, final_eval_episodes=1, log=log)
+        log.close()
+        """
+    )
+    assert "tensorboard" in loaded and not loaded & {"torch", "tensorflow"}
+
+
 def test_cli_and_launcher_do_not_import_torch() -> None:
     loaded = _loaded_after(
         """

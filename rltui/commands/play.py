@@ -26,6 +26,8 @@ def add_parser(sub: Any) -> None:
                       "(the default for classic control; ctrl+t switches in the app)")
     pace.add_argument("--turn-by-turn", dest="pace", action="store_const", const=False,
                       help="one step per key, the env waits (the default for grid worlds and cards)")
+    play.add_argument("--tensorboard", metavar="DIR", help="write each agent's training scalars to "
+                      "a TensorBoard run in DIR (needs the tensorboard extra)")
     play.add_argument("--map", metavar="FILE", help="play a grid world drawn as a map (a file, or a "
                       "map's name: BridgeGrid, DiscountGrid, MazeGrid, or one saved to saves/maps/)")
     play.add_argument("--replay", metavar="FILE", help="open a saved episode (ctrl+e writes them "
@@ -70,7 +72,15 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--agent and --load need an environment: rltui play ENV --agent KIND.")
     from rltui.ui.app import RLTuiApp
 
-    app = RLTuiApp(session, agent, replay=record)
+    tensorboard = getattr(args, "tensorboard", None)
+    if tensorboard is not None:
+        from rltui.core.tblog import TensorBoardError, check_writable
+
+        try:
+            check_writable(tensorboard)
+        except TensorBoardError as exc:
+            raise UsageError(str(exc)) from None
+    app = RLTuiApp(session, agent, replay=record, tensorboard=tensorboard)
     _exit_on_signals(app)
     app.run()
     # The terminal is restored and the owner thread has stopped (saves are written and

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object on the last line of stdout "
                    "(progress goes to stderr)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or progress lines")
+    p.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard event files to a run folder "
+                   "in DIR as training goes (needs the tensorboard extra); tensorboard --logdir DIR shows them")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,6 +81,14 @@ def run(args: argparse.Namespace) -> int:
             destination = save_target(args.save, entry.id, kind) if args.save else None
         except SaveError as exc:
             raise UsageError(str(exc)) from None
+    log = None
+    if args.tensorboard:
+        from rltui.core.tblog import RunLog, TensorBoardError
+
+        try:
+            log = RunLog(args.tensorboard, entry.id, kind, args.seed)
+        except TensorBoardError as exc:
+            raise UsageError(str(exc)) from None
     if demos:
         _learn_from_demos(agent, demos, entry, args.demo_passes, quiet=args.json or args.quiet)
     steps, target = args.steps, args.target_return
@@ -97,11 +108,13 @@ def run(args: argparse.Namespace) -> int:
                 display.start()
             result = train(agent, entry, steps=steps, episodes=args.episodes,
                            target_return=target, seed=args.seed, stop=stop,
-                           on_progress=display.update if display else None,
+                           on_progress=display.update if display else None, log=log,
                            **eval_schedule(steps, target, entry.min_eval_episodes))
         finally:
             if display:
                 display.stop()
+            if log is not None:
+                log.close()
     if result.stopped and not args.json:
         what = "nothing is saved (--no-save)" if args.no_save else "saving what it learned"
         print(f"Interrupted after {result.steps:,} steps: {what}.", flush=True)
@@ -127,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
         "best_step": result.best_step,
         "save": str(save_path) if save_path else None,
     }
+    if log is not None:
+        summary["tensorboard"] = str(log.dir)
     if result.stopped:
         summary["interrupted"] = True
     if args.json:
@@ -135,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
         from rltui.commands.progress import print_summary
 
         print_summary("Training interrupted" if result.stopped else "Training finished", summary, agent)
+        if log is not None:
+            print(f"TensorBoard: tensorboard --logdir {shlex.quote(str(log.root))}")
     return 130 if result.stopped else 0
 
 

@@ -74,6 +74,7 @@ class AgentHandOff:
         self._returns.clear()
         self._evals.clear()
         self._knob_marks.clear()
+        self._open_log(agent)
         self._values = None
         self._finished = None  # its V(s_t) column was another agent's
         gamma = agent_gamma(agent)
@@ -83,6 +84,22 @@ class AgentHandOff:
             if announce or gamma != session.entry.gamma:
                 self.say("information", f"γ is now {gamma:g}, the agent's discount "
                           f"(it was {before:g}): returns are discounted with it.")
+
+    def _open_log(self, agent: Any) -> None:
+        """A TensorBoard run of its own for each agent that comes in (when asked for)."""
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self.tensorboard is None or not getattr(agent, "learns", True):
+            return
+        from rltui.core.tblog import RunLog, TensorBoardError
+
+        try:
+            self._log = RunLog(self.tensorboard, self.session.entry.id, agent.kind, self.session.seed)
+        except TensorBoardError as exc:
+            self.say("error", f"No TensorBoard logs: {exc}")
+            return
+        self.say("information", f"TensorBoard logs go to {self._log.dir}.")
 
     def mark_saved(self) -> None:
         """The agent as it is now is on disk (owner thread)."""

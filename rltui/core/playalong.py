@@ -70,6 +70,8 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
             open in the timeline at its first step; the agent does not learn from it.
         realtime: a person's keys drive the env in real time (the play screen turns it on for
             the envs whose catalog entry asks for it); else each key is one step.
+        tensorboard: a folder to write each agent's training scalars to, a run per agent
+            (see :mod:`rltui.core.tblog`); None writes none.
     """
 
     def __init__(
@@ -81,8 +83,12 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         value_states: Callable[[Any], Any] | None = None,
         replay: Any = None,
         realtime: bool = False,
+        tensorboard: Any = None,
     ) -> None:
         self.session = session
+        self.tensorboard = tensorboard
+        self._log: Any = None
+        """The TensorBoard run of the agent now attached (owner thread)."""
         self.agent = agent
         self.make_agent = make_agent
         self.deliver = deliver
@@ -169,6 +175,8 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
                     self.inbox.drop_all()  # whatever was in flight is dropped with the fault
         finally:
             self.running = False
+            if self._log is not None:
+                self._log.close()
 
     def _tick(self) -> None:
         driving = self.controller == AGENT and self.agent is not None and not self.paused
@@ -315,6 +323,9 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
             metrics = self.agent.observe(transition)
             stats.td_target = metrics.get("td_target")
             stats.td_error = metrics.get("td_error")
+            if self._log is not None:
+                self._log.td(stats.td_error)
+                self._log.maybe_row(self.agent.steps, self.agent, metrics.get("loss", stats.loss))
             if len(self._timeline) == self.session.episode.steps + 1:
                 self._timeline[-1].td = (stats.td_target, stats.td_error)
             loss = metrics.get("loss")
@@ -334,6 +345,8 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         episode = self.session.episode
         if not self._replaying:
             self._returns.append((self._episodes_shown(), episode.return_))
+            if self._log is not None and self.agent is not None and self.learning:
+                self._log.episode(episode.return_, episode.steps)
         # The table is derived from the episode's bookkeeping and the timeline's beliefs.
         kept = min(episode.steps, len(self._timeline))
         records = tuple(
@@ -349,6 +362,8 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
                 mean = self._evaluate()
                 if mean is not None:
                     self._evals.append((self._episodes_shown(), mean))
+                    if self._log is not None:
+                        self._log.evaluation(self.agent.steps, mean)
                 spent = time.perf_counter() - now
                 self._eval_due = time.perf_counter() + spent * (1 - EVAL_SHARE) / EVAL_SHARE
 

@@ -223,6 +223,7 @@ def train(
     final_eval_episodes: int = 100,
     progress_interval: float = 0.1,
     keep_best: bool = True,
+    log: Any = None,
 ) -> TrainResult:
     """Train ``agent`` on a fresh env for ``entry`` until a budget, a target or ``stop``.
 
@@ -241,6 +242,7 @@ def train(
         keep_best: when a budget (not a target or ``stop``) ends training, leave the agent with
             the weights of its best greedy evaluation, the last ones included (as a best-model
             callback does), so a policy that solved is not trained past into a collapse.
+        log: a :class:`rltui.core.tblog.RunLog` to write TensorBoard scalars to as it goes.
     """
     if steps is None and episodes is None and target_return is None and stop is None:
         raise ValueError("train needs a budget (steps or episodes), a target or a stop event.")
@@ -260,6 +262,7 @@ def train(
     full = starts or max(eval_episodes, entry.min_eval_episodes)  # episodes of an uncut evaluation
     n_envs = int(getattr(getattr(agent, "config", None), "n_envs", 1) or 1)
     collector = _Many(agent, entry, n_envs, seed) if n_envs > 1 else _One(agent, entry, seed)
+    collector.log = log
     if steps is not None and hasattr(agent, "plan"):
         agent.plan(steps)  # schedules over the budget (PPO's learning-rate annealing)
     try:
@@ -273,13 +276,19 @@ def train(
             ticks += 1
             if step_loss is not None:
                 loss = step_loss
-            for episode_return in finished:
+            for episode_return, length in finished:
                 episode_count += 1
                 recent.append(episode_return)
+                if log is not None:
+                    log.episode(episode_return, length)
+            if log is not None:
+                log.maybe_row(step_count, agent, loss)
             if step_count >= next_eval:
                 next_eval += eval_every
                 returns = evaluate(agent, entry, eval_episodes, target=target_return, exhaustive=exhaustive)
                 eval_mean = statistics.fmean(returns)
+                if log is not None:
+                    log.evaluation(step_count, eval_mean)
                 if target_return is not None and eval_mean >= target_return:
                     # Confirmed over the final evaluation's episodes before stopping: a lucky
                     # handful (Pendulum's starts vary a lot) must not end training.
@@ -338,18 +347,24 @@ class _One:
         self.act, self.observe = agent.act, agent.observe
         self.obs, _ = self.env.reset(seed=seed)
         self.episode_return = 0.0
+        self.episode_length = 0
+        self.log: Any = None
 
-    def step(self) -> tuple[int, list[float], float | None]:
-        """(steps taken, returns of the episodes that ended, the loss if the agent reported one)."""
+    def step(self) -> tuple[int, list[tuple[float, int]], float | None]:
+        """(steps taken, (return, length) of the episodes that ended, the loss if the agent
+        reported one)."""
         obs = self.obs
         action = self.act(obs, True)
         next_obs, reward, terminated, truncated, _ = self.env.step(action)
         metrics = self.observe(Transition(obs, action, float(reward), next_obs, terminated, truncated))
+        if self.log is not None:
+            self.log.td(metrics.get("td_error"))
         self.episode_return += reward
+        self.episode_length += 1
         finished = []
         if terminated or truncated:
-            finished.append(float(self.episode_return))
-            self.episode_return = 0.0
+            finished.append((float(self.episode_return), self.episode_length))
+            self.episode_return, self.episode_length = 0.0, 0
             self.obs, _ = self.env.reset()
         else:
             self.obs = next_obs
@@ -373,9 +388,11 @@ class _Many:
                                   autoreset_mode=AutoresetMode.NEXT_STEP)
         self.obs, _ = self.envs.reset(seed=seed)
         self.returns = np.zeros(n)
+        self.lengths = np.zeros(n, dtype=np.int64)
         self.resetting = np.zeros(n, dtype=bool)
+        self.log: Any = None
 
-    def step(self) -> tuple[int, list[float], float | None]:
+    def step(self) -> tuple[int, list[tuple[float, int]], float | None]:
         actions = self.agent.act_batch(self.obs)
         next_obs, rewards, terminated, truncated, _ = self.envs.step(actions)
         taken, finished = 0, []
@@ -384,9 +401,10 @@ class _Many:
                                                         next_obs[i], bool(terminated[i]), bool(truncated[i])))
             taken += 1
             self.returns[i] += rewards[i]
+            self.lengths[i] += 1
             if terminated[i] or truncated[i]:
-                finished.append(float(self.returns[i]))
-                self.returns[i] = 0.0
+                finished.append((float(self.returns[i]), int(self.lengths[i])))
+                self.returns[i], self.lengths[i] = 0.0, 0
         self.resetting = terminated | truncated
         self.obs = next_obs
         return taken, finished, None

@@ -25,15 +25,17 @@ class RLTuiApp(App[None]):
 
     def __init__(self, session: Session | None = None, agent: Any = None,
                  agent_kind: str | None = None, settings: dict[str, str] | None = None,
-                 replay: Any = None) -> None:
+                 replay: Any = None, tensorboard: str | None = None) -> None:
         """Args:
             session: open straight into playing this; None opens the launcher.
             agent: a loaded agent to play along.
             agent_kind: a fresh agent of this kind to play along.
             settings: its hyperparameters (``key=value``).
             replay: a checked recorded episode to open in the timeline (with ``session``).
+            tensorboard: a folder for each agent's TensorBoard run (every play screen).
         """
         super().__init__()
+        self.tensorboard = tensorboard
         self._first = (session, agent, agent_kind, settings, replay)
 
     def on_mount(self) -> None:

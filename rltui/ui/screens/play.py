@@ -144,6 +144,11 @@ class PlayScreen(AgentFiles, GuardedScreen):
         self.query_one("#stage").border_title = self.session.entry.id
         self.query_one("#q-panel").styles.height = panel_height(self.session.entry)
         self.apply(self.playalong.latest)
+        tensorboard = getattr(self.app, "tensorboard", None)
+        if tensorboard is not None:  # `rltui play --tensorboard DIR`: a run per agent
+            self.playalong.tensorboard = tensorboard
+            if self.playalong.agent is not None:
+                self.playalong.call(lambda owner: owner._open_log(owner.agent))
         self.run_worker(self._own, thread=True, name="playalong", exit_on_error=False)
         if self.agent_kind is not None:
             self.playalong.ensure_agent()

@@ -1,0 +1,200 @@
+"""TensorBoard event files of a training run, with Stable-Baselines3's scalar names.
+
+Written with the ``tensorboard`` package's own event writer and protocol buffers (the
+optional ``tensorboard`` extra): the same package reads the files (``tensorboard --logdir``),
+and it imports neither torch nor TensorFlow, so a tabular run stays torch-free (tensorboardX
+imports torch whenever it is installed).
+
+One run per sub-directory, ``ENV-KIND-SEED-YYYYMMDD-HHMMSS``, so runs compare side by side.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import statistics
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+LOG_EVERY = 1_000
+"""Environment steps between two rows of training scalars (SB3 logs every few episodes)."""
+
+TAGS = {
+    "rollout/ep_rew_mean": "mean return of the last 100 episodes (SB3's name)",
+    "rollout/ep_len_mean": "mean length of the last 100 episodes (SB3's name)",
+    "rollout/exploration_rate": "ε now (SB3's name)",
+    "train/loss": "the latest loss of a value-based network agent (SB3's name)",
+    "train/learning_rate": "the learning rate (α for tabular agents) (SB3's name)",
+    "time/fps": "environment steps per second of training (SB3's name)",
+    "eval/mean_return": "mean greedy return of the periodic evaluation",
+    "train/td_error": "mean |TD error| of the steps since the last row (tabular agents; DQN: train/loss)",
+    "train/policy_gradient_loss": "a policy agent's policy loss (SB3's name)",
+    "train/value_loss": "a policy agent's value loss (SB3's name)",
+    "train/entropy": "the policy's entropy",
+    "train/approx_kl": "approximate KL of the update (SB3's name)",
+    "train/clip_fraction": "the share of steps PPO clipped (SB3's name)",
+    "train/ent_coef": "SAC's temperature α (SB3's name)",
+    "train/actor_loss": "SAC's policy loss (SB3's name)",
+    "train/q1_loss": "SAC's first critic's loss",
+    "train/q2_loss": "SAC's second critic's loss",
+}
+"""Every tag rltui writes, and what it holds (the README lists them)."""
+
+_FROM_METRICS = {
+    "policy_loss": "train/policy_gradient_loss",
+    "value_loss": "train/value_loss",
+    "entropy": "train/entropy",
+    "approx_kl": "train/approx_kl",
+    "clip_fraction": "train/clip_fraction",
+    "alpha": "train/ent_coef",
+    "q1_loss": "train/q1_loss",
+    "q2_loss": "train/q2_loss",
+}
+
+
+class TensorBoardError(Exception):
+    """Event files cannot be written; the message is one sentence."""
+
+
+def run_name(env_id: str, kind: str, seed: int | None) -> str:
+    from rltui.core.storage import id_stem
+
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return f"{id_stem(env_id)}-{kind}-{'noseed' if seed is None else seed}-{stamp}"
+
+
+class RunLog:
+    """The scalars of one training run, written as it goes.
+
+    Args:
+        root: the folder given to ``--tensorboard``; the run gets a sub-directory of its own.
+
+    Raises:
+        TensorBoardError: the ``tensorboard`` package is missing or the folder cannot be
+            written.
+    """
+
+    def __init__(self, root: str | Path, env_id: str, kind: str, seed: int | None,
+                 every: int = LOG_EVERY) -> None:
+        check_writable(root)
+        try:
+            from tensorboard.compat.proto.event_pb2 import Event
+            from tensorboard.compat.proto.summary_pb2 import Summary
+            from tensorboard.summary.writer.event_file_writer import EventFileWriter
+        except ImportError:
+            raise TensorBoardError("--tensorboard needs the tensorboard package: "
+                                   "pip install 'rltui[tensorboard]' (or '.[tensorboard]' in a clone).") from None
+        self._Event, self._Summary = Event, Summary
+        self.root = Path(root).expanduser()
+        name = run_name(env_id, kind, seed)
+        self.dir = self.root / name
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            for n in range(2, 1000):  # two runs in one second keep folders of their own
+                try:
+                    self.dir.mkdir()
+                    break
+                except FileExistsError:
+                    self.dir = self.root / f"{name}-{n}"
+            self._writer = EventFileWriter(str(self.dir))
+        except OSError as exc:
+            raise TensorBoardError(f"{self.root} cannot hold TensorBoard logs: "
+                                   f"{exc.strerror or exc}.") from None
+        self.every = every
+        self.next_row = every
+        self.returns: deque[float] = deque(maxlen=100)
+        self.lengths: deque[int] = deque(maxlen=100)
+        self._td_sum = 0.0
+        self._td_n = 0
+        self._since = (time.perf_counter(), 0)
+        self.closed = False
+
+    # --- what the training loop tells it ---------------------------------------------------------
+
+    def episode(self, episode_return: float, length: int) -> None:
+        self.returns.append(float(episode_return))
+        self.lengths.append(int(length))
+
+    def td(self, td_error: float | None) -> None:
+        if td_error is not None:
+            self._td_sum += abs(float(td_error))
+            self._td_n += 1
+
+    def maybe_row(self, step: int, agent: Any, loss: float | None = None) -> None:
+        """A row of training scalars once :attr:`every` steps have passed since the last."""
+        if step < self.next_row:
+            return
+        self.next_row = step + self.every
+        now = time.perf_counter()
+        then, then_step = self._since
+        self._since = (now, step)
+        values: dict[str, float | None] = {
+            "time/fps": (step - then_step) / (now - then) if now > then else None,
+            "train/loss": loss,
+            "train/learning_rate": _learning_rate(agent),
+        }
+        if self.returns:
+            values["rollout/ep_rew_mean"] = statistics.fmean(self.returns)
+            values["rollout/ep_len_mean"] = statistics.fmean(self.lengths)
+        epsilon = getattr(agent, "epsilon", None)
+        if epsilon is not None:
+            values["rollout/exploration_rate"] = float(epsilon)
+        if self._td_n:
+            values["train/td_error"] = self._td_sum / self._td_n
+            self._td_sum, self._td_n = 0.0, 0
+        metrics = dict(getattr(agent, "last_metrics", {}) or {})
+        for name, tag in _FROM_METRICS.items():
+            if name in metrics:
+                values[tag] = metrics[name]
+        if getattr(agent, "kind", "") == "sac" and "policy_loss" in metrics:
+            values["train/actor_loss"] = values.pop("train/policy_gradient_loss")
+        self.write(step, values)
+
+    def evaluation(self, step: int, mean_return: float) -> None:
+        self.write(step, {"eval/mean_return": mean_return})
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    def write(self, step: int, values: dict[str, float | None]) -> None:
+        shown = [self._Summary.Value(tag=tag, simple_value=float(v)) for tag, v in values.items()
+                 if v is not None and abs(float(v)) < float("inf")]
+        if shown and not self.closed:
+            self._writer.add_event(self._Event(wall_time=time.time(), step=int(step),
+                                               summary=self._Summary(value=shown)))
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._writer.flush()
+            self._writer.close()
+
+
+def _learning_rate(agent: Any) -> float | None:
+    config = getattr(agent, "config", None)
+    for name in ("learning_rate", "alpha"):
+        value = getattr(config, name, None)
+        if isinstance(value, (int, float)) and not (name == "alpha" and getattr(agent, "kind", "") == "sac"):
+            return float(value)
+    return None
+
+
+def open_run(root: str | Path | None, env_id: str, kind: str, seed: int | None) -> RunLog | None:
+    """A :class:`RunLog` under ``root``, or None without a root."""
+    return None if root is None else RunLog(root, env_id, kind, seed)
+
+
+def check_writable(root: str | Path) -> None:
+    """Before the app opens: the package is there and ``root`` can hold runs.
+
+    Raises:
+        TensorBoardError: in one sentence.
+    """
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        raise TensorBoardError("--tensorboard needs the tensorboard package: "
+                               "pip install 'rltui[tensorboard]' (or '.[tensorboard]' in a clone).") from None
+    path = Path(root).expanduser()
+    if path.exists() and not path.is_dir():
+        raise TensorBoardError(f"{path} cannot hold TensorBoard logs: it is a file.")

@@ -1,0 +1,83 @@
+"""TensorBoard logs: `train --tensorboard` writes event files TensorBoard's own reader lists."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rltui.cli import main
+from rltui.core.tblog import TAGS
+
+event_accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+
+
+def _scalars(run: Path) -> dict[str, list]:
+    reader = event_accumulator.EventAccumulator(str(run))
+    reader.Reload()
+    return {tag: reader.Scalars(tag) for tag in reader.Tags()["scalars"]}
+
+
+def _train(tmp_path: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[dict, Path]:
+    assert main(["train", *argv, "--tensorboard", str(tmp_path / "tb"), "--no-save", "--json", "--quiet"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    run = Path(summary["tensorboard"])
+    assert run.parent == tmp_path / "tb"
+    return summary, run
+
+
+def test_a_tabular_run_logs_sb3s_scalar_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    summary, run = _train(tmp_path, capsys, "Taxi-v4", "--agent", "q-learning", "--steps", "20000", "--seed", "3")
+    assert run.name.startswith("Taxi-v4-q-learning-3-")
+    scalars = _scalars(run)
+    assert {"rollout/ep_rew_mean", "rollout/ep_len_mean", "rollout/exploration_rate", "train/learning_rate",
+            "time/fps", "eval/mean_return", "train/td_error"} <= set(scalars) <= set(TAGS)
+    steps = [e.step for e in scalars["rollout/exploration_rate"]]
+    assert steps == sorted(steps) and steps[0] == 1_000 and steps[-1] == 20_000
+    # ε falls as the schedule says, and α is the learning rate a tabular agent has.
+    eps = [e.value for e in scalars["rollout/exploration_rate"]]
+    assert eps[0] > eps[-1] and all(e.value == 1.0 for e in scalars["train/learning_rate"])
+
+
+def test_a_dqn_run_logs_its_loss_and_a_ppo_run_its_update(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    _, run = _train(tmp_path, capsys, "CartPole-v1", "--agent", "dqn", "--steps", "3000", "--set", "hidden=16")
+    assert {"train/loss", "train/learning_rate", "rollout/exploration_rate"} <= set(_scalars(run))
+    _, run = _train(tmp_path, capsys, "CartPole-v1", "--agent", "ppo", "--steps", "3000", "--set", "hidden=16",
+                    "--set", "n_steps=512")
+    scalars = _scalars(run)
+    assert {"train/policy_gradient_loss", "train/value_loss", "train/entropy", "train/approx_kl",
+            "train/clip_fraction"} <= set(scalars)
+
+
+def test_a_folder_that_cannot_hold_logs_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code = main(["train", "Taxi-v4", "--agent", "q-learning", "--steps", "10", "--tensorboard", str(blocker),
+                 "--no-save"])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot hold TensorBoard logs" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_app_logs_each_agent_to_a_run_of_its_own(tmp_path: Path) -> None:
+    from rltui.core import catalog
+    from rltui.core.agent_factory import make_agent_for
+    from rltui.core.playalong import PlayAlong
+    from rltui.core.session import AGENT, Session
+
+    entry = catalog.resolve("Taxi-v4")
+    owner = PlayAlong(Session(entry, seed=0, render=False), tensorboard=tmp_path)
+    owner._attach(make_agent_for(entry, "q-learning", seed=0))
+    owner.controller = AGENT
+    for _ in range(3_000):
+        owner._agent_step()
+    first = owner._log
+    owner._attach(make_agent_for(entry, "sarsa", seed=0))  # a new agent: a new run
+    assert first.closed and owner._log is not first
+    owner._log.close()
+    runs = sorted(p.name for p in tmp_path.iterdir())
+    assert len(runs) == 2 and runs[0].startswith("Taxi-v4-q-learning-0-") and runs[1].startswith("Taxi-v4-sarsa-0-")
+    scalars = _scalars(first.dir)
+    assert {"rollout/ep_rew_mean", "rollout/exploration_rate", "train/td_error"} <= set(scalars)
+    assert [e.step for e in scalars["rollout/exploration_rate"]] == [1_000, 2_000, 3_000]
