@@ -1,0 +1,75 @@
+"""``rltui episodes gif FILE``: saved episodes (ctrl+e in the app) as animated GIFs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rltui.commands.common import UsageError
+
+MAX_FPS = 50.0
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("episodes", help="turn saved episodes into GIFs",
+                       description="Saved episodes (ctrl+e in the app writes them to saves/episodes/).")
+    what = p.add_subparsers(dest="episodes_command", metavar="WHAT", required=True)
+    gif = what.add_parser("gif", help="an episode as an animated GIF, replayed from its seed")
+    gif.add_argument("file", help="an episode file (.jsonl)")
+    gif.add_argument("--out", metavar="FILE", help="where to write the GIF (default: beside the episode, "
+                     "its name with .gif, never over an existing file)")
+    gif.add_argument("--fps", type=float, default=None,
+                     help=f"frames per second (default: the env's own, at most 30; grid worlds 4; up to {MAX_FPS:g})")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.episodes_command == "gif":
+        return _gif(args)
+    raise UsageError(f"Unknown episodes command {args.episodes_command}.")
+
+
+def _gif(args: argparse.Namespace) -> int:
+    import time
+
+    from rltui.commands.common import read_episode
+    from rltui.core.gif import GifError, episode_frames, write_gif
+
+    if args.fps is not None and not 0 < args.fps <= MAX_FPS:
+        raise UsageError(f"--fps must be above 0 and at most {MAX_FPS:g}, not {args.fps:g}.")
+    record, entry = read_episode(args.file)
+    out = Path(args.out) if args.out else _beside(Path(args.file))
+    if out.suffix.lower() != ".gif":
+        raise UsageError(f"--out must name a .gif file, not {out.name}.")
+    if out.exists():
+        raise UsageError(f"{out} exists already; choose another --out (nothing was overwritten).")
+    start = time.perf_counter()
+    try:
+        frames = episode_frames(record, entry)
+        fps = args.fps or _default_fps(entry)
+        path = write_gif(frames, out, fps)
+    except GifError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"{out} cannot be written: {exc.strerror or exc}.") from None
+    print(f"Wrote {path}: {len(frames)} frames at {fps:g} fps ({time.perf_counter() - start:.1f} s).")
+    return 0
+
+
+def _beside(episode: Path) -> Path:
+    from agents.files import unused_path
+
+    return unused_path(episode.parent, episode.stem, ".gif")
+
+
+def _default_fps(entry: Any) -> float:
+    from rltui.core import catalog
+    from rltui.core.realtime import frame_rate
+
+    if entry.render != catalog.PIXELS:
+        return 4.0
+    env = catalog.make_env(entry, render=False)
+    try:
+        return min(30.0, frame_rate(env))
+    finally:
+        env.close()
