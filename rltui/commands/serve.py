@@ -1,0 +1,65 @@
+"""``rltui serve``: the app in a web browser, through textual-serve (each visitor gets an app
+of their own, in a process of its own)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from typing import Any
+
+from rltui.commands.common import UsageError
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("serve", help="serve the app to web browsers (textual-serve)",
+                       description="Serve the full app over HTTP: every browser tab that opens the "
+                       "page gets its own app. Binds to this machine only unless --host says otherwise "
+                       "(there is no authentication).")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+
+
+def command_line() -> str:
+    """What each visitor's app runs: this rltui, on this Python."""
+    return f"{shlex.quote(sys.executable)} -m rltui"
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port must be from 1 to 65535, not {args.port}.")
+    host = args.host.strip()
+    if not host:
+        raise UsageError("--host needs an address, such as 127.0.0.1.")
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise UsageError("rltui serve needs textual-serve: pip install 'rltui[serve]' "
+                         "(or '.[serve]' in a clone).") from None
+    if host not in LOCAL_HOSTS:
+        print(f"rltui: warning: serving on {host}:{args.port} to anyone who can reach it; there is no "
+              "authentication.", file=sys.stderr)
+    _check_free(host, args.port)
+    print(f"Serving rltui at http://{host}:{args.port} (ctrl+c stops).", flush=True)
+    Server(command_line(), host=host, port=args.port, title="rltui").serve()
+    return 0
+
+
+def _check_free(host: str, port: int) -> None:
+    """Fail in one sentence, before the server starts, when the address cannot be listened on."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise UsageError(f"--host {host} is not an address this machine knows.") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            reason = "is in use" if exc.errno in (98, 48) else f"cannot be listened on ({exc.strerror})"
+            raise UsageError(f"{host}:{port} {reason}; choose another with --port.") from None
