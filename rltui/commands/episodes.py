@@ -1,4 +1,5 @@
-"""``rltui episodes gif FILE``: saved episodes (ctrl+e in the app) as animated GIFs."""
+"""``rltui episodes gif|export``: saved episodes (ctrl+e in the app) as animated GIFs, or as
+a Minari dataset."""
 
 from __future__ import annotations
 
@@ -21,11 +22,19 @@ def add_parser(sub: Any) -> None:
                      "its name with .gif, never over an existing file)")
     gif.add_argument("--fps", type=float, default=None,
                      help=f"frames per second (default: the env's own, at most 30; grid worlds 4; up to {MAX_FPS:g})")
+    export = what.add_parser("export", help="episodes of one env as a Minari dataset, replayed from their seeds")
+    export.add_argument("files", nargs="+", metavar="FILE", help="episode files (.jsonl) of one environment")
+    export.add_argument("--minari", metavar="DATASET_ID", required=True,
+                        help="the new dataset's id, e.g. rltui/taxi-human-v0 (an existing one is never touched)")
+    export.add_argument("--dir", metavar="DIR", help="Minari's datasets folder (default: $MINARI_DATASETS_PATH "
+                        "or ~/.minari/datasets)")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.episodes_command == "gif":
         return _gif(args)
+    if args.episodes_command == "export":
+        return _export(args)
     raise UsageError(f"Unknown episodes command {args.episodes_command}.")
 
 
@@ -73,3 +82,26 @@ def _default_fps(entry: Any) -> float:
         return min(30.0, frame_rate(env))
     finally:
         env.close()
+
+
+def _export(args: argparse.Namespace) -> int:
+    from rltui.core import catalog, episodes
+    from rltui.core.minari_io import MinariError, export
+
+    try:
+        records = [episodes.read(path) for path in args.files]
+    except episodes.EpisodeFileError as exc:
+        raise UsageError(str(exc)) from None
+    envs = sorted({r.env for r in records})
+    if len(envs) > 1:  # said before any env is made
+        raise UsageError(f"The episodes come from {len(envs)} environments ({', '.join(envs)}); "
+                         "a dataset holds one: export each env's episodes on their own.")
+    try:
+        entry = catalog.resolve(envs[0])
+        path = export(records, entry, args.minari, args.dir)
+    except (MinariError, catalog.CatalogError) as exc:
+        raise UsageError(str(exc)) from None
+    steps = sum(r.steps for r in records)
+    print(f"Wrote Minari dataset {args.minari} ({len(records)} episodes, {steps:,} steps) to {path}; "
+          f"minari.load_dataset({args.minari!r}) reads it.")
+    return 0

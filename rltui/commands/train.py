@@ -38,8 +38,9 @@ def add_parser(sub: Any) -> None:
                    help="override a hyperparameter (repeatable); bad keys list the valid ones")
     p.add_argument("--device", help="cpu (default) or cuda, for dqn")
     p.add_argument("--load", metavar="FILE", help="continue training a saved agent where it left off")
-    p.add_argument("--demos", nargs="+", metavar="FILE", help="episodes saved with ctrl+e to learn "
-                   "from before training (off-policy agents: q-learning, expected-sarsa, dqn)")
+    p.add_argument("--demos", nargs="+", metavar="FILE", help="episodes saved with ctrl+e (or "
+                   "minari:DATASET_ID, a local Minari dataset) to learn from before training "
+                   "(off-policy agents: q-learning, expected-sarsa, dqn, sac)")
     p.add_argument("--demo-passes", type=int, default=1, metavar="N",
                    help="times to go through the demonstrations (default 1)")
     save = p.add_mutually_exclusive_group()
@@ -156,11 +157,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_demos(paths: list[str]) -> list[Any]:
-    """The demonstration files, read (they are replayed and checked as the agent learns)."""
+    """The demonstration files, read (they are replayed and checked as the agent learns), and
+    the Minari datasets named (``minari:ID``), as they are."""
     from rltui.core import episodes
+    from rltui.core.minari_io import MINARI_PREFIX
 
     try:
-        return [episodes.read(path) for path in paths]
+        return [path if path.startswith(MINARI_PREFIX) else episodes.read(path) for path in paths]
     except episodes.EpisodeFileError as exc:
         raise UsageError(str(exc)) from None
 
@@ -174,17 +177,29 @@ def _check_off_policy(kind: str) -> None:
 
 
 def _learn_from_demos(agent: Any, demos: list[Any], entry: Any, passes: int, quiet: bool) -> None:
-    """Feed the demonstrations to the agent before it trains on its own."""
+    """Feed the demonstrations (episode files, Minari datasets) to the agent before it trains
+    on its own."""
     from rltui.core import episodes
+    from rltui.core.minari_io import MINARI_PREFIX, MinariError, dataset_transitions
 
     _check_off_policy(agent.kind)
+    files = [d for d in demos if not isinstance(d, str)]
+    count = len(files)
     try:
-        seen = episodes.learn_from(agent, demos, entry, passes)
-    except episodes.EpisodeFileError as exc:
+        seen = episodes.learn_from(agent, files, entry, passes) if files else 0
+        for name in (d for d in demos if isinstance(d, str)):
+            steps = dataset_transitions(name.removeprefix(MINARI_PREFIX), entry)
+            count += len(steps)
+            for _ in range(passes):
+                for episode in steps:
+                    for transition in episode:
+                        agent.observe(transition)
+                        seen += 1
+    except (episodes.EpisodeFileError, MinariError) as exc:
         raise UsageError(str(exc)) from None
     if not quiet:
         times = "" if passes == 1 else f" ({passes} passes)"
-        print(f"Learned from {len(demos)} demonstration episode{'s' if len(demos) != 1 else ''}: "
+        print(f"Learned from {count} demonstration episode{'s' if count != 1 else ''}: "
               f"{seen} steps{times}.")
 
 

@@ -36,7 +36,8 @@ APP_KEYS = (
     ("r", "start a new episode"),
     ("ctrl+s / ctrl+o", "save the agent (a file, or a folder to save in) / load an agent or an episode"),
     ("ctrl+e", "save this episode (rltui play --replay FILE opens it; rltui saves lists them; "
-               "rltui episodes gif FILE makes a GIF of it)"),
+               "rltui episodes gif FILE makes a GIF of it; rltui episodes export FILE... --minari ID "
+               "makes a Minari dataset of several)"),
     ("esc", "back to the environment list"),
     ("?", "this help"),
     ("q", "quit (asks first if the agent has learned since it was saved)"),
