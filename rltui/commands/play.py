@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--agent and --load need an environment: rltui play ENV --agent KIND.")
     from rltui.ui.app import RLTuiApp
 
-    tensorboard = getattr(args, "tensorboard", None)
+    # The app's setting: --tensorboard, or RLTUI_TENSORBOARD for every session.
+    tensorboard = getattr(args, "tensorboard", None) or os.environ.get("RLTUI_TENSORBOARD") or None
     if tensorboard is not None:
         from rltui.core.tblog import TensorBoardError, check_writable
 
