@@ -81,3 +81,15 @@ def test_the_app_logs_each_agent_to_a_run_of_its_own(tmp_path: Path) -> None:
     scalars = _scalars(first.dir)
     assert {"rollout/ep_rew_mean", "rollout/exploration_rate", "train/td_error"} <= set(scalars)
     assert [e.step for e in scalars["rollout/exploration_rate"]] == [1_000, 2_000, 3_000]
+
+
+def test_without_the_extra_it_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tensorboard", None)  # as if it were not installed
+    code = main(["train", "Taxi-v4", "--agent", "q-learning", "--steps", "10", "--tensorboard", str(tmp_path),
+                 "--no-save"])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == ("rltui: --tensorboard needs the tensorboard extra: "
+                                               "pip install 'rltui[tensorboard]' (or '.[tensorboard]' in a clone).")

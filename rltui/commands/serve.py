@@ -36,8 +36,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         from textual_serve.server import Server
     except ImportError:
-        raise UsageError("rltui serve needs textual-serve: pip install 'rltui[serve]' "
-                         "(or '.[serve]' in a clone).") from None
+        from rltui.core.extras import missing
+
+        raise UsageError(missing("rltui serve", "serve")) from None
     if host not in LOCAL_HOSTS:
         print(f"rltui: warning: serving on {host}:{args.port} to anyone who can reach it; there is no "
               "authentication.", file=sys.stderr)

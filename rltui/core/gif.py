@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from rltui.core.extras import missing
+
 BAND = 22
 """Pixels of the text band above each frame."""
 CELL = 48
@@ -37,7 +39,7 @@ def _pil() -> Any:
     try:
         from PIL import Image, ImageDraw, ImageFont
     except ImportError:
-        raise GifError("GIFs need Pillow: pip install 'rltui[gif]' (or '.[gif]' in a clone).") from None
+        raise GifError(missing("rltui episodes gif", "gif")) from None
     return Image, ImageDraw, ImageFont
 
 

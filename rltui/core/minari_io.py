@@ -17,6 +17,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from agents.base import Transition
+from rltui.core.extras import missing
 
 MINARI_PREFIX = "minari:"
 """``train --demos minari:DATASET_ID`` names a dataset instead of episode files."""
@@ -32,8 +33,7 @@ def _minari() -> Any:
         import h5py  # noqa: F401  (Minari's default storage)
         import minari
     except ImportError:
-        raise MinariError("Minari datasets need minari with HDF5: pip install 'rltui[minari]' "
-                          "(or '.[minari]' in a clone).") from None
+        raise MinariError(missing("Minari datasets", "minari")) from None
     return minari
 
 

@@ -17,6 +17,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from rltui.core.extras import missing
+
 LOG_EVERY = 1_000
 """Environment steps between two rows of training scalars (SB3 logs every few episodes)."""
 
@@ -83,8 +85,7 @@ class RunLog:
             from tensorboard.compat.proto.summary_pb2 import Summary
             from tensorboard.summary.writer.event_file_writer import EventFileWriter
         except ImportError:
-            raise TensorBoardError("--tensorboard needs the tensorboard package: "
-                                   "pip install 'rltui[tensorboard]' (or '.[tensorboard]' in a clone).") from None
+            raise TensorBoardError(missing("--tensorboard", "tensorboard")) from None
         self._Event, self._Summary = Event, Summary
         self.root = Path(root).expanduser()
         name = run_name(env_id, kind, seed)
@@ -193,8 +194,7 @@ def check_writable(root: str | Path) -> None:
     try:
         import tensorboard  # noqa: F401
     except ImportError:
-        raise TensorBoardError("--tensorboard needs the tensorboard package: "
-                               "pip install 'rltui[tensorboard]' (or '.[tensorboard]' in a clone).") from None
+        raise TensorBoardError(missing("--tensorboard", "tensorboard")) from None
     path = Path(root).expanduser()
     if path.exists() and not path.is_dir():
         raise TensorBoardError(f"{path} cannot hold TensorBoard logs: it is a file.")
