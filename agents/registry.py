@@ -189,8 +189,27 @@ def kinds_for(env: Any) -> list[str]:
     model = has_model(env)
     continuous = SpaceInfo.from_env(env).continuous
     named = named_actions(env)
+    tables = _table_fits(env)
     return [s.name for s in SPECS if (model or not s.needs_model)
-            and (s.continuous if continuous and not named else s.discrete or continuous)]
+            and (s.continuous if continuous and not named else s.discrete or continuous)
+            and (tables or s.family != "tabular")]
+
+
+def _table_fits(env: Any) -> bool:
+    """Whether a tabular agent's table of ``env``'s discrete states fits (a Box observation is
+    binned or tile-coded to size: it always does)."""
+    import math
+
+    import gymnasium as gym
+
+    from agents.tabular import MAX_TABLE
+
+    space = env.observation_space
+    parts = space.spaces if isinstance(space, gym.spaces.Tuple) else (space,)
+    if not all(isinstance(p, gym.spaces.Discrete) for p in parts):
+        return True
+    n_actions = getattr(env.action_space, "n", 1)
+    return math.prod(int(p.n) for p in parts) * int(n_actions) <= MAX_TABLE
 
 
 def named_actions(env: Any) -> int:

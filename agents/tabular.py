@@ -111,8 +111,10 @@ class TabularAgent:
         self.indexer = self._make_indexer()
         rows = self.indexer.n_rows
         if rows * n_actions > MAX_TABLE:
+            fix = (f"use fewer {self.SHRINK}" if observation.get("type") == "Box"
+                   else "the env has too many states for a table; dqn learns it")
             raise ValueError(f"a table of {rows:,} rows x {n_actions} actions is too big (at most "
-                             f"{MAX_TABLE:,} values): use fewer {self.SHRINK}.")
+                             f"{MAX_TABLE:,} values): {fix}.")
         start = self.config.q_init / self.SHARES
         self.table: list[list[float]] = [[start] * n_actions for _ in range(rows)]
         self.steps = 0

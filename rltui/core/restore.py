@@ -27,9 +27,13 @@ def _copy(value: Any) -> Any:
 
 def capture(env: Any) -> dict[str, Any] | None:
     """The state needed to put ``env`` back exactly as it is now, or None if it cannot be."""
+    from rltui.core import minigrid
+
     physics = adapters.physics_state(env)
-    if adapters.model(env) is not None and hasattr(env.unwrapped, "s"):
-        core: dict[str, Any] = {"s": adapters.toy_state(env)}
+    if minigrid.is_minigrid(env):
+        core: dict[str, Any] = {"minigrid": minigrid.capture(env)}
+    elif adapters.model(env) is not None and hasattr(env.unwrapped, "s"):
+        core = {"s": adapters.toy_state(env)}
         if _stochastic(env):
             core["rng"] = env.unwrapped.np_random.bit_generator.state  # a fresh dict of ints each time
     elif physics is not None:
@@ -45,7 +49,11 @@ def capture(env: Any) -> dict[str, Any] | None:
 
 def restore(env: Any, saved: dict[str, Any]) -> None:
     """Put ``env`` back into a state :func:`capture` returned."""
-    if "s" in saved:
+    if "minigrid" in saved:
+        from rltui.core import minigrid
+
+        minigrid.restore(env, saved["minigrid"])
+    elif "s" in saved:
         adapters.set_toy_state(env, saved["s"])
         if "rng" in saved:
             env.unwrapped.np_random.bit_generator.state = saved["rng"]

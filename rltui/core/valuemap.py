@@ -127,6 +127,8 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
             return ValueMap(values, greedy, grid.axes)
 
         return sample
+    if entry.value_obs is not None:
+        return _by_observation(entry, env)
     cells = entry.value_cells
     if cells is None:
         return None
@@ -160,5 +162,30 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
             values[inside] = table[states[inside]].max(axis=1)
             greedy[inside] = table[states[inside]].argmax(axis=1)
         return ValueMap(values, greedy, q=q)
+
+    return compute
+
+
+def _by_observation(entry: Any, env: Any) -> Callable[[Any], ValueMap]:
+    """The value map of a grid world whose agents see observations, not state ids (MiniGrid):
+    the agent's beliefs about each cell's observation."""
+    observations_of = entry.value_obs
+
+    def compute(agent: Any) -> ValueMap:
+        observations = observations_of(env)
+        values = np.full(observations.shape, np.nan)
+        greedy = np.full(observations.shape, -1)
+        q = np.full((*observations.shape, entry.n_actions), np.nan)
+        label = "Q(s,a)"
+        for (r, c), obs in np.ndenumerate(observations):
+            if obs is None:
+                continue
+            seen = beliefs_of(agent, obs)
+            values[r, c], greedy[r, c] = seen.value, seen.greedy
+            row = seen.q if seen.q is not None else seen.pi
+            if row is not None:
+                q[r, c] = row
+                label = "Q(s,a)" if seen.q is not None else "π(a|s)"
+        return ValueMap(values, greedy, q=q, q_label=label)
 
     return compute

@@ -8,6 +8,7 @@ discrete action space still plays through :func:`resolve`, with number keys.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +22,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 # `kill` would no longer stop rltui.
 os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
 
-from rltui.core.catalog.entries import CATALOG
+from rltui.core.catalog.entries import CATALOG as _OWN
 from rltui.core.catalog.entry import (
     ANSI,
     CARDS,
@@ -33,10 +34,12 @@ from rltui.core.catalog.entry import (
     CatalogError,
     EnvEntry,
 )
+from rltui.core.catalog.minigrid_entries import ENTRIES as _MINIGRID
 
 __all__ = ["ANSI", "CARDS", "CATALOG", "GRID", "GROUPS", "LONGEST_EPISODE", "PIXELS", "ActionKeys",
            "CatalogError", "EnvEntry", "catalog_by_group", "get", "make_env", "resolve", "suggest"]
 
+CATALOG = (*_OWN, *_MINIGRID)
 _BY_ID = {entry.id: entry for entry in CATALOG}
 MAP_PREFIX = "map:"
 """Ids of grid worlds built from a map file: ``map:BridgeGrid``, ``map:path/to/file.txt``."""
@@ -89,6 +92,8 @@ def resolve(env_id: str) -> EnvEntry:
         from rltui.core.catalog.maps import map_entry
 
         return map_entry(env_id[len(MAP_PREFIX):])
+    if entry is None and env_id.startswith("MiniGrid-"):
+        return _minigrid_entry(env_id)
     if entry is not None:
         if not entry.available:
             raise CatalogError(
@@ -100,6 +105,25 @@ def resolve(env_id: str) -> EnvEntry:
 
 def _register_own_envs() -> None:
     import rltui.envs  # noqa: F401  (registers PortalRescue-v0 on import)
+
+    if importlib.util.find_spec("minigrid") is not None:
+        import minigrid  # noqa: F401  (registers the MiniGrid-* ids)
+
+
+def _minigrid_entry(env_id: str) -> EnvEntry:
+    """A ``MiniGrid-*`` id outside the curated set: MiniGrid's keys, scene and agents."""
+    import gymnasium as gym
+
+    from rltui.core.catalog.minigrid_entries import HINT, generic
+
+    if importlib.util.find_spec("minigrid") is None:
+        raise CatalogError(f"{env_id} needs minigrid, which is not installed: {HINT}")
+    _register_own_envs()
+    if env_id not in gym.registry:
+        close = suggest(env_id)
+        hint = f" Did you mean {' or '.join(close)}?" if close else " See `rltui envs`."
+        raise CatalogError(f"Unknown environment '{_short(env_id)}'.{hint}")
+    return generic(env_id)
 
 
 def _generic_entry(env_id: str) -> EnvEntry:
@@ -200,6 +224,10 @@ def make_env(entry: EnvEntry, render: bool = True) -> Any:
         # An env with no time limit of its own gets one, so no episode (and no record of it)
         # grows without bound when an agent never reaches an end.
         env = gym.wrappers.TimeLimit(env, LONGEST_EPISODE)
+    if entry.group == "MiniGrid":
+        from rltui.core.minigrid import SymbolicObservation
+
+        env = SymbolicObservation(env)
     if entry.action_vectors is not None:
         from rltui.core.wrappers import NamedActions
 

@@ -15,7 +15,8 @@ from rltui.ui.render.palette import BORDER, CAPTION, cell_style
 
 # (cell width, cell height) from largest to smallest: roughly square on screen.
 _CELL_SIZES = ((9, 4), (7, 3), (5, 2), (3, 1), (2, 1), (1, 1))
-AGENT_GLYPH = {"agent": "☺", "agent_loaded": "☺"}
+AGENT_GLYPH = {"agent": "☺", "agent_loaded": "☺", "agent_east": "▶", "agent_south": "▼", "agent_west": "◀",
+               "agent_north": "▲"}
 # Cells drawn with a texture, so they read without colour too.
 FILL = {"cliff": "░", "wall_cell": "▒"}
 

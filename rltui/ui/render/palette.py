@@ -29,5 +29,31 @@ CAPTION = Style(color="#c8d0da", italic=True)
 FALLBACK = Style()
 
 
+MINIGRID_RGB = {"red": "#e53935", "green": "#43a047", "blue": "#1e88e5", "purple": "#8e24aa",
+                "yellow": "#fdd835", "grey": "#9e9e9e"}
+for _direction in ("east", "south", "west", "north"):
+    CELL_STYLES[f"agent_{_direction}"] = CELL_STYLES["agent"]
+
+
 def cell_style(kind: str) -> Style:
-    return CELL_STYLES.get(kind, FALLBACK)
+    style = CELL_STYLES.get(kind)
+    if style is None and kind.startswith("mg:"):
+        style = CELL_STYLES[kind] = _minigrid_style(kind)
+    return style or FALLBACK
+
+
+def _minigrid_style(kind: str) -> Style:
+    """``mg:THING:COLOUR[:dim]``: a MiniGrid object in its colour (a door as a block of it, lava
+    red on dark red); ``:dim`` for a cell outside the agent's view."""
+    _, thing, colour, *dim = kind.split(":")
+    rgb = MINIGRID_RGB.get(colour, "#9e9e9e")
+    floor = "#1a1e25" if dim else "#262b33"
+    if thing == "door":
+        style = Style(color="black", bgcolor=rgb, bold=True)
+    elif thing == "lava":
+        style = Style(color="#ffb74d", bgcolor="#bf360c", bold=True)
+    elif thing == "floor":
+        style = Style(bgcolor=floor)
+    else:
+        style = Style(color=rgb, bgcolor=floor, bold=True)
+    return style + Style(dim=True) if dim and thing != "floor" else style

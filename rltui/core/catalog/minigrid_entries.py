@@ -1,0 +1,68 @@
+"""MiniGrid's catalog entries: a curated set, and an entry for any other registered
+``MiniGrid-*`` id (with the ``minigrid`` extra)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rltui.core.catalog.entry import GRID, EnvEntry, keys
+
+GROUP = "MiniGrid"
+PREFIX = "MiniGrid-"
+ACTION_NAMES = ("Turn left", "Turn right", "Forward", "Pick up", "Drop", "Toggle", "Done")
+# As MiniGrid's manual_control.py has them, where rltui's own keys leave room: space and tab
+# are rltui's (pause, hand-off), so toggle is e and pick up p.
+KEYS = keys(("left,a", 0), ("right,d", 1), ("up,w", 2), ("p,pageup", 3), ("x,pagedown", 4), ("e", 5), ("z", 6))
+REQUIRES = "minigrid"
+HINT = "pip install 'rltui[minigrid]'"
+
+
+def _scene(env: Any, done: bool = False) -> Any:
+    from rltui.core.minigrid import scene  # gymnasium and minigrid load with the env, not the catalog
+
+    return scene(env, done)
+
+
+def _value_obs(env: Any) -> Any:
+    from rltui.core.minigrid import value_observations
+
+    return value_observations(env)
+
+
+def entry(env_id: str, description: str, tuned: dict | None = None, budgets: dict | None = None,
+          solved_at: float | None = None) -> EnvEntry:
+    return EnvEntry(
+        id=env_id,
+        group=GROUP,
+        description=description,
+        action_names=ACTION_NAMES,
+        keys=KEYS,
+        render=GRID,
+        gamma=0.99,
+        solved_at=solved_at,
+        tuned=tuned or {"tabular": {"alpha": 0.5, "epsilon_decay_steps": 50_000}},
+        budgets=budgets or {"tabular": 200_000, "dqn": 200_000},
+        scene=_scene,
+        value_obs=_value_obs,
+        requires=REQUIRES,
+        install_hint=HINT,
+    )
+
+
+ENTRIES: tuple[EnvEntry, ...] = (
+    entry("MiniGrid-Empty-8x8-v0", "An empty room: get to the green goal square.",
+          tuned={"tabular": {"alpha": 0.5, "epsilon_decay_steps": 20_000}},
+          budgets={"tabular": 50_000, "dqn": 50_000}, solved_at=0.9),
+    entry("MiniGrid-DoorKey-5x5-v0", "Pick up the key, unlock the door, reach the goal.",
+          tuned={"tabular": {"alpha": 0.5, "epsilon_decay_steps": 100_000}},
+          budgets={"tabular": 300_000, "dqn": 200_000}, solved_at=0.9),
+    entry("MiniGrid-FourRooms-v0", "Four rooms joined by gaps: find the goal somewhere in them."),
+    entry("MiniGrid-LavaCrossingS9N1-v0", "Cross the river of lava through its one gap to the goal."),
+    entry("MiniGrid-KeyCorridorS3R1-v0", "Find the key behind the rooms, unlock the door, pick up the ball."),
+    entry("MiniGrid-MultiRoom-N2-S4-v0", "Open the doors from room to room up to the goal."),
+)
+
+
+def generic(env_id: str) -> EnvEntry:
+    """Any other registered ``MiniGrid-*`` id: the same keys, scene and agents."""
+    return entry(env_id, "A MiniGrid world (registered by the minigrid package).")
