@@ -18,7 +18,9 @@ HINT = "pip install 'rltui[minigrid]'"
 
 
 def _scene(env: Any, done: bool = False) -> Any:
-    from rltui.core.minigrid import scene  # gymnasium and minigrid load with the env, not the catalog
+    from rltui.core.minigrid import (
+        scene,  # gymnasium and minigrid load with the env, not the catalog
+    )
 
     return scene(env, done)
 

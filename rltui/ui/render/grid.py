@@ -47,9 +47,14 @@ ARROWS = {"up": "↑", "north": "↑", "down": "↓", "south": "↓", "left": "�
           "right": "→", "east": "→"}
 
 
+NAMED = {"turn left": "↺", "turn right": "↻", "forward": "⇡", "pick up": "P", "drop": "D", "toggle": "O",
+         "done": "✓"}
+"""MiniGrid's actions, whose initials would clash (Turn left, Turn right, Toggle)."""
+
+
 def action_glyphs(action_names: tuple[str, ...]) -> tuple[str, ...]:
     """An arrow for each move, the initial for anything else (P for Pickup)."""
-    return tuple(ARROWS.get(name.lower(), name[:1].upper()) for name in action_names)
+    return tuple(ARROWS.get(name.lower()) or NAMED.get(name.lower()) or name[:1].upper() for name in action_names)
 
 
 def value_style(value: float, lo: float, hi: float) -> Style:
