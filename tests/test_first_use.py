@@ -27,14 +27,14 @@ SIZE = (120, 40)
 
 def _envs_and_kinds() -> list[tuple[str, str]]:
     """Every catalog env with every agent kind that can play it (from the registry)."""
-    from agents.registry import kinds_for
+    from rltui.core.agent_factory import kinds_for_entry
 
     pairs = []
     for entry in catalog.CATALOG:
         if not entry.available:
             continue
         env = catalog.make_env(entry, render=False)
-        pairs += [(entry.id, kind) for kind in kinds_for(env)]
+        pairs += [(entry.id, kind) for kind in kinds_for_entry(entry, env)]
         env.close()
     return pairs
 

@@ -13,7 +13,14 @@ from agents.registry import AgentError, make_agent
 from rltui.core import catalog
 from rltui.core.catalog import EnvEntry
 
-__all__ = ["AgentError", "make_agent_for", "watched"]
+__all__ = ["AgentError", "kinds_for_entry", "make_agent_for", "watched"]
+
+
+def kinds_for_entry(entry: EnvEntry, env: Any) -> list[str]:
+    """The agent kinds that can play ``env`` (an env of ``entry``): none where no agent plays yet."""
+    from agents.registry import kinds_for
+
+    return kinds_for(env) if entry.agents else []
 
 
 def watched(kind: str, settings: dict[str, str] | None) -> dict[str, str]:
@@ -44,6 +51,9 @@ def make_agent_for(entry: EnvEntry, kind: str, settings: dict[str, str] | None =
         AgentError: unknown kind, a bad setting, or a kind that cannot handle this env.
         CatalogError: the env cannot be made here.
     """
+    if not entry.agents:
+        raise AgentError(f"No agent plays {entry.id} yet (its convolutional DQN is still to come): "
+                         "play it yourself.")
     own = env is None
     if own:
         env = catalog.make_env(entry, render=False)

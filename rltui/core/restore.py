@@ -30,8 +30,12 @@ def capture(env: Any) -> dict[str, Any] | None:
     from rltui.core import minigrid
 
     physics = adapters.physics_state(env)
-    if minigrid.is_minigrid(env):
-        core: dict[str, Any] = {"minigrid": minigrid.capture(env)}
+    ale = getattr(env.unwrapped, "ale", None)
+    if ale is not None and hasattr(ale, "cloneState"):
+        # The emulator's whole state, its random generator included (sticky actions draw from it).
+        core: dict[str, Any] = {"ale": ale.cloneState(include_rng=True)}
+    elif minigrid.is_minigrid(env):
+        core = {"minigrid": minigrid.capture(env)}
     elif adapters.model(env) is not None and hasattr(env.unwrapped, "s"):
         core = {"s": adapters.toy_state(env)}
         if _stochastic(env):
@@ -49,7 +53,9 @@ def capture(env: Any) -> dict[str, Any] | None:
 
 def restore(env: Any, saved: dict[str, Any]) -> None:
     """Put ``env`` back into a state :func:`capture` returned."""
-    if "minigrid" in saved:
+    if "ale" in saved:
+        env.unwrapped.ale.restoreState(saved["ale"])
+    elif "minigrid" in saved:
         from rltui.core import minigrid
 
         minigrid.restore(env, saved["minigrid"])

@@ -22,6 +22,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 # `kill` would no longer stop rltui.
 os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
 
+from rltui.core.catalog.atari_entries import ENTRIES as _ATARI
 from rltui.core.catalog.entries import CATALOG as _OWN
 from rltui.core.catalog.entry import (
     ANSI,
@@ -39,7 +40,7 @@ from rltui.core.catalog.minigrid_entries import ENTRIES as _MINIGRID
 __all__ = ["ANSI", "CARDS", "CATALOG", "GRID", "GROUPS", "LONGEST_EPISODE", "PIXELS", "ActionKeys",
            "CatalogError", "EnvEntry", "catalog_by_group", "get", "make_env", "resolve", "suggest"]
 
-CATALOG = (*_OWN, *_MINIGRID)
+CATALOG = (*_OWN, *_MINIGRID, *_ATARI)
 _BY_ID = {entry.id: entry for entry in CATALOG}
 MAP_PREFIX = "map:"
 """Ids of grid worlds built from a map file: ``map:BridgeGrid``, ``map:path/to/file.txt``."""
@@ -108,6 +109,11 @@ def _register_own_envs() -> None:
 
     if importlib.util.find_spec("minigrid") is not None:
         import minigrid  # noqa: F401  (registers the MiniGrid-* ids)
+    if importlib.util.find_spec("ale_py") is not None:
+        import ale_py
+        import gymnasium as gym
+
+        gym.register_envs(ale_py)  # the ALE/* ids
 
 
 def _minigrid_entry(env_id: str) -> EnvEntry:

@@ -83,7 +83,8 @@ class LauncherScreen(GuardedScreen):
 
     def open(self, entry: EnvEntry) -> None:
         """Ask who plays along, then open the play screen."""
-        from agents.registry import DESCRIPTIONS, kinds_for
+        from agents.registry import DESCRIPTIONS
+        from rltui.core.agent_factory import kinds_for_entry
         from rltui.ui.screens.dialogs import AgentDialog
 
         try:
@@ -92,7 +93,7 @@ class LauncherScreen(GuardedScreen):
             self._opening = False
             self.notify(str(exc), title="Cannot open", severity="error")
             return
-        kinds = kinds_for(env)
+        kinds = kinds_for_entry(entry, env)
         env.close()
         self.app.push_screen(AgentDialog(entry.id, kinds, DESCRIPTIONS),
                              lambda choice: self._play(entry, choice))
