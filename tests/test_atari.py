@@ -46,3 +46,15 @@ def test_branching_puts_the_emulator_back_exactly() -> None:
 def test_agents_are_refused_in_one_sentence_for_now() -> None:
     with pytest.raises(AgentError, match="No agent plays ALE/Pong-v5 yet"):
         make_agent_for(catalog.resolve(PONG), "dqn")
+
+
+async def test_the_panel_and_tab_say_no_agent_plays_it_yet() -> None:
+    from rltui.ui.app import RLTuiApp
+    from tests.helpers import screen_text, wait_for_text
+
+    app = RLTuiApp(Session(catalog.resolve(PONG), seed=0))
+    async with app.run_test(size=(160, 50)) as pilot:
+        assert "No agent plays this one yet" in screen_text(app)
+        await pilot.press("tab")
+        await wait_for_text(pilot, "No agent plays ALE/Pong-v5 yet")
+        assert app.screen.playalong.agent is None
