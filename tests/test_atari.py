@@ -50,11 +50,13 @@ def test_agents_are_refused_in_one_sentence_for_now() -> None:
 
 async def test_the_panel_and_tab_say_no_agent_plays_it_yet() -> None:
     from rltui.ui.app import RLTuiApp
-    from tests.helpers import screen_text, wait_for_text
+    from tests.helpers import screen_text, settle
 
     app = RLTuiApp(Session(catalog.resolve(PONG), seed=0))
     async with app.run_test(size=(160, 50)) as pilot:
         assert "No agent plays this one yet" in screen_text(app)
         await pilot.press("tab")
-        await wait_for_text(pilot, "No agent plays ALE/Pong-v5 yet")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert any("No agent plays ALE/Pong-v5 yet" in m for m in said), said
         assert app.screen.playalong.agent is None
