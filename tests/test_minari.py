@@ -95,3 +95,18 @@ def test_train_learns_from_a_minari_dataset(tmp_path: Path, datasets: Path, caps
             argv = [*argv, "--demos", "minari:rltui/demo-v0"]
         assert main(["train", *argv, "--steps", "10", "--no-save"]) == 2
         assert said in capsys.readouterr().err
+
+
+def test_a_tuple_observation_is_stored_part_by_part_and_learned_from(tmp_path: Path, datasets: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    hand = _episode("Blackjack-v1", lambda o, t: 1 if t == 0 else 0, tmp_path, 4, 5)
+    record = episodes.read(hand)
+    assert main(["episodes", "export", str(hand), "--minari", "rltui/cards-v0"]) == 0
+    episode = next(iter(minari.load_dataset("rltui/cards-v0").iterate_episodes()))
+    first, _ = catalog.make_env(catalog.resolve("Blackjack-v1"), render=False).reset(seed=record.seed)
+    assert tuple(int(part[0]) for part in episode.observations) == tuple(int(x) for x in first)
+    assert list(episode.rewards) == list(record.rewards)
+    capsys.readouterr()
+    assert main(["train", "Blackjack-v1", "--agent", "q-learning", "--steps", "10", "--no-save",
+                 "--demos", "minari:rltui/cards-v0"]) == 0
+    assert f"Learned from 1 demonstration episode: {record.steps} steps." in capsys.readouterr().out

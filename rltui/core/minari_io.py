@@ -103,13 +103,16 @@ def export(records: list[Any], entry: Any, dataset_id: str, directory: str | Pat
                 actors[s.actor] = actors.get(s.actor, 0) + 1
             buffers.append(EpisodeBuffer(
                 id=i, seed=record.seed,
-                observations=np.asarray(observations), actions=np.asarray(actions),
+                observations=_stacked(observations), actions=np.asarray(actions),
                 rewards=[s.reward for s in steps],
                 terminations=[s.terminated for s in steps], truncations=[s.truncated for s in steps],
                 infos={"actor": np.asarray([s.actor.encode() for s in steps])},
             ))
         who = ", ".join(f"{n:,} steps by {actor}" for actor, n in sorted(actors.items()))
         spaces = _spaces(entry)
+        from minari.storage import get_dataset_path
+
+        folder = Path(get_dataset_path(dataset_id))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Minari warns that no evaluation env was given
             try:
@@ -120,11 +123,24 @@ def export(records: list[Any], entry: Any, dataset_id: str, directory: str | Pat
                                 f"({who}), replayed from their seeds by `rltui episodes export`; "
                                 "infos['actor'] names who took each step.",
                     **spaces)
-            except (ValueError, OSError) as exc:
-                raise MinariError(f"Minari could not write {dataset_id}: {str(exc).splitlines()[0]}") from None
-        from minari.storage import get_dataset_path
+            except BaseException as exc:
+                # Nothing half-written stays: the folder did not exist before this export.
+                import shutil
 
-        return Path(get_dataset_path(dataset_id))
+                shutil.rmtree(folder, ignore_errors=True)
+                if isinstance(exc, (ValueError, OSError, TypeError, NotImplementedError)):
+                    raise MinariError(f"Minari could not write {dataset_id}: "
+                                      f"{(str(exc).splitlines() or [type(exc).__name__])[0]}") from None
+                raise
+        return folder
+
+
+def _stacked(observations: list[Any]) -> Any:
+    """Observations as Minari stores them: an array, or for a Tuple space (Blackjack, MiniGrid's
+    symbolic state) a tuple of arrays, one per part."""
+    if isinstance(observations[0], tuple):
+        return tuple(np.asarray([o[i] for o in observations]) for i in range(len(observations[0])))
+    return np.asarray(observations)
 
 
 def _env_action(action: Any, entry: Any) -> Any:
@@ -150,8 +166,9 @@ def _spec(entry: Any) -> Any:
 
 
 def _spaces(entry: Any) -> dict[str, Any]:
-    """Spaces to name when the dataset has no env spec to read them from."""
-    if entry.gym_id is None:
+    """Spaces to name when the dataset's env spec does not give the ones recorded: a map world
+    has no spec, and a MiniGrid world's agents see its symbolic state, not its own observation."""
+    if entry.gym_id is None and entry.group != "MiniGrid":
         return {}
     from rltui.core import catalog
 
@@ -184,6 +201,8 @@ def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | Non
         out = []
         for episode in dataset.iterate_episodes():
             obs = episode.observations
+            if isinstance(obs, (tuple, list)):  # a Tuple space: one array per part
+                obs = list(zip(*(np.asarray(part).tolist() for part in obs)))
             actors = episode.infos.get("actor") if isinstance(episode.infos, dict) else None
             steps = []
             for t in range(len(episode.rewards)):
