@@ -110,3 +110,21 @@ def test_a_tuple_observation_is_stored_part_by_part_and_learned_from(tmp_path: P
     assert main(["train", "Blackjack-v1", "--agent", "q-learning", "--steps", "10", "--no-save",
                  "--demos", "minari:rltui/cards-v0"]) == 0
     assert f"Learned from 1 demonstration episode: {record.steps} steps." in capsys.readouterr().out
+
+
+def test_an_export_that_fails_midway_leaves_nothing_behind(tmp_path: Path, datasets: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from minari.storage import get_dataset_path
+
+    def half_written(dataset_id: str, **_: object) -> None:
+        folder = Path(get_dataset_path(dataset_id))
+        (folder / "data").mkdir(parents=True)
+        (folder / "data" / "main_data.hdf5").write_bytes(b"half")
+        raise ValueError("disk full")
+
+    monkeypatch.setattr(minari, "create_dataset_from_buffers", half_written)
+    taxi = _episode("Taxi-v4", lambda o, t: t % 6, tmp_path, 1, 5)
+    assert main(["episodes", "export", str(taxi), "--minari", "rltui/broken-v0"]) == 2
+    assert "Minari could not write rltui/broken-v0: disk full" in capsys.readouterr().err
+    assert not (datasets / "rltui" / "broken-v0").exists()
