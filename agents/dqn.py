@@ -71,6 +71,9 @@ class DQNConfig:
     """Hidden layer sizes of the Q-network."""
     device: str = "cpu"
     """``cpu`` or ``cuda``."""
+    n_envs: int = 1
+    """Envs stepped side by side in ``train`` (Gymnasium's sync vector env): one batched
+    forward pass acts for all; every env's step goes into the one replay buffer."""
 
     KINDS: ClassVar[tuple[str, ...]] = ("dqn",)
     LIMITS: ClassVar[dict[str, Limit]] = {
@@ -90,6 +93,7 @@ class DQNConfig:
         "loss": Limit(choices=("huber", "mse")),
         "max_grad_norm": Limit(0.0, 1e9),
         "hidden": Limit(1, 4_096, length=(1, 8)),
+        "n_envs": Limit(1, 256),
     }
 
     def problems(self) -> list[str]:
@@ -208,6 +212,30 @@ class DQNAgent(nets.NetworkAgent):
             self._held, self._held_action = self.config.explore_repeat - 1, action
             return action
         return int(np.argmax(self.q_values(obs)))
+
+    def act_batch(self, observations: Any) -> np.ndarray:
+        """One exploring action per env (``n_envs`` rows), with one forward pass for the
+        greedy ones; each env holds its own exploring move (``explore_repeat``)."""
+        n = len(observations)
+        if getattr(self, "_held_n", None) is None or len(self._held_n) != n:
+            self._held_n = np.zeros(n, dtype=np.int64)
+            self._held_action_n = np.zeros(n, dtype=np.int64)
+        actions = np.asarray(self.act_greedy_batch(list(observations)), dtype=np.int64)
+        warm = self.steps < self.config.learning_starts
+        for i in range(n):
+            if self._held_n[i] > 0:
+                self._held_n[i] -= 1
+                actions[i] = self._held_action_n[i]
+            elif warm or self.rng.random() < self.epsilon:
+                actions[i] = self._held_action_n[i] = int(self.rng.integers(self.n_actions))
+                self._held_n[i] = self.config.explore_repeat - 1
+        return actions
+
+    def observe_batch(self, i: int, step: Transition) -> dict[str, float]:
+        """Env ``i``'s step, learned as any other (its held exploring move ends with its episode)."""
+        if step.terminated or step.truncated:
+            self._held_n[i] = 0
+        return self.observe(step)
 
     # --- learning ------------------------------------------------------------
 

@@ -99,6 +99,8 @@ def test_train_without_json_shows_a_table(capsys: pytest.CaptureFixture[str]) ->
     (["play", "Taxi-v4", "--agent", "a2c"], "choose from: q-learning"),
     (["play", "Taxi-v4", "--set", "alpha=1"], "--set needs --agent"),
     (["play", "--real-time"], "need an environment"),
+    (["train", "CartPole-v1", "--agent", "dqn", "--envs", "0"], "--envs must be from 1 to 256"),
+    (["train", "Taxi-v4", "--agent", "q-learning", "--envs", "4"], "--envs applies to dqn and ppo agents only"),
     (["play", "--map", "NoSuchMap"], "There is no map named 'NoSuchMap'"),
     (["play", "Taxi-v4", "--load", "no/such/file.safetensors"], "No such file"),
     (["play", "--agent", "dqn"], "need an environment"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -104,3 +106,23 @@ def test_an_exploring_move_holds_its_random_action_for_explore_repeat_steps() ->
     assert len(set(actions)) > 1  # random, not one action throughout
     greedy = agent.act(obs, explore=False)
     assert greedy == int(np.argmax(agent.q_values(obs)))  # greedy acting never holds
+
+
+def test_dqn_steps_several_envs_side_by_side_into_one_buffer() -> None:
+    from rltui.core import catalog
+    from rltui.core.agent_factory import make_agent_for
+    from rltui.core.training import _Many
+
+    entry = catalog.resolve("CartPole-v1")
+    agent = make_agent_for(entry, "dqn", {"n_envs": "3", "hidden": "16", "learning_starts": "50"}, seed=0)
+    many = _Many(agent, entry, 3, seed=0)
+    taken = 0
+    for _ in range(200):
+        n, _, _ = many.step()
+        taken += n
+    many.close()
+    assert agent.steps == taken == agent.buffer.size and 3 * 200 - 30 <= taken <= 3 * 200
+    # With ε at 0 (past warm-up), the batch acts as the greedy batch does.
+    agent.config = dataclasses.replace(agent.config, epsilon_start=0.0, epsilon_end=0.0)
+    observations = np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32)
+    assert list(agent.act_batch(observations)) == agent.act_greedy_batch(list(observations))

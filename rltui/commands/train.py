@@ -37,6 +37,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE", dest="settings",
                    help="override a hyperparameter (repeatable); bad keys list the valid ones")
     p.add_argument("--device", help="cpu (default) or cuda, for dqn")
+    p.add_argument("--envs", type=int, metavar="N", help="step N envs side by side (dqn and ppo; "
+                   "Gymnasium's sync vector env): the same as --set n_envs=N")
     p.add_argument("--load", metavar="FILE", help="continue training a saved agent where it left off")
     p.add_argument("--demos", nargs="+", metavar="FILE", help="episodes saved with ctrl+e (or "
                    "minari:DATASET_ID, a local Minari dataset) to learn from before training "
@@ -63,6 +65,12 @@ def run(args: argparse.Namespace) -> int:
     settings = parse_settings(args.settings)
     if args.device:
         settings["device"] = args.device
+    if args.envs is not None:
+        if not 1 <= args.envs <= 256:
+            raise UsageError(f"--envs must be from 1 to 256, not {args.envs}.")
+        if args.agent not in (None, "dqn", "ppo"):
+            raise UsageError(f"--envs applies to dqn and ppo agents only, not {args.agent}.")
+        settings["n_envs"] = str(args.envs)
     for name in ("steps", "episodes"):
         value = getattr(args, name)
         if value is not None and value < 0:
