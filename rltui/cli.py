@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from rltui import __version__
-from rltui.commands import envs, episodes, evaluate, play, saves, serve, train
+from rltui.commands import envs, episodes, evaluate, play, saves, serve, train, tune
 from rltui.commands.common import UsageError
 
 EXIT_USAGE = 2
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rltui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    for command in (play, train, evaluate, envs, saves, episodes, serve):
+    for command in (play, train, tune, evaluate, envs, saves, episodes, serve):
         command.add_parser(sub)
 
     bench = sub.add_parser("bench", help="run the project's own benchmarks")
@@ -69,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return episodes.run(args)
         if args.command == "serve":
             return serve.run(args)
+        if args.command == "tune":
+            return tune.run(args)
         if args.command == "bench":
             from rltui.bench import check_options, run_bench
 

@@ -224,6 +224,7 @@ def train(
     progress_interval: float = 0.1,
     keep_best: bool = True,
     log: Any = None,
+    on_eval: Callable[[int, float], bool] | None = None,
 ) -> TrainResult:
     """Train ``agent`` on a fresh env for ``entry`` until a budget, a target or ``stop``.
 
@@ -243,6 +244,8 @@ def train(
             the weights of its best greedy evaluation, the last ones included (as a best-model
             callback does), so a policy that solved is not trained past into a collapse.
         log: a :class:`rltui.core.tblog.RunLog` to write TensorBoard scalars to as it goes.
+        on_eval: told (step, mean greedy return) after each periodic evaluation; returning
+            True stops training there, as ``stop`` does (a tuner's pruner).
     """
     if steps is None and episodes is None and target_return is None and stop is None:
         raise ValueError("train needs a budget (steps or episodes), a target or a stop event.")
@@ -289,6 +292,9 @@ def train(
                 eval_mean = statistics.fmean(returns)
                 if log is not None:
                     log.evaluation(step_count, eval_mean)
+                if on_eval is not None and on_eval(step_count, eval_mean):
+                    stop.set()
+                    break
                 if target_return is not None and eval_mean >= target_return:
                     # Confirmed over the final evaluation's episodes before stopping: a lucky
                     # handful (Pendulum's starts vary a lot) must not end training.

@@ -1,0 +1,231 @@
+"""Hyperparameter sweeps on Optuna: a TPE sampler, a median pruner fed by ``train``'s periodic
+greedy evaluations, a search space per agent kind, the study in an SQLite file unless a
+storage URL says otherwise (the optional ``tune`` extra).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rltui.core.extras import missing
+
+
+class TuneError(Exception):
+    """A sweep that cannot run; one sentence."""
+
+
+@dataclass(frozen=True)
+class Dim:
+    """One searched setting: a float or int range (``log`` for a log scale), or choices."""
+
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    integer: bool = False
+    choices: tuple[str, ...] = ()
+
+    def suggest(self, trial: Any, name: str) -> str:
+        """The trial's value, as ``--set`` text."""
+        if self.choices:
+            return str(trial.suggest_categorical(name, list(self.choices)))
+        if self.integer:
+            return str(trial.suggest_int(name, int(self.low), int(self.high), log=self.log))
+        return repr(trial.suggest_float(name, float(self.low), float(self.high), log=self.log))
+
+
+_WIDTHS = ("64,64", "128,128", "256,256")
+_TABULAR = {"alpha": Dim(0.01, 1.0, log=True), "epsilon_end": Dim(0.001, 0.2, log=True),
+            "epsilon_decay_steps": Dim(0.05, 0.8), "gamma": Dim(0.9, 0.9999)}
+SPACES: dict[str, dict[str, Dim]] = {
+    "q-learning": _TABULAR, "sarsa": _TABULAR, "expected-sarsa": _TABULAR,
+    "dqn": {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
+            "batch_size": Dim(choices=("32", "64", "128", "256")),
+            "epsilon_end": Dim(0.001, 0.1, log=True), "epsilon_decay_steps": Dim(0.05, 0.5),
+            "target_update_interval": Dim(50, 2_000, log=True, integer=True),
+            "train_freq": Dim(choices=("1", "4", "8")), "hidden": Dim(choices=_WIDTHS)},
+    "ppo": {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
+            "n_steps": Dim(choices=("128", "256", "512", "1024", "2048")),
+            "batch_size": Dim(choices=("32", "64", "128")), "n_epochs": Dim(3, 20, integer=True),
+            "gae_lambda": Dim(0.8, 1.0), "clip_range": Dim(choices=("0.1", "0.2", "0.3")),
+            "entropy_coef": Dim(1e-8, 0.1, log=True), "hidden": Dim(choices=_WIDTHS)},
+    "reinforce": {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
+                  "hidden": Dim(choices=_WIDTHS)},
+    "sac": {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999), "tau": Dim(0.001, 0.05, log=True),
+            "batch_size": Dim(choices=("64", "128", "256")), "hidden": Dim(choices=_WIDTHS)},
+}
+"""What each kind searches (rl-baselines3-zoo's choices, trimmed). ``epsilon_decay_steps``
+is a share of the budget here (0.05-0.8 of it)."""
+SHARE_OF_BUDGET = frozenset({"epsilon_decay_steps"})
+
+
+def parse_space(kind: str, overrides: list[str] | None) -> dict[str, Dim]:
+    """The kind's search space with ``--space key=low:high[:log]`` overrides.
+
+    Raises:
+        TuneError: a kind with nothing to tune, or a malformed override (one sentence).
+    """
+    from agents.base import apply_settings
+    from agents.registry import default_config
+
+    if kind not in SPACES:
+        raise TuneError(f"{kind} has nothing to tune (it plans from the model, or learns nothing); "
+                        f"tune one of {', '.join(SPACES)}.")
+    space = dict(SPACES[kind])
+    config = default_config(kind)
+    for text in overrides or []:
+        key, sep, value = text.partition("=")
+        parts = value.split(":")
+        if not sep or len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] != "log"):
+            raise TuneError(f"--space {text[:40]} is not key=low:high or key=low:high:log.")
+        if not hasattr(config, key):
+            raise TuneError(f"--space: {kind} has no setting '{key[:30]}'.")
+        current = getattr(config, key)
+        integer = isinstance(current, int) and not isinstance(current, bool)
+        if not isinstance(current, (int, float)) or isinstance(current, bool):
+            raise TuneError(f"--space: '{key}' is not a number, so it has no range.")
+        try:
+            low, high = (int(p) if integer else float(p) for p in parts[:2])
+        except ValueError:
+            raise TuneError(f"--space {key}: {parts[0]}:{parts[1]} is not two "
+                            f"{'whole ' if integer else ''}numbers.") from None
+        if not low < high or (len(parts) == 3 and low <= 0):
+            raise TuneError(f"--space {key}: the low end must be below the high end"
+                            f"{' and above 0 on a log scale' if len(parts) == 3 else ''}.")
+        for end in (low, high):  # each end must be a value --set would take
+            try:
+                apply_settings(config, {key: str(end)})
+            except ValueError as exc:
+                raise TuneError(f"--space {key}: {exc}") from None
+        space[key] = Dim(low, high, log=len(parts) == 3, integer=integer)
+        if key in SHARE_OF_BUDGET:
+            space[key] = Dim(low, high, log=len(parts) == 3, integer=True)
+    return space
+
+
+def optuna_module() -> Any:
+    try:
+        import optuna
+    except ImportError:
+        raise TuneError(missing("rltui tune", "tune")) from None
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def default_storage(env_id: str, kind: str) -> tuple[str, str]:
+    """(storage URL, study name): an SQLite file under ``saves/tune/``."""
+    from rltui.core.storage import id_stem, saves_dir
+
+    folder = saves_dir() / "tune"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{id_stem(env_id)}-{kind}"
+    return f"sqlite:///{(folder / f'{name}.db').resolve()}", name
+
+
+def settings_of(params: dict[str, Any], budget: int) -> dict[str, str]:
+    """A trial's params as ``--set`` text (a share of the budget turned into steps)."""
+    out = {}
+    for key, value in params.items():
+        if key in SHARE_OF_BUDGET and isinstance(value, float) and value <= 1:
+            value = max(1, round(value * budget))
+        out[key] = str(value)
+    return out
+
+
+@dataclass
+class Outcome:
+    """How a sweep ended."""
+
+    finished: int
+    pruned: int
+    best_value: float | None
+    best_params: dict[str, str]
+    best_number: int | None
+
+
+def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: int,
+              stop: threading.Event, on_done: Callable[[Any, float], None] | None = None) -> Callable[[Any], float]:
+    """The function Optuna calls per trial: train with the trial's settings for ``budget``
+    steps, report each periodic evaluation, prune when the median pruner says so; ``on_done``
+    is handed each finished trial's agent and result."""
+    optuna = optuna_module()
+    from rltui.core.agent_factory import AgentError, make_agent_for
+    from rltui.core.training import train
+
+    def run(trial: Any) -> float:
+        params = {key: dim.suggest(trial, key) for key, dim in space.items()}
+        settings = settings_of({k: _number(v) for k, v in params.items()}, budget)
+        trial.set_user_attr("settings", settings)
+        try:
+            agent = make_agent_for(entry, kind, settings, seed=seed)
+        except AgentError as exc:  # settings that do not fit together: not a result
+            trial.set_user_attr("refused", str(exc))
+            raise optuna.TrialPruned() from None
+        pruned = False
+
+        def evaluated(step: int, mean: float) -> bool:
+            nonlocal pruned
+            trial.report(mean, step)
+            pruned = trial.should_prune() or stop.is_set()
+            return pruned
+
+        result = train(agent, entry, steps=budget, seed=seed, eval_every=max(1, budget // 10),
+                       eval_episodes=10, final_eval_episodes=20, keep_best=False, on_eval=evaluated)
+        if pruned or result.eval_return_mean is None:
+            raise optuna.TrialPruned()
+        value = float(result.eval_return_mean)
+        if on_done is not None:
+            on_done(agent, value)
+        return value
+
+    return run
+
+
+def _number(text: str) -> Any:
+    try:
+        return float(text) if "." in text or "e" in text else int(text)
+    except ValueError:
+        return text
+
+
+def outcome(study: Any) -> Outcome:
+    optuna = optuna_module()
+    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    pruned = [t for t in study.trials if t.state == optuna.trial.TrialState.PRUNED]
+    best = max(done, key=lambda t: t.value) if done else None
+    return Outcome(len(done), len(pruned), None if best is None else float(best.value),
+                   dict(best.user_attrs.get("settings", {})) if best else {}, None if best is None else best.number)
+
+
+def best_command(env_id: str, kind: str, budget: int, seed: int, settings: dict[str, str]) -> str:
+    import shlex
+
+    sets = " ".join(f"--set {shlex.quote(f'{k}={v}')}" for k, v in settings.items())
+    return f"rltui train {shlex.quote(env_id)} --agent {kind} --steps {budget} --seed {seed} {sets}".strip()
+
+
+def study_for(env_id: str, kind: str, storage: str | None, name: str | None, seed: int) -> tuple[Any, str, str]:
+    """(the study, its storage URL, its name): resumed when it exists.
+
+    Raises:
+        TuneError: a storage that cannot be opened (one sentence).
+    """
+    optuna = optuna_module()
+    default_url, default_name = default_storage(env_id, kind)
+    url, study_name = storage or default_url, name or default_name
+    try:
+        study = optuna.create_study(
+            study_name=study_name, storage=url, direction="maximize", load_if_exists=True,
+            sampler=optuna.samplers.TPESampler(seed=seed),
+            pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1))
+    except Exception as exc:  # any storage's own error: said in one sentence
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise TuneError(f"The study's storage {url[:80]} cannot be opened: {first}") from None
+    return study, url, study_name
+
+
+def db_path(url: str) -> Path | None:
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None

@@ -1,0 +1,70 @@
+"""`rltui tune`: an Optuna study that resumes, prunes on the periodic evaluations, and says
+how to train its best trial."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+import pytest
+
+from rltui.cli import main
+from rltui.core import catalog
+from rltui.core.agent_factory import make_agent_for
+from rltui.core.training import train
+
+optuna = pytest.importorskip("optuna")
+
+
+def _tune(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
+    assert main(["tune", "CliffWalking-v1", "--agent", "q-learning", "--budget", "3000", "--json", *argv]) == 0
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_a_study_resumes_and_names_its_best_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    first = _tune(capsys, "--trials", "3")
+    db = Path(first["storage"].removeprefix("sqlite:///"))
+    assert db.is_file() and db.parent.name == "tune" and first["study"] == "CliffWalking-v1-q-learning"
+    assert first["trials_finished"] + first["trials_pruned"] == 3
+    again = _tune(capsys, "--trials", "2")  # the same command: the same study, two more trials
+    assert again["trials_finished"] + again["trials_pruned"] == 5
+    assert again["best_value"] >= first["best_value"]
+    study = optuna.load_study(study_name=again["study"], storage=again["storage"])
+    assert len(study.trials) == 5 and study.best_value == pytest.approx(again["best_value"], abs=1e-3)
+    # The best command trains with exactly the best trial's settings.
+    argv = shlex.split(again["best_command"])
+    assert argv[:4] == ["rltui", "train", "CliffWalking-v1", "--agent"]
+    assert main([*argv[1:], "--no-save", "--quiet"]) == 0
+    settings = dict(kv.split("=", 1) for kv in argv[argv.index("--set") + 1::2])
+    assert settings == again["best_params"]
+
+
+def test_the_search_space_can_be_narrowed(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _tune(capsys, "--trials", "2", "--study", "narrow", "--space", "alpha=0.4:0.5")
+    study = optuna.load_study(study_name="narrow", storage=out["storage"])
+    assert all(0.4 <= t.params["alpha"] <= 0.5 for t in study.trials)
+
+
+def test_an_evaluation_callback_can_stop_training_early() -> None:
+    entry = catalog.resolve("Taxi-v4")
+    agent = make_agent_for(entry, "q-learning", seed=0)
+    seen = []
+    result = train(agent, entry, steps=10_000, eval_every=1_000, eval_episodes=2,
+                   on_eval=lambda step, mean: seen.append(step) or step >= 2_000)
+    assert seen == [1_000, 2_000] and result.steps == 2_000 and result.stopped
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--agent", "value-iteration"], "value-iteration has nothing to tune"),
+    (["--agent", "q-learning", "--space", "alfa=0.1:0.2"], "q-learning has no setting 'alfa'"),
+    (["--agent", "q-learning", "--space", "alpha=0.5:0.1"], "the low end must be below the high end"),
+    (["--agent", "q-learning", "--space", "alpha=0.1"], "is not key=low:high"),
+    (["--agent", "q-learning", "--space", "alpha=0.5:2"], "--space alpha: Setting 'alpha'"),
+    (["--agent", "q-learning", "--trials", "0"], "--trials must be from 1"),
+    (["--agent", "q-learning", "--budget", "10"], "--budget must be 100 steps or more"),
+])
+def test_bad_sweeps_say_one_sentence(argv: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tune", "CliffWalking-v1", *argv]) == 2
+    err = capsys.readouterr().err
+    assert said in err and len(err.strip().splitlines()) == 1
