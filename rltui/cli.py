@@ -16,6 +16,9 @@ from rltui.commands import envs, episodes, evaluate, play, saves, serve, train, 
 from rltui.commands.common import UsageError
 
 EXIT_USAGE = 2
+COMMANDS = {"play": play, "train": train, "tune": tune, "eval": evaluate, "envs": envs, "saves": saves,
+            "episodes": episodes, "serve": serve}
+"""Each command's module, by its name on the command line (``bench`` is the project's own)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rltui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    for command in (play, train, tune, evaluate, envs, saves, episodes, serve):
+    for command in COMMANDS.values():
         command.add_parser(sub)
 
     bench = sub.add_parser("bench", help="run the project's own benchmarks")
@@ -55,22 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rltui: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        if args.command in (None, "play"):
-            return play.run(args)
-        if args.command == "envs":
-            return envs.run(args)
-        if args.command == "train":
-            return train.run(args)
-        if args.command == "eval":
-            return evaluate.run(args)
-        if args.command == "saves":
-            return saves.run(args)
-        if args.command == "episodes":
-            return episodes.run(args)
-        if args.command == "serve":
-            return serve.run(args)
-        if args.command == "tune":
-            return tune.run(args)
+        command = COMMANDS.get(args.command or "play")
+        if command is not None:
+            return command.run(args)
         if args.command == "bench":
             from rltui.bench import check_options, run_bench
 
