@@ -13,7 +13,7 @@ MAX_FPS = 50.0
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("episodes", help="turn saved episodes into GIFs",
+    p = sub.add_parser("episodes", help="saved episodes as GIFs or a Minari dataset",
                        description="Saved episodes (ctrl+e in the app writes them to saves/episodes/).")
     what = p.add_subparsers(dest="episodes_command", metavar="WHAT", required=True)
     gif = what.add_parser("gif", help="an episode as an animated GIF, replayed from its seed")
