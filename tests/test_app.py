@@ -160,3 +160,22 @@ async def test_screenshot_shows_the_panels(tmp_path: Path) -> None:
         path = app.save_screenshot(filename="play.svg", path=str(tmp_path))
     svg = Path(path).read_text()
     assert "PortalRescue-v0" in svg and "Rewards" in svg and "Portal" in svg
+
+
+async def test_the_launcher_opens_a_grid_map_and_lists_a_map_saved_meanwhile(tmp_path) -> None:
+    from rltui.core.catalog.maps import maps_dir
+    from rltui.envs.gridmap import BUNDLED, read, write
+
+    app = RLTuiApp()
+    async with app.run_test(size=SIZE) as pilot:
+        envs = app.screen.query_one("#env-list")
+        index = next(i for i in range(envs.option_count) if envs.get_option_at_index(i).id == "map:BridgeGrid")
+        envs.highlighted = index
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AgentDialog)
+        write(read(BUNDLED / "MazeGrid.txt"), maps_dir() / "Mine.txt")  # as the editor saves one
+        await pilot.press("escape")
+        await pilot.pause()
+        ids = [envs.get_option_at_index(i).id for i in range(envs.option_count)]
+        assert "map:Mine" in ids

@@ -52,27 +52,29 @@ class LauncherScreen(GuardedScreen):
             "  reinforcement learning you can see. Pick an environment and press enter.",
         )
 
-    @staticmethod
-    def _options() -> list[Option | None]:
+    def _options(self) -> list[Option | None]:
         options: list[Option | None] = []
-        for group, entries in catalog.catalog_by_group():
+        groups = list(catalog.catalog_by_group())
+        self._entries = {entry.id: entry for _, entries in groups for entry in entries}
+        width = max(ID_WIDTH, *(len(entry_id) + 2 for entry_id in self._entries))
+        for group, entries in groups:
             if options:
                 options.append(None)
             options.append(Option(Text(group.upper(), style="bold #8fa3b8"), disabled=True))
             for entry in entries:
-                prompt = Text.assemble((entry.id.ljust(ID_WIDTH), "bold"), entry.description)
+                prompt = Text.assemble((entry.id.ljust(width), "bold"), entry.description)
                 if not entry.available:
                     prompt.append(f"  (needs {entry.requires})", style="italic #c07070")
                 options.append(Option(prompt, id=entry.id, disabled=not entry.available))
         return options
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        entry = catalog.get(event.option_id or "")
+        entry = self._entries.get(event.option_id or "")
         if entry is not None:
             self.query_one("#env-detail", Static).update(_keys_text(entry))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        entry = catalog.get(event.option_id or "")
+        entry = self._entries.get(event.option_id or "")
         if entry is not None and self.app.screen is self and not self._opening:
             self._opening = True  # a second enter before the dialog shows must not open another
             self.open(entry)
@@ -80,6 +82,14 @@ class LauncherScreen(GuardedScreen):
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         self._opening = False
+        known = set(self._entries)
+        options = self._options()
+        if set(self._entries) != known:  # a map saved in the editor meanwhile: list it
+            envs = self.query_one(EnvList)
+            highlighted = envs.highlighted
+            envs.clear_options()
+            envs.add_options(options)
+            envs.highlighted = highlighted
 
     def open(self, entry: EnvEntry) -> None:
         """Ask who plays along, then open the play screen."""
