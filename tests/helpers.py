@@ -29,18 +29,25 @@ def panel_value(app: App, label: str) -> str:
 
 async def settle(pilot, timeout: float = 10.0) -> None:
     """Wait until the play screen's owner thread has handled every command sent and the
-    screen shows the latest snapshot. Polls a condition; fails loudly on timeout."""
+    screen shows a snapshot published after that (at full speed the owner goes on publishing:
+    the screen need not catch the newest, only one that shows the commands' effect). Polls a
+    condition; fails loudly on timeout."""
     import asyncio
     import time
 
     screen = pilot.app.screen
     playalong = screen.playalong
     deadline = time.monotonic() + timeout
+    target = None
     while True:
         await pilot.pause()
         latest = playalong.latest
-        if playalong.settled and latest is not None and screen.applied_seq == latest.seq:
-            return
+        if not playalong.settled:
+            target = None  # a command still in flight: its snapshot is yet to come
+        elif latest is not None:
+            target = latest.seq if target is None else target
+            if screen.applied_seq >= target:
+                return
         if time.monotonic() > deadline:
             raise AssertionError("the play screen did not settle")
         await asyncio.sleep(0.005)
