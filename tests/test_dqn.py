@@ -111,7 +111,7 @@ def test_an_exploring_move_holds_its_random_action_for_explore_repeat_steps() ->
 def test_dqn_steps_several_envs_side_by_side_into_one_buffer() -> None:
     from rltui.core import catalog
     from rltui.core.agent_factory import make_agent_for
-    from rltui.core.training import _Many
+    from rltui.core.collectors import Many as _Many
 
     entry = catalog.resolve("CartPole-v1")
     agent = make_agent_for(entry, "dqn", {"n_envs": "3", "hidden": "16", "learning_starts": "50"}, seed=0)

@@ -167,7 +167,7 @@ def test_a_resumed_ppo_anneals_over_its_new_budget() -> None:
 
 
 def test_vector_collection_never_joins_two_episodes() -> None:
-    from rltui.core.training import _Many
+    from rltui.core.collectors import Many as _Many
 
     class Recorder:
         def __init__(self) -> None:

@@ -81,7 +81,7 @@ def picture(scene: Any) -> np.ndarray:
     if isinstance(scene, PixelFrame):
         return np.asarray(scene.pixels, dtype=np.uint8)
     Image, ImageDraw, ImageFont = _pil()
-    font = ImageFont.load_default(size=18) if _sized_fonts() else ImageFont.load_default()
+    font = ImageFont.load_default(size=18)
     if isinstance(scene, GridScene):
         rows, cols = scene.shape
         image = Image.new("RGB", (cols * CELL, rows * CELL), (20, 24, 31))
@@ -116,14 +116,6 @@ def picture(scene: Any) -> np.ndarray:
     return np.asarray(image)
 
 
-def _sized_fonts() -> bool:
-    """Pillow 10.1+ scales its built-in font."""
-    import PIL
-
-    major, minor = (int(x) for x in PIL.__version__.split(".")[:2])
-    return (major, minor) >= (10, 1)
-
-
 def write_gif(frames: list[tuple[Any, str]], path: str | Path, fps: float) -> Path:
     """Draw each (scene, caption) with its caption band and write them as a looping GIF
     (whole or not at all: a temporary file, then a rename)."""
@@ -131,7 +123,7 @@ def write_gif(frames: list[tuple[Any, str]], path: str | Path, fps: float) -> Pa
     import tempfile
 
     Image, ImageDraw, ImageFont = _pil()
-    font = ImageFont.load_default(size=14) if _sized_fonts() else ImageFont.load_default()
+    font = ImageFont.load_default(size=14)
     images = []
     pictures = [picture(scene) for scene, _ in frames]
     measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))

@@ -55,7 +55,7 @@ def _root(directory: str | Path | None) -> Iterator[None]:
             os.environ["MINARI_DATASETS_PATH"] = before
 
 
-def _exists(minari: Any, dataset_id: str) -> bool:
+def _exists(dataset_id: str) -> bool:
     from minari.storage import get_dataset_path
 
     path = Path(get_dataset_path(dataset_id))
@@ -85,7 +85,7 @@ def export(records: list[Any], entry: Any, dataset_id: str, directory: str | Pat
     from minari.data_collector import EpisodeBuffer
 
     with _root(directory):
-        if _exists(minari, dataset_id):
+        if _exists(dataset_id):
             raise MinariError(f"A Minari dataset {dataset_id} exists already; choose another id "
                               "(nothing was changed).")
         buffers = []
@@ -190,7 +190,7 @@ def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | Non
     minari = _minari()
     with _root(directory), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if not _ID.match(dataset_id) or not _exists(minari, dataset_id):
+        if not _ID.match(dataset_id) or not _exists(dataset_id):
             raise MinariError(f"There is no local Minari dataset {dataset_id[:60]} "
                               "(minari list local shows them).")
         dataset = minari.load_dataset(dataset_id)

@@ -36,14 +36,19 @@ def is_minigrid(env: Any) -> bool:
     return hasattr(u, "grid") and hasattr(u, "agent_dir") and hasattr(u, "agent_pos")
 
 
-def _find(u: Any, kind: str) -> Any:
-    """(cell, object) of the first ``kind`` object in the grid, or (None, None)."""
+_FIRSTS = ("door", "key", "goal")
+
+
+def _firsts(u: Any) -> dict[str, tuple[tuple[int, int], Any]]:
+    """kind -> (cell, object) of the first door, key and goal inside the walls, in one pass
+    over the grid (this runs on every step)."""
+    found: dict[str, tuple[tuple[int, int], Any]] = {}
     for y in range(1, u.height - 1):
         for x in range(1, u.width - 1):
             obj = u.grid.get(x, y)
-            if obj is not None and obj.type == kind:
-                return (x, y), obj
-    return None, None
+            if obj is not None and obj.type in _FIRSTS and obj.type not in found:
+                found[obj.type] = ((x, y), obj)
+    return found
 
 
 def _inside(u: Any, cell: tuple[int, int] | None) -> int:
@@ -58,11 +63,12 @@ def features_of(u: Any) -> tuple[str, ...]:
     the first door's state (if the world has a door) and cell (if it moves between layouts),
     the first key's cell and the goal's cell (if they move)."""
     probe = copy.deepcopy(u)
-    seen: dict[str, set[Any]] = {"door": set(), "key": set(), "goal": set()}
+    seen: dict[str, set[Any]] = {kind: set() for kind in _FIRSTS}
     for seed in range(PROBES):
         probe.reset(seed=seed)
+        firsts = _firsts(probe)
         for kind in seen:
-            seen[kind].add(_find(probe, kind)[0])
+            seen[kind].add(firsts.get(kind, (None, None))[0])
     out = []
     if seen["door"] != {None}:
         out.append("door_state")
@@ -80,14 +86,15 @@ def symbolic(u: Any, features: tuple[str, ...]) -> tuple[int, ...]:
     carried = 0 if u.carrying is None or u.carrying.type not in OBJECTS else 1 + OBJECTS.index(u.carrying.type)
     x, y = (int(v) for v in u.agent_pos)
     state = [x - 1, y - 1, int(u.agent_dir), carried]
-    door_cell, door = _find(u, "door") if any(f.startswith("door") for f in features) else (None, None)
+    firsts = _firsts(u) if features else {}
+    door_cell, door = firsts.get("door", (None, None))
     for feature in features:
         if feature == "door_state":
             state.append(0 if door is None or door.is_open else 2 if door.is_locked else 1)
         elif feature == "door_at":
             state.append(_inside(u, door_cell))
         else:
-            state.append(_inside(u, _find(u, feature.removesuffix("_at"))[0]))
+            state.append(_inside(u, firsts.get(feature.removesuffix("_at"), (None, None))[0]))
     return tuple(state)
 
 
@@ -100,9 +107,18 @@ def symbolic_space(u: Any, features: tuple[str, ...]) -> gym.spaces.Tuple:
 class SymbolicObservation(gym.ObservationWrapper):
     """MiniGrid's observation (the partial view image and the mission) as :func:`symbolic`."""
 
+    _FEATURES: dict[str, tuple[str, ...]] = {}
+    """Features per env id, found once (evaluations make a fresh env each time)."""
+
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
-        self.features = features_of(env.unwrapped)
+        if env.spec is None:
+            self.features = features_of(env.unwrapped)
+        else:
+            key = repr(env.spec)
+            if key not in self._FEATURES:
+                self._FEATURES[key] = features_of(env.unwrapped)
+            self.features = self._FEATURES[key]
         self.observation_space = symbolic_space(env.unwrapped, self.features)
 
     def observation(self, observation: Any) -> tuple[int, ...]:

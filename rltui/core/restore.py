@@ -29,7 +29,6 @@ def capture(env: Any) -> dict[str, Any] | None:
     """The state needed to put ``env`` back exactly as it is now, or None if it cannot be."""
     from rltui.core import minigrid
 
-    physics = adapters.physics_state(env)
     ale = getattr(env.unwrapped, "ale", None)
     if ale is not None and hasattr(ale, "cloneState"):
         # The emulator's whole state, its random generator included (sticky actions draw from it).
@@ -40,7 +39,7 @@ def capture(env: Any) -> dict[str, Any] | None:
         core = {"s": adapters.toy_state(env)}
         if _stochastic(env):
             core["rng"] = env.unwrapped.np_random.bit_generator.state  # a fresh dict of ints each time
-    elif physics is not None:
+    elif (physics := adapters.physics_state(env)) is not None:
         core = {"state": _copy(physics)}
     else:
         return None

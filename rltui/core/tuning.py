@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rltui.core.extras import missing
@@ -226,6 +225,3 @@ def study_for(env_id: str, kind: str, storage: str | None, name: str | None, see
         raise TuneError(f"The study's storage {url[:80]} cannot be opened: {first}") from None
     return study, url, study_name
 
-
-def db_path(url: str) -> Path | None:
-    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None

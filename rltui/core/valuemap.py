@@ -140,19 +140,10 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
         greedy = np.full(states.shape, -1)
         table = agent.q_table() if callable(getattr(agent, "q_table", None)) else None
         if table is None:  # a network or a policy agent: its beliefs, cell by cell
-            label = "Q(s,a)"
-            rows: dict[tuple[int, int], np.ndarray] = {}
+            observations = np.empty(states.shape, dtype=object)
             for (r, c), s in np.ndenumerate(states):
-                if s >= 0:
-                    seen = beliefs_of(agent, int(s))
-                    values[r, c], greedy[r, c] = seen.value, seen.greedy
-                    rows[r, c] = seen.q if seen.q is not None else seen.pi
-                    label = "Q(s,a)" if seen.q is not None else "π(a|s)"
-            width = len(next(iter(rows.values()))) if rows else 0
-            q = np.full((*states.shape, width), np.nan)
-            for (r, c), row in rows.items():
-                q[r, c] = row
-            return ValueMap(values, greedy, q=q, q_label=label)
+                observations[r, c] = int(s) if s >= 0 else None
+            return _believed(agent, observations, entry.n_actions)
         q = np.full((*states.shape, table.shape[1]), np.nan)
         q[inside] = table[states[inside]]
         if callable(getattr(agent, "value_table", None)):  # a planner: V and the actions it takes
@@ -167,25 +158,24 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
 
 
 def _by_observation(entry: Any, env: Any) -> Callable[[Any], ValueMap]:
-    """The value map of a grid world whose agents see observations, not state ids (MiniGrid):
-    the agent's beliefs about each cell's observation."""
-    observations_of = entry.value_obs
+    """The value map of a grid world whose agents see observations, not state ids (MiniGrid)."""
+    return lambda agent: _believed(agent, entry.value_obs(env), entry.n_actions)
 
-    def compute(agent: Any) -> ValueMap:
-        observations = observations_of(env)
-        values = np.full(observations.shape, np.nan)
-        greedy = np.full(observations.shape, -1)
-        q = np.full((*observations.shape, entry.n_actions), np.nan)
-        label = "Q(s,a)"
-        for (r, c), obs in np.ndenumerate(observations):
-            if obs is None:
-                continue
-            seen = beliefs_of(agent, obs)
-            values[r, c], greedy[r, c] = seen.value, seen.greedy
-            row = seen.q if seen.q is not None else seen.pi
-            if row is not None:
-                q[r, c] = row
-                label = "Q(s,a)" if seen.q is not None else "π(a|s)"
-        return ValueMap(values, greedy, q=q, q_label=label)
 
-    return compute
+def _believed(agent: Any, observations: np.ndarray, n_actions: int) -> ValueMap:
+    """The agent's beliefs about each cell's observation (None: no state there): V, the greedy
+    action, and Q(s, ·) (a policy agent's π(·|s))."""
+    values = np.full(observations.shape, np.nan)
+    greedy = np.full(observations.shape, -1)
+    q = np.full((*observations.shape, n_actions), np.nan)
+    label = "Q(s,a)"
+    for (r, c), obs in np.ndenumerate(observations):
+        if obs is None:
+            continue
+        seen = beliefs_of(agent, obs)
+        values[r, c], greedy[r, c] = seen.value, seen.greedy
+        row = seen.q if seen.q is not None else seen.pi
+        if row is not None:
+            q[r, c] = row
+            label = "Q(s,a)" if seen.q is not None else "π(a|s)"
+    return ValueMap(values, greedy, q=q, q_label=label)

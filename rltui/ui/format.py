@@ -57,3 +57,8 @@ def action_label(action: Any, names: tuple[str, ...]) -> str:
     if isinstance(action, (int, np.integer)):
         return names[int(action)]
     return " ".join(f"{float(v):+.2f}" for v in np.asarray(action).reshape(-1))
+
+
+def field_text(value: Any) -> str:
+    """A setting's value as an input field shows it (and as ``--set`` takes it back)."""
+    return f"{value:.6g}" if isinstance(value, float) else str(value)

@@ -278,11 +278,12 @@ class KnobsDialog(Dialog):
 
     def __init__(self, agent: Any) -> None:
         from rltui.core.knobs import knobs_for
+        from rltui.ui.format import field_text
 
         super().__init__()
         self.agent = agent
         self.knobs = knobs_for(agent)
-        self.shown = {knob.key: _field(value) for knob, value in self.knobs}
+        self.shown = {knob.key: field_text(value) for knob, value in self.knobs}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="knobs-dialog"):
@@ -321,7 +322,3 @@ class KnobsDialog(Dialog):
     def action_cancel(self) -> None:
         self.finish(None)
 
-
-def _field(value: Any) -> str:
-    """A knob's value as its field shows it (and as ``--set`` would take it)."""
-    return f"{value:.6g}" if isinstance(value, float) else str(value)

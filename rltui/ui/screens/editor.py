@@ -23,6 +23,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from rltui.core.scenes import scene_of_map
 from rltui.envs.gridmap import FLOOR, MAX_SIDE, SETTINGS, GridMap, MapError, parse
+from rltui.ui.format import field_text
 from rltui.ui.render.grid import render_grid
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.widgets.too_small import TooSmall
@@ -56,10 +57,14 @@ class MapCanvas(Widget, can_focus=True):
         super().__init__()
         self.map = grid_map
         self.cursor = (0, 0)
+        self._drawn: tuple[Any, list[list[Segment]]] | None = None
 
     def render_line(self, y: int) -> Strip:
         width, height = self.content_size
-        lines = render_grid(scene_of_map(self.map, self.cursor, avatar="cursor"), width, height)
+        key = (self.map, self.cursor, width, height)
+        if self._drawn is None or self._drawn[0] != key:  # drawn once per change, not per line
+            self._drawn = (key, render_grid(scene_of_map(self.map, self.cursor, avatar="cursor"), width, height))
+        lines = self._drawn[1]
         top = max(0, (height - len(lines)) // 2)
         i = y - top
         if not 0 <= i < len(lines):
@@ -126,7 +131,7 @@ class MapEditorScreen(GuardedScreen):
                 yield Input(self.map_name, id="map-name", classes="knob")
                 for key, (meaning, _, _) in SETTINGS.items():
                     yield Label(f"{key}: {meaning}")
-                    yield Input(_field(getattr(self.map, key)), id=f"map-{key}", classes="knob")
+                    yield Input(field_text(getattr(self.map, key)), id=f"map-{key}", classes="knob")
                 yield Label("exit reward (g places an exit worth it)")
                 yield Input("1", id="map-exit", classes="knob")
                 yield Static(_HELP, id="editor-help")
@@ -247,6 +252,3 @@ _HELP = ("arrows move · . floor · # or w wall · s start · g exit (its reward
          "c cliff (-100, back to S) · ] [ columns · } { rows · tab to the fields and back · "
          "p save & play · ctrl+s save · esc leave")
 
-
-def _field(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
