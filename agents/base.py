@@ -247,19 +247,37 @@ class SpaceInfo:
     def continuous(self) -> bool:
         return self.action is not None
 
+    @property
+    def frames(self) -> bool:
+        """The observations are stacked uint8 frames (Atari), which only a convolutional
+        network learns from."""
+        return is_frames(self.observation)
+
+
+def is_frames(observation: dict[str, Any]) -> bool:
+    """Whether a described observation space is stacked uint8 frames (channels, height, width)."""
+    return observation.get("type") == "Box" and observation.get("dtype") == "uint8" \
+        and len(observation.get("shape", ())) == 3
+
 
 def describe_space(space: Any) -> dict[str, Any]:
-    """A gymnasium space as plain JSON data (Discrete, Tuple of Discrete, Box)."""
+    """A gymnasium space as plain JSON data (Discrete, Tuple of Discrete, Box; a Box of uint8
+    frames, channels first, is marked ``"dtype": "uint8"`` with one low and one high bound)."""
     name = type(space).__name__
     if name == "Discrete":
         return {"type": "Discrete", "n": int(space.n)}
     if name == "Tuple":
         return {"type": "Tuple", "spaces": [describe_space(s) for s in space.spaces]}
     if name == "Box":
+        low, high = np.asarray(space.low).ravel(), np.asarray(space.high).ravel()
+        if np.dtype(space.dtype) == np.uint8 and len(space.shape) == 3:
+            # Frames (channels, height, width): one bound for every pixel, not 28k of them.
+            return {"type": "Box", "shape": list(space.shape), "dtype": "uint8",
+                    "low": [float(low.min())], "high": [float(high.max())]}
         return {
             "type": "Box",
             "shape": list(space.shape),
-            "low": [float(x) for x in np.asarray(space.low).ravel()],
-            "high": [float(x) for x in np.asarray(space.high).ravel()],
+            "low": [float(x) for x in low],
+            "high": [float(x) for x in high],
         }
     raise ValueError(f"rltui agents do not handle {name} observation spaces.")

@@ -16,7 +16,7 @@ from torch import nn
 from agents import nets
 from agents.base import PROBABILITY, STEPS, Limit, Transition
 from agents.optim import Adam
-from agents.replay import ReplayBuffer
+from agents.replay import FrameReplay, ReplayBuffer
 from agents.schedules import linear_schedule
 from agents.torch_setup import configure_torch, require_device
 
@@ -68,7 +68,11 @@ class DQNConfig:
     max_grad_norm: float = 10.0
     """Clip the gradient's global norm to this (0: no clipping)."""
     hidden: tuple[int, ...] = (64, 64)
-    """Hidden layer sizes of the Q-network."""
+    """Hidden layer sizes of the Q-network (for frames: the fully connected layers after the
+    convolutions, 512 in the Nature DQN)."""
+    clip_reward: bool = False
+    """Learn from the reward's sign (-1, 0 or +1), as DQN did on Atari, so one network and
+    learning rate fit every game; the panels and returns still show the game's own rewards."""
     device: str = "cpu"
     """``cpu`` or ``cuda``."""
     n_envs: int = 1
@@ -114,15 +118,24 @@ class QNetwork(nn.Module):
 
 _LOSSES = {"huber": nn.functional.smooth_l1_loss, "mse": nn.functional.mse_loss}
 MAX_BUFFER_BYTES = 2 * 1024**3
+MAX_FRAME_BUFFER_BYTES = 8 * 1024**3
+"""Frames may take more: the Nature DQN's million transitions of 84x84 frames are 6.6 GB."""
 
 
-def _check_size(obs_dim: int, n_actions: int, c: DQNConfig) -> None:
+def _check_size(features: nets.Features, n_actions: int, c: DQNConfig) -> None:
     """Refuse, in one sentence, a network or buffer that would not fit in memory."""
-    nets.check_size((obs_dim, *c.hidden, n_actions))
-    buffer_bytes = c.buffer_size * (2 * obs_dim * 4 + 16)
-    if buffer_bytes > MAX_BUFFER_BYTES:
+    if features.frames:
+        weights = nets.NatureCNN.parameters_for(features.shape, n_actions, c.hidden)
+        if weights > nets.MAX_PARAMETERS:
+            raise ValueError(f"a network of {weights:,} weights is too big (at most "
+                             f"{nets.MAX_PARAMETERS:,}): use smaller hidden layers.")
+        buffer_bytes, most = c.buffer_size * FrameReplay.bytes_per_slot(features.shape), MAX_FRAME_BUFFER_BYTES
+    else:
+        nets.check_size((features.dim, *c.hidden, n_actions))
+        buffer_bytes, most = c.buffer_size * (2 * features.dim * 4 + 16), MAX_BUFFER_BYTES
+    if buffer_bytes > most:
         raise ValueError(f"a replay buffer of {c.buffer_size:,} transitions would take "
-                         f"{buffer_bytes / 2**30:,.1f} GB (at most 2): use a smaller buffer_size.")
+                         f"{buffer_bytes / 2**30:,.1f} GB (at most {most // 2**30}): use a smaller buffer_size.")
 
 
 class DQNAgent(nets.NetworkAgent):
@@ -148,16 +161,20 @@ class DQNAgent(nets.NetworkAgent):
         self.n_actions = n_actions
         self._features = nets.Features(observation)
         self.obs_dim = self._features.dim
-        _check_size(self.obs_dim, n_actions, c)  # before anything is allocated
+        self.frames = self._features.frames
+        """The observations are stacked frames: a convolutional network and a frame replay."""
+        if self.frames and c.n_envs > 1:
+            raise ValueError("frames are learned from one env at a time for now: --envs (n_envs) must be 1.")
+        _check_size(self._features, n_actions, c)  # before anything is allocated
         if seed is not None:
             torch.manual_seed(seed)
-        self.q_network = QNetwork(self.obs_dim, n_actions, c.hidden).to(self.device)
-        self.target_network = QNetwork(self.obs_dim, n_actions, c.hidden).to(self.device)
+        self.q_network = self._network().to(self.device)
+        self.target_network = self._network().to(self.device)
         self.target_network.load_state_dict(self.q_network.state_dict())
         self._params = list(self.q_network.parameters())
         self._target_params = list(self.target_network.parameters())
         self.optimizer = Adam(self._params, lr=c.learning_rate)
-        self.buffer = ReplayBuffer(c.buffer_size, self.obs_dim, seed)
+        self.buffer = self._buffer(seed)
         self.rng = np.random.default_rng(seed)
         self.steps = 0
         self.episodes = 0
@@ -170,6 +187,23 @@ class DQNAgent(nets.NetworkAgent):
         self._held = 0
         """Steps the current exploring action still holds (``explore_repeat``)."""
         self._held_action = 0
+
+    def _network(self) -> nn.Module:
+        if self.frames:
+            return nets.NatureCNN(self._features.shape, self.n_actions, self.config.hidden)
+        return QNetwork(self.obs_dim, self.n_actions, self.config.hidden)
+
+    def _buffer(self, seed: int | None) -> ReplayBuffer | FrameReplay:
+        if self.frames:
+            return FrameReplay(self.config.buffer_size, self._features.shape, seed)
+        return ReplayBuffer(self.config.buffer_size, self.obs_dim, seed)
+
+    def _online(self, x: torch.Tensor) -> torch.Tensor:
+        """Q(x, ·) of the Q-network, with gradients (an MLP called as functions: see :mod:`agents.nets`)."""
+        return self.q_network(x) if self.frames else nets.forward(self._params, x)
+
+    def _target(self, x: torch.Tensor) -> torch.Tensor:
+        return self.target_network(x) if self.frames else nets.forward(self._target_params, x)
 
     # --- acting --------------------------------------------------------------
 
@@ -188,7 +222,7 @@ class DQNAgent(nets.NetworkAgent):
 
     def _numpy_layers(self) -> nets.Layers | None:
         """The Q-network's weights as numpy views, to act without torch (see :mod:`agents.nets`)."""
-        if self._layers is None:
+        if self._layers is None and not self.frames:
             self._layers = nets.numpy_layers(self.q_network.net)
         return self._layers
 
@@ -243,10 +277,11 @@ class DQNAgent(nets.NetworkAgent):
         c = self.config
         metrics: dict[str, float] = {}
         x, x2 = self._features(step.obs), self._features(step.next_obs)
+        reward = float(np.sign(step.reward)) if c.clip_reward else step.reward
         if self.track_td:
-            metrics.update(self._td(x, step.action, step.reward, x2, step.terminated))
+            metrics.update(self._td(x, step.action, reward, x2, step.terminated))
         # Truncated is not terminal: a time limit does not end the MDP, so we bootstrap.
-        self.buffer.add(x, step.action, step.reward, x2, step.terminated)
+        self.buffer.add(x, step.action, reward, x2, step.terminated)
         self.steps += 1
         if step.terminated or step.truncated:
             self.episodes += 1
@@ -282,11 +317,11 @@ class DQNAgent(nets.NetworkAgent):
         return {"td_target": td_target, "td_error": td_target - float(q[action])}
 
     def _bootstrap(self, next_obs: torch.Tensor, online_next: torch.Tensor | None = None) -> torch.Tensor:
-        target_next = nets.forward(self._target_params, next_obs)
+        target_next = self._target(next_obs)
         if not self.config.double_dqn:
             return target_next.max(dim=1).values
         if online_next is None:
-            online_next = nets.forward(self._params, next_obs)
+            online_next = self._online(next_obs)
         best = online_next.argmax(dim=1, keepdim=True)
         return target_next.gather(1, best).squeeze(1)
 
@@ -305,11 +340,17 @@ class DQNAgent(nets.NetworkAgent):
         batch = self.buffer.sample(c.batch_size, self.device)
         n = c.batch_size
         params = self._params
-        both = nets.forward(params, torch.cat((batch.observations, batch.next_observations)))
+        if self.frames:  # s' with no gradient: a convolution's backward pass is most of the cost
+            q_all = self._online(batch.observations)
+            with torch.no_grad():
+                online_next = self._online(batch.next_observations) if c.double_dqn else None
+        else:  # one pass over s and s' together: a small network's cost is per operation
+            both = self._online(torch.cat((batch.observations, batch.next_observations)))
+            q_all, online_next = both[:n], both[n:]
         with torch.no_grad():
-            bootstrap = self._bootstrap(batch.next_observations, both[n:])
+            bootstrap = self._bootstrap(batch.next_observations, online_next)
             td_target = batch.rewards + c.gamma * (1.0 - batch.terminated) * bootstrap
-        q = both[:n].gather(1, batch.actions.unsqueeze(1)).squeeze(1)
+        q = q_all.gather(1, batch.actions.unsqueeze(1)).squeeze(1)
         loss = self._loss_fn(q, td_target)
         grads = torch.autograd.grad(loss, params)
         nets.clip_grad_norm(grads, c.max_grad_norm)
@@ -338,6 +379,8 @@ class DQNAgent(nets.NetworkAgent):
         old = self.config
         if config.hidden != old.hidden:
             raise ValueError("'hidden' cannot change once trained: the network's weights have its shape.")
+        if self.frames and config.n_envs > 1:
+            raise ValueError("frames are learned from one env at a time for now: --envs (n_envs) must be 1.")
         require_device(config.device)
         self.config = config
         if config.device != old.device:
@@ -349,7 +392,7 @@ class DQNAgent(nets.NetworkAgent):
         self.optimizer.lr = config.learning_rate
         self._loss_fn = _LOSSES[config.loss]
         if config.buffer_size != old.buffer_size:
-            self.buffer = ReplayBuffer(config.buffer_size, self.obs_dim, int(self.rng.integers(2**31)))
+            self.buffer = self._buffer(int(self.rng.integers(2**31)))
 
     # --- persistence -------------------------------------------------------------
 

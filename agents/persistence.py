@@ -271,10 +271,14 @@ def _space_problem(space: Any, depth: int) -> str | None:
         size = math.prod(shape)
         if size > MAX_OBS_VALUES:
             return f"has {size:,} values, more than {MAX_OBS_VALUES:,}"
+        frames = space.get("dtype") == "uint8"
+        if "dtype" in space and (not frames or len(shape) != 3):
+            return "has a Box dtype other than uint8 frames (channels, height, width)"
+        count = 1 if frames else size  # frames share one bound
         for bound in (low, high):
-            if not isinstance(bound, list) or len(bound) != size or not all(
+            if not isinstance(bound, list) or len(bound) != count or not all(
                     isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v) for v in bound):
-                return f"has Box bounds that are not {size} numbers each"
+                return f"has Box bounds that are not {count} number{'s' if count > 1 else ''} each"
         return None
     return f"has an unknown type {short(repr(kind))}"
 

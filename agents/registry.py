@@ -43,6 +43,8 @@ class KindSpec:
     """Chooses among discrete actions."""
     continuous: bool = False
     """Chooses continuous action vectors (a Box action space)."""
+    frames: bool = False
+    """Learns from stacked frames (Atari's pixels) with a convolutional network."""
 
     def load(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -63,7 +65,7 @@ SPECS: tuple[KindSpec, ...] = (
              off_policy=False, needs_model=True, learns=False),
     KindSpec("dqn", "agents.dqn", "dqn",
              "DQN: a neural Q-network with replay and a target network", off_policy=True,
-             uses_torch=True),
+             uses_torch=True, frames=True),
     KindSpec("reinforce", "agents.reinforce", "reinforce",
              "REINFORCE: policy gradient on the reward-to-go, baseline V(s)",
              off_policy=False, uses_torch=True, continuous=True),
@@ -160,8 +162,13 @@ def agent_space(kind_spec: KindSpec, space: SpaceInfo, env_id: str, named_action
     discrete kind the named ones where the env has them for agents (Pendulum's five torques).
 
     Raises:
-        AgentError: the kind cannot choose this env's actions (one sentence naming those that can).
+        AgentError: the kind cannot choose this env's actions or learn from its observations
+            (one sentence naming those that can).
     """
+    if space.frames and not kind_spec.frames:
+        fit = ", ".join(s.name for s in SPECS if s.frames)
+        raise AgentError(f"{kind_spec.name} cannot learn from {env_id}'s frames (pixels); "
+                         f"choose from: {fit}.")
     if space.continuous and not kind_spec.continuous:
         if named_actions:
             return SpaceInfo(space.observation, named_actions)
@@ -187,10 +194,11 @@ def default_kind(env: Any) -> str:
 def kinds_for(env: Any) -> list[str]:
     """The agent kinds that can play ``env``."""
     model = has_model(env)
-    continuous = SpaceInfo.from_env(env).continuous
+    space = SpaceInfo.from_env(env)
+    continuous = space.continuous
     named = named_actions(env)
     tables = _table_fits(env)
-    return [s.name for s in SPECS if (model or not s.needs_model)
+    return [s.name for s in SPECS if (model or not s.needs_model) and (s.frames or not space.frames)
             and (s.continuous if continuous and not named else s.discrete or continuous)
             and (tables or s.family != "tabular")]
 

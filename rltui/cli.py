@@ -34,10 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_parser(sub)
 
     bench = sub.add_parser("bench", help="run the project's own benchmarks")
-    bench.add_argument("which", choices=["render", "tabular", "dqn", "playalong", "demos", "solve"], help="what to measure")
+    bench.add_argument("which", choices=["render", "tabular", "dqn", "playalong", "demos", "solve", "atari"], help="what to measure")
     bench.add_argument("--json", action="store_true", help="print one JSON object last")
-    bench.add_argument("--seconds", type=float, default=5.0, help="how long the timed parts of render "
-                       "and playalong run")
+    bench.add_argument("--seconds", type=float, default=5.0, help="how long the timed parts of render, "
+                       "playalong and atari run")
     bench.add_argument("--env", default=None, help="environment for playalong (default Taxi-v4) and "
                        "solve (default: every catalog env)")
     bench.add_argument("--agent", default=None, help="agent kind for playalong (default q-learning) and "

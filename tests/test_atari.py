@@ -1,4 +1,4 @@
-"""Atari (ale-py): played by keyboard in real time, the timeline's branching, agents refused for now."""
+"""Atari (ale-py): played by keyboard in real time, the timeline's branching, the agent's frames."""
 
 from __future__ import annotations
 
@@ -43,20 +43,62 @@ def test_branching_puts_the_emulator_back_exactly() -> None:
     assert not all(np.array_equal(first[0], x) for x in first)  # the screen did change
 
 
-def test_agents_are_refused_in_one_sentence_for_now() -> None:
-    with pytest.raises(AgentError, match="No agent plays ALE/Pong-v5 yet"):
-        make_agent_for(catalog.resolve(PONG), "dqn")
+def test_the_agent_sees_four_grey_84x84_frames_and_a_branch_brings_them_back() -> None:
+    """The agent's frame stack is part of the state the timeline captures: after a restore the
+    next observation (three old frames and a new one) is what it was."""
+    from rltui.core.atari import AtariFrames, area_weights
+
+    entry = catalog.resolve(PONG)
+    env = catalog.make_env(entry, render=False)
+    assert isinstance(env, AtariFrames) and env.observation_space.shape == (4, 84, 84)
+    obs, _ = env.reset(seed=0)
+    assert obs.dtype == np.uint8 and (obs == obs[0]).all()  # a reset fills the stack
+    for a in (2, 2, 3, 0, 2, 3):
+        obs, *_ = env.step(a)
+    saved = capture(env)
+    first = [env.step(a)[0] for a in (3, 3, 2, 0)]
+    for _ in range(10):
+        env.step(2)
+    restore(env, saved)
+    again = [env.step(a)[0] for a in (3, 3, 2, 0)]
+    assert all(np.array_equal(x, y) for x, y in zip(first, again))
+    assert np.array_equal(first[0][:3], obs[1:])  # oldest first: the stack moved on by one
+    weights = area_weights(210, 84)
+    assert np.allclose(weights.sum(axis=1), 1.0)
+    assert np.allclose(env.frame(np.full((210, 160), 77, dtype=np.uint8)), 77)
+    env.close()
 
 
-async def test_the_panel_and_tab_say_no_agent_plays_it_yet() -> None:
+def test_only_dqn_learns_from_frames_and_others_are_refused_in_one_sentence() -> None:
+    from agents.registry import kinds_for
+
+    entry = catalog.resolve(PONG)
+    env = catalog.make_env(entry, render=False)
+    try:
+        assert kinds_for(env) == ["dqn"]
+        for kind in ("q-learning", "ppo"):
+            with pytest.raises(AgentError, match="cannot learn from ALE/Pong-v5's frames .*choose from: dqn"):
+                make_agent_for(entry, kind, env=env)
+        agent = make_agent_for(entry, "dqn", seed=0, env=env)
+        assert agent.frames and agent.config.clip_reward and agent.config.hidden == (512,)
+        obs, _ = env.reset(seed=0)
+        assert agent.q_values(obs).shape == (6,)
+        with pytest.raises(AgentError, match="one env at a time"):
+            make_agent_for(entry, "dqn", {"n_envs": "4"}, env=env)
+    finally:
+        env.close()
+
+
+async def test_tab_hands_pong_to_a_dqn_agent_whose_panel_names_the_actions() -> None:
     from rltui.ui.app import RLTuiApp
     from tests.helpers import screen_text, settle
 
     app = RLTuiApp(Session(catalog.resolve(PONG), seed=0))
     async with app.run_test(size=(160, 50)) as pilot:
-        assert "No agent plays this one yet" in screen_text(app)
         await pilot.press("tab")
         await settle(pilot)
-        said = [n.message for n in app._notifications]
-        assert any("No agent plays ALE/Pong-v5 yet" in m for m in said), said
-        assert app.screen.playalong.agent is None
+        assert app.screen.playalong.agent is not None and app.screen.playalong.agent.kind == "dqn"
+        await pilot.press("space")  # pause, so the panel holds still
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Paddle up" in text and "Paddle down" in text

@@ -1,6 +1,6 @@
 """``rltui bench``: the project's own benchmarks. Each prints its figures.
 
-Run from the repo: ``rltui bench render|tabular|dqn|playalong|demos|solve`` (``--json`` for one JSON line).
+Run from the repo: ``rltui bench render|tabular|dqn|playalong|demos|solve|atari`` (``--json`` for one JSON line).
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ def check_options(args: Any) -> None:
         raise UsageError(f"--busy must be from 0 to 64, not {args.busy}.")
     if args.env is not None:
         resolve_env(args.env)
+    if args.which == "atari":
+        from rltui.bench.atari import ENV
+
+        resolve_env(ENV)  # says which install to run when ale-py is missing
     if args.agent is not None:
         from agents.registry import AgentError, check_kind
 
@@ -40,6 +44,8 @@ def run_bench(which: str, as_json: bool = False, **options: Any) -> int:
         from rltui.bench.demos import bench_demos as bench
     elif which == "solve":
         from rltui.bench.solve import bench_solve as bench
+    elif which == "atari":
+        from rltui.bench.atari import bench_atari as bench
     elif which == "tabular":
         from rltui.bench.agents import bench_tabular as bench
     else:

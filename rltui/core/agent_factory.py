@@ -17,10 +17,10 @@ __all__ = ["AgentError", "kinds_for_entry", "make_agent_for", "watched"]
 
 
 def kinds_for_entry(entry: EnvEntry, env: Any) -> list[str]:
-    """The agent kinds that can play ``env`` (an env of ``entry``): none where no agent plays yet."""
+    """The agent kinds that can play ``env`` (an env of ``entry``)."""
     from agents.registry import kinds_for
 
-    return kinds_for(env) if entry.agents else []
+    return kinds_for(env)
 
 
 def watched(kind: str, settings: dict[str, str] | None) -> dict[str, str]:
@@ -51,9 +51,6 @@ def make_agent_for(entry: EnvEntry, kind: str, settings: dict[str, str] | None =
         AgentError: unknown kind, a bad setting, or a kind that cannot handle this env.
         CatalogError: the env cannot be made here.
     """
-    if not entry.agents:
-        raise AgentError(f"No agent plays {entry.id} yet (its convolutional DQN is still to come): "
-                         "play it yourself.")
     own = env is None
     if own:
         env = catalog.make_env(entry, render=False)

@@ -5,7 +5,9 @@ physics ``state`` array (plus CartPole's termination counter and Pendulum's
 last torque). The time limit's step count comes along, and so does the random
 generator of a toy-text env whose moves are random (the slippery lake): a
 branch then draws what a fresh run from the same seed would, so the episode
-replays from its seed and actions alone. Anything else cannot be
+replays from its seed and actions alone. An Atari game is the emulator's
+cloned state with the agent's stacked frames; MiniGrid its grid, agent and
+generator. Anything else cannot be
 restored: :func:`capture` returns None and the timeline stays view-only.
 """
 
@@ -27,12 +29,15 @@ def _copy(value: Any) -> Any:
 
 def capture(env: Any) -> dict[str, Any] | None:
     """The state needed to put ``env`` back exactly as it is now, or None if it cannot be."""
-    from rltui.core import minigrid
+    from rltui.core import atari, minigrid
 
     ale = getattr(env.unwrapped, "ale", None)
     if ale is not None and hasattr(ale, "cloneState"):
         # The emulator's whole state, its random generator included (sticky actions draw from it).
         core: dict[str, Any] = {"ale": ale.cloneState(include_rng=True)}
+        frames = atari.frames_of(env)
+        if frames is not None:  # the agent's stacked frames, so a branch sees what it would have
+            core["frames"] = frames.stack.copy()
     elif minigrid.is_minigrid(env):
         core = {"minigrid": minigrid.capture(env)}
     elif adapters.model(env) is not None and hasattr(env.unwrapped, "s"):
@@ -54,8 +59,14 @@ def restore(env: Any, saved: dict[str, Any]) -> None:
     """Put ``env`` back into a state :func:`capture` returned."""
     if "ale" in saved:
         env.unwrapped.ale.restoreState(saved["ale"])
+        if "frames" in saved:
+            from rltui.core import atari
+
+            frames = atari.frames_of(env)
+            if frames is not None:
+                frames.stack[:] = saved["frames"]
     elif "minigrid" in saved:
-        from rltui.core import minigrid
+        from rltui.core import atari, minigrid
 
         minigrid.restore(env, saved["minigrid"])
     elif "s" in saved:

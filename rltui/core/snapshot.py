@@ -98,8 +98,6 @@ class Snapshot:
     """Real time is running (a key started it; the episode's end or looking back stops it)."""
     frame_rate: float | None = None
     """Real-time frames per second kept since the clock last started (None before two)."""
-    agents_play: bool = True
-    """An agent can play this env (Atari's wait for their convolutional DQN)."""
     knob_marks: tuple[tuple[int, str], ...] = ()
     """(episode, what changed) for each turn of the agent's knobs, for the Training plot."""
     knob_here: str | None = None

@@ -230,6 +230,10 @@ def make_env(entry: EnvEntry, render: bool = True) -> Any:
         # An env with no time limit of its own gets one, so no episode (and no record of it)
         # grows without bound when an agent never reaches an end.
         env = gym.wrappers.TimeLimit(env, LONGEST_EPISODE)
+    from rltui.core.atari import AtariFrames, is_atari
+
+    if is_atari(env):
+        env = AtariFrames(env)
     if entry.group == "MiniGrid":
         from rltui.core.minigrid import SymbolicObservation
 

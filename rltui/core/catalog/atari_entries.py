@@ -14,6 +14,25 @@ _NAMES = {"NOOP": "No-op", "FIRE": "Fire", "UP": "Up", "DOWN": "Down", "RIGHT": 
           "RIGHTFIRE": "Right+fire", "LEFTFIRE": "Left+fire"}
 
 
+DQN = {
+    # The Nature DQN's network and reward clipping; rl-baselines3-zoo's Atari settings (Adam at
+    # 1e-4, a batch of 32 every 4th step, a 100k replay, the target copied every 1,000 steps,
+    # ε to 0.01), with ε's decay and the warm-up shortened from its 1M and 100k steps to
+    # 250k and 20k, so a person watching sees the agent act on its own sooner.
+    "hidden": (512,),
+    "clip_reward": True,
+    "learning_rate": 1e-4,
+    "buffer_size": 100_000,
+    "batch_size": 32,
+    "learning_starts": 20_000,
+    "train_freq": 4,
+    "target_update_interval": 1_000,
+    "epsilon_end": 0.01,
+    "epsilon_decay_steps": 250_000,
+    "max_grad_norm": 10.0,
+}
+
+
 def entry(env_id: str, meanings: tuple[str, ...], description: str,
           key_of: dict[str, str] | None = None, names: dict[str, str] | None = None) -> EnvEntry:
     key_of = {**_KEYS, **(key_of or {})}
@@ -26,12 +45,15 @@ def entry(env_id: str, meanings: tuple[str, ...], description: str,
         keys=keys(*((key_of[m], i) for i, m in enumerate(meanings))),
         render=PIXELS,
         gamma=0.99,
-        budgets={},
         requires=REQUIRES,
         install_hint=HINT,
         realtime=True,
         rest_action=0,
-        agents=False,
+        # The agent's frames are grey (rltui.core.atari); the screen a person sees is rendered
+        # in colour either way.
+        make_kwargs={"obs_type": "grayscale"},
+        tuned={"dqn": DQN},
+        budgets={"dqn": 10_000_000},
     )
 
 

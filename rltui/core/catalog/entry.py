@@ -94,8 +94,6 @@ class EnvEntry:
     value_obs: Callable[[Any], Any] | None = None
     """For a grid world whose agents see something other than a state id (MiniGrid): each
     cell's observation with the agent standing there (None where it cannot), for the value map."""
-    agents: bool = True
-    """Agents can play it (False: a person only, for now: Atari, until its convolutional DQN)."""
     gym_id: str | None = None
     """The Gymnasium id to make, when it is not :attr:`id` (a map: ``map:NAME`` is made as
     rltui's GridMap env with the map in :attr:`make_kwargs`)."""

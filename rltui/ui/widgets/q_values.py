@@ -64,9 +64,6 @@ class QValuesPanel(Static):
             return self._render_actions(snap)
         if snap.policy is not None:
             return self._render_policy(snap)
-        if snap.q_values is None and not snap.agents_play:
-            return Text.assemble(("No agent plays this one yet.\n", "bold"),
-                                 "Its convolutional DQN is still to come:\nplay it yourself.", style="#c8d0da")
         if snap.q_values is None:
             return Text.assemble(("No agent yet.\n", "bold"),
                                  "Press tab and one takes over from here,\n"
