@@ -218,8 +218,11 @@ class PPOAgent(ActorCritic):
         size = min(c.batch_size, n)
         names = ("policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction")
         rows: list[torch.Tensor] = []  # one stacked row per step, read once at the end
+        ratios: list[torch.Tensor] = []  # each step's log ratios, for the KL and clip fraction
         epochs = 0
         stopped = False
+        if size == n and c.normalize_advantage and n > 1:  # the whole rollout each epoch: normalise once
+            adv_all = (adv_all - adv_all.mean()) / (adv_all.std() + 1e-8)
         for _ in range(c.n_epochs):
             if size == n:
                 batches: list[torch.Tensor | None] = [None]  # the whole rollout: order does not matter
@@ -234,13 +237,14 @@ class PPOAgent(ActorCritic):
                 log_probs, entropy = self.head.log_prob_entropy(self._policy_out(batch_obs), take(actions))
                 log_ratio = log_probs - take(old_log_probs)
                 ratio = log_ratio.exp()
-                with torch.no_grad():
-                    approx_kl = ((ratio - 1.0) - log_ratio).mean()
-                if c.target_kl > 0 and float(approx_kl) > 1.5 * c.target_kl:
-                    stopped = True
-                    break
+                if c.target_kl > 0:
+                    with torch.no_grad():
+                        approx_kl = ((ratio - 1.0) - log_ratio).mean()
+                    if float(approx_kl) > 1.5 * c.target_kl:
+                        stopped = True
+                        break
                 adv = take(adv_all)
-                if c.normalize_advantage and size > 1:
+                if c.normalize_advantage and 1 < size < n:
                     adv = (adv - adv.mean()) / (adv.std() + 1e-8)
                 policy_loss = -clipped_surrogate(ratio, adv, c.clip_range).mean()
                 values = self._value_out(batch_obs)
@@ -252,17 +256,24 @@ class PPOAgent(ActorCritic):
                 else:
                     value_loss = (values - target).pow(2).mean()
                 entropy_mean = entropy.mean()
-                loss = policy_loss + c.value_coef * value_loss - c.entropy_coef * entropy_mean
+                loss = policy_loss + c.value_coef * value_loss
+                if c.entropy_coef:  # at 0 the entropy is only reported: no backward pass through it
+                    loss = loss - c.entropy_coef * entropy_mean
                 grads = torch.autograd.grad(loss, params)
                 clip_grad_norm(grads, c.max_grad_norm)
                 self.optimizer.step(grads)
-                with torch.no_grad():
-                    clip_fraction = ((ratio - 1.0).abs() > c.clip_range).float().mean()
-                    rows.append(torch.stack((policy_loss, value_loss, entropy_mean, approx_kl, clip_fraction)))
+                rows.append(torch.stack((policy_loss, value_loss, entropy_mean)).detach())
+                ratios.append(log_ratio.detach())
             if stopped:
                 break
             epochs += 1
-        out = dict(zip(names, torch.stack(rows).mean(dim=0).tolist())) if rows else {}
+        out = {}
+        if rows:  # every gradient step's statistics at once (its minibatches are all one size)
+            log_ratio = torch.cat(ratios)
+            ratio = log_ratio.exp()
+            kl_clip = torch.stack(((ratio - 1.0 - log_ratio).mean(),
+                                   ((ratio - 1.0).abs() > c.clip_range).float().mean()))
+            out = dict(zip(names, torch.cat((torch.stack(rows).mean(dim=0), kl_clip)).tolist()))
         out["epochs"] = float(epochs)
         out["learning_rate"] = self.optimizer.lr
         out["explained_variance"] = explained_variance(np.asarray(self.rollout.values), returns)
