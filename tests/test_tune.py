@@ -63,8 +63,36 @@ def test_an_evaluation_callback_can_stop_training_early() -> None:
     (["--agent", "q-learning", "--space", "alpha=0.5:2"], "--space alpha: Setting 'alpha'"),
     (["--agent", "q-learning", "--trials", "0"], "--trials must be from 1"),
     (["--agent", "q-learning", "--budget", "10"], "--budget must be 100 steps or more"),
+    (["--agent", "q-learning", "--jobs", "0"], "--jobs must be from 1 to 64"),
+    (["--agent", "q-learning", "--storage", "sqlite:////no/such/folder/x.db"], "cannot be opened"),
 ])
 def test_bad_sweeps_say_one_sentence(argv: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tune", "CliffWalking-v1", *argv]) == 2
     err = capsys.readouterr().err
     assert said in err and len(err.strip().splitlines()) == 1
+
+
+def test_jobs_run_trials_in_several_processes_on_one_study_and_keep_the_best_agent(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from agents.persistence import load_agent
+
+    out = _tune(capsys, "--trials", "6", "--jobs", "2", "--study", "jobs",
+                "--save-best", str(tmp_path / "best.safetensors"))
+    assert out["jobs"] == 2 and out["trials_finished"] + out["trials_pruned"] == 6
+    study = optuna.load_study(study_name="jobs", storage=out["storage"])
+    assert len({t.user_attrs["process"] for t in study.trials}) == 2  # both processes ran trials
+    _, meta = load_agent(tmp_path / "best.safetensors")
+    assert meta["evaluation"]["return_mean"] == pytest.approx(out["best_value"], abs=1e-3)
+    assert [p.name for p in tmp_path.iterdir()] == ["best.safetensors"]  # the other process's file is gone
+
+
+def test_a_study_made_for_another_env_or_budget_is_refused_and_left_as_it_was(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    first = _tune(capsys, "--trials", "1", "--study", "mine")
+    for argv in (["tune", "Taxi-v4", "--agent", "q-learning", "--budget", "3000"],
+                 ["tune", "CliffWalking-v1", "--agent", "q-learning", "--budget", "4000"]):
+        assert main([*argv, "--study", "mine", "--storage", first["storage"]]) == 2
+        err = capsys.readouterr().err
+        assert "Study mine was made for CliffWalking-v1 with q-learning and --budget 3000" in err
+        assert len(err.strip().splitlines()) == 1
+    assert len(optuna.load_study(study_name="mine", storage=first["storage"]).trials) == 1

@@ -18,7 +18,7 @@ def add_parser(sub: Any) -> None:
                        "otherwise: the same command again resumes it. Needs the tune extra.")
     p.add_argument("env", help="environment id")
     p.add_argument("--agent", required=True, help="the agent kind to tune")
-    p.add_argument("--trials", type=int, default=20, help="trials to run now (default 20)")
+    p.add_argument("--trials", type=int, default=20, help="trials to run now (default 20; split among --jobs)")
     p.add_argument("--budget", type=int, default=None, help="environment steps per trial (default: "
                    "a fifth of the env's training budget for the kind)")
     p.add_argument("--storage", help="an Optuna storage URL (default: an SQLite file under saves/tune/)")
@@ -26,8 +26,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=0, help="the sampler's and every trial's seed")
     p.add_argument("--space", action="append", metavar="KEY=LOW:HIGH[:log]",
                    help="search KEY over this range instead (repeatable)")
+    p.add_argument("--jobs", type=int, default=1, help="processes running trials side by side on the "
+                   "same study (default 1; at most one per core is useful)")
     p.add_argument("--save-best", metavar="FILE", help="save the best trial's agent (of this run) here")
     p.add_argument("--json", action="store_true", help="one JSON object on the last line")
+    p.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)  # i > 0: one of --jobs' processes
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     check_seed(args.seed)
     if not 1 <= args.trials <= 100_000:
         raise UsageError(f"--trials must be from 1 to 100000, not {args.trials}.")
+    if not 1 <= args.jobs <= 64:
+        raise UsageError(f"--jobs must be from 1 to 64, not {args.jobs}.")
     entry = resolve_env(args.env)
     from agents.registry import AgentError, spec
 
@@ -65,39 +70,55 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     try:
         space = parse_space(kind, args.space)
-        study, url, name = study_for(entry.id, kind, args.storage, args.study, args.seed)
+        study, url, name = study_for(entry.id, kind, args.storage, args.study, args.seed + args.worker, budget)
     except TuneError as exc:
         raise UsageError(str(exc)) from None
     before = outcome(study)
     stop = threading.Event()
     start = time.perf_counter()
     saved: list[float] = []
+    if args.worker:
+        keep = keep_in(save_to, entry.id)
+        return _work(study, objective(entry, kind, space, budget, args.seed, stop, keep), args.trials, stop,
+                     keep.saved)
+    shares = [args.trials // args.jobs + (i < args.trials % args.jobs) for i in range(args.jobs)]
+    workers = _start_workers(args, url, name, budget, shares, save_to)
 
-    def keep(agent: Any, value: float) -> None:
-        if save_to is not None and (not saved or value > saved[-1]):
-            from agents.persistence import save_agent
-
-            save_agent(agent, save_to, entry.id, {"return_mean": value})
-            saved.append(value)
+    keep = keep_in(save_to, entry.id, saved)
 
     said = sys.stderr if args.json else sys.stdout
+    jobs = f" in {len(workers) + 1} processes" if workers else ""
     print(f"Study {name} in {url} ({len(study.trials)} trials so far): {args.trials} more of {budget:,} "
-          f"steps each, searching {', '.join(space)}.", file=said, flush=True)
+          f"steps each{jobs}, searching {', '.join(space)}.", file=said, flush=True)
+    told: set[int] = {t.number for t in study.trials if t.state.is_finished()}
 
-    def progress(study: Any, trial: Any) -> None:
+    def progress(study: Any, trial: Any = None) -> None:
+        """Say each newly finished trial, this process's and the others' alike."""
         now = outcome(study)
         best = "—" if now.best_value is None else f"{now.best_value:.4g} (trial {now.best_number})"
-        state = trial.state.name.lower()
-        value = "" if trial.value is None else f" {trial.value:.4g}"
-        print(f"trial {trial.number}: {state}{value}   best {best}   "
-              f"[{time.perf_counter() - start:.0f} s]", file=said, flush=True)
+        for t in study.get_trials(deepcopy=False):
+            if t.state.is_finished() and t.number not in told:
+                told.add(t.number)
+                value = "" if t.value is None else f" {t.value:.4g}"
+                print(f"trial {t.number}: {t.state.name.lower()}{value}   best {best}   "
+                      f"[{time.perf_counter() - start:.0f} s]", file=said, flush=True)
 
     try:
-        study.optimize(objective(entry, kind, space, budget, args.seed, stop, keep), n_trials=args.trials,
-                       callbacks=[progress], gc_after_trial=False)
+        if shares[0]:
+            study.optimize(objective(entry, kind, space, budget, args.seed, stop, keep), n_trials=shares[0],
+                           callbacks=[progress], gc_after_trial=False)
+        while any(w.poll() is None for w in workers):
+            progress(study)
+            time.sleep(0.5)  # polling other processes' trials in the study, not synchronising
     except KeyboardInterrupt:
         stop.set()
         print("Interrupted: the finished trials are kept in the study.", file=said, flush=True)
+    moved, failed = _gather(workers, save_to, saved)
+    saved += moved
+    if failed and not stop.is_set():
+        print(f"{failed} of the other processes ended with an error; their trials may be missing "
+              "(the study holds every finished one).", file=said, flush=True)
+    progress(study)
     result = outcome(study)
     seconds = time.perf_counter() - start
     command = best_command(entry.id, kind, budget, args.seed, result.best_params) if result.best_params else None
@@ -106,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         "trials_finished": result.finished, "trials_pruned": result.pruned,
         "best_value": None if result.best_value is None else round(result.best_value, 4),
         "best_params": result.best_params, "best_command": command, "seconds": round(seconds, 1),
+        "jobs": len(workers) + 1,
     }
     if args.json:
         print_json(summary)
@@ -119,6 +141,101 @@ def run(args: argparse.Namespace) -> int:
         print(f"Saved the best agent of this run ({saved[-1]:.4g}) to {save_to}.")
     elif save_to is not None:
         print("Nothing saved: no trial of this run finished (all pruned or refused).")
+    return 0
+
+
+def keep_in(save_to: Any, env_id: str, saved: list[float] | None = None) -> Any:
+    """A trial's ``on_done``: save its agent to ``save_to`` when it beats those saved so far
+    (their values are appended to ``saved``)."""
+    saved = [] if saved is None else saved
+
+    def keep(agent: Any, value: float) -> None:
+        if save_to is not None and (not saved or value > saved[-1]):
+            from agents.persistence import save_agent
+
+            save_agent(agent, save_to, env_id, {"return_mean": value})
+            saved.append(value)
+
+    keep.saved = saved  # type: ignore[attr-defined]
+    return keep
+
+
+def _worker_file(save_to: Any, i: int) -> Any:
+    return save_to.with_name(f".{save_to.stem}.job{i}{save_to.suffix}")
+
+
+def _start_workers(args: argparse.Namespace, url: str, name: str, budget: int, shares: list[int],
+                   save_to: Any) -> list[Any]:
+    """The other ``--jobs`` processes: each runs its share of the trials on the same study (its
+    sampler seeded apart) and prints one JSON line when done. They stop when this process goes."""
+    import subprocess
+
+    workers = []
+    for i, share in enumerate(shares[1:], start=1):
+        if not share:
+            continue
+        argv = [sys.executable, "-m", "rltui", "tune", args.env, "--agent", args.agent, "--trials", str(share),
+                "--budget", str(budget), "--storage", url, "--study", name, "--seed", str(args.seed),
+                "--worker", str(i), "--json"]
+        for text in args.space or []:
+            argv += ["--space", text]
+        if save_to is not None:
+            argv += ["--save-best", str(_worker_file(save_to, i))]
+        worker = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        worker.save_file = None if save_to is None else _worker_file(save_to, i)  # type: ignore[attr-defined]
+        workers.append(worker)
+    return workers
+
+
+def _gather(workers: list[Any], save_to: Any, saved: list[float]) -> tuple[list[float], int]:
+    """Wait for the other processes; move the best agent any of them saved to ``save_to`` when
+    it beats this process's (``saved``), and remove their files. (The value moved, if any; how
+    many processes failed.)"""
+    import json
+
+    best = saved[-1] if saved else None
+    moved: list[float] = []
+    failed = 0
+    for worker in workers:
+        out, _ = worker.communicate()
+        failed += worker.returncode not in (0, -2)  # -2: interrupted with the rest (ctrl+c)
+        lines = (out or "").strip().splitlines()
+        try:
+            value = json.loads(lines[-1]).get("saved_value") if lines else None
+        except ValueError:
+            value = None
+        path = worker.save_file
+        if path is None or not path.exists():
+            continue
+        if value is not None and (best is None or value > best):
+            path.replace(save_to)  # one rename: the file at save_to is always whole
+            best = value
+            moved = [value]
+        else:
+            path.unlink()
+    return moved, failed
+
+
+def _work(study: Any, run: Any, trials: int, stop: threading.Event, saved: list[float]) -> int:
+    """One of ``--jobs``' other processes: its trials, then one JSON line (what it saved). It
+    stops after the running trial when the process that started it is gone (killed)."""
+    import json
+    import os
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not stop.wait(1.0):
+            if os.getppid() != parent:
+                stop.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        study.optimize(run, n_trials=trials, gc_after_trial=False,
+                       callbacks=[lambda study, trial: stop.is_set() and study.stop()])
+    except KeyboardInterrupt:
+        stop.set()
+    print(json.dumps({"saved_value": saved[-1] if saved else None}), flush=True)
     return 0
 
 

@@ -5,6 +5,7 @@ storage URL says otherwise (the optional ``tune`` extra).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -158,6 +159,7 @@ def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: i
         params = {key: dim.suggest(trial, key) for key, dim in space.items()}
         settings = settings_of({k: _number(v) for k, v in params.items()}, budget)
         trial.set_user_attr("settings", settings)
+        trial.set_user_attr("process", os.getpid())  # which of --jobs' processes ran it
         try:
             agent = make_agent_for(entry, kind, settings, seed=seed)
         except AgentError as exc:  # settings that do not fit together: not a result
@@ -206,22 +208,42 @@ def best_command(env_id: str, kind: str, budget: int, seed: int, settings: dict[
     return f"rltui train {shlex.quote(env_id)} --agent {kind} --steps {budget} --seed {seed} {sets}".strip()
 
 
-def study_for(env_id: str, kind: str, storage: str | None, name: str | None, seed: int) -> tuple[Any, str, str]:
-    """(the study, its storage URL, its name): resumed when it exists.
+SQLITE_WAIT_SECONDS = 60
+"""How long a process waits for another's write to an SQLite study (``--jobs``) before failing."""
+
+
+def study_for(env_id: str, kind: str, storage: str | None, name: str | None, seed: int,
+              budget: int | None = None) -> tuple[Any, str, str]:
+    """(the study, its storage URL, its name): resumed when it exists. A new study records the
+    env, kind and budget it is for; a study made for others is refused (its trials' values
+    would not compare). ``seed`` seeds the sampler (each ``--jobs`` process its own).
 
     Raises:
-        TuneError: a storage that cannot be opened (one sentence).
+        TuneError: a storage that cannot be opened, or a study made for another env, kind or
+            budget (one sentence; the study is left as it was).
     """
     optuna = optuna_module()
     default_url, default_name = default_storage(env_id, kind)
     url, study_name = storage or default_url, name or default_name
     try:
+        engine = {"connect_args": {"timeout": SQLITE_WAIT_SECONDS}} if url.startswith("sqlite") else {}
         study = optuna.create_study(
-            study_name=study_name, storage=url, direction="maximize", load_if_exists=True,
+            study_name=study_name, storage=optuna.storages.RDBStorage(url, engine_kwargs=engine),
+            direction="maximize", load_if_exists=True,
             sampler=optuna.samplers.TPESampler(seed=seed),
             pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1))
     except Exception as exc:  # any storage's own error: said in one sentence
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise TuneError(f"The study's storage {url[:80]} cannot be opened: {first}") from None
+    wanted = {"env": env_id, "agent": kind, "budget": budget}
+    made_for = {key: study.user_attrs.get(key) for key in wanted}
+    if all(value is None for value in made_for.values()):
+        if not study.trials:
+            for key, value in wanted.items():
+                study.set_user_attr(key, value)
+    elif made_for != wanted:
+        differs = " and ".join(key for key in wanted if made_for[key] != wanted[key])
+        raise TuneError(f"Study {study_name} was made for {made_for['env']} with {made_for['agent']} and "
+                        f"--budget {made_for['budget']}, not this run's {differs}: name a new --study.")
     return study, url, study_name
 
