@@ -96,3 +96,91 @@ def test_a_study_made_for_another_env_or_budget_is_refused_and_left_as_it_was(
         assert "Study mine was made for CliffWalking-v1 with q-learning and --budget 3000" in err
         assert len(err.strip().splitlines()) == 1
     assert len(optuna.load_study(study_name="mine", storage=first["storage"]).trials) == 1
+
+
+def _swept(tmp_path: Path, trials: int = 3):
+    """A small finished sweep whose best agent was saved, as ``tune --watch`` leaves one."""
+    import threading
+
+    from rltui.commands.tune import keep_in
+    from rltui.core.tuning import SweepView, objective, parse_space, study_for
+
+    entry = catalog.resolve("CliffWalking-v1")
+    study, _, name = study_for(entry.id, "q-learning", f"sqlite:///{tmp_path / 's.db'}", "watched", 0, 3000)
+    stop, finished = threading.Event(), threading.Event()
+    keep = keep_in(tmp_path / "best.safetensors", entry.id)
+    study.optimize(objective(entry, "q-learning", parse_space("q-learning", None), 3000, 0, stop, keep),
+                   n_trials=trials)
+    finished.set()
+    return SweepView(study, entry, "q-learning", 3000, name, trials, stop, finished)
+
+
+def test_the_sweep_snapshot_lists_every_trial_and_the_best_ones_curve_and_agent(tmp_path: Path) -> None:
+    view = _swept(tmp_path)
+    snap = view.snapshot()
+    assert [r.number for r in snap.rows] == [0, 1, 2] and snap.finished + snap.pruned == 3
+    best = view.study.best_trial
+    assert snap.best_number == best.number and snap.best_value == pytest.approx(best.value)
+    assert snap.best_curve == tuple(sorted((int(k), float(v)) for k, v in best.intermediate_values.items()))
+    assert snap.best_curve[-1][0] == 3000 and snap.best_agent == str(tmp_path / "best.safetensors")
+    assert all(r.settings for r in snap.rows)
+
+
+async def test_the_sweep_screen_shows_the_trials_and_plays_the_best_agent(tmp_path: Path) -> None:
+    from rltui.ui.app import RLTuiApp
+    from rltui.ui.screens.play import PlayScreen
+    from rltui.ui.screens.sweep import SweepScreen
+    from tests.helpers import settle, wait_for_text
+
+    view = _swept(tmp_path)
+    app = RLTuiApp(sweep=view)
+    async with app.run_test(size=(130, 40)) as pilot:
+        best = view.snapshot().best_number
+        text = await wait_for_text(pilot, "Sweep watched", "DONE", f"★ {best}", "alpha=")
+        assert f"best {view.snapshot().best_value:.4g}" in text.replace("−", "-")
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, PlayScreen)
+        for _ in range(500):  # the agent loads in a worker
+            if app.screen.playalong.agent is not None:
+                break
+            await pilot.pause(0.01)
+        assert app.screen.playalong.agent.kind == "q-learning"
+        await pilot.press("escape")
+        await wait_for_text(pilot, "Sweep watched", "DONE")
+        assert isinstance(app.screen, SweepScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert view.stop.is_set()
+
+
+def test_watch_and_json_together_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tune", "CliffWalking-v1", "--agent", "q-learning", "--watch", "--json"]) == 2
+    assert "--watch shows the sweep in the app; --json prints it" in capsys.readouterr().err
+
+
+def test_ray_runs_the_trials_as_tasks_on_one_study(capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    pytest.importorskip("ray")
+    out = _tune(capsys, "--trials", "4", "--ray", "--jobs", "2", "--study", "on-ray")
+    assert out["ray"] and out["jobs"] == 2 and out["trials_finished"] + out["trials_pruned"] == 4
+    study = optuna.load_study(study_name="on-ray", storage=out["storage"])
+    processes = {t.user_attrs["process"] for t in study.trials}
+    assert len(processes) == 2 and os.getpid() not in processes  # two tasks ran them, not this process
+
+
+def test_ray_refuses_an_address_nothing_answers_on(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("ray")
+    assert main(["tune", "CliffWalking-v1", "--agent", "q-learning", "--ray", "127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err
+    assert "Ray at 127.0.0.1:1 cannot be reached" in err and len(err.strip().splitlines()) == 1
+
+
+def test_ray_without_its_extra_names_the_install(capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if it were not installed
+    assert main(["tune", "CliffWalking-v1", "--agent", "q-learning", "--ray"]) == 2
+    assert "rltui tune --ray needs the ray extra: pip install 'rltui[ray]'" in capsys.readouterr().err

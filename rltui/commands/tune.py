@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -29,6 +30,12 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--jobs", type=int, default=1, help="processes running trials side by side on the "
                    "same study (default 1; at most one per core is useful)")
     p.add_argument("--save-best", metavar="FILE", help="save the best trial's agent (of this run) here")
+    p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="run the trials as Ray tasks, one per CPU (--jobs of them if given): a local Ray "
+                   "started now, or the cluster at ADDRESS (whose machines must all reach --storage); "
+                   "needs the ray extra")
+    p.add_argument("--watch", action="store_true", help="watch the sweep in the app: the trials live, the "
+                   "best one's learning curve, its agent one key away")
     p.add_argument("--json", action="store_true", help="one JSON object on the last line")
     p.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)  # i > 0: one of --jobs' processes
 
@@ -36,6 +43,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from rltui.commands.common import check_seed, print_json, resolve_env
     from rltui.core.tuning import (
+        SweepView,
         TuneError,
         best_command,
         objective,
@@ -59,7 +67,14 @@ def run(args: argparse.Namespace) -> int:
     budget = args.budget if args.budget is not None else max(1_000, entry.budget_for(kind) // 5)
     if budget < 100:
         raise UsageError(f"--budget must be 100 steps or more, not {budget}.")
+    if args.watch and args.json:
+        raise UsageError("--watch shows the sweep in the app; --json prints it: choose one.")
     save_to = None
+    if args.watch and not args.save_best and not args.worker:
+        from rltui.core.storage import saves_dir
+
+        (saves_dir() / "tune").mkdir(parents=True, exist_ok=True)
+        args.save_best = str(saves_dir() / "tune" / f"{_stem(args.study, entry.id, kind)}-best")
     if args.save_best:
         from agents.persistence import SaveError
         from rltui.core.storage import save_target
@@ -81,13 +96,19 @@ def run(args: argparse.Namespace) -> int:
         keep = keep_in(save_to, entry.id)
         return _work(study, objective(entry, kind, space, budget, args.seed, stop, keep), args.trials, stop,
                      keep.saved)
-    shares = [args.trials // args.jobs + (i < args.trials % args.jobs) for i in range(args.jobs)]
-    workers = _start_workers(args, url, name, budget, shares, save_to)
+    ray = _start_ray(args.ray) if args.ray is not None else None
+    if ray is not None:  # every trial in a Ray task; this process only watches
+        tasks = args.jobs if args.jobs > 1 else max(1, int(ray.cluster_resources().get("CPU", 1)))
+        shares = [0] + [args.trials // tasks + (i < args.trials % tasks) for i in range(tasks)]
+    else:
+        shares = [args.trials // args.jobs + (i < args.trials % args.jobs) for i in range(args.jobs)]
+    workers = _start_workers(args, url, name, budget, shares, save_to, ray)
 
     keep = keep_in(save_to, entry.id, saved)
 
-    said = sys.stderr if args.json else sys.stdout
-    jobs = f" in {len(workers) + 1} processes" if workers else ""
+    said = open(os.devnull, "w") if args.watch else sys.stderr if args.json else sys.stdout  # noqa: SIM115
+    runners = len(workers) + bool(shares[0])
+    jobs = f" in {runners} {'Ray tasks' if ray is not None else 'processes'}" if workers else ""
     print(f"Study {name} in {url} ({len(study.trials)} trials so far): {args.trials} more of {budget:,} "
           f"steps each{jobs}, searching {', '.join(space)}.", file=said, flush=True)
     told: set[int] = {t.number for t in study.trials if t.state.is_finished()}
@@ -103,17 +124,32 @@ def run(args: argparse.Namespace) -> int:
                 print(f"trial {t.number}: {t.state.name.lower()}{value}   best {best}   "
                       f"[{time.perf_counter() - start:.0f} s]", file=said, flush=True)
 
+    finished = threading.Event()
+
+    def sweep() -> None:
+        """This process's share of the trials, then the wait for the others'."""
+        try:
+            if shares[0]:
+                study.optimize(objective(entry, kind, space, budget, args.seed, stop, keep), n_trials=shares[0],
+                               callbacks=[progress, lambda study, trial: stop.is_set() and study.stop()],
+                               gc_after_trial=False)
+            while any(w.poll() is None for w in workers) and not stop.is_set():
+                progress(study)
+                time.sleep(0.5)  # polling other processes' trials in the study, not synchronising
+        finally:
+            finished.set()
+
     try:
-        if shares[0]:
-            study.optimize(objective(entry, kind, space, budget, args.seed, stop, keep), n_trials=shares[0],
-                           callbacks=[progress], gc_after_trial=False)
-        while any(w.poll() is None for w in workers):
-            progress(study)
-            time.sleep(0.5)  # polling other processes' trials in the study, not synchronising
+        if args.watch:
+            _watch(SweepView(study, entry, kind, budget, name, args.trials, stop, finished), sweep, workers)
+        else:
+            sweep()
     except KeyboardInterrupt:
         stop.set()
         print("Interrupted: the finished trials are kept in the study.", file=said, flush=True)
     moved, failed = _gather(workers, save_to, saved)
+    if ray is not None:
+        ray.shutdown()
     saved += moved
     if failed and not stop.is_set():
         print(f"{failed} of the other processes ended with an error; their trials may be missing "
@@ -127,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
         "trials_finished": result.finished, "trials_pruned": result.pruned,
         "best_value": None if result.best_value is None else round(result.best_value, 4),
         "best_params": result.best_params, "best_command": command, "seconds": round(seconds, 1),
-        "jobs": len(workers) + 1,
+        "jobs": runners, "ray": ray is not None,
     }
     if args.json:
         print_json(summary)
@@ -144,17 +180,44 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stem(study: str | None, env_id: str, kind: str) -> str:
+    from rltui.core.storage import id_stem
+
+    return id_stem(study) if study else f"{id_stem(env_id)}-{kind}"
+
+
+def _watch(view: Any, sweep: Any, workers: list[Any]) -> None:
+    """Run the sweep in a thread while the app shows it; leaving the app stops the sweep (this
+    process's running trial at its next evaluation, the other processes as ctrl+c would)."""
+    import signal
+
+    from rltui.ui.app import RLTuiApp
+
+    runner = threading.Thread(target=sweep, name="sweep", daemon=True)
+    runner.start()
+    try:
+        RLTuiApp(sweep=view).run()
+    finally:
+        view.stop.set()
+        for worker in workers:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGINT)
+        runner.join()
+
+
 def keep_in(save_to: Any, env_id: str, saved: list[float] | None = None) -> Any:
     """A trial's ``on_done``: save its agent to ``save_to`` when it beats those saved so far
     (their values are appended to ``saved``)."""
     saved = [] if saved is None else saved
 
-    def keep(agent: Any, value: float) -> None:
+    def keep(agent: Any, value: float) -> str | None:
         if save_to is not None and (not saved or value > saved[-1]):
             from agents.persistence import save_agent
 
             save_agent(agent, save_to, env_id, {"return_mean": value})
             saved.append(value)
+            return str(save_to)
+        return None
 
     keep.saved = saved  # type: ignore[attr-defined]
     return keep
@@ -164,25 +227,116 @@ def _worker_file(save_to: Any, i: int) -> Any:
     return save_to.with_name(f".{save_to.stem}.job{i}{save_to.suffix}")
 
 
+def _start_ray(address: str) -> Any:
+    """Ray, connected to the cluster at ``address`` or started here (``""``).
+
+    Raises:
+        UsageError: Ray is not installed, or the cluster cannot be reached (one sentence).
+    """
+    from rltui.core.extras import missing
+
+    try:
+        import ray
+    except ImportError:
+        raise UsageError(missing("rltui tune --ray", "ray")) from None
+    _reachable(address)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    stderr = os.dup(2)
+    os.dup2(quiet, 2)  # Ray's C++ core logs each failed attempt to connect to fd 2; one sentence is ours
+    try:
+        ray.init(address=address or None, include_dashboard=False, log_to_driver=False,
+                 ignore_reinit_error=True, configure_logging=False)
+    except Exception as exc:  # Ray's own connection errors: said in one sentence
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        where = f"at {address[:80]}" if address else "on this machine"
+        raise UsageError(f"Ray {where} cannot be used: {first}") from None
+    finally:
+        os.dup2(stderr, 2)
+        os.close(stderr)
+        os.close(quiet)
+    return ray
+
+
+def _reachable(address: str, seconds: float = 5.0) -> None:
+    """Refuse, in one sentence and within seconds, a ``host:port`` nothing answers on (Ray
+    itself retries for minutes before it gives up)."""
+    import socket
+
+    text = address.removeprefix("ray://")
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit():
+        return  # "auto", or a form Ray resolves itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=seconds).close()
+    except OSError as exc:
+        raise UsageError(f"Ray at {address[:80]} cannot be reached: {exc.strerror or exc}.") from None
+
+
+def run_share(argv: list[str]) -> tuple[int, str]:
+    """A Ray task: one share of the trials (``rltui tune ... --worker I``), in the task's process.
+    (The exit code, what it printed.)"""
+    import contextlib
+    import io
+
+    from rltui.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(argv)
+    return code, out.getvalue()
+
+
+class _RayTask:
+    """A Ray task that answers as a worker process does (``poll``, ``communicate``, ``returncode``)."""
+
+    def __init__(self, ray: Any, ref: Any, save_file: Any) -> None:
+        self.ray, self.ref, self.save_file = ray, ref, save_file
+        self.returncode: int | None = None
+        self._out = ""
+
+    def poll(self) -> int | None:
+        if self.returncode is None and self.ray.wait([self.ref], timeout=0)[0]:
+            self.communicate()
+        return self.returncode
+
+    def communicate(self) -> tuple[str, None]:
+        if self.returncode is None:
+            try:
+                self.returncode, self._out = self.ray.get(self.ref)
+            except Exception:  # a task that failed or was cancelled
+                self.returncode = 1
+        return self._out, None
+
+    def send_signal(self, _signal: int) -> None:
+        self.ray.cancel(self.ref)
+
+
 def _start_workers(args: argparse.Namespace, url: str, name: str, budget: int, shares: list[int],
-                   save_to: Any) -> list[Any]:
-    """The other ``--jobs`` processes: each runs its share of the trials on the same study (its
-    sampler seeded apart) and prints one JSON line when done. They stop when this process goes."""
+                   save_to: Any, ray: Any = None) -> list[Any]:
+    """The other ``--jobs`` processes (or Ray tasks): each runs its share of the trials on the
+    same study (its sampler seeded apart) and prints one JSON line when done. A process stops
+    when this one goes."""
     import subprocess
 
-    workers = []
+    remote = ray.remote(num_cpus=1)(run_share) if ray is not None else None
+    workers: list[Any] = []
     for i, share in enumerate(shares[1:], start=1):
         if not share:
             continue
-        argv = [sys.executable, "-m", "rltui", "tune", args.env, "--agent", args.agent, "--trials", str(share),
+        argv = ["tune", args.env, "--agent", args.agent, "--trials", str(share),
                 "--budget", str(budget), "--storage", url, "--study", name, "--seed", str(args.seed),
                 "--worker", str(i), "--json"]
         for text in args.space or []:
             argv += ["--space", text]
-        if save_to is not None:
-            argv += ["--save-best", str(_worker_file(save_to, i))]
-        worker = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        worker.save_file = None if save_to is None else _worker_file(save_to, i)  # type: ignore[attr-defined]
+        save_file = None if save_to is None else _worker_file(save_to, i)
+        if save_file is not None:
+            argv += ["--save-best", str(save_file)]
+        if remote is not None:
+            workers.append(_RayTask(ray, remote.remote(argv), save_file))
+            continue
+        worker = subprocess.Popen([sys.executable, "-m", "rltui", *argv], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True)
+        worker.save_file = save_file  # type: ignore[attr-defined]
         workers.append(worker)
     return workers
 

@@ -147,10 +147,13 @@ class Outcome:
 
 
 def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: int,
-              stop: threading.Event, on_done: Callable[[Any, float], None] | None = None) -> Callable[[Any], float]:
+              stop: threading.Event,
+              on_done: Callable[[Any, float], str | None] | None = None) -> Callable[[Any], float]:
     """The function Optuna calls per trial: train with the trial's settings for ``budget``
-    steps, report each periodic evaluation, prune when the median pruner says so; ``on_done``
-    is handed each finished trial's agent and result."""
+    steps, report each periodic evaluation, prune when the median pruner says so (or when
+    ``stop`` is set: a trial cut short has no result); ``on_done`` is handed each finished
+    trial's agent and result, and returns the file it saved the agent to, if it did (the
+    trial keeps it as ``agent_file``)."""
     optuna = optuna_module()
     from rltui.core.agent_factory import AgentError, make_agent_for
     from rltui.core.training import train
@@ -174,12 +177,15 @@ def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: i
             return pruned
 
         result = train(agent, entry, steps=budget, seed=seed, eval_every=max(1, budget // 10),
-                       eval_episodes=10, final_eval_episodes=20, keep_best=False, on_eval=evaluated)
-        if pruned or result.eval_return_mean is None:
+                       eval_episodes=10, final_eval_episodes=20, keep_best=False, on_eval=evaluated,
+                       stop=stop)
+        if pruned or stop.is_set() or result.eval_return_mean is None:
             raise optuna.TrialPruned()
         value = float(result.eval_return_mean)
         if on_done is not None:
-            on_done(agent, value)
+            saved = on_done(agent, value)
+            if saved is not None:
+                trial.set_user_attr("agent_file", saved)
         return value
 
     return run
@@ -247,3 +253,86 @@ def study_for(env_id: str, kind: str, storage: str | None, name: str | None, see
                         f"--budget {made_for['budget']}, not this run's {differs}: name a new --study.")
     return study, url, study_name
 
+
+
+# --- the sweep as a screen shows it ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    """One trial as the sweep screen lists it."""
+
+    number: int
+    state: str
+    """``running``, ``complete``, ``pruned`` or ``fail``."""
+    value: float | None
+    """Its result (the final greedy mean), once complete."""
+    last_step: int | None
+    """The step of its latest periodic evaluation."""
+    last_eval: float | None
+    settings: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SweepSnapshot:
+    """A study's state for the screen: every trial, the best one's learning curve."""
+
+    rows: tuple[TrialRow, ...]
+    finished: int
+    pruned: int
+    running: int
+    best_number: int | None
+    best_value: float | None
+    best_curve: tuple[tuple[int, float], ...]
+    """(step, greedy mean) of the best trial's periodic evaluations."""
+    best_agent: str | None
+    """The file its agent was saved to (None: not saved, or gone)."""
+
+
+def sweep_snapshot(study: Any) -> SweepSnapshot:
+    """What the sweep screen shows, read from the study's storage (every process's trials)."""
+    from pathlib import Path
+
+    optuna = optuna_module()
+    states = optuna.trial.TrialState
+    names = {states.RUNNING: "running", states.COMPLETE: "complete", states.PRUNED: "pruned",
+             states.FAIL: "fail", states.WAITING: "waiting"}
+    rows = []
+    best = None
+    for t in study.get_trials(deepcopy=False):
+        steps = sorted(t.intermediate_values)
+        last = steps[-1] if steps else None
+        rows.append(TrialRow(t.number, names.get(t.state, t.state.name.lower()), t.value, last,
+                             None if last is None else float(t.intermediate_values[last]),
+                             dict(t.user_attrs.get("settings", {}))))
+        if t.state == states.COMPLETE and (best is None or t.value > best.value):
+            best = t
+    count = {name: sum(r.state == name for r in rows) for name in ("complete", "pruned", "running")}
+    curve: tuple[tuple[int, float], ...] = ()
+    agent = None
+    if best is not None:
+        curve = tuple((int(k), float(v)) for k, v in sorted(best.intermediate_values.items()))
+        path = best.user_attrs.get("agent_file")
+        agent = path if isinstance(path, str) and Path(path).is_file() else None
+    return SweepSnapshot(tuple(rows), count["complete"], count["pruned"], count["running"],
+                         None if best is None else best.number, None if best is None else float(best.value),
+                         curve, agent)
+
+
+@dataclass
+class SweepView:
+    """A running sweep, as the app watches it (``rltui tune --watch``): the study to read, what
+    it tunes, and the events that say it finished or should stop."""
+
+    study: Any
+    entry: Any
+    kind: str
+    budget: int
+    name: str
+    trials: int
+    """Trials this run set out to add."""
+    stop: threading.Event
+    finished: threading.Event
+
+    def snapshot(self) -> SweepSnapshot:
+        return sweep_snapshot(self.study)

@@ -25,7 +25,7 @@ class RLTuiApp(App[None]):
 
     def __init__(self, session: Session | None = None, agent: Any = None,
                  agent_kind: str | None = None, settings: dict[str, str] | None = None,
-                 replay: Any = None, tensorboard: str | None = None) -> None:
+                 replay: Any = None, tensorboard: str | None = None, sweep: Any = None) -> None:
         """Args:
             session: open straight into playing this; None opens the launcher.
             agent: a loaded agent to play along.
@@ -33,14 +33,20 @@ class RLTuiApp(App[None]):
             settings: its hyperparameters (``key=value``).
             replay: a checked recorded episode to open in the timeline (with ``session``).
             tensorboard: a folder for each agent's TensorBoard run (every play screen).
+            sweep: open on a running sweep (``rltui tune --watch``: a ``SweepView``).
         """
         super().__init__()
         self.tensorboard = tensorboard
         self._first = (session, agent, agent_kind, settings, replay)
+        self._sweep = sweep
 
     def on_mount(self) -> None:
         session, agent, agent_kind, settings, replay = self._first
-        if session is not None:
+        if self._sweep is not None:
+            from rltui.ui.screens.sweep import SweepScreen
+
+            self.push_screen(SweepScreen(self._sweep))
+        elif session is not None:
             self.push_screen(PlayScreen(session, agent, agent_kind, settings, replay))
         else:
             self.push_screen(LauncherScreen())
@@ -73,8 +79,11 @@ class RLTuiApp(App[None]):
         self.switch_screen(PlayScreen(session))
 
     def back_to_launcher(self) -> None:
-        """From a play screen to the list of envs (made now if play was opened directly)."""
-        if len(self.screen_stack) >= 2 and isinstance(self.screen_stack[-2], LauncherScreen):
+        """From a play screen to the list of envs (made now if play was opened directly), or
+        back to the sweep it was opened from."""
+        from rltui.ui.screens.sweep import SweepScreen
+
+        if len(self.screen_stack) >= 2 and isinstance(self.screen_stack[-2], (LauncherScreen, SweepScreen)):
             self.pop_screen()
         else:  # opened straight from `rltui play ENV`
             self.switch_screen(LauncherScreen())
