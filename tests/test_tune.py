@@ -184,3 +184,22 @@ def test_ray_without_its_extra_names_the_install(capsys: pytest.CaptureFixture[s
     monkeypatch.setitem(sys.modules, "ray", None)  # as if it were not installed
     assert main(["tune", "CliffWalking-v1", "--agent", "q-learning", "--ray"]) == 2
     assert "rltui tune --ray needs the ray extra: pip install 'rltui[ray]'" in capsys.readouterr().err
+
+
+def test_a_deliberately_bad_trial_is_pruned_and_the_sweep_goes_on(tmp_path: Path) -> None:
+    """Three good trials set the median; a trial that learns nothing (α near 0) trails it at an
+    evaluation and is pruned; the trial after it still runs."""
+    import threading
+
+    from rltui.core.tuning import objective, parse_space, study_for
+
+    entry = catalog.resolve("CliffWalking-v1")
+    study, _, _ = study_for(entry.id, "q-learning", f"sqlite:///{tmp_path / 'p.db'}", "prunes", 0, 3000)
+    good = {"alpha": 0.85, "epsilon_end": 0.0076, "epsilon_decay_steps": 0.64, "gamma": 0.95}
+    for params in (good, good, good, {**good, "alpha": 0.0101}, good):
+        study.enqueue_trial(params)
+    stop = threading.Event()
+    study.optimize(objective(entry, "q-learning", parse_space("q-learning", None), 3000, 0, stop), n_trials=5)
+    states = [t.state.name for t in study.trials]
+    assert states == ["COMPLETE", "COMPLETE", "COMPLETE", "PRUNED", "COMPLETE"], states
+    assert not stop.is_set()  # pruning one trial is not stopping the sweep

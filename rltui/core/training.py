@@ -258,7 +258,7 @@ def train(
     final: list[float] = []
     step_count = episode_count = ticks = 0
     next_eval = eval_every
-    reached = False
+    reached = halted = False
     best = _Best(agent) if keep_best else None
     exhaustive = target_return is not None  # every start of a grid world only for a target
     starts = start_states(entry) if exhaustive else None
@@ -293,7 +293,7 @@ def train(
                 if log is not None:
                     log.evaluation(step_count, eval_mean)
                 if on_eval is not None and on_eval(step_count, eval_mean):
-                    stop.set()
+                    halted = True  # as a stop would (the caller's stop event is left alone)
                     break
                 if target_return is not None and eval_mean >= target_return:
                     # Confirmed over the final evaluation's episodes before stopping: a lucky
@@ -314,7 +314,7 @@ def train(
     finally:
         collector.close()
     seconds = time.perf_counter() - start
-    stopped = stop.is_set() and not reached
+    stopped = (stop.is_set() or halted) and not reached
     best_step = None
     if best is not None and not stopped and not reached and best.step is not None:
         # The last weights compete on the same footing (the same episodes) as the periodic ones.
