@@ -214,6 +214,7 @@ def best_command(env_id: str, kind: str, budget: int, seed: int, settings: dict[
     return f"rltui train {shlex.quote(env_id)} --agent {kind} --steps {budget} --seed {seed} {sets}".strip()
 
 
+HEARTBEAT_SECONDS = 10
 SQLITE_WAIT_SECONDS = 60
 """How long a process waits for another's write to an SQLite study (``--jobs``) before failing."""
 
@@ -233,8 +234,12 @@ def study_for(env_id: str, kind: str, storage: str | None, name: str | None, see
     url, study_name = storage or default_url, name or default_name
     try:
         engine = {"connect_args": {"timeout": SQLITE_WAIT_SECONDS}} if url.startswith("sqlite") else {}
+        # The heartbeat marks a trial whose process was killed (SIGKILL, a lost machine) as
+        # failed once it falls silent, when the study next runs, instead of running forever.
+        storage_ = optuna.storages.RDBStorage(url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_SECONDS,
+                                              grace_period=3 * HEARTBEAT_SECONDS)
         study = optuna.create_study(
-            study_name=study_name, storage=optuna.storages.RDBStorage(url, engine_kwargs=engine),
+            study_name=study_name, storage=storage_,
             direction="maximize", load_if_exists=True,
             sampler=optuna.samplers.TPESampler(seed=seed),
             pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1))
