@@ -112,6 +112,10 @@ def optuna_module() -> Any:
     except ImportError:
         raise TuneError(missing("rltui tune", "tune")) from None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    import warnings
+
+    # The storage's heartbeat is marked experimental in Optuna; that is Optuna's word to us.
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
     return optuna
 
 
