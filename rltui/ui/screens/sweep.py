@@ -70,7 +70,7 @@ class SweepScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for row in sorted(snap.rows, key=lambda r: r.number, reverse=True):
-            result = "" if row.value is None else sig(row.value, 4)
+            result = "" if row.value is None or row.state != "complete" else sig(row.value, 4)
             latest = "" if row.last_step is None else f"{sig(row.last_eval, 4)} at {row.last_step:,}"
             mark = "★ " if row.number == snap.best_number else ""
             table.add_row(f"{mark}{row.number}", Text(row.state, style=_STATE_STYLE.get(row.state, "")),
