@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seconds", type=float, default=5.0, help="how long the timed parts of render, "
                        "playalong and atari run")
     bench.add_argument("--env", default=None, help="environment for playalong (default Taxi-v4) and "
-                       "solve (default: every catalog env)")
+                       "solve (default: every catalog env but Atari's)")
     bench.add_argument("--agent", default=None, help="agent kind for playalong (default q-learning) and "
                        "solve (default: every kind that plays the env)")
     bench.add_argument("--seeds", type=int, default=None, help="seeds for the dqn (default 5) and demos "

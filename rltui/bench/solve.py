@@ -11,14 +11,19 @@ from typing import Any
 from rltui.bench.common import machine
 
 
+LEFT_OUT = ("Atari",)
+"""Groups only ``--env`` runs: an Atari DQN's budget is a day of this machine's CPU."""
+
+
 def pairs(env: str | None = None, kind: str | None = None) -> list[tuple[str, str]]:
-    """(env id, kind) for every available catalog env (or ``env``) and applicable kind (or ``kind``)
-    that learns."""
+    """(env id, kind) for every available catalog env outside :data:`LEFT_OUT` (or ``env``) and
+    applicable kind (or ``kind``) that learns."""
     from agents.registry import kinds_for, spec
     from rltui.core import catalog
 
     out = []
-    entries = [catalog.resolve(env)] if env else [e for e in catalog.CATALOG if e.available]
+    entries = [catalog.resolve(env)] if env else [e for e in catalog.CATALOG
+                                                  if e.available and e.group not in LEFT_OUT]
     for entry in entries:
         made = catalog.make_env(entry, render=False)
         kinds = [k for k in kinds_for(made) if spec(k).learns and (kind is None or k == kind)]
