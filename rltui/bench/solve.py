@@ -10,7 +10,6 @@ from typing import Any
 
 from rltui.bench.common import machine
 
-
 LEFT_OUT = ("Atari",)
 """Groups only ``--env`` runs: an Atari DQN's budget is a day of this machine's CPU."""
 
