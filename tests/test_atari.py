@@ -102,3 +102,16 @@ async def test_tab_hands_pong_to_a_dqn_agent_whose_panel_names_the_actions() -> 
         await settle(pilot)
         text = screen_text(app)
         assert "Paddle up" in text and "Paddle down" in text
+
+
+def test_any_other_ale_game_gets_named_actions_keys_real_time_and_dqn() -> None:
+    entry = catalog.resolve("ALE/Seaquest-v5")  # the full 18 actions
+    assert entry.group == "Atari" and entry.realtime and entry.n_actions == 18
+    assert entry.action_names[:6] == ("No-op", "Fire", "Up", "Right", "Left", "Down")
+    assert entry.action_names[-1] == "Down+left+fire"
+    key_map = entry.key_map()
+    assert key_map["z"] == 1 and key_map["up"] == 2 and key_map["1"] == 6  # a diagonal on a number key
+    assert len(set(key_map.values())) == 17  # ten other moves, nine number keys: one goes without
+    assert entry.defaults_for("dqn")["clip_reward"] is True
+    with pytest.raises(catalog.CatalogError, match="Unknown environment 'ALE/Pongg-v5'. Did you mean"):
+        catalog.resolve("ALE/Pongg-v5")

@@ -95,6 +95,8 @@ def resolve(env_id: str) -> EnvEntry:
         return map_entry(env_id[len(MAP_PREFIX):])
     if entry is None and env_id.startswith("MiniGrid-"):
         return _minigrid_entry(env_id)
+    if entry is None and env_id.startswith("ALE/"):
+        return _atari_entry(env_id)
     if entry is not None:
         if not entry.available:
             raise CatalogError(
@@ -130,6 +132,25 @@ def _minigrid_entry(env_id: str) -> EnvEntry:
         hint = f" Did you mean {' or '.join(close)}?" if close else " See `rltui envs`."
         raise CatalogError(f"Unknown environment '{_short(env_id)}'.{hint}")
     return generic(env_id)
+
+
+def _atari_entry(env_id: str) -> EnvEntry:
+    """An ``ALE/*`` id outside the curated set: named actions, keys, real time and DQN."""
+    import gymnasium as gym
+
+    from rltui.core.catalog.atari_entries import HINT, generic
+
+    if importlib.util.find_spec("ale_py") is None:
+        raise CatalogError(f"{env_id} needs ale-py, which is not installed: {HINT}")
+    _register_own_envs()
+    if env_id not in gym.registry:
+        close = suggest(env_id)
+        hint = f" Did you mean {' or '.join(close)}?" if close else " See `rltui envs`."
+        raise CatalogError(f"Unknown environment '{_short(env_id)}'.{hint}")
+    try:
+        return generic(env_id)
+    except Exception as exc:  # any env's constructor can fail in its own way
+        raise CatalogError(f"{env_id} cannot be made here: {_one_line(exc)}") from None
 
 
 def _generic_entry(env_id: str) -> EnvEntry:

@@ -42,7 +42,7 @@ def entry(env_id: str, meanings: tuple[str, ...], description: str,
         group=GROUP,
         description=description,
         action_names=tuple(names[m] for m in meanings),
-        keys=keys(*((key_of[m], i) for i, m in enumerate(meanings))),
+        keys=keys(*((key_of[m], i) for i, m in enumerate(meanings) if key_of[m])),  # 18 actions: one has none
         render=PIXELS,
         gamma=0.99,
         requires=REQUIRES,
@@ -70,3 +70,41 @@ ENTRIES: tuple[EnvEntry, ...] = (
     entry("ALE/Freeway-v5", ("NOOP", "UP", "DOWN"),
           "Freeway: walk the chicken across ten lanes of traffic."),
 )
+
+
+_WORDS = ("NOOP", "FIRE", "UP", "DOWN", "LEFT", "RIGHT")
+_DIGIT_KEYS = "123456789"
+
+
+def _spoken(meaning: str) -> str:
+    """ALE's ``UPRIGHTFIRE`` as ``Up+right+fire``."""
+    words, rest = [], meaning
+    while rest:
+        word = next((w for w in _WORDS if rest.startswith(w)), None)
+        if word is None:
+            return meaning.capitalize()
+        words.append(word.lower())
+        rest = rest[len(word):]
+    return "+".join(words).capitalize()
+
+
+def generic(env_id: str) -> EnvEntry:
+    """Any other ALE game: its actions named from ALE's meanings, the usual keys for the usual
+    moves and number keys for the rest (diagonals, moves with fire), in real time, and the
+    Nature DQN's settings."""
+    import gymnasium as gym
+
+    env = gym.make(env_id)
+    try:
+        meanings = tuple(env.unwrapped.get_action_meanings())
+    finally:
+        env.close()
+    key_of: dict[str, str] = {}
+    names: dict[str, str] = {}
+    digits = iter(_DIGIT_KEYS)
+    for meaning in meanings:
+        names[meaning] = _NAMES.get(meaning) or _spoken(meaning)
+        if meaning not in _KEYS:
+            key_of[meaning] = next(digits, "")
+    return entry(env_id, meanings, f"An Atari game ({len(meanings)} actions), from ale-py.",
+                 key_of=key_of, names=names)
