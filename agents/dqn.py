@@ -163,8 +163,7 @@ class DQNAgent(nets.NetworkAgent):
         self.obs_dim = self._features.dim
         self.frames = self._features.frames
         """The observations are stacked frames: a convolutional network and a frame replay."""
-        if self.frames and c.n_envs > 1:
-            raise ValueError("frames are learned from one env at a time for now: --envs (n_envs) must be 1.")
+        self._check_frames(c)
         _check_size(self._features, n_actions, c)  # before anything is allocated
         if seed is not None:
             torch.manual_seed(seed)
@@ -187,6 +186,10 @@ class DQNAgent(nets.NetworkAgent):
         self._held = 0
         """Steps the current exploring action still holds (``explore_repeat``)."""
         self._held_action = 0
+
+    def _check_frames(self, c: DQNConfig) -> None:
+        if self.frames and c.n_envs > 1:  # the frame replay keeps one stream of frames
+            raise ValueError("frames are learned from one env at a time for now: --envs (n_envs) must be 1.")
 
     def _network(self) -> nn.Module:
         if self.frames:
@@ -379,8 +382,7 @@ class DQNAgent(nets.NetworkAgent):
         old = self.config
         if config.hidden != old.hidden:
             raise ValueError("'hidden' cannot change once trained: the network's weights have its shape.")
-        if self.frames and config.n_envs > 1:
-            raise ValueError("frames are learned from one env at a time for now: --envs (n_envs) must be 1.")
+        self._check_frames(config)
         require_device(config.device)
         self.config = config
         if config.device != old.device:

@@ -110,7 +110,8 @@ class FrameReplay:
         return int(np.prod(shape[1:])) + 8 + 4 + 4 + 1
 
     def _last(self) -> np.ndarray:
-        return (self.position - self.stack + np.arange(self.stack)) % self.capacity
+        """The slots of the newest stack's frames."""
+        return (self.position + self._offsets[:-1]) % self.capacity
 
     def _write(self, frame: np.ndarray, holds: bool, action: int = 0, reward: float = 0.0,
                terminated: bool = False) -> None:

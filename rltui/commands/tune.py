@@ -116,14 +116,16 @@ def run(args: argparse.Namespace) -> int:
 
     def progress(study: Any, trial: Any = None) -> None:
         """Say each newly finished trial, this process's and the others' alike."""
+        new = [t for t in study.get_trials(deepcopy=False) if t.state.is_finished() and t.number not in told]
+        if not new:
+            return  # the half-second poll: one read of the storage
         now = outcome(study)
         best = "—" if now.best_value is None else f"{now.best_value:.4g} (trial {now.best_number})"
-        for t in study.get_trials(deepcopy=False):
-            if t.state.is_finished() and t.number not in told:
-                told.add(t.number)
-                value = "" if t.value is None else f" {t.value:.4g}"
-                print(f"trial {t.number}: {t.state.name.lower()}{value}   best {best}   "
-                      f"[{time.perf_counter() - start:.0f} s]", file=said, flush=True)
+        for t in new:
+            told.add(t.number)
+            value = "" if t.value is None else f" {t.value:.4g}"
+            print(f"trial {t.number}: {t.state.name.lower()}{value}   best {best}   "
+                  f"[{time.perf_counter() - start:.0f} s]", file=said, flush=True)
 
     finished = threading.Event()
 

@@ -51,6 +51,9 @@ class AtariFrames(gym.Wrapper):
         self._rows = area_weights(height, size)
         self._cols = area_weights(width, size).T.copy()
         self.stack = np.zeros((stack, size, size), dtype=np.uint8)
+        self.latest = self.stack.copy()
+        """The observation last given out: a copy of the stack nobody writes to, so the timeline's
+        state capture keeps it by reference instead of a second copy per step."""
         self.observation_space = gym.spaces.Box(0, 255, (stack, size, size), dtype=np.uint8)
 
     def frame(self, screen: np.ndarray) -> np.ndarray:
@@ -61,13 +64,15 @@ class AtariFrames(gym.Wrapper):
     def reset(self, **kwargs: Any) -> tuple[np.ndarray, dict[str, Any]]:
         screen, info = self.env.reset(**kwargs)
         self.stack[:] = self.frame(screen)
-        return self.stack.copy(), info
+        self.latest = self.stack.copy()
+        return self.latest, info
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         screen, reward, terminated, truncated, info = self.env.step(action)
         self.stack[:-1] = self.stack[1:]
         self.stack[-1] = self.frame(screen)
-        return self.stack.copy(), reward, terminated, truncated, info
+        self.latest = self.stack.copy()
+        return self.latest, reward, terminated, truncated, info
 
 
 def frames_of(env: Any) -> AtariFrames | None:

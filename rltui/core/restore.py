@@ -37,7 +37,7 @@ def capture(env: Any) -> dict[str, Any] | None:
         core: dict[str, Any] = {"ale": ale.cloneState(include_rng=True)}
         frames = atari.frames_of(env)
         if frames is not None:  # the agent's stacked frames, so a branch sees what it would have
-            core["frames"] = frames.stack.copy()
+            core["frames"] = frames.latest  # the observation itself, never written to: no copy
     elif minigrid.is_minigrid(env):
         core = {"minigrid": minigrid.capture(env)}
     elif adapters.model(env) is not None and hasattr(env.unwrapped, "s"):
@@ -65,6 +65,7 @@ def restore(env: Any, saved: dict[str, Any]) -> None:
             frames = atari.frames_of(env)
             if frames is not None:
                 frames.stack[:] = saved["frames"]
+                frames.latest = saved["frames"]
     elif "minigrid" in saved:
         from rltui.core import atari, minigrid
 

@@ -202,12 +202,19 @@ def _number(text: str) -> Any:
         return text
 
 
+def _best(trials: list[Any]) -> Any:
+    """The complete trial with the highest value, or None."""
+    complete = optuna_module().trial.TrialState.COMPLETE
+    return max((t for t in trials if t.state == complete), key=lambda t: t.value, default=None)
+
+
 def outcome(study: Any) -> Outcome:
-    optuna = optuna_module()
-    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-    pruned = [t for t in study.trials if t.state == optuna.trial.TrialState.PRUNED]
-    best = max(done, key=lambda t: t.value) if done else None
-    return Outcome(len(done), len(pruned), None if best is None else float(best.value),
+    states = optuna_module().trial.TrialState
+    trials = study.get_trials(deepcopy=False)  # read from the storage once
+    done = sum(t.state == states.COMPLETE for t in trials)
+    pruned = sum(t.state == states.PRUNED for t in trials)
+    best = _best(trials)
+    return Outcome(done, pruned, None if best is None else float(best.value),
                    dict(best.user_attrs.get("settings", {})) if best else {}, None if best is None else best.number)
 
 
@@ -307,15 +314,13 @@ def sweep_snapshot(study: Any) -> SweepSnapshot:
     names = {states.RUNNING: "running", states.COMPLETE: "complete", states.PRUNED: "pruned",
              states.FAIL: "fail", states.WAITING: "waiting"}
     rows = []
-    best = None
-    for t in study.get_trials(deepcopy=False):
-        steps = sorted(t.intermediate_values)
-        last = steps[-1] if steps else None
+    trials = study.get_trials(deepcopy=False)
+    for t in trials:
+        last = max(t.intermediate_values, default=None)
         rows.append(TrialRow(t.number, names.get(t.state, t.state.name.lower()), t.value, last,
                              None if last is None else float(t.intermediate_values[last]),
                              dict(t.user_attrs.get("settings", {}))))
-        if t.state == states.COMPLETE and (best is None or t.value > best.value):
-            best = t
+    best = _best(trials)
     count = {name: sum(r.state == name for r in rows) for name in ("complete", "pruned", "running")}
     curve: tuple[tuple[int, float], ...] = ()
     agent = None

@@ -94,9 +94,13 @@ def resolve(env_id: str) -> EnvEntry:
 
         return map_entry(env_id[len(MAP_PREFIX):])
     if entry is None and env_id.startswith("MiniGrid-"):
-        return _minigrid_entry(env_id)
+        from rltui.core.catalog import minigrid_entries
+
+        return _package_entry(env_id, "minigrid", "minigrid", minigrid_entries)
     if entry is None and env_id.startswith("ALE/"):
-        return _atari_entry(env_id)
+        from rltui.core.catalog import atari_entries
+
+        return _package_entry(env_id, "ale_py", "ale-py", atari_entries)
     if entry is not None:
         if not entry.available:
             raise CatalogError(
@@ -118,37 +122,25 @@ def _register_own_envs() -> None:
         gym.register_envs(ale_py)  # the ALE/* ids
 
 
-def _minigrid_entry(env_id: str) -> EnvEntry:
-    """A ``MiniGrid-*`` id outside the curated set: MiniGrid's keys, scene and agents."""
+def _registered(env_id: str) -> None:
+    """Refuse, in one sentence with the close ids, an id Gymnasium does not know."""
     import gymnasium as gym
 
-    from rltui.core.catalog.minigrid_entries import HINT, generic
-
-    if importlib.util.find_spec("minigrid") is None:
-        raise CatalogError(f"{env_id} needs minigrid, which is not installed: {HINT}")
     _register_own_envs()
     if env_id not in gym.registry:
         close = suggest(env_id)
         hint = f" Did you mean {' or '.join(close)}?" if close else " See `rltui envs`."
         raise CatalogError(f"Unknown environment '{_short(env_id)}'.{hint}")
-    return generic(env_id)
 
 
-def _atari_entry(env_id: str) -> EnvEntry:
-    """An ``ALE/*`` id outside the curated set: named actions, keys, real time and DQN."""
-    import gymnasium as gym
-
-    from rltui.core.catalog.atari_entries import HINT, generic
-
-    if importlib.util.find_spec("ale_py") is None:
-        raise CatalogError(f"{env_id} needs ale-py, which is not installed: {HINT}")
-    _register_own_envs()
-    if env_id not in gym.registry:
-        close = suggest(env_id)
-        hint = f" Did you mean {' or '.join(close)}?" if close else " See `rltui envs`."
-        raise CatalogError(f"Unknown environment '{_short(env_id)}'.{hint}")
+def _package_entry(env_id: str, module: str, package: str, entries: Any) -> EnvEntry:
+    """An id of a package's family outside the curated set (``MiniGrid-*``, ``ALE/*``): the
+    entry its module's ``generic`` makes, once the package is there and knows the id."""
+    if importlib.util.find_spec(module) is None:
+        raise CatalogError(f"{env_id} needs {package}, which is not installed: {entries.HINT}")
+    _registered(env_id)
     try:
-        return generic(env_id)
+        return entries.generic(env_id)
     except Exception as exc:  # any env's constructor can fail in its own way
         raise CatalogError(f"{env_id} cannot be made here: {_one_line(exc)}") from None
 
@@ -156,11 +148,7 @@ def _atari_entry(env_id: str) -> EnvEntry:
 def _generic_entry(env_id: str) -> EnvEntry:
     import gymnasium as gym
 
-    _register_own_envs()
-    if env_id not in gym.registry:
-        close = suggest(env_id)
-        hint = f" Did you mean {' or '.join(close)}?" if close else " See `rltui envs`."
-        raise CatalogError(f"Unknown environment '{_short(env_id)}'.{hint}")
+    _registered(env_id)
     try:
         env = gym.make(env_id)
     except Exception as exc:  # any env's constructor can fail in its own way

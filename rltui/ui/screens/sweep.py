@@ -42,6 +42,7 @@ class SweepScreen(Screen):
         super().__init__()
         self.view = view
         self.latest: SweepSnapshot | None = None
+        self._shown: tuple[SweepSnapshot, bool] | None = None
 
     def compose(self) -> ComposeResult:
         v = self.view
@@ -66,6 +67,10 @@ class SweepScreen(Screen):
         self.app.call_from_thread(self.show, snapshot)
 
     def show(self, snap: SweepSnapshot) -> None:
+        done = self.view.finished.is_set()
+        if (snap, done) == self._shown:
+            return  # nothing new in the study: the table and plot stay as drawn
+        self._shown = (snap, done)
         self.latest = snap
         table = self.query_one(DataTable)
         table.clear()
@@ -76,7 +81,6 @@ class SweepScreen(Screen):
             table.add_row(f"{mark}{row.number}", Text(row.state, style=_STATE_STYLE.get(row.state, "")),
                           result, latest, _settings(row.settings), key=str(row.number))
         self._plot(snap)
-        done = self.view.finished.is_set()
         best = "none yet" if snap.best_value is None else f"{sig(snap.best_value, 4)} (trial {snap.best_number})"
         status = Text.assemble(
             (" DONE " if done else " RUNNING ", "bold black on #9ccc65" if done else "bold black on #f9c623"),
