@@ -64,6 +64,7 @@ def test_an_evaluation_callback_can_stop_training_early() -> None:
     (["--agent", "q-learning", "--trials", "0"], "--trials must be from 1"),
     (["--agent", "q-learning", "--budget", "10"], "--budget must be 100 steps or more"),
     (["--agent", "q-learning", "--jobs", "0"], "--jobs must be from 1 to 64"),
+    (["--agent", "sac"], "sac is for continuous actions and CliffWalking-v1's are discrete"),
     (["--agent", "q-learning", "--storage", "sqlite:////no/such/folder/x.db"], "cannot be opened"),
 ])
 def test_bad_sweeps_say_one_sentence(argv: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -65,6 +65,13 @@ def run(args: argparse.Namespace) -> int:
         kind = spec(args.agent).name
     except AgentError as exc:
         raise UsageError(str(exc)) from None
+    if not args.worker:  # a kind that cannot play the env is one sentence, not a sweep of refusals
+        from rltui.core.agent_factory import make_agent_for
+
+        try:
+            make_agent_for(entry, kind, seed=args.seed)
+        except AgentError as exc:
+            raise UsageError(str(exc)) from None
     budget = args.budget if args.budget is not None else max(1_000, entry.budget_for(kind) // 5)
     if budget < 100:
         raise UsageError(f"--budget must be 100 steps or more, not {budget}.")
