@@ -128,3 +128,20 @@ def test_an_export_that_fails_midway_leaves_nothing_behind(tmp_path: Path, datas
     assert main(["episodes", "export", str(taxi), "--minari", "rltui/broken-v0"]) == 2
     assert "Minari could not write rltui/broken-v0: disk full" in capsys.readouterr().err
     assert not (datasets / "rltui" / "broken-v0").exists()
+
+
+def test_a_minigrid_dataset_teaches_tables_and_is_refused_to_a_network_kind(
+        tmp_path: Path, datasets: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("minigrid")
+    walk = _episode("MiniGrid-Empty-5x5-v0", lambda o, t: 2 if t % 4 else 1, tmp_path, 0, 12)
+    assert main(["episodes", "export", str(walk), "--minari", "rltui/room-v0"]) == 0
+    capsys.readouterr()
+    ok = ["train", "MiniGrid-Empty-5x5-v0", "--steps", "10", "--no-save"]
+    assert main([*ok, "--agent", "q-learning", "--demos", "minari:rltui/room-v0"]) == 0
+    assert main([*ok, "--agent", "dqn", "--demos", "minari:rltui/room-v0"]) == 2
+    err = capsys.readouterr().err
+    assert "a dqn agent learns from its partial view: learn from the episode files instead" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    # The episode file itself is replayed as the DQN sees the world, and learned from.
+    assert main([*ok, "--agent", "dqn", "--demos", str(walk)]) == 0
+    assert "Learned from 1 demonstration episode: 12 steps." in capsys.readouterr().out

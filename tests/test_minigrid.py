@@ -98,3 +98,85 @@ def test_an_unknown_minigrid_id_is_one_sentence() -> None:
         catalog.resolve("MiniGrid-Nowhere-v0")
     entry = catalog.resolve("MiniGrid-Empty-5x5-v0")  # any registered MiniGrid id plays
     assert entry.group == "MiniGrid" and entry.action_names[2] == "Forward"
+
+
+# --- what network kinds see: the partial view ------------------------------------------------
+
+
+def _view_of(u) -> np.ndarray:
+    own = u.gen_obs()
+    return np.append(own["image"].reshape(-1), own["direction"]).astype(np.uint8)
+
+
+def test_network_kinds_see_the_partial_view_and_tables_the_state() -> None:
+    entry = catalog.resolve(DOORKEY)
+    for kind in ("dqn", "ppo", "reinforce"):
+        session = Session(entry, seed=0, render=False, kind=kind)
+        u = session.env.unwrapped
+        assert session.env.observation_space.shape == (7 * 7 * 3 + 1,)
+        assert np.array_equal(session.obs, _view_of(u))
+        session.step(FORWARD)
+        session.step(LEFT)
+        assert np.array_equal(session.obs, _view_of(u)) and session.obs[-1] == u.agent_dir
+        assert session.env.observation_space.contains(session.obs)
+    for kind in (None, "q-learning", "sarsa", "expected-sarsa"):
+        assert isinstance(Session(entry, seed=0, render=False, kind=kind).obs, tuple)
+
+
+def test_a_dqn_agent_is_made_for_the_view_even_from_a_persons_session() -> None:
+    session = _session()  # a person's: the state
+    agent = make_agent_for(session.entry, "dqn", seed=0, env=session.env)
+    assert agent.observation["shape"] == [148]
+    assert isinstance(session.obs, tuple)  # making it changed nothing under the person
+    q = agent.q_values(Session(session.entry, seed=0, render=False, kind="dqn").obs)
+    assert q.shape == (7,) and np.isfinite(q).all()
+
+
+def test_a_network_agent_joining_a_persons_episode_sees_every_kept_step_as_its_view() -> None:
+    from rltui.core.playalong import PlayAlong
+
+    actions = [RIGHT, FORWARD, LEFT, PICKUP]
+    session = _session(seed=3)
+    owner = PlayAlong(session)
+    for a in actions:
+        owner._act(a)
+    assert isinstance(session.obs, tuple)
+    agent = make_agent_for(session.entry, "dqn", seed=0)
+    owner._attach(agent)
+    # The same steps seen from the start by a DQN's session: the same observations.
+    fresh = Session(session.entry, seed=3, render=False, kind="dqn")
+    seen = [fresh.obs] + [fresh.step(a).next_obs for a in actions]
+    assert [e.obs.tolist() for e in owner._timeline] == [o.tolist() for o in seen]
+    assert np.array_equal(session.obs, seen[-1])
+    owner._act(FORWARD)  # and it learns from the view from here on
+    assert agent.steps == 1 and session.obs.shape == (148,)
+    # A table joining again sees the state again.
+    owner._attach(make_agent_for(session.entry, "q-learning", seed=0))
+    assert isinstance(session.obs, tuple) and all(isinstance(e.obs, tuple) for e in owner._timeline)
+
+
+def test_the_value_map_of_a_network_agent_reads_its_view_from_each_cell() -> None:
+    session = Session(catalog.resolve("MiniGrid-Empty-8x8-v0"), seed=0, render=False, kind="dqn")
+    agent = make_agent_for(session.entry, "dqn", seed=0, env=session.env)
+    here = tuple(session.env.unwrapped.agent_pos)
+    values = value_map_for(session.entry, session.env)(agent)
+    assert values.values.shape == (8, 8) and np.isfinite(values.values[1:-1, 1:-1]).all()
+    assert tuple(session.env.unwrapped.agent_pos) == here  # the agent is put back
+    x, y = here
+    assert np.allclose(values.q[y, x], agent.q_values(session.obs), atol=1e-5)
+    # Another cell: what it would see from there (the cell ahead of the room's far corner differs).
+    assert not np.allclose(values.q[1, 1], values.q[6, 6])
+
+
+def test_a_save_that_sees_minigrid_another_way_is_refused_in_one_sentence(tmp_path) -> None:
+    from agents.persistence import SaveError, save_agent
+    from agents.registry import make_agent
+    from rltui.core.agent_factory import load_agent_for
+
+    entry = catalog.resolve(DOORKEY)
+    # A DQN made on the state, as rltui made them before network kinds saw the view.
+    agent = make_agent("dqn", _session().env, DOORKEY, gamma=0.99, defaults={}, settings=None, seed=0)
+    assert agent.observation["type"] == "Tuple"
+    path = save_agent(agent, tmp_path / "old.safetensors", DOORKEY)
+    with pytest.raises(SaveError, match="sees MiniGrid-DoorKey-5x5-v0 another way"):
+        load_agent_for(str(path), entry)

@@ -151,7 +151,7 @@ def time_split(steps: int = 10_000, seed: int = 0) -> dict[str, float]:
     from rltui.core.agent_factory import make_agent_for
 
     entry = catalog.resolve("CartPole-v1")
-    env = catalog.make_env(entry, render=False)
+    env = catalog.make_env(entry, render=False, kind="dqn")
     agent = make_agent_for(entry, "dqn", seed=seed, env=env)
     obs, _ = env.reset(seed=seed)
     t_env = t_act = t_learn = 0.0

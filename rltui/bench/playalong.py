@@ -40,7 +40,7 @@ def _fresh(env_id: str, kind: str, seed: int) -> tuple[Any, Any]:
     from rltui.core.session import Session
 
     entry = catalog.resolve(env_id)
-    session = Session(entry, seed=seed)
+    session = Session(entry, seed=seed, kind=kind)
     agent = make_agent_for(entry, kind, seed=seed)
     return session, agent
 

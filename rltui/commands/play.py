@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         if pace is not None:
             entry = replace(entry, realtime=pace)
         agent = _play_agent(args, entry, parse_settings(getattr(args, "settings", None)))
-        session = Session(entry, seed=record.seed if record else args.seed)
+        session = Session(entry, seed=record.seed if record else args.seed, kind=getattr(agent, "kind", None))
     elif getattr(args, "agent", None) or getattr(args, "load", None):
         raise UsageError("--agent and --load need an environment: rltui play ENV --agent KIND.")
     from rltui.ui.app import RLTuiApp

@@ -196,7 +196,7 @@ def _learn_from_demos(agent: Any, demos: list[Any], entry: Any, passes: int, qui
     try:
         seen = episodes.learn_from(agent, files, entry, passes) if files else 0
         for name in (d for d in demos if isinstance(d, str)):
-            steps = dataset_transitions(name.removeprefix(MINARI_PREFIX), entry)
+            steps = dataset_transitions(name.removeprefix(MINARI_PREFIX), entry, kind=agent.kind)
             count += len(steps)
             for _ in range(passes):
                 for episode in steps:

@@ -51,9 +51,9 @@ def make_agent_for(entry: EnvEntry, kind: str, settings: dict[str, str] | None =
         AgentError: unknown kind, a bad setting, or a kind that cannot handle this env.
         CatalogError: the env cannot be made here.
     """
-    own = env is None
-    if own:
-        env = catalog.make_env(entry, render=False)
+    own = env is None or not catalog.observes_for(env, kind)
+    if own:  # (a person's MiniGrid session shows a network kind's view only once it joins)
+        env = catalog.make_env(entry, render=False, kind=kind)
     try:
         return make_agent(kind, env, entry.id, gamma=entry.gamma, defaults=entry.defaults_for(kind),
                           settings=settings, seed=seed)
@@ -92,13 +92,17 @@ def fit_problem(agent: Any, entry: EnvEntry) -> str | None:
 
     if not hasattr(agent, "n_actions"):
         return None
-    env = catalog.make_env(entry, render=False)
+    env = catalog.make_env(entry, render=False, kind=agent.kind)
     try:
         expected = agent_space(spec(agent.kind), SpaceInfo.from_env(env), entry.id, named_actions(env))
     except AgentError as exc:
         return f"holds a {agent.kind} agent, which cannot play {entry.id}: {exc}"
     finally:
         env.close()
+    seen = getattr(agent, "observation", None)
+    if seen is not None and _shape(seen) != _shape(expected.observation):
+        return (f"holds a {agent.kind} agent that sees {entry.id} another way than a {agent.kind} agent "
+                "does now (its observations have another shape): train a new one")
     saved_continuous = getattr(agent, "action", None) is not None
     if expected.continuous and not saved_continuous:
         return (f"holds a {agent.kind} agent that chooses among {agent.n_actions} named actions, but a "
@@ -111,3 +115,10 @@ def fit_problem(agent: Any, entry: EnvEntry) -> str | None:
         return (f"holds an agent for actions of {len(agent.action['low'])} values, but {entry.id}'s "
                 f"have {len(expected.action['low'])}")
     return None
+
+
+def _shape(observation: dict[str, Any]) -> Any:
+    """A described observation space's kind and size, without its bounds."""
+    if observation.get("type") == "Tuple":
+        return "Tuple", tuple(_shape(part) for part in observation.get("spaces", ()))
+    return observation.get("type"), observation.get("n"), tuple(observation.get("shape", ()))

@@ -312,8 +312,9 @@ def replay(record: EpisodeRecord, env: Any) -> Iterator[Transition]:
         obs = next_obs
 
 
-def check(record: EpisodeRecord, entry: Any) -> list[Transition]:
-    """Replay ``record`` in a fresh headless env for ``entry``: its steps, checked.
+def check(record: EpisodeRecord, entry: Any, kind: str | None = None) -> list[Transition]:
+    """Replay ``record`` in a fresh headless env for ``entry``: its steps, checked, with the
+    observations an agent of ``kind`` sees (:func:`rltui.core.catalog.observation_for`).
 
     Raises:
         EpisodeFileError: it was recorded in another env, or (as :func:`replay`) it no
@@ -323,7 +324,7 @@ def check(record: EpisodeRecord, entry: Any) -> list[Transition]:
 
     if record.env != entry.id:
         raise EpisodeFileError(f"{record.name} was recorded in {short(record.env)}, not {entry.id}.")
-    env = catalog.make_env(entry, render=False)
+    env = catalog.make_env(entry, render=False, kind=kind)
     try:
         return list(replay(record, env))
     finally:
@@ -339,7 +340,7 @@ def learn_from(agent: Any, records: list[EpisodeRecord], entry: Any, passes: int
     Raises:
         EpisodeFileError: a record from another env, or one that no longer replays.
     """
-    transitions = [check(record, entry) for record in records]
+    transitions = [check(record, entry, getattr(agent, "kind", None)) for record in records]
     seen = 0
     for _ in range(passes):
         for steps in transitions:

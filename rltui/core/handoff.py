@@ -67,6 +67,8 @@ class AgentHandOff:
         the returns panel discounts with the agent's own γ, so G_t and V(s_t) agree."""
         session = self.session
         self.agent = agent
+        if session.observe_as(agent.kind):
+            self._reobserve()  # a network agent sees MiniGrid's partial view, a table its state
         self._track_td()
         self._saved_steps = agent.steps
         self._episode_base = agent.episodes - session.episodes_finished

@@ -179,13 +179,18 @@ def _spaces(entry: Any) -> dict[str, Any]:
         env.close()
 
 
-def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | None = None) -> list[list[Transition]]:
-    """Each episode of a local Minari dataset as transitions, for an agent to learn from.
+def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | None = None,
+                        kind: str | None = None) -> list[list[Transition]]:
+    """Each episode of a local Minari dataset as transitions, for an agent of ``kind`` to
+    learn from.
 
     Raises:
-        MinariError: no such dataset here, or one recorded in another env.
+        MinariError: no such dataset here, one recorded in another env, or (a MiniGrid world's,
+            which holds its compact state) one for a kind that sees another observation.
     """
     import warnings
+
+    from rltui.core.catalog import observation_for
 
     minari = _minari()
     with _root(directory), warnings.catch_warnings():
@@ -198,6 +203,9 @@ def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | Non
         recorded = spec.id if spec is not None else None
         if recorded is not None and recorded != entry.id:
             raise MinariError(f"Minari dataset {dataset_id} was recorded in {recorded}, not {entry.id}.")
+        if entry.group == "MiniGrid" and observation_for(kind) != "state":
+            raise MinariError(f"Minari dataset {dataset_id} holds {entry.id}'s compact state, and a {kind} "
+                              "agent learns from its partial view: learn from the episode files instead.")
         out = []
         for episode in dataset.iterate_episodes():
             obs = episode.observations

@@ -1,12 +1,18 @@
-"""MiniGrid (Farama's ``minigrid`` package) in rltui: its scene, the state agents see, and
+"""MiniGrid (Farama's ``minigrid`` package) in rltui: its scene, what agents see, and
 putting an env back for the timeline.
 
-Agents see a compact symbolic state, a tuple of small whole numbers: the agent's column,
-row and direction, what it carries, and of the first door, key and goal what can change:
-the door's state, and the cells of those that move between layouts (found by looking at
-a few). The layout's random parts (DoorKey's wall and door, FourRooms' goal) are in it, so
-a tabular agent never confuses two layouts, and nothing constant makes its table bigger;
-DQN sees it one-hot.
+An agent sees one of two observations of the same world (:class:`MiniGridObservation`):
+
+- ``state`` (tabular kinds, and a person's session until a network agent comes in): a
+  compact symbolic state, a tuple of small whole numbers: the agent's column, row and
+  direction, what it carries, and of the first door, key and goal what can change: the
+  door's state, and the cells of those that move between layouts (found by looking at a
+  few). The layout's random parts (DoorKey's wall and door, FourRooms' goal) are in it, so
+  a tabular agent never confuses two layouts, and nothing constant makes its table bigger.
+- ``view`` (network kinds): MiniGrid's own observation, the agent's partial view (the 7x7
+  cells ahead of it, each an object, a colour and a state, as MiniGrid encodes them)
+  flattened, then its direction. It is what a network learns from in MiniGrid's papers, and
+  it does not give away where the agent stands.
 """
 
 from __future__ import annotations
@@ -104,13 +110,39 @@ def symbolic_space(u: Any, features: tuple[str, ...]) -> gym.spaces.Tuple:
     return gym.spaces.Tuple(tuple(gym.spaces.Discrete(n) for n in sizes))
 
 
-class SymbolicObservation(gym.ObservationWrapper):
-    """MiniGrid's observation (the partial view image and the mission) as :func:`symbolic`."""
+STATE, VIEW = "state", "view"
+VIEWS = (STATE, VIEW)
+
+
+def view_space(u: Any) -> gym.spaces.Box:
+    """The flattened partial view: per cell (row by row) its object, colour and state, then
+    the agent's direction, each bounded by how many values MiniGrid gives it."""
+    from minigrid.core.constants import COLOR_TO_IDX, OBJECT_TO_IDX, STATE_TO_IDX
+
+    cells = u.agent_view_size * u.agent_view_size
+    high = np.array([len(OBJECT_TO_IDX) - 1, len(COLOR_TO_IDX) - 1, len(STATE_TO_IDX) - 1] * cells + [3],
+                    dtype=np.uint8)
+    return gym.spaces.Box(np.zeros_like(high), high, dtype=np.uint8)
+
+
+def partial_view(u: Any, given: Any = None) -> np.ndarray:
+    """The ``view`` observation: from MiniGrid's own observation ``given`` (a step's or a
+    reset's), else made from the env as it is now."""
+    if not isinstance(given, dict) or "image" not in given:
+        given = u.gen_obs()
+    return np.append(np.asarray(given["image"], dtype=np.uint8).reshape(-1), np.uint8(given["direction"]))
+
+
+class MiniGridObservation(gym.ObservationWrapper):
+    """MiniGrid's observation (the partial view image, the direction and the mission) as an
+    agent sees it: :func:`symbolic` (``state``) or :func:`partial_view` (``view``); see the
+    module's note. :meth:`use` changes which, in place (a network agent joining a person's
+    session)."""
 
     _FEATURES: dict[str, tuple[str, ...]] = {}
     """Features per env id, found once (evaluations make a fresh env each time)."""
 
-    def __init__(self, env: gym.Env) -> None:
+    def __init__(self, env: gym.Env, view: str = STATE) -> None:
         super().__init__(env)
         if env.spec is None:
             self.features = features_of(env.unwrapped)
@@ -119,10 +151,21 @@ class SymbolicObservation(gym.ObservationWrapper):
             if key not in self._FEATURES:
                 self._FEATURES[key] = features_of(env.unwrapped)
             self.features = self._FEATURES[key]
-        self.observation_space = symbolic_space(env.unwrapped, self.features)
+        self.view = STATE
+        self.use(view)
 
-    def observation(self, observation: Any) -> tuple[int, ...]:
-        return symbolic(self.env.unwrapped, self.features)
+    def use(self, view: str) -> None:
+        """See the world as ``view`` (``state`` or ``view``) from now on."""
+        if view not in VIEWS:
+            raise ValueError(f"a MiniGrid observation is one of {', '.join(VIEWS)}, not {view!r}")
+        self.view = view
+        u = self.env.unwrapped
+        self.observation_space = symbolic_space(u, self.features) if view == STATE else view_space(u)
+
+    def observation(self, observation: Any) -> Any:
+        """What the agent sees now (``observation``: MiniGrid's own, None to make it afresh)."""
+        u = self.env.unwrapped
+        return symbolic(u, self.features) if self.view == STATE else partial_view(u, observation)
 
 
 def scene(env: Any, done: bool = False) -> GridScene:
@@ -161,17 +204,28 @@ def scene(env: Any, done: bool = False) -> GridScene:
 
 
 def value_observations(env: Any) -> np.ndarray:
-    """For the value map: each free cell's state with the agent standing there, facing as it
-    faces now and carrying what it carries (None where it cannot stand)."""
+    """For the value map: each free cell's observation with the agent standing there, facing
+    as it faces now and carrying what it carries (None where it cannot stand)."""
     u = env.unwrapped
-    base = symbolic(u, env.get_wrapper_attr("features"))
+    state = env.get_wrapper_attr("view") == STATE
+    base = symbolic(u, env.get_wrapper_attr("features")) if state else None
     out = np.empty((u.height, u.width), dtype=object)
-    for y in range(u.height):
-        for x in range(u.width):
-            obj = u.grid.get(x, y)
-            free = 0 < x < u.width - 1 and 0 < y < u.height - 1 and (
-                obj is None or obj.type in ("goal", "lava") or (obj.type == "door" and obj.is_open))
-            out[y, x] = (x - 1, y - 1, *base[2:]) if free else None
+    here = u.agent_pos
+    try:
+        for y in range(u.height):
+            for x in range(u.width):
+                obj = u.grid.get(x, y)
+                free = 0 < x < u.width - 1 and 0 < y < u.height - 1 and (
+                    obj is None or obj.type in ("goal", "lava") or (obj.type == "door" and obj.is_open))
+                if not free:
+                    out[y, x] = None
+                elif state:
+                    out[y, x] = (x - 1, y - 1, *base[2:])
+                else:  # what it would see from there
+                    u.agent_pos = (x, y)
+                    out[y, x] = partial_view(u)
+    finally:
+        u.agent_pos = here
     return out
 
 

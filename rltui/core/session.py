@@ -88,6 +88,8 @@ class Session:
             (from the OS when None). Every episode knows its seed, so it can be replayed.
         render: whether to ask the env for frames (off for headless training).
         gamma: the discount; the entry's default when None.
+        kind: the kind of agent that will play, where the env shows kinds different
+            observations (:func:`rltui.core.catalog.observation_for`); see :meth:`observe_as`.
     """
 
     def __init__(
@@ -96,10 +98,11 @@ class Session:
         seed: int | None = None,
         render: bool = True,
         gamma: float | None = None,
+        kind: str | None = None,
     ) -> None:
         self.entry = entry
         self.gamma = entry.gamma if gamma is None else gamma
-        self.env = catalog.make_env(entry, render=render)
+        self.env = catalog.make_env(entry, render=render, kind=kind)
         self.render = render
         self.episodes_finished = 0
         self.total_steps = 0
@@ -125,6 +128,18 @@ class Session:
         """Use another discount (an agent's own) for this episode and the ones after it."""
         self.gamma = gamma
         self.episode.set_gamma(gamma)
+
+    def observe_as(self, kind: str | None) -> bool:
+        """Show an agent of ``kind`` what it sees of the env from now on (MiniGrid: a network
+        agent its partial view, a tabular one its state); whether that changed anything, in
+        which case the current observation is made again and the last transition forgotten
+        (it was seen the other way)."""
+        changed, obs = catalog.observe_as(self.env, kind)
+        if not changed:
+            return False
+        self.obs = obs
+        self.last = None
+        return True
 
     def reset(self, seed: int | None = None) -> Any:
         """Start a new episode (seeded ``seed``, else the next drawn seed); returns the first observation."""

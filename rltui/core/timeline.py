@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rltui.core.beliefs import Beliefs
-from rltui.core.catalog import LONGEST_EPISODE, PIXELS
+from rltui.core.catalog import LONGEST_EPISODE, PIXELS, observation_now
 from rltui.core.restore import capture, restore
 from rltui.core.session import HUMAN, Transition
 
@@ -103,6 +103,19 @@ class Timeline:
         if state is None and self.session.entry.render != PIXELS:
             scene = self.session.scene()
         self._timeline.append(TimelineEntry(state, self.session.obs, scene=scene))
+
+    def _reobserve(self) -> None:
+        """The env now shows agents another observation (:meth:`Session.observe_as`): each
+        kept step's is made again, as the env was then."""
+        env = self.session.env
+        now = capture(env)
+        try:
+            for entry in self._timeline:
+                if entry.state is not None:
+                    restore(env, entry.state)
+                    entry.obs = observation_now(env)
+        finally:
+            restore(env, now)
 
     def _branch(self) -> None:
         """Acting at an earlier step: put the env back there and drop the later steps."""

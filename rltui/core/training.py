@@ -99,7 +99,7 @@ def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
     ``rltui eval``, ``train``'s evaluations and the app's greedy marks all come
     here, so their figures are comparable.
     """
-    env = catalog.make_env(entry, render=False)
+    env = catalog.make_env(entry, render=False, kind=getattr(agent, "kind", None))
     try:
         starts = enumerable_starts(env) if exhaustive else None
         if starts is not None:
@@ -147,7 +147,7 @@ def _greedy_episodes(agent: Any, entry: EnvEntry, env: Any, seeds: range, stop: 
         for wave in range(0, len(seeds), SIDE_BY_SIDE):
             wave_seeds = seeds[wave:wave + SIDE_BY_SIDE]
             while len(envs) < len(wave_seeds):
-                envs.append(catalog.make_env(entry, render=False))
+                envs.append(catalog.make_env(entry, render=False, kind=getattr(agent, "kind", None)))
             observations = [e.reset(seed=s)[0] for e, s in zip(envs, wave_seeds)]
             totals = [0.0] * len(wave_seeds)
             live = list(range(len(wave_seeds)))

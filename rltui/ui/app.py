@@ -54,13 +54,14 @@ class RLTuiApp(App[None]):
     def open_play(self, entry: EnvEntry, choice: str) -> None:
         """The launcher's choice: play ``entry`` with a fresh agent (``kind:NAME``), a saved one
         (``file:PATH``, loaded without blocking the screen) or alone (anything else)."""
+        kind = choice.removeprefix("kind:") if choice.startswith("kind:") else None
         try:
-            session = Session(catalog.resolve(entry.id))
+            session = Session(catalog.resolve(entry.id), kind=kind)
         except CatalogError as exc:
             self.notify(str(exc), title="Cannot open", severity="error")
             return
-        if choice.startswith("kind:"):
-            self.push_screen(PlayScreen(session, agent_kind=choice.removeprefix("kind:")))
+        if kind is not None:
+            self.push_screen(PlayScreen(session, agent_kind=kind))
             return
         screen = PlayScreen(session)
         self.push_screen(screen)

@@ -38,7 +38,8 @@ from rltui.core.catalog.entry import (
 from rltui.core.catalog.minigrid_entries import ENTRIES as _MINIGRID
 
 __all__ = ["ANSI", "CARDS", "CATALOG", "GRID", "GROUPS", "LONGEST_EPISODE", "PIXELS", "ActionKeys",
-           "CatalogError", "EnvEntry", "catalog_by_group", "get", "make_env", "resolve", "suggest"]
+           "CatalogError", "EnvEntry", "catalog_by_group", "get", "make_env", "observation_for",
+           "observe_as", "observes_for", "resolve", "suggest"]
 
 CATALOG = (*_OWN, *_MINIGRID, *_ATARI)
 _BY_ID = {entry.id: entry for entry in CATALOG}
@@ -212,13 +213,15 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def make_env(entry: EnvEntry, render: bool = True) -> Any:
+def make_env(entry: EnvEntry, render: bool = True, kind: str | None = None) -> Any:
     """Make the Gymnasium env for ``entry``.
 
     Args:
         entry: the catalog entry.
         render: whether to ask for the render mode the entry draws from
             (``ansi`` / ``rgb_array``); grid and card scenes read the env's state.
+        kind: the agent kind that will see its observations, where that matters (see
+            :func:`observation_for`); None: a person's, as a tabular kind sees them.
 
     Raises:
         CatalogError: the env cannot be made here.
@@ -244,11 +247,54 @@ def make_env(entry: EnvEntry, render: bool = True) -> Any:
     if is_atari(env):
         env = AtariFrames(env)
     if entry.group == "MiniGrid":
-        from rltui.core.minigrid import SymbolicObservation
+        from rltui.core.minigrid import MiniGridObservation
 
-        env = SymbolicObservation(env)
+        env = MiniGridObservation(env, observation_for(kind))
     if entry.action_vectors is not None:
         from rltui.core.wrappers import NamedActions
 
         env = NamedActions(env, entry.action_vectors, for_agents=entry.named_for_agents)
+    return env
+
+
+def observation_for(kind: str | None) -> str:
+    """Which observation an agent of ``kind`` sees of an env that offers two (MiniGrid, see
+    :mod:`rltui.core.minigrid`): ``view`` (the env's own) for a kind that learns with a
+    network, ``state`` (compact, a table's index) for the others and for no agent."""
+    if kind is None:
+        return "state"
+    from agents.registry import spec
+
+    return "view" if spec(kind).uses_torch else "state"
+
+
+def observe_as(env: Any, kind: str | None) -> tuple[bool, Any]:
+    """Make ``env`` (from :func:`make_env`) show an agent of ``kind`` what that kind sees, in
+    place: whether that changed anything (the observation space and what steps return), and
+    if so the observation of the env as it is now."""
+    wrapper = _observation_wrapper(env)
+    if wrapper is None or wrapper.view == observation_for(kind):
+        return False, None
+    wrapper.use(observation_for(kind))
+    return True, wrapper.observation(None)
+
+
+def observes_for(env: Any, kind: str | None) -> bool:
+    """Whether ``env`` (from :func:`make_env`) shows an agent of ``kind`` what that kind sees."""
+    wrapper = _observation_wrapper(env)
+    return wrapper is None or wrapper.view == observation_for(kind)
+
+
+def observation_now(env: Any) -> Any:
+    """What an agent sees of ``env`` as it is now (after the timeline puts it back), for an
+    env that shows kinds different observations; None for any other."""
+    wrapper = _observation_wrapper(env)
+    return None if wrapper is None else wrapper.observation(None)
+
+
+def _observation_wrapper(env: Any) -> Any:
+    from rltui.core.minigrid import MiniGridObservation
+
+    while env is not None and not isinstance(env, MiniGridObservation):
+        env = getattr(env, "env", None)
     return env
