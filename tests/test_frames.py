@@ -32,3 +32,17 @@ def test_downsample_keeps_thin_lines_visible_on_light_and_dark_frames() -> None:
     assert small[0, 0, 0] == 255
     dark = 255 - frame  # a one-pixel white line on black (LunarLander's ground)
     assert downsample(dark, 10, 10)[5, :, 0].min() > 155
+
+
+def test_a_small_bright_object_stays_bright_on_a_frame_with_light_edges() -> None:
+    # Pong: a brown field between white walls, and a 2x4 white ball on the field.
+    frame = np.zeros((210, 160, 3), dtype=np.uint8)
+    frame[:] = (144, 72, 17)
+    frame[:34] = frame[194:] = 236  # the walls (and the corners) are light
+    frame[100:104, 80:82] = 236  # the ball
+    frame[60, :] = (0, 0, 0)  # and a dark one-pixel line on the field
+    small = downsample(frame, 50, 66)
+    row, col = 100 * 66 // 210, 80 * 50 // 160
+    assert small[row, col].min() > 160  # the ball reads as white, not as brown
+    assert min(small[r, 10].max() for r in range(17, 21)) < 100  # the dark line stays dark
+    assert tuple(small[40, 10]) == (144, 72, 17)  # the plain field is untouched

@@ -24,12 +24,15 @@ def fit(frame_shape: tuple[int, ...], cols: int, rows: int) -> tuple[int, int]:
 
 
 def downsample(frame: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Shrink ``frame`` (H, W, 3) to (height, width, 3) uint8, keeping thin lines visible.
+    """Shrink ``frame`` (H, W, 3) to (height, width, 3) uint8, keeping thin lines and small
+    objects visible.
 
-    Each cell is the area average pulled two thirds of the way towards the block's
-    extreme against the background (the darkest pixel on a light frame, the lightest on
-    a dark one): a plain average turns a one-pixel line such as MountainCar's slope or
-    CartPole's track into a faint grey on white, which is no line at all.
+    Each cell is the area average pulled two thirds of the way towards the block's pixel
+    that stands out from it most: its darkest where something dark crosses a light block,
+    its lightest where something light crosses a dark one. A plain average turns a one-pixel
+    line such as MountainCar's slope or CartPole's track into a faint grey on white, which
+    is no line at all, and Pong's ball into a faint brown on brown; one rule for the whole
+    frame (from its corners) cannot serve both, as Pong's white walls and brown field show.
     """
     src_h, src_w = frame.shape[:2]
     if width >= src_w and height >= src_h:
@@ -38,12 +41,12 @@ def downsample(frame: np.ndarray, width: int, height: int) -> np.ndarray:
     col_edges = np.linspace(0, src_w, width + 1).astype(np.intp)
     summed = _blocks(np.add, _blocks(np.add, frame, row_edges, 0, np.uint32), col_edges, 1, np.uint32)
     counts = np.outer(np.maximum(np.diff(row_edges), 1), np.maximum(np.diff(col_edges), 1))
-    mean = summed // counts[:, :, None]
-    corners = frame[[0, 0, -1, -1], [0, -1, 0, -1]].astype(np.uint32)  # the background, mostly
-    light = int(np.median(corners.sum(axis=1))) >= 3 * 128
-    pick = np.minimum if light else np.maximum
-    extreme = _blocks(pick, _blocks(pick, frame, row_edges, 0), col_edges, 1)
-    return ((mean + 2 * extreme.astype(np.uint32)) // 3).astype(np.uint8)
+    mean = (summed // counts[:, :, None]).astype(np.int32)
+    light = _blocks(np.maximum, _blocks(np.maximum, frame, row_edges, 0), col_edges, 1).astype(np.int32)
+    dark = _blocks(np.minimum, _blocks(np.minimum, frame, row_edges, 0), col_edges, 1).astype(np.int32)
+    lighter = (light - mean).sum(axis=2) > (mean - dark).sum(axis=2)
+    extreme = np.where(lighter[:, :, None], light, dark)
+    return ((mean + 2 * extreme) // 3).astype(np.uint8)
 
 
 def _blocks(ufunc: np.ufunc, a: np.ndarray, edges: np.ndarray, axis: int,
