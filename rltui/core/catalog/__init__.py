@@ -272,11 +272,10 @@ def observe_as(env: Any, kind: str | None) -> tuple[bool, Any]:
     """Make ``env`` (from :func:`make_env`) show an agent of ``kind`` what that kind sees, in
     place: whether that changed anything (the observation space and what steps return), and
     if so the observation of the env as it is now."""
-    wrapper = _observation_wrapper(env)
-    if wrapper is None or wrapper.view == observation_for(kind):
+    if observes_for(env, kind):
         return False, None
-    wrapper.use(observation_for(kind))
-    return True, wrapper.observation(None)
+    _observation_wrapper(env).use(observation_for(kind))
+    return True, observation_now(env)
 
 
 def observes_for(env: Any, kind: str | None) -> bool:
