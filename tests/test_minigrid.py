@@ -180,3 +180,25 @@ def test_a_save_that_sees_minigrid_another_way_is_refused_in_one_sentence(tmp_pa
     path = save_agent(agent, tmp_path / "old.safetensors", DOORKEY)
     with pytest.raises(SaveError, match="sees MiniGrid-DoorKey-5x5-v0 another way"):
         load_agent_for(str(path), entry)
+
+
+async def test_the_launcher_says_which_observation_each_kind_sees_and_dqn_opens_on_the_view() -> None:
+    from rltui.ui.app import RLTuiApp
+    from rltui.ui.screens.dialogs import AgentDialog
+    from rltui.ui.screens.play import PlayScreen
+    from tests.helpers import screen_text
+
+    app = RLTuiApp()
+    async with app.run_test(size=(130, 40)) as pilot:
+        envs = app.screen.query_one("#env-list")
+        envs.highlighted = next(i for i in range(envs.option_count) if envs.get_option_at_index(i).id == DOORKEY)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AgentDialog)
+        assert "see the agent's 7x7 partial view" in screen_text(app)
+        kinds = app.screen.query_one("#agent-list")
+        kinds.highlighted = next(i for i in range(kinds.option_count) if kinds.get_option_at_index(i).id == "kind:dqn")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen)
+        assert app.screen.session.obs.shape == (148,)  # the DQN's session shows the view from the start

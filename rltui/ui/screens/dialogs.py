@@ -193,11 +193,14 @@ class AgentDialog(Dialog):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, env_id: str, kinds: list[str], descriptions: dict[str, str]) -> None:
+    def __init__(self, env_id: str, kinds: list[str], descriptions: dict[str, str],
+                 note: str | None = None) -> None:
         super().__init__()
         self.env_id = env_id
         self.kinds = kinds
         self.descriptions = descriptions
+        self.note = note
+        """A line under the question (what the kinds see of this env, where that differs)."""
 
     def compose(self) -> ComposeResult:
         options: list[Option | None] = [Option("Just me: play by keyboard (tab still brings in an agent)",
@@ -205,6 +208,8 @@ class AgentDialog(Dialog):
         options += [Option(self.descriptions.get(k, k), id=f"kind:{k}") for k in self.kinds]
         with Vertical(classes="dialog", id="agent-dialog"):
             yield Label(f"Who plays {self.env_id} with you?")
+            if self.note:
+                yield Label(self.note, classes="dialog-hint")
             yield OptionList(*options, id="agent-list")
             yield Label("enter picks · esc goes back", classes="dialog-hint")
 

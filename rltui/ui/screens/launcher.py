@@ -105,7 +105,11 @@ class LauncherScreen(GuardedScreen):
             return
         kinds = kinds_for_entry(entry, env)
         env.close()
-        self.app.push_screen(AgentDialog(entry.id, kinds, DESCRIPTIONS),
+        note = None
+        if entry.group == "MiniGrid":  # two observations of one world: say which kind sees which
+            note = ("Tables see a compact state (cell, heading, load, the door); networks "
+                    "(DQN, REINFORCE, PPO) see the agent's 7x7 partial view.")
+        self.app.push_screen(AgentDialog(entry.id, kinds, DESCRIPTIONS, note),
                              lambda choice: self._play(entry, choice))
 
     def _play(self, entry: EnvEntry, choice: str | None) -> None:
