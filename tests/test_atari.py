@@ -115,3 +115,17 @@ def test_any_other_ale_game_gets_named_actions_keys_real_time_and_dqn() -> None:
     assert entry.defaults_for("dqn")["clip_reward"] is True
     with pytest.raises(catalog.CatalogError, match="Unknown environment 'ALE/Pongg-v5'. Did you mean"):
         catalog.resolve("ALE/Pongg-v5")
+
+
+def test_a_json_command_on_an_atari_game_prints_its_json_alone() -> None:
+    # The emulator announces itself on fd 1 the first time a process makes a game: a
+    # subprocess, so the announcement (once per process) cannot have been made already.
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "rltui", "bench", "atari", "--seconds", "0.2", "--json"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["env"] == PONG
+    assert "A.L.E" not in out.stdout + out.stderr

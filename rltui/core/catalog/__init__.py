@@ -121,6 +121,9 @@ def _register_own_envs() -> None:
         import gymnasium as gym
 
         gym.register_envs(ale_py)  # the ALE/* ids
+        # The emulator announces itself on fd 1 when a game is first made, past Python's
+        # stdout: into `--json` output, or over the app's screen. Errors still show.
+        ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)
 
 
 def _registered(env_id: str) -> None:
