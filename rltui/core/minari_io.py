@@ -190,7 +190,7 @@ def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | Non
     """
     import warnings
 
-    from rltui.core.catalog import observation_for
+    from rltui.core.catalog import STATE, observation_for
 
     minari = _minari()
     with _root(directory), warnings.catch_warnings():
@@ -203,7 +203,7 @@ def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | Non
         recorded = spec.id if spec is not None else None
         if recorded is not None and recorded != entry.id:
             raise MinariError(f"Minari dataset {dataset_id} was recorded in {recorded}, not {entry.id}.")
-        if entry.group == "MiniGrid" and observation_for(kind) != "state":
+        if entry.group == "MiniGrid" and observation_for(kind) != STATE:
             raise MinariError(f"Minari dataset {dataset_id} holds {entry.id}'s compact state, and a {kind} "
                               "agent learns from its partial view: learn from the episode files instead.")
         out = []

@@ -23,6 +23,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from rltui.core.catalog.entry import STATE, VIEW
 from rltui.core.scenes import Cell, GridScene
 
 OBJECTS = ("key", "ball", "box")
@@ -110,7 +111,6 @@ def symbolic_space(u: Any, features: tuple[str, ...]) -> gym.spaces.Tuple:
     return gym.spaces.Tuple(tuple(gym.spaces.Discrete(n) for n in sizes))
 
 
-STATE, VIEW = "state", "view"
 VIEWS = (STATE, VIEW)
 
 
@@ -151,7 +151,6 @@ class MiniGridObservation(gym.ObservationWrapper):
             if key not in self._FEATURES:
                 self._FEATURES[key] = features_of(env.unwrapped)
             self.features = self._FEATURES[key]
-        self.view = STATE
         self.use(view)
 
     def use(self, view: str) -> None:

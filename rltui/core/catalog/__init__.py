@@ -31,6 +31,8 @@ from rltui.core.catalog.entry import (
     GROUPS,
     LONGEST_EPISODE,
     PIXELS,
+    STATE,
+    VIEW,
     ActionKeys,
     CatalogError,
     EnvEntry,
@@ -265,10 +267,10 @@ def observation_for(kind: str | None) -> str:
     :mod:`rltui.core.minigrid`): ``view`` (the env's own) for a kind that learns with a
     network, ``state`` (compact, a table's index) for the others and for no agent."""
     if kind is None:
-        return "state"
+        return STATE
     from agents.registry import spec
 
-    return "view" if spec(kind).uses_torch else "state"
+    return VIEW if spec(kind).uses_torch else STATE
 
 
 def observe_as(env: Any, kind: str | None) -> tuple[bool, Any]:

@@ -14,6 +14,10 @@ ANSI = "ansi"
 
 GROUPS = ("Grid worlds", "Grid maps", "MiniGrid", "Classic control", "Atari", "Cards", "Custom", "Other")
 
+STATE, VIEW = "state", "view"
+"""The two observations of an env that shows kinds different ones (MiniGrid): a compact state
+for tables, the env's own view for networks (see ``catalog.observation_for``)."""
+
 LONGEST_EPISODE = 10_000
 """Steps after which an env without a time limit of its own truncates an episode."""
 

@@ -106,9 +106,10 @@ class LauncherScreen(GuardedScreen):
         kinds = kinds_for_entry(entry, env)
         env.close()
         note = None
-        if entry.group == "MiniGrid":  # two observations of one world: say which kind sees which
+        networks = [k for k in kinds if catalog.observation_for(k) == catalog.VIEW]
+        if entry.group == "MiniGrid" and networks:  # two observations of one world: who sees which
             note = ("Tables see a compact state (cell, heading, load, the door); networks "
-                    "(DQN, REINFORCE, PPO) see the agent's 7x7 partial view.")
+                    f"({', '.join(networks)}) see the agent's 7x7 partial view.")
         self.app.push_screen(AgentDialog(entry.id, kinds, DESCRIPTIONS, note),
                              lambda choice: self._play(entry, choice))
 
