@@ -67,6 +67,7 @@ class AgentHandOff:
         the returns panel discounts with the agent's own γ, so G_t and V(s_t) agree."""
         session = self.session
         self.agent = agent
+        self._to_learn.clear()  # moves made for another agent (in its own action form)
         if session.observe_as(agent.kind):
             self._reobserve()  # a network agent sees MiniGrid's partial view, a table its state
         self._track_td()

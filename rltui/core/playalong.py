@@ -43,6 +43,9 @@ EVAL_EVERY_EPISODES = 20
 EVAL_EPISODES = 10
 """Greedy episodes per in-app evaluation (deterministic grid worlds: every start instead),
 seeded as ``rltui eval`` seeds its first ones, so the two figures are comparable."""
+LEARN_BACKLOG = 2_000
+"""A person's real-time moves kept waiting for learning at most (about a minute at 30 steps/s);
+past it the oldest is dropped unlearned (and the status line says how many were)."""
 EVAL_SHARE = 0.1
 """At most this share of the owner's time goes to greedy evaluations: a slow one waits longer."""
 
@@ -142,6 +145,12 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         self._over_said = float("-inf")
         self._frame_times: tuple[float, float, int] | None = None
         """(first frame, latest frame, frames) since the clock last started."""
+        self._to_learn: deque[tuple[Any, int, Any]] = deque()
+        """A person's real-time moves not yet learned from: (episode, timeline step, transition)."""
+        self._learn_cost = 0.0
+        """Seconds one of the agent's updates takes (a running estimate, slow side)."""
+        self._unlearned = 0
+        """Real-time moves dropped unlearned because learning fell too far behind."""
         self.agent = None
         if agent is not None:
             self._attach(agent, announce=False)
@@ -182,34 +191,66 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         driving = self.controller == AGENT and self.agent is not None and not self.paused
         if driving and self.full_speed:
             handled = self._drain()
-            if self.controller == AGENT and not self.paused and self.full_speed:
+            if self._to_learn:
+                self._learn_next()  # a person's moves first, in the order they were made
+            elif self.controller == AGENT and not self.paused and self.full_speed:
                 self._agent_step()
             self.publish(force=handled > 0)  # a call's effect is shown at once
             self.inbox.handled += handled
             return
         clocked = not driving and self.clock_running
-        if driving:
+        if clocked:
+            self._clocked_tick()
+            return
+        if self._to_learn:  # the clock stopped: learn what real time left unlearned, keys first
+            timeout = 0.0
+        elif driving:
             timeout = max(0.0, self._next_step - time.perf_counter())
-        elif clocked:
-            timeout = max(0.0, self._next_frame - time.perf_counter())
         else:
             timeout = 0.1
-        call = self.inbox.get(timeout) if timeout > 0 else None
+        call = self.inbox.get(timeout) if timeout > 0 else self.inbox.get(0)
         if call is not None:
             fn, args = call
             fn(*args)
             handled = 1 + self._drain()
             self.publish(force=True)
             self.inbox.handled += handled
+        elif self._to_learn:
+            self._learn_next()
+            self.publish()
         elif driving:
             self._agent_step()
             self._next_step = time.perf_counter() + 1.0 / SPEEDS[self.speed]
             self.publish(force=True)
-        elif clocked:
-            self._frame()
-            self.publish(force=True)
         elif self.latest is not None and self.latest.steps_per_second > 0:
             self.publish(force=True)  # the rate falls to 0 once nothing steps: show it
+
+    def _clocked_tick(self) -> None:
+        """Real time: a person's keys first, then the frame when it is due, then learning in
+        whatever time is left before the next frame (never past it: the env's clock never
+        waits for an update)."""
+        handled = self._drain()  # keys are taken even when a frame is late
+        if handled:
+            self.publish(force=True)
+            self.inbox.handled += handled
+            if not self.clock_running or self.controller == AGENT:
+                return
+        now = time.perf_counter()
+        if now >= self._next_frame:
+            self._frame()
+            self.publish(force=True)
+            return
+        left = self._next_frame - now
+        if self._to_learn and left > self._learn_cost:
+            self._learn_next()
+            return
+        call = self.inbox.get(left)
+        if call is not None:
+            fn, args = call
+            fn(*args)
+            handled = 1 + self._drain()
+            self.publish(force=True)
+            self.inbox.handled += handled
 
     def _fault(self, exc: Exception) -> None:
         self.controller = HUMAN
@@ -319,27 +360,56 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         self._keep_step()
         stats = self._stats
         stats.meter.record(time.perf_counter(), self.session.total_steps)
-        if learn:
-            metrics = self.agent.observe(transition)
-            stats.td_target = metrics.get("td_target")
-            stats.td_error = metrics.get("td_error")
-            if self._log is not None:
-                self._log.td(stats.td_error)
-                self._log.maybe_row(self.agent.steps, self.agent, metrics.get("loss", stats.loss))
-            if len(self._timeline) == self.session.episode.steps + 1:
-                self._timeline[-1].td = (stats.td_target, stats.td_error)
-            loss = metrics.get("loss")
-            if loss is not None:
-                stats.loss = loss
-                if not math.isfinite(loss):
-                    self.paused = True
-                    self.learning = False
-                    self.say("error", f"The loss became {loss}: training is paused and learning "
-                              "is off. Lower the learning rate and reload.")
+        if learn and actor == HUMAN and self.clock_running and not self._replaying:
+            # Real time: the frame comes first; the update waits for time the clock leaves.
+            self._to_learn.append((self.session.episode, self.session.episode.steps, transition))
+            if len(self._to_learn) > LEARN_BACKLOG:
+                self._to_learn.popleft()
+                self._unlearned += 1
+        elif learn:
+            self._learn(transition, self.session.episode, self.session.episode.steps)
         elif self.agent is not None and actor == AGENT:
             stats.td_target = stats.td_error = None
         if transition.done:
             self._episode_finished()
+
+    def _learn(self, transition: Any, episode: Any, index: int) -> None:
+        """The agent learns from one step of ``episode`` (``index``: its place on the timeline)."""
+        stats = self._stats
+        started = time.perf_counter()
+        metrics = self.agent.observe(transition)
+        spent = time.perf_counter() - started
+        # A running estimate that leans to the slow side: an update is begun only when it fits.
+        self._learn_cost = max(spent, 0.9 * self._learn_cost + 0.1 * spent)
+        stats.td_target = metrics.get("td_target")
+        stats.td_error = metrics.get("td_error")
+        if self._log is not None:
+            self._log.td(stats.td_error)
+            self._log.maybe_row(self.agent.steps, self.agent, metrics.get("loss", stats.loss))
+        if episode is self.session.episode and index < len(self._timeline):
+            self._timeline[index].td = (stats.td_target, stats.td_error)
+        loss = metrics.get("loss")
+        if loss is not None:
+            stats.loss = loss
+            if not math.isfinite(loss):
+                self.paused = True
+                self.learning = False
+                self._to_learn.clear()
+                self.say("error", f"The loss became {loss}: training is paused and learning "
+                          "is off. Lower the learning rate and reload.")
+
+    def _learn_next(self) -> None:
+        """Learn from the oldest of a person's real-time moves still waiting."""
+        episode, index, transition = self._to_learn.popleft()
+        if self.agent is None or not self.learning:
+            self._to_learn.clear()
+            return
+        self._learn(transition, episode, index)
+
+    @property
+    def learning_behind(self) -> int:
+        """A person's real-time moves the agent has yet to learn from."""
+        return len(self._to_learn)
 
     def _episode_finished(self) -> None:
         episode = self.session.episode

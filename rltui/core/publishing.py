@@ -118,6 +118,8 @@ class Publisher:
             realtime=self.realtime,
             clock_running=self.clock_running,
             frame_rate=self.kept_fps,
+            learning_behind=len(self._to_learn),
+            unlearned=self._unlearned,
             knob_marks=tuple(self._knob_marks),
             knob_here=self._timeline[view].knob if view is not None else None,
             planning=agent.plan_status() if callable(getattr(agent, "plan_status", None)) else None,

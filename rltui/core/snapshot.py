@@ -98,6 +98,11 @@ class Snapshot:
     """Real time is running (a key started it; the episode's end or looking back stops it)."""
     frame_rate: float | None = None
     """Real-time frames per second kept since the clock last started (None before two)."""
+    learning_behind: int = 0
+    """A person's real-time moves the agent has yet to learn from (it learns in the time the
+    env's clock leaves between frames)."""
+    unlearned: int = 0
+    """Real-time moves dropped unlearned because learning fell too far behind."""
     knob_marks: tuple[tuple[int, str], ...] = ()
     """(episode, what changed) for each turn of the agent's knobs, for the Training plot."""
     knob_here: str | None = None

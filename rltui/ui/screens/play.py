@@ -241,11 +241,18 @@ class PlayScreen(AgentFiles, GuardedScreen):
             if snap.episode_done:
                 text.append("Episode over: r starts a new one, tab lets the agent play on.",
                             style="bold #f9c623")
+                if snap.learning_behind:
+                    text.append(f" The agent is learning from your {snap.learning_behind} latest moves.",
+                                style="dim")
             elif snap.realtime:
                 if snap.clock_running:
                     kept = "" if snap.frame_rate is None else f"{snap.frame_rate:.0f}/"
                     text.append(f"Real time, {kept}{snap.fps:g} steps/s: hold a key to push",
                                 style="#c8d0da")
+                    if snap.learning_behind or snap.unlearned:
+                        text.append(f" (the agent learns between frames: {snap.learning_behind} "
+                                    "moves to go" + (f", {snap.unlearned} skipped" if snap.unlearned else "")
+                                    + ")", style="dim")
                 else:
                     text.append(f"Real time ({snap.fps:g} steps/s): a key starts the clock",
                                 style="#c8d0da")

@@ -1,0 +1,81 @@
+"""Real time with a learning agent: a person's frame comes first, learning takes the time left.
+
+The owner's real-time tick is driven by hand here (no thread, no clock waits): what is
+checked is the order of work, which a slow update must never change.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from rltui.core import catalog
+from rltui.core.agent_factory import make_agent_for
+from rltui.core.playalong import PlayAlong
+from rltui.core.session import Session
+
+PENDULUM = catalog.resolve("Pendulum-v1")
+
+
+def _owner(kind: str = "sac") -> tuple[PlayAlong, list[int]]:
+    session = Session(PENDULUM, seed=0, render=False, kind=kind)
+    agent = make_agent_for(PENDULUM, kind, {"hidden": "8"}, seed=0)
+    learned: list[int] = []
+    observe = agent.observe
+
+    def counting(step):  # what the agent learned from, in order (its torque, as a vector)
+        learned.append(round(float(step.action[0])))
+        return observe(step)
+
+    agent.observe = counting
+    return PlayAlong(session, agent, realtime=True), learned
+
+
+def test_a_key_is_taken_before_a_late_frame() -> None:
+    owner, _ = _owner()
+    owner._act(4)  # Torque +2 starts the clock
+    owner._clocked_tick()  # the first frame
+    owner.hold.release()
+    owner._next_frame = time.perf_counter() - 0.05  # the next frame is late ...
+    owner.act(0)  # ... and a key waits in the queue
+    owner._clocked_tick()
+    assert owner.session.episode.actions == [4, 0]  # the late frame took the waiting key
+    assert owner.inbox.empty() and owner.settled
+
+
+def test_learning_waits_for_the_time_the_clock_leaves() -> None:
+    owner, learned = _owner()
+    owner._learn_cost = 10.0  # an update far longer than a frame: it never fits between them
+    owner._act(4)
+    for _ in range(3):
+        owner._next_frame = time.perf_counter()  # each frame due now
+        owner._clocked_tick()
+    assert owner.session.episode.actions == [4, 4, 4]
+    assert learned == [] and owner.learning_behind == 3  # no frame waited for an update
+    assert owner.latest is not None and owner.latest.learning_behind == 3  # and the screen says so
+    owner._toggle_realtime()  # the clock stops: the agent catches up, in the order played
+    while owner.learning_behind:
+        owner._tick()
+    assert learned == [2, 2, 2] and owner.agent.steps == 3
+
+
+def test_an_update_that_fits_is_made_between_frames() -> None:
+    owner, learned = _owner()
+    owner._act(4)
+    owner._next_frame = time.perf_counter()
+    owner._clocked_tick()  # frame 1; its move waits
+    assert learned == [] and owner.learning_behind == 1
+    owner._next_frame = time.perf_counter() + 60.0  # a whole minute to the next frame
+    owner._clocked_tick()
+    assert learned == [2] and owner.learning_behind == 0
+
+
+@pytest.mark.parametrize("kind", ["q-learning", "dqn"])
+def test_turn_by_turn_still_learns_at_once(kind: str) -> None:
+    entry = catalog.resolve("CartPole-v1")
+    session = Session(entry, seed=0, render=False, kind=kind)
+    agent = make_agent_for(entry, kind, {"hidden": "8"} if kind == "dqn" else {}, seed=0)
+    owner = PlayAlong(session, agent, realtime=False)
+    owner._act(1)
+    assert agent.steps == 1 and owner.learning_behind == 0
