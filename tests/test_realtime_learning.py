@@ -79,3 +79,34 @@ def test_turn_by_turn_still_learns_at_once(kind: str) -> None:
     owner = PlayAlong(session, agent, realtime=False)
     owner._act(1)
     assert agent.steps == 1 and owner.learning_behind == 0
+
+
+def test_plus_and_minus_set_real_times_pace_while_a_person_drives() -> None:
+    entry = catalog.resolve("CartPole-v1")
+    owner = PlayAlong(Session(entry, seed=0, render=False), realtime=True)
+    assert owner.fps == 50
+    owner._slower()
+    owner._slower()
+    assert owner.fps == 30  # 50 -> 40 -> 30
+    owner._faster()
+    assert owner.fps == 40
+    for _ in range(20):
+        owner._slower()
+    assert owner.fps == 2  # the slowest pace, said once reached
+
+
+def test_play_fps_sets_the_pace_and_refuses_nonsense(tmp_path) -> None:
+    import subprocess
+    import sys
+    from dataclasses import replace
+
+    owner = PlayAlong(Session(replace(catalog.resolve("CartPole-v1"), fps=10.0), seed=0, render=False),
+                      realtime=True)
+    assert owner.fps == 10
+    for bad, says in (("0", "between 1 and 240"), ("nan", "between 1 and 240"), ("1e9", "between 1 and 240")):
+        done = subprocess.run([sys.executable, "-m", "rltui", "play", "CartPole-v1", "--fps", bad],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr
+    done = subprocess.run([sys.executable, "-m", "rltui", "play", "CartPole-v1", "--fps", "10",
+                           "--turn-by-turn"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "does not go with --turn-by-turn" in done.stderr

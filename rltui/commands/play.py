@@ -26,6 +26,9 @@ def add_parser(sub: Any) -> None:
                       "(the default for classic control; ctrl+t switches in the app)")
     pace.add_argument("--turn-by-turn", dest="pace", action="store_const", const=False,
                       help="one step per key, the env waits (the default for grid worlds and cards)")
+    play.add_argument("--fps", type=float, metavar="N", help="real time's pace in steps per second "
+                      "instead of the env's own (e.g. --fps 10 slows CartPole's 50 down for a person); "
+                      "implies --real-time; +/- change it in the app")
     play.add_argument("--tensorboard", metavar="DIR", help="write each agent's training scalars to "
                       "a TensorBoard run in DIR (needs the tensorboard extra)")
     play.add_argument("--map", metavar="FILE", help="play a grid world drawn as a map (a file, or a "
@@ -57,6 +60,19 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--seed does not apply to --replay: the episode file holds its seed.")
         record, entry = read_episode(replay, entry)
     pace = getattr(args, "pace", None)
+    fps = getattr(args, "fps", None)
+    if fps is not None:
+        from rltui.core.realtime import check_fps
+
+        try:
+            check_fps(fps)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if pace is False:
+            raise UsageError("--fps sets real time's pace: it does not go with --turn-by-turn.")
+        if entry is None:
+            raise UsageError("--fps needs an environment: rltui play ENV --fps 10.")
+        pace = True
     if pace is not None and entry is None:
         raise UsageError("--real-time and --turn-by-turn need an environment: rltui play ENV --real-time.")
     if entry is not None:
@@ -65,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         from rltui.core.session import Session
 
         if pace is not None:
-            entry = replace(entry, realtime=pace)
+            entry = replace(entry, realtime=pace, fps=fps)
         agent = _play_agent(args, entry, parse_settings(getattr(args, "settings", None)))
         session = Session(entry, seed=record.seed if record else args.seed, kind=getattr(agent, "kind", None))
     elif getattr(args, "agent", None) or getattr(args, "load", None):

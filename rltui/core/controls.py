@@ -123,13 +123,36 @@ class Controls:
             self._agent_step()
 
     def _faster(self) -> None:
+        if self._pacing():
+            self._pace(faster=True)
+            return
         self.speed = len(SPEEDS) - 1 if self.full_speed else min(self.speed + 1, len(SPEEDS) - 1)
         self.full_speed = False
 
     def _slower(self) -> None:
+        if self._pacing():
+            self._pace(faster=False)
+            return
         # From full speed, one step down is the fastest counted speed, not the last one used.
         self.speed = len(SPEEDS) - 1 if self.full_speed else max(self.speed - 1, 0)
         self.full_speed = False
+
+    def _pacing(self) -> bool:
+        """``+`` and ``-`` set real time's pace while a person drives (the agent's speed else)."""
+        return self.realtime and self.controller == HUMAN
+
+    def _pace(self, faster: bool) -> None:
+        from rltui.core.realtime import next_pace
+
+        pace = next_pace(self.fps, faster)
+        if pace == self.fps:
+            self.say("information", f"Real time is at its {'fastest' if faster else 'slowest'} "
+                     f"pace, {pace:g} steps/s.")
+            return
+        self.fps = pace
+        self._frame_times = None  # the kept rate is counted afresh at the new pace
+        self.say("information", f"Real time at {pace:g} steps/s (+/- change it; a key's push "
+                 "lasts the same time at any pace).")
 
     def _toggle_full_speed(self) -> None:
         agent_running = self.controller == AGENT and not self.paused

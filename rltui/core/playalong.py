@@ -138,7 +138,7 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         self.realtime = realtime
         """A person's keys drive an env that keeps moving (see :mod:`rltui.core.realtime`)."""
         self.hold = KeyHold(entry.rest_actions)
-        self.fps = frame_rate(session.env)
+        self.fps = frame_rate(session.env, entry.fps)
         self.clock_running = False
         """Real time is on and a person's key started this episode's clock."""
         self._next_frame = 0.0

@@ -17,6 +17,26 @@ CATCH_UP = 0.1
 """Seconds a frame may run late and still be made up for by the next ones coming sooner."""
 DEFAULT_FPS = 30.0
 """Frames per second of an env that does not say."""
+MIN_FPS, MAX_FPS = 1.0, 240.0
+"""The paces a person may set (``play --fps``, ``+``/``-`` while driving in real time)."""
+PACES = (2.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 60.0)
+"""The steps ``+`` and ``-`` take through real time's pace, in frames per second."""
+
+
+def next_pace(fps: float, faster: bool) -> float:
+    """The pace one ``+`` (``faster``) or ``-`` away from ``fps``: the next of :data:`PACES`
+    (an env's own pace between two of them steps to its neighbour)."""
+    if faster:
+        return next((p for p in PACES if p > fps + 1e-9), max(fps, PACES[-1]))
+    return next((p for p in reversed(PACES) if p < fps - 1e-9), min(fps, PACES[0]))
+
+
+def check_fps(fps: float) -> float:
+    """``fps`` if it is a pace a person may set, else ValueError (one sentence)."""
+    if not (MIN_FPS <= fps <= MAX_FPS):  # NaN fails both
+        raise ValueError(f"--fps must be between {MIN_FPS:g} and {MAX_FPS:g} frames per second "
+                         f"(got {fps:g}).")
+    return float(fps)
 
 
 class KeyHold:
@@ -56,8 +76,11 @@ class KeyHold:
         return action
 
 
-def frame_rate(env: object) -> float:
-    """The env's frames per second (its ``render_fps``), or :data:`DEFAULT_FPS`."""
+def frame_rate(env: object, pace: float | None = None) -> float:
+    """``pace`` when a person set one, else the env's frames per second (its ``render_fps``),
+    or :data:`DEFAULT_FPS`."""
+    if pace is not None:
+        return float(pace)
     metadata = getattr(env, "metadata", None) or {}
     fps = metadata.get("render_fps")
     return float(fps) if isinstance(fps, (int, float)) and fps > 0 else DEFAULT_FPS

@@ -114,6 +114,8 @@ class EnvEntry:
     realtime: bool = False
     """A person drives it in real time by default: the env steps at its own frame rate and a
     held key pushes (see :mod:`rltui.core.realtime`); otherwise turn by turn."""
+    fps: float | None = None
+    """Real time's pace when a person set one (``play --fps``), instead of the env's own."""
     rest_action: int | tuple[int, ...] = 0
     """The named action sent in real time when no key is held (no torque, engines off), or
     several sent in turn for an env that has no "do nothing" (CartPole: left, right)."""

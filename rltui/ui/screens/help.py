@@ -101,8 +101,8 @@ class HelpScreen(ModalScreen[None]):
                 parts += [Text(
                     f"Real time: the env moves at its own pace while you drive. A key's action lasts "
                     f"{HOLD:g} s after its latest press, so holding a key (the terminal repeats it) "
-                    f"keeps pushing; with no key held the env gets {rest}. ctrl+t switches to turn by turn "
-                    "(one step per key).", style="#c8d0da"), Text()]
+                    f"keeps pushing; with no key held the env gets {rest}. + and - set the pace (play --fps "
+                    "starts at one); ctrl+t switches to turn by turn (one step per key).", style="#c8d0da"), Text()]
         app_keys = Table(title="Everywhere", title_justify="left", box=None)
         app_keys.add_column("keys", style="bold #f9c623")
         app_keys.add_column("does")

@@ -283,6 +283,8 @@ class PlayScreen(AgentFiles, GuardedScreen):
         snap = self.snap
         if action == "value_map":
             return self.playalong.value_states is not None
+        if action in ("faster", "slower") and snap is not None and snap.realtime and snap.controller == HUMAN:
+            return True  # real time's pace, while a person drives
         if action in AGENT_ACTIONS and (snap is None or not (snap.has_agent or snap.loading)):
             return False  # tab brings an agent in first (keys pressed while it loads wait for it)
         return True
