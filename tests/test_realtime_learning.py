@@ -110,3 +110,17 @@ def test_play_fps_sets_the_pace_and_refuses_nonsense(tmp_path) -> None:
     done = subprocess.run([sys.executable, "-m", "rltui", "play", "CartPole-v1", "--fps", "10",
                            "--turn-by-turn"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "does not go with --turn-by-turn" in done.stderr
+
+
+def test_f_is_named_and_works_as_the_toggle_it_is() -> None:
+    from rltui.ui.screens.play import PlayScreen
+
+    (full,) = [b for b in PlayScreen.BINDINGS if getattr(b, "id", None) == "full"]
+    assert "on/off" in full.description
+    entry = catalog.resolve("Taxi-v4")
+    owner = PlayAlong(Session(entry, seed=0, render=False), make_agent_for(entry, "q-learning", seed=0))
+    speed = owner.speed
+    owner._toggle_full_speed()
+    assert owner.full_speed
+    owner._toggle_full_speed()
+    assert not owner.full_speed and owner.speed == speed  # off again, at the counted speed

@@ -20,7 +20,7 @@ APP_KEYS = (
     ("space", "pause / resume the agent"),
     ("n or .", "one agent step (then it waits)"),
     ("+ / -", "agent speed: 1 to 128 steps a second (- from full speed: 128)"),
-    ("f", "full speed (the screen refreshes a few times a second)"),
+    ("f", "full speed on, or off again (back to the last counted speed); the screen refreshes a few times a second"),
     ("t", "training on/off (off: the agent acts greedily)"),
     ("l", "learn from your moves on/off (Q-learning, Expected SARSA, DQN, SAC)"),
     ("K", "knobs: change α, ε (and its schedule), γ or the learning rate while the agent runs; "

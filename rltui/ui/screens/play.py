@@ -54,7 +54,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         Binding("n,full_stop", "step_once", "Step", key_display="n", id="step"),
         Binding("plus", "faster", "Speed", key_display="+/-", id="faster"),
         Binding("minus", "slower", "Slower", show=False, id="slower"),
-        Binding("f", "full_speed", "Full speed", id="full"),
+        Binding("f", "full_speed", "Full speed on/off", id="full"),
         Binding("t", "toggle_learning", "Learning", id="learning"),
         Binding("l", "toggle_learn_from_human", "Learn from you", show=False, id="learn-human"),
         Binding("ctrl+t", "toggle_realtime", "Turn by turn", key_display="^t", show=False, id="realtime"),
