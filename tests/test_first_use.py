@@ -362,9 +362,9 @@ def test_a_slide_on_the_ice_is_named() -> None:
 
     env = catalog.make_env(catalog.resolve("FrozenLake-v1"), render=False)
     assert lake_slide(env, 0, 1, 4) is None  # Down, and down it went
-    assert lake_slide(env, 0, 1, 1) == "slid right"
+    assert lake_slide(env, 0, 1, 1) == "slid right on the ice"
     assert lake_slide(env, 0, 0, 0) is None  # Left into the wall: as aimed
-    assert lake_slide(env, 5, 2, 5) == "stayed put"
+    assert lake_slide(env, 5, 2, 5) == "stayed put on the ice"
 
 
 def test_taxi_says_when_the_passenger_is_delivered() -> None:

@@ -124,3 +124,18 @@ def test_f_is_named_and_works_as_the_toggle_it_is() -> None:
     assert owner.full_speed
     owner._toggle_full_speed()
     assert not owner.full_speed and owner.speed == speed  # off again, at the counted speed
+
+
+def test_a_slip_on_a_slippery_map_says_where_it_went() -> None:
+    entry = catalog.resolve("map:BridgeGrid")
+    assert entry.step_note is not None
+    env = catalog.make_env(entry, render=False)
+    env.reset(seed=0)
+    u = env.unwrapped
+    said = set()
+    for s, moves in u.P.items():
+        for a, outcomes in moves.items():
+            for _, s2, _, _ in outcomes:
+                said.add(entry.step_note(env, s, a, s2))
+    assert None in said and {"slipped up", "slipped down"} <= said  # BridgeGrid's moves are right/left
+    env.close()

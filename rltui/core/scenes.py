@@ -141,8 +141,13 @@ def lake_slide(env: Any, obs: int, action: int, next_obs: int) -> str | None:
     if (r2, c2) == aimed:
         return None
     if (r2, c2) == (r, c):
-        return "stayed put"
-    return f"slid {_LAKE_NAMES[(r2 - r, c2 - c)]}"
+        return "stayed put on the ice"
+    return f"slid {_LAKE_NAMES[(r2 - r, c2 - c)]} on the ice"
+
+
+def map_slip(env: Any, obs: int, action: int, next_obs: int) -> str | None:
+    """Where a map's slippery move went when it was not where you aimed (``"slipped up"``)."""
+    return env.unwrapped.slip_of(obs, action, next_obs)
 
 
 def cliff_scene(env: Any, done: bool = False) -> GridScene:

@@ -38,6 +38,7 @@ from gymnasium.envs.toy_text.utils import categorical_sample
 UP, RIGHT, DOWN, LEFT = 0, 1, 2, 3
 ACTION_NAMES = ("Up", "Right", "Down", "Left")
 _MOVES = {UP: (-1, 0), RIGHT: (0, 1), DOWN: (1, 0), LEFT: (0, -1)}
+_MOVE_NAMES = {UP: "up", RIGHT: "right", DOWN: "down", LEFT: "left"}
 _SIDES = {UP: (LEFT, RIGHT), DOWN: (LEFT, RIGHT), LEFT: (UP, DOWN), RIGHT: (UP, DOWN)}
 
 FLOOR, WALL, START, HOLE, CLIFF = ".", "#", "S", "H", "C"
@@ -286,6 +287,17 @@ class GridMapEnv(Env):
                         outcomes[key] = outcomes.get(key, 0.0) + p
                     P[s][a] = [(p, s2, reward, done) for (s2, reward, done), p in outcomes.items()]
         return P
+
+    def slip_of(self, s: int, action: int, s2: int) -> str | None:
+        """Where a move from state ``s`` went when it was not where it was aimed: ``"slipped
+        up"``; None when it went as aimed (or no slip could have taken it to ``s2``)."""
+        r, c = divmod(int(s), self.ncol)
+        if self._arrive(*self._landing(r, c, int(action)))[0] == int(s2):
+            return None
+        for side in _SIDES[int(action)]:
+            if self._arrive(*self._landing(r, c, side))[0] == int(s2):
+                return f"slipped {_MOVE_NAMES[side]}"
+        return None
 
     def _arrive(self, r: int, c: int) -> tuple[int, float, bool]:
         """(next state, reward, terminated) of arriving at (r, c)."""

@@ -94,6 +94,7 @@ def entry_for(grid_map: GridMap, env_id: str) -> EnvEntry:
         budgets={"tabular": steps},
         scene=scenes.grid_map_scene,
         value_cells=valuemap.grid_map_cells,
+        step_note=scenes.map_slip if grid_map.slip > 0 else None,
         make_kwargs={"grid_map": grid_map, "max_episode_steps": grid_map.max_steps},
         gym_id="rltui/GridMap-v0",
     )

@@ -224,7 +224,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
             text.append(action_label(snap.last.action, names), style="bold")
             text.append(f" by {snap.last.actor}", style="dim")
             if snap.last_outcome:
-                text.append(f" ({snap.last_outcome} on the ice)", style="bold #4fc3f7")
+                text.append(f" ({snap.last_outcome})", style="bold #4fc3f7")
             text.append(", reward ", style="dim")
             text.append(num(snap.last.reward, 2), style="bold")
             text.append("   ")
