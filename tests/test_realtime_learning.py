@@ -139,3 +139,41 @@ def test_a_slip_on_a_slippery_map_says_where_it_went() -> None:
                 said.add(entry.step_note(env, s, a, s2))
     assert None in said and {"slipped up", "slipped down"} <= said  # BridgeGrid's moves are right/left
     env.close()
+
+
+@pytest.mark.parametrize(
+    ("press", "says", "controller", "paused"),
+    [
+        ("_toggle_control", "is here and in control: tab takes control back.", "agent", False),
+        ("_toggle_full_speed", "is here and at full speed: tab takes control back.", "agent", False),
+        ("_step_once", "is here and took one step: n steps it again", "agent", True),
+        (None, "is here: tab hands it control", "human", False),
+    ],
+)
+def test_an_agent_that_arrives_says_what_the_key_pressed_while_it_loaded_did(
+    press: str | None, says: str, controller: str, paused: bool
+) -> None:
+    """A key pressed while an agent loads takes effect when it arrives: the notice says what
+    happened, not what a key would do."""
+    entry = catalog.resolve("Taxi-v4")
+    session = Session(entry, seed=0, render=False, kind="q-learning")
+    notices: list[str] = []
+    owner = PlayAlong(
+        session,
+        None,
+        make_agent=lambda: make_agent_for(entry, "q-learning", {}, seed=0),
+        deliver=lambda message: notices.append(getattr(message, "text", "")),
+    )
+    if press is None:
+        owner.ensure_agent()
+    else:
+        getattr(owner, press)()
+    while owner.agent is None:  # the agent is made in a thread of its own, then handed over
+        call = owner.inbox.get(timeout=10.0)
+        assert call is not None, "the agent never arrived"
+        fn, args = call
+        fn(*args)
+    arrived = [text for text in notices if text.startswith("A fresh")]
+    assert len(arrived) == 1 and says in arrived[0], notices
+    assert owner.controller == controller and owner.paused == paused
+    assert session.episode.steps == (1 if press == "_step_once" else 0)

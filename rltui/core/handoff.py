@@ -50,17 +50,25 @@ class AgentHandOff:
         self.loading = False
         self._attach(agent, announce=False)
         wishes, self._wishes = self._wishes, set()
-        self.say("information", f"A fresh {agent.kind} agent is here: "
-                  "tab hands it control, f lets it run at full speed.")
+        # The notice says what has happened (the key the person pressed while it loaded has
+        # already taken effect), not what a key would do.
         if wishes & {"control", "full_speed"}:
             self.controller = AGENT
             self.paused = False
             self.stopped_reason = None
             self.full_speed = self.full_speed or "full_speed" in wishes
+            speed = "at full speed" if self.full_speed else "in control"
+            self.say("information", f"A fresh {agent.kind} agent is here and {speed}: "
+                      "tab takes control back.")
         elif "step" in wishes:
             self.controller = AGENT
             self.paused = True
             self._agent_step()
+            self.say("information", f"A fresh {agent.kind} agent is here and took one step: "
+                      "n steps it again, tab hands it control.")
+        else:
+            self.say("information", f"A fresh {agent.kind} agent is here: "
+                      "tab hands it control, f lets it run at full speed.")
 
     def _attach(self, agent: Any, announce: bool = True) -> None:
         """Play along with ``agent`` from now on: its counters go on from where they stood, and
