@@ -236,8 +236,11 @@ class PolicyIterationAgent(ValueIterationAgent):
             self.policy = new_policy
             self.evaluating = not self.converged
             self.table = q
+        # "policy" numbers the policy now in hand as plan_status does: π1 is the first one
+        # evaluated, and the improvement that changes nothing leaves the last one standing.
         self.last_metrics = {"sweeps": float(self.sweeps), "residual": self.residual,
-                             "improvements": float(self.improvements)}
+                             "improvements": float(self.improvements),
+                             "policy": float(self.improvements + (0 if self.converged else 1))}
         return self.residual
 
     def plan_status(self) -> str:

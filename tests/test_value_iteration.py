@@ -104,6 +104,27 @@ def test_policy_iteration_finds_the_same_values_in_few_policies() -> None:
     assert np.all(q[np.arange(len(policy)), policy] >= q.max(axis=1) - 1e-3)
 
 
+def test_the_panel_numbers_the_policy_that_plan_status_names() -> None:
+    """While "evaluating π1" the panel must not say "policies 0": both name the policy in hand."""
+    from types import SimpleNamespace
+
+    from rltui.ui.widgets.training_panel import _planner_rows
+
+    P, config = _lake8()
+    pi = PolicyIterationAgent(P, 4, replace(config, watch=True))
+    seen = set()
+    while pi.planning:
+        pi.sweep()
+        status = pi.plan_status()
+        rows = dict(_planner_rows(SimpleNamespace(metrics=tuple(pi.last_metrics.items()), planning=status)))
+        if status != "converged":
+            assert status.endswith(rows["policy"]), (status, rows)
+            seen.add(rows["policy"])
+        else:
+            assert rows["policy"] == f"π{pi.improvements}"
+    assert "π1" in seen and "policies" not in rows
+
+
 def test_a_watched_planner_plans_one_sweep_per_agent_step_before_the_env_moves() -> None:
     entry = catalog.resolve("FrozenLake8x8-v1")
     session = Session(entry, seed=0, render=False)

@@ -145,8 +145,8 @@ def _planner_rows(snap: Snapshot) -> list[tuple[str, str]]:
     sweeps = m.get("sweeps")
     rows = [("sweeps", "0" if sweeps is None else f"{sweeps:,.0f}"), ("residual", sig(m.get("residual"))),
             ("planning", snap.planning or "—")]
-    if "improvements" in m:
-        rows.insert(1, ("policies", f"{m['improvements']:,.0f}"))
+    if "policy" in m:
+        rows.insert(1, ("policy", f"π{m['policy']:,.0f}"))
     return rows
 
 
