@@ -204,3 +204,26 @@ def test_a_deliberately_bad_trial_is_pruned_and_the_sweep_goes_on(tmp_path: Path
     states = [t.state.name for t in study.trials]
     assert states == ["COMPLETE", "COMPLETE", "COMPLETE", "PRUNED", "COMPLETE"], states
     assert not stop.is_set()  # pruning one trial is not stopping the sweep
+
+
+def test_a_resumed_study_draws_new_points_and_seeds_each_trial_by_its_number(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The same command twice on one study: the second run's trials are new points (its sampler
+    is seeded from the trials already there), and each trial trains with seed + its number."""
+    first = _tune(capsys, "--trials", "2", "--study", "again")
+    second = _tune(capsys, "--trials", "2", "--study", "again")
+    trials = optuna.load_study(study_name="again", storage=second["storage"]).trials
+    assert len(trials) == 4 and first["storage"] == second["storage"]
+    drawn = [tuple(sorted(t.params.items())) for t in trials]
+    assert len(set(drawn)) == 4, drawn  # the resumed run repeated none of the first run's points
+    assert [t.user_attrs["seed"] for t in trials] == [0, 1, 2, 3]
+    best = max((t for t in trials if t.value is not None), key=lambda t: t.value)
+    assert f"--seed {best.user_attrs['seed']} " in second["best_command"]
+
+
+def test_jobs_on_a_resumed_study_draw_new_points(capsys: pytest.CaptureFixture[str]) -> None:
+    _tune(capsys, "--trials", "2", "--study", "both")
+    out = _tune(capsys, "--trials", "2", "--jobs", "2", "--study", "both")
+    trials = optuna.load_study(study_name="both", storage=out["storage"]).trials
+    drawn = [tuple(sorted(t.params.items())) for t in trials]
+    assert len(trials) == 4 and len(set(drawn)) == 4, drawn

@@ -24,7 +24,8 @@ def add_parser(sub: Any) -> None:
                    "a fifth of the env's training budget for the kind)")
     p.add_argument("--storage", help="an Optuna storage URL (default: an SQLite file under saves/tune/)")
     p.add_argument("--study", help="the study's name (default ENV-KIND)")
-    p.add_argument("--seed", type=int, default=0, help="the sampler's and every trial's seed")
+    p.add_argument("--seed", type=int, default=0, help="the seed: the sampler's (with the trials so far), and each "
+                   "trial's plus its number (default 0)")
     p.add_argument("--space", action="append", metavar="KEY=LOW:HIGH[:log]",
                    help="search KEY over this range instead (repeatable)")
     p.add_argument("--jobs", type=int, default=1, help="processes running trials side by side on the "
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     try:
         space = parse_space(kind, args.space)
-        study, url, name = study_for(entry.id, kind, args.storage, args.study, args.seed + args.worker, budget)
+        study, url, name = study_for(entry.id, kind, args.storage, args.study, args.seed, budget, args.worker)
     except TuneError as exc:
         raise UsageError(str(exc)) from None
     before = outcome(study)
@@ -167,7 +168,8 @@ def run(args: argparse.Namespace) -> int:
     progress(study)
     result = outcome(study)
     seconds = time.perf_counter() - start
-    command = best_command(entry.id, kind, budget, args.seed, result.best_params) if result.best_params else None
+    seed = args.seed if result.best_seed is None else result.best_seed  # a study from before trials had seeds
+    command = best_command(entry.id, kind, budget, seed, result.best_params) if result.best_params else None
     summary = {
         "env": entry.id, "agent": kind, "study": name, "storage": url,
         "trials_finished": result.finished, "trials_pruned": result.pruned,

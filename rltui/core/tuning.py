@@ -148,13 +148,30 @@ class Outcome:
     best_value: float | None
     best_params: dict[str, str]
     best_number: int | None
+    best_seed: int | None = None
+    """The seed the best trial trained with (``--seed`` plus its number)."""
+
+
+def trial_seed(seed: int, number: int) -> int:
+    """Trial ``number``'s seed: ``seed`` plus its number, so no two trials of a study (resumed,
+    or run by several processes) train alike."""
+    return (seed + number) % 2**63
+
+
+def sampler_seed(seed: int, worker: int, trials_so_far: int) -> int:
+    """The sampler's seed for a process that joins a study holding ``trials_so_far`` trials:
+    a fresh study with one process draws what ``seed`` always drew, a resumed study or another
+    ``--jobs`` process draws new points."""
+    import numpy as np
+
+    return int(np.random.SeedSequence([seed, worker, trials_so_far]).generate_state(1)[0])
 
 
 def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: int,
               stop: threading.Event,
               on_done: Callable[[Any, float], str | None] | None = None) -> Callable[[Any], float]:
     """The function Optuna calls per trial: train with the trial's settings for ``budget``
-    steps, report each periodic evaluation, prune when the median pruner says so (or when
+    steps (seeded with ``seed`` plus the trial's number), report each periodic evaluation, prune when the median pruner says so (or when
     ``stop`` is set: a trial cut short has no result); ``on_done`` is handed each finished
     trial's agent and result, and returns the file it saved the agent to, if it did (the
     trial keeps it as ``agent_file``)."""
@@ -167,8 +184,10 @@ def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: i
         settings = settings_of({k: _number(v) for k, v in params.items()}, budget)
         trial.set_user_attr("settings", settings)
         trial.set_user_attr("process", os.getpid())  # which of --jobs' processes ran it
+        seeded = trial_seed(seed, trial.number)
+        trial.set_user_attr("seed", seeded)
         try:
-            agent = make_agent_for(entry, kind, settings, seed=seed)
+            agent = make_agent_for(entry, kind, settings, seed=seeded)
         except AgentError as exc:  # settings that do not fit together: not a result
             trial.set_user_attr("refused", str(exc))
             raise optuna.TrialPruned() from None
@@ -180,7 +199,7 @@ def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: i
             pruned = trial.should_prune() or stop.is_set()
             return pruned
 
-        result = train(agent, entry, steps=budget, seed=seed, eval_every=max(1, budget // 10),
+        result = train(agent, entry, steps=budget, seed=seeded, eval_every=max(1, budget // 10),
                        eval_episodes=10, final_eval_episodes=20, keep_best=False, on_eval=evaluated,
                        stop=stop)
         if pruned or stop.is_set() or result.eval_return_mean is None:
@@ -215,7 +234,8 @@ def outcome(study: Any) -> Outcome:
     pruned = sum(t.state == states.PRUNED for t in trials)
     best = _best(trials)
     return Outcome(done, pruned, None if best is None else float(best.value),
-                   dict(best.user_attrs.get("settings", {})) if best else {}, None if best is None else best.number)
+                   dict(best.user_attrs.get("settings", {})) if best else {}, None if best is None else best.number,
+                   None if best is None else best.user_attrs.get("seed"))
 
 
 def best_command(env_id: str, kind: str, budget: int, seed: int, settings: dict[str, str]) -> str:
@@ -231,10 +251,11 @@ SQLITE_WAIT_SECONDS = 60
 
 
 def study_for(env_id: str, kind: str, storage: str | None, name: str | None, seed: int,
-              budget: int | None = None) -> tuple[Any, str, str]:
+              budget: int | None = None, worker: int = 0) -> tuple[Any, str, str]:
     """(the study, its storage URL, its name): resumed when it exists. A new study records the
     env, kind and budget it is for; a study made for others is refused (its trials' values
-    would not compare). ``seed`` seeds the sampler (each ``--jobs`` process its own).
+    would not compare). The sampler is seeded from ``seed``, the ``--jobs`` process
+    (``worker``) and the trials already in the study (:func:`sampler_seed`).
 
     Raises:
         TuneError: a storage that cannot be opened, or a study made for another env, kind or
@@ -252,8 +273,10 @@ def study_for(env_id: str, kind: str, storage: str | None, name: str | None, see
         study = optuna.create_study(
             study_name=study_name, storage=storage_,
             direction="maximize", load_if_exists=True,
-            sampler=optuna.samplers.TPESampler(seed=seed),
             pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1))
+        # Seeded once the trials already there are known: a resumed study draws new points.
+        study.sampler = optuna.samplers.TPESampler(
+            seed=sampler_seed(seed, worker, len(study.get_trials(deepcopy=False))))
     except Exception as exc:  # any storage's own error: said in one sentence
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise TuneError(f"The study's storage {url[:80]} cannot be opened: {first}") from None
