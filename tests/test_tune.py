@@ -196,7 +196,7 @@ def test_a_deliberately_bad_trial_is_pruned_and_the_sweep_goes_on(tmp_path: Path
 
     entry = catalog.resolve("CliffWalking-v1")
     study, _, _ = study_for(entry.id, "q-learning", f"sqlite:///{tmp_path / 'p.db'}", "prunes", 0, 3000)
-    good = {"alpha": 0.85, "epsilon_end": 0.0076, "epsilon_decay_steps": 0.64, "gamma": 0.95}
+    good = {"alpha": 0.85, "epsilon_end": 0.0076, "epsilon_decay_steps": 1920, "gamma": 0.95}
     for params in (good, good, good, {**good, "alpha": 0.0101}, good):
         study.enqueue_trial(params)
     stop = threading.Event()
@@ -227,3 +227,23 @@ def test_jobs_on_a_resumed_study_draw_new_points(capsys: pytest.CaptureFixture[s
     trials = optuna.load_study(study_name="both", storage=out["storage"]).trials
     drawn = [tuple(sorted(t.params.items())) for t in trials]
     assert len(trials) == 4 and len(set(drawn)) == 4, drawn
+
+
+def test_the_study_names_its_objective_and_stores_numbers_as_numbers_and_steps_as_steps(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """What optuna-dashboard (or any reader of the study) sees: the objective's name, a numeric
+    choice as the number it is, ``epsilon_decay_steps`` as the steps the trial trained with."""
+    out = _tune(capsys, "--trials", "2", "--study", "read-back")
+    study = optuna.load_study(study_name="read-back", storage=out["storage"])
+    assert study.metric_names == ["greedy return"]
+    for t in study.trials:
+        steps = t.params["epsilon_decay_steps"]
+        assert isinstance(steps, int) and 0.05 * 3000 <= steps <= 0.8 * 3000
+        assert t.user_attrs["settings"]["epsilon_decay_steps"] == str(steps)
+    assert main(["tune", "CartPole-v1", "--agent", "dqn", "--budget", "200", "--trials", "1", "--json",
+                 "--study", "dqn-read-back", "--storage", out["storage"]]) == 0
+    (trial,) = optuna.load_study(study_name="dqn-read-back", storage=out["storage"]).trials
+    for key in ("batch_size", "train_freq", "target_update_interval"):
+        assert type(trial.params[key]) is int, (key, trial.params[key])
+        assert trial.user_attrs["settings"][key] == str(trial.params[key])
+    assert isinstance(trial.params["hidden"], str)  # a width list stays text

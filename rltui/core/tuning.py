@@ -20,18 +20,23 @@ class TuneError(Exception):
 
 @dataclass(frozen=True)
 class Dim:
-    """One searched setting: a float or int range (``log`` for a log scale), or choices."""
+    """One searched setting: a float or int range (``log`` for a log scale), or choices. A
+    range with ``share`` is a share of the trial's budget, searched as whole steps."""
 
     low: float | None = None
     high: float | None = None
     log: bool = False
     integer: bool = False
-    choices: tuple[str, ...] = ()
+    choices: tuple[str | int | float, ...] = ()
+    share: bool = False
 
-    def suggest(self, trial: Any, name: str) -> str:
-        """The trial's value, as ``--set`` text."""
+    def suggest(self, trial: Any, name: str, budget: int) -> str:
+        """The trial's value, as ``--set`` text (the study keeps it as the number it is)."""
         if self.choices:
             return str(trial.suggest_categorical(name, list(self.choices)))
+        if self.share:
+            low = max(1, round(float(self.low) * budget))
+            return str(trial.suggest_int(name, low, max(low, round(float(self.high) * budget)), log=self.log))
         if self.integer:
             return str(trial.suggest_int(name, int(self.low), int(self.high), log=self.log))
         return repr(trial.suggest_float(name, float(self.low), float(self.high), log=self.log))
@@ -39,26 +44,26 @@ class Dim:
 
 _WIDTHS = ("64,64", "128,128", "256,256")
 _TABULAR = {"alpha": Dim(0.01, 1.0, log=True), "epsilon_end": Dim(0.001, 0.2, log=True),
-            "epsilon_decay_steps": Dim(0.05, 0.8), "gamma": Dim(0.9, 0.9999)}
+            "epsilon_decay_steps": Dim(0.05, 0.8, share=True), "gamma": Dim(0.9, 0.9999)}
 SPACES: dict[str, dict[str, Dim]] = {
     "q-learning": _TABULAR, "sarsa": _TABULAR, "expected-sarsa": _TABULAR,
     "dqn": {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
-            "batch_size": Dim(choices=("32", "64", "128", "256")),
-            "epsilon_end": Dim(0.001, 0.1, log=True), "epsilon_decay_steps": Dim(0.05, 0.5),
+            "batch_size": Dim(choices=(32, 64, 128, 256)),
+            "epsilon_end": Dim(0.001, 0.1, log=True), "epsilon_decay_steps": Dim(0.05, 0.5, share=True),
             "target_update_interval": Dim(50, 2_000, log=True, integer=True),
-            "train_freq": Dim(choices=("1", "4", "8")), "hidden": Dim(choices=_WIDTHS)},
+            "train_freq": Dim(choices=(1, 4, 8)), "hidden": Dim(choices=_WIDTHS)},
     "ppo": {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
-            "n_steps": Dim(choices=("128", "256", "512", "1024", "2048")),
-            "batch_size": Dim(choices=("32", "64", "128")), "n_epochs": Dim(3, 20, integer=True),
-            "gae_lambda": Dim(0.8, 1.0), "clip_range": Dim(choices=("0.1", "0.2", "0.3")),
+            "n_steps": Dim(choices=(128, 256, 512, 1024, 2048)),
+            "batch_size": Dim(choices=(32, 64, 128)), "n_epochs": Dim(3, 20, integer=True),
+            "gae_lambda": Dim(0.8, 1.0), "clip_range": Dim(choices=(0.1, 0.2, 0.3)),
             "entropy_coef": Dim(1e-8, 0.1, log=True), "hidden": Dim(choices=_WIDTHS)},
     "reinforce": {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
                   "hidden": Dim(choices=_WIDTHS)},
     "sac": {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999), "tau": Dim(0.001, 0.05, log=True),
-            "batch_size": Dim(choices=("64", "128", "256")), "hidden": Dim(choices=_WIDTHS)},
+            "batch_size": Dim(choices=(64, 128, 256)), "hidden": Dim(choices=_WIDTHS)},
 }
 """What each kind searches (rl-baselines3-zoo's choices, trimmed). ``epsilon_decay_steps``
-is a share of the budget here (0.05-0.8 of it)."""
+spans a share of the budget (5-80% of it), searched and stored as steps."""
 SHARE_OF_BUDGET = frozenset({"epsilon_decay_steps"})
 
 
@@ -100,9 +105,7 @@ def parse_space(kind: str, overrides: list[str] | None) -> dict[str, Dim]:
                 apply_settings(config, {key: str(end)})
             except ValueError as exc:
                 raise TuneError(f"--space {key}: {exc}") from None
-        space[key] = Dim(low, high, log=len(parts) == 3, integer=integer)
-        if key in SHARE_OF_BUDGET:
-            space[key] = Dim(low, high, log=len(parts) == 3, integer=True)
+        space[key] = Dim(low, high, log=len(parts) == 3, integer=integer or key in SHARE_OF_BUDGET)
     return space
 
 
@@ -127,16 +130,6 @@ def default_storage(env_id: str, kind: str) -> tuple[str, str]:
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{id_stem(env_id)}-{kind}"
     return f"sqlite:///{(folder / f'{name}.db').resolve()}", name
-
-
-def settings_of(params: dict[str, Any], budget: int) -> dict[str, str]:
-    """A trial's params as ``--set`` text (a share of the budget turned into steps)."""
-    out = {}
-    for key, value in params.items():
-        if key in SHARE_OF_BUDGET and isinstance(value, float) and value <= 1:
-            value = max(1, round(value * budget))
-        out[key] = str(value)
-    return out
 
 
 @dataclass
@@ -180,8 +173,7 @@ def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: i
     from rltui.core.training import train
 
     def run(trial: Any) -> float:
-        params = {key: dim.suggest(trial, key) for key, dim in space.items()}
-        settings = settings_of({k: _number(v) for k, v in params.items()}, budget)
+        settings = {key: dim.suggest(trial, key, budget) for key, dim in space.items()}
         trial.set_user_attr("settings", settings)
         trial.set_user_attr("process", os.getpid())  # which of --jobs' processes ran it
         seeded = trial_seed(seed, trial.number)
@@ -214,13 +206,6 @@ def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: i
     return run
 
 
-def _number(text: str) -> Any:
-    try:
-        return float(text) if "." in text or "e" in text else int(text)
-    except ValueError:
-        return text
-
-
 def _best(trials: list[Any]) -> Any:
     """The complete trial with the highest value, or None."""
     complete = optuna_module().trial.TrialState.COMPLETE
@@ -245,6 +230,9 @@ def best_command(env_id: str, kind: str, budget: int, seed: int, settings: dict[
     return f"rltui train {shlex.quote(env_id)} --agent {kind} --steps {budget} --seed {seed} {sets}".strip()
 
 
+METRIC = "greedy return"
+"""The objective's name in the study (what optuna-dashboard labels its axis): each trial's
+final greedy mean return."""
 HEARTBEAT_SECONDS = 10
 SQLITE_WAIT_SECONDS = 60
 """How long a process waits for another's write to an SQLite study (``--jobs``) before failing."""
@@ -280,6 +268,8 @@ def study_for(env_id: str, kind: str, storage: str | None, name: str | None, see
     except Exception as exc:  # any storage's own error: said in one sentence
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise TuneError(f"The study's storage {url[:80]} cannot be opened: {first}") from None
+    if study.metric_names is None:
+        study.set_metric_names([METRIC])
     wanted = {"env": env_id, "agent": kind, "budget": budget}
     made_for = {key: study.user_attrs.get(key) for key in wanted}
     if all(value is None for value in made_for.values()):
