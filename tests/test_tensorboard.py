@@ -93,3 +93,13 @@ def test_without_the_extra_it_says_what_to_install(tmp_path: Path, monkeypatch: 
     assert code == 2
     assert capsys.readouterr().err.strip() == ("rltui: --tensorboard needs the tensorboard extra: "
                                                "pip install 'rltui[tensorboard]' (or '.[tensorboard]' in a clone).")
+
+
+def test_ppos_learning_rate_is_the_one_its_optimiser_anneals_to(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    _, run = _train(tmp_path, capsys, "CartPole-v1", "--agent", "ppo", "--steps", "4000", "--set", "hidden=16",
+                    "--set", "n_steps=256", "--set", "learning_rate=0.001")
+    rates = [e.value for e in _scalars(run)["train/learning_rate"]]
+    # Annealed linearly over the 4,000 steps: each row's rate is the last update's, below the one before.
+    assert len(rates) == 4 and all(a > b for a, b in zip(rates, rates[1:]))
+    assert rates[0] < 0.001 and rates[-1] < 0.001 * (1 - 3_000 / 4_000) + 1e-9

@@ -27,7 +27,7 @@ TAGS = {
     "rollout/ep_len_mean": "mean length of the last 100 episodes (SB3's name)",
     "rollout/exploration_rate": "ε now (SB3's name)",
     "train/loss": "the latest loss of a value-based network agent (SB3's name)",
-    "train/learning_rate": "the learning rate (α for tabular agents) (SB3's name)",
+    "train/learning_rate": "the learning rate the optimiser last used (α for tabular agents) (SB3's name)",
     "time/fps": "environment steps per second of training (SB3's name)",
     "eval/mean_return": "mean greedy return of the periodic evaluation",
     "train/td_error": "mean |TD error| of the steps since the last row (tabular agents; DQN: train/loss)",
@@ -172,10 +172,18 @@ class RunLog:
 
 
 def _learning_rate(agent: Any) -> float | None:
+    """The step size the agent's optimiser last stepped with (as SB3 logs the one it sets):
+    PPO anneals it, so its config's value is only where it started; a tabular agent's α."""
+    optimizers = getattr(agent, "_optimizers", None)
+    found = list(optimizers().values()) if callable(optimizers) else [getattr(agent, "optimizer", None)]
+    for optimizer in found:
+        value = getattr(optimizer, "lr", None)
+        if isinstance(value, (int, float)):
+            return float(value)
     config = getattr(agent, "config", None)
     for name in ("learning_rate", "alpha"):
         value = getattr(config, name, None)
-        if isinstance(value, (int, float)) and not (name == "alpha" and getattr(agent, "kind", "") == "sac"):
+        if isinstance(value, (int, float)):
             return float(value)
     return None
 
