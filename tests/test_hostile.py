@@ -141,14 +141,21 @@ def test_an_episode_relabelled_to_another_env_is_refused_by_how_it_ends(tmp_path
         episodes.check(episodes.read(path), catalog.resolve("Taxi-v4"))
 
 
-def test_blackjack_look_back_then_move_is_a_notice_not_a_fault() -> None:
+def test_blackjack_look_back_then_move_branches_as_a_fresh_deal_would() -> None:
+    """A move made while looking back at a finished hand plays from that step (the hands and
+    the deck's generator are put back), as a fresh env from the same seed would."""
     heard: list = []
     owner = PlayAlong(Session(catalog.resolve("Blackjack-v1"), seed=0, render=False), deliver=heard.append)
     owner._act(0)  # stick: the hand is over
     owner._scrub(-1)
-    owner._act(1)
-    said = [m.text for m in heard if isinstance(m, Notice)]
-    assert any("cannot be put back" in m for m in said) and any("episode is over" in m for m in said)
+    owner._act(1)  # hit, from the first step
+    said = [m.text for m in heard if isinstance(m, Notice) and m.severity != "information"]
+    assert said == [] and owner.session.episode.actions == [1]
+    fresh = catalog.make_env(catalog.resolve("Blackjack-v1"), render=False)
+    fresh.reset(seed=0)
+    assert owner.session.obs == fresh.step(1)[0]
+    owner._act(1)  # and the deck goes on as the fresh one's does
+    assert owner.session.obs == fresh.step(1)[0]
 
 
 @pytest.mark.parametrize("argv", [

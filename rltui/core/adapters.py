@@ -96,6 +96,16 @@ def blackjack_hands(env: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(int(c) for c in u.player), tuple(int(c) for c in u.dealer)
 
 
+def is_blackjack(env: Any) -> bool:
+    """Whether ``env`` is Gymnasium's Blackjack (its state is the two hands and the deck's draws)."""
+    return type(env.unwrapped).__name__ == "BlackjackEnv" and hasattr(env.unwrapped, "dealer")
+
+
+def set_blackjack_hands(env: Any, hands: tuple[tuple[int, ...], tuple[int, ...]]) -> None:
+    u = env.unwrapped
+    u.player, u.dealer = list(hands[0]), list(hands[1])
+
+
 # --- classic control: physics state --------------------------------------------------------
 
 EXTRAS = ("steps_beyond_terminated", "last_u", "lastaction")

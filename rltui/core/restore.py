@@ -2,7 +2,7 @@
 
 Toy-text envs are their discrete state ``s``; classic-control envs their
 physics ``state`` array (plus CartPole's termination counter and Pendulum's
-last torque). The time limit's step count comes along, and so does the random
+last torque); Blackjack its two hands. The time limit's step count comes along, and so does the random
 generator of a toy-text env whose moves are random (the slippery lake): a
 branch then draws what a fresh run from the same seed would, so the episode
 replays from its seed and actions alone. An Atari game is the emulator's
@@ -46,6 +46,9 @@ def capture(env: Any) -> dict[str, Any] | None:
             core["rng"] = env.unwrapped.np_random.bit_generator.state  # a fresh dict of ints each time
     elif (physics := adapters.physics_state(env)) is not None:
         core = {"state": _copy(physics)}
+    elif adapters.is_blackjack(env):
+        # The two hands and the deck's generator: a branch deals what a fresh run would.
+        core = {"hands": adapters.blackjack_hands(env), "rng": env.unwrapped.np_random.bit_generator.state}
     else:
         return None
     core.update({name: _copy(value) for name, value in adapters.extras(env).items()})
@@ -74,6 +77,9 @@ def restore(env: Any, saved: dict[str, Any]) -> None:
         adapters.set_toy_state(env, saved["s"])
         if "rng" in saved:
             env.unwrapped.np_random.bit_generator.state = saved["rng"]
+    elif "hands" in saved:
+        adapters.set_blackjack_hands(env, saved["hands"])
+        env.unwrapped.np_random.bit_generator.state = saved["rng"]
     else:
         adapters.set_physics_state(env, _copy(saved["state"]))
     adapters.set_extras(env, {k: _copy(v) for k, v in saved.items() if k in adapters.EXTRAS})
