@@ -52,11 +52,30 @@ def test_exported_episodes_read_back_step_for_step(env_id: str, policy, tmp_path
         assert list(episode.rewards) == list(record.rewards)
         assert list(episode.actions) == list(record.actions)
         assert [a.decode() for a in episode.infos["actor"]] == list(record.actors)
-        assert bool(episode.terminations[-1]) == record.terminated and bool(episode.truncations[-1]) == record.truncated
+        assert bool(episode.terminations[-1]) == record.terminated
+        assert bool(episode.truncations[-1]) == (not record.terminated)  # ended or cut short: one of the two
         # The observations are the env's own, from the record's seed.
         first, _ = catalog.make_env(catalog.resolve(env_id), render=False).reset(seed=record.seed)
         assert np.array_equal(episode.observations[0], first)
         assert len(episode.observations) == record.steps + 1
+
+
+def test_an_episode_saved_midway_ends_truncated_as_minaris_collector_marks_it(
+        tmp_path: Path, datasets: Path) -> None:
+    """Minari's DataCollector marks an episode that stopped before the env ended it truncated on its
+    last step (``DataCollector._flush_to_storage``: not terminated, so truncated; its collector needs
+    jax, which the minari extra does not bring); an export of an episode saved mid-way does the same."""
+    file = _episode("Taxi-v4", lambda obs, t: t % 4, tmp_path, 3, 12)
+    record = episodes.read(file)
+    assert record.steps == 12 and not record.terminated and not record.truncated  # saved mid-way
+    assert main(["episodes", "export", str(file), "--minari", "rltui/midway-v0"]) == 0
+    (episode,) = minari.load_dataset("rltui/midway-v0").iterate_episodes()
+    assert not episode.terminations.any()
+    assert list(episode.truncations) == [False] * 11 + [True]
+    from rltui.core.minari_io import dataset_transitions
+
+    (steps,) = dataset_transitions("rltui/midway-v0", catalog.resolve("Taxi-v4"))
+    assert steps[-1].truncated and not steps[-1].terminated
 
 
 def test_bad_exports_say_one_sentence_and_never_clobber(tmp_path: Path, datasets: Path,

@@ -2,7 +2,8 @@
 
 Farama's Minari is the standard format for recorded episodes. An export replays each
 episode file from its seed (checking every reward), so the dataset holds the env's own
-observations; each step's actor (``human`` or ``agent``) goes in the step infos. Needs the
+observations; each step's actor (``human`` or ``agent``) goes in the step infos. An episode
+saved before the env ended it is truncated on its last step, as Minari's DataCollector marks one. Needs the
 optional ``minari`` extra (Minari with its HDF5 storage).
 """
 
@@ -101,11 +102,14 @@ def export(records: list[Any], entry: Any, dataset_id: str, directory: str | Pat
             actions = [_env_action(s.action, entry) for s in steps]
             for s in steps:
                 actors[s.actor] = actors.get(s.actor, 0) + 1
+            truncations = [s.truncated for s in steps]
+            if not steps[-1].terminated:  # saved mid-way: cut short, as Minari's DataCollector marks it
+                truncations[-1] = True
             buffers.append(EpisodeBuffer(
                 id=i, seed=record.seed,
                 observations=_stacked(observations), actions=np.asarray(actions),
                 rewards=[s.reward for s in steps],
-                terminations=[s.terminated for s in steps], truncations=[s.truncated for s in steps],
+                terminations=[s.terminated for s in steps], truncations=truncations,
                 infos={"actor": np.asarray([s.actor.encode() for s in steps])},
             ))
         who = ", ".join(f"{n:,} steps by {actor}" for actor, n in sorted(actors.items()))
