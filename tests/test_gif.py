@@ -60,3 +60,25 @@ def test_bad_requests_say_one_sentence_and_write_nothing(tmp_path: Path, capsys)
     broken.write_text("not an episode\n")
     assert main(["episodes", "gif", str(broken)]) == 2
     assert not list(tmp_path.glob("broken*.gif"))
+
+
+@pytest.mark.parametrize(("env_id", "actions", "fps"), [
+    ("Taxi-v4", [0, 0, 1, 2, 3, 4], "2"),
+    ("Taxi-v4", [0, 1, 2, 3, 0, 1, 2, 3], "6"),  # 1/6 s is no whole number of the GIF's hundredths
+    ("CartPole-v1", [0, 1] * 40, None),
+])
+def test_the_gif_says_how_long_it_plays_as_its_frames_say(env_id: str, actions, fps, tmp_path: Path,
+                                                          capsys) -> None:
+    import re
+
+    path = _saved(env_id, actions, tmp_path)
+    out = tmp_path / "plays.gif"
+    assert main(["episodes", "gif", str(path), "--out", str(out), *(["--fps", fps] if fps else [])]) == 0
+    said = re.search(r"it plays (\d+\.\d) s\.$", capsys.readouterr().out.strip())
+    assert said, "the message names how long the GIF plays"
+    gif = Image.open(out)
+    total = 0
+    for i in range(gif.n_frames):  # what a viewer shows: each frame's stored delay
+        gif.seek(i)
+        total += gif.info["duration"]
+    assert said.group(1) == f"{total / 1000:.1f}"

@@ -39,10 +39,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _gif(args: argparse.Namespace) -> int:
-    import time
-
     from rltui.commands.common import read_episode
-    from rltui.core.gif import GifError, episode_frames, write_gif
+    from rltui.core.gif import GifError, episode_frames, play_seconds, write_gif
 
     if args.fps is not None and not 0 < args.fps <= MAX_FPS:
         raise UsageError(f"--fps must be above 0 and at most {MAX_FPS:g}, not {args.fps:g}.")
@@ -52,7 +50,6 @@ def _gif(args: argparse.Namespace) -> int:
         raise UsageError(f"--out must name a .gif file, not {out.name}.")
     if out.exists():
         raise UsageError(f"{out} exists already; choose another --out (nothing was overwritten).")
-    start = time.perf_counter()
     try:
         frames = episode_frames(record, entry)
         fps = args.fps or _default_fps(entry)
@@ -61,7 +58,7 @@ def _gif(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"{out} cannot be written: {exc.strerror or exc}.") from None
-    print(f"Wrote {path}: {len(frames)} frames at {fps:g} fps ({time.perf_counter() - start:.1f} s).")
+    print(f"Wrote {path}: {len(frames)} frames at {fps:g} fps; it plays {play_seconds(len(frames), fps):.1f} s.")
     return 0
 
 

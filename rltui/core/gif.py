@@ -116,6 +116,17 @@ def picture(scene: Any) -> np.ndarray:
     return np.asarray(image)
 
 
+def frame_seconds(fps: float) -> float:
+    """How long each frame shows in a GIF written at ``fps``: GIF delays are whole hundredths
+    of a second, and viewers stretch delays under 0.02 s, so the nearest such delay, 0.02 s or more."""
+    return max(2, round(100 / fps)) / 100
+
+
+def play_seconds(frames: int, fps: float) -> float:
+    """How long a GIF of ``frames`` frames written at ``fps`` plays (once through)."""
+    return frames * frame_seconds(fps)
+
+
 def write_gif(frames: list[tuple[Any, str]], path: str | Path, fps: float) -> Path:
     """Draw each (scene, caption) with its caption band and write them as a looping GIF
     (whole or not at all: a temporary file, then a rename)."""
@@ -140,7 +151,7 @@ def write_gif(frames: list[tuple[Any, str]], path: str | Path, fps: float) -> Pa
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        duration = max(20, round(1000 / fps))  # GIF delays are hundredths of a second
+        duration = round(frame_seconds(fps) * 1000)  # ms, a whole number of hundredths as the GIF stores
         images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=duration,
                        loop=0, optimize=False)
         os.replace(tmp, p)
