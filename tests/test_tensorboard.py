@@ -103,3 +103,53 @@ def test_ppos_learning_rate_is_the_one_its_optimiser_anneals_to(tmp_path: Path,
     # Annealed linearly over the 4,000 steps: each row's rate is the last update's, below the one before.
     assert len(rates) == 4 and all(a > b for a, b in zip(rates, rates[1:]))
     assert rates[0] < 0.001 and rates[-1] < 0.001 * (1 - 3_000 / 4_000) + 1e-9
+
+
+class _Counting:
+    """An agent as far as the log is concerned: its lifetime count of steps."""
+
+    kind = "q-learning"
+
+    def __init__(self, steps: int) -> None:
+        self.steps = steps
+
+
+def test_a_run_from_a_loaded_agent_goes_on_from_its_steps_and_counts_fps_from_its_own(tmp_path: Path) -> None:
+    from rltui.core.tblog import RunLog
+
+    now = [100.0]
+    agent = _Counting(1_750_000)  # a shipped agent's lifetime
+    log = RunLog(tmp_path, "Taxi-v4", "q-learning", 0, agent=agent, clock=lambda: now[0])
+    for seconds in (2.0, 2.0, 4.0):
+        agent.steps += 1_000
+        now[0] += seconds
+        log.maybe_row(agent)
+    log.close()
+    fps = _scalars(log.dir)["time/fps"]
+    # SB3 with reset_num_timesteps=False: the axis continues, fps = this run's steps / its seconds.
+    assert [e.step for e in fps] == [1_751_000, 1_752_000, 1_753_000]
+    assert [e.value for e in fps] == [500.0, 500.0, 375.0]
+
+
+def test_train_load_and_the_app_with_a_loaded_agent_share_the_step_axis(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from rltui.core import catalog
+    from rltui.core.agent_factory import load_agent_for
+    from rltui.core.playalong import PlayAlong
+    from rltui.core.session import AGENT, Session
+
+    saved = tmp_path / "taxi.safetensors"
+    assert main(["train", "Taxi-v4", "--agent", "q-learning", "--steps", "3000", "--seed", "0",
+                 "--save", str(saved), "--quiet", "--json"]) == 0
+    capsys.readouterr()
+    _, run = _train(tmp_path, capsys, "Taxi-v4", "--load", str(saved), "--steps", "2000", "--seed", "1")
+    trained = [e.step for e in _scalars(run)["rollout/exploration_rate"]]
+    entry = catalog.resolve("Taxi-v4")
+    owner = PlayAlong(Session(entry, seed=0, render=False), tensorboard=tmp_path / "app")
+    owner._attach(load_agent_for(str(saved), entry)[0])
+    owner.controller = AGENT
+    for _ in range(2_000):
+        owner._agent_step()
+    owner._log.close()
+    played = [e.step for e in _scalars(owner._log.dir)["rollout/exploration_rate"]]
+    assert trained == played == [4_000, 5_000]

@@ -106,7 +106,8 @@ class AgentHandOff:
         from rltui.core.tblog import RunLog, TensorBoardError
 
         try:
-            self._log = RunLog(self.tensorboard, self.session.entry.id, agent.kind, self.session.seed)
+            self._log = RunLog(self.tensorboard, self.session.entry.id, agent.kind, self.session.seed,
+                               agent=agent)
         except TensorBoardError as exc:
             self.say("error", f"No TensorBoard logs: {exc}")
             return

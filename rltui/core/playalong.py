@@ -385,7 +385,7 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
         stats.td_error = metrics.get("td_error")
         if self._log is not None:
             self._log.td(stats.td_error)
-            self._log.maybe_row(self.agent.steps, self.agent, metrics.get("loss", stats.loss))
+            self._log.maybe_row(self.agent, metrics.get("loss", stats.loss))
         if episode is self.session.episode and index < len(self._timeline):
             self._timeline[index].td = (stats.td_target, stats.td_error)
         loss = metrics.get("loss")
@@ -433,7 +433,7 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
                 if mean is not None:
                     self._evals.append((self._episodes_shown(), mean))
                     if self._log is not None:
-                        self._log.evaluation(self.agent.steps, mean)
+                        self._log.evaluation(self.agent, mean)
                 spent = time.perf_counter() - now
                 self._eval_due = time.perf_counter() + spent * (1 - EVAL_SHARE) / EVAL_SHARE
 

@@ -15,7 +15,7 @@ import statistics
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from rltui.core.extras import missing
 
@@ -71,6 +71,8 @@ class RunLog:
 
     Args:
         root: the folder given to ``--tensorboard``; the run gets a sub-directory of its own.
+        agent: the agent the run starts from (see :meth:`start`); None: a fresh one.
+        clock: seconds, for ``time/fps``.
 
     Raises:
         TensorBoardError: the ``tensorboard`` package is missing or the folder cannot be
@@ -78,7 +80,8 @@ class RunLog:
     """
 
     def __init__(self, root: str | Path, env_id: str, kind: str, seed: int | None,
-                 every: int = LOG_EVERY) -> None:
+                 every: int = LOG_EVERY, agent: Any = None,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
         check_writable(root)
         try:
             from tensorboard.compat.proto.event_pb2 import Event
@@ -103,13 +106,23 @@ class RunLog:
             raise TensorBoardError(f"{self.root} cannot hold TensorBoard logs: "
                                    f"{exc.strerror or exc}.") from None
         self.every = every
-        self.next_row = every
+        self._clock = clock
         self.returns: deque[float] = deque(maxlen=100)
         self.lengths: deque[int] = deque(maxlen=100)
         self._td_sum = 0.0
         self._td_n = 0
-        self._since = (time.perf_counter(), 0)
         self.closed = False
+        self.start(agent)
+
+    def start(self, agent: Any) -> None:
+        """This run starts now, from where ``agent`` stands: `train` (``--load`` or not) and
+        the app (a loaded agent or a fresh one) share the rule, Stable-Baselines3's with
+        ``reset_num_timesteps=False``. The step axis goes on from the agent's lifetime count of
+        steps, so a resumed run continues its earlier one's curves; ``time/fps`` is this run's
+        steps over this run's seconds, never the steps of earlier sessions."""
+        self.first_step = _steps(agent)
+        self.started = self._clock()
+        self.next_row = self.first_step + self.every
 
     # --- what the training loop tells it ---------------------------------------------------------
 
@@ -122,16 +135,16 @@ class RunLog:
             self._td_sum += abs(float(td_error))
             self._td_n += 1
 
-    def maybe_row(self, step: int, agent: Any, loss: float | None = None) -> None:
-        """A row of training scalars once :attr:`every` steps have passed since the last."""
+    def maybe_row(self, agent: Any, loss: float | None = None) -> None:
+        """A row of training scalars, at the agent's step count, once :attr:`every` steps
+        have passed since the last."""
+        step = _steps(agent)
         if step < self.next_row:
             return
         self.next_row = step + self.every
-        now = time.perf_counter()
-        then, then_step = self._since
-        self._since = (now, step)
+        seconds = self._clock() - self.started
         values: dict[str, float | None] = {
-            "time/fps": (step - then_step) / (now - then) if now > then else None,
+            "time/fps": (step - self.first_step) / seconds if seconds > 0 else None,
             "train/loss": loss,
             "train/learning_rate": _learning_rate(agent),
         }
@@ -152,8 +165,9 @@ class RunLog:
             values["train/actor_loss"] = values.pop("train/policy_gradient_loss")
         self.write(step, values)
 
-    def evaluation(self, step: int, mean_return: float) -> None:
-        self.write(step, {"eval/mean_return": mean_return})
+    def evaluation(self, agent: Any, mean_return: float) -> None:
+        """A greedy evaluation's mean return, at the agent's step count."""
+        self.write(_steps(agent), {"eval/mean_return": mean_return})
 
     # --- writing -----------------------------------------------------------------------------------
 
@@ -169,6 +183,11 @@ class RunLog:
             self.closed = True
             self._writer.flush()
             self._writer.close()
+
+
+def _steps(agent: Any) -> int:
+    """The agent's lifetime count of environment steps (0 for none): the step axis."""
+    return int(getattr(agent, "steps", 0) or 0)
 
 
 def _learning_rate(agent: Any) -> float | None:

@@ -266,6 +266,8 @@ def train(
     n_envs = int(getattr(getattr(agent, "config", None), "n_envs", 1) or 1)
     collector = collector_for(agent, entry, n_envs, seed)
     collector.log = log
+    if log is not None:
+        log.start(agent)  # after any demonstrations: this run's steps and seconds from here
     if steps is not None and hasattr(agent, "plan"):
         agent.plan(steps)  # schedules over the budget (PPO's learning-rate annealing)
     try:
@@ -285,13 +287,13 @@ def train(
                 if log is not None:
                     log.episode(episode_return, length)
             if log is not None:
-                log.maybe_row(step_count, agent, loss)
+                log.maybe_row(agent, loss)
             if step_count >= next_eval:
                 next_eval += eval_every
                 returns = evaluate(agent, entry, eval_episodes, target=target_return, exhaustive=exhaustive)
                 eval_mean = statistics.fmean(returns)
                 if log is not None:
-                    log.evaluation(step_count, eval_mean)
+                    log.evaluation(agent, eval_mean)
                 if on_eval is not None and on_eval(step_count, eval_mean):
                     halted = True  # as a stop would (the caller's stop event is left alone)
                     break
