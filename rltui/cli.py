@@ -16,6 +16,9 @@ from rltui.commands import envs, episodes, evaluate, play, saves, serve, train, 
 from rltui.commands.common import UsageError
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 1
+"""A reader that left before the output ended (``rltui saves --json | head -c 600``): a quiet
+exit 1, as Python's documentation advises and as Rich's console does for the tables."""
 COMMANDS = {"play": play, "train": train, "tune": tune, "eval": evaluate, "envs": envs, "saves": saves,
             "episodes": episodes, "serve": serve}
 """Each command's module, by its name on the command line (``bench`` is the project's own)."""
@@ -50,6 +53,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # output still buffered meets a closed pipe here, not at the exit
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's own flush at exit does not
+    meet the closed pipe again (and print its "Exception ignored" lines)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # a stdout that is no file (a test's capture)
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     from agents.torch_setup import threads_problem
 

@@ -152,3 +152,20 @@ def test_bench_solve_runs_every_learning_kind_of_an_env(capsys: pytest.CaptureFi
     from rltui.bench.solve import pairs
 
     assert [k for _, k in pairs("Taxi-v4")] == ["q-learning", "sarsa", "expected-sarsa", "dqn", "reinforce", "ppo"]
+
+
+@pytest.mark.parametrize("argv", [["saves", "--json"], ["saves"], ["envs"]])
+def test_output_into_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
+    """`rltui saves --json | head -c 600`: the reader goes before the output is written. The
+    pipe's read end is closed before the command starts, so every write meets the closed pipe."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "rltui", *argv], stdout=write, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert done.stderr == "" and done.returncode == 1, (done.returncode, done.stderr[-400:])
+
