@@ -39,6 +39,22 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the app (``rltui`` with no command comes here too)."""
+    from rltui.ui.terminal import quiet_typing
+
+    # From the first moment: keys typed while torch loads are neither echoed into the shell's
+    # scrollback nor left for the shell; the terminal is as it was before os._exit below.
+    with quiet_typing():
+        code = _open_app(args)
+    # The terminal is restored and the owner thread has stopped (saves are written and
+    # fsynced there). Tearing down torch's and numpy's modules can take over a second
+    # more, which a person sees as a slow quit: leave now.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _open_app(args: argparse.Namespace) -> int:
+    """Check the arguments, make the session and its agent, and run the app: its exit code."""
     from rltui.commands.common import check_seed, parse_settings, resolve_env
 
     check_seed(getattr(args, "seed", None))
@@ -100,12 +116,7 @@ def run(args: argparse.Namespace) -> int:
     app = RLTuiApp(session, agent, replay=record, tensorboard=tensorboard)
     _exit_on_signals(app)
     app.run()
-    # The terminal is restored and the owner thread has stopped (saves are written and
-    # fsynced there). Tearing down torch's and numpy's modules can take over a second
-    # more, which a person sees as a slow quit: leave now.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(app.return_code or 0)
+    return app.return_code or 0
 
 
 def _exit_on_signals(app: object) -> None:

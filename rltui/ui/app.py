@@ -13,6 +13,7 @@ from rltui.core.catalog import CatalogError, EnvEntry
 from rltui.core.session import Session
 from rltui.ui.screens.launcher import LauncherScreen
 from rltui.ui.screens.play import PlayScreen
+from rltui.ui.terminal import discard_typed_ahead
 
 
 class RLTuiApp(App[None]):
@@ -39,6 +40,16 @@ class RLTuiApp(App[None]):
         self.tensorboard = tensorboard
         self._first = (session, agent, agent_kind, settings, replay)
         self._sweep = sweep
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the app in this terminal. Keys typed ahead while it started (torch takes seconds
+        to import) are dropped, and so is anything typed and left unread when it quits: neither
+        a blind press nor a key pressed as it closed reaches the app or the shell after it."""
+        discard_typed_ahead()
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            discard_typed_ahead()
 
     def on_mount(self) -> None:
         session, agent, agent_kind, settings, replay = self._first
