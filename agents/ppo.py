@@ -274,7 +274,13 @@ class PPOAgent(ActorCritic):
             kl_clip = torch.stack(((ratio - 1.0 - log_ratio).mean(),
                                    ((ratio - 1.0).abs() > c.clip_range).float().mean()))
             out = dict(zip(names, torch.cat((torch.stack(rows).mean(dim=0), kl_clip)).tolist()))
+            # SB3's names: the loss the gradient followed (its mean over the minibatches), and
+            # the entropy term as the loss it is (the negative of the entropy).
+            out["total_loss"] = (out["policy_loss"] + c.value_coef * out["value_loss"]
+                                 - c.entropy_coef * out["entropy"])
+            out["entropy_loss"] = -out["entropy"]
         out["epochs"] = float(epochs)
+        out["clip_range"] = c.clip_range
         out["learning_rate"] = self.optimizer.lr
         out["explained_variance"] = explained_variance(np.asarray(self.rollout.values), returns)
         return out

@@ -339,6 +339,7 @@ class SACAgent(nets.NetworkAgent):
         self.updates += 1
         stats = torch.stack((q1_loss.detach(), q2_loss.detach(), policy_loss.detach(), -log_pi.detach().mean())).tolist()
         out = dict(zip(("q1_loss", "q2_loss", "policy_loss", "entropy"), stats))
+        out["critic_loss"] = out["q1_loss"] + out["q2_loss"]  # SB3's ½ Σ MSE of both critics
         out["alpha"] = self.alpha
         if alpha_loss is not None:
             out["alpha_loss"] = float(alpha_loss.detach())

@@ -153,3 +153,54 @@ def test_train_load_and_the_app_with_a_loaded_agent_share_the_step_axis(tmp_path
     owner._log.close()
     played = [e.step for e in _scalars(owner._log.dir)["rollout/exploration_rate"]]
     assert trained == played == [4_000, 5_000]
+
+
+_ROLLOUT = {"rollout/ep_rew_mean", "rollout/ep_len_mean", "time/fps"}
+SB3_TAGS = {
+    # What Stable-Baselines3 writes for each (its dqn.py, ppo.py, sac.py and the base classes'
+    # _dump_logs and _update_learning_rate): rltui's runs read alike.
+    "dqn": _ROLLOUT | {"train/loss", "train/learning_rate", "rollout/exploration_rate"},
+    "ppo": _ROLLOUT | {"train/loss", "train/policy_gradient_loss", "train/value_loss", "train/entropy_loss",
+                       "train/approx_kl", "train/clip_fraction", "train/clip_range", "train/explained_variance",
+                       "train/learning_rate"},
+    "sac": _ROLLOUT | {"train/actor_loss", "train/critic_loss", "train/ent_coef", "train/ent_coef_loss",
+                       "train/learning_rate"},
+}
+
+
+@pytest.mark.parametrize(("kind", "argv"), [
+    ("dqn", ["CartPole-v1", "--set", "learning_starts=200"]),
+    ("ppo", ["CartPole-v1", "--set", "n_steps=256", "--set", "clip_range=0.3"]),
+    ("sac", ["Pendulum-v1", "--set", "learning_starts=100", "--set", "batch_size=32"]),
+])
+def test_each_network_kind_writes_sb3s_tags(kind: str, argv: list[str], tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    _, run = _train(tmp_path, capsys, *argv, "--agent", kind, "--steps", "2000", "--set", "hidden=16", "--seed", "0")
+    scalars = _scalars(run)
+    assert SB3_TAGS[kind] <= set(scalars) <= set(TAGS)
+    assert "train/td_error" not in scalars  # a tabular agent's tag
+    if kind == "ppo":  # SB3's entropy loss is the negative of the entropy
+        pairs = zip(scalars["train/entropy_loss"], scalars["train/entropy"], strict=True)
+        assert all(loss.value == pytest.approx(-entropy.value) for loss, entropy in pairs)
+        assert all(e.value == pytest.approx(0.3) for e in scalars["train/clip_range"])
+    if kind == "sac":  # both critics' losses together
+        for total, q1, q2 in zip(scalars["train/critic_loss"], scalars["train/q1_loss"], scalars["train/q2_loss"],
+                                 strict=True):
+            assert total.value == pytest.approx(q1.value + q2.value, rel=1e-5)
+
+
+def test_dqn_in_the_app_writes_its_loss_as_in_train(tmp_path: Path) -> None:
+    from rltui.core import catalog
+    from rltui.core.agent_factory import make_agent_for
+    from rltui.core.playalong import PlayAlong
+    from rltui.core.session import AGENT, Session
+
+    entry = catalog.resolve("CartPole-v1")
+    owner = PlayAlong(Session(entry, seed=0, render=False), tensorboard=tmp_path)
+    owner._attach(make_agent_for(entry, "dqn", {"learning_starts": "200", "hidden": "16"}, seed=0))
+    owner.controller = AGENT
+    for _ in range(2_000):
+        owner._agent_step()
+    owner._log.close()
+    scalars = set(_scalars(owner._log.dir))
+    assert SB3_TAGS["dqn"] <= scalars <= set(TAGS) and "train/td_error" not in scalars

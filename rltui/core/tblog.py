@@ -30,29 +30,45 @@ TAGS = {
     "train/learning_rate": "the learning rate the optimiser last used (α for tabular agents) (SB3's name)",
     "time/fps": "environment steps per second of training (SB3's name)",
     "eval/mean_return": "mean greedy return of the periodic evaluation",
-    "train/td_error": "mean |TD error| of the steps since the last row (tabular agents; DQN: train/loss)",
+    "train/td_error": "mean |TD error| of the steps since the last row (tabular agents only; "
+                      "a network agent's is its train/loss)",
     "train/policy_gradient_loss": "a policy agent's policy loss (SB3's name)",
     "train/value_loss": "a policy agent's value loss (SB3's name)",
     "train/entropy": "the policy's entropy",
+    "train/entropy_loss": "PPO's entropy loss, the negative of its entropy (SB3's name)",
     "train/approx_kl": "approximate KL of the update (SB3's name)",
     "train/clip_fraction": "the share of steps PPO clipped (SB3's name)",
+    "train/clip_range": "PPO's clip range ε (SB3's name)",
+    "train/explained_variance": "how much of the returns' variance V explains (SB3's name)",
     "train/ent_coef": "SAC's temperature α (SB3's name)",
+    "train/ent_coef_loss": "the loss α is tuned on (SB3's name; with a fixed α, none)",
     "train/actor_loss": "SAC's policy loss (SB3's name)",
+    "train/critic_loss": "SAC's critics' loss, both together (SB3's name)",
     "train/q1_loss": "SAC's first critic's loss",
     "train/q2_loss": "SAC's second critic's loss",
 }
 """Every tag rltui writes, and what it holds (the README lists them)."""
 
 _FROM_METRICS = {
+    "total_loss": "train/loss",
     "policy_loss": "train/policy_gradient_loss",
     "value_loss": "train/value_loss",
     "entropy": "train/entropy",
+    "entropy_loss": "train/entropy_loss",
     "approx_kl": "train/approx_kl",
     "clip_fraction": "train/clip_fraction",
+    "clip_range": "train/clip_range",
+    "explained_variance": "train/explained_variance",
     "alpha": "train/ent_coef",
+    "alpha_loss": "train/ent_coef_loss",
+    "critic_loss": "train/critic_loss",
     "q1_loss": "train/q1_loss",
     "q2_loss": "train/q2_loss",
 }
+"""The tag of each of an agent's update metrics (``last_metrics``)."""
+
+_KIND_METRICS = {"sac": {"policy_loss": "train/actor_loss"}}
+"""A kind whose metric SB3 names otherwise (SAC's policy loss is its actor's)."""
 
 
 class TensorBoardError(Exception):
@@ -111,6 +127,7 @@ class RunLog:
         self.lengths: deque[int] = deque(maxlen=100)
         self._td_sum = 0.0
         self._td_n = 0
+        self._tabular = not _uses_torch(kind)
         self.closed = False
         self.start(agent)
 
@@ -131,7 +148,10 @@ class RunLog:
         self.lengths.append(int(length))
 
     def td(self, td_error: float | None) -> None:
-        if td_error is not None:
+        """A step's TD error, kept for ``train/td_error``: a tabular agent's tag. A network
+        agent's TD errors (DQN's, shown in the app) are what its ``train/loss`` is made of,
+        in `train` and the app alike."""
+        if td_error is not None and self._tabular:
             self._td_sum += abs(float(td_error))
             self._td_n += 1
 
@@ -158,11 +178,10 @@ class RunLog:
             values["train/td_error"] = self._td_sum / self._td_n
             self._td_sum, self._td_n = 0.0, 0
         metrics = dict(getattr(agent, "last_metrics", {}) or {})
-        for name, tag in _FROM_METRICS.items():
+        tags = {**_FROM_METRICS, **_KIND_METRICS.get(getattr(agent, "kind", ""), {})}
+        for name, tag in tags.items():
             if name in metrics:
                 values[tag] = metrics[name]
-        if getattr(agent, "kind", "") == "sac" and "policy_loss" in metrics:
-            values["train/actor_loss"] = values.pop("train/policy_gradient_loss")
         self.write(step, values)
 
     def evaluation(self, agent: Any, mean_return: float) -> None:
@@ -183,6 +202,13 @@ class RunLog:
             self.closed = True
             self._writer.flush()
             self._writer.close()
+
+
+def _uses_torch(kind: str) -> bool:
+    from agents.registry import BY_NAME
+
+    spec = BY_NAME.get(kind)
+    return spec is not None and spec.uses_torch
 
 
 def _steps(agent: Any) -> int:
