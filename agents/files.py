@@ -7,27 +7,36 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file beside it, fsynced, then renamed.
+def write_atomic(target: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write ``data`` to ``target`` through a temporary file beside it, fsynced, then renamed;
+    the one way rltui writes a file the user keeps (agent saves, episodes, maps, GIFs).
 
-    A crash or a full disk leaves the old file (or none), never half of the new one.
+    ``data`` is the bytes, or a function that writes them to the open binary file (Pillow's
+    ``save``). The file gets an ordinary file's mode: the one it replaces, else ``0o666`` less
+    the umask (``mkstemp`` makes 0600). A crash, a full disk or a writer that raises leaves
+    the old file (or none), never half of the new one.
 
     Raises:
-        OSError: the directory cannot be made or the file cannot be written.
+        OSError: the directory cannot be made or the file cannot be written (and whatever a
+            writer function raises).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, _file_mode(target))  # mkstemp makes 0600; a save is an ordinary file
+        os.chmod(tmp, _file_mode(target))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -129,10 +129,7 @@ def play_seconds(frames: int, fps: float) -> float:
 
 def write_gif(frames: list[tuple[Any, str]], path: str | Path, fps: float) -> Path:
     """Draw each (scene, caption) with its caption band and write them as a looping GIF
-    (whole or not at all: a temporary file, then a rename)."""
-    import os
-    import tempfile
-
+    (whole or not at all: :func:`agents.files.write_atomic`)."""
     Image, ImageDraw, ImageFont = _pil()
     font = ImageFont.load_default(size=14)
     images = []
@@ -146,16 +143,10 @@ def write_gif(frames: list[tuple[Any, str]], path: str | Path, fps: float) -> Pa
         canvas.paste(Image.fromarray(pixels), ((width - w) // 2, BAND))
         ImageDraw.Draw(canvas).text((6, BAND // 2), caption, fill=(249, 198, 35), font=font, anchor="lm")
         images.append(canvas.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
+    from agents.files import write_atomic
+
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        duration = round(frame_seconds(fps) * 1000)  # ms, a whole number of hundredths as the GIF stores
-        images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=duration,
-                       loop=0, optimize=False)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    duration = round(frame_seconds(fps) * 1000)  # ms, a whole number of hundredths as the GIF stores
+    write_atomic(p, lambda fh: images[0].save(fh, format="GIF", save_all=True, append_images=images[1:],
+                                              duration=duration, loop=0, optimize=False))
     return p

@@ -210,22 +210,11 @@ def read(path: str | Path) -> GridMap:
 
 
 def write(grid_map: GridMap, path: str | Path) -> Path:
-    """Save ``grid_map`` to ``path`` whole or not at all (a temporary file, then a rename)."""
-    import os
-    import tempfile
+    """Save ``grid_map`` to ``path`` whole or not at all (:func:`agents.files.write_atomic`)."""
+    from agents.files import write_atomic
 
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(grid_map.to_text())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(p, grid_map.to_text().encode("utf-8"))
     return p
 
 
