@@ -46,7 +46,10 @@ class EnvView(Widget):
         self.refresh()
 
     def on_resize(self) -> None:
+        # The lines were built for the old size (and may already have been served at the new
+        # one, before this event came): build them again and repaint, with no step needed.
         self._strips = None
+        self.refresh()
 
     def _build(self) -> list[Strip]:
         width, height = self.content_size

@@ -39,11 +39,18 @@ class QValuesPanel(Static):
         super().__init__(id=id)
         self.action_names = action_names
         self.action_dims = action_dims
+        self._snap: Snapshot | None = None
 
     def on_mount(self) -> None:
         self.border_title = "Q-values"
 
+    def on_resize(self) -> None:
+        # The bars are as wide as the panel: draw the last snapshot again at the new width.
+        if self._snap is not None:
+            self.show(self._snap)
+
     def show(self, snap: Snapshot) -> None:
+        self._snap = snap
         self.update(self.render_snapshot(snap), layout=False)
         if snap.actions is not None:
             policy = snap.policy

@@ -41,10 +41,19 @@ class ReturnsPlot(PlotextPlot):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._shown: tuple[int, int] = (-1, -1)
+        self._shown: tuple[int, ...] | None = None
         self._drawn_at = 0.0
+        self._snap: Snapshot | None = None
+
+    def on_resize(self) -> None:
+        # The ticks are spaced for the plot's size: draw the last snapshot again, now.
+        if self._snap is not None:
+            self._shown = None
+            self._drawn_at = 0.0
+            self.show(self._snap)
 
     def show(self, snap: Snapshot) -> None:
+        self._snap = snap
         key = (snap.returns[-1][0] if snap.returns else -1, len(snap.evals), len(snap.knob_marks))
         now = time.perf_counter()
         interval = FULL_SPEED_PLOT_INTERVAL if snap.full_speed and not snap.paused else PLOT_INTERVAL
