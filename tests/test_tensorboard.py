@@ -147,6 +147,7 @@ def test_train_load_and_the_app_with_a_loaded_agent_share_the_step_axis(tmp_path
     entry = catalog.resolve("Taxi-v4")
     owner = PlayAlong(Session(entry, seed=0, render=False), tensorboard=tmp_path / "app")
     owner._attach(load_agent_for(str(saved), entry)[0])
+    owner._toggle_learning()  # a loaded agent comes greedy: t trains it on
     owner.controller = AGENT
     for _ in range(2_000):
         owner._agent_step()

@@ -85,9 +85,20 @@ class AgentHandOff:
         self._returns.clear()
         self._evals.clear()
         self._knob_marks.clear()
+        # An agent that has learned already (a save) comes to be watched: it plays its greedy
+        # policy, as `rltui eval` scores it, until t turns training back on. Mid-schedule, a
+        # solved save's ε can still be high (training stops once a greedy evaluation solves the
+        # env), and ε-greedy play would show the schedule, not what it learned.
+        trained = bool(getattr(agent, "learns", True)) and agent.steps > 0
+        self.learning = not trained
         self._open_log(agent)
         self._values = None
         self._finished = None  # its V(s_t) column was another agent's
+        if trained:
+            epsilon = getattr(agent, "epsilon", None)
+            then = f" (from ε {epsilon:.3g})" if isinstance(epsilon, float) else ""
+            self.say("information", f"The {agent.kind} agent has learned for {agent.steps:,} steps: "
+                      f"it plays its greedy policy, and t goes on training it{then}.")
         gamma = agent_gamma(agent)
         if gamma is not None and gamma != session.gamma:
             before = session.gamma
