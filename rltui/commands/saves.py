@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rltui.commands.common import print_json
-from rltui.core.storage import agent_dirs, list_episodes, list_saves
+from rltui.core.storage import agent_dirs, list_episodes, list_saves, listed_name
 
 
 def add_parser(sub: Any) -> None:
@@ -45,7 +45,7 @@ def _print_agents(console: Any, folder: Path, rows: list[dict[str, Any]]) -> Non
     cells = []
     for row in good:
         ev = row["eval_return"]
-        name = Path(row["file"]).stem + (" (interrupted)" if row.get("interrupted") else "")
+        name = listed_name(row)
         steps = row["steps"]
         cells.append((name, str(row["env"]), str(row["agent"]),
                       f"{steps:,}" if isinstance(steps, int) else "—",

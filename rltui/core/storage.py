@@ -57,11 +57,18 @@ def id_stem(env_id: str) -> str:
 
 
 def fresh_save_path(env_id: str, kind: str, directory: Path | None = None) -> Path:
-    """``DIR/ENV-KIND.safetensors``, numbered so an existing save is never overwritten."""
-    from agents.files import unused_path
+    """``DIR/ENV-KIND.safetensors``, numbered (``-2``, ``-3`` ...) so that it neither
+    overwrites an existing save nor takes the name of one listed beside it (the shipped
+    ``CartPole-v1-dqn.safetensors``): every listed save keeps a name of its own."""
     from agents.persistence import SUFFIX
 
-    return unused_path(directory or saves_dir(), f"{id_stem(env_id)}-{kind}", SUFFIX)
+    folder = directory or saves_dir()
+    stem = f"{id_stem(env_id)}-{kind}"
+    taken = [folder, *agent_dirs()]
+    name, n = f"{stem}{SUFFIX}", 2
+    while any((d / name).exists() for d in taken):
+        name, n = f"{stem}-{n}{SUFFIX}", n + 1
+    return folder / name
 
 
 def save_target(path: str, env_id: str, kind: str) -> Path:
@@ -115,6 +122,27 @@ def _listing(directories: list[Path], suffix: str, read: Callable[[Path], Any], 
             else:
                 rows.append({"file": str(path), **describe(item)})
     return rows
+
+
+def origin(file: str | Path) -> str:
+    """Whose a listed file is: ``"yours"`` (in :func:`saves_dir`, or its ``episodes/``),
+    ``"shipped"`` (it came with rltui), else its folder."""
+    folder = Path(file).parent
+    if folder.name == "episodes":
+        folder = folder.parent
+    for directory, name in ((saves_dir(), "yours"), (SHIPPED_DIR, "shipped")):
+        try:
+            if folder.resolve() == directory.resolve():
+                return name
+        except OSError:
+            pass
+    return str(folder)
+
+
+def listed_name(row: dict[str, Any]) -> str:
+    """A saved agent's name as listings show it: the file's stem, marked when training was
+    interrupted (Ctrl+C) before it was saved."""
+    return Path(row["file"]).stem + (" (interrupted)" if row.get("interrupted") else "")
 
 
 def list_saves() -> list[dict[str, Any]]:

@@ -69,6 +69,21 @@ class SaveDialog(Dialog):
     def on_mount(self) -> None:
         self.query_one("#save-dialog").border_title = "Save agent"
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A name typed over an existing save says so before enter overwrites it."""
+        from agents.persistence import SaveError
+        from rltui.core.storage import save_target
+
+        note = ""
+        try:
+            target = save_target(event.value, self.env_id, self.kind)
+        except SaveError:
+            pass  # said on enter
+        else:
+            if target.is_file():
+                note = f"{target.name} exists there: enter overwrites it."
+        self.query_one("#save-error", Label).update(note)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         from agents.persistence import SaveError
         from rltui.core.storage import save_target
@@ -116,18 +131,21 @@ class LoadDialog(Dialog):
 
     def _list(self) -> None:
         """Off the UI thread: reading every save's header can be slow (a network folder)."""
-        from rltui.core.storage import list_episodes, list_saves
+        from rltui.core.storage import list_episodes, list_saves, listed_name, origin
+
+        def prompt(what: str, row: dict[str, Any], name: str) -> str:
+            # Yours and the shipped one may share a name: each says whose it is.
+            return f"{what:<16} {_count(row['steps']):>10} steps   {name}  ({origin(row['file'])})"
 
         options: list[Option | None] = [
-            Option(f"{r['agent']:<16} {_count(r['steps']):>10} steps   {Path(r['file']).name}", id=r["file"])
+            Option(prompt(r["agent"], r, listed_name(r)), id=r["file"])
             for r in list_saves() if r.get("env") == self.env_id
         ]
         recorded = [r for r in list_episodes() if r.get("env") == self.env_id]
         if recorded:
             if options:
                 options.append(None)
-            options += [Option(f"{'episode':<16} {_count(r['steps']):>10} steps   {Path(r['file']).name}",
-                               id=r["file"]) for r in recorded]
+            options += [Option(prompt("episode", r, Path(r["file"]).name), id=r["file"]) for r in recorded]
         self.post_message(Listed(options))
 
     def on_listed(self, message: Listed) -> None:
