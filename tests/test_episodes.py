@@ -100,8 +100,26 @@ def test_the_file_is_json_lines_with_a_header_and_one_line_per_step(tmp_path: Pa
     first = json.loads(lines[1])
     assert set(first) == {"t", "action", "reward", "actor"} and first["actor"] == HUMAN
     assert path.parent == tmp_path and path.suffix == ".jsonl"
+    owner._new_episode()
+    _play(owner, [0])
     second, _ = owner.save_episode(tmp_path)
     assert second != path and path.read_text() == "\n".join(lines) + "\n"  # never overwritten
+
+
+def test_the_same_episode_is_saved_once_until_it_changes(tmp_path: Path) -> None:
+    entry = catalog.resolve("CliffWalking-v1")
+    owner = PlayAlong(Session(entry, seed=0, render=False))
+    _play(owner, [0, 1])
+    path, _ = owner.save_episode(tmp_path)
+    with pytest.raises(episodes.EpisodeAlreadySaved, match=f"already saved as {path}") as said:
+        owner.save_episode(tmp_path)
+    assert said.value.path == path and list(tmp_path.iterdir()) == [path]
+    _play(owner, [1])  # one step more: another episode's worth of file
+    longer, record = owner.save_episode(tmp_path)
+    assert longer != path and record.steps == 3
+    longer.unlink()  # gone from disk: saved again
+    again, _ = owner.save_episode(tmp_path)
+    assert again.is_file() and episodes.read(again).actions == (0, 1, 1)
 
 
 def test_saving_right_after_an_episode_ends_saves_that_episode(tmp_path: Path) -> None:
@@ -256,6 +274,42 @@ async def test_ctrl_e_saves_the_episode_being_played(saves_in_tmp: Path) -> None
     (path,) = (saves_in_tmp / "episodes").iterdir()
     record = episodes.read(path)
     assert record.actions == (0, 1, 1) and record.actors == (HUMAN,) * 3 and record.rewards == (-1.0,) * 3
+
+
+async def test_ctrl_e_twice_saves_once_and_says_where(saves_in_tmp: Path) -> None:
+    app = RLTuiApp(Session(catalog.resolve("CliffWalking-v1"), seed=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "up", "right", "ctrl+e", "ctrl+e")
+        (path,) = (saves_in_tmp / "episodes").iterdir()
+        assert any(n.message.startswith(f"This episode is already saved as {path}")
+                   for n in app._notifications)
+        await press(pilot, "right", "ctrl+e")
+    assert len(list((saves_in_tmp / "episodes").iterdir())) == 2
+
+
+async def test_ctrl_e_says_at_once_that_it_saves_while_the_owner_is_busy(saves_in_tmp: Path) -> None:
+    import threading
+
+    app = RLTuiApp(Session(catalog.resolve("CliffWalking-v1"), seed=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "up", "right")
+        busy, release = threading.Event(), threading.Event()
+
+        def hold(owner: PlayAlong) -> None:  # the owner thread, busy (learning, say)
+            busy.set()
+            release.wait(10)
+
+        app.screen.playalong.call(hold)
+        assert busy.wait(10)
+        try:
+            await pilot.press("ctrl+e")  # the UI answers without waiting for the owner
+            messages = [n.message for n in app._notifications]
+            assert "Saving the episode…" in messages
+            assert not any(m.startswith("Saved ") for m in messages)
+        finally:
+            release.set()
+        await settle(pilot)
+        assert any(n.message.startswith("Saved 2 steps") for n in app._notifications)
 
 
 async def test_ctrl_e_with_nothing_played_says_so(saves_in_tmp: Path) -> None:

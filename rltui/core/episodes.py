@@ -54,6 +54,14 @@ class EpisodeFileError(Exception):
     """An episode file that cannot be read, written or replayed; the message is one sentence."""
 
 
+class EpisodeAlreadySaved(EpisodeFileError):
+    """The episode asked to be saved is, unchanged, already in :attr:`path`."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"This episode is already saved as {path}; it is saved anew once it changes.")
+        self.path = path
+
+
 @dataclass(frozen=True)
 class EpisodeRecord:
     """One episode as it is written to disk."""

@@ -44,6 +44,9 @@ class TimelineEntry:
 class Timeline:
     """Keeping, showing and branching the steps of the current episode (owner thread only)."""
 
+    _episode_saved: tuple[EpisodeRecord, Path] | None = None
+    """The episode last saved (ctrl+e) and its file: saving it again, unchanged, says where."""
+
     # --- episodes on disk ------------------------------------------------------------------
 
     def open_replay(self, record: EpisodeRecord) -> None:
@@ -77,6 +80,7 @@ class Timeline:
         ended) to a new JSON Lines file in ``directory``; returns its path. Owner thread only.
 
         Raises:
+            EpisodeAlreadySaved: this very episode, unchanged, is already in a file there.
             EpisodeFileError: nothing to save, or the file cannot be written.
         """
         from rltui.core import episodes
@@ -85,7 +89,12 @@ class Timeline:
         if episode.steps == 0 and self._finished_episode is not None:
             episode = self._finished_episode
         record = episodes.record_of(episode, self.session.entry.id, getattr(self.agent, "kind", None))
-        return episodes.save(record, directory), record
+        saved = self._episode_saved
+        if saved is not None and saved[0] == record and saved[1].parent == directory and saved[1].is_file():
+            raise episodes.EpisodeAlreadySaved(saved[1])
+        path = episodes.save(record, directory)
+        self._episode_saved = (record, path)
+        return path, record
 
     # --- the steps kept -------------------------------------------------------------------
 

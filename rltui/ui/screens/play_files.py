@@ -78,7 +78,9 @@ class AgentFiles:
         self.playalong.call(save)
 
     def action_save_episode(self) -> None:
-        from rltui.core.episodes import EpisodeFileError
+        """Save the episode in the owner thread; said at once, since the owner may be busy
+        (learning) for a while before it gets to it, and the UI never waits for it."""
+        from rltui.core.episodes import EpisodeAlreadySaved, EpisodeFileError
         from rltui.core.storage import episodes_dir
 
         directory = episodes_dir()
@@ -86,12 +88,15 @@ class AgentFiles:
         def save(playalong: PlayAlong) -> None:  # runs in the owner thread
             try:
                 path, record = playalong.save_episode(directory)
+            except EpisodeAlreadySaved as exc:
+                playalong.say("information", str(exc))
             except EpisodeFileError as exc:
                 playalong.say("warning", str(exc))
             else:
                 playalong.say("information", f"Saved {record.steps} steps (return "
                               f"{num(record.return_)}) to {path}; rltui play --replay plays it again.")
 
+        self.notify("Saving the episode…", timeout=2)
         self.playalong.call(save)
 
     def action_load(self) -> None:
