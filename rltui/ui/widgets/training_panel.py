@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 import time
 
-import numpy as np
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
@@ -15,13 +14,12 @@ from textual_plotext import PlotextPlot
 from rltui.core.session import HUMAN
 from rltui.core.snapshot import Snapshot
 from rltui.ui.format import rows, sig
+from rltui.ui.render.returns_plot import ReturnsPlotData, plot_data
 from rltui.ui.render.ticks import nice_ticks
 
 PLOT_INTERVAL = 0.5
 FULL_SPEED_PLOT_INTERVAL = 3.0
 """Plotext takes tens of milliseconds a plot: at full speed that time is the agent's."""
-MAX_POINTS = 120
-MOVING_AVERAGE = 20
 
 
 def controller_badge(snap: Snapshot) -> Text:
@@ -44,6 +42,8 @@ class ReturnsPlot(PlotextPlot):
         self._shown: tuple[int, ...] | None = None
         self._drawn_at = 0.0
         self._snap: Snapshot | None = None
+        self.legend = Text()
+        """What each mark means: a line of its own above the plot (one inside would cover data)."""
 
     def on_resize(self) -> None:
         # The ticks are spaced for the plot's size: draw the last snapshot again, now.
@@ -66,34 +66,29 @@ class ReturnsPlot(PlotextPlot):
         plt.title("")
         plt.xlabel("episode")
         plt.ylabel("return")
-        values: list[float] = []
-        n = len(snap.returns)
-        if n:
-            x = np.asarray([e for e, _ in snap.returns], dtype=float)
-            returns = np.asarray([r for _, r in snap.returns], dtype=float)
-            values += returns.tolist()
-            step = max(1, n // MAX_POINTS)  # a point per column is all a terminal can show
-            plt.plot(x[::step].tolist(), returns[::step].tolist(), marker="dot", color="gray",
-                     label="return")
-            if n >= 2:
-                kernel = min(MOVING_AVERAGE, n)
-                avg = np.convolve(returns, np.ones(kernel) / kernel, mode="valid")
-                plt.plot(x[kernel - 1:][::step].tolist(), avg[::step].tolist(), marker="braille",
-                         color="orange", label=f"mean of {kernel}")
-        if snap.solved_at is not None and n:
+        # A point (or a bar) per real episode, the moving average as the line: see plot_data.
+        data = plot_data(snap.returns, snap.evals, columns=max(1, self.size.width - 8))
+        self.legend = _legend(data, snap.solved_at)
+        xs, ys = data.returns
+        if xs:
+            if data.bars:
+                plt.bar(list(xs), list(ys), width=0.5, color="gray")
+            else:
+                plt.scatter(list(xs), list(ys), marker="dot", color="gray")
+        if data.average[0]:
+            plt.plot(list(data.average[0]), list(data.average[1]), marker="braille", color="orange")
+        values = data.values
+        if snap.solved_at is not None and data.episodes is not None:
             # The env's solved mark, so greedy evaluations can be seen to cross it.
-            first, last = snap.returns[0][0], max(snap.returns[-1][0], snap.returns[0][0] + 1)
+            first, last = data.episodes
             values.append(snap.solved_at)
-            plt.plot([first, last], [snap.solved_at] * 2, marker="braille", color="red",
-                     label=f"solved {snap.solved_at:g}")
-        if snap.evals:
-            ex, ey = zip(*snap.evals)
-            values += list(ey)
-            plt.scatter(list(ex), list(ey), marker="◆", color="green", label="greedy eval")
-        if n:
+            plt.plot([first, max(last, first + 1)], [snap.solved_at] * 2, marker="braille", color="red")
+        if data.evals[0]:
+            plt.scatter(list(data.evals[0]), list(data.evals[1]), marker="◆", color="green")
+        if data.episodes is not None:
             # A person turned the agent's knobs: a line at that episode, so the curve after it
             # can be read as what the knob did.
-            first, last = snap.returns[0][0], snap.returns[-1][0]
+            first, last = data.episodes
             for episode, _ in snap.knob_marks:
                 if first <= episode <= last + 1:
                     plt.vline(episode, "cyan")
@@ -102,14 +97,50 @@ class ReturnsPlot(PlotextPlot):
             lo, hi, ticks, labels = nice_ticks(min(finite), max(finite), most=max(2, self.size.height // 3))
             plt.ylim(lo, hi)
             plt.yticks(ticks, labels)
-        if n:
+        if data.episodes is not None:
             # Episodes are whole numbers: ticks on round ones, within the episodes shown.
-            first, last = snap.returns[0][0], snap.returns[-1][0]
+            first, last = data.episodes
+            if data.bars:  # a bar is as wide as half an episode: room on either side for it
+                plt.xlim(first - 0.5, max(last, first + 1) + 0.5)
             _, _, ticks, labels = nice_ticks(first, max(last, first + 1), most=max(3, self.size.width // 9))
             shown = [(t, lab) for t, lab in zip(ticks, labels) if first <= t <= last and t == int(t)]
             if shown:
                 plt.xticks([t for t, _ in shown], [lab for _, lab in shown])
         self.refresh()
+
+    def render(self) -> RenderResult:
+        """The legend's line, then the plot in the rows left (as PlotextPlot draws it)."""
+        width, height = self.size
+        if not self.legend or height < 4:
+            return super().render()
+        self._plot.plotsize(width, height - 1)
+        self._plot._set_size(width, height - 1)  # PlotextPlot's belt and braces, kept
+        self._plot.theme(self._get_plotext_theme_name(self.app.theme))
+        legend = self.legend.copy()
+        legend.truncate(width, overflow="ellipsis")
+        return Text.assemble(legend, "\n", Text.from_ansi(self._plot.build()))
+
+
+LEGEND_STYLES = {"gray": "color(8)", "orange": "color(3)", "green": "color(2)", "red": "color(1)"}
+"""Plotext's colours by the names the plot uses, as the 256-colour indices it writes."""
+
+
+def _legend(data: ReturnsPlotData, solved_at: float | None) -> Text:
+    """The plot's legend: an entry per series drawn, each mark in its series' colour."""
+    entries: list[tuple[str, str, str]] = []
+    if data.episodes is not None:
+        entries.append(("█" if data.bars else "•", "gray", "return"))
+    if data.average[0]:
+        entries.append(("━", "orange", f"mean of {data.window}"))
+    if data.evals[0]:
+        entries.append(("◆", "green", "greedy eval"))
+    if solved_at is not None and data.episodes is not None:
+        entries.append(("━", "red", f"solved {solved_at:g}"))
+    legend = Text(" " * 5, no_wrap=True)  # past the y axis's labels, over the plot's frame
+    for i, (mark, colour, label) in enumerate(entries):
+        legend.append(("   " if i else "") + mark, style=LEGEND_STYLES[colour])
+        legend.append(" " + label, style="dim")
+    return legend if entries else Text()
 
 
 class TrainingPanel(Horizontal):
