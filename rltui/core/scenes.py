@@ -14,6 +14,8 @@ import numpy as np
 
 from rltui.core import adapters
 
+CURSOR_GLYPH = "◌"
+"""The map editor's cursor on a cell that shows nothing (floor): a mark no cell uses."""
 NO_VALUE_KINDS = frozenset({"hole", "goal", "cliff", "wall_cell", "exit_bad"})
 
 
@@ -267,10 +269,11 @@ def scene_of_map(m: Any, at: tuple[int, int], avatar: str = "agent") -> GridScen
                 cells.append({WALL: Cell(" ", "wall_cell"), START: Cell("S", "start"), HOLE: Cell("○", "hole"),
                               CLIFF: Cell(" ", "cliff")}.get(token, Cell(" ", "floor")))
         grid.append(cells)
-    legend = [("☺", "agent", "you"), ("+", "goal", "exit: its reward, the end")]
+    # One entry for the exits, good (green) and bad (red) alike: the reward is written in each.
+    bad = any(x is not None and x <= 0 and x != best for x in exits)
+    you = (CURSOR_GLYPH, "cursor", "cursor") if avatar == "cursor" else ("☺", "agent", "you")
+    legend = [you, ("±" if bad else "+", "goal", "exit: its reward, the end")]
     tokens = {t for row in m.cells for t in row}
-    if any(x is not None and x <= 0 and x != best for x in exits):
-        legend.append(("-", "exit_bad", "exit"))
     if HOLE in tokens:
         legend.append(("○", "hole", "hole"))
     if CLIFF in tokens:

@@ -9,7 +9,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 
-from rltui.core.scenes import GridScene
+from rltui.core.scenes import CURSOR_GLYPH, GridScene
 from rltui.core.valuemap import ValueMap
 from rltui.ui.render.palette import BORDER, CAPTION, cell_style
 
@@ -196,7 +196,7 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
                 if valued:
                     segments += cells.line(r, c, line, scene.avatar if here else None)
                 elif here and scene.avatar == "cursor":  # the map editor's: the cell shows through
-                    shown = glyph if glyph.strip() else "+"
+                    shown = glyph if glyph.strip() else FILL.get(kind, CURSOR_GLYPH)
                     text = shown[:cell_w].center(cell_w) if middle else " " * cell_w
                     segments.append(Segment(text, cell_style("cursor")))
                 elif here:
