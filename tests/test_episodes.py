@@ -201,10 +201,13 @@ def test_an_env_whose_dependency_is_missing_says_what_to_install(
 
     path = _saved(tmp_path)
     entry = catalog.get("Taxi-v4")
-    missing = dataclasses.replace(entry, requires="no_such_module_here", install_hint="pip install it")
+    from rltui.core.extras import install_hint
+
+    missing = dataclasses.replace(entry, requires="no_such_module_here", extra="box2d")
     monkeypatch.setitem(catalog._BY_ID, "Taxi-v4", missing)
-    with pytest.raises(UsageError, match="needs no_such_module_here \\(not installed\\): pip install it"):
+    with pytest.raises(UsageError) as said:
         read_episode(str(path))
+    assert str(said.value).endswith(f"needs no_such_module_here (not installed): {install_hint('box2d')}.")
 
 
 @pytest.mark.parametrize(("argv", "message"), [

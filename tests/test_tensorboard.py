@@ -91,8 +91,10 @@ def test_without_the_extra_it_says_what_to_install(tmp_path: Path, monkeypatch: 
     code = main(["train", "Taxi-v4", "--agent", "q-learning", "--steps", "10", "--tensorboard", str(tmp_path),
                  "--no-save"])
     assert code == 2
+    from rltui.core.extras import install_hint
+
     assert capsys.readouterr().err.strip() == ("rltui: --tensorboard needs the tensorboard extra: "
-                                               "pip install 'rltui[tensorboard]' (or '.[tensorboard]' in a clone).")
+                                               f"{install_hint('tensorboard')}.")
 
 
 def test_ppos_learning_rate_is_the_one_its_optimiser_anneals_to(tmp_path: Path,

@@ -184,7 +184,9 @@ def test_ray_without_its_extra_names_the_install(capsys: pytest.CaptureFixture[s
 
     monkeypatch.setitem(sys.modules, "ray", None)  # as if it were not installed
     assert main(["tune", "CliffWalking-v1", "--agent", "q-learning", "--ray"]) == 2
-    assert "rltui tune --ray needs the ray extra: pip install 'rltui[ray]'" in capsys.readouterr().err
+    from rltui.core.extras import install_hint
+
+    assert f"rltui tune --ray needs the ray extra: {install_hint('ray')}." in capsys.readouterr().err
 
 
 def test_a_deliberately_bad_trial_is_pruned_and_the_sweep_goes_on(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     table = Table(title="rltui environments", title_justify="left", show_lines=False)
     table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("γ", justify="right", no_wrap=True)  # the discount agents and the G_t panel use
     table.add_column("description", ratio=3)
     table.add_column("keys", ratio=2)
     group = None
@@ -47,12 +48,12 @@ def run(args: argparse.Namespace) -> int:
             group = row["group"]
             if table.row_count:
                 table.add_section()
-            table.add_row(f"[#8fa3b8]{group.upper()}[/]", "", "")
+            table.add_row(f"[#8fa3b8]{group.upper()}[/]", "", "", "")
         keys = "  ".join(f"{k} {name}" for name, k in row["keys"].items())
         desc = row["description"]
         if not row["available"]:
             desc += " [italic](not installed)[/]"
-        table.add_row(row["id"], desc, keys)
+        table.add_row(row["id"], f"{row['gamma']:g}", desc, keys)
     Console().print(table)
     print("Any other registered Gymnasium id with discrete actions plays too, with number keys.")
     return 0

@@ -27,9 +27,9 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         console.print(f"No saved agents in {_folders()} yet: `rltui train ENV --agent KIND` makes one.")
     # One table per folder: each row then needs only the file's name, which stays whole.
+    # Yours first, agents and episodes, then the ones rltui ships.
     for folder in agent_dirs():
         _print_agents(console, folder, [r for r in rows if Path(r["file"]).parent == folder])
-    for folder in agent_dirs():
         episodes = folder / "episodes"
         _print_episodes(console, episodes, [r for r in recorded if Path(r["file"]).parent == episodes])
     return 0

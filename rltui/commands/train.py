@@ -160,7 +160,10 @@ def run(args: argparse.Namespace) -> int:
 
         print_summary("Training interrupted" if result.stopped else "Training finished", summary, agent)
         if log is not None:
-            print(f"TensorBoard: tensorboard --logdir {shlex.quote(str(log.root))}")
+            from rltui.core.extras import executable_beside_python
+
+            viewer = executable_beside_python("tensorboard") or "tensorboard"
+            print(f"TensorBoard: {viewer} --logdir {shlex.quote(str(log.root))}")
     return 130 if result.stopped else 0
 
 

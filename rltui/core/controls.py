@@ -197,13 +197,18 @@ class Controls:
         self.learning = not self.learning
 
     def _toggle_learn_from_human(self) -> None:
-        from agents.registry import BY_NAME
+        from agents.registry import BY_NAME, OFF_POLICY, kinds_for
 
         spec = BY_NAME.get(getattr(self.agent, "kind", ""))
         if spec is not None and not spec.off_policy:
             cut = (": your moves end its rollout where you take over, bootstrapped from V(s)"
                    if hasattr(self.agent, "cut") else "")
+            # The registry's off-policy kinds, those that play this env (all of them if none do).
+            learners = [k for k in kinds_for(self.session.env) if k in OFF_POLICY]
+            lead = f"Of the kinds that play {self.session.entry.id}, " if learners else ""
+            learners = learners or [k for k in BY_NAME if k in OFF_POLICY]
+            them = " and ".join([", ".join(learners[:-1]), learners[-1]] if len(learners) > 1 else learners)
             self.say("information", f"{spec.name} learns only from its own moves (on-policy), never "
-                     f"from yours{cut}. q-learning, expected-sarsa and dqn learn from yours.")
+                     f"from yours{cut}. {lead}{them} learn{'s' if len(learners) == 1 else ''} from yours.")
             return
         self.learn_from_human = not self.learn_from_human

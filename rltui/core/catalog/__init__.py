@@ -143,7 +143,9 @@ def _package_entry(env_id: str, module: str, package: str, entries: Any) -> EnvE
     """An id of a package's family outside the curated set (``MiniGrid-*``, ``ALE/*``): the
     entry its module's ``generic`` makes, once the package is there and knows the id."""
     if importlib.util.find_spec(module) is None:
-        raise CatalogError(f"{env_id} needs {package}, which is not installed: {entries.HINT}")
+        from rltui.core.extras import install_hint
+
+        raise CatalogError(f"{env_id} needs {package}, which is not installed: {install_hint(entries.EXTRA)}")
     _registered(env_id)
     try:
         return entries.generic(env_id)

@@ -6,7 +6,8 @@ from rltui.core.catalog.entry import PIXELS, EnvEntry, keys
 
 GROUP = "Atari"
 REQUIRES = "ale_py"
-HINT = "pip install 'rltui[atari]'"
+EXTRA = "atari"
+"""rltui's optional extra that installs the package."""
 # Fire is z: space, f and tab are rltui's own (pause, full speed, hand-off); 0 is no-op.
 _KEYS = {"NOOP": "0", "FIRE": "z", "UP": "up,w", "DOWN": "down,s", "RIGHT": "right,d", "LEFT": "left,a",
          "RIGHTFIRE": "c", "LEFTFIRE": "x"}
@@ -46,7 +47,7 @@ def entry(env_id: str, meanings: tuple[str, ...], description: str,
         render=PIXELS,
         gamma=0.99,
         requires=REQUIRES,
-        install_hint=HINT,
+        extra=EXTRA,
         realtime=True,
         rest_action=0,
         # The agent's frames are grey (rltui.core.atari); the screen a person sees is rendered

@@ -104,8 +104,8 @@ class EnvEntry:
     """Extra keyword arguments for ``gymnasium.make``."""
     requires: str | None = None
     """Python module the env needs beyond rltui's own dependencies (e.g. ``Box2D``)."""
-    install_hint: str | None = None
-    """What to install when :attr:`requires` is missing."""
+    extra: str | None = None
+    """rltui's optional extra that installs :attr:`requires` (``box2d``): see :attr:`install_hint`."""
     action_vectors: tuple[tuple[float, ...], ...] | None = None
     """For an env with continuous (Box) actions: the vector each named action stands for, so
     keys (and, with :attr:`named_for_agents`, discrete agent kinds) can take them by index."""
@@ -144,6 +144,15 @@ class EnvEntry:
     def continuous(self) -> bool:
         """The env's own actions are continuous vectors."""
         return self.action_vectors is not None
+
+    @property
+    def install_hint(self) -> str | None:
+        """The command that installs what this env needs (:attr:`extra`), or None."""
+        if self.extra is None:
+            return None
+        from rltui.core.extras import install_hint
+
+        return install_hint(self.extra)
 
     @property
     def available(self) -> bool:

@@ -14,7 +14,8 @@ ACTION_NAMES = ("Turn left", "Turn right", "Forward", "Pick up", "Drop", "Toggle
 # are rltui's (pause, hand-off), so toggle is e and pick up p.
 KEYS = keys(("left,a", 0), ("right,d", 1), ("up,w", 2), ("p,pageup", 3), ("x,pagedown", 4), ("e", 5), ("z", 6))
 REQUIRES = "minigrid"
-HINT = "pip install 'rltui[minigrid]'"
+EXTRA = "minigrid"
+"""rltui's optional extra that installs the package."""
 
 
 def _scene(env: Any, done: bool = False) -> Any:
@@ -60,7 +61,7 @@ def entry(env_id: str, description: str, tuned: dict | None = None, budgets: dic
         scene=_scene,
         value_obs=_value_obs,
         requires=REQUIRES,
-        install_hint=HINT,
+        extra=EXTRA,
     )
 
 
