@@ -333,18 +333,20 @@ def test_the_numbers_view_prints_every_cells_value_readable_without_colour() -> 
 
 
 def test_the_q_view_puts_each_moves_value_on_its_side_of_the_cell() -> None:
-    from rltui.ui.render.grid import fit_number
+    from rltui.ui.render.grid import number_format
 
-    text, values, _ = _lake_views("q", (80, 40))
+    text, values, scene = _lake_views("q", (80, 40))
+    drawn = np.array([[cell.has_value for cell in row] for row in scene.cells])
+    number = number_format(values.q[drawn].ravel(), 3)  # one format per map, for its narrowest place
     # 9x4 cells: the top line of a cell holds Q(s, Up), the bottom Q(s, Down), the middle
     # Q(s, Left) at the left edge and Q(s, Right) at the right.
     grid = [line[1:-1] for line in text if line.startswith("│")]
     cell = lambda r, c: [row[c * 9:(c + 1) * 9] for row in grid[r * 4:(r + 1) * 4]]  # noqa: E731
     q = values.q[2, 1]  # a cell the agent is not in
     top, _, middle, bottom = cell(2, 1)
-    assert top.strip() == fit_number(q[3], 7) and bottom.strip() == fit_number(q[1], 7)
+    assert top.strip() == number(q[3]) and bottom.strip() == number(q[1])
     left, right = middle.split()
-    assert left == fit_number(q[0], 3) and right == fit_number(q[2], 3)
+    assert left == number(q[0]) and right == number(q[2])
     assert "each move's value on the side it leads to" in "\n".join(text)
 
 

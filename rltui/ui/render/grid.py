@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from rich.color import Color
@@ -74,23 +75,50 @@ VIEW_NAMES = {"arrows": "V(s) and the greedy action", "numbers": "V(s) in number
 _COMPASS = {"↑": "top", "↓": "bottom", "←": "left", "→": "right"}
 
 
-def fit_number(x: float, width: int) -> str:
-    """``x`` in at most ``width`` characters, as precise as fits (0.853, 0.85, .85, -13, 1e+03)."""
-    for text in (f"{x:.3f}", f"{x:.2f}", f"{x:.1f}", f"{x:.0f}"):
-        text = text.rstrip("0").rstrip(".") if "." in text else text
-        text = "0" if text in ("-0", "") else text
-        for form in (text, text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text):
-            if len(form) <= width:
-                return form
+def _fixed(x: float, decimals: int, drop_zero: bool) -> str:
+    """``x`` with ``decimals`` decimals (``.85`` for ``0.85`` with ``drop_zero``); a value that
+    rounds to zero is ``0``."""
+    text = f"{x:.{decimals}f}"
+    if float(text) == 0:
+        return "0"
+    if drop_zero and text.startswith(("0.", "-0.")):
+        text = text.replace("0.", ".", 1)
+    return text
+
+
+def _short(x: float, width: int) -> str:
+    """``x`` as ``1e3``, or dots where not even that fits."""
+    if not math.isfinite(x):
+        text = "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+        return text if len(text) <= width else "·" * max(1, width)
     short = f"{x:.0e}".replace("e+0", "e").replace("e-0", "e-")
     return short if len(short) <= width else "·" * max(1, width)
+
+
+def number_format(values: Iterable[float], width: int) -> Callable[[float], str]:
+    """One way to write every number of a value map in at most ``width`` characters: the most
+    decimals with which all of ``values`` fit, the same for each (``.893`` beside ``.720``, never
+    beside ``0.72``); a leading ``0.`` written ``.`` only when that is what makes them fit. A
+    number that fits no fixed form is written ``1e3``."""
+    finite = [float(v) for v in values if math.isfinite(v)]
+    for decimals in (3, 2, 1, 0):
+        for drop_zero in (False, True):
+            if all(len(_fixed(v, decimals, drop_zero)) <= width for v in finite):
+                return lambda x, d=decimals, z=drop_zero: (
+                    _fixed(x, d, z) if math.isfinite(x) and len(_fixed(x, d, z)) <= width else _short(x, width))
+    return lambda x: _fixed(x, 0, False) if math.isfinite(x) and len(_fixed(x, 0, False)) <= width else _short(x, width)
+
+
+def fit_number(x: float, width: int) -> str:
+    """``x`` alone in at most ``width`` characters, as precise as fits (0.853, .85, -13, 1e3)."""
+    return number_format([x], width)(x)
 
 
 class _Cells:
     """What one value-map view draws in a cell: a list of (text, style) per line."""
 
     def __init__(self, values: ValueMap, view: str, glyphs: tuple[str, ...], cell_w: int,
-                 cell_h: int, lo: float, hi: float) -> None:
+                 cell_h: int, lo: float, hi: float, shown: np.ndarray | None = None) -> None:
         self.values, self.view, self.glyphs = values, view, glyphs
         self.cell_w, self.cell_h, self.lo, self.hi = cell_w, cell_h, lo, hi
         sides = [_COMPASS.get(g) for g in glyphs]
@@ -98,6 +126,10 @@ class _Cells:
                         and sorted(s for s in sides if s) == ["bottom", "left", "right", "top"])
         self.sides = sides
         self.banded = view == "q" and not self.compass and 0 < len(glyphs) <= cell_w
+        # Every number on the map in one format, fitting its narrowest place: the numbers view's
+        # cells (a space between neighbours), or the compass's sides (top and bottom are wider).
+        room = (cell_w - 1 if cell_w > 3 else cell_w) if view == "numbers" else (cell_w - 3) // 2
+        self.number = number_format([] if shown is None else shown.ravel().tolist(), max(1, room))
 
     def line(self, r: int, c: int, line: int, avatar: str | None = None) -> list[Segment]:
         """Line ``line`` of cell (r, c); ``avatar``: the agent stands there (drawn as it is in a
@@ -115,8 +147,7 @@ class _Cells:
             if self.view == "q":
                 text = self.glyphs[self.values.greedy[r, c]] if self.glyphs else " "
                 return [Segment(text.center(w) if line == mid else " " * w, style)]
-            room = w - 1 if w > 3 else w  # a space between neighbours' numbers
-            return [Segment(fit_number(v, room).center(w) if line == mid else " " * w, style)]
+            return [Segment(self.number(v).center(w) if line == mid else " " * w, style)]
         if self.view == "arrows":
             style = value_style(v, self.lo, self.hi) if math.isfinite(v) else cell_style("floor")
             glyph = self.glyphs[self.values.greedy[r, c]] if self.glyphs else " "
@@ -135,16 +166,15 @@ class _Cells:
         at = {side: a for a, side in enumerate(self.sides)}
         if line in (0, h - 1):
             a = at["top" if line == 0 else "bottom"]
-            text = fit_number(q[a], w - 2) if number else self.glyphs[a]
+            text = self.number(q[a]) if number else self.glyphs[a]
             left = (w - len(text)) // 2
             return [Segment(" " * left, floor), Segment(text, self._style(q[a])),
                     Segment(" " * (w - left - len(text)), floor)]
         if line != mid:
             return [Segment(" " * w, floor)]
         a, b = at["left"], at["right"]
-        room = (w - 3) // 2  # a space at each edge, so neighbours' numbers never touch
-        left = fit_number(q[a], room) if number else self.glyphs[a]
-        right = fit_number(q[b], room) if number else self.glyphs[b]
+        left = self.number(q[a]) if number else self.glyphs[a]
+        right = self.number(q[b]) if number else self.glyphs[b]
         edge = 1 if number else 0
         gap = w - len(left) - len(right) - 2 * edge
         middle = [Segment(" " * gap, floor)]
@@ -178,7 +208,7 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
             shown = values.values[drawn]
         finite = shown[np.isfinite(shown)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-        cells = _Cells(values, view, glyphs, cell_w, cell_h, lo, hi)
+        cells = _Cells(values, view, glyphs, cell_w, cell_h, lo, hi, finite)
     rows, cols = scene.shape
     gap = 1 if scene.east_walls else 0
     inner_w = cols * cell_w + (cols - 1) * gap
