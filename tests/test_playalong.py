@@ -76,7 +76,7 @@ async def test_q_panel_shows_the_agents_q_values() -> None:
         for name in ("South", "North", "Pickup", "Dropoff"):
             assert name in text
         greedy = screen.session.entry.action_names[int(np.argmax(expected))]
-        assert f"★ {greedy}" in text
+        assert f"★  {greedy}" in text or f"★▶ {greedy}" in text  # ★, then ▶'s column
         assert "TD error" in text
 
 
@@ -349,7 +349,7 @@ async def test_policy_panel_shows_the_agents_pi_and_v() -> None:
         assert "Policy π(a|s)" in text and "V(s)" in text
         assert f"collecting {len(agent.rollout)}/256" in text and len(agent.rollout) >= 5
         greedy = screen.session.entry.action_names[int(np.argmax(pi))]
-        assert f"★ {greedy}" in text and f"{pi.max():.1%}" in text
+        assert (f"★  {greedy}" in text or f"★▶ {greedy}" in text) and f"{pi.max():.1%}" in text
         assert "entropy" in text and "epsilon" not in text
 
 

@@ -77,7 +77,7 @@ class QValuesPanel(Static):
                                  "or open one with ctrl+o.", style="#c8d0da")
         q = np.asarray(snap.q_values, dtype=np.float64)
         name_w = max(len(n) for n in self.action_names)
-        bar_w = max(4, self.content_size.width - name_w - 14) if self.content_size.width else 16
+        bar_w = max(4, self.content_size.width - name_w - 15) if self.content_size.width else 16
         # Bars span the spread of the values: Q-values that differ by 0.1 at -59 differ on
         # screen too. The scale is printed under the bars, so the spread is not mistaken for size.
         finite = q[np.isfinite(q)]
@@ -93,14 +93,11 @@ class QValuesPanel(Static):
                 fill = bar_w
             else:
                 fill = 1 + round((value - lo) / span * (bar_w - 1))
-            mark = "★" if a == snap.greedy else "▶" if a == taken else " "
             style = GREEDY if a == snap.greedy else "#6f8aa6"
-            out.append(f"{mark} ", style=GREEDY if mark == "★" else TAKEN)
+            _marks(out, a == snap.greedy, a == taken)
             out.append(name.ljust(name_w) + " ", style="bold" if a == snap.greedy else "")
             out.append(BAR * fill, style=style)
             out.append(" " * (bar_w - fill) + f" {num(value, 2):>7}")
-            if a == taken and mark == "★":
-                out.append(" ▶", style=TAKEN)
             out.append("\n")
         target = "—" if snap.td_target is None else num(snap.td_target, 3)
         error = "—" if snap.td_error is None else num(snap.td_error, 3)
@@ -116,19 +113,16 @@ class QValuesPanel(Static):
         view = snap.policy
         assert view is not None
         name_w = max(len(n) for n in self.action_names)
-        bar_w = max(4, self.content_size.width - name_w - 14) if self.content_size.width else 16
+        bar_w = max(4, self.content_size.width - name_w - 15) if self.content_size.width else 16
         taken = snap.last.action if snap.last is not None else None
         out = Text(no_wrap=True, overflow="ellipsis")
         for a, name in enumerate(self.action_names):
             p = float(view.pi[a])
             fill = round(p * bar_w) if np.isfinite(p) else 0
-            mark = "★" if a == snap.greedy else "▶" if a == taken else " "
-            out.append(f"{mark} ", style=GREEDY if mark == "★" else TAKEN)
+            _marks(out, a == snap.greedy, a == taken)
             out.append(name.ljust(name_w) + " ", style="bold" if a == snap.greedy else "")
             out.append(BAR * fill, style=GREEDY if a == snap.greedy else "#6f8aa6")
             out.append(" " * (bar_w - fill) + f" {p:>7.1%}")
-            if a == taken and mark == "★":
-                out.append(" ▶", style=TAKEN)
             out.append("\n")
         out.append("V(s) ", style="dim")
         out.append(num(view.value, 3), style="bold")
@@ -154,6 +148,14 @@ class QValuesPanel(Static):
             out.append("   last advantage ", style="dim")
             out.append("—" if snap.policy.advantage is None else num(snap.policy.advantage, 3), style="bold")
         return out
+
+
+def _marks(out: Text, greedy: bool, taken: bool) -> None:
+    """A row's marks, each in a column of its own: ★ (greedy) then ▶ (just taken), so a row
+    with both lines up with the rest."""
+    out.append("★" if greedy else " ", style=GREEDY)
+    out.append("▶" if taken else " ", style=TAKEN)
+    out.append(" ")
 
 
 def _taken_vector(snap: Snapshot) -> np.ndarray | None:
