@@ -12,6 +12,30 @@ from rltui.core.snapshot import Snapshot
 from rltui.ui.format import action_label, num, plural, rows
 
 LAST_REWARDS_WIDTH = 24
+COLUMNS = ("t", "who", "action", "r_t", "G_t", "V(s_t)")
+SHRINK = ("action", "who")
+"""Columns cut (with …, never below their header) when the table is too narrow, in this order:
+the numbers and every header always show in full."""
+
+
+def fit_columns(labels: tuple[str, ...], rows: list[tuple[str, ...]], room: int) -> list[int]:
+    """Each column's width for ``rows`` under ``labels`` in ``room`` characters, a space between
+    columns: as wide as its widest cell, the :data:`SHRINK` columns narrowed (down to their
+    header) while the table would not fit."""
+    widths = [max([len(label), *(len(row[i]) for row in rows)]) for i, label in enumerate(labels)]
+    over = sum(widths) + len(widths) - 1 - room
+    for name in SHRINK:
+        if over <= 0:
+            break
+        i = labels.index(name)
+        cut = min(over, widths[i] - len(name))
+        widths[i] -= cut
+        over -= cut
+    return widths
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(0, width - 1)] + "…"
 
 
 class ReturnsPanel(Vertical):
@@ -24,20 +48,30 @@ class ReturnsPanel(Vertical):
         self._finished: object = None
         self._waiting = False
         self._row: int | None = None
+        self._cells: list[tuple[str, ...]] = []
+        """The G_t table's rows as text, kept to lay the table out again when its width changes."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="returns-summary")
         yield Static(id="returns-caption")
-        table: DataTable[str] = DataTable(id="returns-table", cursor_type="none", zebra_stripes=True)
+        # No padding in the cells: fit_columns puts one space between columns, so the table fits
+        # the side panel (a column pushed out of sight would take its header with it).
+        table: DataTable[str] = DataTable(id="returns-table", cursor_type="none", zebra_stripes=True,
+                                          cell_padding=0)
         table.can_focus = False  # the play keys (arrows) must reach the screen, not the table
         # Set up here, not in on_mount: a screen left at once (esc held down) can be unmounting
         # its children by the time on_mount runs.
-        table.add_columns("t", "who", "action", "r_t", "G_t", "V(s_t)")
+        table.add_columns(*COLUMNS)
         table.display = False
         yield table
 
     def on_mount(self) -> None:
         self.border_title = "Rewards and returns"
+
+    def on_resize(self) -> None:
+        if self._cells:  # the columns were fitted to the old width
+            self._fill_table()
+            self._highlight(self._row)
 
     def show(self, snap: Snapshot) -> None:
         """Redraw from a snapshot."""
@@ -80,6 +114,7 @@ class ReturnsPanel(Vertical):
         table = self.query_one("#returns-table", DataTable)
         table.clear()
         self._waiting = False
+        self._cells = []
         if snap.finished is None:
             caption.update("", layout=False)
             table.display = False
@@ -87,11 +122,25 @@ class ReturnsPanel(Vertical):
         records, returns = snap.finished
         caption.update(Text.assemble(("Last episode", "bold"), f" ({plural(len(records), 'step')}): ",
                                      "G_t = r_t + γ G_(t+1) beside V(s_t)"), layout=False)
-        for record, g in zip(records, returns):
-            value = "—" if record.value is None else num(record.value, 2)
-            table.add_row(str(record.t), record.actor, action_label(record.action, self.action_names),
-                          num(record.reward, 2), num(g, 2), value)
+        self._cells = [(str(record.t), record.actor, action_label(record.action, self.action_names),
+                        num(record.reward, 2), num(g, 2), "—" if record.value is None else num(record.value, 2))
+                       for record, g in zip(records, returns)]
+        self._fill_table()
         table.display = True
+
+    def _fill_table(self) -> None:
+        """The table's columns fitted to its width, then its rows."""
+        table = self.query_one("#returns-table", DataTable)
+        # The panel's width less its border and padding, and the table's scroll bar.
+        room = self.content_size.width - table.styles.scrollbar_size_vertical
+        widths = fit_columns(COLUMNS, self._cells, room) if room > 0 else [
+            max([len(c), *(len(row[i]) for row in self._cells)]) for i, c in enumerate(COLUMNS)]
+        gap = 2 if room <= 0 or sum(widths) + 2 * (len(widths) - 1) <= room else 1  # roomier when it fits
+        table.clear(columns=True)
+        last = len(COLUMNS) - 1
+        for i, (label, width) in enumerate(zip(COLUMNS, widths)):
+            table.add_column(label, width=width + (0 if i == last else gap))
+        table.add_rows([tuple(_cut(cell, width) for cell, width in zip(row, widths)) for row in self._cells])
 
 
 def _last_rewards(rewards: tuple[float, ...]) -> str:
