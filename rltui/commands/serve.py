@@ -4,6 +4,7 @@ of their own, in a process of its own)."""
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import sys
 from typing import Any
@@ -30,9 +31,7 @@ def command_line() -> str:
 def run(args: argparse.Namespace) -> int:
     if not 1 <= args.port <= 65535:
         raise UsageError(f"--port must be from 1 to 65535, not {args.port}.")
-    host = args.host.strip()
-    if not host:
-        raise UsageError("--host needs an address, such as 127.0.0.1.")
+    host = check_host(args.host)
     try:
         from textual_serve.server import Server
     except ImportError:
@@ -48,13 +47,39 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def check_host(given: str) -> str:
+    """``--host`` as an address to listen on: an IP address, or a host name made of dot-separated
+    ASCII labels (letters, digits and inner hyphens, 1 to 63 each, 253 in all), else one sentence."""
+    import ipaddress
+
+    host = given.strip()
+    if not host:
+        raise UsageError("--host needs an address, such as 127.0.0.1.")
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        pass
+    shown = repr(host) if not host.isprintable() else host
+    if not host.isascii():
+        raise UsageError(f"--host {shown} is not an address: give an IP address or an ASCII host "
+                         "name (an international name in its xn-- form).")
+    name = host[:-1] if host.endswith(".") else host
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(".")):
+        raise UsageError(f"--host {shown[:80]}{'…' if len(shown) > 80 else ''} is not an address: a host "
+                         "name is dot-separated labels of 1 to 63 letters, digits or inner hyphens.")
+    return host
+
+
 def _check_free(host: str, port: int) -> None:
     """Fail in one sentence, before the server starts, when the address cannot be listened on."""
     import socket
 
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror:
+    except (socket.gaierror, UnicodeError):
         raise UsageError(f"--host {host} is not an address this machine knows.") from None
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
