@@ -221,10 +221,14 @@ def meta_problem(meta: dict[str, Any]) -> str | None:
     epsilon = counters.get("epsilon", 0.0)
     if not _number(epsilon) or not 0 <= epsilon <= 1:
         return "the counter 'epsilon' must be a number from 0 to 1"
-    if not BY_NAME[kind].needs_model:  # a kind made from the env's model has no use for it
-        space_problem = _space_problem(meta.get("observation_space"), depth=0)
+    observation = meta.get("observation_space")
+    if not BY_NAME[kind].needs_model:
+        space_problem = _space_problem(observation, depth=0)
         if space_problem is not None:
             return f"its observation space {space_problem}"
+    elif observation is not None:  # a planner's states (saves before it was recorded name none)
+        if _space_problem(observation, depth=1) is not None or observation.get("type") != "Discrete":
+            return f"a {kind} agent plans over discrete states, and its observation space names none"
     evaluation = meta.get("evaluation")
     if evaluation is not None and (not isinstance(evaluation, dict) or not all(
             v is None or _number(v) for v in evaluation.values())):

@@ -102,6 +102,8 @@ class ValueIterationAgent:
     """
 
     kind = VALUE_ITERATION
+    ARRAYS: ClassVar[tuple[str, ...]] = ("q_table",)
+    """The arrays a save of this kind holds, no more and no fewer."""
     learns = False
     """Q* is computed, not learned: nothing is lost by not saving it."""
 
@@ -109,6 +111,9 @@ class ValueIterationAgent:
         self.config = config or ValueIterationConfig()
         self.n_actions = n_actions
         self.model: Model | None = Model(P)
+        self.observation = {"type": "Discrete", "n": self.model.n_states}
+        """The states planned for, as :func:`agents.base.describe_space` names them (a save
+        records it, and a load checks it against the env's, as for every kind)."""
         self.table = np.zeros((self.model.n_states, n_actions))
         self.sweeps = 0
         self.residual = math.inf
@@ -204,6 +209,7 @@ class PolicyIterationAgent(ValueIterationAgent):
     """
 
     kind = POLICY_ITERATION
+    ARRAYS: ClassVar[tuple[str, ...]] = ("q_table", "v", "policy")
 
     def __init__(self, P: Any, n_actions: int, config: ValueIterationConfig | None = None) -> None:
         self.v = np.zeros(len(P))
@@ -263,34 +269,56 @@ class PolicyIterationAgent(ValueIterationAgent):
 
 def from_table(table: Any, config: ValueIterationConfig, counters: dict[str, Any],
                n_actions: int, kind: str = VALUE_ITERATION,
-               arrays: dict[str, np.ndarray] | None = None) -> ValueIterationAgent:
-    """A planning agent restored from its saved values (no model: it plans no further)."""
+               arrays: dict[str, np.ndarray] | None = None,
+               observation: dict[str, Any] | None = None) -> ValueIterationAgent:
+    """A planning agent restored from its saved values (no model: it plans no further).
+
+    Every array is checked before use: the Q-table (states, ``n_actions``) of finite floats, its
+    rows the states ``observation`` names (when the save names them); a policy-iteration save's
+    ``v`` and ``policy`` one per state, finite values and actions in range; no other array.
+
+    Raises:
+        ValueError: an array missing, of another shape or type, or holding values out of range.
+    """
     table = np.asarray(table)
-    if table.ndim != 2 or table.shape[1] != n_actions or table.dtype.kind != "f":
+    if table.ndim != 2 or table.shape[1] != n_actions or table.shape[0] < 1 or table.dtype.kind != "f":
         raise ValueError(f"its Q-table has shape {table.shape}, not (states, {n_actions})")
     if not np.isfinite(table).all():
         raise ValueError("its Q-table holds values that are not finite numbers")
+    n_states = table.shape[0]
+    if observation is not None and observation.get("n") != n_states:
+        raise ValueError(f"its Q-table has {n_states} rows, but it was saved for {observation.get('n')} states")
     cls = PolicyIterationAgent if kind == POLICY_ITERATION else ValueIterationAgent
+    names = set(arrays if arrays is not None else {"q_table"})
+    expected = set(cls.ARRAYS)
+    if names != expected:
+        missing, extra = sorted(expected - names), sorted(names - expected)
+        raise ValueError(f"it lacks its {', '.join(missing)} array{'s' if len(missing) > 1 else ''}" if missing
+                         else f"it holds arrays a {kind} agent never writes ({', '.join(extra)[:60]})")
+    converged = counters.get("converged", True)
+    if not isinstance(converged, bool):
+        raise ValueError("its counter 'converged' is not true or false")
     agent = cls.__new__(cls)
     agent.config = config
     agent.table = np.asarray(table, dtype=np.float64)
     agent.n_actions = agent.table.shape[1]
+    agent.observation = {"type": "Discrete", "n": n_states}
     agent.model = None
     agent.sweeps = int(counters.get("sweeps", 0))
-    agent.converged = bool(counters.get("converged", True))
+    agent.converged = converged
     agent.residual = math.nan
     agent.steps = int(counters.get("steps", 0))
     agent.episodes = int(counters.get("episodes", 0))
     agent.last_metrics = {}
     if isinstance(agent, PolicyIterationAgent):
-        arrays = arrays or {}
-        n_states = agent.table.shape[0]
-        policy = np.asarray(arrays.get("policy", agent.table.argmax(axis=1)))
-        v = np.asarray(arrays.get("v", agent.table.max(axis=1)), dtype=np.float64)
-        if policy.shape != (n_states,) or v.shape != (n_states,) or policy.dtype.kind not in "iu" or (
-                (policy < 0) | (policy >= n_actions)).any() or not np.isfinite(v).all():
-            raise ValueError("its policy or values do not fit its Q-table")
-        agent.policy, agent.v = policy.astype(np.int64), v
+        assert arrays is not None
+        policy, v = np.asarray(arrays["policy"]), np.asarray(arrays["v"])
+        if policy.shape != (n_states,) or policy.dtype.kind not in "iu" or (
+                (policy < 0) | (policy >= n_actions)).any():
+            raise ValueError(f"its policy is not one action from 0 to {n_actions - 1} for each of its {n_states} states")
+        if v.shape != (n_states,) or v.dtype.kind != "f" or not np.isfinite(v).all():
+            raise ValueError(f"its values v are not {n_states} finite numbers, one per state")
+        agent.policy, agent.v = policy.astype(np.int64), v.astype(np.float64)
         agent.improvements = int(counters.get("improvements", 0))
         agent.evaluating = False
     return agent
@@ -309,4 +337,7 @@ def build(kind: str, space: Any, env: Any, config: ValueIterationConfig,
 def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray],
             config: ValueIterationConfig) -> ValueIterationAgent:
     """A saved Q* (see :mod:`agents.registry`)."""
-    return from_table(arrays["q_table"], config, meta["counters"], meta["n_actions"], kind, arrays)
+    if "q_table" not in arrays:
+        raise ValueError("it lacks its q_table array")
+    return from_table(arrays["q_table"], config, meta["counters"], meta["n_actions"], kind, arrays,
+                      meta.get("observation_space"))

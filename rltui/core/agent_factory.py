@@ -100,6 +100,10 @@ def fit_problem(agent: Any, entry: EnvEntry) -> str | None:
     finally:
         env.close()
     seen = getattr(agent, "observation", None)
+    if seen is not None and seen.get("type") == expected.observation.get("type") == "Discrete" and (
+            seen.get("n") != expected.observation.get("n")):
+        return (f"holds an agent for {seen.get('n')} states, but {entry.id} has "
+                f"{expected.observation.get('n')}")
     if seen is not None and _shape(seen) != _shape(expected.observation):
         return (f"holds a {agent.kind} agent that sees {entry.id} another way than a {agent.kind} agent "
                 "does now (its observations have another shape): train a new one")
