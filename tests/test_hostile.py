@@ -163,12 +163,28 @@ def test_blackjack_look_back_then_move_branches_as_a_fresh_deal_would() -> None:
     ["bench", "dqn", "--seeds", "0"],
     ["bench", "solve", "--env", "NoSuch-v0"],
     ["bench", "solve", "--agent", "ppo-ish"],
+    ["bench", "playalong", "--env", "ALE/Pong-v5", "--agent", "q-learning"],
+    ["bench", "solve", "--env", "Taxi-v4", "--agent", "sac"],
     ["play", "Taxi-v4", "--seed", "-1"],
     ["play", "Taxi-v4", "--seed", "1234567890123456789012"],
 ])
 def test_bad_bench_and_seed_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_bench_playalong_on_a_pixel_env_takes_the_kind_that_plays_it() -> None:
+    """No --agent on a pixel env: the kind tab would bring (DQN), not q-learning's traceback."""
+    import argparse
+
+    from rltui.bench import check_options
+
+    args = argparse.Namespace(which="playalong", env="ALE/Pong-v5", agent=None, seeds=None, seconds=1.0, busy=0)
+    check_options(args)
+    assert args.agent == "dqn"
+    args = argparse.Namespace(which="playalong", env="Taxi-v4", agent=None, seeds=None, seconds=1.0, busy=0)
+    check_options(args)
+    assert args.agent == "q-learning"
 
 
 def test_saves_lists_a_bad_file_as_one_row_and_goes_on(tmp_path: Path, tabular_save: Path,

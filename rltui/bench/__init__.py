@@ -32,6 +32,31 @@ def check_options(args: Any) -> None:
             check_kind(args.agent)
         except AgentError as exc:
             raise UsageError(str(exc)) from None
+    if args.env is not None and args.which in ("playalong", "solve"):
+        _check_kind_plays(args)
+
+
+def _check_kind_plays(args: Any) -> None:
+    """The kind a benchmark trains must be one that plays ``--env`` (as `train` checks): with
+    no --agent, playalong takes the kind tab brings in there (Q-learning where a table fits)."""
+    from agents.registry import default_kind
+    from rltui.commands.common import UsageError, resolve_env
+    from rltui.core import catalog
+    from rltui.core.agent_factory import kinds_for_entry
+
+    entry = resolve_env(args.env)
+    try:
+        env = catalog.make_env(entry, render=False)
+    except catalog.CatalogError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        kinds = kinds_for_entry(entry, env)
+        if args.agent is None and args.which == "playalong":
+            args.agent = "q-learning" if "q-learning" in kinds else default_kind(env)
+    finally:
+        env.close()
+    if args.agent is not None and args.agent not in kinds:
+        raise UsageError(f"{args.agent} cannot play {entry.id}; choose --agent from: {', '.join(kinds)}.")
 
 
 def run_bench(which: str, as_json: bool = False, **options: Any) -> int:
