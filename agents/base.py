@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
+
+from agents.files import short
 
 
 class Transition(NamedTuple):
@@ -147,8 +150,10 @@ class Limit:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return None  # booleans and free strings: their type was checked when parsed
-        if not np.isfinite(value) or abs(value) > INT64_MAX:
-            return f"Setting '{key}' must be a finite number, not {value}."
+        # A float is checked by isfinite, an int (of any size: numpy's isfinite refuses one past
+        # 2^64) by its magnitude alone.
+        if (isinstance(value, float) and not math.isfinite(value)) or abs(value) > INT64_MAX:
+            return f"Setting '{key}' must be a finite number below 2^63, not {short(str(value))}."
         too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
         too_high = self.high is not None and value > self.high
         if too_low or too_high:
@@ -213,8 +218,12 @@ def _parse(key: str, raw: str, current: Any) -> Any:
             parts = tuple(float(v) for v in raw.split(","))
             if not all(np.isfinite(v) for v in parts) or (cast is int and any(v != int(v) for v in parts)):
                 raise ValueError
+            if cast is int and any(abs(v) > INT64_MAX for v in parts):
+                raise SettingError(f"Setting '{key}' takes whole numbers below 2^63, not {short(raw)}.")
             return tuple(cast(v) for v in parts)
         return type(current)(raw) if current is not None else raw
+    except SettingError:
+        raise
     except (ValueError, TypeError, IndexError):
         if isinstance(current, tuple):
             example = ",".join(str(v) for v in current) or "1.0,2.0"

@@ -237,7 +237,14 @@ def checked(arrays: dict[str, np.ndarray], key: str, shape: tuple[int, ...]) -> 
         raise ValueError(f"{key} is not floating point")
     if not np.isfinite(value).all():
         raise ValueError(f"{key} holds values that are not finite numbers")
+    if (np.abs(value) > MAX_WEIGHT).any():
+        raise ValueError(f"{key} holds values beyond ±{MAX_WEIGHT:.0e}, which no trained network has")
     return np.array(value, dtype=np.float32)
+
+
+MAX_WEIGHT = 1e18
+"""The largest magnitude a saved network's array may hold (weights, Adam's moments, its step
+count): a trained one stays far below, and 3e38, finite as each is, overflows a forward pass."""
 
 
 def registry_hooks(agent_class: Any) -> tuple[Any, Any]:

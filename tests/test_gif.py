@@ -50,7 +50,7 @@ def test_bad_requests_say_one_sentence_and_write_nothing(tmp_path: Path, capsys)
     path = _saved("Taxi-v4", [0, 1], tmp_path)
     out = tmp_path / "taken.gif"
     out.write_bytes(b"mine")
-    for argv, said in ((["--out", str(out)], "exists already"), (["--fps", "0"], "--fps must be above 0"),
+    for argv, said in ((["--out", str(out)], "exists already"), (["--fps", "0"], "--fps must be from 0.1 to 50"),
                        (["--out", str(tmp_path / "x.png")], "must name a .gif file")):
         assert main(["episodes", "gif", str(path), *argv]) == 2
         err = capsys.readouterr().err

@@ -82,3 +82,117 @@ def test_a_planner_save_is_checked_against_the_env_like_every_kind(
         path = _doctored(tmp_path, f"case-{i}", doctored_meta, doctored_arrays)
         err = _refused(["eval", path, "--episodes", "1"], capsys)
         assert said in err, (i, err)
+
+
+# --- numbers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "env_id"), [("dqn", "CartPole-v1"), ("ppo", "CartPole-v1"),
+                                              ("reinforce", "CartPole-v1"), ("sac", "Pendulum-v1")])
+def test_a_huge_network_size_is_one_sentence(kind: str, env_id: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for value in ("1e308", "9" * 30, "64,1e20", "-1e19"):
+        err = _refused(["train", env_id, "--agent", kind, "--set", f"hidden={value}", "--steps", "10",
+                        "--no-save"], capsys)
+        assert "Setting 'hidden' takes whole numbers below 2^63" in err, err
+    err = _refused(["train", env_id, "--agent", kind, "--set", "value_iterations=1e30" if kind == "reinforce" else "batch_size=1e30", "--steps", "10", "--no-save"],
+                   capsys)
+    assert "below 2^63" in err
+
+
+def test_a_limit_names_a_huge_integer_instead_of_failing() -> None:
+    from agents.base import Limit
+
+    for value in (10**30, -(10**30), 2**64, float("inf"), float("nan")):
+        said = Limit(1, 4096).problem("hidden", value)
+        assert said is not None and said.startswith("Setting 'hidden' must be a finite number below 2^63"), said
+        assert Limit(1, 4096).problem("hidden", (64, value)) == said  # a tuple's elements alike
+    assert Limit(1, 4096).problem("hidden", 64) is None
+
+
+def _taxi_episode(folder: Path) -> Path:
+    from rltui.core import episodes
+    from rltui.core.session import Session
+
+    session = Session(catalog.resolve("Taxi-v4"), seed=1, render=False)
+    for t in range(3):
+        session.step(t % 4)
+    return episodes.save(episodes.record_of(session.episode, "Taxi-v4"), folder)
+
+
+def test_a_gif_frame_rate_is_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("PIL")
+    from rltui.core.gif import MAX_FPS, MIN_FPS, GifError, episode_frames, write_gif
+    from rltui.core import episodes
+
+    file = _taxi_episode(tmp_path)
+    for fps in ("0.001", "0", "-1", "nan", "inf", "1e308", "51"):
+        err = _refused(["episodes", "gif", str(file), "--fps", fps, "--out", str(tmp_path / "x.gif")], capsys)
+        assert f"--fps must be from {MIN_FPS:g} to {MAX_FPS:g} frames per second" in err
+    assert not (tmp_path / "x.gif").exists()
+    frames = episode_frames(episodes.read(file), catalog.resolve("Taxi-v4"))
+    with pytest.raises(GifError):  # the writer itself refuses, whoever calls it
+        write_gif(frames, tmp_path / "y.gif", 0.001)
+    assert main(["episodes", "gif", str(file), "--fps", str(MIN_FPS), "--out", str(tmp_path / "slow.gif")]) == 0
+    from PIL import Image
+
+    with Image.open(tmp_path / "slow.gif") as gif:
+        assert gif.info["duration"] == round(1000 / MIN_FPS)
+
+
+def _pendulum_episode(folder: Path) -> Path:
+    from rltui.core import episodes
+    from rltui.core.session import Session
+
+    session = Session(catalog.resolve("Pendulum-v1"), seed=1, render=False)
+    for t in range(4):
+        session.step(np.asarray([0.5 * (t % 3) - 0.5], dtype=np.float32), actor="agent")
+    return episodes.save(episodes.record_of(session.episode, "Pendulum-v1", agent_kind="sac"), folder)
+
+
+def test_a_continuous_action_past_32_bit_floats_is_one_sentence(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    file = _pendulum_episode(tmp_path)
+    lines = file.read_text().splitlines()
+    step = json.loads(lines[2])
+    assert isinstance(step["action"], list)  # the vector, as a continuous agent writes it
+    for value in ("1e308", "-4e38", "1" + "0" * 400):
+        mutant = tmp_path / "mutant.jsonl"
+        lines[2] = json.dumps(step).replace(json.dumps(step["action"]), f"[{value}]")
+        mutant.write_text("\n".join(lines) + "\n")
+        for argv in (["train", "Pendulum-v1", "--agent", "sac", "--demos", str(mutant), "--steps", "0",
+                      "--no-save"],
+                     ["episodes", "gif", str(mutant), "--out", str(tmp_path / "m.gif")]):
+            err = _refused(argv, capsys)
+            assert "step 1's action holds a value that is not a finite number within ±3.4e+38" in err, err
+    # Within the float32 range but outside the box: the env clips it, as it did when recorded.
+    lines[2] = json.dumps(step).replace(json.dumps(step["action"]), "[1e30]")
+    mutant.write_text("\n".join(lines) + "\n")
+    code = main(["train", "Pendulum-v1", "--agent", "sac", "--demos", str(mutant), "--steps", "0", "--no-save"])
+    assert code == 2 and "Traceback" not in capsys.readouterr().err  # its rewards no longer match
+
+
+@pytest.mark.parametrize(("kind", "env_id"), [("sac", "Pendulum-v1"), ("dqn", "CartPole-v1")])
+def test_a_network_save_whose_numbers_overflow_is_refused(kind: str, env_id: str, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Each weight finite, 3e38 (or ±1e17, under the bound on a saved weight's size) still makes
+    an action of NaN: no env takes one, so the load refuses it, before any episode."""
+    from agents.persistence import read_metadata, save_agent
+    from safetensors.numpy import load_file
+
+    entry = catalog.resolve(env_id)
+    path = save_agent(make_agent_for(entry, kind, seed=0), tmp_path / "agent.safetensors", entry.id)
+    meta, arrays = read_metadata(path), load_file(str(path))
+    floats = [k for k, a in arrays.items() if a.dtype.kind == "f" and "optimizer" not in k]
+
+    def alternating(a: np.ndarray, size: float) -> np.ndarray:
+        return (size * np.where(np.arange(a.size) % 2, 1.0, -1.0)).reshape(a.shape).astype(a.dtype)
+
+    cases = [({k: np.full_like(a, 3e38) for k, a in arrays.items() if k in floats}, "beyond ±1e+18"),
+             ({k: alternating(a, 1e17) for k, a in arrays.items() if k in floats}, "not finite numbers")]
+    for changed, said in cases:
+        doctored = _doctored(tmp_path, "huge", meta, {**arrays, **changed})
+        for argv in (["eval", doctored, "--episodes", "1"],
+                     ["train", env_id, "--load", doctored, "--steps", "10", "--no-save"]):
+            err = _refused(argv, capsys)
+            assert said in err, err
+    assert main(["eval", str(path), "--episodes", "1", "--json"]) == 0  # the save as written plays

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rltui.commands.common import UsageError
-
-MAX_FPS = 50.0
+from rltui.core.gif import MAX_FPS, MIN_FPS
 
 
 def add_parser(sub: Any) -> None:
@@ -21,7 +20,8 @@ def add_parser(sub: Any) -> None:
     gif.add_argument("--out", metavar="FILE", help="where to write the GIF (default: beside the episode, "
                      "its name with .gif, never over an existing file)")
     gif.add_argument("--fps", type=float, default=None,
-                     help=f"frames per second (default: the env's own, at most 30; grid worlds 4; up to {MAX_FPS:g})")
+                     help=f"frames per second (default: the env's own, at most 30; grid worlds 4; "
+                     f"{MIN_FPS:g} to {MAX_FPS:g})")
     export = what.add_parser("export", help="episodes of one env as a Minari dataset, replayed from their seeds")
     export.add_argument("files", nargs="+", metavar="FILE", help="episode files (.jsonl) of one environment")
     export.add_argument("--minari", metavar="DATASET_ID", required=True,
@@ -40,10 +40,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _gif(args: argparse.Namespace) -> int:
     from rltui.commands.common import read_episode
-    from rltui.core.gif import GifError, episode_frames, play_seconds, write_gif
+    from rltui.core.gif import GifError, check_fps, episode_frames, play_seconds, write_gif
 
-    if args.fps is not None and not 0 < args.fps <= MAX_FPS:
-        raise UsageError(f"--fps must be above 0 and at most {MAX_FPS:g}, not {args.fps:g}.")
+    if args.fps is not None:
+        try:
+            check_fps(args.fps)  # before the episode is replayed
+        except GifError as exc:
+            raise UsageError(str(exc)) from None
     record, entry = read_episode(args.file)
     out = Path(args.out) if args.out else _beside(Path(args.file))
     if out.suffix.lower() != ".gif":
@@ -52,7 +55,7 @@ def _gif(args: argparse.Namespace) -> int:
         raise UsageError(f"{out} exists already; choose another --out (nothing was overwritten).")
     try:
         frames = episode_frames(record, entry)
-        fps = args.fps or _default_fps(entry)
+        fps = args.fps if args.fps is not None else _default_fps(entry)
         path = write_gif(frames, out, fps)
     except GifError as exc:
         raise UsageError(str(exc)) from None

@@ -95,10 +95,35 @@ def fit_problem(agent: Any, entry: EnvEntry) -> str | None:
     env = catalog.make_env(entry, render=False, kind=agent.kind)
     try:
         expected = agent_space(spec(agent.kind), SpaceInfo.from_env(env), entry.id, named_actions(env))
+        problem = _spaces_problem(agent, entry, expected)
+        return problem if problem is not None else _output_problem(agent, env)
     except AgentError as exc:
         return f"holds a {agent.kind} agent, which cannot play {entry.id}: {exc}"
     finally:
         env.close()
+
+
+def _output_problem(agent: Any, env: Any) -> str | None:
+    """Whether the agent gives finite numbers on the env's first observations (three seeds):
+    weights that are each finite can still overflow to an action of NaN, which no env takes."""
+    import numpy as np
+
+    for seed in range(3):
+        obs, _ = env.reset(seed=seed)
+        with np.errstate(all="ignore"):
+            if getattr(agent, "action", None) is not None:
+                if not np.isfinite(np.asarray(agent.act(obs, explore=False), dtype=np.float64)).all():
+                    return (f"holds a {agent.kind} agent whose network gives actions that are not finite "
+                            "numbers (its weights are damaged)")
+            elif callable(getattr(agent, "q_values", None)):
+                if not np.isfinite(np.asarray(agent.q_values(obs), dtype=np.float64)).all():
+                    return (f"holds a {agent.kind} agent whose values are not finite numbers "
+                            "(its weights are damaged)")
+    return None
+
+
+def _spaces_problem(agent: Any, entry: EnvEntry, expected: Any) -> str | None:
+    """Why the saved agent's spaces are not those a ``kind`` agent sees of the env, or None."""
     seen = getattr(agent, "observation", None)
     if seen is not None and seen.get("type") == expected.observation.get("type") == "Discrete" and (
             seen.get("n") != expected.observation.get("n")):

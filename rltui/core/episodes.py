@@ -225,7 +225,10 @@ def read(path: str | Path) -> EpisodeRecord:
         action, reward, actor = (row.get(k) for k in ("action", "reward", "actor")) if isinstance(
             row, dict) else (None, None, None)
         if isinstance(action, list) and 0 < len(action) <= 64 and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in action):
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in action):
+            if not all(_action_value(v) for v in action):
+                raise EpisodeFileError(f"{p} is damaged: step {i}'s action holds a value that is not a "
+                                       f"finite number within ±{ACTION_LIMIT:.3g}, as every env's actions are.")
             action = tuple(float(v) for v in action)
         elif not _is_int(action) or action < 0:
             action = None
@@ -265,6 +268,18 @@ def _action_data(action: Any) -> Any:
     if isinstance(action, (int, np.integer)):
         return int(action)
     return tuple(float(v) for v in np.asarray(action, dtype=np.float64).reshape(-1))
+
+
+ACTION_LIMIT = float(np.finfo(np.float32).max)
+"""An env takes a continuous action as 32-bit floats: 1e308 would become inf there."""
+
+
+def _action_value(v: int | float) -> bool:
+    """A number of a continuous action that stays finite as a 32-bit float."""
+    try:
+        return abs(float(v)) <= ACTION_LIMIT  # NaN fails too
+    except OverflowError:  # an integer of hundreds of digits
+        return False
 
 
 def _is_int(x: Any) -> bool:

@@ -20,6 +20,10 @@ BAND = 22
 CELL = 48
 """Pixels of a grid world's cell side."""
 MAX_FRAMES = 10_000
+MIN_FPS, MAX_FPS = 0.1, 50.0
+"""Frame rates a GIF is written at: at most 10 s a frame (the format stores a delay of up to
+655.35 s, and a GIF slower than a slide show is no animation), at least 0.02 s (viewers stretch
+shorter delays)."""
 
 # The terminal palette's colours (rltui.ui.render.palette), as RGB: the core draws no terminal.
 _CELL_RGB = {
@@ -116,6 +120,16 @@ def picture(scene: Any) -> np.ndarray:
     return np.asarray(image)
 
 
+def check_fps(fps: float, name: str = "--fps") -> None:
+    """Refuse a frame rate no GIF is written at (a frame of 1000 s overflows the format's delay).
+
+    Raises:
+        GifError: one sentence naming the range.
+    """
+    if not MIN_FPS <= fps <= MAX_FPS:  # NaN fails both
+        raise GifError(f"{name} must be from {MIN_FPS:g} to {MAX_FPS:g} frames per second, not {fps:g}.")
+
+
 def frame_seconds(fps: float) -> float:
     """How long each frame shows in a GIF written at ``fps``: GIF delays are whole hundredths
     of a second, and viewers stretch delays under 0.02 s, so the nearest such delay, 0.02 s or more."""
@@ -129,7 +143,12 @@ def play_seconds(frames: int, fps: float) -> float:
 
 def write_gif(frames: list[tuple[Any, str]], path: str | Path, fps: float) -> Path:
     """Draw each (scene, caption) with its caption band and write them as a looping GIF
-    (whole or not at all: :func:`agents.files.write_atomic`)."""
+    (whole or not at all: :func:`agents.files.write_atomic`).
+
+    Raises:
+        GifError: ``fps`` outside :data:`MIN_FPS` .. :data:`MAX_FPS` (NaN included).
+    """
+    check_fps(fps)
     Image, ImageDraw, ImageFont = _pil()
     font = ImageFont.load_default(size=14)
     images = []
