@@ -249,3 +249,88 @@ def test_the_study_names_its_objective_and_stores_numbers_as_numbers_and_steps_a
         assert type(trial.params[key]) is int, (key, trial.params[key])
         assert trial.user_attrs["settings"][key] == str(trial.params[key])
     assert isinstance(trial.params["hidden"], str)  # a width list stays text
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_storage_that_is_not_an_optuna_study_is_refused_and_left_byte_for_byte(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import sqlite3
+
+    foreign = tmp_path / "notes.db"
+    with sqlite3.connect(foreign) as db:  # another program's database
+        db.execute("CREATE TABLE notes (text)")
+        db.execute("INSERT INTO notes VALUES ('keep me')")
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database " * 100)
+    fifo = tmp_path / "fifo.db"
+    os.mkfifo(fifo)
+    for path, says in ((foreign, "another program's database"), (garbage, "not an SQLite database"),
+                       (fifo, "not a file")):
+        before = None if path is fifo else _sha(path)
+        assert main(["tune", "CliffWalking-v1", "--agent", "q-learning", "--budget", "3000",
+                     "--storage", f"sqlite:///{path}"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert says in err and len(err.splitlines()) == 1
+        if before is not None:
+            assert _sha(path) == before
+
+
+def test_a_study_refused_for_its_budget_leaves_its_file_byte_for_byte(capsys: pytest.CaptureFixture[str]) -> None:
+    first = _tune(capsys, "--trials", "1", "--study", "kept")
+    db = Path(first["storage"].removeprefix("sqlite:///"))
+    before = _sha(db)
+    assert main(["tune", "CliffWalking-v1", "--agent", "q-learning", "--budget", "4000", "--study", "kept",
+                 "--storage", first["storage"]]) == 2
+    assert _sha(db) == before
+
+
+def test_an_in_memory_storage_has_no_heartbeat_and_is_not_shared(capsys: pytest.CaptureFixture[str]) -> None:
+    from optuna.storages._heartbeat import is_heartbeat_enabled
+
+    from rltui.core.tuning import study_for
+
+    study, _, _ = study_for("CliffWalking-v1", "q-learning", "sqlite://", None, 0, 3000)
+    assert not is_heartbeat_enabled(study._storage)  # its thread found no tables: a traceback
+    summary = _tune(capsys, "--trials", "1", "--storage", "sqlite://")
+    assert summary["trials_finished"] + summary["trials_pruned"] == 1
+    assert main(["tune", "CliffWalking-v1", "--agent", "q-learning", "--storage", "sqlite://", "--jobs", "2"]) == 2
+    assert "lives in this process's memory" in capsys.readouterr().err
+
+
+def test_a_best_agent_that_cannot_be_written_is_a_warning_and_the_sweep_goes_on(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rltui.commands.tune import keep_in
+
+    entry = catalog.resolve("CliffWalking-v1")
+    (tmp_path / "a-file").write_text("in the way")
+    keep = keep_in(tmp_path / "a-file" / "best.safetensors", entry.id)
+    assert keep(make_agent_for(entry, "q-learning", seed=0), -13.0) is None
+    err = capsys.readouterr().err
+    assert "could not be saved" in err and "Traceback" not in err and keep.saved == []
+
+
+def test_ctrl_c_stops_a_sweep_without_a_traceback(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "RLTUI_SAVES": str(tmp_path)}
+    sweep = subprocess.Popen(
+        [sys.executable, "-m", "rltui", "tune", "Taxi-v4", "--agent", "q-learning", "--trials", "3",
+         "--budget", "400000", "--storage", f"sqlite:///{tmp_path / 'c.db'}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert sweep.stdout.readline().startswith("Study ")  # the sweep has begun
+        sweep.send_signal(signal.SIGINT)
+        out, err = sweep.communicate(timeout=120)
+    finally:
+        sweep.kill()
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "Interrupted: the finished trials are kept in the study." in out

@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         best_command,
         objective,
         outcome,
+        in_memory,
         parse_space,
         study_for,
     )
@@ -78,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--budget must be 100 steps or more, not {budget}.")
     if args.watch and args.json:
         raise UsageError("--watch shows the sweep in the app; --json prints it: choose one.")
+    if args.storage is not None and in_memory(args.storage) and (args.jobs > 1 or args.ray is not None):
+        raise UsageError(f"--storage {args.storage} lives in this process's memory: other processes "
+                         "cannot share it; give a file (sqlite:///study.db) or a database server.")
     save_to = None
     if args.watch and not args.save_best and not args.worker:
         from rltui.core.storage import saves_dir
@@ -118,9 +122,8 @@ def run(args: argparse.Namespace) -> int:
     said = io.StringIO() if args.watch else sys.stderr if args.json else sys.stdout
     runners = len(workers) + bool(shares[0])
     jobs = f" in {runners} {'Ray tasks' if ray is not None else 'processes'}" if workers else ""
-    print(f"Study {name} in {url} ({len(study.trials)} trials so far): {args.trials} more of {budget:,} "
-          f"steps each{jobs}, searching {', '.join(space)}.", file=said, flush=True)
-    told: set[int] = {t.number for t in study.trials if t.state.is_finished()}
+    trials = study.trials
+    told: set[int] = {t.number for t in trials if t.state.is_finished()}
 
     def progress(study: Any, trial: Any = None) -> None:
         """Say each newly finished trial, this process's and the others' alike."""
@@ -150,13 +153,16 @@ def run(args: argparse.Namespace) -> int:
         finally:
             finished.set()
 
-    try:
+    try:  # from the first word of the sweep on, ctrl+c stops it and the summary follows
+        print(f"Study {name} in {url} ({len(trials)} trials so far): {args.trials} more of {budget:,} "
+              f"steps each{jobs}, searching {', '.join(space)}.", file=said, flush=True)
         if args.watch:
             _watch(SweepView(study, entry, kind, budget, name, args.trials, stop, finished), sweep, workers)
         else:
             sweep()
     except KeyboardInterrupt:
         stop.set()
+    if stop.is_set():  # ctrl+c, here or inside a trial (which the objective turns into a stop)
         print("Interrupted: the finished trials are kept in the study.", file=said, flush=True)
     moved, failed = gather(workers, save_to, saved)
     if ray is not None:
@@ -224,9 +230,14 @@ def keep_in(save_to: Any, env_id: str, saved: list[float] | None = None) -> Any:
 
     def keep(agent: Any, value: float) -> str | None:
         if save_to is not None and (not saved or value > saved[-1]):
-            from agents.persistence import save_agent
+            from agents.persistence import SaveError, save_agent
 
-            save_agent(agent, save_to, env_id, {"return_mean": value})
+            try:
+                save_agent(agent, save_to, env_id, {"return_mean": value})
+            except SaveError as exc:  # the disk filled, the folder went: the sweep goes on
+                print(f"rltui: warning: the best agent so far ({value:.4g}) could not be saved: {exc} "
+                      "The sweep goes on; its trials are kept in the study.", file=sys.stderr, flush=True)
+                return None
             saved.append(value)
             return str(save_to)
         return None

@@ -5,6 +5,7 @@ storage URL says otherwise (the optional ``tune`` extra).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -203,7 +204,16 @@ def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: i
                 trial.set_user_attr("agent_file", saved)
         return value
 
-    return run
+    def interruptible(trial: Any) -> float:
+        try:
+            return run(trial)
+        except KeyboardInterrupt:
+            # Ctrl+C: the sweep stops, and the trial cut short has no result (Optuna would log a
+            # failed trial's traceback for an interrupt that reached it).
+            stop.set()
+            raise optuna.TrialPruned() from None
+
+    return interruptible
 
 
 def _best(trials: list[Any]) -> Any:
@@ -252,12 +262,16 @@ def study_for(env_id: str, kind: str, storage: str | None, name: str | None, see
     optuna = optuna_module()
     default_url, default_name = default_storage(env_id, kind)
     url, study_name = storage or default_url, name or default_name
+    check_sqlite_file(url)
     try:
-        engine = {"connect_args": {"timeout": SQLITE_WAIT_SECONDS}} if url.startswith("sqlite") else {}
-        # The heartbeat marks a trial whose process was killed (SIGKILL, a lost machine) as
-        # failed once it falls silent, when the study next runs, instead of running forever.
-        storage_ = optuna.storages.RDBStorage(url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_SECONDS,
-                                              grace_period=3 * HEARTBEAT_SECONDS)
+        if in_memory(url):  # nothing to share or resume: no heartbeat (its thread has no tables)
+            storage_ = optuna.storages.InMemoryStorage()
+        else:
+            engine = {"connect_args": {"timeout": SQLITE_WAIT_SECONDS}} if url.startswith("sqlite") else {}
+            # The heartbeat marks a trial whose process was killed (SIGKILL, a lost machine) as
+            # failed once it falls silent, when the study next runs, instead of running forever.
+            storage_ = optuna.storages.RDBStorage(url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_SECONDS,
+                                                  grace_period=3 * HEARTBEAT_SECONDS)
         study = optuna.create_study(
             study_name=study_name, storage=storage_,
             direction="maximize", load_if_exists=True,
@@ -268,8 +282,6 @@ def study_for(env_id: str, kind: str, storage: str | None, name: str | None, see
     except Exception as exc:  # any storage's own error: said in one sentence
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise TuneError(f"The study's storage {url[:80]} cannot be opened: {first}") from None
-    if study.metric_names is None:
-        study.set_metric_names([METRIC])
     wanted = {"env": env_id, "agent": kind, "budget": budget}
     made_for = {key: study.user_attrs.get(key) for key in wanted}
     if all(value is None for value in made_for.values()):
@@ -280,7 +292,56 @@ def study_for(env_id: str, kind: str, storage: str | None, name: str | None, see
         differs = " and ".join(key for key in wanted if made_for[key] != wanted[key])
         raise TuneError(f"Study {study_name} was made for {made_for['env']} with {made_for['agent']} and "
                         f"--budget {made_for['budget']}, not this run's {differs}: name a new --study.")
+    if study.metric_names is None:  # written only once the study is known to be this run's
+        study.set_metric_names([METRIC])
     return study, url, study_name
+
+
+def in_memory(url: str) -> bool:
+    """Whether ``url`` is an SQLite database in memory (``sqlite://``, ``sqlite:///:memory:``)."""
+    return url in ("sqlite://", "sqlite:///:memory:") or url.startswith("sqlite:///:memory:?")
+
+
+OPTUNA_TABLES = frozenset({"studies", "trials", "version_info"})
+"""Tables every Optuna storage has: an SQLite file holding other tables is someone else's."""
+
+
+def check_sqlite_file(url: str) -> None:
+    """Refuse, before Optuna opens it (and migrates or adds its tables), an SQLite file that is
+    not an Optuna storage: not a regular file, not a database, or another program's database.
+    A missing or empty file is a new storage.
+
+    Raises:
+        TuneError: one sentence; the file is left byte for byte as it was.
+    """
+    if not url.startswith("sqlite:///") or in_memory(url):
+        return
+    import sqlite3
+    import stat
+    from urllib.parse import quote
+
+    path = url[len("sqlite:///"):].split("?", 1)[0]
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise TuneError(f"The study's storage {path[:80]} cannot be read: {exc.strerror}.") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise TuneError(f"The study's storage {path[:80]} is not a file.")
+    if info.st_size == 0:
+        return
+    try:
+        # Read-only and immutable: opening it changes nothing, not even a journal.
+        with contextlib.closing(sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro&immutable=1",
+                                                uri=True)) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError:
+        raise TuneError(f"The study's storage {path[:80]} is not an SQLite database: name another "
+                        "--storage.") from None
+    if tables and not OPTUNA_TABLES <= tables:
+        raise TuneError(f"The study's storage {path[:80]} is another program's database (it has no "
+                        "Optuna study tables): name another --storage.")
 
 
 
