@@ -125,3 +125,36 @@ async def test_the_knobs_dialog_turns_epsilon_in_the_app() -> None:
         await settle(pilot)
         assert screen.playalong.agent.epsilon == 0.0
         assert np.isclose(screen.snap.epsilon, 0.0)
+
+
+async def test_the_knobs_dialog_sets_real_times_pace_without_an_agent() -> None:
+    """CartPole's 50 steps a second are too fast for a person: K slows the world down."""
+    entry = catalog.resolve("CartPole-v1")
+    app = RLTuiApp(Session(entry, seed=0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await settle(pilot)
+        assert screen.snap.realtime and screen.snap.fps == 50
+        await pilot.press("K")
+        text = screen_text(app)
+        assert "Knobs" in text and "pace:" in text and "Real time's pace" in text
+        for text_in, says in (("0.1", "from 1 to 240"), ("fast", "a number of steps per second")):
+            for _ in range(6):
+                await pilot.press("backspace")
+            await pilot.press(*text_in, "enter")
+            await pilot.pause()
+            assert says in screen_text(app)  # said under the fields; the dialog stays open
+        for _ in range(6):
+            await pilot.press("backspace")
+        await pilot.press("1", "0", "enter")
+        await settle(pilot)
+        assert screen.snap.fps == 10 and screen.playalong.fps == 10
+
+
+def test_the_pace_field_takes_what_play_fps_takes() -> None:
+    from rltui.core.knobs import check_pace
+
+    assert check_pace(" 12.5 ") == 12.5
+    for bad in ("nan", "0", "241", "-3", "", "1e999"):
+        with pytest.raises(SettingError):
+            check_pace(bad)

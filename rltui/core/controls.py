@@ -71,6 +71,10 @@ class Controls:
         """Turn the agent's knobs (see :mod:`rltui.core.knobs`): from its next step on."""
         self.inbox.put(self._retune, dict(changes))
 
+    def set_pace(self, fps: float) -> None:
+        """Real time's pace in steps per second (checked: :func:`rltui.core.knobs.check_pace`)."""
+        self.inbox.put(self._set_pace, float(fps))
+
     def set_agent(self, agent: Any) -> None:
         self.inbox.put(self._attach, agent)
 
@@ -148,6 +152,11 @@ class Controls:
         if pace == self.fps:
             self.say("information", f"Real time is at its {'fastest' if faster else 'slowest'} "
                      f"pace, {pace:g} steps/s.")
+            return
+        self._set_pace(pace)
+
+    def _set_pace(self, pace: float) -> None:
+        if pace == self.fps:
             return
         self.fps = pace
         self._frame_times = None  # the kept rate is counted afresh at the new pace

@@ -38,7 +38,9 @@ KNOBS: tuple[Knob, ...] = (
     Knob("learning_rate", "learning rate", "the optimiser's step size"),
     Knob("entropy_coef", "entropy coef", "the entropy bonus: how much the policy is pushed to explore"),
 )
-BY_KEY = {knob.key: knob for knob in KNOBS}
+PACE = Knob("pace", "pace", "real time's steps per second (+ and - step it too)")
+"""Not the agent's: the env's clock in real time, there with or without an agent."""
+BY_KEY = {knob.key: knob for knob in (*KNOBS, PACE)}
 
 
 def knobs_for(agent: Any) -> list[tuple[Knob, Any]]:
@@ -80,6 +82,23 @@ def check(agent: Any, changes: dict[str, str]) -> Any:
         return apply_settings(agent.config, settings)
     except SettingError as exc:  # in the knob's words: ε, not the schedule's fields
         raise SettingError(str(exc).replace("'epsilon_start'", "ε")) from None
+
+
+def check_pace(text: str) -> float:
+    """The pace field's text as steps per second (as ``play --fps`` takes it).
+
+    Raises:
+        SettingError: not a number, or outside the paces a person may set (one sentence).
+    """
+    from rltui.core.realtime import MAX_FPS, MIN_FPS
+
+    try:
+        fps = float(text.strip())
+    except ValueError:
+        raise SettingError(f"pace must be a number of steps per second, not '{text.strip()}'.") from None
+    if not MIN_FPS <= fps <= MAX_FPS:  # NaN fails both
+        raise SettingError(f"pace must be from {MIN_FPS:g} to {MAX_FPS:g} steps per second, not {fps:g}.")
+    return fps
 
 
 def retune(agent: Any, changes: dict[str, str]) -> list[str]:

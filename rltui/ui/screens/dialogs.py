@@ -294,23 +294,26 @@ def _count(steps: Any) -> str:
 
 
 class KnobsDialog(Dialog):
-    """The agent's knobs, each in a field with its value now: change any, enter applies them
-    all (checked first: a bad value is said under the fields and the dialog stays open)."""
+    """The agent's knobs (and, in real time, the env's pace), each in a field with its value
+    now: change any, enter applies them all (checked first: a bad value is said under the
+    fields and the dialog stays open)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, agent: Any) -> None:
-        from rltui.core.knobs import knobs_for
+    def __init__(self, agent: Any, pace: float | None = None) -> None:
+        from rltui.core.knobs import PACE, knobs_for
         from rltui.ui.format import field_text
 
         super().__init__()
         self.agent = agent
-        self.knobs = knobs_for(agent)
+        self.knobs = ([(PACE, pace)] if pace is not None else []) + (knobs_for(agent) if agent is not None else [])
         self.shown = {knob.key: field_text(value) for knob, value in self.knobs}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="knobs-dialog"):
-            yield Label(f"The {self.agent.kind} agent's settings, from its next step on:")
+            agents_own = any(knob.key != "pace" for knob, _ in self.knobs)
+            yield Label(f"The {self.agent.kind} agent's settings, from its next step on:" if agents_own
+                        else "Real time's pace, from the next frame on:")
             for knob, _ in self.knobs:
                 yield Label(f"{knob.label}: {knob.meaning}", classes="knob-label")
                 yield Input(self.shown[knob.key], id=f"knob-{knob.key}", classes="knob")
@@ -332,11 +335,15 @@ class KnobsDialog(Dialog):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         from agents.base import SettingError
-        from rltui.core.knobs import check
+        from rltui.core.knobs import PACE, check, check_pace
 
         changes = self.changes()
+        agents_own = {key: text for key, text in changes.items() if key != PACE.key}
         try:
-            check(self.agent, changes)
+            if PACE.key in changes:
+                check_pace(changes[PACE.key])
+            if agents_own:
+                check(self.agent, agents_own)
         except SettingError as exc:
             self.query_one("#knobs-error", Label).update(str(exc))
             return

@@ -328,24 +328,31 @@ class PlayScreen(AgentFiles, GuardedScreen):
         self.playalong.new_episode()
 
     def action_knobs(self) -> None:
-        """K: the agent's knobs (α, ε, γ, the learning rate …), turned while it runs."""
-        from rltui.core.knobs import knobs_for
+        """K: the agent's knobs (α, ε, γ, the learning rate …), turned while it runs, and in
+        real time the env's pace."""
+        from rltui.core.knobs import PACE, check_pace, knobs_for
         from rltui.ui.screens.dialogs import KnobsDialog
 
         agent = self.playalong.agent
-        if agent is None:
+        snap = self.playalong.latest
+        pace = snap.fps if snap is not None and snap.realtime and snap.fps else None
+        if agent is None and pace is None:
             self.notify("There is no agent to tune: press tab to bring one in.")
             return
-        if not knobs_for(agent):
+        if pace is None and not knobs_for(agent):
             self.notify(f"The {agent.kind} agent has no knobs to turn while it runs "
                         "(it plans from the model; --set gamma=… makes a new one).")
             return
 
         def answered(changes: dict[str, str] | None) -> None:
+            if not changes:
+                return
+            if PACE.key in changes:
+                self.playalong.set_pace(check_pace(changes.pop(PACE.key)))
             if changes:
                 self.playalong.retune(changes)
 
-        self.app.push_screen(KnobsDialog(agent), answered)
+        self.app.push_screen(KnobsDialog(agent, pace), answered)
 
     def action_edit_map(self) -> None:
         """E: edit this grid world's map (a map's, FrozenLake's, CliffWalking's); p in the
