@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from rltui import __version__
 from rltui.commands import envs, episodes, evaluate, play, saves, serve, train, tune
 from rltui.commands.common import UsageError
+from rltui.core.paths import PathError
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 1
@@ -94,7 +95,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
             return run_bench(args.which, as_json=args.json, seconds=args.seconds, seeds=args.seeds,
                              env=args.env, kind=args.agent, busy=args.busy)
-    except UsageError as exc:
+    except (UsageError, PathError) as exc:  # a path a person gave (rltui.core.paths), wherever it is met
         print(f"rltui: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -57,7 +57,7 @@ def test_a_folder_that_cannot_hold_logs_is_one_sentence(tmp_path: Path, capsys: 
     code = main(["train", "Taxi-v4", "--agent", "q-learning", "--steps", "10", "--tensorboard", str(blocker),
                  "--no-save"])
     err = capsys.readouterr().err
-    assert code == 2 and "cannot hold TensorBoard logs" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and f"{blocker} is a file, not a folder" in err and len(err.strip().splitlines()) == 1
 
 
 def test_the_app_logs_each_agent_to_a_run_of_its_own(tmp_path: Path) -> None:

@@ -47,10 +47,20 @@ def _gif(args: argparse.Namespace) -> int:
             check_fps(args.fps)  # before the episode is replayed
         except GifError as exc:
             raise UsageError(str(exc)) from None
+    from rltui.core.paths import PathError, file_to_write, shown
+
+    try:  # where the GIF goes is settled before the episode is read and replayed
+        out = file_to_write(args.out, "--out") if args.out is not None else None
+    except PathError as exc:
+        raise UsageError(str(exc)) from None
+    if out is not None and out.suffix.lower() != ".gif":
+        raise UsageError(f"--out must name a .gif file, not {shown(out.name)}.")
     record, entry = read_episode(args.file)
-    out = Path(args.out) if args.out else _beside(Path(args.file))
-    if out.suffix.lower() != ".gif":
-        raise UsageError(f"--out must name a .gif file, not {out.name}.")
+    if out is None:
+        try:
+            out = file_to_write(_beside(Path(args.file)), "The GIF beside the episode")
+        except PathError as exc:
+            raise UsageError(str(exc)) from None
     if out.exists():
         raise UsageError(f"{out} exists already; choose another --out (nothing was overwritten).")
     try:
@@ -85,9 +95,20 @@ def _default_fps(entry: Any) -> float:
 
 
 def _export(args: argparse.Namespace) -> int:
+    import os
+
     from rltui.core import catalog, episodes
     from rltui.core.minari_io import MinariError, export
+    from rltui.core.paths import PathError, folder_to_write
 
+    # Minari's datasets folder, checked before any episode is read or anything is made.
+    given, what = args.dir, "--dir"
+    if given is None and os.environ.get("MINARI_DATASETS_PATH"):
+        given, what = os.environ["MINARI_DATASETS_PATH"], "$MINARI_DATASETS_PATH"
+    try:
+        directory = None if given is None else folder_to_write(given, what)
+    except PathError as exc:
+        raise UsageError(str(exc)) from None
     try:
         records = [episodes.read(path) for path in args.files]
     except episodes.EpisodeFileError as exc:
@@ -98,7 +119,7 @@ def _export(args: argparse.Namespace) -> int:
                          "a dataset holds one: export each env's episodes on their own.")
     try:
         entry = catalog.resolve(envs[0])
-        path = export(records, entry, args.minari, args.dir)
+        path = export(records, entry, args.minari, None if args.dir is None else directory)
     except (MinariError, catalog.CatalogError) as exc:
         raise UsageError(str(exc)) from None
     steps = sum(r.steps for r in records)

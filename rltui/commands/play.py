@@ -58,6 +58,7 @@ def _open_app(args: argparse.Namespace) -> int:
     from rltui.commands.common import check_seed, parse_settings, resolve_env
 
     check_seed(getattr(args, "seed", None))
+    tensorboard = _check_paths(args)
     env_id = getattr(args, "env", None)
     grid_map = getattr(args, "map", None)
     if grid_map is not None:
@@ -104,19 +105,36 @@ def _open_app(args: argparse.Namespace) -> int:
         raise UsageError("--agent and --load need an environment: rltui play ENV --agent KIND.")
     from rltui.ui.app import RLTuiApp
 
-    # The app's setting: --tensorboard, or RLTUI_TENSORBOARD for every session.
-    tensorboard = getattr(args, "tensorboard", None) or os.environ.get("RLTUI_TENSORBOARD") or None
-    if tensorboard is not None:
-        from rltui.core.tblog import TensorBoardError, check_writable
-
-        try:
-            check_writable(tensorboard)
-        except TensorBoardError as exc:
-            raise UsageError(str(exc)) from None
     app = RLTuiApp(session, agent, replay=record, tensorboard=tensorboard)
     _exit_on_signals(app)
     app.run()
     return app.return_code or 0
+
+
+def _check_paths(args: argparse.Namespace) -> str | None:
+    """What the app will write to, checked as `train` checks it, before anything is made or
+    loaded (see :mod:`rltui.core.paths`): the saves folder (``$RLTUI_SAVES``), and the
+    TensorBoard folder (``--tensorboard``, else ``$RLTUI_TENSORBOARD`` for every session),
+    which is returned with ``~`` expanded (None: no logs). An empty ``--agent``, ``--load`` or
+    ``--map`` is one sentence too, not a flag silently dropped."""
+    from rltui.core.paths import PathError
+    from rltui.core.storage import check_saves_dir
+    from rltui.core.tblog import TensorBoardError, check_writable
+
+    wanted = {"agent": f"a kind: {kind_list()}", "load": "a saved agent's file", "map": "a map's name or file"}
+    for name, what in wanted.items():
+        value = getattr(args, name, None)
+        if value is not None and not value.strip():
+            raise UsageError(f"--{name} is empty: give it {what}.")
+    given = getattr(args, "tensorboard", None)
+    what = "--tensorboard"
+    if given is None and os.environ.get("RLTUI_TENSORBOARD"):
+        given, what = os.environ["RLTUI_TENSORBOARD"], "$RLTUI_TENSORBOARD"
+    try:
+        check_saves_dir()
+        return None if given is None else str(check_writable(given, what))
+    except (PathError, TensorBoardError) as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _exit_on_signals(app: object) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,14 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rltui.commands.common import UsageError
+    from rltui.core.paths import PathError
+    from rltui.core.storage import saves_dir
+
+    try:
+        saves_dir()  # $RLTUI_SAVES, checked as every path a person gives
+    except PathError as exc:
+        raise UsageError(str(exc)) from None
     rows = list_saves()
     recorded = list_episodes()
     if args.json:
@@ -100,11 +109,12 @@ def _folders() -> str:
 def _short(path: str) -> str:
     """A path as a person types it: relative to here when inside it, ~ for the home folder."""
     p = Path(path)
+    real = Path(os.path.realpath(p))  # never raises, a symbolic link loop included
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve())) or "."
-    except ValueError:
+        return str(real.relative_to(os.path.realpath(Path.cwd()))) or "."
+    except (ValueError, OSError):
         pass
     try:
-        return "~/" + str(p.resolve().relative_to(Path.home().resolve()))
-    except ValueError:
+        return "~/" + str(real.relative_to(os.path.realpath(Path.home())))
+    except (ValueError, RuntimeError):  # no home folder
         return str(p)

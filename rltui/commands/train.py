@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from rltui.core.storage import save_target
     from rltui.core.training import train
 
+    check_paths(args)
     entry = resolve_env(args.env)
     settings = parse_settings(args.settings)
     if args.device:
@@ -87,11 +88,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_save:
         # Where the save goes is settled before any training is spent on it.
         try:
-            destination = save_target(args.save, entry.id, kind) if args.save else None
+            destination = save_target(args.save, entry.id, kind, "--save") if args.save is not None else None
         except SaveError as exc:
             raise UsageError(str(exc)) from None
     log = None
-    if args.tensorboard:
+    if args.tensorboard is not None:
         from rltui.core.tblog import RunLog, TensorBoardError
 
         try:
@@ -165,6 +166,25 @@ def run(args: argparse.Namespace) -> int:
             viewer = executable_beside_python("tensorboard") or "tensorboard"
             print(f"TensorBoard: {viewer} --logdir {shlex.quote(str(log.root))}")
     return 130 if result.stopped else 0
+
+
+def check_paths(args: argparse.Namespace) -> None:
+    """The places this run will write, checked before any work (see :mod:`rltui.core.paths`):
+    ``--tensorboard``'s folder, ``--save``'s file or folder, else the saves folder."""
+    from agents.persistence import SaveError
+    from rltui.core.paths import PathError
+    from rltui.core.storage import check_saves_dir, save_place
+    from rltui.core.tblog import TensorBoardError, check_writable
+
+    try:
+        if args.tensorboard is not None:
+            check_writable(args.tensorboard)
+        if args.save is not None:
+            save_place(args.save, "--save")
+        elif not args.no_save:
+            check_saves_dir()
+    except (PathError, SaveError, TensorBoardError) as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _read_demos(paths: list[str]) -> list[Any]:

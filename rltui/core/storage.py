@@ -20,21 +20,56 @@ SHIPPED_DIR = Path(__file__).resolve().parents[2] / "saves"
 
 
 def user_data_dir() -> Path:
-    """rltui's folder in the platform's per-user data location."""
-    home = Path.home()
+    """rltui's folder in the platform's per-user data location.
+
+    Raises:
+        PathError: no home folder, or ``$XDG_DATA_HOME`` / ``$LOCALAPPDATA`` is no usable path.
+    """
+    from rltui.core.paths import PathError, user_path
+
+    variable = "LOCALAPPDATA" if sys.platform == "win32" else "XDG_DATA_HOME"
+    given = os.environ.get(variable) if sys.platform != "darwin" else None
+    if given:
+        return user_path(given, f"${variable}") / "rltui"
+    try:
+        home = Path.home()
+    except RuntimeError:
+        raise PathError(f"There is no home folder to keep saves in: set ${SAVES_DIR_ENV} to a folder.") from None
     if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+        base = home / "AppData" / "Local"
     elif sys.platform == "darwin":
         base = home / "Library" / "Application Support"
     else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-    return base / "rltui"
+        base = home / ".local" / "share"
+    return user_path(base, "the per-user data folder") / "rltui"
 
 
 def saves_dir() -> Path:
-    """Where new saves go: ``$RLTUI_SAVES``, else ``saves/`` in the per-user data folder."""
+    """Where new saves go: ``$RLTUI_SAVES``, else ``saves/`` in the per-user data folder.
+
+    Raises:
+        PathError: ``$RLTUI_SAVES`` is no usable path (``~nosuchuser``, a name too long, bytes
+            that are not text), in one sentence; :func:`check_saves_dir` checks the folder too.
+    """
+    from rltui.core.paths import user_path
+
     override = os.environ.get(SAVES_DIR_ENV)
-    return Path(override).expanduser() if override else user_data_dir() / "saves"
+    return user_path(override, f"${SAVES_DIR_ENV}") if override else user_data_dir() / "saves"
+
+
+def check_saves_dir() -> Path:
+    """The saves folder, checked before any work that will write in it: ``$RLTUI_SAVES`` must
+    be a folder that exists or can be made and can be written (see
+    :func:`rltui.core.paths.folder_to_write`); the default one only needs a home folder (it
+    is made when something is first saved).
+
+    Raises:
+        PathError: in one sentence.
+    """
+    from rltui.core.paths import folder_to_write
+
+    override = os.environ.get(SAVES_DIR_ENV)
+    return folder_to_write(override, f"${SAVES_DIR_ENV}") if override else saves_dir()
 
 
 def episodes_dir() -> Path:
@@ -45,15 +80,25 @@ def episodes_dir() -> Path:
 def agent_dirs() -> list[Path]:
     """The folders listed for saved agents: the user's, then the shipped ones."""
     dirs = [saves_dir()]
-    if SHIPPED_DIR.is_dir() and SHIPPED_DIR.resolve() != dirs[0].resolve():
+    if SHIPPED_DIR.is_dir() and os.path.realpath(SHIPPED_DIR) != os.path.realpath(dirs[0]):  # never raises on a loop
         dirs.append(SHIPPED_DIR)
     return dirs
 
 
+MAX_STEM = 120
+"""Bytes of an env id in a file name: what is added to it (kind, seed, date, number, suffix)
+and the 255 bytes a name may have leave room for this much."""
+
+
 def id_stem(env_id: str) -> str:
     """An env id as a file name's part: ``map:BridgeGrid`` -> ``map-BridgeGrid`` (ids may hold
-    ``:`` and ``/``, which a file name must not)."""
-    return "".join("-" if ch in ':/\\' else ch for ch in env_id).strip("-.") or "env"
+    ``:`` and ``/``, which a file name must not). An id too long for a name (a map's whole
+    path, ``map:/a/long/way/to/BridgeGrid.txt``) keeps its end, which names the map, in at
+    most :data:`MAX_STEM` bytes."""
+    stem = "".join("-" if ch in ':/\\' else ch for ch in env_id).strip("-.") or "env"
+    while len(stem.encode("utf-8", "surrogateescape")) > MAX_STEM:
+        stem = stem[1:]
+    return stem.lstrip("-.") or "env"
 
 
 def fresh_save_path(env_id: str, kind: str, directory: Path | None = None) -> Path:
@@ -71,35 +116,42 @@ def fresh_save_path(env_id: str, kind: str, directory: Path | None = None) -> Pa
     return folder / name
 
 
-def save_target(path: str, env_id: str, kind: str) -> Path:
+def save_target(path: str, env_id: str, kind: str, what: str = "The save") -> Path:
     """Where a save asked for as ``path`` goes, checked before any training is spent on it.
 
     A directory (existing, or written with a trailing slash) means "in there, with the
-    suggested name"; a name without a suffix gets ``.safetensors``.
+    suggested name"; a name without a suffix gets ``.safetensors``. See :func:`save_place`.
+
+    Raises:
+        SaveError: the place cannot hold a save, in one sentence.
+    """
+    place, in_it = save_place(path, what)
+    return fresh_save_path(env_id, kind, place) if in_it else place
+
+
+def save_place(path: str, what: str = "The save") -> tuple[Path, bool]:
+    """``path`` as a place to save an agent: (the file, False) or (the folder to save in, True),
+    checked as :mod:`rltui.core.paths` checks every path a person gives, before anything is
+    made; ``what`` names it in the message (``--save``, ``--save-best``).
 
     Raises:
         SaveError: the place cannot hold a save, in one sentence.
     """
     from agents.persistence import SUFFIX, SaveError
+    from rltui.core.paths import PathError, file_to_write, folder_to_write, user_path
 
     text = path.strip()
     if not text:
-        raise SaveError("Give a file name to save to.")
-    target = Path(text).expanduser()
-    if target.is_dir() or text.endswith(("/", os.sep)):
-        return fresh_save_path(env_id, kind, target)
-    if not target.suffix:
-        target = target.with_suffix(SUFFIX)
-    if target.exists() and not target.is_file():
-        raise SaveError(f"{target} exists and is not a file: choose another name.")
-    parent = target.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise SaveError(f"Cannot save to {target}: {parent} is not a folder.")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise SaveError(f"Cannot save to {target}: {parent} is not writable.")
-    return target
+        raise SaveError(f"{what} is empty: give a file name to save to.")
+    try:
+        target = user_path(text, what)
+        if target.is_dir() or text.endswith(("/", os.sep)):
+            return folder_to_write(target, what), True
+        if not target.suffix:
+            target = target.with_suffix(SUFFIX)
+        return file_to_write(target, what), False
+    except PathError as exc:
+        raise SaveError(str(exc)) from None
 
 
 # --- listings ----------------------------------------------------------------------
@@ -132,7 +184,7 @@ def origin(file: str | Path) -> str:
         folder = folder.parent
     for directory, name in ((saves_dir(), "yours"), (SHIPPED_DIR, "shipped")):
         try:
-            if folder.resolve() == directory.resolve():
+            if os.path.realpath(folder) == os.path.realpath(directory):  # a link loop is no error here
                 return name
         except OSError:
             pass

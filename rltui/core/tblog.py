@@ -98,7 +98,7 @@ class RunLog:
     def __init__(self, root: str | Path, env_id: str, kind: str, seed: int | None,
                  every: int = LOG_EVERY, agent: Any = None,
                  clock: Callable[[], float] = time.perf_counter) -> None:
-        check_writable(root)
+        root = check_writable(root)
         try:
             from tensorboard.compat.proto.event_pb2 import Event
             from tensorboard.compat.proto.summary_pb2 import Summary
@@ -106,7 +106,7 @@ class RunLog:
         except ImportError:
             raise TensorBoardError(missing("--tensorboard", "tensorboard")) from None
         self._Event, self._Summary = Event, Summary
-        self.root = Path(root).expanduser()
+        self.root = root
         name = run_name(env_id, kind, seed)
         self.dir = self.root / name
         try:
@@ -238,16 +238,25 @@ def open_run(root: str | Path | None, env_id: str, kind: str, seed: int | None) 
     return None if root is None else RunLog(root, env_id, kind, seed)
 
 
-def check_writable(root: str | Path) -> None:
-    """Before the app opens: the package is there and ``root`` can hold runs.
+def check_writable(root: str | Path, what: str = "--tensorboard") -> Path:
+    """Before any work (`train`'s, the app's): the package is there and ``root`` can hold runs,
+    checked as :func:`rltui.core.paths.folder_to_write` checks every folder a person gives;
+    nothing is made. ``what`` names the setting in the message (``$RLTUI_TENSORBOARD``).
+
+    Returns:
+        ``root``, ``~`` expanded.
 
     Raises:
         TensorBoardError: in one sentence.
     """
+    from rltui.core.paths import PathError, folder_to_write
+
+    try:
+        path = folder_to_write(root, what)
+    except PathError as exc:
+        raise TensorBoardError(str(exc)) from None
     try:
         import tensorboard  # noqa: F401
     except ImportError:
         raise TensorBoardError(missing("--tensorboard", "tensorboard")) from None
-    path = Path(root).expanduser()
-    if path.exists() and not path.is_dir():
-        raise TensorBoardError(f"{path} cannot hold TensorBoard logs: it is a file.")
+    return path

@@ -6,6 +6,7 @@ rltui ships: CS188's BridgeGrid, DiscountGrid and MazeGrid) or ``map:PATH`` (any
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from rltui.envs.gridmap import (
 )
 
 GROUP = "Grid maps"
+MAX_MAP_ID = 200
+"""Characters in a map's id (``map:`` and its path): what saves and episode files hold."""
 
 
 def maps_dir() -> Path:
@@ -35,23 +38,44 @@ def maps_dir() -> Path:
 def find_map(spec: str) -> tuple[str, Path]:
     """(the map's id, its file) for a name or a path.
 
+    A map id names a path a person gave (``--map``, an env id inside a save or an episode
+    file): it is checked as every such path is (:func:`rltui.core.paths.user_path`) before
+    the file system is asked about it.
+
     Raises:
-        CatalogError: no such map, in one sentence.
+        CatalogError: no such map, or a path that cannot be one, in one sentence.
     """
-    path = Path(spec).expanduser()
+    from rltui.core.paths import PathError, shown, user_path
+
+    try:
+        return _find_map(spec, user_path(spec, "The map"))
+    except PathError as exc:  # the map's path, or $RLTUI_SAVES (where a person's maps are)
+        raise CatalogError(str(exc)) from None
+    except OSError as exc:
+        raise CatalogError(f"The map {shown(spec)} cannot be looked at: {exc.strerror or exc}.") from None
+
+
+def _find_map(spec: str, path: Path) -> tuple[str, Path]:
+    from rltui.core.paths import shown
+
     if path.suffix == MAP_SUFFIX or "/" in spec or path.is_file():
         if not path.is_file():
-            raise CatalogError(f"There is no map file {spec}.")
+            raise CatalogError(f"There is no map file {shown(spec)}.")
         for folder in (maps_dir(), BUNDLED):  # a named map's file keeps its short id
-            if path.resolve().parent == folder.resolve():
+            if os.path.dirname(os.path.realpath(path)) == os.path.realpath(folder):
                 return MAP_PREFIX + path.stem, path
-        return MAP_PREFIX + str(path), path
+        env_id = MAP_PREFIX + str(path)
+        if len(env_id) > MAX_MAP_ID:  # saves and episodes would name an env they then refuse
+            raise CatalogError(f"The map {shown(spec)} has a path of {len(env_id) - len(MAP_PREFIX)} "
+                               f"characters, and saves and episodes record at most {MAX_MAP_ID}: "
+                               "move it, or save it among your maps.")
+        return env_id, path
     for folder in (maps_dir(), BUNDLED):
         candidate = folder / f"{spec}{MAP_SUFFIX}"
         if candidate.is_file():
             return MAP_PREFIX + spec, candidate
     known = ", ".join(sorted(known_maps()))
-    raise CatalogError(f"There is no map named '{spec[:40]}'; the maps are {known} (or give a file).")
+    raise CatalogError(f"There is no map named '{shown(spec, 40)}'; the maps are {known} (or give a file).")
 
 
 def known_maps() -> dict[str, Path]:
