@@ -66,6 +66,8 @@ OPTIONS: dict[str, Option] = {
     "train $RLTUI_SAVES": lambda t, p: (TRAIN, {"RLTUI_SAVES": p}),
     "tune --save-best": lambda t, p: (["tune", "CliffWalking-v1", "--agent", "q-learning", "--trials", "1",
                                        "--budget", "100", "--save-best", p], {}),
+    "tune $RLTUI_SAVES": lambda t, p: (["tune", "CliffWalking-v1", "--agent", "q-learning", "--trials", "1",
+                                        "--budget", "100"], {"RLTUI_SAVES": p}),
     "play --tensorboard": lambda t, p: (["play", "CliffWalking-v1", "--tensorboard", p], {}),
     "play $RLTUI_TENSORBOARD": lambda t, p: (["play", "CliffWalking-v1"], {"RLTUI_TENSORBOARD": p}),
     "play $RLTUI_SAVES": lambda t, p: (["play", "CliffWalking-v1"], {"RLTUI_SAVES": p}),
@@ -184,6 +186,7 @@ def test_a_folder_that_cannot_be_written_is_refused(tmp_path: Path) -> None:
     (["train", "CliffWalking-v1", "--agent", "q-learning", "--tensorboard", "", "--no-save"],
      "--tensorboard is empty"),
     (["train", "CliffWalking-v1", "--agent", "q-learning", "--save", ""], "--save is empty"),
+    (["tune", "CliffWalking-v1", "--agent", "q-learning", "--save-best", " "], "--save-best is empty"),
 ])
 def test_an_empty_path_or_kind_is_one_sentence_not_ignored(argv: list[str], says: str, no_app: None,
                                                            capsys: pytest.CaptureFixture[str]) -> None:

@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--trials must be from 1 to 100000, not {args.trials}.")
     if not 1 <= args.jobs <= 64:
         raise UsageError(f"--jobs must be from 1 to 64, not {args.jobs}.")
+    _check_paths(args)
     entry = resolve_env(args.env)
     from agents.registry import AgentError, spec
 
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         from rltui.core.storage import save_target
 
         try:
-            save_to = save_target(args.save_best, entry.id, kind)
+            save_to = save_target(args.save_best, entry.id, kind, "--save-best")
         except SaveError as exc:
             raise UsageError(str(exc)) from None
     try:
@@ -196,6 +197,23 @@ def run(args: argparse.Namespace) -> int:
     elif save_to is not None:
         print("Nothing saved: no trial of this run finished (all pruned or refused).")
     return 0
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    """The places the sweep will write, checked before any work (see :mod:`rltui.core.paths`):
+    ``--save-best``'s file or folder, and the saves folder when the study or the watched
+    sweep's best agent goes there."""
+    from agents.persistence import SaveError
+    from rltui.core.paths import PathError
+    from rltui.core.storage import check_saves_dir, save_place
+
+    try:
+        if args.save_best is not None:
+            save_place(args.save_best, "--save-best")
+        if args.storage is None or (args.watch and args.save_best is None):
+            check_saves_dir()
+    except (PathError, SaveError) as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _stem(study: str | None, env_id: str, kind: str) -> str:
