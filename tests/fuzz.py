@@ -149,3 +149,145 @@ def mutate_tensors(data: bytes, rng: random.Random) -> bytes:
     raw = json.dumps(header).encode()
     raw += b" " * (-len(raw) % 8)
     return struct.pack("<Q", len(raw)) + raw + body
+
+
+# --- Minari datasets ------------------------------------------------------------------
+
+DATASET_MEMBERS = ("observations", "actions", "rewards", "terminations", "truncations", "infos/actor")
+ODD_NUMBERS = (float("nan"), float("inf"), -1.0, 0.5, 10**6, 1e308, 2.0**62, -(2.0**63), 3e38)
+
+
+def _odd_array(shape: tuple[int, ...], rng: random.Random) -> Any:
+    import numpy as np
+
+    dtype = rng.choice(("f8", "f4", "i8", "u1", "b1", "S3"))
+    value = rng.choice(ODD_NUMBERS)
+    out = np.zeros(shape, dtype="f8")
+    if out.size:
+        out.flat[rng.randrange(out.size)] = value
+    if dtype == "S3":
+        return np.full(shape, b"abc")
+    with np.errstate(all="ignore"):
+        return out.astype(dtype)
+
+
+def _mutate_hdf5(path: Any, rng: random.Random, fifo: str) -> None:
+    """One structural change to a Minari HDF5 file, made with h5py: a member missing, of odd
+    values, another length or shape, another type, declared huge, or a link to elsewhere."""
+    import h5py
+    import numpy as np
+
+    with h5py.File(path, "r+") as f:
+        episodes = sorted(f.keys())
+        how = rng.choice(("member",) * 6 + ("drop episode", "extra episode", "rename episode"))
+        if how == "drop episode":
+            del f[rng.choice(episodes)]
+            return
+        if how == "extra episode":
+            f.copy(episodes[0], f"episode_{len(episodes) + rng.choice((0, 0, 5))}")
+            return
+        if how == "rename episode":
+            f.move(episodes[0], rng.choice(("episode_x", "episode_-1", "other", f"episode_{10**9}")))
+            return
+        group = f[rng.choice(episodes)]
+        name = rng.choice(DATASET_MEMBERS)
+        old = group.get(name)
+        shape = tuple(old.shape) if isinstance(old, h5py.Dataset) else (3,)
+        change = rng.choice(("delete", "values", "values", "values", "length", "dimension", "huge", "link",
+                             "group", "compound"))
+        if name in group:
+            del group[name]
+        if change == "delete":
+            return
+        if change == "values":
+            group[name] = _odd_array(shape, rng)
+        elif change == "length":
+            group[name] = np.zeros((max(0, shape[0] + rng.choice((-1, 1, 1000))), *shape[1:]))
+        elif change == "dimension":
+            group[name] = np.zeros((*shape, rng.choice((1, 2))))
+        elif change == "huge":  # a few bytes in the file, terabytes to read
+            group.create_dataset(name, shape=(rng.choice((10**9, 10**12, 2**40)), *shape[1:]),
+                                 maxshape=(None, *shape[1:]), chunks=True, dtype="f8")
+        elif change == "link":
+            group[name] = rng.choice((h5py.ExternalLink(fifo, "/x"), h5py.SoftLink("/nowhere"),
+                                      h5py.ExternalLink("/dev/zero", "/x")))
+        elif change == "group":
+            group.create_group(name)
+        else:
+            group[name] = np.zeros(shape[:1], dtype=[("a", "i8"), ("b", "f8")])
+
+
+def _mutate_metadata(path: Any, rng: random.Random) -> None:
+    text = path.read_text()
+    draw = rng.random()
+    if draw < 0.25:
+        path.write_bytes(mutate_bytes(text.encode(), rng))
+        return
+    meta = json.loads(text)
+    if draw < 0.5:
+        meta = mutate_meta(meta, rng)
+    else:
+        key = rng.choice(("total_episodes", "total_steps", "data_format", "env_spec"))
+        meta[key] = rng.choice({
+            "total_episodes": (10**9, 10**18, -1, 0, meta["total_episodes"] + 1, "1", None),
+            "total_steps": (10**12, -1, meta["total_steps"] + 1, 1.5, 10**7),
+            "data_format": ("arrow", "", None, 7),
+            "env_spec": ("{", "[]", json.dumps({"id": 7}), json.dumps({"id": "CartPole-v1"}), "x" * 10_000, 3),
+        }[key])
+    path.write_text(json.dumps(meta, allow_nan=True))
+
+
+def _special_file(path: Any, rng: random.Random, fifo: str) -> None:
+    """``path`` replaced by what no reader should open blindly: nothing, a FIFO, a folder, a
+    link to a device or to itself, an empty file, garbage."""
+    import os
+
+    path.unlink()
+    how = rng.choice(("missing", "fifo", "folder", "device", "loop", "empty", "garbage", "huge-garbage"))
+    if how == "fifo":
+        os.mkfifo(path)
+    elif how == "folder":
+        path.mkdir()
+    elif how == "device":
+        path.symlink_to("/dev/zero")
+    elif how == "loop":
+        path.symlink_to(path.name)
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "garbage":
+        path.write_bytes(bytes(rng.randrange(256) for _ in range(rng.choice((7, 512, 4096)))))
+    elif how == "huge-garbage":
+        with path.open("wb") as fh:  # sparse: 2 MB of zeros, taking no disk
+            fh.truncate(2 * 2**20)
+    del fifo
+
+
+def dataset_mutants(good: Any, root: Any, n: int, seed: int) -> Iterator[str]:
+    """Damaged copies of the Minari dataset folder ``good``, written under ``root`` (Minari's
+    datasets folder); yields each copy's dataset id. The folder of the last one is replaced by
+    the next."""
+    import shutil
+
+    rng = random.Random(seed)
+    fifo = str(root / "a-fifo")
+    import os
+
+    if not os.path.exists(fifo):
+        os.mkfifo(fifo)
+    for i in range(n):
+        dataset_id = f"fuzz/case-v{i}"
+        folder = root / dataset_id
+        shutil.rmtree(root / "fuzz", ignore_errors=True)
+        shutil.copytree(good, folder)
+        data = folder / "data"
+        draw = rng.random()
+        if draw < 0.45:
+            _mutate_hdf5(data / "main_data.hdf5", rng, fifo)
+        elif draw < 0.7:
+            _mutate_metadata(data / "metadata.json", rng)
+        elif draw < 0.85:
+            hdf5 = data / "main_data.hdf5"
+            hdf5.write_bytes(mutate_bytes(hdf5.read_bytes(), rng))
+        else:
+            _special_file(data / rng.choice(("main_data.hdf5", "metadata.json")), rng, fifo)
+        yield dataset_id

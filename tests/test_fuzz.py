@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -157,3 +158,53 @@ async def test_the_app_survives_loading_mutants_through_ctrl_o(tmp_path: Path) -
             await settle(pilot)
         assert app._exception is None and app.screen.snap is not None
     assert outcomes["loaded"] and outcomes["refused"]
+
+
+def _signal_after(seconds: int) -> Any:
+    """A SIGALRM that ends a hang (a FIFO opened for reading) as a test failure, not a stuck run."""
+    import signal
+
+    def hung(*_: object) -> None:
+        raise AssertionError(f"a case ran past {seconds} s")
+
+    signal.signal(signal.SIGALRM, hung)
+    return signal
+
+
+@pytest.mark.parametrize(("env_id", "kind", "n"), [
+    ("FrozenLake-v1", "q-learning", 120),
+    ("CartPole-v1", "dqn", 60),
+    ("Pendulum-v1", "sac", 24),
+])
+def test_mutated_minari_datasets_are_learned_from_or_refused_in_one_line(
+        env_id: str, kind: str, n: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("minari")
+    pytest.importorskip("h5py")
+    import numpy as np
+
+    from rltui.core import episodes
+
+    root = tmp_path / "minari"
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))
+    entry = catalog.resolve(env_id)
+    session = Session(entry, seed=2, render=False)
+    for t in range(30):
+        if session.episode.done:
+            break
+        session.step(np.asarray([np.sin(t)], dtype=np.float32) if kind == "sac" else t % 2, actor="agent")
+    file = episodes.save(episodes.record_of(session.episode, env_id), tmp_path)
+    assert main(["episodes", "export", str(file), "--minari", "rltui/good-v0"]) == 0
+    capsys.readouterr()
+    signal = _signal_after(int(CASE_SECONDS))
+    refused = 0
+    try:
+        for dataset_id in fuzz.dataset_mutants(root / "rltui" / "good-v0", root, n * SCALE, SEED):
+            signal.alarm(int(CASE_SECONDS))
+            _check(["train", env_id, "--agent", kind, "--demos", f"minari:{dataset_id}", "--steps", "0",
+                    "--no-save", "--json", "--quiet"], capsys)
+            signal.alarm(0)
+            refused += CASES[-1][1] == 2
+    finally:
+        signal.alarm(0)
+    assert refused > n * SCALE // 2  # nearly every mutant is damaged past learning from

@@ -196,3 +196,158 @@ def test_a_network_save_whose_numbers_overflow_is_refused(kind: str, env_id: str
             err = _refused(argv, capsys)
             assert said in err, err
     assert main(["eval", str(path), "--episodes", "1", "--json"]) == 0  # the save as written plays
+
+
+# --- Minari datasets ------------------------------------------------------------------
+
+
+def _minari_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A good dataset of a FrozenLake episode, exported by rltui, in a datasets folder of the test's own."""
+    pytest.importorskip("minari")
+    pytest.importorskip("h5py")
+    from rltui.core import episodes
+    from rltui.core.session import Session
+
+    root = tmp_path / "minari"
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))
+    session = Session(catalog.resolve("FrozenLake-v1"), seed=0, render=False)
+    for t in range(6):
+        if not session.episode.done:
+            session.step(t % 3)
+    file = episodes.save(episodes.record_of(session.episode, "FrozenLake-v1"), tmp_path)
+    assert main(["episodes", "export", str(file), "--minari", "rltui/good-v0"]) == 0
+    capsys.readouterr()
+    return root
+
+
+def test_a_damaged_minari_dataset_is_refused_in_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import shutil
+    import signal
+
+    import h5py
+
+    root = _minari_dataset(tmp_path, monkeypatch, capsys)
+    good = root / "rltui" / "good-v0"
+    train = ["train", "FrozenLake-v1", "--agent", "q-learning", "--steps", "0", "--no-save", "--quiet", "--demos"]
+    assert main([*train, "minari:rltui/good-v0"]) == 0
+    capsys.readouterr()
+
+    def meta(**changes: object):
+        def change(data: Path) -> None:
+            path = data / "metadata.json"
+            path.write_text(json.dumps({**json.loads(path.read_text()), **changes}))
+        return change
+
+    def hdf5(member: str, value: object):
+        def change(data: Path) -> None:
+            with h5py.File(data / "main_data.hdf5", "r+") as f:
+                del f["episode_0"][member]
+                if isinstance(value, dict):
+                    f["episode_0"].create_dataset(member, **value)
+                elif value is not None:
+                    f["episode_0"][member] = value
+        return change
+
+    def replace(name: str, how: str):
+        def change(data: Path) -> None:
+            path = data / name
+            path.unlink()
+            if how == "fifo":
+                os.mkfifo(path)
+            elif how == "truncated":
+                path.write_bytes((good / "data" / name).read_bytes()[:1000])
+            elif how == "garbage":
+                path.write_bytes(b"\x89HDF garbage" * 100)
+            elif how == "not json":
+                path.write_text('{"total_episodes": 1,')
+        return change
+
+    def declared(length: int):
+        """Every array of the episode declared ``length`` steps long, none of them written."""
+        def change(data: Path) -> None:
+            with h5py.File(data / "main_data.hdf5", "r+") as f:
+                episode = f["episode_0"]
+                for member, extra in (("rewards", 0), ("terminations", 0), ("truncations", 0),
+                                      ("actions", 0), ("observations", 1)):
+                    dtype = episode[member].dtype
+                    del episode[member]
+                    episode.create_dataset(member, shape=(length + extra,), maxshape=(None,), chunks=True,
+                                           dtype=dtype)
+        return change
+
+    steps = json.loads((good / "data" / "metadata.json").read_text())["total_steps"]
+    cases = [
+        (replace("main_data.hdf5", "fifo"), "main_data.hdf5 is not a regular file"),
+        (replace("metadata.json", "fifo"), "metadata.json is not a regular file"),
+        (replace("main_data.hdf5", "missing"), "has no main_data.hdf5"),
+        (replace("metadata.json", "missing"), "has no metadata.json"),
+        (replace("main_data.hdf5", "truncated"), "main_data.hdf5 is damaged or is not an HDF5 file"),
+        (replace("main_data.hdf5", "garbage"), "main_data.hdf5 is damaged or is not an HDF5 file"),
+        (replace("metadata.json", "not json"), "has a damaged metadata.json: it is not JSON"),
+        (meta(total_episodes=10**9), "its metadata says 1,000,000,000 episodes and its data holds 1"),
+        (meta(total_episodes="1"), "its total_episodes is not a whole number"),
+        (meta(total_steps=10**12), "rltui learns from at most 1,000,000"),
+        (meta(total_steps=steps + 1), f"its metadata says {steps + 1:,} steps and its episodes hold {steps:,}"),
+        (meta(env_spec="{"), "its env_spec names no environment"),
+        (meta(env_spec=json.dumps({"id": "Taxi-v4"})), "was recorded in Taxi-v4, not FrozenLake-v1"),
+        (meta(data_format="arrow"), "is stored as 'arrow'"),
+        (hdf5("actions", np.full(steps, 4)), "episode 0's actions holds values that are not whole numbers from 0 to 3"),
+        (hdf5("actions", np.full(steps, 0.5)), "not whole numbers from 0 to 3"),
+        (hdf5("observations", np.full(steps + 1, 16)), "observations holds values that are not whole numbers from 0 to 15"),
+        (hdf5("observations", np.full(steps + 1, np.nan)), "observations holds values that are not finite numbers"),
+        (hdf5("observations", np.zeros(steps)), f"observations has shape ({steps},), not ({steps + 1},)"),
+        (hdf5("rewards", np.full(steps, np.inf)), "rewards holds values that are not finite numbers"),
+        (hdf5("terminations", np.full(steps, 2)), "terminations holds values other than 0 and 1"),
+        (hdf5("actions", None), "episode 0's actions is missing"),
+        (hdf5("actions", np.full(steps, b"up")), "actions holds |S2, not numbers"),
+        (hdf5("actions", h5py.ExternalLink(str(tmp_path / "fifo"), "/x")), "actions is a link to elsewhere"),
+        (hdf5("observations", {"shape": (10**12,), "maxshape": (None,), "chunks": True, "dtype": "i8"}),
+         "observations has shape (1000000000000,)"),
+        (hdf5("rewards", {"shape": (10**9,), "maxshape": (None,), "chunks": True, "dtype": "f8"}),
+         "terminations has shape (6,), not (1000000000,)"),
+        (declared(500_000), "its arrays are far bigger than its file"),  # unwritten chunks: a few bytes
+        (declared(2_000_000), "over 1,000,000 steps"),
+    ]
+    os.mkfifo(tmp_path / "fifo")
+
+    def hung(*_: object) -> None:
+        raise AssertionError("reading the dataset hung")
+
+    signal.signal(signal.SIGALRM, hung)
+    try:
+        for i, (change, said) in enumerate(cases):
+            dataset_id = f"bad/case-v{i}"
+            shutil.copytree(good, root / dataset_id)
+            change(root / dataset_id / "data")
+            signal.alarm(10)
+            err = _refused([*train, f"minari:{dataset_id}"], capsys)
+            signal.alarm(0)
+            assert said in err, (i, err)
+    finally:
+        signal.alarm(0)
+
+
+def test_a_continuous_dataset_action_past_the_bounds_is_clipped_as_the_env_would(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import h5py
+
+    from rltui.core.minari_io import dataset_transitions
+
+    pytest.importorskip("minari")
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
+    file = _pendulum_episode(tmp_path)
+    assert main(["episodes", "export", str(file), "--minari", "rltui/swing-v0"]) == 0
+    data = tmp_path / "minari" / "rltui" / "swing-v0" / "data" / "main_data.hdf5"
+    with h5py.File(data, "r+") as f:
+        f["episode_0/actions"][0] = [7.5]
+    (steps,) = dataset_transitions("rltui/swing-v0", catalog.resolve("Pendulum-v1"), kind="sac")
+    assert steps[0].action.tolist() == [2.0] and steps[0].action.dtype == np.float32
+    with h5py.File(data, "r+") as f:
+        del f["episode_0/actions"]
+        f["episode_0/actions"] = np.full((4, 1), 1e300)
+    capsys.readouterr()
+    err = _refused(["train", "Pendulum-v1", "--agent", "sac", "--steps", "0", "--no-save", "--demos",
+                    "minari:rltui/swing-v0"], capsys)
+    assert "actions holds values past 32-bit floats" in err
