@@ -291,3 +291,66 @@ def dataset_mutants(good: Any, root: Any, n: int, seed: int) -> Iterator[str]:
         else:
             _special_file(data / rng.choice(("main_data.hdf5", "metadata.json")), rng, fifo)
         yield dataset_id
+
+
+# --- planner saves ----------------------------------------------------------------------
+
+
+def planner_mutants(meta: dict[str, Any], arrays: dict[str, Any], fits: dict[str, bool], n: int,
+                    seed: int) -> Iterator[tuple[dict[str, Any], dict[str, Any], bool]]:
+    """A planner save's metadata and arrays changed one way, and whether the change must be
+    refused: relabelled for another env (``fits`` says which envs have its states and actions),
+    a Q-table row too many or too few, an array dropped, added, retyped or holding values out of
+    range, its recorded states or actions changed."""
+    import numpy as np
+
+    rng = random.Random(seed)
+    names = sorted(arrays)
+    for _ in range(n):
+        m, a = json.loads(json.dumps(meta)), {k: v.copy() for k, v in arrays.items()}
+        how = rng.choice(("env", "env", "rows", "drop", "extra", "odd", "policy", "dtype", "states", "actions"))
+        refuse = True
+        if how == "env":
+            m["env_id"] = rng.choice(sorted(fits))
+            refuse = not fits[m["env_id"]]
+        elif how == "rows":
+            k = rng.choice((-3, -1, 1, 2, 100))
+            for name in ([rng.choice(names)] if rng.random() < 0.5 else names):
+                v = a[name]
+                a[name] = v[:k] if k < 0 else np.concatenate([v, v[:1].repeat(k, axis=0)])
+        elif how == "drop":
+            del a[rng.choice(names)]
+        elif how == "extra":
+            a[rng.choice(("extra", "q_table_", "v2"))] = np.zeros(3)
+        elif how == "odd":
+            name = rng.choice([k for k in names if a[k].dtype.kind == "f"])
+            a[name].flat[rng.randrange(a[name].size)] = rng.choice((np.nan, np.inf, -np.inf))
+        elif how == "policy":
+            if "policy" not in a:
+                continue
+            a["policy"][rng.randrange(a["policy"].size)] = rng.choice((-1, int(meta["n_actions"]), 10**9))
+        elif how == "dtype":
+            name = rng.choice(names)
+            a[name] = a[name].astype(rng.choice(("i8", "f4", "u1", "b1")) if a[name].dtype.kind == "f"
+                                      else rng.choice(("f8", "f4")))
+            refuse = a[name].dtype.kind != "f" or name == "policy"  # f4 values are still values
+        elif how == "states":
+            m["observation_space"] = rng.choice(({"type": "Discrete", "n": meta["observation_space"]["n"] + 1},
+                                                 {"type": "Discrete", "n": 0}, {"type": "Box"}, 7))
+        else:
+            m["n_actions"] = rng.choice((meta["n_actions"] + 1, meta["n_actions"] - 1, 0))
+        yield m, a, refuse
+
+
+# --- numbers ----------------------------------------------------------------------------
+
+
+def number_text(rng: random.Random) -> str:
+    """A number as a person or a script might type it, often one too big, small or odd for
+    any setting: 1e308, thirty nines, NaN, a hex literal, a list with one huge element."""
+    return rng.choice((
+        "1e308", "-1e308", "1e400", "9" * rng.randint(19, 60), "-" + "9" * 30, "nan", "inf", "-inf",
+        "1e-400", "0", "-0", "1e18", "9.3e18", "0x10", "1_000", "64,1e20", "1e19,1e19", ",", "",
+        " 64 ", f"{rng.uniform(-1e20, 1e20):g}", str(10 ** rng.randint(0, 30)), f"{rng.random():.3f}",
+        str(rng.randint(-5, 5000)), f"{rng.randint(1, 512)},{rng.randint(1, 512)}",
+    ))

@@ -3,11 +3,13 @@ one line; never a traceback, a hang or a blow-up (generator in tests/fuzz.py, se
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from rltui.cli import main
@@ -208,3 +210,180 @@ def test_mutated_minari_datasets_are_learned_from_or_refused_in_one_line(
     finally:
         signal.alarm(0)
     assert refused > n * SCALE // 2  # nearly every mutant is damaged past learning from
+
+
+def _generated_paths(root: Path, n: int, seed: int) -> list[str]:
+    """``n`` paths a person might give, seeded: odd places (a file, a FIFO, a device, a link
+    loop or a link to nothing where a folder must be, /proc, /sys, ~someone) joined to odd
+    names (over 255 bytes, bytes that are not UTF-8, spaces, newlines, dots, accents), and
+    plain ones that must be accepted."""
+    import random
+
+    rng = random.Random(seed)
+    (root / "afile").write_text("a file")
+    os.mkfifo(root / "fifo")
+    (root / "loop1").symlink_to(root / "loop2")
+    (root / "loop2").symlink_to(root / "loop1")
+    (root / "dangling").symlink_to(root / "nowhere")
+    (root / "dir").mkdir()
+    bases = [root / "dir", root / "afile", root / "fifo", root / "loop1", root / "dangling", root / "new",
+             "/dev/null", "/dev/zero", "/proc", "/proc/self", "/sys/kernel", "~nosuchuser-rltui", "~", root]
+    names = [lambda: "x", lambda: "a" * rng.randint(250, 400), lambda: "tb" + os.fsdecode(bytes([rng.randint(128, 255)])),
+             lambda: "with space", lambda: "line\nbreak", lambda: "..", lambda: ".", lambda: "é" * rng.randint(60, 140),
+             lambda: "", lambda: "runs.gif", lambda: "/".join(["d" * 200] * rng.randint(1, 25))]
+    paths = []
+    for _ in range(n):
+        parts = [str(rng.choice(bases))] + [rng.choice(names)() for _ in range(rng.randint(0, 3))]
+        path = "/".join(parts) + rng.choice(["", "", "/"])
+        paths.append(path)
+    return paths
+
+
+def test_generated_paths_are_checked_before_anything_is_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Every path option, given generated paths: accepted, or refused in one line with exit 2 and
+    nothing made; refused whenever rltui/core/paths.py refuses it."""
+    import random
+
+    from rltui.core import episodes
+    from agents.persistence import SaveError
+    from rltui.core.paths import PathError, file_to_write, folder_to_write, user_path
+    from rltui.core.storage import save_place
+    from rltui.ui.app import RLTuiApp
+
+    class Opened(Exception):
+        """The app would open: the path was accepted."""
+
+    def opened(self: object) -> None:
+        raise Opened
+
+    monkeypatch.setattr(RLTuiApp, "run", opened)
+    play = tmp_path / "play"
+    play.mkdir()
+    session = Session(catalog.resolve("CliffWalking-v1"), seed=3, render=False)
+    session.step(0)
+    episode = str(episodes.save(episodes.record_of(session.episode, "CliffWalking-v1"), tmp_path / "play"))
+    root = tmp_path / "places"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("RLTUI_SAVES", str(tmp_path / "saves"))
+    monkeypatch.delenv("RLTUI_TENSORBOARD", raising=False)
+    train = ["train", "CliffWalking-v1", "--agent", "q-learning", "--steps", "5", "--quiet"]
+    options = [  # (argv and environment for a path, the check that path must pass)
+        (lambda p, i: ([*train, "--no-save", "--tensorboard", p], {}), folder_to_write),
+        (lambda p, i: ([*train, "--save", p], {}), save_place),
+        (lambda p, i: (["play", "CliffWalking-v1", "--tensorboard", p], {}), folder_to_write),
+        (lambda p, i: (["play", "CliffWalking-v1"], {"RLTUI_TENSORBOARD": p}), folder_to_write),
+        (lambda p, i: (["play", "CliffWalking-v1"], {"RLTUI_SAVES": p}), folder_to_write),
+        (lambda p, i: (["play", "--map", p], {}), user_path),  # read, not written: its name is checked
+        (lambda p, i: (train, {"RLTUI_SAVES": p}), folder_to_write),
+        (lambda p, i: (["episodes", "gif", episode, "--out", p], {}), file_to_write),
+        (lambda p, i: (["episodes", "export", episode, "--minari", f"rltui/fuzz{i}-v0", "--dir", p], {}),
+         folder_to_write),
+    ]
+    places = _generated_paths(root, 200 * SCALE, SEED)
+    pick = random.Random(SEED + 1)
+    refused = accepted = 0
+    for i, path in enumerate(places):
+        option, check = pick.choice(options)
+        if check is file_to_write:
+            path = path.rstrip("/") + ".gif"
+        argv, env = option(path, i)
+        with monkeypatch.context() as m:
+            for name, value in env.items():
+                m.setenv(name, value)
+            try:
+                verdict = check(path, "-")
+            except (PathError, SaveError):
+                verdict = "refused"
+            before = {str(p) for p in root.rglob("*")}
+            capsys.readouterr()
+            start = time.perf_counter()
+            try:
+                code = main(argv)
+            except Opened:
+                code = 0
+            elapsed = time.perf_counter() - start
+        err = capsys.readouterr().err.strip()
+        CASES.append((argv[0], code, elapsed))
+        assert code in (0, 2), (argv, env, code, err)
+        assert elapsed < CASE_SECONDS
+        if code == 2:
+            assert len(err.splitlines()) == 1 and err.startswith("rltui: ") and "Traceback" not in err, (argv, err)
+            assert {str(p) for p in root.rglob("*")} == before, (argv, env)  # nothing made
+        if verdict == "refused":
+            assert code == 2, (argv, env, err)
+            refused += 1
+        else:
+            accepted += code == 0
+    assert refused > len(places) // 4 and accepted > 0, (refused, accepted)
+
+
+@pytest.mark.parametrize("kind", ["value-iteration", "policy-iteration"])
+def test_mutated_planner_saves_are_refused_unless_they_fit(kind: str, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from safetensors.numpy import load_file, save_file
+
+    from agents.persistence import read_metadata, save_agent
+
+    entry = catalog.resolve("FrozenLake-v1")
+    path = save_agent(make_agent_for(entry, kind, seed=0), tmp_path / "agent.safetensors", entry.id)
+    meta, arrays = read_metadata(path), load_file(str(path))
+    fits = {}
+    for env_id in ("FrozenLake-v1", "FrozenLake8x8-v1", "CliffWalking-v1", "Taxi-v4", "map:BridgeGrid",
+                   "CartPole-v1", "Acrobot-v1"):
+        env = catalog.make_env(catalog.resolve(env_id), render=False)
+        fits[env_id] = (getattr(env.observation_space, "n", None), getattr(env.action_space, "n", None)) == (16, 4)
+        env.close()
+    mutant = tmp_path / "mutant.safetensors"
+    for m, a, refuse in fuzz.planner_mutants(meta, arrays, fits, 120 * SCALE, SEED):
+        save_file(a, str(mutant), metadata={"rltui": json.dumps(m)})
+        _check(["eval", str(mutant), "--episodes", "1", "--json"], capsys)
+        assert not refuse or CASES[-1][1] == 2, (m["env_id"], sorted(a), {k: v.shape for k, v in a.items()})
+
+
+def test_odd_numbers_are_taken_or_refused_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--set values for the network kinds, GIF frame rates, and a continuous episode's action
+    numbers, generated: each is taken or refused in one sentence."""
+    import dataclasses
+    import random
+
+    from agents import registry
+    from rltui.core import episodes
+    from rltui.core.gif import MAX_FPS, MIN_FPS
+
+    rng = random.Random(SEED)
+    for _ in range(60 * SCALE):
+        kind, env_id = rng.choice((("dqn", "CartPole-v1"), ("ppo", "CartPole-v1"), ("reinforce", "CartPole-v1"),
+                                   ("sac", "Pendulum-v1")))
+        config = registry.spec(kind).load().CONFIG
+        keys = [f.name for f in dataclasses.fields(config)
+                if isinstance(f.default, (int, float, tuple)) and not isinstance(f.default, bool)]
+        key = "hidden" if rng.random() < 0.4 else rng.choice(keys)
+        _check(["train", env_id, "--agent", kind, f"--set={key}={fuzz.number_text(rng)}", "--steps", "0",
+                "--no-save", "--json", "--quiet"], capsys)
+    session = Session(catalog.resolve("Taxi-v4"), seed=1, render=False)
+    for t in range(3):
+        session.step(t)
+    taxi = episodes.save(episodes.record_of(session.episode, "Taxi-v4"), tmp_path)
+    for i in range(30 * SCALE):
+        text = rng.choice((fuzz.number_text(rng), f"{10 ** rng.uniform(-6, 6):g}"))
+        try:
+            fps = float(text)
+        except ValueError:
+            continue  # argparse's own usage message
+        _check(["episodes", "gif", str(taxi), f"--fps={text}", "--out", str(tmp_path / f"{i}.gif")], capsys)
+        if not MIN_FPS <= fps <= MAX_FPS:
+            assert CASES[-1][1] == 2, text
+    session = Session(catalog.resolve("Pendulum-v1"), seed=1, render=False)
+    for t in range(3):
+        session.step(np.asarray([0.5], dtype=np.float32), actor="agent")
+    lines = episodes.to_jsonl(episodes.record_of(session.episode, "Pendulum-v1")).splitlines()
+    mutant = tmp_path / "swing.jsonl"
+    for _ in range(30 * SCALE):
+        row = json.loads(lines[1])
+        row["action"] = "@"
+        text = json.dumps(row).replace('"@"', f"[{fuzz.number_text(rng) or '0'}]")
+        mutant.write_text("\n".join([lines[0], text, *lines[2:]]) + "\n")
+        _check(["train", "Pendulum-v1", "--agent", "sac", "--demos", str(mutant), "--steps", "0", "--no-save",
+                "--json", "--quiet"], capsys)
