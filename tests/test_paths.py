@@ -231,3 +231,30 @@ def test_a_map_whose_id_saves_and_episodes_could_not_hold_is_refused_before_it_p
     (folder / "BridgeGrid.txt").write_text(grid.read_text())
     with pytest.raises(catalog.CatalogError, match=f"at most {MAX_MAP_ID}"):
         catalog.resolve("map:" + str(folder / "BridgeGrid.txt"))
+
+
+def test_a_file_name_leaves_room_for_its_temporary_name(tmp_path: Path) -> None:
+    from rltui.core.paths import MAX_NAME, WRITE_ROOM
+
+    longest = "g" * (MAX_NAME - WRITE_ROOM - 4) + ".gif"
+    assert file_to_write(tmp_path / "new" / longest, "--out").name == longest
+    with pytest.raises(PathError, match="temporary name"):
+        file_to_write(tmp_path / "new" / ("g" + longest), "--out")
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_folder_whose_files_would_not_fit_is_refused_before_anything_is_made(tmp_path: Path) -> None:
+    from agents.persistence import SaveError
+    from rltui.core.storage import save_target
+    from rltui.core.tblog import RunLog, TensorBoardError
+
+    deep = tmp_path / "new"
+    while len(str(deep)) < 4070 - 251:
+        deep /= "d" * 250
+    deep /= "e" * (4070 - len(str(deep)) - 1)  # 4070 bytes: itself a path, but no room for a name in it
+    assert len(str(deep)) == 4070
+    with pytest.raises(SaveError, match="at most 4095"):
+        save_target(str(deep) + "/", "CliffWalking-v1", "q-learning")
+    with pytest.raises(TensorBoardError, match="at most 4095"):
+        RunLog(deep, "CliffWalking-v1", "q-learning", 0)
+    assert not (tmp_path / "new").exists()

@@ -62,7 +62,7 @@ def _gif(args: argparse.Namespace) -> int:
         except PathError as exc:
             raise UsageError(str(exc)) from None
     if out.exists():
-        raise UsageError(f"{out} exists already; choose another --out (nothing was overwritten).")
+        raise UsageError(f"{shown(out)} exists already; choose another --out (nothing was overwritten).")
     try:
         frames = episode_frames(record, entry)
         fps = args.fps if args.fps is not None else _default_fps(entry)
@@ -70,7 +70,7 @@ def _gif(args: argparse.Namespace) -> int:
     except GifError as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
-        raise UsageError(f"{out} cannot be written: {exc.strerror or exc}.") from None
+        raise UsageError(f"{shown(out)} cannot be written: {exc.strerror or exc}.") from None
     print(f"Wrote {path}: {len(frames)} frames at {fps:g} fps; it plays {play_seconds(len(frames), fps):.1f} s.")
     return 0
 
@@ -99,7 +99,7 @@ def _export(args: argparse.Namespace) -> int:
 
     from rltui.core import catalog, episodes
     from rltui.core.minari_io import MinariError, export
-    from rltui.core.paths import PathError, folder_to_write
+    from rltui.core.paths import PathError, folder_to_write, user_path
 
     # Minari's datasets folder, checked before any episode is read or anything is made.
     given, what = args.dir, "--dir"
@@ -107,6 +107,8 @@ def _export(args: argparse.Namespace) -> int:
         given, what = os.environ["MINARI_DATASETS_PATH"], "$MINARI_DATASETS_PATH"
     try:
         directory = None if given is None else folder_to_write(given, what)
+        if directory is not None:  # and the dataset's own folder in it (its id may hold a /)
+            user_path(directory / args.minari, what)
     except PathError as exc:
         raise UsageError(str(exc)) from None
     try:

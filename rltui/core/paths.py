@@ -22,6 +22,9 @@ MAX_NAME = 255
 """Bytes in one name of a path (NAME_MAX of Linux and macOS file systems)."""
 MAX_PATH = 4095
 """Bytes in a whole path (PATH_MAX, 4096, less the terminating NUL)."""
+WRITE_ROOM = len("." + "." + "abcdefgh" + ".tmp")
+"""Bytes a file's name needs beyond its own: rltui writes a file the user keeps through a
+temporary one beside it, ``.NAME.XXXXXXXX.tmp`` (:func:`agents.files.write_atomic`)."""
 SYSTEM_ROOTS = ("/proc", "/sys")
 """The kernel's views of itself: files there are not files, and nothing of rltui's is kept there."""
 
@@ -74,7 +77,7 @@ def user_path(text: str | os.PathLike[str], what: str) -> Path:
         home = (f"there is no user {shown(user, 40)}, so ~{shown(user, 40)} is no folder" if user
                 else "~ stands for the home folder, and there is none (HOME is not set)")
         raise PathError(f"{what} {shown(raw)} cannot be used: {home}.") from None
-    full = os.fsencode(os.path.abspath(path))
+    full = os.fsencode(_absolute(path))
     longest = max(len(part) for part in full.split(b"/"))
     if longest > MAX_NAME:
         raise PathError(f"{what} {shown(raw)} cannot be used: a name in it is {longest} bytes long, "
@@ -107,6 +110,11 @@ def file_to_write(text: str | os.PathLike[str], what: str) -> Path:
     """
     path = user_path(text, what)
     raw = os.fspath(text)
+    name = len(os.fsencode(path.name))
+    if name > MAX_NAME - WRITE_ROOM:
+        raise _refused(what, raw, f"its name is {name} bytes long, and a file rltui writes may have "
+                       f"at most {MAX_NAME - WRITE_ROOM} (it is written through a temporary name "
+                       f"{WRITE_ROOM} bytes longer)")
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -125,7 +133,7 @@ def file_to_write(text: str | os.PathLike[str], what: str) -> Path:
 
 def _check_folder(path: Path, raw: str, what: str) -> None:
     """The folder ``path`` exists or can be made, and can be written in (see :func:`folder_to_write`)."""
-    absolute = Path(os.path.abspath(path))
+    absolute = Path(_absolute(path))
     existing, missing = absolute, 0
     while True:
         try:
@@ -144,7 +152,7 @@ def _check_folder(path: Path, raw: str, what: str) -> None:
     if not stat.S_ISDIR(info.st_mode):
         raise _refused(what, raw, f"{shown(existing)} is {_kind(info.st_mode)}, not a folder")
     real = Path(os.path.realpath(existing)).joinpath(*absolute.parts[len(absolute.parts) - missing:])
-    for place in (absolute, real):
+    for place in (Path(os.path.normpath(absolute)), real):
         for root in SYSTEM_ROOTS:
             if place == Path(root) or Path(root) in place.parents:
                 raise _refused(what, raw, f"it is in {root}, the kernel's view of itself, where no "
@@ -152,6 +160,13 @@ def _check_folder(path: Path, raw: str, what: str) -> None:
     if not os.access(existing, os.W_OK | os.X_OK):
         raise _refused(what, raw, f"{shown(existing)} cannot be written (permission denied or a "
                        "read-only file system)")
+
+
+def _absolute(path: Path) -> str:
+    """``path`` from the root, as the system will walk it: ``..`` is not folded away (in
+    ``afile/../x`` the system meets ``afile``, a file, where ``os.path.abspath`` sees none)."""
+    text = os.fspath(path)
+    return text if os.path.isabs(text) else os.path.join(os.getcwd(), text)
 
 
 def _refused(what: str, raw: str, reason: str) -> PathError:

@@ -125,8 +125,17 @@ def save_target(path: str, env_id: str, kind: str, what: str = "The save") -> Pa
     Raises:
         SaveError: the place cannot hold a save, in one sentence.
     """
+    from agents.persistence import SUFFIX, SaveError
+    from rltui.core.paths import PathError, file_to_write
+
     place, in_it = save_place(path, what)
-    return fresh_save_path(env_id, kind, place) if in_it else place
+    if not in_it:
+        return place
+    try:  # the name it will get in there, numbered as far as it may go, fits too
+        file_to_write(place / f"{id_stem(env_id)}-{kind}-9999{SUFFIX}", what)
+    except PathError as exc:
+        raise SaveError(str(exc)) from None
+    return fresh_save_path(env_id, kind, place)
 
 
 def save_place(path: str, what: str = "The save") -> tuple[Path, bool]:

@@ -109,6 +109,12 @@ class RunLog:
         self.root = root
         name = run_name(env_id, kind, seed)
         self.dir = self.root / name
+        from rltui.core.paths import PathError, user_path
+
+        try:  # the run's folder fits under the root, numbered as far as it may go
+            user_path(self.root / f"{name}-999", "--tensorboard")
+        except PathError as exc:
+            raise TensorBoardError(str(exc)) from None
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             for n in range(2, 1000):  # two runs in one second keep folders of their own
@@ -119,7 +125,9 @@ class RunLog:
                     self.dir = self.root / f"{name}-{n}"
             self._writer = EventFileWriter(str(self.dir))
         except OSError as exc:
-            raise TensorBoardError(f"{self.root} cannot hold TensorBoard logs: "
+            from rltui.core.paths import shown
+
+            raise TensorBoardError(f"{shown(self.root)} cannot hold TensorBoard logs: "
                                    f"{exc.strerror or exc}.") from None
         self.every = every
         self._clock = clock
