@@ -256,6 +256,7 @@ def test_a_loaded_agent_keeps_its_counters_and_pausing_reads_zero(monkeypatch: p
     agent, _ = load_agent("saves/Taxi-v4-q-learning.safetensors")
     session = Session(entry, seed=0, render=False)
     owner = PlayAlong(session, agent)
+    owner._toggle_learning()  # a loaded agent comes greedy: t trains it on
     owner.controller = AGENT
     for _ in range(50):
         owner._agent_step()
