@@ -156,7 +156,11 @@ CATALOG: tuple[EnvEntry, ...] = (
         solved_at=-100.0,  # Gymnasium's reward_threshold
         tuned={"tabular": {"coding": "tiles", "tilings": 8, "tiles": 4, "alpha": 0.3, "epsilon_start": 0.0,
                            "epsilon_end": 0.0},
-               "dqn": {"epsilon_decay_steps": 20_000}},
+               "dqn": {"epsilon_decay_steps": 20_000},
+               # rl-zoo's PPO rollout for Acrobot (16 envs of 256 steps, λ 0.94, 4 epochs; no
+               # observation normalising): every seed solved in 18k-30k steps, against 12k-72k
+               # and up to 14 s from one env of 256 (README, "PPO against Stable-Baselines3").
+               "ppo": {"n_envs": 16, "n_steps": 256, "gae_lambda": 0.94, "n_epochs": 4}},
         budgets={"tabular": 400_000, "dqn": 100_000, "ppo": 300_000, "reinforce": 500_000},
         realtime=True,
         rest_action=1,
