@@ -387,3 +387,78 @@ def test_odd_numbers_are_taken_or_refused_in_one_line(tmp_path: Path, capsys: py
         mutant.write_text("\n".join([lines[0], text, *lines[2:]]) + "\n")
         _check(["train", "Pendulum-v1", "--agent", "sac", "--demos", str(mutant), "--steps", "0", "--no-save",
                 "--json", "--quiet"], capsys)
+
+
+def test_mutated_study_storages_are_used_or_refused_and_a_refused_one_is_left_as_it_was(
+        tmp_path: Path) -> None:
+    """Seeded storages for `tune --storage`: an Optuna study's file cut short or with bytes
+    flipped, another program's database, random bytes, an empty file, a folder, a FIFO. Each is
+    opened as a study or refused with one sentence (TuneError), and a refused file is left byte
+    for byte as it was."""
+    import hashlib
+    import random
+    import sqlite3
+
+    pytest.importorskip("optuna")
+    from rltui.core.tuning import TuneError, study_for
+
+    good = tmp_path / "good.db"
+    study_for("CliffWalking-v1", "q-learning", f"sqlite:///{good}", "s", 0, 3000)
+    original = good.read_bytes()
+    rng = random.Random(SEED + 2)
+    cases = 0
+    for i in range(40):
+        path = tmp_path / f"case{i}.db"
+        kind = rng.choice(["cut", "flip", "foreign", "random", "empty", "folder", "fifo"])
+        if kind == "cut":
+            path.write_bytes(original[:rng.randrange(1, len(original))])
+        elif kind == "flip":
+            data = bytearray(original)
+            for _ in range(rng.randrange(1, 20)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            path.write_bytes(bytes(data))
+        elif kind == "foreign":
+            with sqlite3.connect(path) as db:
+                db.execute(f"CREATE TABLE t{rng.randrange(99)} (x)")
+        elif kind == "random":
+            path.write_bytes(rng.randbytes(rng.randrange(1, 5000)))
+        elif kind == "empty":
+            path.write_bytes(b"")
+        elif kind == "folder":
+            path.mkdir()
+        else:
+            os.mkfifo(path)
+        before = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() and kind != "empty" else None
+        try:
+            study_for("CliffWalking-v1", "q-learning", f"sqlite:///{path}", "s", 0, 3000)
+        except TuneError as exc:
+            assert "\n" not in str(exc)
+            if before is not None:
+                assert hashlib.sha256(path.read_bytes()).hexdigest() == before, (kind, str(exc))
+        else:
+            assert kind in ("cut", "flip", "empty"), kind  # what SQLite itself can still read
+        cases += 1
+    assert cases == 40
+
+
+def test_generated_hosts_are_taken_or_refused_in_one_line() -> None:
+    """`serve --host`: seeded names of every shape (labels too long, empty, non-ASCII,
+    control characters) are an address or one sentence, never an idna traceback."""
+    import random
+
+    from rltui.commands.common import UsageError
+    from rltui.commands.serve import check_host
+
+    rng = random.Random(SEED + 3)
+    alphabet = "abc-.09:[]é\x00\x01 ΩZ_"
+    for _ in range(500):
+        host = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 80)))
+        if rng.random() < 0.2:
+            host = ".".join("a" * rng.randrange(0, 70) for _ in range(rng.randrange(1, 6)))
+        try:
+            taken = check_host(host)
+        except UsageError as exc:
+            assert "\n" not in str(exc)
+        else:
+            assert taken.isascii()
+            taken.encode("idna")  # what the server's resolver will do with it
