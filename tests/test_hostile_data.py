@@ -333,7 +333,7 @@ def test_a_continuous_dataset_action_past_the_bounds_is_clipped_as_the_env_would
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     import h5py
 
-    from rltui.core.minari_io import dataset_transitions
+    from rltui.core.minari_read import dataset_transitions
 
     pytest.importorskip("minari")
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))

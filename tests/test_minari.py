@@ -72,7 +72,7 @@ def test_an_episode_saved_midway_ends_truncated_as_minaris_collector_marks_it(
     (episode,) = minari.load_dataset("rltui/midway-v0").iterate_episodes()
     assert not episode.terminations.any()
     assert list(episode.truncations) == [False] * 11 + [True]
-    from rltui.core.minari_io import dataset_transitions
+    from rltui.core.minari_read import dataset_transitions
 
     (steps,) = dataset_transitions("rltui/midway-v0", catalog.resolve("Taxi-v4"))
     assert steps[-1].truncated and not steps[-1].terminated

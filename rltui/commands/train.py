@@ -211,7 +211,8 @@ def _learn_from_demos(agent: Any, demos: list[Any], entry: Any, passes: int, qui
     """Feed the demonstrations (episode files, Minari datasets) to the agent before it trains
     on its own."""
     from rltui.core import episodes
-    from rltui.core.minari_io import MINARI_PREFIX, MinariError, dataset_transitions
+    from rltui.core.minari_io import MINARI_PREFIX, MinariError
+    from rltui.core.minari_read import dataset_transitions
 
     _check_off_policy(agent.kind)
     files = [d for d in demos if not isinstance(d, str)]
