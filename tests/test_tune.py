@@ -104,7 +104,8 @@ def _swept(tmp_path: Path, trials: int = 3):
     import threading
 
     from rltui.commands.tune import keep_in
-    from rltui.core.tuning import SweepView, objective, parse_space, study_for
+    from rltui.core.sweep_view import SweepView
+    from rltui.core.tuning import objective, parse_space, study_for
 
     entry = catalog.resolve("CliffWalking-v1")
     study, _, name = study_for(entry.id, "q-learning", f"sqlite:///{tmp_path / 's.db'}", "watched", 0, 3000)

@@ -44,13 +44,13 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from rltui.commands.common import check_seed, print_json, resolve_env
     from rltui.commands.tune_jobs import gather, start_ray, start_workers, work
+    from rltui.core.sweep_view import SweepView
     from rltui.core.tuning import (
-        SweepView,
         TuneError,
         best_command,
+        in_memory,
         objective,
         outcome,
-        in_memory,
         parse_space,
         study_for,
     )

@@ -216,7 +216,7 @@ def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: i
     return interruptible
 
 
-def _best(trials: list[Any]) -> Any:
+def best_trial(trials: list[Any]) -> Any:
     """The complete trial with the highest value, or None."""
     complete = optuna_module().trial.TrialState.COMPLETE
     return max((t for t in trials if t.state == complete), key=lambda t: t.value, default=None)
@@ -227,7 +227,7 @@ def outcome(study: Any) -> Outcome:
     trials = study.get_trials(deepcopy=False)  # read from the storage once
     done = sum(t.state == states.COMPLETE for t in trials)
     pruned = sum(t.state == states.PRUNED for t in trials)
-    best = _best(trials)
+    best = best_trial(trials)
     return Outcome(done, pruned, None if best is None else float(best.value),
                    dict(best.user_attrs.get("settings", {})) if best else {}, None if best is None else best.number,
                    None if best is None else best.user_attrs.get("seed"))
@@ -342,85 +342,3 @@ def check_sqlite_file(url: str) -> None:
     if tables and not OPTUNA_TABLES <= tables:
         raise TuneError(f"The study's storage {path[:80]} is another program's database (it has no "
                         "Optuna study tables): name another --storage.")
-
-
-
-# --- the sweep as a screen shows it ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrialRow:
-    """One trial as the sweep screen lists it."""
-
-    number: int
-    state: str
-    """``running``, ``complete``, ``pruned`` or ``fail``."""
-    value: float | None
-    """Its result (the final greedy mean), once complete."""
-    last_step: int | None
-    """The step of its latest periodic evaluation."""
-    last_eval: float | None
-    settings: dict[str, str]
-
-
-@dataclass(frozen=True)
-class SweepSnapshot:
-    """A study's state for the screen: every trial, the best one's learning curve."""
-
-    rows: tuple[TrialRow, ...]
-    finished: int
-    pruned: int
-    running: int
-    best_number: int | None
-    best_value: float | None
-    best_curve: tuple[tuple[int, float], ...]
-    """(step, greedy mean) of the best trial's periodic evaluations."""
-    best_agent: str | None
-    """The file its agent was saved to (None: not saved, or gone)."""
-
-
-def sweep_snapshot(study: Any) -> SweepSnapshot:
-    """What the sweep screen shows, read from the study's storage (every process's trials)."""
-    from pathlib import Path
-
-    optuna = optuna_module()
-    states = optuna.trial.TrialState
-    names = {states.RUNNING: "running", states.COMPLETE: "complete", states.PRUNED: "pruned",
-             states.FAIL: "fail", states.WAITING: "waiting"}
-    rows = []
-    trials = study.get_trials(deepcopy=False)
-    for t in trials:
-        last = max(t.intermediate_values, default=None)
-        rows.append(TrialRow(t.number, names.get(t.state, t.state.name.lower()), t.value, last,
-                             None if last is None else float(t.intermediate_values[last]),
-                             dict(t.user_attrs.get("settings", {}))))
-    best = _best(trials)
-    count = {name: sum(r.state == name for r in rows) for name in ("complete", "pruned", "running")}
-    curve: tuple[tuple[int, float], ...] = ()
-    agent = None
-    if best is not None:
-        curve = tuple((int(k), float(v)) for k, v in sorted(best.intermediate_values.items()))
-        path = best.user_attrs.get("agent_file")
-        agent = path if isinstance(path, str) and Path(path).is_file() else None
-    return SweepSnapshot(tuple(rows), count["complete"], count["pruned"], count["running"],
-                         None if best is None else best.number, None if best is None else float(best.value),
-                         curve, agent)
-
-
-@dataclass
-class SweepView:
-    """A running sweep, as the app watches it (``rltui tune --watch``): the study to read, what
-    it tunes, and the events that say it finished or should stop."""
-
-    study: Any
-    entry: Any
-    kind: str
-    budget: int
-    name: str
-    trials: int
-    """Trials this run set out to add."""
-    stop: threading.Event
-    finished: threading.Event
-
-    def snapshot(self) -> SweepSnapshot:
-        return sweep_snapshot(self.study)
