@@ -45,6 +45,8 @@ class KindSpec:
     """Chooses continuous action vectors (a Box action space)."""
     frames: bool = False
     """Learns from stacked frames (Atari's pixels) with a convolutional network."""
+    twin_critics: bool = False
+    """Learns two Q-networks, a policy and an entropy temperature (what its panel shows)."""
 
     def load(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -74,7 +76,7 @@ SPECS: tuple[KindSpec, ...] = (
              off_policy=False, uses_torch=True, continuous=True),
     KindSpec("sac", "agents.sac", "sac",
              "SAC: soft actor-critic for continuous actions, twin Q and a tuned entropy",
-             off_policy=True, uses_torch=True, discrete=False, continuous=True),
+             off_policy=True, uses_torch=True, discrete=False, continuous=True, twin_critics=True),
 )
 BY_NAME = {spec.name: spec for spec in SPECS}
 KINDS: tuple[str, ...] = tuple(BY_NAME)

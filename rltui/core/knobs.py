@@ -54,9 +54,17 @@ def knobs_for(agent: Any) -> list[tuple[Knob, Any]]:
         if knob.key == EPSILON:
             if {"epsilon_start", "epsilon_end"} <= names:
                 out.append((knob, float(agent.epsilon)))
-        elif knob.key in names and not (knob.key == "alpha" and getattr(agent, "kind", "") == "sac"):
-            out.append((knob, getattr(config, knob.key)))  # (SAC's alpha is its temperature)
+        elif knob.key in names and not (knob.key == "alpha" and _alpha_is_a_temperature(agent)):
+            out.append((knob, getattr(config, knob.key)))
     return out
+
+
+def _alpha_is_a_temperature(agent: Any) -> bool:
+    """SAC's ``alpha`` is its entropy temperature, not the α (step size) of this knob."""
+    from agents.registry import BY_NAME
+
+    spec = BY_NAME.get(getattr(agent, "kind", ""))
+    return spec is not None and spec.twin_critics
 
 
 def check(agent: Any, changes: dict[str, str]) -> Any:

@@ -169,13 +169,21 @@ class TrainingPanel(Horizontal):
             ("steps", f"{snap.total_steps:,}"),
             ("steps/s", rate),
             *(_policy_rows(snap) if snap.policy is not None else _sac_rows(snap)
-              if snap.agent_kind == "sac" else _planner_rows(snap) if snap.planning is not None else [
+              if _twin_critics(snap.agent_kind) else _planner_rows(snap) if snap.planning is not None else [
                 ("epsilon", "—" if snap.epsilon is None else f"{snap.epsilon:.3f}"),
                 ("loss", sig(snap.loss))]),
             ("speed", speed + ("  paused" if snap.paused else "")),
         ], label_width=9)
         self.query_one("#training-stats", Static).update(stats, layout=False)
         self.query_one(ReturnsPlot).show(snap)
+
+
+def _twin_critics(kind: str | None) -> bool:
+    """Whether the kind learns twin critics and a temperature (SAC): its rows are those."""
+    from agents.registry import BY_NAME
+
+    spec = BY_NAME.get(kind or "")
+    return spec is not None and spec.twin_critics
 
 
 def _planner_rows(snap: Snapshot) -> list[tuple[str, str]]:
