@@ -11,27 +11,25 @@ import threading
 from dataclasses import replace
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from agents.registry import OFF_POLICY
 from rltui.core.catalog.entry import PIXELS
 from rltui.core.inbox import Notice, OwnerMessage, SnapshotReady
 from rltui.core.playalong import PlayAlong, Snapshot
 from rltui.core.session import HUMAN, Session
 from rltui.core.valuemap import value_map_for
-from rltui.ui.format import action_label, num, plural
 from rltui.ui.render.grid import VIEWS, action_glyphs
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.screens.play_files import AgentFiles, AgentSaved, OwnerSaid, replay_notice
 from rltui.ui.widgets.env_view import EnvView
 from rltui.ui.widgets.q_values import QValuesPanel, panel_height
 from rltui.ui.widgets.returns_panel import ReturnsPanel
+from rltui.ui.widgets.status_line import status_line
 from rltui.ui.widgets.too_small import TooSmall
-from rltui.ui.widgets.training_panel import TrainingPanel, controller_badge
+from rltui.ui.widgets.training_panel import TrainingPanel
 
 UI_SWITCH_INTERVAL = 0.002
 UNSAVED_WORTH_ASKING = 1_000
@@ -198,7 +196,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         self.query_one(QValuesPanel).show(snap)
         self.query_one(ReturnsPanel).show(snap)
         self.query_one(TrainingPanel).show(snap)
-        self.query_one("#status", Static).update(self._status(snap), layout=False)
+        self.query_one("#status", Static).update(status_line(snap, self.session.entry.action_names), layout=False)
         # The footer re-composes on refresh_bindings: only when what it shows can change.
         if before is None or _footer_state(before) != _footer_state(snap):
             self._label_mode(snap.realtime)
@@ -214,68 +212,6 @@ class PlayScreen(AgentFiles, GuardedScreen):
             self._bindings.key_to_bindings[key] = [
                 replace(b, description=mode, show=True) if b.action == "toggle_realtime" else b
                 for b in bindings]
-
-    def _status(self, snap: Snapshot) -> Text:
-        names = self.session.entry.action_names
-        text = controller_badge(snap)
-        text.append("  ")
-        if snap.last is not None:
-            text.append("last ", style="dim")
-            text.append(action_label(snap.last.action, names), style="bold")
-            text.append(f" by {snap.last.actor}", style="dim")
-            if snap.last_outcome:
-                text.append(f" ({snap.last_outcome})", style="bold #4fc3f7")
-            text.append(", reward ", style="dim")
-            text.append(num(snap.last.reward, 2), style="bold")
-            text.append("   ")
-        if snap.loading:
-            text.append("Loading the agent… (the first DQN takes a few seconds: torch is big)",
-                        style="bold #f9c623")
-        elif snap.viewing:
-            i, n = snap.timeline
-            text.append(f"Looking back at step {i}/{n}: [ ] move, end returns, a move (or n) "
-                        "branches from here.", style="bold #f9c623")
-            if snap.knob_here:
-                text.append(f"  Knobs turned here: {snap.knob_here}.", style="bold #4fc3f7")
-        elif snap.controller == HUMAN:
-            if snap.episode_done:
-                text.append("Episode over: r starts a new one, tab lets the agent play on.",
-                            style="bold #f9c623")
-                if snap.learning_behind:
-                    text.append(f" The agent is learning from your {snap.learning_behind} latest moves.",
-                                style="dim")
-            elif snap.realtime:
-                if snap.clock_running:
-                    kept = "" if snap.frame_rate is None else f"{snap.frame_rate:.0f}/"
-                    text.append(f"Real time, {kept}{snap.fps:g} steps/s: hold a key to push",
-                                style="#c8d0da")
-                    if snap.learning_behind or snap.unlearned:
-                        text.append(f" (the agent learns between frames: {snap.learning_behind} "
-                                    "moves to go" + (f", {snap.unlearned} skipped" if snap.unlearned else "")
-                                    + ")", style="dim")
-                else:
-                    text.append(f"Real time ({snap.fps:g} steps/s): a key starts the clock",
-                                style="#c8d0da")
-                text.append(" (ctrl+t: turn by turn).", style="dim")
-            elif not snap.has_agent:
-                text.append("Your move. tab hands over to an agent.", style="#c8d0da")
-            else:
-                learns = snap.learning and snap.learn_from_human and snap.agent_kind in OFF_POLICY
-                text.append("Your move" + (" (the agent learns from it)." if learns else "."),
-                            style="#c8d0da")
-        elif snap.planning not in (None, "converged", "stopped") and snap.paused:
-            text.append("Paused: n plans one sweep, space resumes.", style="bold #f9c623")
-        elif snap.planning not in (None, "converged", "stopped"):
-            speed = "full speed" if snap.full_speed else plural(snap.speed, "sweep") + "/s"
-            text.append(f"Planning, {speed}: the agent acts once its values converge; space "
-                        "pauses, n one sweep, +/- speed.", style="#c8d0da")
-        elif snap.paused:
-            text.append("Paused: n steps once, space resumes, tab takes over.", style="bold #f9c623")
-        else:
-            speed = "full speed" if snap.full_speed else plural(snap.speed, "step") + "/s"
-            text.append(f"{speed}: space pauses, +/- speed, f full speed, a move key takes over.",
-                        style="#c8d0da")
-        return text
 
     # --- actions ---------------------------------------------------------------------
 

@@ -1,0 +1,75 @@
+"""The play screen's status line, drawn from a snapshot."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from agents.registry import OFF_POLICY
+from rltui.core.session import HUMAN
+from rltui.core.snapshot import Snapshot
+from rltui.ui.format import action_label, num, plural
+from rltui.ui.widgets.training_panel import controller_badge
+
+
+def status_line(snap: Snapshot, names: tuple[str, ...]) -> Text:
+    """The line under the env: who made the last move and what it got, then what the person
+    can do now (look back, drive in real time, step, resume ...)."""
+    text = controller_badge(snap)
+    text.append("  ")
+    if snap.last is not None:
+        text.append("last ", style="dim")
+        text.append(action_label(snap.last.action, names), style="bold")
+        text.append(f" by {snap.last.actor}", style="dim")
+        if snap.last_outcome:
+            text.append(f" ({snap.last_outcome})", style="bold #4fc3f7")
+        text.append(", reward ", style="dim")
+        text.append(num(snap.last.reward, 2), style="bold")
+        text.append("   ")
+    if snap.loading:
+        text.append("Loading the agent… (the first DQN takes a few seconds: torch is big)",
+                    style="bold #f9c623")
+    elif snap.viewing:
+        i, n = snap.timeline
+        text.append(f"Looking back at step {i}/{n}: [ ] move, end returns, a move (or n) "
+                    "branches from here.", style="bold #f9c623")
+        if snap.knob_here:
+            text.append(f"  Knobs turned here: {snap.knob_here}.", style="bold #4fc3f7")
+    elif snap.controller == HUMAN:
+        if snap.episode_done:
+            text.append("Episode over: r starts a new one, tab lets the agent play on.",
+                        style="bold #f9c623")
+            if snap.learning_behind:
+                text.append(f" The agent is learning from your {snap.learning_behind} latest moves.",
+                            style="dim")
+        elif snap.realtime:
+            if snap.clock_running:
+                kept = "" if snap.frame_rate is None else f"{snap.frame_rate:.0f}/"
+                text.append(f"Real time, {kept}{snap.fps:g} steps/s: hold a key to push",
+                            style="#c8d0da")
+                if snap.learning_behind or snap.unlearned:
+                    text.append(f" (the agent learns between frames: {snap.learning_behind} "
+                                "moves to go" + (f", {snap.unlearned} skipped" if snap.unlearned else "")
+                                + ")", style="dim")
+            else:
+                text.append(f"Real time ({snap.fps:g} steps/s): a key starts the clock",
+                            style="#c8d0da")
+            text.append(" (ctrl+t: turn by turn).", style="dim")
+        elif not snap.has_agent:
+            text.append("Your move. tab hands over to an agent.", style="#c8d0da")
+        else:
+            learns = snap.learning and snap.learn_from_human and snap.agent_kind in OFF_POLICY
+            text.append("Your move" + (" (the agent learns from it)." if learns else "."),
+                        style="#c8d0da")
+    elif snap.planning not in (None, "converged", "stopped") and snap.paused:
+        text.append("Paused: n plans one sweep, space resumes.", style="bold #f9c623")
+    elif snap.planning not in (None, "converged", "stopped"):
+        speed = "full speed" if snap.full_speed else plural(snap.speed, "sweep") + "/s"
+        text.append(f"Planning, {speed}: the agent acts once its values converge; space "
+                    "pauses, n one sweep, +/- speed.", style="#c8d0da")
+    elif snap.paused:
+        text.append("Paused: n steps once, space resumes, tab takes over.", style="bold #f9c623")
+    else:
+        speed = "full speed" if snap.full_speed else plural(snap.speed, "step") + "/s"
+        text.append(f"{speed}: space pauses, +/- speed, f full speed, a move key takes over.",
+                    style="#c8d0da")
+    return text
