@@ -93,20 +93,18 @@ def check(agent: Any, changes: dict[str, str]) -> Any:
 
 
 def check_pace(text: str) -> float:
-    """The pace field's text as steps per second (as ``play --fps`` takes it).
+    """The pace field's text as steps per second, checked as ``play --fps`` is.
 
     Raises:
         SettingError: not a number, or outside the paces a person may set (one sentence).
     """
-    from rltui.core.realtime import MAX_FPS, MIN_FPS
+    from rltui.core.realtime import check_fps
 
     try:
-        fps = float(text.strip())
-    except ValueError:
-        raise SettingError(f"pace must be a number of steps per second, not '{text.strip()}'.") from None
-    if not MIN_FPS <= fps <= MAX_FPS:  # NaN fails both
-        raise SettingError(f"pace must be from {MIN_FPS:g} to {MAX_FPS:g} steps per second, not {fps:g}.")
-    return fps
+        return check_fps(float(text.strip()), name="pace")
+    except ValueError as exc:
+        said = str(exc) if str(exc).startswith("pace") else f"pace must be a number of steps per second, not '{text.strip()}'."
+        raise SettingError(said) from None
 
 
 def retune(agent: Any, changes: dict[str, str]) -> list[str]:
