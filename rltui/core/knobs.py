@@ -98,13 +98,16 @@ def check_pace(text: str) -> float:
     Raises:
         SettingError: not a number, or outside the paces a person may set (one sentence).
     """
-    from rltui.core.realtime import check_fps
+    from rltui.core.realtime import MAX_FPS, MIN_FPS, check_fps
 
     try:
-        return check_fps(float(text.strip()), name="pace")
-    except ValueError as exc:
-        said = str(exc) if str(exc).startswith("pace") else f"pace must be a number of steps per second, not '{text.strip()}'."
-        raise SettingError(said) from None
+        fps = float(text.strip())
+    except ValueError:
+        raise SettingError(f"pace must be a number of steps per second, not '{text.strip()}'.") from None
+    try:
+        return check_fps(fps)
+    except ValueError:  # the same range, said in the field's words
+        raise SettingError(f"pace must be from {MIN_FPS:g} to {MAX_FPS:g} steps per second, not {fps:g}.") from None
 
 
 def retune(agent: Any, changes: dict[str, str]) -> list[str]:

@@ -31,11 +31,11 @@ def next_pace(fps: float, faster: bool) -> float:
     return next((p for p in reversed(PACES) if p < fps - 1e-9), min(fps, PACES[0]))
 
 
-def check_fps(fps: float, name: str = "--fps") -> float:
-    """``fps`` if it is a pace a person may set, else ValueError (one sentence naming ``name``,
-    the option or field it was given in)."""
+def check_fps(fps: float) -> float:
+    """``fps`` if it is a pace a person may set, else ValueError (one sentence)."""
     if not (MIN_FPS <= fps <= MAX_FPS):  # NaN fails both
-        raise ValueError(f"{name} must be from {MIN_FPS:g} to {MAX_FPS:g} steps per second, not {fps:g}.")
+        raise ValueError(f"--fps must be between {MIN_FPS:g} and {MAX_FPS:g} frames per second "
+                         f"(got {fps:g}).")
     return float(fps)
 
 
