@@ -90,6 +90,13 @@ class AgentError(Exception):
     """A request for an agent that cannot be made; the message is one sentence."""
 
 
+def has(kind: str | None, flag: str) -> bool:
+    """Whether ``kind`` is a known kind whose spec has ``flag`` (a KindSpec field) set; False
+    for no agent or an unknown kind."""
+    found = BY_NAME.get(kind or "")
+    return found is not None and bool(getattr(found, flag))
+
+
 def spec(kind: str) -> KindSpec:
     """The spec of ``kind``.
 

@@ -61,10 +61,9 @@ def knobs_for(agent: Any) -> list[tuple[Knob, Any]]:
 
 def _alpha_is_a_temperature(agent: Any) -> bool:
     """SAC's ``alpha`` is its entropy temperature, not the α (step size) of this knob."""
-    from agents.registry import BY_NAME
+    from agents.registry import has
 
-    spec = BY_NAME.get(getattr(agent, "kind", ""))
-    return spec is not None and spec.twin_critics
+    return has(getattr(agent, "kind", None), "twin_critics")
 
 
 def check(agent: Any, changes: dict[str, str]) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from agents.base import Transition
-from rltui.core.minari_io import DATASET_ID, MinariError, datasets_root_at, need_minari
+from rltui.core.minari_io import DATASET_ID, MinariError, need_minari
 
 MAX_METADATA = 1 << 20
 """Bytes of a dataset's metadata.json: Minari writes a few kilobytes."""
@@ -24,9 +24,12 @@ EXPANSION = 64
 size in a few bytes (unwritten chunks read as zeros), so the file's real size bounds what is read."""
 
 
-def _datasetsdatasets_root_at() -> Path:
-    """Minari's datasets folder as Minari finds it (``MINARI_DATASETS_PATH``, else
-    ``~/.minari/datasets``), without creating it as Minari's own lookup does."""
+def _datasets_root(directory: str | Path | None) -> Path:
+    """The datasets folder: ``directory`` (``--dir``), else Minari's own as Minari finds it
+    (``MINARI_DATASETS_PATH``, else ``~/.minari/datasets``), without creating it as Minari's
+    own lookup does."""
+    if directory is not None:
+        return Path(directory).expanduser().resolve()
     chosen = os.environ.get("MINARI_DATASETS_PATH")
     return Path(chosen) if chosen is not None else Path(os.path.expanduser("~")) / ".minari" / "datasets"
 
@@ -242,8 +245,7 @@ def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | Non
     from rltui.core.session import AGENT, HUMAN
 
     need_minari()
-    with datasets_root_at(directory):
-        root = _datasetsdatasets_root_at()
+    root = _datasets_root(directory)
     folder = root / dataset_id
     if not _valid_id(dataset_id):
         raise MinariError(f"There is no local Minari dataset {dataset_id[:60]} "

@@ -279,7 +279,7 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
 
     def _human_step(self, action: int) -> None:
         if self.view is not None:
-            self._branch()  # may fail (Blackjack cannot be put back): then the live step goes on
+            self._branch()  # may fail (a Box2D env cannot be put back): then the live step goes on
         if self.session.episode.done:
             self.say("information", "The episode is over: press r for a new one.")
             return

@@ -213,10 +213,9 @@ class RunLog:
 
 
 def _uses_torch(kind: str) -> bool:
-    from agents.registry import BY_NAME
+    from agents.registry import has
 
-    spec = BY_NAME.get(kind)
-    return spec is not None and spec.uses_torch
+    return has(kind, "uses_torch")
 
 
 def _steps(agent: Any) -> int:

@@ -180,10 +180,9 @@ class TrainingPanel(Horizontal):
 
 def _twin_critics(kind: str | None) -> bool:
     """Whether the kind learns twin critics and a temperature (SAC): its rows are those."""
-    from agents.registry import BY_NAME
+    from agents.registry import has
 
-    spec = BY_NAME.get(kind or "")
-    return spec is not None and spec.twin_critics
+    return has(kind, "twin_critics")
 
 
 def _planner_rows(snap: Snapshot) -> list[tuple[str, str]]:
