@@ -61,14 +61,13 @@ def _file_mode(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def unused_path(directory: Path, stem: str, suffix: str) -> Path:
-    """``DIR/STEM.SUFFIX``, or ``DIR/STEM-2.SUFFIX``, ``-3`` ... : the first that does not exist."""
-    path = directory / f"{stem}{suffix}"
-    n = 2
-    while path.exists():
-        path = directory / f"{stem}-{n}{suffix}"
-        n += 1
-    return path
+def unused_path(directory: Path, stem: str, suffix: str, beside: tuple[Path, ...] = ()) -> Path:
+    """``DIR/STEM.SUFFIX``, or ``DIR/STEM-2.SUFFIX``, ``-3`` ... : the first whose name is taken
+    neither in ``directory`` nor in the folders ``beside`` it (listed with it)."""
+    name, n = f"{stem}{suffix}", 2
+    while any((folder / name).exists() for folder in (directory, *beside)):
+        name, n = f"{stem}-{n}{suffix}", n + 1
+    return directory / name
 
 
 def read_problem(path: Path, exc: OSError, what: str) -> str:

@@ -105,15 +105,10 @@ def fresh_save_path(env_id: str, kind: str, directory: Path | None = None) -> Pa
     """``DIR/ENV-KIND.safetensors``, numbered (``-2``, ``-3`` ...) so that it neither
     overwrites an existing save nor takes the name of one listed beside it (the shipped
     ``CartPole-v1-dqn.safetensors``): every listed save keeps a name of its own."""
+    from agents.files import unused_path
     from agents.persistence import SUFFIX
 
-    folder = directory or saves_dir()
-    stem = f"{id_stem(env_id)}-{kind}"
-    taken = [folder, *agent_dirs()]
-    name, n = f"{stem}{SUFFIX}", 2
-    while any((d / name).exists() for d in taken):
-        name, n = f"{stem}-{n}{SUFFIX}", n + 1
-    return folder / name
+    return unused_path(directory or saves_dir(), f"{id_stem(env_id)}-{kind}", SUFFIX, tuple(agent_dirs()))
 
 
 def save_target(path: str, env_id: str, kind: str, what: str = "The save") -> Path:
