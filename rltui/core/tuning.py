@@ -65,7 +65,6 @@ SPACES: dict[str, dict[str, Dim]] = {
 }
 """What each kind searches (rl-baselines3-zoo's choices, trimmed). ``epsilon_decay_steps``
 spans a share of the budget (5-80% of it), searched and stored as steps."""
-SHARE_OF_BUDGET = frozenset({"epsilon_decay_steps"})
 
 
 def parse_space(kind: str, overrides: list[str] | None) -> dict[str, Dim]:
@@ -106,7 +105,7 @@ def parse_space(kind: str, overrides: list[str] | None) -> dict[str, Dim]:
                 apply_settings(config, {key: str(end)})
             except ValueError as exc:
                 raise TuneError(f"--space {key}: {exc}") from None
-        space[key] = Dim(low, high, log=len(parts) == 3, integer=integer or key in SHARE_OF_BUDGET)
+        space[key] = Dim(low, high, log=len(parts) == 3, integer=integer)
     return space
 
 
