@@ -27,7 +27,7 @@ def install_hint(extra: str) -> str:
     if checkout is None:
         target = f"rltui[{extra}]"
         return f"{pip_command()} install {shlex.quote(target)}"
-    return f"{pip_command()} install -e {shlex.quote(f'{shown(checkout)}[{extra}]')}"
+    return f"{pip_command()} install -e {shlex.quote(f'{as_typed(checkout)}[{extra}]')}"
 
 
 def pip_command() -> str:
@@ -36,8 +36,8 @@ def pip_command() -> str:
     for name in ("pip", "pip3", "pip.exe"):
         pip = python.parent / name
         if pip.is_file():
-            return shlex.quote(shown(pip))
-    return f"{shlex.quote(shown(python))} -m pip"
+            return shlex.quote(as_typed(pip))
+    return f"{shlex.quote(as_typed(python))} -m pip"
 
 
 def executable_beside_python(name: str) -> str | None:
@@ -47,7 +47,7 @@ def executable_beside_python(name: str) -> str | None:
     for candidate in (name, f"{name}.exe"):
         path = folder / candidate
         if path.is_file() and os.access(path, os.X_OK):
-            return shlex.quote(shown(path))
+            return shlex.quote(as_typed(path))
     return None
 
 
@@ -78,7 +78,7 @@ def source_checkout() -> Path | None:
     return root if (root / "pyproject.toml").is_file() else None
 
 
-def shown(path: Path) -> str:
+def as_typed(path: Path) -> str:
     """``path`` as a person types it: relative to the current folder when inside it
     (``.venv/bin/pip``, ``.``), else as it is."""
     try:
