@@ -38,7 +38,7 @@ def check_options(args: Any) -> None:
 
 def _check_kind_plays(args: Any) -> None:
     """The kind a benchmark trains must be one that plays ``--env`` (as `train` checks): with
-    no --agent, playalong takes the kind tab brings in there (Q-learning where a table fits)."""
+    no --agent, playalong takes the kind tab brings in there."""
     from agents.registry import default_kind
     from rltui.commands.common import UsageError, resolve_env
     from rltui.core import catalog
@@ -52,7 +52,7 @@ def _check_kind_plays(args: Any) -> None:
     try:
         kinds = kinds_for_entry(entry, env)
         if args.agent is None and args.which == "playalong":
-            args.agent = "q-learning" if "q-learning" in kinds else default_kind(env)
+            args.agent = default_kind(env)  # what tab brings there
     finally:
         env.close()
     if args.agent is not None and args.agent not in kinds:

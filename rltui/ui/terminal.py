@@ -3,8 +3,9 @@
 Loading torch takes seconds before the app draws anything. Meanwhile the terminal is in its
 line mode and echoes what is typed, so a person's blind key presses show up in the shell's
 scrollback after the app closes (and, typed after it closes, go to the shell as a command).
-:func:`quiet_typing` turns the echo off for as long as the app runs and drops what was typed
-ahead; :func:`discard_typed_ahead` drops it at the edges of the app's own run.
+:func:`quiet_typing` turns the echo off from the first moment until the app has gone and
+puts the terminal back; :func:`discard_typed_ahead` drops what was typed ahead at the edges of
+the app's own run (``tune --watch`` runs the app without :func:`quiet_typing`).
 
 No textual here: this runs before the UI is imported.
 """
@@ -65,5 +66,7 @@ def quiet_typing(stream: Any = None) -> Iterator[None]:
             import termios
 
             with contextlib.suppress(OSError):
+                # Flushed again here: keys pressed after the app's own run ended and before
+                # the process exits would otherwise reach the shell.
                 termios.tcflush(fd, termios.TCIFLUSH)
                 termios.tcsetattr(fd, termios.TCSANOW, saved)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable
 
@@ -104,9 +105,17 @@ def number_format(values: Iterable[float], width: int) -> Callable[[float], str]
     for decimals in (3, 2, 1, 0):
         for drop_zero in (False, True):
             if all(len(_fixed(v, decimals, drop_zero)) <= width for v in finite):
-                return lambda x, d=decimals, z=drop_zero: (
-                    _fixed(x, d, z) if math.isfinite(x) and len(_fixed(x, d, z)) <= width else _short(x, width))
-    return lambda x: _fixed(x, 0, False) if math.isfinite(x) and len(_fixed(x, 0, False)) <= width else _short(x, width)
+                return functools.partial(_written, decimals=decimals, drop_zero=drop_zero, width=width)
+    return functools.partial(_written, decimals=0, drop_zero=False, width=width)
+
+
+def _written(x: float, decimals: int, drop_zero: bool, width: int) -> str:
+    """``x`` in the fixed form, or the short one when it does not fit ``width``."""
+    if math.isfinite(x):
+        text = _fixed(x, decimals, drop_zero)
+        if len(text) <= width:
+            return text
+    return _short(x, width)
 
 
 def fit_number(x: float, width: int) -> str:
@@ -128,8 +137,14 @@ class _Cells:
         self.banded = view == "q" and not self.compass and 0 < len(glyphs) <= cell_w
         # Every number on the map in one format, fitting its narrowest place: the numbers view's
         # cells (a space between neighbours), or the compass's sides (top and bottom are wider).
-        room = (cell_w - 1 if cell_w > 3 else cell_w) if view == "numbers" else (cell_w - 3) // 2
-        self.number = number_format([] if shown is None else shown.ravel().tolist(), max(1, room))
+        self._room = (cell_w - 1 if cell_w > 3 else cell_w) if view == "numbers" else (cell_w - 3) // 2
+        self._shown = shown
+
+    @functools.cached_property
+    def number(self) -> Callable[[float], str]:
+        """The map's one number format: made once, and only by a view that writes numbers."""
+        shown = self._shown
+        return number_format([] if shown is None else shown.ravel().tolist(), max(1, self._room))
 
     def line(self, r: int, c: int, line: int, avatar: str | None = None) -> list[Segment]:
         """Line ``line`` of cell (r, c); ``avatar``: the agent stands there (drawn as it is in a

@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from agents.registry import has
 from rltui.core.session import HUMAN
 from rltui.core.snapshot import Snapshot
 from rltui.ui.format import rows, sig
@@ -169,20 +170,13 @@ class TrainingPanel(Horizontal):
             ("steps", f"{snap.total_steps:,}"),
             ("steps/s", rate),
             *(_policy_rows(snap) if snap.policy is not None else _sac_rows(snap)
-              if _twin_critics(snap.agent_kind) else _planner_rows(snap) if snap.planning is not None else [
+              if has(snap.agent_kind, "twin_critics") else _planner_rows(snap) if snap.planning is not None else [
                 ("epsilon", "—" if snap.epsilon is None else f"{snap.epsilon:.3f}"),
                 ("loss", sig(snap.loss))]),
             ("speed", speed + ("  paused" if snap.paused else "")),
         ], label_width=9)
         self.query_one("#training-stats", Static).update(stats, layout=False)
         self.query_one(ReturnsPlot).show(snap)
-
-
-def _twin_critics(kind: str | None) -> bool:
-    """Whether the kind learns twin critics and a temperature (SAC): its rows are those."""
-    from agents.registry import has
-
-    return has(kind, "twin_critics")
 
 
 def _planner_rows(snap: Snapshot) -> list[tuple[str, str]]:
