@@ -13,10 +13,9 @@ from collections.abc import Sequence
 
 from rltui import __version__
 from rltui.commands import envs, episodes, evaluate, play, saves, serve, train, tune
-from rltui.commands.common import UsageError
-from rltui.core.paths import PathError
+from rltui.commands.common import EXIT_USAGE, UsageError
+from rltui.paths import PathError
 
-EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 1
 """A reader that left before the output ended (``rltui saves --json | head -c 600``): a quiet
 exit 1, as Python's documentation advises and as Rich's console does for the tables."""
@@ -95,7 +94,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
             return run_bench(args.which, as_json=args.json, seconds=args.seconds, seeds=args.seeds,
                              env=args.env, kind=args.agent, busy=args.busy)
-    except (UsageError, PathError) as exc:  # a path a person gave (rltui.core.paths), wherever it is met
+    except (UsageError, PathError) as exc:  # a path a person gave (rltui.paths), wherever it is met
         print(f"rltui: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -17,3 +17,15 @@ def _saves_never_in_the_home_folder(tmp_path_factory: pytest.TempPathFactory,
     """A test that saves without choosing a folder writes to a temporary one, never to the
     per-user data folder of whoever runs the tests (tests may still set their own)."""
     monkeypatch.setenv("RLTUI_SAVES", str(tmp_path_factory.mktemp("saves")))
+
+
+LAYERS = ("unit", "integration", "ui")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked with its layer, the folder it lives in (``-m unit`` is the fast
+    edit-test loop; see CONTRIBUTING.md)."""
+    for item in items:
+        layer = item.path.parent.name
+        if layer in LAYERS:
+            item.add_marker(getattr(pytest.mark, layer))

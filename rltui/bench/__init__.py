@@ -41,8 +41,8 @@ def _check_kind_plays(args: Any) -> None:
     no --agent, playalong takes the kind tab brings in there."""
     from agents.registry import default_kind
     from rltui.commands.common import UsageError, resolve_env
-    from rltui.core import catalog
-    from rltui.core.agent_factory import kinds_for_entry
+    from rltui.envs import catalog
+    from rltui.training.agent_factory import kinds_for_entry
 
     entry = resolve_env(args.env)
     try:

@@ -17,7 +17,7 @@ def _say(verbose: bool, text: str) -> None:
 
 def raw_step_rate(env_id: str, steps: int = 200_000, seed: int = 0) -> float:
     """Steps/s of the env alone (same wrappers as training), random actions."""
-    from rltui.core import catalog
+    from rltui.envs import catalog
 
     env = catalog.make_env(catalog.resolve(env_id), render=False)
     rng = random.Random(seed)
@@ -37,9 +37,9 @@ def _train_default(env_id: str, kind: str, seed: int, before: Any = None,
                    **train_args: Any) -> tuple[Any, Any, float]:
     """Train with the catalog defaults; returns (agent, result, wall seconds incl. set-up).
     ``before(agent, entry)`` runs between making the agent and training it."""
-    from rltui.core import catalog
-    from rltui.core.agent_factory import make_agent_for
-    from rltui.core.training import train
+    from rltui.envs import catalog
+    from rltui.training.agent_factory import make_agent_for
+    from rltui.training.loop import train
 
     start = time.perf_counter()
     entry = catalog.resolve(env_id)
@@ -55,8 +55,8 @@ def _train_default(env_id: str, kind: str, seed: int, before: Any = None,
 def bench_tabular(verbose: bool = True, **_: Any) -> dict[str, Any]:
     """Taxi speed and quality, the lakes, the cliff, and value iteration's optima."""
     from agents.value_iteration import q_star
-    from rltui.core import adapters, catalog
-    from rltui.core.training import evaluate
+    from rltui.envs import adapters, catalog
+    from rltui.training.loop import evaluate
 
     out: dict[str, Any] = {"bench": "tabular"}
     raw = raw_step_rate("Taxi-v4")
@@ -147,8 +147,8 @@ def under_load(steps: int = 6_000, rounds: int = 2, verbose: bool = True) -> dic
 def time_split(steps: int = 10_000, seed: int = 0) -> dict[str, float]:
     """Seconds per part of DQN training on CartPole: env steps, action selection, learning."""
     from agents.base import Transition
-    from rltui.core import catalog
-    from rltui.core.agent_factory import make_agent_for
+    from rltui.envs import catalog
+    from rltui.training.agent_factory import make_agent_for
 
     entry = catalog.resolve("CartPole-v1")
     env = catalog.make_env(entry, render=False, kind="dqn")

@@ -26,9 +26,9 @@ def bench_atari(seconds: float = 5.0, verbose: bool = True, **_: Any) -> dict[st
 
     from agents.base import Transition
     from agents.replay import FrameReplay
-    from rltui.core import catalog
-    from rltui.core.agent_factory import make_agent_for
-    from rltui.core.atari import frames_of
+    from rltui.envs import catalog
+    from rltui.training.agent_factory import make_agent_for
+    from rltui.envs.atari import frames_of
 
     entry = catalog.resolve(ENV)
     out: dict[str, Any] = {"bench": "atari", "env": ENV, **machine()}

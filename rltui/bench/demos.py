@@ -22,9 +22,10 @@ PASSES = (0, 1, 10)
 
 def record_expert_episodes(n: int = DEMO_EPISODES, seed: int = 100) -> list[Any]:
     """``n`` Taxi episodes played greedily by value iteration, as episode records."""
-    from rltui.core import catalog, episodes
-    from rltui.core.agent_factory import make_agent_for
-    from rltui.core.session import Session
+    from rltui.envs import catalog
+    from rltui.formats import episodes
+    from rltui.training.agent_factory import make_agent_for
+    from rltui.envs.session import Session
 
     entry = catalog.resolve(ENV)
     expert = make_agent_for(entry, "value-iteration")
@@ -40,9 +41,9 @@ def record_expert_episodes(n: int = DEMO_EPISODES, seed: int = 100) -> list[Any]
 
 
 def bench_demos(seeds: int = 3, verbose: bool = True, **_: Any) -> dict[str, Any]:
-    from rltui.commands.train import eval_schedule
-    from rltui.core import episodes
-    from rltui.core.catalog import resolve
+    from rltui.training.loop import eval_schedule
+    from rltui.formats import episodes
+    from rltui.envs.catalog import resolve
 
     records = record_expert_episodes()
     demo_steps = sum(r.steps for r in records)

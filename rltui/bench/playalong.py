@@ -27,7 +27,7 @@ from typing import Any
 from textual import events
 
 from rltui.bench.common import machine, percentile
-from rltui.core.playalong import EPISODE_RECORD_LIMIT
+from rltui.live.playalong import EPISODE_RECORD_LIMIT
 
 WARM_UP = 1.0
 """Seconds before counting starts in both modes: start-up (torch's first update, the app's
@@ -35,9 +35,9 @@ first frames) is not what is compared."""
 
 
 def _fresh(env_id: str, kind: str, seed: int) -> tuple[Any, Any]:
-    from rltui.core import catalog
-    from rltui.core.agent_factory import make_agent_for
-    from rltui.core.session import Session
+    from rltui.envs import catalog
+    from rltui.training.agent_factory import make_agent_for
+    from rltui.envs.session import Session
 
     entry = catalog.resolve(env_id)
     session = Session(entry, seed=seed, kind=kind)
@@ -46,9 +46,9 @@ def _fresh(env_id: str, kind: str, seed: int) -> tuple[Any, Any]:
 
 
 def headless_rate(env_id: str, kind: str, seconds: float, seed: int = 0) -> float:
-    from rltui.core.playalong import PlayAlong
-    from rltui.core.session import AGENT
-    from rltui.core.valuemap import value_map_for
+    from rltui.live.playalong import PlayAlong
+    from rltui.envs.session import AGENT
+    from rltui.envs.valuemap import value_map_for
 
     session, agent = _fresh(env_id, kind, seed)
     owner = PlayAlong(session, agent, value_states=value_map_for(session.entry, session.env))
@@ -70,8 +70,8 @@ def timeline_bytes_per_step(env_id: str, kind: str, steps: int = 150, seed: int 
     """Memory one step of an episode costs the timeline (and the episode's bookkeeping)."""
     import tracemalloc
 
-    from rltui.core.playalong import PlayAlong
-    from rltui.core.session import AGENT
+    from rltui.live.playalong import PlayAlong
+    from rltui.envs.session import AGENT
 
     session, agent = _fresh(env_id, kind, seed)
     owner = PlayAlong(session, agent)
@@ -95,7 +95,7 @@ def timeline_bytes_per_step(env_id: str, kind: str, steps: int = 150, seed: int 
 async def _ui(env_id: str, kind: str, seconds: float, presses: int, seed: int = 0,
               ui_share: list[float] | None = None) -> tuple[float, list[float]]:
     ui_share = ui_share if ui_share is not None else []
-    from rltui.core.session import HUMAN
+    from rltui.envs.session import HUMAN
     from rltui.ui.app import RLTuiApp
 
     session, agent = _fresh(env_id, kind, seed)
@@ -130,8 +130,8 @@ REPEAT = 1 / 30
 async def _realtime(env_id: str, seconds: float, seed: int = 0) -> tuple[float, float, int]:
     """Drive ``env_id`` in real time for ``seconds``: (steps per second of running clock, the
     env's fps, episodes)."""
-    from rltui.core import catalog
-    from rltui.core.session import Session
+    from rltui.envs import catalog
+    from rltui.envs.session import Session
     from rltui.ui.app import RLTuiApp
 
     entry = catalog.resolve(env_id)

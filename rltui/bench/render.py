@@ -21,8 +21,8 @@ def bench_render(seconds: float = 3.0, **_: Any) -> dict[str, Any]:
       timer asked for 60 random CartPole steps a second (the app's own
       compositor, layout and panels included).
     """
-    from rltui.core import catalog
-    from rltui.core.session import Session
+    from rltui.envs import catalog
+    from rltui.envs.session import Session
     from rltui.ui.render.halfblock import frame_to_strips
 
     session = Session(catalog.resolve("CartPole-v1"), seed=0)
@@ -59,8 +59,8 @@ def bench_render(seconds: float = 3.0, **_: Any) -> dict[str, Any]:
 
 
 async def _app_fps(seconds: float) -> tuple[float, int]:
-    from rltui.core import catalog
-    from rltui.core.session import Session
+    from rltui.envs import catalog
+    from rltui.envs.session import Session
     from rltui.ui.app import RLTuiApp
     from rltui.ui.widgets.env_view import EnvView
 

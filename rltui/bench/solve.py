@@ -18,7 +18,7 @@ def pairs(env: str | None = None, kind: str | None = None) -> list[tuple[str, st
     """(env id, kind) for every available catalog env outside :data:`LEFT_OUT` (or ``env``) and
     applicable kind (or ``kind``) that learns."""
     from agents.registry import kinds_for, spec
-    from rltui.core import catalog
+    from rltui.envs import catalog
 
     out = []
     entries = [catalog.resolve(env)] if env else [e for e in catalog.CATALOG
@@ -33,10 +33,10 @@ def pairs(env: str | None = None, kind: str | None = None) -> list[tuple[str, st
 
 def solve_once(env_id: str, kind: str, seed: int) -> dict[str, Any]:
     """One run of ``train ENV --agent KIND --seed SEED`` with the catalog's budget and mark."""
-    from rltui.commands.train import eval_schedule
-    from rltui.core import catalog
-    from rltui.core.agent_factory import make_agent_for
-    from rltui.core.training import train
+    from rltui.training.loop import eval_schedule
+    from rltui.envs import catalog
+    from rltui.training.agent_factory import make_agent_for
+    from rltui.training.loop import train
 
     entry = catalog.resolve(env_id)
     start = time.perf_counter()

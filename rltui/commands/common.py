@@ -7,7 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from agents.files import short
-from rltui.core.catalog import EnvEntry
+from rltui.envs.catalog import EnvEntry
+
+
+EXIT_USAGE = 2
+"""The exit code of a command given a bad input (argparse's own)."""
 
 
 class UsageError(Exception):
@@ -15,7 +19,7 @@ class UsageError(Exception):
 
 
 def resolve_env(env_id: str) -> EnvEntry:
-    from rltui.core import catalog
+    from rltui.envs import catalog
 
     try:
         return catalog.resolve(env_id)
@@ -60,7 +64,8 @@ def read_episode(path: str, entry: EnvEntry | None = None) -> tuple[Any, EnvEntr
         UsageError: one sentence for a missing, damaged, truncated or foreign file, an env
             that is not installed, or actions that no longer give the recorded rewards.
     """
-    from rltui.core import catalog, episodes
+    from rltui.envs import catalog
+    from rltui.formats import episodes
 
     try:
         record = episodes.read(path)

@@ -13,7 +13,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     as_json = args.json
-    from rltui.core import catalog
+    from rltui.envs import catalog
 
     rows = [
         {

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rltui.commands.common import UsageError
-from rltui.core.gif import MAX_FPS, MIN_FPS
+from rltui.formats.gif import MAX_FPS, MIN_FPS
 
 
 def add_parser(sub: Any) -> None:
@@ -40,14 +40,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _gif(args: argparse.Namespace) -> int:
     from rltui.commands.common import read_episode
-    from rltui.core.gif import GifError, check_fps, episode_frames, play_seconds, write_gif
+    from rltui.formats.gif import GifError, check_fps, episode_frames, play_seconds, write_gif
 
     if args.fps is not None:
         try:
             check_fps(args.fps)  # before the episode is replayed
         except GifError as exc:
             raise UsageError(str(exc)) from None
-    from rltui.core.paths import PathError, file_to_write, shown
+    from rltui.paths import PathError, file_to_write, shown
 
     try:  # where the GIF goes is settled before the episode is read and replayed
         out = file_to_write(args.out, "--out") if args.out is not None else None
@@ -82,8 +82,8 @@ def _beside(episode: Path) -> Path:
 
 
 def _default_fps(entry: Any) -> float:
-    from rltui.core import catalog
-    from rltui.core.realtime import frame_rate
+    from rltui.envs import catalog
+    from rltui.live.realtime import frame_rate
 
     if entry.render != catalog.PIXELS:
         return 4.0
@@ -97,9 +97,11 @@ def _default_fps(entry: Any) -> float:
 def _export(args: argparse.Namespace) -> int:
     import os
 
-    from rltui.core import catalog, episodes
-    from rltui.core.minari_io import MinariError, export
-    from rltui.core.paths import PathError, folder_to_write, user_path
+    from rltui.envs import catalog
+
+    from rltui.formats import episodes
+    from rltui.formats.minari_io import MinariError, export
+    from rltui.paths import PathError, folder_to_write, user_path
 
     # Minari's datasets folder, checked before any episode is read or anything is made.
     given, what = args.dir, "--dir"

@@ -62,7 +62,7 @@ def _open_app(args: argparse.Namespace) -> int:
     env_id = getattr(args, "env", None)
     grid_map = getattr(args, "map", None)
     if grid_map is not None:
-        from rltui.core.catalog import MAP_PREFIX
+        from rltui.envs.catalog import MAP_PREFIX
 
         if env_id is not None:
             raise UsageError(f"Give an environment or --map, not both ({env_id} and --map {grid_map}).")
@@ -79,7 +79,7 @@ def _open_app(args: argparse.Namespace) -> int:
     pace = getattr(args, "pace", None)
     fps = getattr(args, "fps", None)
     if fps is not None:
-        from rltui.core.realtime import check_fps
+        from rltui.live.realtime import check_fps
 
         try:
             check_fps(fps)
@@ -95,7 +95,7 @@ def _open_app(args: argparse.Namespace) -> int:
     if entry is not None:
         from dataclasses import replace
 
-        from rltui.core.session import Session
+        from rltui.envs.session import Session
 
         if pace is not None:
             entry = replace(entry, realtime=pace, fps=fps)
@@ -113,13 +113,13 @@ def _open_app(args: argparse.Namespace) -> int:
 
 def _check_paths(args: argparse.Namespace) -> str | None:
     """What the app will write to, checked as `train` checks it, before anything is made or
-    loaded (see :mod:`rltui.core.paths`): the saves folder (``$RLTUI_SAVES``), and the
+    loaded (see :mod:`rltui.paths`): the saves folder (``$RLTUI_SAVES``), and the
     TensorBoard folder (``--tensorboard``, else ``$RLTUI_TENSORBOARD`` for every session),
     which is returned with ``~`` expanded (None: no logs). An empty ``--agent``, ``--load`` or
     ``--map`` is one sentence too, not a flag silently dropped."""
-    from rltui.core.paths import PathError
-    from rltui.core.storage import check_saves_dir
-    from rltui.core.tblog import TensorBoardError, check_writable
+    from rltui.paths import PathError
+    from rltui.paths import check_saves_dir
+    from rltui.formats.tensorboard import TensorBoardError, check_writable
 
     wanted = {"agent": f"a kind: {kind_list()}", "load": "a saved agent's file", "map": "a map's name or file"}
     for name, what in wanted.items():
@@ -158,7 +158,7 @@ def _play_agent(args: argparse.Namespace, entry: object, settings: dict[str, str
     """The agent named on the command line, made or loaded before the app starts."""
     if args.load:
         from agents.persistence import SaveError
-        from rltui.core.agent_factory import load_agent_for
+        from rltui.training.agent_factory import load_agent_for
 
         if settings:
             raise UsageError("--set applies to a fresh --agent, not to a loaded one.")
@@ -167,7 +167,7 @@ def _play_agent(args: argparse.Namespace, entry: object, settings: dict[str, str
         except SaveError as exc:
             raise UsageError(str(exc)) from None
     if args.agent:
-        from rltui.core.agent_factory import AgentError, make_agent_for, watched
+        from rltui.training.agent_factory import AgentError, make_agent_for, watched
 
         try:
             return make_agent_for(entry, args.agent, watched(args.agent, settings), seed=args.seed)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rltui.core.training import Progress as TrainProgress
+from rltui.training.loop import Progress as TrainProgress
 
 console = Console(stderr=False)
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from rltui.commands.common import print_json
-from rltui.core.storage import agent_dirs, list_episodes, list_saves, listed_name
+from rltui.paths import agent_dirs
+from rltui.formats.saves import list_episodes, list_saves, listed_name
 
 
 def add_parser(sub: Any) -> None:
@@ -18,8 +19,8 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rltui.commands.common import UsageError
-    from rltui.core.paths import PathError
-    from rltui.core.storage import saves_dir
+    from rltui.paths import PathError
+    from rltui.paths import saves_dir
 
     try:
         saves_dir()  # $RLTUI_SAVES, checked as every path a person gives

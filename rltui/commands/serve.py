@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from textual_serve.server import Server
     except ImportError:
-        from rltui.core.extras import missing
+        from rltui.extras import missing
 
         raise UsageError(missing("rltui serve", "serve")) from None
     if host not in LOCAL_HOSTS:

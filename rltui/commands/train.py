@@ -58,8 +58,8 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from agents.persistence import SaveError, save_agent
-    from rltui.core.storage import save_target
-    from rltui.core.training import train
+    from rltui.formats.saves import save_target
+    from rltui.training.loop import eval_schedule, train
 
     check_paths(args)
     entry = resolve_env(args.env)
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     log = None
     if args.tensorboard is not None:
-        from rltui.core.tblog import RunLog, TensorBoardError
+        from rltui.formats.tensorboard import RunLog, TensorBoardError
 
         try:
             log = RunLog(args.tensorboard, entry.id, kind, args.seed)
@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     evaluation = {"return_mean": result.eval_return_mean, "return_std": result.eval_return_std}
     save_path: Path | None = None
     if not args.no_save:
-        from rltui.core.storage import fresh_save_path
+        from rltui.formats.saves import fresh_save_path
 
         try:
             save_path = save_agent(agent, destination or fresh_save_path(entry.id, kind), entry.id,
@@ -161,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
 
         print_summary("Training interrupted" if result.stopped else "Training finished", summary, agent)
         if log is not None:
-            from rltui.core.extras import executable_beside_python
+            from rltui.extras import executable_beside_python
 
             viewer = executable_beside_python("tensorboard") or "tensorboard"
             print(f"TensorBoard: {viewer} --logdir {shlex.quote(str(log.root))}")
@@ -169,12 +169,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def check_paths(args: argparse.Namespace) -> None:
-    """The places this run will write, checked before any work (see :mod:`rltui.core.paths`):
+    """The places this run will write, checked before any work (see :mod:`rltui.paths`):
     ``--tensorboard``'s folder, ``--save``'s file or folder, else the saves folder."""
     from agents.persistence import SaveError
-    from rltui.core.paths import PathError
-    from rltui.core.storage import check_saves_dir, save_place
-    from rltui.core.tblog import TensorBoardError, check_writable
+    from rltui.paths import PathError
+    from rltui.paths import check_saves_dir
+    from rltui.formats.saves import save_place
+    from rltui.formats.tensorboard import TensorBoardError, check_writable
 
     try:
         if args.tensorboard is not None:
@@ -190,8 +191,8 @@ def check_paths(args: argparse.Namespace) -> None:
 def _read_demos(paths: list[str]) -> list[Any]:
     """The demonstration files, read (they are replayed and checked as the agent learns), and
     the Minari datasets named (``minari:ID``), as they are."""
-    from rltui.core import episodes
-    from rltui.core.minari_io import MINARI_PREFIX
+    from rltui.formats import episodes
+    from rltui.formats.minari_io import MINARI_PREFIX
 
     try:
         return [path if path.startswith(MINARI_PREFIX) else episodes.read(path) for path in paths]
@@ -210,9 +211,9 @@ def _check_off_policy(kind: str) -> None:
 def _learn_from_demos(agent: Any, demos: list[Any], entry: Any, passes: int, quiet: bool) -> None:
     """Feed the demonstrations (episode files, Minari datasets) to the agent before it trains
     on its own."""
-    from rltui.core import episodes
-    from rltui.core.minari_io import MINARI_PREFIX, MinariError
-    from rltui.core.minari_read import dataset_transitions
+    from rltui.formats import episodes
+    from rltui.formats.minari_io import MINARI_PREFIX, MinariError
+    from rltui.formats.minari_read import dataset_transitions
 
     _check_off_policy(agent.kind)
     files = [d for d in demos if not isinstance(d, str)]
@@ -235,23 +236,11 @@ def _learn_from_demos(agent: Any, demos: list[Any], entry: Any, passes: int, qui
               f"{seen} steps{times}.")
 
 
-def eval_schedule(steps: int | None, target: float | None, min_eval_episodes: int = 0) -> dict[str, int]:
-    """How often to evaluate greedily: often enough to stop soon after a target is met,
-    rarely enough that evaluation stays a small share of the run (an env whose evaluations
-    run at least ``min_eval_episodes`` episodes, Blackjack's 10,000 hands, evaluates at most
-    once per three times that many steps)."""
-    budget = steps or 100_000
-    floor = max(1_000, 3 * min_eval_episodes)
-    if target is not None:
-        return {"eval_every": max(floor, budget // 50), "eval_episodes": 20}
-    return {"eval_every": max(floor, budget // 10), "eval_episodes": 10}  # and the best is kept
-
-
 def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> Any:
     from agents import registry
     from agents.base import apply_settings
     from agents.persistence import SaveError
-    from rltui.core.agent_factory import load_agent_for, make_agent_for
+    from rltui.training.agent_factory import load_agent_for, make_agent_for
 
     if args.load:
         try:

@@ -1,4 +1,4 @@
-"""``rltui tune ENV --agent KIND``: a hyperparameter sweep on Optuna (see :mod:`rltui.core.tuning`)."""
+"""``rltui tune ENV --agent KIND``: a hyperparameter sweep on Optuna (see :mod:`rltui.training.tuning`)."""
 
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from rltui.commands.common import check_seed, print_json, resolve_env
     from rltui.commands.tune_jobs import gather, start_ray, start_workers, work
-    from rltui.core.sweep_view import SweepView
-    from rltui.core.tuning import (
+    from rltui.training.sweep_view import SweepView
+    from rltui.training.tuning import (
         TuneError,
         best_command,
         in_memory,
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     except AgentError as exc:
         raise UsageError(str(exc)) from None
     if not args.worker:  # a kind that cannot play the env is one sentence, not a sweep of refusals
-        from rltui.core.agent_factory import make_agent_for
+        from rltui.training.agent_factory import make_agent_for
 
         try:
             make_agent_for(entry, kind, seed=args.seed)
@@ -85,13 +85,13 @@ def run(args: argparse.Namespace) -> int:
                          "cannot share it; give a file (sqlite:///study.db) or a database server.")
     save_to = None
     if args.watch and not args.save_best and not args.worker:
-        from rltui.core.storage import saves_dir
+        from rltui.paths import saves_dir
 
         (saves_dir() / "tune").mkdir(parents=True, exist_ok=True)
         args.save_best = str(saves_dir() / "tune" / f"{_stem(args.study, entry.id, kind)}-best")
     if args.save_best:
         from agents.persistence import SaveError
-        from rltui.core.storage import save_target
+        from rltui.formats.saves import save_target
 
         try:
             save_to = save_target(args.save_best, entry.id, kind, "--save-best")
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         shares = [0] + [args.trials // tasks + (i < args.trials % tasks) for i in range(tasks)]
     else:
         shares = [args.trials // args.jobs + (i < args.trials % args.jobs) for i in range(args.jobs)]
-    workers = start_workers(args, url, name, budget, shares, save_to, ray)
+    workers = start_workers(args, url, name, budget, shares, save_to, ray, task=run_share)
 
     keep = keep_in(save_to, entry.id, saved)
 
@@ -199,13 +199,34 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_share(argv: list[str]) -> tuple[int, str]:
+    """A Ray task: one share of the trials (``tune ... --worker I``), in the task's process, as
+    ``rltui`` would run it from the command line. (The exit code, what it printed.)"""
+    import contextlib
+
+    from rltui.commands.common import EXIT_USAGE
+    from rltui.paths import PathError
+
+    parser = argparse.ArgumentParser(prog="rltui")
+    add_parser(parser.add_subparsers(dest="command"))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            code = run(parser.parse_args(argv))
+        except (UsageError, PathError) as exc:
+            print(f"rltui: {exc}", file=sys.stderr)
+            code = EXIT_USAGE
+    return code, out.getvalue()
+
+
 def _check_paths(args: argparse.Namespace) -> None:
-    """The places the sweep will write, checked before any work (see :mod:`rltui.core.paths`):
+    """The places the sweep will write, checked before any work (see :mod:`rltui.paths`):
     ``--save-best``'s file or folder, and the saves folder when the study or the watched
     sweep's best agent goes there."""
     from agents.persistence import SaveError
-    from rltui.core.paths import PathError
-    from rltui.core.storage import check_saves_dir, save_place
+    from rltui.paths import PathError
+    from rltui.paths import check_saves_dir
+    from rltui.formats.saves import save_place
 
     try:
         if args.save_best is not None:
@@ -217,7 +238,7 @@ def _check_paths(args: argparse.Namespace) -> None:
 
 
 def _stem(study: str | None, env_id: str, kind: str) -> str:
-    from rltui.core.storage import id_stem
+    from rltui.paths import id_stem
 
     return id_stem(study) if study else f"{id_stem(env_id)}-{kind}"
 
@@ -268,7 +289,7 @@ def _table(study: Any, env_id: str, top: int = 5) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from rltui.core.tuning import optuna_module
+    from rltui.training.tuning import optuna_module
 
     optuna = optuna_module()
     done = sorted((t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE),

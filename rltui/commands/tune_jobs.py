@@ -22,7 +22,7 @@ def start_ray(address: str) -> Any:
     Raises:
         UsageError: Ray is not installed, or the cluster cannot be reached (one sentence).
     """
-    from rltui.core.extras import missing
+    from rltui.extras import missing
 
     try:
         import ray
@@ -61,20 +61,6 @@ def _reachable(address: str, seconds: float = 5.0) -> None:
         raise UsageError(f"Ray at {address[:80]} cannot be reached: {exc.strerror or exc}.") from None
 
 
-def run_share(argv: list[str]) -> tuple[int, str]:
-    """A Ray task: one share of the trials (``rltui tune ... --worker I``), in the task's process.
-    (The exit code, what it printed.)"""
-    import contextlib
-    import io
-
-    from rltui.cli import main
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(argv)
-    return code, out.getvalue()
-
-
 class _RayTask:
     """A Ray task that answers as a worker process does (``poll``, ``communicate``, ``returncode``)."""
 
@@ -101,13 +87,14 @@ class _RayTask:
 
 
 def start_workers(args: argparse.Namespace, url: str, name: str, budget: int, shares: list[int],
-                   save_to: Any, ray: Any = None) -> list[Any]:
+                   save_to: Any, ray: Any = None, task: Any = None) -> list[Any]:
     """The other ``--jobs`` processes (or Ray tasks): each runs its share of the trials on the
     same study (its sampler seeded apart) and prints one JSON line when done. A process stops
-    when this one goes."""
+    when this one goes. With ``ray``, ``task`` (``argv -> (exit code, what it printed)``, the
+    tune command's :func:`~rltui.commands.tune.run_share`) runs each share as a Ray task."""
     import subprocess
 
-    remote = ray.remote(num_cpus=1)(run_share) if ray is not None else None
+    remote = ray.remote(num_cpus=1)(task) if ray is not None else None
     workers: list[Any] = []
     for i, share in enumerate(shares[1:], start=1):
         if not share:

@@ -8,9 +8,9 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
-from rltui.core import catalog
-from rltui.core.catalog import CatalogError, EnvEntry
-from rltui.core.session import Session
+from rltui.envs import catalog
+from rltui.envs.catalog import CatalogError, EnvEntry
+from rltui.envs.session import Session
 from rltui.ui.screens.launcher import LauncherScreen
 from rltui.ui.screens.play import PlayScreen
 from rltui.ui.terminal import discard_typed_ahead
@@ -81,7 +81,7 @@ class RLTuiApp(App[None]):
 
     def play_map(self, name: str) -> None:
         """From a play screen, just saved from the map editor: play the map ``name`` in its place."""
-        from rltui.core.catalog import MAP_PREFIX
+        from rltui.envs.catalog import MAP_PREFIX
 
         try:
             session = Session(catalog.resolve(MAP_PREFIX + name))

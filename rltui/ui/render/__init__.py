@@ -1,1 +1,1 @@
-"""Turning scenes (plain data from rltui.core) into terminal cells."""
+"""Turning scenes (plain data from rltui.envs.scenes) into terminal cells."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from rltui.core.scenes import CardsScene
+from rltui.envs.scenes import CardsScene
 
 _CARD = "#f4f1e8"
 _HIDDEN = "#3a5f9c"

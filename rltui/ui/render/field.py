@@ -7,7 +7,7 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
-from rltui.core.valuemap import ValueMap
+from rltui.envs.valuemap import ValueMap
 from rltui.ui.render.grid import value_style
 
 HERE = "●"

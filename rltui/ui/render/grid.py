@@ -11,8 +11,8 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 
-from rltui.core.scenes import CURSOR_GLYPH, GridScene
-from rltui.core.valuemap import ValueMap
+from rltui.envs.scenes import CURSOR_GLYPH, GridScene
+from rltui.envs.valuemap import ValueMap
 from rltui.ui.render.palette import BORDER, CAPTION, cell_style
 
 # (cell width, cell height) from largest to smallest: roughly square on screen.

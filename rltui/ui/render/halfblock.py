@@ -8,7 +8,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from rltui.core.frames import downsample, fit, quantize
+from rltui.envs.frames import downsample, fit, quantize
 
 UPPER_HALF = "▀"
 

@@ -72,7 +72,7 @@ class SaveDialog(Dialog):
     def on_input_changed(self, event: Input.Changed) -> None:
         """A name typed over an existing save says so before enter overwrites it."""
         from agents.persistence import SaveError
-        from rltui.core.storage import save_target
+        from rltui.formats.saves import save_target
 
         note = ""
         try:
@@ -86,7 +86,7 @@ class SaveDialog(Dialog):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         from agents.persistence import SaveError
-        from rltui.core.storage import save_target
+        from rltui.formats.saves import save_target
 
         try:
             target = save_target(event.value, self.env_id, self.kind)
@@ -131,7 +131,7 @@ class LoadDialog(Dialog):
 
     def _list(self) -> None:
         """Off the UI thread: reading every save's header can be slow (a network folder)."""
-        from rltui.core.storage import list_episodes, list_saves, listed_name, origin
+        from rltui.formats.saves import list_episodes, list_saves, listed_name, origin
 
         def prompt(what: str, row: dict[str, Any], name: str) -> str:
             # Yours and the shipped one may share a name: each says whose it is.
@@ -180,8 +180,8 @@ class LoadDialog(Dialog):
     def _read(self, path: str) -> None:
         """Off the UI thread: loading can import torch, and a file can be large."""
         from agents.persistence import SaveError
-        from rltui.core import episodes
-        from rltui.core.agent_factory import load_agent_for
+        from rltui.formats import episodes
+        from rltui.training.agent_factory import load_agent_for
 
         try:
             if path.endswith(episodes.SUFFIX):
@@ -233,7 +233,7 @@ class AgentDialog(Dialog):
 
     def _list(self) -> None:
         """Off the UI thread: the saved agents for this env, added below the fresh kinds."""
-        from rltui.core.storage import list_saves
+        from rltui.formats.saves import list_saves
 
         saved = [r for r in list_saves() if r.get("env") == self.env_id]
         options: list[Option | None] = [None] if saved else []
@@ -301,7 +301,7 @@ class KnobsDialog(Dialog):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, agent: Any, pace: float | None = None) -> None:
-        from rltui.core.knobs import PACE, knobs_for
+        from rltui.live.knobs import PACE, knobs_for
         from rltui.ui.format import field_text
 
         super().__init__()
@@ -335,7 +335,7 @@ class KnobsDialog(Dialog):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         from agents.base import SettingError
-        from rltui.core.knobs import PACE, check, check_pace
+        from rltui.live.knobs import PACE, check, check_pace
 
         changes = self.changes()
         agents_own = {key: text for key, text in changes.items() if key != PACE.key}

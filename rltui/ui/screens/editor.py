@@ -21,7 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Static
 
-from rltui.core.scenes import scene_of_map
+from rltui.envs.scenes import scene_of_map
 from rltui.envs.gridmap import FLOOR, MAX_SIDE, SETTINGS, GridMap, MapError, parse
 from rltui.ui.format import field_text
 from rltui.ui.render.grid import render_grid
@@ -204,7 +204,7 @@ class MapEditorScreen(GuardedScreen):
 
     def _save(self) -> Path | None:
         """Write the map to saves/maps/NAME.txt; None (said) when it cannot be."""
-        from rltui.core.catalog.maps import maps_dir
+        from rltui.envs.catalog.maps import maps_dir
         from rltui.envs.gridmap import MAP_SUFFIX, write
 
         try:

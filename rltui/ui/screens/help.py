@@ -11,8 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from rltui.core.catalog import EnvEntry
-from rltui.core.realtime import HOLD
+from rltui.envs.catalog import EnvEntry
+from rltui.live.realtime import HOLD
 
 APP_KEYS = (
     ("tab", "hand control to the agent and back (it continues from the current state)"),

@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from rltui.core import catalog
-from rltui.core.catalog import CatalogError, EnvEntry
+from rltui.envs import catalog
+from rltui.envs.catalog import CatalogError, EnvEntry
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.widgets.too_small import TooSmall
 
@@ -94,7 +94,7 @@ class LauncherScreen(GuardedScreen):
     def open(self, entry: EnvEntry) -> None:
         """Ask who plays along, then open the play screen."""
         from agents.registry import DESCRIPTIONS
-        from rltui.core.agent_factory import kinds_for_entry
+        from rltui.training.agent_factory import kinds_for_entry
         from rltui.ui.screens.dialogs import AgentDialog
 
         try:

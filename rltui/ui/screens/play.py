@@ -16,11 +16,11 @@ from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from rltui.core.catalog.entry import PIXELS
-from rltui.core.inbox import Notice, OwnerMessage, SnapshotReady
-from rltui.core.playalong import PlayAlong, Snapshot
-from rltui.core.session import HUMAN, Session
-from rltui.core.valuemap import value_map_for
+from rltui.envs.catalog.entry import PIXELS
+from rltui.live.inbox import Notice, OwnerMessage, SnapshotReady
+from rltui.live.playalong import PlayAlong, Snapshot
+from rltui.envs.session import HUMAN, Session
+from rltui.envs.valuemap import value_map_for
 from rltui.ui.render.grid import VIEWS, action_glyphs
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.screens.play_files import AgentFiles, AgentSaved, OwnerSaid, replay_notice
@@ -81,7 +81,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
             agent: an agent to play along (a loaded save), or None.
             agent_kind: make a fresh agent of this kind as the screen opens (in the owner thread).
             settings: ``key=value`` hyperparameters for that fresh agent.
-            replay: a checked :class:`~rltui.core.episodes.EpisodeRecord` to open in the timeline.
+            replay: a checked :class:`~rltui.formats.episodes.EpisodeRecord` to open in the timeline.
         """
         super().__init__()
         self.session = session
@@ -266,7 +266,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
     def action_knobs(self) -> None:
         """K: the agent's knobs (α, ε, γ, the learning rate …), turned while it runs, and in
         real time the env's pace."""
-        from rltui.core.knobs import PACE, check_pace, knobs_for
+        from rltui.live.knobs import PACE, check_pace, knobs_for
         from rltui.ui.screens.dialogs import KnobsDialog
 
         agent = self.playalong.agent
@@ -293,7 +293,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
     def action_edit_map(self) -> None:
         """E: edit this grid world's map (a map's, FrozenLake's, CliffWalking's); p in the
         editor saves it and plays it here instead."""
-        from rltui.core.catalog.maps import editable
+        from rltui.envs.catalog.maps import editable
 
         found = editable(self.session.entry, self.session.env)
         if isinstance(found, str):
@@ -363,7 +363,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
     def _default_agent(self) -> Any:
         """The chosen kind, else Q-learning for discrete observations and DQN for continuous ones."""
         from agents.registry import default_kind
-        from rltui.core.agent_factory import make_agent_for, watched
+        from rltui.training.agent_factory import make_agent_for, watched
 
         kind = self.agent_kind or default_kind(self.session.env)
         # Seeded as `rltui play ENV --agent KIND --seed N` seeds it: with the session's seed.

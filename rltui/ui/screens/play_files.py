@@ -9,8 +9,8 @@ from typing import Any
 
 from textual.message import Message
 
-from rltui.core.inbox import Notice, OwnerMessage, SnapshotReady
-from rltui.core.playalong import PlayAlong
+from rltui.live.inbox import Notice, OwnerMessage, SnapshotReady
+from rltui.live.playalong import PlayAlong
 from rltui.ui.format import num
 
 
@@ -45,7 +45,7 @@ class AgentFiles:
     def action_save(self, then: Any = None) -> None:
         """Ask where to save the agent, then save it in the owner thread; ``then`` runs once it
         is written (the leave dialog's "save first")."""
-        from rltui.core.storage import fresh_save_path
+        from rltui.formats.saves import fresh_save_path
         from rltui.ui.screens.dialogs import SaveDialog
 
         snap = self.snap
@@ -80,8 +80,8 @@ class AgentFiles:
     def action_save_episode(self) -> None:
         """Save the episode in the owner thread; said at once, since the owner may be busy
         (learning) for a while before it gets to it, and the UI never waits for it."""
-        from rltui.core.episodes import EpisodeAlreadySaved, EpisodeFileError
-        from rltui.core.storage import episodes_dir
+        from rltui.formats.episodes import EpisodeAlreadySaved, EpisodeFileError
+        from rltui.paths import episodes_dir
 
         directory = episodes_dir()
 
@@ -123,7 +123,7 @@ class AgentFiles:
     def _load_worker(self, path: str) -> None:
         """Loading can import torch: done off the UI thread, then handed to the owner."""
         from agents.persistence import SaveError
-        from rltui.core.agent_factory import load_agent_for
+        from rltui.training.agent_factory import load_agent_for
 
         try:
             agent, _ = load_agent_for(path, self.session.entry)

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from rltui.core.sweep_view import SweepSnapshot, SweepView
+from rltui.training.sweep_view import SweepSnapshot, SweepView
 from rltui.ui.format import sig
 
 REFRESH_SECONDS = 1.0

@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-from rltui.core.scenes import CardsScene, GridScene, PixelFrame, TextFrame
-from rltui.core.valuemap import ValueMap
+from rltui.envs.scenes import CardsScene, GridScene, PixelFrame, TextFrame
+from rltui.envs.valuemap import ValueMap
 from rltui.ui.render.cards import render_cards
 from rltui.ui.render.field import render_field
 from rltui.ui.render.grid import render_grid

@@ -11,8 +11,8 @@ import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
-from rltui.core.beliefs import ActionBeliefs
-from rltui.core.snapshot import Snapshot
+from agents.beliefs import ActionBeliefs
+from rltui.live.snapshot import Snapshot
 from rltui.ui.format import num, sig
 
 BAR = "█"

@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from rltui.core.session import HUMAN
-from rltui.core.snapshot import Snapshot
+from rltui.envs.session import HUMAN
+from rltui.live.snapshot import Snapshot
 from rltui.ui.format import action_label, num, plural, rows
 
 LAST_REWARDS_WIDTH = 24

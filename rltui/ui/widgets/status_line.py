@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from agents.registry import OFF_POLICY
-from rltui.core.session import HUMAN
-from rltui.core.snapshot import Snapshot
+from rltui.envs.session import HUMAN
+from rltui.live.snapshot import Snapshot
 from rltui.ui.format import action_label, num, plural
 from rltui.ui.widgets.training_panel import controller_badge
 

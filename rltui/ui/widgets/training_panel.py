@@ -12,8 +12,8 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from agents.registry import has
-from rltui.core.session import HUMAN
-from rltui.core.snapshot import Snapshot
+from rltui.envs.session import HUMAN
+from rltui.live.snapshot import Snapshot
 from rltui.ui.format import rows, sig
 from rltui.ui.render.returns_plot import ReturnsPlotData, plot_data
 from rltui.ui.render.ticks import nice_ticks
