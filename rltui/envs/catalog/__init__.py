@@ -30,6 +30,7 @@ from rltui.envs.catalog.entry import (
     GRID,
     GROUPS,
     LONGEST_EPISODE,
+    MAP_PREFIX,
     PIXELS,
     STATE,
     VIEW,
@@ -39,14 +40,12 @@ from rltui.envs.catalog.entry import (
 )
 from rltui.envs.catalog.minigrid_entries import ENTRIES as _MINIGRID
 
-__all__ = ["ANSI", "CARDS", "CATALOG", "GRID", "GROUPS", "LONGEST_EPISODE", "PIXELS", "ActionKeys",
+__all__ = ["ANSI", "CARDS", "CATALOG", "GRID", "GROUPS", "LONGEST_EPISODE", "MAP_PREFIX", "PIXELS", "ActionKeys",
            "CatalogError", "EnvEntry", "catalog_by_group", "get", "make_env", "observation_for",
            "observe_as", "observes_for", "resolve", "suggest"]
 
 CATALOG = (*_OWN, *_MINIGRID, *_ATARI)
 _BY_ID = {entry.id: entry for entry in CATALOG}
-MAP_PREFIX = "map:"
-"""Ids of grid worlds built from a map file: ``map:BridgeGrid``, ``map:path/to/file.txt``."""
 _DIGITS = "1234567890"
 
 

@@ -18,6 +18,9 @@ STATE, VIEW = "state", "view"
 """The two observations of an env that shows kinds different ones (MiniGrid): a compact state
 for tables, the env's own view for networks (see ``catalog.observation_for``)."""
 
+MAP_PREFIX = "map:"
+"""Ids of grid worlds built from a map file: ``map:BridgeGrid``, ``map:path/to/file.txt``."""
+
 LONGEST_EPISODE = 10_000
 """Steps after which an env without a time limit of its own truncates an episode."""
 

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rltui.envs import scenes, valuemap
-from rltui.envs.catalog import MAP_PREFIX
-from rltui.envs.catalog.entry import GRID, CatalogError, EnvEntry, keys
+from rltui.envs.catalog.entry import GRID, MAP_PREFIX, CatalogError, EnvEntry, keys
 from rltui.envs.gridmap import (
     ACTION_NAMES,
     BUNDLED,
