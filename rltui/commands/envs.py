@@ -37,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from rltui.ui.render.palette import LABEL
+
     table = Table(title="rltui environments", title_justify="left", show_lines=False)
     table.add_column("id", style="bold", no_wrap=True)
     table.add_column("γ", justify="right", no_wrap=True)  # the discount agents and the G_t panel use
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
             group = row["group"]
             if table.row_count:
                 table.add_section()
-            table.add_row(f"[#8fa3b8]{group.upper()}[/]", "", "", "")
+            table.add_row(f"[{LABEL}]{group.upper()}[/]", "", "", "")
         keys = "  ".join(f"{k} {name}" for name, k in row["keys"].items())
         desc = row["description"]
         if not row["available"]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from rltui.envs.scenes import CardsScene
-
-_CARD = "#f4f1e8"
-_HIDDEN = "#3a5f9c"
+from rltui.ui.render.palette import CARD, CARD_BACK
 
 
 def _rank(card: int) -> str:
@@ -15,7 +13,7 @@ def _rank(card: int) -> str:
 
 
 def _cards(out: Text, cards: list[str]) -> None:
-    styles = [f"bold black on {_HIDDEN if c == '?' else _CARD}" for c in cards]
+    styles = [f"bold black on {CARD_BACK if c == '?' else CARD}" for c in cards]
     for row in range(3):
         for i, (card, style) in enumerate(zip(cards, styles)):
             if i:

@@ -8,10 +8,11 @@ from rich.segment import Segment
 from rich.style import Style
 
 from rltui.envs.valuemap import ValueMap
+from rltui.ui.render import palette
 from rltui.ui.render.grid import value_style
 
 HERE = "●"
-LABEL = Style(color="#8fa3b8")
+LABEL = Style(color=palette.LABEL)
 
 
 def field_glyphs(action_names: tuple[str, ...]) -> tuple[str, ...]:

@@ -4,6 +4,31 @@ from __future__ import annotations
 
 from rich.style import Style
 
+# The named colours of every panel and screen (app.tcss holds the same ones as variables:
+# $accent-soft is ACCENT). Nothing outside this module and app.tcss spells a colour.
+ACCENT = "#f9c623"
+"""What needs attention now: the greedy action, learning, a pause, keys in help."""
+INFO = "#4fc3f7"
+"""The person (HUMAN), the action taken, a running sweep's name."""
+GOOD = "#9ccc65"
+"""Done, greedy, playable, a complete trial."""
+BAD = "#ef5350"
+"""A failed trial."""
+BAD_SOFT = "#ef8a80"
+"""What is not right yet (the editor's "not playable")."""
+TEXT = "#c8d0da"
+"""Plain sentences of help and status."""
+LABEL = "#8fa3b8"
+"""Group headings and field labels."""
+MUTED = "#8a94a6"
+"""What is finished and no longer matters (a pruned trial)."""
+BAR = "#6f8aa6"
+"""Bars and marks of actions that are not the greedy one."""
+NEEDS = "#c07070"
+"""An env whose package is missing."""
+CARD = "#f4f1e8"
+CARD_BACK = "#3a5f9c"
+
 CELL_STYLES: dict[str, Style] = {
     "floor": Style(color="#d0d0d0", bgcolor="#262b33"),
     "stand": Style(color="#d0d0d0", bgcolor="#262b33", bold=True),
@@ -20,12 +45,12 @@ CELL_STYLES: dict[str, Style] = {
     "friend": Style(color="white", bgcolor="#1565c0", bold=True),
     "spot": Style(color="#6f7a88", bgcolor="#262b33"),
     "signal": Style(color="white", bgcolor="#8e24aa", bold=True),
-    "agent": Style(color="black", bgcolor="#f9c623", bold=True),
+    "agent": Style(color="black", bgcolor=ACCENT, bold=True),
     "agent_loaded": Style(color="black", bgcolor="#4caf50", bold=True),
     "cursor": Style(color="black", bgcolor="#e040fb", bold=True),
 }
 BORDER = Style(color="#5c6773")
-CAPTION = Style(color="#c8d0da", italic=True)
+CAPTION = Style(color=TEXT, italic=True)
 FALLBACK = Style()
 
 

@@ -21,10 +21,11 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Static
 
-from rltui.envs.scenes import scene_of_map
 from rltui.envs.gridmap import FLOOR, MAX_SIDE, SETTINGS, GridMap, MapError, parse
+from rltui.envs.scenes import scene_of_map
 from rltui.ui.format import field_text
 from rltui.ui.render.grid import render_grid
+from rltui.ui.render.palette import BAD_SOFT, GOOD, TEXT
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.widgets.too_small import TooSmall
 
@@ -173,11 +174,11 @@ class MapEditorScreen(GuardedScreen):
             self._checked()
         except MapError as exc:
             problem = str(exc)
-        text = Text(f"{rows}x{cols}, cursor at row {r}, column {c}.  ", style="#c8d0da")
+        text = Text(f"{rows}x{cols}, cursor at row {r}, column {c}.  ", style=TEXT)
         if problem:
-            text.append(f"Not playable yet: {problem}.", style="bold #ef8a80")
+            text.append(f"Not playable yet: {problem}.", style=f"bold {BAD_SOFT}")
         else:
-            text.append("Playable: p saves and plays it.", style="#9ccc65")
+            text.append("Playable: p saves and plays it.", style=GOOD)
         self.query_one("#editor-status", Static).update(text)
 
     def on_input_changed(self, event: Input.Changed) -> None:

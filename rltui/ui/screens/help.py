@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from rltui.envs.catalog import EnvEntry
 from rltui.live.realtime import HOLD
+from rltui.ui.render.palette import ACCENT, TEXT
 
 APP_KEYS = (
     ("tab", "hand control to the agent and back (it continues from the current state)"),
@@ -87,7 +88,7 @@ class HelpScreen(ModalScreen[None]):
             # and splits the env id.
             parts.append(Text(f"{self.entry.id} actions", style="bold italic", no_wrap=True))
             keys = Table(box=None)
-            keys.add_column("keys", style="bold #f9c623")
+            keys.add_column("keys", style=f"bold {ACCENT}")
             keys.add_column("action")
             vectors = self.entry.action_vectors
             for ak in self.entry.keys:
@@ -102,9 +103,9 @@ class HelpScreen(ModalScreen[None]):
                     f"Real time: the env moves at its own pace while you drive. A key's action lasts "
                     f"{HOLD:g} s after its latest press, so holding a key (the terminal repeats it) "
                     f"keeps pushing; with no key held the env gets {rest}. + and - set the pace (play --fps "
-                    "starts at one); ctrl+t switches to turn by turn (one step per key).", style="#c8d0da"), Text()]
+                    "starts at one); ctrl+t switches to turn by turn (one step per key).", style=TEXT), Text()]
         app_keys = Table(title="Everywhere", title_justify="left", box=None)
-        app_keys.add_column("keys", style="bold #f9c623")
+        app_keys.add_column("keys", style=f"bold {ACCENT}")
         app_keys.add_column("does")
         for key, what in APP_KEYS:
             app_keys.add_row(key, what)

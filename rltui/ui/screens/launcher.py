@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from rltui.envs import catalog
 from rltui.envs.catalog import CatalogError, EnvEntry
+from rltui.ui.render.palette import ACCENT, LABEL, NEEDS
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.widgets.too_small import TooSmall
 
@@ -48,7 +49,7 @@ class LauncherScreen(GuardedScreen):
     @staticmethod
     def _title() -> Text:
         return Text.assemble(
-            ("rltui", "bold #f9c623"),
+            ("rltui", f"bold {ACCENT}"),
             "  reinforcement learning you can see. Pick an environment and press enter.",
         )
 
@@ -60,11 +61,11 @@ class LauncherScreen(GuardedScreen):
         for group, entries in groups:
             if options:
                 options.append(None)
-            options.append(Option(Text(group.upper(), style="bold #8fa3b8"), disabled=True))
+            options.append(Option(Text(group.upper(), style=f"bold {LABEL}"), disabled=True))
             for entry in entries:
                 prompt = Text.assemble((entry.id.ljust(width), "bold"), entry.description)
                 if not entry.available:
-                    prompt.append(f"  (needs {entry.requires})", style="italic #c07070")
+                    prompt.append(f"  (needs {entry.requires})", style=f"italic {NEEDS}")
                 options.append(Option(prompt, id=entry.id, disabled=not entry.available))
         return options
 
@@ -128,7 +129,7 @@ def _keys_text(entry: EnvEntry) -> Text:
     for i, ak in enumerate(entry.keys):
         if i:
             text.append("   ")
-        text.append(ak.label, style="bold #f9c623")
+        text.append(ak.label, style=f"bold {ACCENT}")
         text.append(f" {entry.action_names[ak.action]}")
     text.append(f"    γ = {entry.gamma:g}", style="dim")
     return text

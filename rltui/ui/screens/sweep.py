@@ -13,9 +13,10 @@ from textual_plotext import PlotextPlot
 
 from rltui.training.sweep_view import SweepSnapshot, SweepView
 from rltui.ui.format import sig
+from rltui.ui.render.palette import ACCENT, BAD, GOOD, INFO, MUTED
 
 REFRESH_SECONDS = 1.0
-_STATE_STYLE = {"running": "bold #f9c623", "complete": "#9ccc65", "pruned": "#8a94a6", "fail": "#ef5350"}
+_STATE_STYLE = {"running": f"bold {ACCENT}", "complete": GOOD, "pruned": MUTED, "fail": BAD}
 
 
 def _settings(settings: dict[str, str]) -> str:
@@ -46,7 +47,7 @@ class SweepScreen(Screen):
 
     def compose(self) -> ComposeResult:
         v = self.view
-        yield Static(Text.assemble((f" Sweep {v.name} ", "bold black on #4fc3f7"),
+        yield Static(Text.assemble((f" Sweep {v.name} ", f"bold black on {INFO}"),
                                    f"  {v.entry.id} · {v.kind} · {v.budget:,} steps a trial · "
                                    f"{v.trials} trials this run"), id="sweep-title")
         table: DataTable = DataTable(id="sweep-trials", cursor_type="row", zebra_stripes=True)
@@ -83,7 +84,7 @@ class SweepScreen(Screen):
         self._plot(snap)
         best = "none yet" if snap.best_value is None else f"{sig(snap.best_value, 4)} (trial {snap.best_number})"
         status = Text.assemble(
-            (" DONE " if done else " RUNNING ", "bold black on #9ccc65" if done else "bold black on #f9c623"),
+            (" DONE " if done else " RUNNING ", f"bold black on {GOOD}" if done else f"bold black on {ACCENT}"),
             f"  {snap.finished} finished · {snap.pruned} pruned · {snap.running} running · best {best}")
         if snap.best_agent is not None:
             status.append("   o plays the best agent")
