@@ -1,6 +1,7 @@
-"""What the README promises of the command line: γ in `rltui envs`, the order of `rltui saves`,
-the `l` notice's learners, install hints that name this venv's pip and rltui's extras, and the
-TensorBoard command beside this Python."""
+"""What the README and the docs pages it links to promise of the command line: γ in `rltui envs`
+(docs/environments.md), the order of `rltui saves` (docs/getting-started.md), the `l` notice's
+learners (docs/playing.md), install hints that name this venv's pip and rltui's extras (README.md,
+docs/getting-started.md), and the TensorBoard command beside this Python (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -117,3 +118,17 @@ def test_train_tensorboard_names_the_tensorboard_beside_this_python(
     (line,) = [x for x in capsys.readouterr().out.splitlines() if x.startswith("TensorBoard: ")]
     viewer, flag = line.removeprefix("TensorBoard: ").split()[:2]
     assert flag == "--logdir" and Path(viewer).resolve() == beside.resolve()
+
+
+def test_the_promises_are_made_where_the_tests_above_say() -> None:
+    """Each promise checked above is still made, on the page it moved to from the README."""
+    def page(name: str) -> str:
+        return " ".join((ROOT / "docs" / f"{name}.md").read_text().split())
+
+    assert "`rltui envs` prints the same" in page("environments")
+    assert "`rltui saves`, `ctrl+o` and the launcher list both, yours first" in page("getting-started")
+    assert "Your own moves teach off-policy agents too (Q-learning, Expected SARSA, DQN, SAC" in page("playing")
+    assert "(`l` says so instead of doing nothing)" in page("playing")
+    for where in (page("getting-started"), " ".join((ROOT / "README.md").read_text().split())):
+        assert "`.venv/bin/pip install -e '.[box2d]'`" in where
+    assert ".venv/bin/tensorboard --logdir runs" in page("cli")
