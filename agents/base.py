@@ -1,9 +1,11 @@
-"""What every agent is: one small protocol, no inheritance chain."""
+"""What every agent is: one small protocol, and the attributes every kind's class has."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
@@ -70,6 +72,36 @@ class Agent(Protocol):
     def config_dict(self) -> dict[str, Any]:
         """Hyperparameters, for saves."""
         ...
+
+
+class AgentBase:
+    """What every kind's agent class has, with the defaults most kinds share. Each kind's class
+    derives from it (network kinds through :class:`agents.nets.NetworkAgent`), so rltui asks
+    these as plain attributes; what only some kinds can do is asked with the protocols in
+    :mod:`agents.protocols`."""
+
+    kind: str
+    """The kind's name, as its :class:`agents.registry.KindSpec` names it."""
+    config: Any
+    """Its settings (a dataclass; every kind's has ``gamma``)."""
+    n_actions: int
+    """Discrete actions (0 for a continuous-action agent)."""
+    observation: dict[str, Any]
+    """The observation space it was made for (:func:`describe_space`)."""
+    steps: int
+    """Transitions learned from."""
+    episodes: int
+    """Episodes finished while learning."""
+    learns: bool = True
+    """Learns from steps (a planner computes its values from the model instead: nothing to
+    train, save or turn)."""
+    continuous: bool = False
+    """Chooses continuous action vectors (:attr:`action` is their space)."""
+    action: dict[str, Any] | None = None
+    """The continuous action space (a Box, as :func:`describe_space` gives it), else None."""
+    last_metrics: Mapping[str, float] = MappingProxyType({})
+    """What its latest update measured (losses, entropy …), by name: the Training panel and
+    the TensorBoard logs show them (the kind's spec names which)."""
 
 
 class SettingError(ValueError):

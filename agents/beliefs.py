@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from agents.protocols import ContinuousAgent, PolicyAgent, ValueAgent
+
 CURVE_POINTS = 61
 """Where a one-dimensional action's curve is sampled, evenly over its range."""
 
@@ -58,12 +60,12 @@ class Beliefs:
 
 def is_policy_agent(agent: Any) -> bool:
     """Whether ``agent`` acts from a policy π (REINFORCE, PPO) rather than from Q-values."""
-    return callable(getattr(agent, "policy", None))
+    return isinstance(agent, PolicyAgent)
 
 
 def is_continuous(agent: Any) -> bool:
-    """Whether ``agent`` chooses continuous action vectors."""
-    return bool(getattr(agent, "continuous", False))
+    """Whether ``agent`` chooses continuous action vectors (and can say what it believes of them)."""
+    return agent is not None and bool(agent.continuous) and isinstance(agent, ContinuousAgent)
 
 
 def beliefs_of(agent: Any, obs: Any, curve: bool = True) -> Beliefs | None:
@@ -84,6 +86,8 @@ def beliefs_of(agent: Any, obs: Any, curve: bool = True) -> Beliefs | None:
     if is_policy_agent(agent):
         pi, value = agent.policy(obs)
         return Beliefs(pi=pi, value=float(value))
+    if not isinstance(agent, ValueAgent):
+        return None  # a kind that shows no beliefs (it has neither π nor Q)
     q = agent.q_values(obs)
     return Beliefs(q=q, value=float(np.max(q)))
 

@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from agents.base import AgentBase
+
 ACTIVATIONS = ("relu", "tanh")
 
 _TORCH_ACTIVATION = {"relu": torch.relu, "tanh": torch.tanh}
@@ -268,7 +270,7 @@ def registry_hooks(agent_class: Any) -> tuple[Any, Any]:
     return build, restore
 
 
-class NetworkAgent:
+class NetworkAgent(AgentBase):
     """What every network agent (DQN, REINFORCE, PPO, SAC) keeps alike: its settings as saved,
     and its counters of steps, episodes and updates."""
 

@@ -3,19 +3,24 @@
 A kind's module defines ``CONFIG`` (its config dataclass), ``build(kind, space, env, config,
 seed)`` (a fresh agent) and ``restore(kind, meta, arrays, config)`` (a saved one). The spec
 says everything else about the kind that the rest of rltui asks: whose tuned defaults apply
-(``family``), whether it learns from anyone's moves, whether it needs the env's model. Adding
-a kind is one module and one line in :data:`SPECS`. Modules load on first use, so tabular
-agents never import torch.
+(``family``), whether it learns from anyone's moves, whether it needs the env's model, what
+``tune`` searches, which settings fix its arrays' shapes, which metrics its panel and logs show.
+Adding a kind is one module (its agent class derives from :class:`agents.base.AgentBase`) and
+one spec: a line in the built-in specs, or one :func:`register` call. Modules load on first
+use, so tabular agents never import torch.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
-from dataclasses import dataclass
-from types import ModuleType
+from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from types import MappingProxyType, ModuleType
 from typing import Any
 
+from agents import search
 from agents.base import SettingError, SpaceInfo, apply_settings
 
 
@@ -46,19 +51,41 @@ class KindSpec:
     frames: bool = False
     """Learns from stacked frames (Atari's pixels) with a convolutional network."""
     twin_critics: bool = False
-    """Learns two Q-networks, a policy and an entropy temperature (what its panel shows)."""
+    """Learns two Q-networks, a policy and an entropy temperature."""
+    space: search.Space = field(default_factory=lambda: search.NOTHING)
+    """What ``rltui tune`` searches (:mod:`agents.search`); empty: nothing to tune."""
+    shape_keys: frozenset[str] = frozenset()
+    """Settings that fix the shapes of its saved arrays: they cannot change when training resumes."""
+    n_envs: bool = False
+    """Steps several envs side by side (its config's ``n_envs``; ``train --envs``)."""
+    metric_tags: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """TensorBoard tags of its metrics where it names them otherwise than every kind does (SAC's
+    policy loss is its actor's loss)."""
+    panel_metrics: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The Training panel's rows of its latest update's metrics: (label, the metrics shown side
+    by side); none: the panel shows ε and the loss (a policy agent's or a planner's rows)."""
+    not_knobs: frozenset[str] = frozenset()
+    """Settings named as a live knob is that mean something else here (SAC's ``alpha`` is its
+    entropy temperature, not a step size)."""
 
     def load(self) -> ModuleType:
         return importlib.import_module(self.module)
 
 
-SPECS: tuple[KindSpec, ...] = (
+_TABLE_SHAPE = frozenset({"bins", "low", "high", "coding", "tilings", "tiles"})
+"""A tabular agent's table: how observations are binned or tile-coded."""
+_NET_SHAPE = frozenset({"hidden", "activation"})
+"""A network agent's layers."""
+_BUILT_IN: tuple[KindSpec, ...] = (
     KindSpec("q-learning", "agents.tabular", "tabular",
-             "Q-learning: off-policy TD control, target r + γ max Q(s',·)", off_policy=True),
+             "Q-learning: off-policy TD control, target r + γ max Q(s',·)", off_policy=True,
+             space=search.TABULAR, shape_keys=_TABLE_SHAPE),
     KindSpec("sarsa", "agents.tabular", "tabular",
-             "SARSA: on-policy TD control, target r + γ Q(s',a')", off_policy=False),
+             "SARSA: on-policy TD control, target r + γ Q(s',a')", off_policy=False,
+             space=search.TABULAR, shape_keys=_TABLE_SHAPE),
     KindSpec("expected-sarsa", "agents.tabular", "tabular",
-             "Expected SARSA: target r + γ E_π[Q(s',·)]", off_policy=True),
+             "Expected SARSA: target r + γ E_π[Q(s',·)]", off_policy=True,
+             space=search.TABULAR, shape_keys=_TABLE_SHAPE),
     KindSpec("value-iteration", "agents.value_iteration", "value-iteration",
              "Value iteration: Q* from the env's model P (no learning needed)", off_policy=False,
              needs_model=True, learns=False),
@@ -67,27 +94,78 @@ SPECS: tuple[KindSpec, ...] = (
              off_policy=False, needs_model=True, learns=False),
     KindSpec("dqn", "agents.dqn", "dqn",
              "DQN: a neural Q-network with replay and a target network", off_policy=True,
-             uses_torch=True, frames=True),
+             uses_torch=True, frames=True, space=search.DQN, shape_keys=_NET_SHAPE, n_envs=True),
     KindSpec("reinforce", "agents.reinforce", "reinforce",
              "REINFORCE: policy gradient on the reward-to-go, baseline V(s)",
-             off_policy=False, uses_torch=True, continuous=True),
+             off_policy=False, uses_torch=True, continuous=True, space=search.REINFORCE,
+             shape_keys=_NET_SHAPE),
     KindSpec("ppo", "agents.ppo", "ppo",
              "PPO: clipped policy-gradient epochs on GAE advantages",
-             off_policy=False, uses_torch=True, continuous=True),
+             off_policy=False, uses_torch=True, continuous=True, space=search.PPO, shape_keys=_NET_SHAPE,
+             n_envs=True),
     KindSpec("sac", "agents.sac", "sac",
              "SAC: soft actor-critic for continuous actions, twin Q and a tuned entropy",
-             off_policy=True, uses_torch=True, discrete=False, continuous=True, twin_critics=True),
+             off_policy=True, uses_torch=True, discrete=False, continuous=True, twin_critics=True,
+             space=search.SAC, shape_keys=_NET_SHAPE, metric_tags=MappingProxyType({"policy_loss": "train/actor_loss"}),
+             panel_metrics=(("α", ("alpha",)), ("Q1|Q2", ("q1_loss", "q2_loss")), ("π loss", ("policy_loss",)),
+                            ("entropy", ("entropy",))),
+             not_knobs=frozenset({"alpha"})),
 )
-BY_NAME = {spec.name: spec for spec in SPECS}
+BY_NAME: dict[str, KindSpec] = {spec.name: spec for spec in _BUILT_IN}
+"""Every kind by name, the built-in ones first, then those :func:`register` added."""
+SPECS: tuple[KindSpec, ...] = tuple(BY_NAME.values())
 KINDS: tuple[str, ...] = tuple(BY_NAME)
-OFF_POLICY = frozenset(spec.name for spec in SPECS if spec.off_policy)
-"""Kinds that learn from anyone's moves: a person's, a demonstration's, their own."""
 DESCRIPTIONS = {spec.name: spec.description for spec in SPECS}
 DQN = "dqn"
 
 
 class AgentError(Exception):
     """A request for an agent that cannot be made; the message is one sentence."""
+
+
+class KindsWith(AbstractSet[str]):
+    """The names of the kinds whose spec has ``flag`` set, as a set that follows the registry
+    (a kind registered later is in it)."""
+
+    def __init__(self, flag: str) -> None:
+        self.flag = flag
+
+    def __contains__(self, kind: object) -> bool:
+        return isinstance(kind, str) and has(kind, self.flag)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([s.name for s in SPECS if getattr(s, self.flag)])
+
+    def __len__(self) -> int:
+        return sum(1 for s in SPECS if getattr(s, self.flag))
+
+
+OFF_POLICY = KindsWith("off_policy")
+"""Kinds that learn from anyone's moves: a person's, a demonstration's, their own."""
+
+
+def register(kind_spec: KindSpec) -> KindSpec:
+    """Add a kind: from now on it is made, saved, loaded, trained, tuned and played as every
+    built-in kind is (its module defines ``CONFIG``, ``build`` and ``restore``).
+
+    Raises:
+        AgentError: a kind of that name exists already.
+    """
+    global SPECS, KINDS
+    if kind_spec.name in BY_NAME:
+        raise AgentError(f"An agent kind named '{kind_spec.name}' exists already.")
+    BY_NAME[kind_spec.name] = kind_spec
+    DESCRIPTIONS[kind_spec.name] = kind_spec.description
+    SPECS, KINDS = tuple(BY_NAME.values()), tuple(BY_NAME)
+    return kind_spec
+
+
+def unregister(kind: str) -> None:
+    """Take away a kind :func:`register` added (the built-in kinds stay)."""
+    global SPECS, KINDS
+    if kind in BY_NAME and all(kind != s.name for s in _BUILT_IN):
+        del BY_NAME[kind], DESCRIPTIONS[kind]
+        SPECS, KINDS = tuple(BY_NAME.values()), tuple(BY_NAME)
 
 
 def has(kind: str | None, flag: str) -> bool:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from agents.base import PROBABILITY, STEPS, Limit, Transition
+from agents.base import PROBABILITY, STEPS, AgentBase, Limit, Transition
 from agents.schedules import linear_schedule
 from agents.spaces import StateIndexer, TileCoder
 
@@ -83,7 +83,7 @@ class TabularConfig:
         return []
 
 
-class TabularAgent:
+class TabularAgent(AgentBase):
     """One Q-table, three update rules.
 
     Args:

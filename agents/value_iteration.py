@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from agents.base import PROBABILITY, Limit, Transition
+from agents.base import PROBABILITY, AgentBase, Limit, Transition
 
 VALUE_ITERATION = "value-iteration"
 POLICY_ITERATION = "policy-iteration"
@@ -92,7 +92,7 @@ def q_star(P: dict[int, dict[int, list[tuple[float, int, float, bool]]]], gamma:
     return agent.table, agent.sweeps
 
 
-class ValueIterationAgent:
+class ValueIterationAgent(AgentBase):
     """Plans Q* from the env's model by value iteration; acts greedily on it; learns nothing
     from steps.
 

@@ -100,7 +100,8 @@ def _open_app(args: argparse.Namespace) -> int:
         if pace is not None:
             entry = replace(entry, realtime=pace, fps=fps)
         agent = _play_agent(args, entry, parse_settings(getattr(args, "settings", None)))
-        session = Session(entry, seed=record.seed if record else args.seed, kind=getattr(agent, "kind", None))
+        session = Session(entry, seed=record.seed if record else args.seed,
+                          kind=agent.kind if agent is not None else None)
     elif getattr(args, "agent", None) or getattr(args, "load", None):
         raise UsageError("--agent and --load need an environment: rltui play ENV --agent KIND.")
     from rltui.ui.app import RLTuiApp

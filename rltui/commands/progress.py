@@ -122,6 +122,6 @@ def print_summary(title: str, summary: dict[str, Any], agent: Any | None = None)
         table.add_row(LABELS.get(key, key.replace("_", " ")), str(value))
     if agent is not None and agent.epsilon is not None:
         table.add_row("epsilon now", f"{agent.epsilon:.3f}")
-    for key, value in getattr(agent, "last_metrics", {}).items():  # a policy agent's last update
+    for key, value in (agent.last_metrics if agent is not None else {}).items():  # its last update's
         table.add_row(key.replace("_", " "), f"{value:,.4g}")
     console.print(table)

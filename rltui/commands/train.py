@@ -17,11 +17,11 @@ from rltui.commands.common import (
     round_or_none,
 )
 
-#: Settings that change the shape of a saved agent's arrays: fixed once trained.
-SHAPE_KEYS = {"bins", "low", "high", "hidden", "activation", "coding", "tilings", "tiles"}
-
 
 def add_parser(sub: Any) -> None:
+    from agents.registry import OFF_POLICY, SPECS
+
+    side_by_side = _and([s.name for s in SPECS if s.n_envs])
     p = sub.add_parser("train", help="train an agent headless, then save it",
                        description="Train an agent without the UI. Saves to ENV-KIND.safetensors in "
                        "your saves folder (see `rltui saves`) unless --save or --no-save says "
@@ -37,12 +37,12 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE", dest="settings",
                    help="override a hyperparameter (repeatable); bad keys list the valid ones")
     p.add_argument("--device", help="cpu (default) or cuda, for dqn")
-    p.add_argument("--envs", type=int, metavar="N", help="step N envs side by side (dqn and ppo; "
+    p.add_argument("--envs", type=int, metavar="N", help=f"step N envs side by side ({side_by_side}; "
                    "Gymnasium's sync vector env): the same as --set n_envs=N")
     p.add_argument("--load", metavar="FILE", help="continue training a saved agent where it left off")
     p.add_argument("--demos", nargs="+", metavar="FILE", help="episodes saved with ctrl+e (or "
                    "minari:DATASET_ID, a local Minari dataset) to learn from before training "
-                   "(off-policy agents: q-learning, expected-sarsa, dqn, sac)")
+                   f"(off-policy agents: {', '.join(OFF_POLICY)})")
     p.add_argument("--demo-passes", type=int, default=1, metavar="N",
                    help="times to go through the demonstrations (default 1)")
     save = p.add_mutually_exclusive_group()
@@ -57,6 +57,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from agents import registry
     from agents.persistence import SaveError, save_agent
     from rltui.formats.saves import save_target
     from rltui.training.loop import eval_schedule, train
@@ -69,8 +70,9 @@ def run(args: argparse.Namespace) -> int:
     if args.envs is not None:
         if not 1 <= args.envs <= 256:
             raise UsageError(f"--envs must be from 1 to 256, not {args.envs}.")
-        if args.agent not in (None, "dqn", "ppo"):
-            raise UsageError(f"--envs applies to dqn and ppo agents only, not {args.agent}.")
+        if args.agent is not None and not registry.has(args.agent, "n_envs"):
+            side_by_side = _and([s.name for s in registry.SPECS if s.n_envs])
+            raise UsageError(f"--envs applies to {side_by_side} agents only, not {args.agent}.")
         settings["n_envs"] = str(args.envs)
     for name in ("steps", "episodes"):
         value = getattr(args, name)
@@ -200,6 +202,11 @@ def _read_demos(paths: list[str]) -> list[Any]:
         raise UsageError(str(exc)) from None
 
 
+def _and(names: list[str]) -> str:
+    """``dqn and ppo``; ``a, b and c``."""
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
 def _check_off_policy(kind: str) -> None:
     from agents.registry import OFF_POLICY
 
@@ -252,7 +259,7 @@ def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> An
         if args.device and not registry.spec(agent.kind).uses_torch:
             raise UsageError(f"--device does not apply here: {args.load} holds a "
                              f"{agent.kind} agent, which runs on the CPU.")
-        fixed = SHAPE_KEYS & set(settings)
+        fixed = registry.spec(agent.kind).shape_keys & set(settings)
         if fixed:
             raise UsageError(f"{', '.join(sorted(fixed))} cannot change when resuming: "
                              "the saved arrays have that shape.")

@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from rltui.envs import adapters
 from agents.beliefs import beliefs_of, nearest_named
+from agents.protocols import Planner, TableAgent
+from rltui.envs import adapters
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
         inside = states >= 0
         values = np.full(states.shape, np.nan)
         greedy = np.full(states.shape, -1)
-        table = agent.q_table() if callable(getattr(agent, "q_table", None)) else None
+        table = agent.q_table() if isinstance(agent, TableAgent) else None
         if table is None:  # a network or a policy agent: its beliefs, cell by cell
             observations = np.empty(states.shape, dtype=object)
             for (r, c), s in np.ndenumerate(states):
@@ -146,7 +147,7 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
             return _believed(agent, observations, entry.n_actions)
         q = np.full((*states.shape, table.shape[1]), np.nan)
         q[inside] = table[states[inside]]
-        if callable(getattr(agent, "value_table", None)):  # a planner: V and the actions it takes
+        if isinstance(agent, Planner):  # a planner: V and the actions it takes
             v, actions = agent.value_table()
             values[inside], greedy[inside] = v[states[inside]], actions[states[inside]]
         else:

@@ -363,7 +363,7 @@ def learn_from(agent: Any, records: list[EpisodeRecord], entry: Any, passes: int
     Raises:
         EpisodeFileError: a record from another env, or one that no longer replays.
     """
-    transitions = [check(record, entry, getattr(agent, "kind", None)) for record in records]
+    transitions = [check(record, entry, agent.kind) for record in records]
     seen = 0
     for _ in range(passes):
         for steps in transitions:

@@ -14,8 +14,9 @@ import datetime as _dt
 import statistics
 import time
 from collections import deque
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rltui.extras import missing
 
@@ -65,10 +66,8 @@ _FROM_METRICS = {
     "q1_loss": "train/q1_loss",
     "q2_loss": "train/q2_loss",
 }
-"""The tag of each of an agent's update metrics (``last_metrics``)."""
-
-_KIND_METRICS = {"sac": {"policy_loss": "train/actor_loss"}}
-"""A kind whose metric SB3 names otherwise (SAC's policy loss is its actor's)."""
+"""The tag of each of an agent's update metrics (``last_metrics``); a kind's spec may name one
+otherwise (``KindSpec.metric_tags``: SAC's policy loss is its actor's)."""
 
 
 class TensorBoardError(Exception):
@@ -179,14 +178,14 @@ class RunLog:
         if self.returns:
             values["rollout/ep_rew_mean"] = statistics.fmean(self.returns)
             values["rollout/ep_len_mean"] = statistics.fmean(self.lengths)
-        epsilon = getattr(agent, "epsilon", None)
+        epsilon = agent.epsilon
         if epsilon is not None:
             values["rollout/exploration_rate"] = float(epsilon)
         if self._td_n:
             values["train/td_error"] = self._td_sum / self._td_n
             self._td_sum, self._td_n = 0.0, 0
-        metrics = dict(getattr(agent, "last_metrics", {}) or {})
-        tags = {**_FROM_METRICS, **_KIND_METRICS.get(getattr(agent, "kind", ""), {})}
+        metrics = dict(agent.last_metrics)
+        tags = {**_FROM_METRICS, **_metric_tags(agent.kind)}
         for name, tag in tags.items():
             if name in metrics:
                 values[tag] = metrics[name]
@@ -218,9 +217,16 @@ def _uses_torch(kind: str) -> bool:
     return has(kind, "uses_torch")
 
 
+def _metric_tags(kind: str) -> Mapping[str, str]:
+    from agents.registry import BY_NAME
+
+    found = BY_NAME.get(kind)
+    return found.metric_tags if found is not None else {}
+
+
 def _steps(agent: Any) -> int:
-    """The agent's lifetime count of environment steps (0 for none): the step axis."""
-    return int(getattr(agent, "steps", 0) or 0)
+    """The agent's lifetime count of environment steps (0 for none yet): the step axis."""
+    return 0 if agent is None else int(agent.steps)
 
 
 def _learning_rate(agent: Any) -> float | None:
@@ -232,7 +238,7 @@ def _learning_rate(agent: Any) -> float | None:
         value = getattr(optimizer, "lr", None)
         if isinstance(value, (int, float)):
             return float(value)
-    config = getattr(agent, "config", None)
+    config = agent.config
     for name in ("learning_rate", "alpha"):
         value = getattr(config, name, None)
         if isinstance(value, (int, float)):

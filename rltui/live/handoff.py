@@ -89,13 +89,13 @@ class AgentHandOff:
         # policy, as `rltui eval` scores it, until t turns training back on. Mid-schedule, a
         # solved save's ε can still be high (training stops once a greedy evaluation solves the
         # env), and ε-greedy play would show the schedule, not what it learned.
-        trained = bool(getattr(agent, "learns", True)) and agent.steps > 0
+        trained = agent.learns and agent.steps > 0
         self.learning = not trained
         self._open_log(agent)
         self._values = None
         self._finished = None  # its V(s_t) column was another agent's
         if trained:
-            epsilon = getattr(agent, "epsilon", None)
+            epsilon = agent.epsilon
             then = f" (from ε {epsilon:.3g})" if isinstance(epsilon, float) else ""
             self.say("information", f"The {agent.kind} agent has learned for {agent.steps:,} steps: "
                       f"it plays its greedy policy, and t goes on training it{then}.")
@@ -112,7 +112,7 @@ class AgentHandOff:
         if self._log is not None:
             self._log.close()
             self._log = None
-        if self.tensorboard is None or not getattr(agent, "learns", True):
+        if self.tensorboard is None or not agent.learns:
             return
         from rltui.formats.tensorboard import RunLog, TensorBoardError
 
@@ -136,5 +136,5 @@ class AgentHandOff:
 
 def agent_gamma(agent: Any) -> float | None:
     """The discount an agent's targets use, or None if it has none."""
-    gamma = getattr(getattr(agent, "config", None), "gamma", None)
+    gamma = agent.config.gamma
     return float(gamma) if isinstance(gamma, (int, float)) else None

@@ -44,26 +44,29 @@ BY_KEY = {knob.key: knob for knob in (*KNOBS, PACE)}
 
 
 def knobs_for(agent: Any) -> list[tuple[Knob, Any]]:
-    """The knobs ``agent`` has, each with its value now (ε: the current ε, not the schedule's)."""
-    config = getattr(agent, "config", None)
-    if config is None or not getattr(agent, "learns", True):
+    """The knobs ``agent`` has, each with its value now (ε: the current ε, not the schedule's);
+    none for no agent or one that learns nothing."""
+    if agent is None or not agent.learns:
         return []
-    names = {f.name for f in dataclasses.fields(config)}
+    config = agent.config
+    names = {f.name for f in dataclasses.fields(config)} - _not_knobs(agent.kind)
     out = []
     for knob in KNOBS:
         if knob.key == EPSILON:
             if {"epsilon_start", "epsilon_end"} <= names:
                 out.append((knob, float(agent.epsilon)))
-        elif knob.key in names and not (knob.key == "alpha" and _alpha_is_a_temperature(agent)):
+        elif knob.key in names:
             out.append((knob, getattr(config, knob.key)))
     return out
 
 
-def _alpha_is_a_temperature(agent: Any) -> bool:
-    """SAC's ``alpha`` is its entropy temperature, not the α (step size) of this knob."""
-    from agents.registry import has
+def _not_knobs(kind: str) -> frozenset[str]:
+    """The kind's settings named as a knob is that mean something else (its spec says: SAC's
+    ``alpha`` is its entropy temperature, not the α (step size) of this knob)."""
+    from agents.registry import BY_NAME
 
-    return has(getattr(agent, "kind", None), "twin_critics")
+    found = BY_NAME.get(kind)
+    return found.not_knobs if found is not None else frozenset()
 
 
 def check(agent: Any, changes: dict[str, str]) -> Any:
@@ -77,7 +80,7 @@ def check(agent: Any, changes: dict[str, str]) -> Any:
     have = {knob.key for knob, _ in knobs_for(agent)}
     for key in changes:
         if key not in have:
-            raise SettingError(f"'{key}' is not a knob of the {getattr(agent, 'kind', '')} agent.")
+            raise SettingError(f"'{key}' is not a knob of the {agent.kind if agent is not None else ''} agent.")
     for key, raw in changes.items():
         if not raw.strip():
             raise SettingError(f"{BY_KEY[key].label} needs a value.")

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from agents.beliefs import Beliefs, beliefs_of
+from agents.protocols import Planner, PolicyAgent
 from rltui.live.controls import SPEEDS
 from rltui.live.inbox import Notice, SnapshotReady
 from rltui.returns import discounted_so_far
@@ -77,7 +78,7 @@ class Publisher:
             full_speed=self.full_speed,
             speed=SPEEDS[self.speed],
             has_agent=agent is not None,
-            agent_kind=getattr(agent, "kind", None),
+            agent_kind=agent.kind if agent is not None else None,
             loading=self.loading,
             q_values=None if beliefs is None else beliefs.q,
             greedy=None if beliefs is None else beliefs.greedy,
@@ -107,11 +108,10 @@ class Publisher:
             timeline=(len(rewards), n),
             viewing=view is not None,
             finished_row=finished_row,
-            unsaved_steps=agent.steps - self._saved_steps if agent is not None and getattr(
-                agent, "learns", True) else 0,
+            unsaved_steps=agent.steps - self._saved_steps if agent is not None and agent.learns else 0,
             solved_at=session.entry.solved_at,
             policy=_policy_view(agent, beliefs),
-            metrics=tuple(getattr(agent, "last_metrics", {}).items()),
+            metrics=tuple(agent.last_metrics.items()) if agent is not None else (),
             actions=None if beliefs is None else beliefs.actions,
             state_value=None if beliefs is None else beliefs.value,
             action_vectors=session.entry.action_vectors,
@@ -122,7 +122,7 @@ class Publisher:
             unlearned=self._unlearned,
             knob_marks=tuple(self._knob_marks),
             knob_here=self._timeline[view].knob if view is not None else None,
-            planning=agent.plan_status() if callable(getattr(agent, "plan_status", None)) else None,
+            planning=agent.plan_status() if isinstance(agent, Planner) else None,
             fps=self.fps,
         )
         if self.deliver is not None:
@@ -130,7 +130,7 @@ class Publisher:
 
 
 def _policy_view(agent: Any, beliefs: Beliefs | None) -> PolicyView | None:
-    if beliefs is None or not callable(getattr(agent, "phase", None)):
+    if beliefs is None or not isinstance(agent, PolicyAgent):
         return None
     return PolicyView(pi=beliefs.pi, value=float(beliefs.value or 0.0), advantage=agent.last_advantage,
                       phase=agent.phase(), updates=agent.updates)

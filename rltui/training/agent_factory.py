@@ -90,8 +90,6 @@ def fit_problem(agent: Any, entry: EnvEntry) -> str | None:
     from agents.base import SpaceInfo
     from agents.registry import agent_space, named_actions, spec
 
-    if not hasattr(agent, "n_actions"):
-        return None
     env = catalog.make_env(entry, render=False, kind=agent.kind)
     try:
         expected = agent_space(spec(agent.kind), SpaceInfo.from_env(env), entry.id, named_actions(env))
@@ -108,23 +106,26 @@ def _output_problem(agent: Any, env: Any) -> str | None:
     weights that are each finite can still overflow to an action of NaN, which no env takes."""
     import numpy as np
 
+    from agents.protocols import ValueAgent
+
+    kind = agent.kind
     for seed in range(3):
         obs, _ = env.reset(seed=seed)
         with np.errstate(all="ignore"):
-            if getattr(agent, "action", None) is not None:
+            if agent.action is not None:
                 if not np.isfinite(np.asarray(agent.act(obs, explore=False), dtype=np.float64)).all():
-                    return (f"holds a {agent.kind} agent whose network gives actions that are not finite "
+                    return (f"holds a {kind} agent whose network gives actions that are not finite "
                             "numbers (its weights are damaged)")
-            elif callable(getattr(agent, "q_values", None)):
+            elif isinstance(agent, ValueAgent):
                 if not np.isfinite(np.asarray(agent.q_values(obs), dtype=np.float64)).all():
-                    return (f"holds a {agent.kind} agent whose values are not finite numbers "
+                    return (f"holds a {kind} agent whose values are not finite numbers "
                             "(its weights are damaged)")
     return None
 
 
 def _spaces_problem(agent: Any, entry: EnvEntry, expected: Any) -> str | None:
     """Why the saved agent's spaces are not those a ``kind`` agent sees of the env, or None."""
-    seen = getattr(agent, "observation", None)
+    seen = agent.observation
     if seen is not None and seen.get("type") == expected.observation.get("type") == "Discrete" and (
             seen.get("n") != expected.observation.get("n")):
         return (f"holds an agent for {seen.get('n')} states, but {entry.id} has "
@@ -132,7 +133,7 @@ def _spaces_problem(agent: Any, entry: EnvEntry, expected: Any) -> str | None:
     if seen is not None and _shape(seen) != _shape(expected.observation):
         return (f"holds a {agent.kind} agent that sees {entry.id} another way than a {agent.kind} agent "
                 "does now (its observations have another shape): train a new one")
-    saved_continuous = getattr(agent, "action", None) is not None
+    saved_continuous = agent.action is not None
     if expected.continuous and not saved_continuous:
         return (f"holds a {agent.kind} agent that chooses among {agent.n_actions} named actions, but a "
                 f"{agent.kind} agent plays {entry.id}'s continuous actions now: train a new one")

@@ -25,7 +25,7 @@ class One:
     """Steps one env: the agent acts, the env answers, the agent learns."""
 
     def __init__(self, agent: Any, entry: EnvEntry, seed: int | None) -> None:
-        self.env = catalog.make_env(entry, render=False, kind=getattr(agent, "kind", None))
+        self.env = catalog.make_env(entry, render=False, kind=agent.kind)
         self.act, self.observe = agent.act, agent.observe
         self.obs, _ = self.env.reset(seed=seed)
         self.episode_return = 0.0
@@ -66,7 +66,7 @@ class Many:
         from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
         self.agent = agent
-        kind = getattr(agent, "kind", None)
+        kind = agent.kind
         self.envs = SyncVectorEnv([lambda: catalog.make_env(entry, render=False, kind=kind) for _ in range(n)],
                                   autoreset_mode=AutoresetMode.NEXT_STEP)
         self.obs, _ = self.envs.reset(seed=seed)

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from agents.protocols import BatchActor, Resumable, Scheduled
+from agents.registry import has
 from rltui.envs import adapters, catalog
 from rltui.envs.catalog import EnvEntry
 from rltui.training.collectors import collector_for
@@ -99,7 +101,7 @@ def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
     ``rltui eval``, ``train``'s evaluations and the app's greedy marks all come
     here, so their figures are comparable.
     """
-    env = catalog.make_env(entry, render=False, kind=getattr(agent, "kind", None))
+    env = catalog.make_env(entry, render=False, kind=agent.kind)
     try:
         starts = enumerable_starts(env) if exhaustive else None
         if starts is not None:
@@ -115,7 +117,7 @@ def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
         returns: list[float] = []
         precheck = target is not None and not entry.min_eval_episodes
         total = max(episodes, entry.min_eval_episodes)
-        if callable(getattr(agent, "act_greedy_batch", None)):
+        if isinstance(agent, BatchActor):
             # A network agent acts for several episodes with one forward pass: first the
             # pre-check's few, then the rest side by side.
             first = min(PRECHECK_EPISODES, total) if precheck else 0
@@ -147,7 +149,7 @@ def _greedy_episodes(agent: Any, entry: EnvEntry, env: Any, seeds: range, stop: 
         for wave in range(0, len(seeds), SIDE_BY_SIDE):
             wave_seeds = seeds[wave:wave + SIDE_BY_SIDE]
             while len(envs) < len(wave_seeds):
-                envs.append(catalog.make_env(entry, render=False, kind=getattr(agent, "kind", None)))
+                envs.append(catalog.make_env(entry, render=False, kind=agent.kind))
             observations = [e.reset(seed=s)[0] for e, s in zip(envs, wave_seeds)]
             totals = [0.0] * len(wave_seeds)
             live = list(range(len(wave_seeds)))
@@ -263,12 +265,12 @@ def train(
     exhaustive = target_return is not None  # every start of a grid world only for a target
     starts = start_states(entry) if exhaustive else None
     full = starts or max(eval_episodes, entry.min_eval_episodes)  # episodes of an uncut evaluation
-    n_envs = int(getattr(getattr(agent, "config", None), "n_envs", 1) or 1)
+    n_envs = int(agent.config.n_envs or 1) if has(agent.kind, "n_envs") else 1
     collector = collector_for(agent, entry, n_envs, seed)
     collector.log = log
     if log is not None:
         log.start(agent)  # after any demonstrations: this run's steps and seconds from here
-    if steps is not None and hasattr(agent, "plan"):
+    if steps is not None and isinstance(agent, Scheduled):
         agent.plan(steps)  # schedules over the budget (PPO's learning-rate annealing)
     try:
         while not stop.is_set():
@@ -352,7 +354,7 @@ class _Best:
 
     def __init__(self, agent: Any) -> None:
         self.agent = agent
-        self.usable = getattr(agent, "learns", True) and hasattr(agent, "load_arrays")
+        self.usable = agent.learns and isinstance(agent, Resumable)
         self.mean = float("-inf")
         self.step: int | None = None
         self.arrays: dict[str, Any] | None = None

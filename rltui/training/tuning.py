@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agents.search import Dim
 from rltui.extras import missing
 
 
@@ -19,67 +20,22 @@ class TuneError(Exception):
     """A sweep that cannot run; one sentence."""
 
 
-@dataclass(frozen=True)
-class Dim:
-    """One searched setting: a float or int range (``log`` for a log scale), or choices. A
-    range with ``share`` is a share of the trial's budget, searched as whole steps."""
-
-    low: float | None = None
-    high: float | None = None
-    log: bool = False
-    integer: bool = False
-    choices: tuple[str | int | float, ...] = ()
-    share: bool = False
-
-    def suggest(self, trial: Any, name: str, budget: int) -> str:
-        """The trial's value, as ``--set`` text (the study keeps it as the number it is)."""
-        if self.choices:
-            return str(trial.suggest_categorical(name, list(self.choices)))
-        if self.share:
-            low = max(1, round(float(self.low) * budget))
-            return str(trial.suggest_int(name, low, max(low, round(float(self.high) * budget)), log=self.log))
-        if self.integer:
-            return str(trial.suggest_int(name, int(self.low), int(self.high), log=self.log))
-        return repr(trial.suggest_float(name, float(self.low), float(self.high), log=self.log))
-
-
-_WIDTHS = ("64,64", "128,128", "256,256")
-_TABULAR = {"alpha": Dim(0.01, 1.0, log=True), "epsilon_end": Dim(0.001, 0.2, log=True),
-            "epsilon_decay_steps": Dim(0.05, 0.8, share=True), "gamma": Dim(0.9, 0.9999)}
-SPACES: dict[str, dict[str, Dim]] = {
-    "q-learning": _TABULAR, "sarsa": _TABULAR, "expected-sarsa": _TABULAR,
-    "dqn": {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
-            "batch_size": Dim(choices=(32, 64, 128, 256)),
-            "epsilon_end": Dim(0.001, 0.1, log=True), "epsilon_decay_steps": Dim(0.05, 0.5, share=True),
-            "target_update_interval": Dim(50, 2_000, log=True, integer=True),
-            "train_freq": Dim(choices=(1, 4, 8)), "hidden": Dim(choices=_WIDTHS)},
-    "ppo": {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
-            "n_steps": Dim(choices=(128, 256, 512, 1024, 2048)),
-            "batch_size": Dim(choices=(32, 64, 128)), "n_epochs": Dim(3, 20, integer=True),
-            "gae_lambda": Dim(0.8, 1.0), "clip_range": Dim(choices=(0.1, 0.2, 0.3)),
-            "entropy_coef": Dim(1e-8, 0.1, log=True), "hidden": Dim(choices=_WIDTHS)},
-    "reinforce": {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
-                  "hidden": Dim(choices=_WIDTHS)},
-    "sac": {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999), "tau": Dim(0.001, 0.05, log=True),
-            "batch_size": Dim(choices=(64, 128, 256)), "hidden": Dim(choices=_WIDTHS)},
-}
-"""What each kind searches (rl-baselines3-zoo's choices, trimmed). ``epsilon_decay_steps``
-spans a share of the budget (5-80% of it), searched and stored as steps."""
-
-
 def parse_space(kind: str, overrides: list[str] | None) -> dict[str, Dim]:
-    """The kind's search space with ``--space key=low:high[:log]`` overrides.
+    """The kind's search space (its spec's) with ``--space key=low:high[:log]`` overrides.
 
     Raises:
         TuneError: a kind with nothing to tune, or a malformed override (one sentence).
     """
+    from agents import registry
     from agents.base import apply_settings
     from agents.registry import default_config
 
-    if kind not in SPACES:
+    found = registry.BY_NAME.get(kind)
+    if found is None or not found.space:
+        tunable = ", ".join(s.name for s in registry.SPECS if s.space)
         raise TuneError(f"{kind} has nothing to tune (it plans from the model, or learns nothing); "
-                        f"tune one of {', '.join(SPACES)}.")
-    space = dict(SPACES[kind])
+                        f"tune one of {tunable}.")
+    space = dict(found.space)
     config = default_config(kind)
     for text in overrides or []:
         key, sep, value = text.partition("=")

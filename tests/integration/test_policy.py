@@ -170,6 +170,8 @@ def test_vector_collection_never_joins_two_episodes() -> None:
     from rltui.training.collectors import Many as _Many
 
     class Recorder:
+        kind = "ppo"  # every agent has its kind (the env it is made for may depend on it)
+
         def __init__(self) -> None:
             self.seen: dict[int, list[Transition]] = {}
             self.rng = np.random.default_rng(0)

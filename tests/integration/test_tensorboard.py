@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agents.base import AgentBase
 from rltui.cli import main
 from rltui.formats.tensorboard import TAGS
 
@@ -107,10 +108,13 @@ def test_ppos_learning_rate_is_the_one_its_optimiser_anneals_to(tmp_path: Path,
     assert rates[0] < 0.001 and rates[-1] < 0.001 * (1 - 3_000 / 4_000) + 1e-9
 
 
-class _Counting:
-    """An agent as far as the log is concerned: its lifetime count of steps."""
+class _Counting(AgentBase):
+    """An agent as far as the log is concerned: its lifetime count of steps, and what every
+    agent has (no ε, no settings, no metrics)."""
 
     kind = "q-learning"
+    epsilon = None
+    config = None
 
     def __init__(self, steps: int) -> None:
         self.steps = steps

@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from agents.registry import has
+from agents.registry import BY_NAME
 from rltui.envs.session import HUMAN
 from rltui.live.snapshot import Snapshot
 from rltui.ui.format import rows, sig
@@ -169,8 +169,8 @@ class TrainingPanel(Horizontal):
             ("episodes", f"{snap.episodes:,}"),
             ("steps", f"{snap.total_steps:,}"),
             ("steps/s", rate),
-            *(_policy_rows(snap) if snap.policy is not None else _sac_rows(snap)
-              if has(snap.agent_kind, "twin_critics") else _planner_rows(snap) if snap.planning is not None else [
+            *(_policy_rows(snap) if snap.policy is not None else _metric_rows(snap)
+              if _panel_metrics(snap) else _planner_rows(snap) if snap.planning is not None else [
                 ("epsilon", "—" if snap.epsilon is None else f"{snap.epsilon:.3f}"),
                 ("loss", sig(snap.loss))]),
             ("speed", speed + ("  paused" if snap.paused else "")),
@@ -191,16 +191,17 @@ def _planner_rows(snap: Snapshot) -> list[tuple[str, str]]:
     return rows
 
 
-def _sac_rows(snap: Snapshot) -> list[tuple[str, str]]:
-    """What SAC's update measures: the temperature α, both critics' losses, the policy's loss
-    and its entropy (−log π of its own actions)."""
+def _panel_metrics(snap: Snapshot) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The rows of metrics the agent's kind shows here (its spec's; SAC: α, both critics'
+    losses, the policy's loss and its entropy)."""
+    found = BY_NAME.get(snap.agent_kind or "")
+    return found.panel_metrics if found is not None else ()
+
+
+def _metric_rows(snap: Snapshot) -> list[tuple[str, str]]:
+    """The kind's rows of its latest update's metrics, those of one row side by side."""
     m = dict(snap.metrics)
-    return [
-        ("α", sig(m.get("alpha"))),
-        ("Q1|Q2", f"{sig(m.get('q1_loss'))} | {sig(m.get('q2_loss'))}"),
-        ("π loss", sig(m.get("policy_loss"))),
-        ("entropy", sig(m.get("entropy"))),
-    ]
+    return [(label, " | ".join(sig(m.get(name)) for name in names)) for label, names in _panel_metrics(snap)]
 
 
 def _policy_rows(snap: Snapshot) -> list[tuple[str, str]]:

@@ -1,0 +1,104 @@
+"""What only some agents can do, as small runtime-checkable protocols: rltui asks
+``isinstance(agent, ValueAgent)`` rather than probing for a method. What every agent has (its
+kind, config, steps, whether it learns, its last metrics) is :class:`Learner`, and
+:class:`agents.base.AgentBase` gives every kind's class those attributes.
+
+A method set to None on a class (a tile-coded agent's ``q_table``) does not count: such an
+agent is not an instance of the protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Learner(Protocol):
+    """Every agent, whatever its kind."""
+
+    kind: str
+    config: Any
+    n_actions: int
+    observation: dict[str, Any]
+    steps: int
+    episodes: int
+    learns: bool
+    continuous: bool
+    action: dict[str, Any] | None
+    last_metrics: Mapping[str, float]
+
+    def act(self, obs: Any, explore: bool) -> Any: ...
+
+    def observe(self, step: Any) -> dict[str, float]: ...
+
+
+@runtime_checkable
+class ValueAgent(Protocol):
+    """Acts greedily on Q(s, ·) (tabular kinds, DQN, the planners)."""
+
+    def q_values(self, obs: Any) -> np.ndarray: ...
+
+
+@runtime_checkable
+class TableAgent(Protocol):
+    """Keeps Q as one table of states (a value map reads it whole)."""
+
+    def q_table(self) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Planner(Protocol):
+    """Plans from the env's model: V and the actions it takes per state, and where its sweeps
+    stand."""
+
+    def value_table(self) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def plan_status(self) -> str: ...
+
+
+@runtime_checkable
+class PolicyAgent(Protocol):
+    """Acts from a policy π with a critic V (REINFORCE, PPO): π(·|s) and V(s), the phase of its
+    rollout, its updates and the latest advantage."""
+
+    updates: int
+    last_advantage: float | None
+
+    def policy(self, obs: Any) -> tuple[np.ndarray, float]: ...
+
+    def phase(self) -> str: ...
+
+
+@runtime_checkable
+class ContinuousAgent(Protocol):
+    """Can say, per state, the mean and spread of its action and a curve over the first
+    action dimension (a policy agent on a Box, SAC); :attr:`Learner.continuous` says whether
+    its actions are continuous now."""
+
+    def action_beliefs(self, obs: Any, points: np.ndarray | None = None) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class BatchActor(Protocol):
+    """Acts greedily for several observations with one forward pass (network kinds)."""
+
+    def act_greedy_batch(self, observations: list[Any]) -> list[Any]: ...
+
+
+@runtime_checkable
+class Scheduled(Protocol):
+    """Sets schedules over a training budget before it starts (PPO's learning-rate annealing)."""
+
+    def plan(self, total_steps: int) -> None: ...
+
+
+@runtime_checkable
+class Resumable(Protocol):
+    """Its learned arrays can be copied out and put back (a save, the best evaluation's)."""
+
+    def arrays(self) -> dict[str, np.ndarray]: ...
+
+    def load_arrays(self, arrays: dict[str, np.ndarray], counters: dict[str, Any]) -> None: ...
