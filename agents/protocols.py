@@ -52,7 +52,11 @@ class TableAgent(Protocol):
 @runtime_checkable
 class Planner(Protocol):
     """Plans from the env's model: V and the actions it takes per state, and where its sweeps
-    stand."""
+    stand (``planning``: sweeps are still to come, one per :meth:`sweep`)."""
+
+    planning: bool
+
+    def sweep(self) -> float: ...
 
     def value_table(self) -> tuple[np.ndarray, np.ndarray]: ...
 
@@ -71,6 +75,10 @@ class PolicyAgent(Protocol):
 
     def phase(self) -> str: ...
 
+    def cut(self) -> None:
+        """End the rollout here (a person takes over: their moves are not its policy's)."""
+        ...
+
 
 @runtime_checkable
 class ContinuousAgent(Protocol):
@@ -79,6 +87,13 @@ class ContinuousAgent(Protocol):
     its actions are continuous now."""
 
     def action_beliefs(self, obs: Any, points: np.ndarray | None = None) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class TracksTD(Protocol):
+    """Can keep each step's TD error for the panels, when asked (DQN)."""
+
+    track_td: bool
 
 
 @runtime_checkable

@@ -206,12 +206,13 @@ class Controls:
         self.learning = not self.learning
 
     def _toggle_learn_from_human(self) -> None:
+        from agents.protocols import PolicyAgent
         from agents.registry import BY_NAME, OFF_POLICY, kinds_for
 
-        spec = BY_NAME.get(getattr(self.agent, "kind", ""))
+        spec = BY_NAME.get(self.agent.kind) if self.agent is not None else None
         if spec is not None and not spec.off_policy:
             cut = (": your moves end its rollout where you take over, bootstrapped from V(s)"
-                   if hasattr(self.agent, "cut") else "")
+                   if isinstance(self.agent, PolicyAgent) else "")
             # The registry's off-policy kinds, those that play this env (all of them if none do).
             learners = [k for k in kinds_for(self.session.env) if k in OFF_POLICY]
             lead = f"Of the kinds that play {self.session.entry.id}, " if learners else ""

@@ -130,7 +130,9 @@ class AgentHandOff:
             self._saved_steps = self.agent.steps
 
     def _track_td(self) -> None:
-        if self.agent is not None and hasattr(self.agent, "track_td"):
+        from agents.protocols import TracksTD
+
+        if isinstance(self.agent, TracksTD):
             self.agent.track_td = True
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from agents.registry import OFF_POLICY
 from agents.beliefs import beliefs_of, is_continuous
+from agents.protocols import Planner, PolicyAgent
 from rltui.live.controls import SPEEDS, Controls
 from rltui.live.handoff import AgentHandOff, agent_gamma
 from rltui.live.inbox import Deliver, Inbox, Notice, SnapshotReady
@@ -335,7 +336,7 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
     def _agent_step(self) -> None:
         if self.view is not None:
             self._branch()  # first: the action is chosen for the state it is taken in
-        if getattr(self.agent, "planning", False):
+        if isinstance(self.agent, Planner) and self.agent.planning:
             # A planner watched sweep by sweep: this step is one sweep of its model, and the
             # env waits until the values have converged.
             self.agent.sweep()
@@ -351,7 +352,7 @@ class PlayAlong(Controls, Timeline, AgentHandOff, Publisher):
             self._branch()
         if self._timeline and len(self._timeline) == self.session.episode.steps + 1:
             self._timeline[-1].beliefs = beliefs_of(self.agent, self.session.obs)
-        if actor == HUMAN and self.agent is not None and hasattr(self.agent, "cut"):
+        if actor == HUMAN and isinstance(self.agent, PolicyAgent):
             self.agent.cut()  # an on-policy rollout never mixes in a person's moves
         transition = self.session.step(action, actor=actor)
         if learn and is_continuous(self.agent) and not isinstance(transition.action, np.ndarray):

@@ -88,7 +88,7 @@ class Timeline:
         episode = self.session.episode
         if episode.steps == 0 and self._finished_episode is not None:
             episode = self._finished_episode
-        record = episodes.record_of(episode, self.session.entry.id, getattr(self.agent, "kind", None))
+        record = episodes.record_of(episode, self.session.entry.id, self.agent.kind if self.agent is not None else None)
         saved = self._episode_saved
         if saved is not None and saved[0] == record and saved[1].parent == directory and saved[1].is_file():
             raise episodes.EpisodeAlreadySaved(saved[1])
