@@ -56,7 +56,7 @@ def bench_tabular(verbose: bool = True, **_: Any) -> dict[str, Any]:
     """Taxi speed and quality, the lakes, the cliff, and value iteration's optima."""
     from agents.value_iteration import q_star
     from rltui.envs import adapters, catalog
-    from rltui.training.loop import evaluate
+    from rltui.training.evaluation import evaluate
 
     out: dict[str, Any] = {"bench": "tabular"}
     raw = raw_step_rate("Taxi-v4")

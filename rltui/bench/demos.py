@@ -41,7 +41,7 @@ def record_expert_episodes(n: int = DEMO_EPISODES, seed: int = 100) -> list[Any]
 
 
 def bench_demos(seeds: int = 3, verbose: bool = True, **_: Any) -> dict[str, Any]:
-    from rltui.training.loop import eval_schedule
+    from rltui.training.evaluation import eval_schedule
     from rltui.formats import episodes
     from rltui.envs.catalog import resolve
 

@@ -33,7 +33,7 @@ def pairs(env: str | None = None, kind: str | None = None) -> list[tuple[str, st
 
 def solve_once(env_id: str, kind: str, seed: int) -> dict[str, Any]:
     """One run of ``train ENV --agent KIND --seed SEED`` with the catalog's budget and mark."""
-    from rltui.training.loop import eval_schedule
+    from rltui.training.evaluation import eval_schedule
     from rltui.envs import catalog
     from rltui.training.agent_factory import make_agent_for
     from rltui.training.loop import train

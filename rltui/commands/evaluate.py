@@ -23,7 +23,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from agents.persistence import SaveError
     from rltui.training.agent_factory import load_agent_for
-    from rltui.training.loop import evaluate, start_states
+    from rltui.training.evaluation import evaluate, start_states
 
     if args.episodes is not None and args.episodes < 1:
         raise UsageError(f"--episodes must be at least 1, not {args.episodes}.")

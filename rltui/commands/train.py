@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     from agents import registry
     from agents.persistence import SaveError, save_agent
     from rltui.formats.saves import save_target
-    from rltui.training.loop import eval_schedule, train
+    from rltui.training.evaluation import eval_schedule
+    from rltui.training.loop import train
 
     check_paths(args)
     entry = resolve_env(args.env)

@@ -11,7 +11,8 @@ from agents.spaces import StateIndexer
 from agents.tabular import TabularAgent, TabularConfig
 from rltui.envs import catalog
 from rltui.training.agent_factory import make_agent_for
-from rltui.training.loop import evaluate, train
+from rltui.training.evaluation import evaluate
+from rltui.training.loop import train
 
 DISCRETE = {"type": "Discrete", "n": 3}
 

@@ -281,7 +281,7 @@ def test_slower_from_full_speed_is_the_fastest_counted_speed() -> None:
 
 
 def test_in_app_evaluations_are_the_figures_rltui_eval_gives() -> None:
-    from rltui.training.loop import evaluate
+    from rltui.training.evaluation import evaluate
 
     entry = catalog.resolve("CartPole-v1")
     agent = make_agent_for(entry, "q-learning", seed=0)

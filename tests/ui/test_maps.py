@@ -15,7 +15,8 @@ from rltui.envs import catalog
 from rltui.training.agent_factory import make_agent_for
 from rltui.envs.catalog.maps import maps_dir
 from rltui.envs.session import Session
-from rltui.training.loop import _greedy_episode, train
+from rltui.training.evaluation import _greedy_episode
+from rltui.training.loop import train
 from rltui.envs.gridmap import BUNDLED, GridMap, MapError, parse, read, write
 from rltui.ui.app import RLTuiApp
 from tests.helpers import settle

@@ -256,7 +256,7 @@ def test_continuous_episodes_save_and_replay(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("env_id", "kind"), [("CartPole-v1", "dqn"), ("Pendulum-v1", "sac"),
                                               ("Pendulum-v1", "ppo"), ("Acrobot-v1", "reinforce")])
 def test_network_agents_evaluate_side_by_side_as_one_by_one(env_id: str, kind: str) -> None:
-    from rltui.training.loop import _greedy_episode, evaluate
+    from rltui.training.evaluation import _greedy_episode, evaluate
 
     entry = catalog.resolve(env_id)
     agent = make_agent_for(entry, kind, {"hidden": "16"}, seed=0)

@@ -16,7 +16,7 @@ from rltui.envs import catalog
 from rltui.training.agent_factory import make_agent_for, watched
 from rltui.live.playalong import PlayAlong
 from rltui.envs.session import AGENT, Session
-from rltui.training.loop import evaluate
+from rltui.training.evaluation import evaluate
 from rltui.envs.valuemap import value_map_for
 
 
