@@ -11,7 +11,7 @@ emulator's (:mod:`rltui.envs.restore`), so a branch sees the frames it would hav
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import gymnasium as gym
 import numpy as np
@@ -46,7 +46,7 @@ class AtariFrames(gym.Wrapper):
 
     def __init__(self, env: gym.Env, size: int = SIZE, stack: int = STACK) -> None:
         super().__init__(env)
-        shape = env.observation_space.shape
+        shape = cast(tuple[int, ...], env.observation_space.shape)  # an RGB screen's (h, w, 3)
         height, width = shape[0], shape[1]
         self._rows = area_weights(height, size)
         self._cols = area_weights(width, size).T.copy()
@@ -72,7 +72,7 @@ class AtariFrames(gym.Wrapper):
         self.stack[:-1] = self.stack[1:]
         self.stack[-1] = self.frame(screen)
         self.latest = self.stack.copy()
-        return self.latest, reward, terminated, truncated, info
+        return self.latest, float(reward), terminated, truncated, info
 
 
 def frames_of(env: Any) -> AtariFrames | None:

@@ -218,7 +218,7 @@ def value_observations(env: Any) -> np.ndarray:
                     obj is None or obj.type in ("goal", "lava") or (obj.type == "door" and obj.is_open))
                 if not free:
                     out[y, x] = None
-                elif state:
+                elif base is not None:  # the symbolic state, moved here
                     out[y, x] = (x - 1, y - 1, *base[2:])
                 else:  # what it would see from there
                     u.agent_pos = (x, y)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.beliefs import beliefs_of, nearest_named
+from agents.beliefs import Beliefs, beliefs_of, nearest_named
 from agents.protocols import Planner, TableAgent
 from rltui.envs import adapters
 
@@ -122,7 +122,7 @@ def value_map_for(entry: Any, env: Any) -> Callable[[Any], ValueMap] | None:
 
         def sample(agent: Any) -> ValueMap:
             grid = grid_of(env)
-            seen = [[beliefs_of(agent, o, curve=False) for o in row] for row in grid.observations]
+            seen = [[_known(beliefs_of(agent, o, curve=False)) for o in row] for row in grid.observations]
             values = np.array([[b.value for b in row] for row in seen], dtype=np.float64)
             greedy = np.array([[nearest_named(b, entry.action_vectors) for b in row] for row in seen])
             return ValueMap(values, greedy, grid.axes)
@@ -173,10 +173,18 @@ def _believed(agent: Any, observations: np.ndarray, n_actions: int) -> ValueMap:
     for (r, c), obs in np.ndenumerate(observations):
         if obs is None:
             continue
-        seen = beliefs_of(agent, obs)
+        seen = _known(beliefs_of(agent, obs))
         values[r, c], greedy[r, c] = seen.value, seen.greedy
         row = seen.q if seen.q is not None else seen.pi
         if row is not None:
             q[r, c] = row
             label = "Q(s,a)" if seen.q is not None else "π(a|s)"
     return ValueMap(values, greedy, q=q, q_label=label)
+
+
+def _known(beliefs: Beliefs | None) -> Beliefs:
+    """What an agent the value map is drawn for believes: every such agent answers (a map is
+    only made for agents with Q-values, π and V, or a planner's table)."""
+    if beliefs is None:
+        raise ValueError("This agent holds no values to map.")
+    return beliefs

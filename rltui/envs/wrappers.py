@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import gymnasium as gym
 import numpy as np
@@ -25,7 +25,7 @@ class NamedActions(gym.ActionWrapper):
 
     def __init__(self, env: gym.Env, vectors: Sequence[Sequence[float]], for_agents: bool = False) -> None:
         super().__init__(env)
-        box = env.action_space
+        box = cast(gym.spaces.Box, env.action_space)  # a Box: the catalog names actions of Box envs only
         self.vectors = np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
         if self.vectors.shape[1] != int(np.prod(box.shape)):
             raise ValueError(f"named actions need {int(np.prod(box.shape))} values each")

@@ -44,28 +44,29 @@ def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
     try:
         starts = enumerable_starts(env) if exhaustive else None
         if starts is not None:
-            returns = []
+            every: list[float] = []
             for s in starts:
                 if stop is not None and stop.is_set():
                     break
                 total, cut = _greedy_episode(agent, env, start=s, stop=stop)
-                returns.append(total)
+                every.append(total)
                 if target is not None and cut:
                     break  # a greedy policy that loops until the time limit has not solved it
-            return returns
+            return every
         returns: list[float] = []
         precheck = target is not None and not entry.min_eval_episodes
+        mark = target if target is not None else float("-inf")
         total = max(episodes, entry.min_eval_episodes)
         if isinstance(agent, BatchActor):
             # A network agent acts for several episodes with one forward pass: first the
             # pre-check's few, then the rest side by side.
             first = min(PRECHECK_EPISODES, total) if precheck else 0
             returns = _greedy_episodes(agent, entry, env, range(seed, seed + first), stop)
-            if precheck and returns and statistics.fmean(returns) < target:
+            if precheck and returns and statistics.fmean(returns) < mark:
                 return returns
             return returns + _greedy_episodes(agent, entry, env, range(seed + first, seed + total), stop)
         for i in range(total):
-            if precheck and i == PRECHECK_EPISODES and statistics.fmean(returns) < target:
+            if precheck and i == PRECHECK_EPISODES and statistics.fmean(returns) < mark:
                 break
             if stop is not None and stop.is_set():
                 break

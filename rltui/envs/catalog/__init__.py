@@ -11,7 +11,7 @@ import difflib
 import importlib.util
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 # pygame (behind the classic-control frames) must not open a window or talk
 # to the terminal; these must be set before it is first imported.
@@ -176,7 +176,7 @@ def _generic_entry(env_id: str) -> EnvEntry:
         names = ("Rest", *(f"{name} {i}" for i in range(len(vectors[0])) for name in ("Low", "High")))
         description = f"Registered Gymnasium environment ({len(vectors[0])} continuous actions)."
     else:
-        names = tuple(f"Action {i}" for i in range(int(space.n)))
+        names = tuple(f"Action {i}" for i in range(int(cast(Any, space).n)))  # Discrete here
         description = f"Registered Gymnasium environment ({len(names)} actions, number keys)."
     keys = tuple(ActionKeys(_DIGITS[i], i) for i in range(min(len(names), len(_DIGITS))))
     return EnvEntry(

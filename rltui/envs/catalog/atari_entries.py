@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from rltui.envs.catalog.entry import PIXELS, EnvEntry, keys
 
 GROUP = "Atari"
@@ -97,7 +99,7 @@ def generic(env_id: str) -> EnvEntry:
 
     env = gym.make(env_id)
     try:
-        meanings = tuple(env.unwrapped.get_action_meanings())
+        meanings = tuple(cast(Any, env.unwrapped).get_action_meanings())  # ALE's, untyped
     finally:
         env.close()
     key_of: dict[str, str] = {}
