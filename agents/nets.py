@@ -188,6 +188,21 @@ def module_arrays(prefix: str, net: nn.Module) -> dict[str, np.ndarray]:
     return {f"{prefix}.{name}": tensor.detach().cpu().numpy().copy() for name, tensor in net.state_dict().items()}
 
 
+def renamed(arrays: dict[str, np.ndarray], names: dict[str, str]) -> dict[str, np.ndarray]:
+    """``arrays`` with the old names in ``names`` given their new ones (an old name ending in a
+    dot renames every array it begins), so a save from before a rename still loads."""
+    if not names:
+        return arrays
+    out = {}
+    for key, value in arrays.items():
+        for old, new in names.items():
+            if key == old or (old.endswith(".") and key.startswith(old)):
+                key = new + key[len(old):]
+                break
+        out[key] = value
+    return out
+
+
 def load_module(arrays: dict[str, np.ndarray], prefix: str, net: nn.Module) -> None:
     """Restore ``net`` from arrays named ``{prefix}.{name}``, each checked first (see :func:`checked`).
 

@@ -340,6 +340,8 @@ def _config(cls: Any, saved: dict[str, Any]) -> Any:
     network of a million units into the agent)."""
     defaults = cls()
     names = {f.name for f in dataclasses.fields(cls)}
+    renamed: dict[str, str] = getattr(cls, "RENAMED", {})  # old name -> new (SAC's alpha)
+    saved = {renamed[k] if k in renamed and renamed[k] not in saved else k: v for k, v in saved.items()}
     unknown = set(saved) - names
     if unknown:
         raise ValueError(f"unknown settings {short(str(sorted(unknown)))}")

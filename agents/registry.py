@@ -65,8 +65,8 @@ class KindSpec:
     """The Training panel's rows of its latest update's metrics: (label, the metrics shown side
     by side); none: the panel shows ε and the loss (a policy agent's or a planner's rows)."""
     not_knobs: frozenset[str] = frozenset()
-    """Settings named as a live knob is that mean something else here (SAC's ``alpha`` is its
-    entropy temperature, not a step size)."""
+    """Settings named as a live knob is that mean something else here (a kind whose ``alpha``
+    were not a step size)."""
 
     def load(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -107,9 +107,8 @@ _BUILT_IN: tuple[KindSpec, ...] = (
              "SAC: soft actor-critic for continuous actions, twin Q and a tuned entropy",
              off_policy=True, uses_torch=True, discrete=False, continuous=True, twin_critics=True,
              space=search.SAC, shape_keys=_NET_SHAPE, metric_tags=MappingProxyType({"policy_loss": "train/actor_loss"}),
-             panel_metrics=(("α", ("alpha",)), ("Q1|Q2", ("q1_loss", "q2_loss")), ("π loss", ("policy_loss",)),
-                            ("entropy", ("entropy",))),
-             not_knobs=frozenset({"alpha"})),
+             panel_metrics=(("ent coef", ("ent_coef",)), ("Q1|Q2", ("q1_loss", "q2_loss")),
+                            ("π loss", ("policy_loss",)), ("entropy", ("entropy",)))),
 )
 BY_NAME: dict[str, KindSpec] = {spec.name: spec for spec in _BUILT_IN}
 """Every kind by name, the built-in ones first, then those :func:`register` added."""

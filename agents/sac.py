@@ -8,7 +8,8 @@ Spinning Up's recommended off-policy method, as it and Stable-Baselines3 write i
   the target r + γ(1 − terminated)(min Q'(s', a') − α log π(a'|s')), a' ~ π(·|s'): a time
   limit is not an end, so a truncated step still bootstraps;
 - the actor minimises E[α log π(a|s) − min Q(s, a)];
-- α tuned automatically toward a target entropy of −(action dimensions), or fixed;
+- the entropy coefficient α (``ent_coef``, Stable-Baselines3's name) tuned automatically
+  toward a target entropy of −(action dimensions), or fixed;
 - a replay buffer, and ``learning_starts`` steps of uniform random actions first (held for
   ``warmup_repeat`` steps each: a slow push explores a hill where a jitter does not).
 
@@ -44,6 +45,9 @@ _QUANTILES = np.array([-1.863, -1.318, -0.967, -0.674, -0.402, -0.150, 0.150, 0.
 """Twelve evenly spaced quantiles of N(0, 1): the panel's mean and spread of a squashed action
 without drawing random numbers (which would change what the agent does next)."""
 MAX_BUFFER_BYTES = 2 * 1024**3
+RENAMED_ARRAYS = {"log_alpha": "log_ent_coef", "alpha_optimizer.": "ent_coef_optimizer."}
+"""Arrays' names (a prefix ends in a dot) in saves from before the entropy coefficient was
+named ``ent_coef``."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class SACConfig:
     """Hyperparameters of SAC (Stable-Baselines3's defaults, with a smaller buffer)."""
 
     learning_rate: float = 3e-4
-    """Adam step size of the actor, the critics and α."""
+    """Adam step size of the actor, the critics and the entropy coefficient."""
     gamma: float = 0.99
     """Discount factor."""
     tau: float = 0.005
@@ -68,12 +72,13 @@ class SACConfig:
     """Environment steps between updates."""
     gradient_steps: int = 1
     """Gradient steps per update."""
-    alpha: float = 0.0
-    """A fixed entropy temperature α; 0: tuned automatically toward the target entropy."""
-    alpha_init: float = 1.0
-    """α at the start when it is tuned."""
+    ent_coef: float = 0.0
+    """A fixed entropy coefficient (temperature) α; 0: tuned automatically toward the target
+    entropy (Stable-Baselines3's ``ent_coef``; saves before it was renamed call it ``alpha``)."""
+    ent_coef_init: float = 1.0
+    """The entropy coefficient at the start when it is tuned."""
     target_entropy_per_dim: float = -1.0
-    """The tuned α aims at this entropy per action dimension (−1: −dim, Stable-Baselines3's)."""
+    """The tuned entropy coefficient aims at this entropy per action dimension (−1: −dim, Stable-Baselines3's)."""
     hidden: tuple[int, ...] = (256, 256)
     """Hidden layer sizes of the actor and of each critic."""
     device: str = "cpu"
@@ -90,11 +95,13 @@ class SACConfig:
         "warmup_repeat": Limit(1, 10_000),
         "train_freq": Limit(1, 1_000_000),
         "gradient_steps": Limit(1, 1_000),
-        "alpha": Limit(0.0, 1e3),
-        "alpha_init": Limit(0.0, 1e3, low_open=True),
+        "ent_coef": Limit(0.0, 1e3),
+        "ent_coef_init": Limit(0.0, 1e3, low_open=True),
         "target_entropy_per_dim": Limit(-100.0, 100.0),
         "hidden": Limit(1, 4_096, length=(1, 8)),
     }
+    RENAMED: ClassVar[dict[str, str]] = {"alpha": "ent_coef", "alpha_init": "ent_coef_init"}
+    """Settings' names in saves before this one's (a tabular agent's step size is its alpha)."""
 
     def problems(self) -> list[str]:
         """Settings that must agree with each other (and a device this machine has)."""
@@ -157,7 +164,7 @@ class SACAgent(nets.NetworkAgent):
         self.q2_target = nets.mlp((self.obs_dim + self.dim, *c.hidden, 1)).to(self.device)
         self.q1_target.load_state_dict(self.q1.state_dict())
         self.q2_target.load_state_dict(self.q2.state_dict())
-        self.log_alpha = torch.tensor([math.log(c.alpha or c.alpha_init)], device=self.device, requires_grad=True)
+        self.log_ent_coef = torch.tensor([math.log(c.ent_coef or c.ent_coef_init)], device=self.device, requires_grad=True)
         self._actor_params = list(self.actor.parameters())
         self._q1_params, self._q2_params = list(self.q1.parameters()), list(self.q2.parameters())
         self._q1_target_params = list(self.q1_target.parameters())
@@ -166,14 +173,14 @@ class SACAgent(nets.NetworkAgent):
         self._target_params = self._q1_target_params + self._q2_target_params
         self.actor_optimizer = Adam(self._actor_params, lr=c.learning_rate)
         self.critic_optimizer = Adam(self._q_params, lr=c.learning_rate)
-        self.alpha_optimizer = Adam([self.log_alpha], lr=c.learning_rate)
+        self.ent_coef_optimizer = Adam([self.log_ent_coef], lr=c.learning_rate)
         self.buffer = ReplayBuffer(c.buffer_size, self.obs_dim, seed, action_dim=self.dim)
         self.rng = np.random.default_rng(seed)
         self.steps = 0
         self.episodes = 0
         self.updates = 0
         self.last_metrics: dict[str, float] = {}
-        """What the latest update measured (both Q losses, the policy loss, α, entropy)."""
+        """What the latest update measured (both Q losses, the policy loss, ent_coef, entropy)."""
         self._layers: dict[str, nets.Layers] | None = None
         self._warmup_action: np.ndarray | None = None
 
@@ -185,8 +192,9 @@ class SACAgent(nets.NetworkAgent):
         return None
 
     @property
-    def alpha(self) -> float:
-        return float(self.log_alpha.detach().exp()) if not self.config.alpha else self.config.alpha
+    def ent_coef(self) -> float:
+        """The entropy coefficient α now (tuned, or the fixed ``ent_coef``)."""
+        return float(self.log_ent_coef.detach().exp()) if not self.config.ent_coef else self.config.ent_coef
 
     @property
     def target_entropy(self) -> float:
@@ -306,21 +314,21 @@ class SACAgent(nets.NetworkAgent):
             inputs = torch.cat((next_obs, next_actions), dim=1)
             q_next = torch.min(nets.forward(self._q1_target_params, inputs),
                                nets.forward(self._q2_target_params, inputs)).squeeze(1)
-            soft = q_next - self.alpha * next_log_prob
+            soft = q_next - self.ent_coef * next_log_prob
             return rewards + self.config.gamma * (1.0 - terminated) * soft
 
     def update(self) -> dict[str, float]:
-        """One gradient step of α, the critics and the actor on a replay batch, then the
+        """One gradient step of the entropy coefficient, the critics and the actor on a replay batch, then the
         targets' blend (Stable-Baselines3's order)."""
         c = self.config
         batch = self.buffer.sample(c.batch_size, self.device)
         obs = batch.observations
         actions_pi, log_pi = self._sample(obs)
-        alpha_loss = None
-        if not c.alpha:
-            alpha_loss = -(self.log_alpha * (log_pi.detach() + self.target_entropy)).mean()
-            (grad,) = torch.autograd.grad(alpha_loss, [self.log_alpha])
-            self.alpha_optimizer.step([grad])
+        ent_coef_loss = None
+        if not c.ent_coef:
+            ent_coef_loss = -(self.log_ent_coef * (log_pi.detach() + self.target_entropy)).mean()
+            (grad,) = torch.autograd.grad(ent_coef_loss, [self.log_ent_coef])
+            self.ent_coef_optimizer.step([grad])
         y = self.target(batch.rewards, batch.next_observations, batch.terminated)
         inputs = torch.cat((obs, batch.actions), dim=1)
         q1 = nets.forward(self._q1_params, inputs).squeeze(1)
@@ -331,7 +339,7 @@ class SACAgent(nets.NetworkAgent):
         self.critic_optimizer.step(grads)
         pi_inputs = torch.cat((obs, actions_pi), dim=1)
         q_pi = torch.min(nets.forward(self._q1_params, pi_inputs), nets.forward(self._q2_params, pi_inputs)).squeeze(1)
-        policy_loss = (self.alpha * log_pi - q_pi).mean()
+        policy_loss = (self.ent_coef * log_pi - q_pi).mean()
         grads = torch.autograd.grad(policy_loss, self._actor_params)
         self.actor_optimizer.step(grads)
         with torch.no_grad():
@@ -340,9 +348,9 @@ class SACAgent(nets.NetworkAgent):
         stats = torch.stack((q1_loss.detach(), q2_loss.detach(), policy_loss.detach(), -log_pi.detach().mean())).tolist()
         out = dict(zip(("q1_loss", "q2_loss", "policy_loss", "entropy"), stats))
         out["critic_loss"] = out["q1_loss"] + out["q2_loss"]  # SB3's ½ Σ MSE of both critics
-        out["alpha"] = self.alpha
-        if alpha_loss is not None:
-            out["alpha_loss"] = float(alpha_loss.detach())
+        out["ent_coef"] = self.ent_coef
+        if ent_coef_loss is not None:
+            out["ent_coef_loss"] = float(ent_coef_loss.detach())
         return out
 
     # --- settings and persistence ------------------------------------------------------
@@ -362,7 +370,7 @@ class SACAgent(nets.NetworkAgent):
             self.device = torch.device(config.device)
             for net in (self.actor, self.q1, self.q2, self.q1_target, self.q2_target):
                 net.to(self.device)
-            self.log_alpha.data = self.log_alpha.data.to(self.device)
+            self.log_ent_coef.data = self.log_ent_coef.data.to(self.device)
             for optimizer in self._optimizers().values():
                 optimizer.to(self.device)
             self._layers = None
@@ -374,7 +382,7 @@ class SACAgent(nets.NetworkAgent):
 
     def _optimizers(self) -> dict[str, Adam]:
         return {"actor_optimizer": self.actor_optimizer, "critic_optimizer": self.critic_optimizer,
-                "alpha_optimizer": self.alpha_optimizer}
+                "ent_coef_optimizer": self.ent_coef_optimizer}
 
     def _nets(self) -> dict[str, nn.Module]:
         return {"actor": self.actor, "q1": self.q1, "q2": self.q2, "q1_target": self.q1_target,
@@ -384,25 +392,27 @@ class SACAgent(nets.NetworkAgent):
         out: dict[str, np.ndarray] = {}
         for name, net in self._nets().items():
             out.update(nets.module_arrays(name, net))
-        out["log_alpha"] = self.log_alpha.detach().cpu().numpy().copy()
+        out["log_ent_coef"] = self.log_ent_coef.detach().cpu().numpy().copy()
         for prefix, optimizer in self._optimizers().items():
             out.update(optimizer.arrays(prefix))
         return out
 
     def load_arrays(self, arrays: dict[str, np.ndarray], counters: dict[str, Any]) -> None:
-        """Restore the networks, α, the optimizers' state and the counters, every array
-        checked first. The replay buffer is not saved: it refills on resume.
+        """Restore the networks, the entropy coefficient, the optimizers' state and the
+        counters, every array checked first (a save before the rename names them ``log_alpha``
+        and ``alpha_optimizer``). The replay buffer is not saved: it refills on resume.
 
         Raises:
             ValueError: a missing, misshapen, damaged or foreign array, in a few words.
         """
+        arrays = nets.renamed(arrays, RENAMED_ARRAYS)
         known = (*(name + "." for name in self._nets()), *(p + "." for p in self._optimizers()))
-        foreign = sorted(k for k in arrays if not k.startswith(known) and k != "log_alpha")
+        foreign = sorted(k for k in arrays if not k.startswith(known) and k != "log_ent_coef")
         if foreign:
             raise ValueError(f"{foreign[0]} is not part of a sac agent")
         for name, net in self._nets().items():
             nets.load_module(arrays, name, net)
-        self.log_alpha.data.copy_(torch.from_numpy(nets.checked(arrays, "log_alpha", (1,))))
+        self.log_ent_coef.data.copy_(torch.from_numpy(nets.checked(arrays, "log_ent_coef", (1,))))
         for prefix, optimizer in self._optimizers().items():
             nets.load_optimizer(optimizer, arrays, prefix)
         self._set_counters(counters)

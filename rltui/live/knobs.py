@@ -61,8 +61,7 @@ def knobs_for(agent: Any) -> list[tuple[Knob, Any]]:
 
 
 def _not_knobs(kind: str) -> frozenset[str]:
-    """The kind's settings named as a knob is that mean something else (its spec says: SAC's
-    ``alpha`` is its entropy temperature, not the α (step size) of this knob)."""
+    """The kind's settings named as a knob is that mean something else (its spec says which)."""
     from agents.registry import BY_NAME
 
     found = BY_NAME.get(kind)

@@ -49,7 +49,7 @@ def test_squashed_gaussian_log_prob_matches_a_hand_computed_value() -> None:
 
 
 def test_sac_target_bootstraps_a_truncation_but_not_a_true_end() -> None:
-    agent = _sac(alpha=0.5, gamma=0.9)
+    agent = _sac(ent_coef=0.5, gamma=0.9)
     next_obs = torch.tensor([[0.1, 0.2, 0.3], [0.1, 0.2, 0.3]])
     rewards = torch.tensor([1.0, 1.0])
     terminated = torch.tensor([0.0, 1.0])  # row 0 was cut by the time limit; row 1 ended
@@ -78,7 +78,7 @@ def test_sac_keeps_a_time_limit_cut_as_not_terminal_and_learns() -> None:
         agent.observe(Transition(obs, action, -1.0, obs + 0.1, False, t == 5))
     assert agent.buffer.terminated[:6].tolist() == [0.0] * 6  # the cut bootstraps
     assert agent.updates > 0 and math.isfinite(agent.last_metrics["q1_loss"])
-    assert 0 < agent.alpha < 1.0  # tuned down from 1 toward the target entropy
+    assert 0 < agent.ent_coef < 1.0  # tuned down from 1 toward the target entropy
 
 
 def test_sac_save_resume_round_trip(tmp_path: Path) -> None:
@@ -91,8 +91,34 @@ def test_sac_save_resume_round_trip(tmp_path: Path) -> None:
     loaded, meta = load_agent_for(str(path), entry)
     assert meta["action_space"]["type"] == "Box" and meta["n_actions"] == 0
     assert loaded.steps == agent.steps and loaded.updates == agent.updates
-    assert loaded.alpha == pytest.approx(agent.alpha)
+    assert loaded.ent_coef == pytest.approx(agent.ent_coef)
     assert np.array_equal(loaded.act(obs, False), agent.act(obs, False))
+
+
+def test_a_sac_save_from_before_ent_coef_was_named_so_still_loads(tmp_path: Path) -> None:
+    import json
+
+    from safetensors.numpy import load_file, save
+
+    from agents.persistence import META_KEY, read_metadata
+
+    agent = make_agent_for(PENDULUM, "sac", {"hidden": "16,16", "learning_starts": "4", "batch_size": "4",
+                                             "ent_coef_init": "0.5"}, seed=0)
+    obs = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    for _ in range(10):
+        agent.observe(Transition(obs, agent.act(obs, True), -1.0, obs, False, False))
+    path = save_agent(agent, tmp_path / "sac.safetensors", PENDULUM.id)
+    meta, arrays = read_metadata(path), load_file(str(path))
+    assert "log_ent_coef" in arrays and "ent_coef_optimizer.0.exp_avg" in arrays
+    # As rltui wrote it before: the setting, the array and its optimizer named alpha.
+    meta["config"]["alpha"], meta["config"]["alpha_init"] = meta["config"].pop("ent_coef"), meta["config"].pop("ent_coef_init")
+    old = {k.replace("ent_coef", "alpha"): v for k, v in arrays.items()}
+    assert "log_alpha" in old and "alpha_optimizer.0.exp_avg" in old
+    (tmp_path / "old.safetensors").write_bytes(save(old, metadata={META_KEY: json.dumps(meta)}))
+    loaded, _ = load_agent_for(str(tmp_path / "old.safetensors"), PENDULUM)
+    assert loaded.config.ent_coef_init == 0.5 and loaded.ent_coef == pytest.approx(agent.ent_coef)
+    assert loaded.ent_coef_optimizer.steps == agent.ent_coef_optimizer.steps > 0
+    assert {k: v.ravel().tolist() for k, v in loaded.arrays().items()} == {k: v.ravel().tolist() for k, v in arrays.items()}
 
 
 # --- the Gaussian head of PPO and REINFORCE ----------------------------------------------

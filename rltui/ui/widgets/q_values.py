@@ -55,9 +55,9 @@ class QValuesPanel(Static):
         if snap.actions is not None:
             policy = snap.policy
             self.border_title = "Policy π(a|s)" if snap.actions.curve_label.startswith("π") else "Q(s,a) and policy"
-            alpha = dict(snap.metrics).get("alpha")
+            ent_coef = dict(snap.metrics).get("ent_coef")
             done = f"{policy.phase} · {policy.updates:,} updates" if policy is not None else (
-                "" if alpha is None else f"α {sig(alpha)}")
+                "" if ent_coef is None else f"ent coef {sig(ent_coef)}")
             self.border_subtitle = done
         elif snap.policy is not None:
             self.border_title = "Policy π(a|s)"

@@ -192,8 +192,8 @@ def _planner_rows(snap: Snapshot) -> list[tuple[str, str]]:
 
 
 def _panel_metrics(snap: Snapshot) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The rows of metrics the agent's kind shows here (its spec's; SAC: α, both critics'
-    losses, the policy's loss and its entropy)."""
+    """The rows of metrics the agent's kind shows here (its spec's; SAC: its entropy
+    coefficient, both critics' losses, the policy's loss and its entropy)."""
     found = BY_NAME.get(snap.agent_kind or "")
     return found.panel_metrics if found is not None else ()
 
