@@ -115,7 +115,7 @@ async def _ui(env_id: str, kind: str, seconds: float, presses: int, seed: int = 
             t0 = time.perf_counter()
             # As the terminal driver does: a key event, not Pilot's press (which also waits for idle).
             app.post_message(events.Key(key, None))
-            while not (screen.applied_seq > seq and screen.snap.controller == HUMAN):
+            while not (screen.applied_seq > seq and screen.snap.status.controller == HUMAN):
                 await asyncio.sleep(0.0005)
             latencies.append((time.perf_counter() - t0) * 1000)
             app.post_message(events.Key("f", "f"))  # back to full speed before the next press
@@ -148,7 +148,7 @@ async def _realtime(env_id: str, seconds: float, seed: int = 0) -> tuple[float, 
         start = time.perf_counter()
         while time.perf_counter() - start < seconds:
             if session.episode.done:
-                first, latest, frames = owner._frame_times or (0.0, 0.0, 0)
+                first, latest, frames = owner.clock.frame_times or (0.0, 0.0, 0)
                 steps, clock, episodes = steps + frames - 1, clock + latest - first, episodes + 1
                 await pilot.press("r")
                 while session.episode.done:

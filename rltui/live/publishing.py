@@ -1,18 +1,37 @@
 """What the play-along owner tells the UI: a :class:`Snapshot` of everything the panels draw,
-at most ~30 times a second, and notices. Part of :class:`rltui.live.playalong.PlayAlong`."""
+at most ~30 times a second.
+
+:class:`Publisher` is a part of :class:`rltui.live.playalong.PlayAlong`: it reads the other
+parts it is given and fills each group of the snapshot in one function of its own (a new
+panel's group is filled here, once). :class:`ValueMap` holds the value map and its pacing."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from agents.beliefs import Beliefs, beliefs_of
 from agents.protocols import Planner, PolicyAgent
-from rltui.live.controls import SPEEDS
-from rltui.live.inbox import Notice, SnapshotReady
-from rltui.returns import discounted_so_far
 from rltui.envs.session import AGENT
-from rltui.live.snapshot import PolicyView, Snapshot
+from rltui.live.clock import Clock
+from rltui.live.context import SPEEDS, Context
+from rltui.live.inbox import SnapshotReady
+from rltui.live.learning import Learner
+from rltui.live.progress import Progress
+from rltui.live.snapshot import (
+    BeliefsView,
+    PolicyView,
+    RealTimeView,
+    Snapshot,
+    Status,
+    StepView,
+    TableView,
+    TimelineView,
+    TrainingView,
+)
+from rltui.live.timeline import Timeline
+from rltui.returns import discounted_so_far
 
 PUBLISH_INTERVAL = 1 / 30
 FULL_SPEED_PUBLISH_INTERVAL = 1 / 2
@@ -25,108 +44,151 @@ VALUES_SHARE = 0.1
 observations; a grid world's table costs next to nothing and follows every step)."""
 
 
-class Publisher:
-    """Snapshots and notices, from the owner thread, without waiting for the UI."""
+class ValueMap:
+    """The value map: computed only while the UI shows it, and at most a share of the time."""
 
-    def say(self, severity: str, text: str) -> None:
-        """Tell the person once (``information``, ``warning`` or ``error``)."""
-        if self.deliver is not None:
-            self.deliver(Notice(severity, text))
+    def __init__(self, states: Callable[[Any], Any] | None) -> None:
+        self.states = states
+        """For the envs that have one: the map of an agent's values (None: no value map)."""
+        self.wanted = False
+        """The UI shows the value map: only then is it computed."""
+        self.values: Any = None
+        self.at = self.due = 0.0
+
+    def show(self, on: bool) -> None:
+        self.wanted = on
+        self.forget()
+        self.due = 0.0
+
+    def forget(self) -> None:
+        """Drawn afresh next time (shown again, or another agent's)."""
+        self.values = None
+
+    def update(self, agent: Any, now: float, force: bool) -> Any:
+        if self.states is not None and agent is not None and self.wanted and (
+                now >= self.due and (force or now - self.at >= VALUES_INTERVAL)):
+            self.values = self.states(agent)
+            spent = time.perf_counter() - now
+            self.at = now
+            self.due = now + spent * (1 - VALUES_SHARE) / VALUES_SHARE
+        return self.values
+
+
+class Publisher:
+    """Snapshots, from the owner thread, without waiting for the UI."""
+
+    def __init__(self, ctx: Context, timeline: Timeline, learner: Learner, progress: Progress, clock: Clock,
+                 values: ValueMap, loading: Callable[[], bool]) -> None:
+        self.ctx, self.timeline, self.learner, self.progress, self.clock = ctx, timeline, learner, progress, clock
+        self.values = values
+        self.loading = loading
+        """Whether an agent is being made (the hand-off knows)."""
+        self.latest: Snapshot | None = None
+        self.seq = 0
+        self.published_at = 0.0
 
     def publish(self, force: bool = False) -> None:
         """Copy what the panels need into :attr:`latest`; at most ~30 times a second unless forced."""
+        ctx = self.ctx
         now = time.perf_counter()
-        interval = FULL_SPEED_PUBLISH_INTERVAL if self.full_speed else PUBLISH_INTERVAL
-        if not force and now - self._published_at < interval:
+        interval = FULL_SPEED_PUBLISH_INTERVAL if ctx.mode.full_speed else PUBLISH_INTERVAL
+        if not force and now - self.published_at < interval:
             return
-        self._published_at = now
-        self._seq += 1
-        session, agent, stats = self.session, self.agent, self._stats
-        episode = session.episode
-        n = len(self._timeline) - 1
-        view = self.view
-        td_target, td_error = stats.td_target, stats.td_error
-        finished_row = None
+        self.published_at = now
+        self.seq += 1
+        agent = ctx.agent
+        step, beliefs, td = self._step()
+        self.latest = Snapshot(
+            seq=self.seq,
+            status=self._status(),
+            step=step,
+            beliefs=_beliefs(beliefs, td, ctx.session.entry.action_vectors),
+            training=self._training(now),
+            timeline=self._timeline(step.steps),
+            table=self._table(),
+            realtime=self._realtime(),
+            policy=_policy_view(agent, beliefs),
+            planning=agent.plan_status() if isinstance(agent, Planner) else None,
+            values=self.values.update(agent, now, force),
+        )
+        if ctx.deliver is not None:
+            ctx.deliver(SnapshotReady(self.latest))
+
+    def _status(self) -> Status:
+        mode, agent = self.ctx.mode, self.ctx.agent
+        return Status(
+            controller=mode.controller, learning=mode.learning, paused=mode.paused, full_speed=mode.full_speed,
+            speed=SPEEDS[mode.speed], has_agent=agent is not None,
+            agent_kind=agent.kind if agent is not None else None, loading=self.loading(),
+            learn_from_human=mode.learn_from_human, unsaved_steps=self.progress.unsaved_steps())
+
+    def _step(self) -> tuple[StepView, Beliefs | None, tuple[float | None, float | None]]:
+        """The step shown (the live one, or one looked back at), the agent's beliefs there and
+        the TD figures of the step that led there."""
+        session, agent, stats = self.ctx.session, self.ctx.agent, self.learner.stats
+        episode, view = session.episode, self.timeline.view
         if view is None:
             scene, obs, rewards, last = session.scene(), session.obs, episode.rewards, session.last
             beliefs = beliefs_of(agent, obs)
             discounted, done = episode.discounted, episode.done
+            td = (stats.td_target, stats.td_error)
         else:
-            entry = self._timeline[view]
-            scene, obs, rewards = self._scene_at(entry), entry.obs, episode.rewards[:view]
-            last = self._transition_to(view)
-            td_target, td_error = entry.td
+            entry = self.timeline.entries[view]
+            scene, obs, rewards = self.timeline.scene_at(entry), entry.obs, episode.rewards[:view]
+            last = self.timeline.transition_to(view)
+            td = entry.td
             beliefs = entry.beliefs if entry.beliefs is not None else beliefs_of(agent, obs)
             discounted, done = discounted_so_far(rewards, session.gamma), False
-            if episode.done and self._finished_episode is episode and view < episode.steps:
-                finished_row = view
-        if self.value_states is not None and agent is not None and self.values_wanted and (
-                now >= self._values_due and (force or now - self._values_at >= VALUES_INTERVAL)):
-            self._values = self.value_states(agent)
-            spent = time.perf_counter() - now
-            self._values_at = now
-            self._values_due = now + spent * (1 - VALUES_SHARE) / VALUES_SHARE
         outcome = None
-        if last is not None and self._step_note is not None:
-            outcome = self._step_note(session.env, last.obs, last.action, last.next_obs)
-        self.latest = Snapshot(
-            seq=self._seq,
-            scene=scene,
-            controller=self.controller,
-            learning=self.learning,
-            paused=self.paused,
-            full_speed=self.full_speed,
-            speed=SPEEDS[self.speed],
-            has_agent=agent is not None,
-            agent_kind=agent.kind if agent is not None else None,
-            loading=self.loading,
-            q_values=None if beliefs is None else beliefs.q,
-            greedy=None if beliefs is None else beliefs.greedy,
-            last=last,
-            last_outcome=outcome,
-            td_target=td_target,
-            td_error=td_error,
-            episode_steps=len(rewards),
-            episode_return=float(sum(rewards)),
-            discounted=discounted,
-            rewards_tail=tuple(rewards[-24:]),
-            episode_done=done,
-            gamma=session.gamma,
-            episodes=self._episodes_shown(),
-            total_steps=session.total_steps + (self._step_base if agent is not None else 0),
-            steps_per_second=0.0 if self.paused and self.controller == AGENT else stats.meter.rate(now),
-            epsilon=(float(agent.epsilon) if agent is not None and self.learning and agent.epsilon is not None
+        note = session.entry.step_note
+        if last is not None and note is not None:
+            outcome = note(session.env, last.obs, last.action, last.next_obs)
+        step = StepView(scene=scene, last=last, last_outcome=outcome, steps=len(rewards),
+                        return_=float(sum(rewards)), discounted=discounted, rewards_tail=tuple(rewards[-24:]),
+                        done=done, gamma=session.gamma)
+        return step, beliefs, td
+
+    def _training(self, now: float) -> TrainingView:
+        ctx, progress, stats = self.ctx, self.progress, self.learner.stats
+        agent, mode = ctx.agent, ctx.mode
+        return TrainingView(
+            episodes=progress.episodes_shown(),
+            total_steps=progress.steps_shown(),
+            steps_per_second=0.0 if mode.paused and mode.controller == AGENT else stats.meter.rate(now),
+            epsilon=(float(agent.epsilon) if agent is not None and mode.learning and agent.epsilon is not None
                      else None),
             loss=stats.loss,
-            returns=tuple(self._returns),
-            # One window for every series: evaluations older than the oldest return kept are
-            # not drawn, or they would squeeze the returns into the plot's last columns.
-            evals=tuple(e for e in self._evals if self._returns and e[0] >= self._returns[0][0]),
-            finished=self._finished,
-            values=self._values,
-            learn_from_human=self.learn_from_human,
-            timeline=(len(rewards), n),
-            viewing=view is not None,
-            finished_row=finished_row,
-            unsaved_steps=agent.steps - self._saved_steps if agent is not None and agent.learns else 0,
-            solved_at=session.entry.solved_at,
-            policy=_policy_view(agent, beliefs),
+            returns=tuple(progress.returns),
+            evals=progress.plotted_evals(),
+            knob_marks=tuple(progress.knob_marks),
+            solved_at=ctx.session.entry.solved_at,
             metrics=tuple(agent.last_metrics.items()) if agent is not None else (),
-            actions=None if beliefs is None else beliefs.actions,
-            state_value=None if beliefs is None else beliefs.value,
-            action_vectors=session.entry.action_vectors,
-            realtime=self.realtime,
-            clock_running=self.clock_running,
-            frame_rate=self.kept_fps,
-            learning_behind=len(self._to_learn),
-            unlearned=self._unlearned,
-            knob_marks=tuple(self._knob_marks),
-            knob_here=self._timeline[view].knob if view is not None else None,
-            planning=agent.plan_status() if isinstance(agent, Planner) else None,
-            fps=self.fps,
         )
-        if self.deliver is not None:
-            self.deliver(SnapshotReady(self.latest))
+
+    def _timeline(self, shown: int) -> TimelineView:
+        view, entries = self.timeline.view, self.timeline.entries
+        return TimelineView(shown=shown, recorded=len(entries) - 1, viewing=view is not None,
+                            knob_here=entries[view].knob if view is not None else None)
+
+    def _table(self) -> TableView:
+        timeline, episode = self.timeline, self.ctx.session.episode
+        view, row = timeline.view, None
+        if view is not None and episode.done and timeline.finished_episode is episode and view < episode.steps:
+            row = view
+        return TableView(finished=timeline.finished, row=row)
+
+    def _realtime(self) -> RealTimeView:
+        clock, learner = self.clock, self.learner
+        return RealTimeView(on=clock.realtime, clock_running=clock.running, frame_rate=clock.kept_fps,
+                            learning_behind=learner.behind, unlearned=learner.unlearned, fps=clock.fps)
+
+
+def _beliefs(beliefs: Beliefs | None, td: tuple[float | None, float | None],
+             action_vectors: tuple[tuple[float, ...], ...] | None) -> BeliefsView:
+    if beliefs is None:
+        return BeliefsView(td_target=td[0], td_error=td[1], action_vectors=action_vectors)
+    return BeliefsView(q_values=beliefs.q, greedy=beliefs.greedy, td_target=td[0], td_error=td[1],
+                       actions=beliefs.actions, state_value=beliefs.value, action_vectors=action_vectors)
 
 
 def _policy_view(agent: Any, beliefs: Beliefs | None) -> PolicyView | None:

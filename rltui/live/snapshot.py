@@ -1,4 +1,5 @@
-"""What the play-along owner publishes: one frozen snapshot of everything the panels show."""
+"""What the play-along owner publishes: one frozen snapshot of everything the panels show,
+in a frozen group per panel or concern."""
 
 from __future__ import annotations
 
@@ -26,36 +27,64 @@ class ReturnsRow:
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    """Everything the panels show, copied, at one moment."""
+class Status:
+    """Who drives and how: the status line, the Training panel's rows, the footer."""
 
-    seq: int
-    scene: Any
     controller: str
     learning: bool
     paused: bool
     full_speed: bool
     speed: int
+    """Agent steps per second at the slow setting."""
     has_agent: bool
     agent_kind: str | None
     loading: bool
     """An agent is being made (torch can take seconds to load); tab and f wait for it."""
-    q_values: np.ndarray | None
-    """Q(s_t, ·) for the current state."""
-    greedy: int | None
-    """The action the agent would take without exploring (the likeliest, for a policy)."""
+    learn_from_human: bool = True
+    unsaved_steps: int = 0
+    """Steps the agent has learned from since it was made, loaded or last saved."""
+
+
+@dataclass(frozen=True)
+class StepView:
+    """The step shown and its episode so far: the env's picture, the last move, the rewards."""
+
+    scene: Any
     last: Transition | None
     last_outcome: str | None
     """What became of the last move when it was not what the action aims at (the ice: "slid
     right"), else None."""
-    td_target: float | None
-    td_error: float | None
-    episode_steps: int
-    episode_return: float
+    steps: int
+    """Steps of the episode up to the step shown."""
+    return_: float
     discounted: float
     rewards_tail: tuple[float, ...]
-    episode_done: bool
+    done: bool
     gamma: float
+
+
+@dataclass(frozen=True)
+class BeliefsView:
+    """What the agent believes of the state shown (the Q-values panel)."""
+
+    q_values: np.ndarray | None = None
+    """Q(s_t, ·) for the current state."""
+    greedy: int | None = None
+    """The action the agent would take without exploring (the likeliest, for a policy)."""
+    td_target: float | None = None
+    td_error: float | None = None
+    actions: ActionBeliefs | None = None
+    """For a continuous-action agent: its policy's mean and spread, and its curve."""
+    state_value: float | None = None
+    """V(s) of the state shown, as the agent sees it."""
+    action_vectors: tuple[tuple[float, ...], ...] | None = None
+    """A continuous env's named actions (a person's keys), to show a named action as a vector."""
+
+
+@dataclass(frozen=True)
+class TrainingView:
+    """The agent's counters and the plot's series (the Training panel)."""
+
     episodes: int
     """Episodes the agent has finished, counting those before it was loaded (without an
     agent: this session's)."""
@@ -68,31 +97,42 @@ class Snapshot:
     """(episode number, return) of the last :data:`HISTORY` episodes."""
     evals: tuple[tuple[int, float], ...]
     """(episode number, greedy evaluation mean), within the same episodes."""
-    finished: tuple[tuple[ReturnsRow, ...], tuple[float, ...]] | None
-    """The last finished episode: its steps and G_t for each."""
-    values: Any = None
-    """V(s) and greedy actions for the value map, or None."""
-    learn_from_human: bool = True
-    timeline: tuple[int, int] = (0, 0)
-    """(step shown, steps recorded) of the current episode: the panel's "step i/n"."""
-    viewing: bool = False
-    """An earlier step is shown; acting from it branches."""
-    finished_row: int | None = None
-    """The G_t table's row for the step shown, when that table is this episode's."""
-    unsaved_steps: int = 0
-    """Steps the agent has learned from since it was made, loaded or last saved."""
+    knob_marks: tuple[tuple[int, str], ...] = ()
+    """(episode, what changed) for each turn of the agent's knobs, for the Training plot."""
     solved_at: float | None = None
     """The env's solved mark (the Training plot draws it)."""
-    policy: PolicyView | None = None
-    """For a policy agent (REINFORCE, PPO): what the Policy panel shows."""
     metrics: tuple[tuple[str, float], ...] = ()
     """A policy agent's latest update, as Spinning Up logs it (losses, entropy, KL …); SAC's
     (both Q losses, the policy loss, α, entropy)."""
-    actions: ActionBeliefs | None = None
-    """For a continuous-action agent: its policy's mean and spread, and its curve."""
-    state_value: float | None = None
-    """V(s) of the state shown, as the agent sees it."""
-    realtime: bool = False
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """Where the step shown stands in the episode kept (the panel's "step i/n")."""
+
+    shown: int = 0
+    recorded: int = 0
+    viewing: bool = False
+    """An earlier step is shown; acting from it branches."""
+    knob_here: str | None = None
+    """Looking back: the knobs a person turned at the step shown."""
+
+
+@dataclass(frozen=True)
+class TableView:
+    """The G_t table of the episode that ended last (the Returns panel)."""
+
+    finished: tuple[tuple[ReturnsRow, ...], tuple[float, ...]] | None = None
+    """Its steps and G_t for each; the same object until another episode ends."""
+    row: int | None = None
+    """The table's row for the step shown, when that table is this episode's."""
+
+
+@dataclass(frozen=True)
+class RealTimeView:
+    """Real time: a person drives an env that keeps moving."""
+
+    on: bool = False
     """A person drives in real time (the env keeps moving); else turn by turn."""
     clock_running: bool = False
     """Real time is running (a key started it; the episode's end or looking back stops it)."""
@@ -103,16 +143,29 @@ class Snapshot:
     env's clock leaves between frames)."""
     unlearned: int = 0
     """Real-time moves dropped unlearned because learning fell too far behind."""
-    knob_marks: tuple[tuple[int, str], ...] = ()
-    """(episode, what changed) for each turn of the agent's knobs, for the Training plot."""
-    knob_here: str | None = None
-    """Looking back: the knobs a person turned at the step shown."""
-    planning: str | None = None
-    """For a planner (value or policy iteration): where its sweeps stand."""
     fps: float = 0.0
     """The env's own frames per second: real time's pace."""
-    action_vectors: tuple[tuple[float, ...], ...] | None = None
-    """A continuous env's named actions (a person's keys), to show a named action as a vector."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the panels show, copied, at one moment: a group per concern, each filled in
+    one place (:mod:`rltui.live.publishing`) and read by the panels that draw it."""
+
+    seq: int
+    status: Status
+    step: StepView
+    beliefs: BeliefsView
+    training: TrainingView
+    timeline: TimelineView = TimelineView()
+    table: TableView = TableView()
+    realtime: RealTimeView = RealTimeView()
+    policy: PolicyView | None = None
+    """For a policy agent (REINFORCE, PPO): what the Policy panel shows."""
+    planning: str | None = None
+    """For a planner (value or policy iteration): where its sweeps stand."""
+    values: Any = None
+    """V(s) and greedy actions for the value map, or None."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +173,7 @@ class PolicyView:
     """π(·|s), V(s) and where the agent stands in its update cycle."""
 
     pi: np.ndarray | None
-    """π(·|s) over discrete actions (None: continuous ones, see :attr:`Snapshot.actions`)."""
+    """π(·|s) over discrete actions (None: continuous ones, see :attr:`BeliefsView.actions`)."""
     value: float
     advantage: float | None
     """The latest advantage estimate the agent computed (at its last update)."""

@@ -1,12 +1,14 @@
 """The timeline of the episode being played: every step kept, shown again, branched from,
 and episodes saved to or replayed from disk.
 
-:class:`Timeline` is part of :class:`rltui.live.playalong.PlayAlong`: it runs in the owner
-thread, on the owner's session and agent; it is kept apart because it is a job of its own.
+:class:`Timeline` is a part of :class:`rltui.live.playalong.PlayAlong`: it holds the steps
+kept, the step shown and the G_t table of the episode that ended; it runs in the owner thread,
+on the context's session and agent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 from agents.beliefs import Beliefs
 from rltui.envs.catalog import LONGEST_EPISODE, PIXELS, observation_now
 from rltui.envs.restore import capture, restore
-from rltui.envs.session import HUMAN, Transition
+from rltui.envs.session import Transition
+from rltui.live.context import Context
+from rltui.live.snapshot import ReturnsRow
 
 if TYPE_CHECKING:
     from rltui.formats.episodes import EpisodeRecord
@@ -44,36 +48,42 @@ class TimelineEntry:
 class Timeline:
     """Keeping, showing and branching the steps of the current episode (owner thread only)."""
 
-    _episode_saved: tuple[EpisodeRecord, Path] | None = None
-    """The episode last saved (ctrl+e) and its file: saving it again, unchanged, says where."""
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.entries: list[TimelineEntry] = []
+        """Entry i: the env as it was after step i of this episode (0: after the reset)."""
+        self.view: int | None = None
+        """The step shown, or None for the live end."""
+        self.replaying = False
+        """A recorded episode is being played in: not training."""
+        self.finished: tuple[tuple[ReturnsRow, ...], tuple[float, ...]] | None = None
+        """The G_t table of the episode that ended last: its rows and G_t for each."""
+        self.finished_episode: Any = None
+        """The Episode the G_t table was made from (what ctrl+e saves once a new one is empty)."""
+        self.episode_saved: tuple[EpisodeRecord, Path] | None = None
+        """The episode last saved (ctrl+e) and its file: saving it again, unchanged, says where."""
 
     # --- episodes on disk ------------------------------------------------------------------
 
-    def open_replay(self, record: EpisodeRecord) -> None:
-        """Replace the current episode with a recorded one (checked already). Owner thread only."""
-        self.controller = HUMAN
-        self._replay(record)
+    def replay(self, record: EpisodeRecord, step: Callable[[Any, str], None]) -> None:
+        """Play a recorded episode into the timeline with ``step(action, actor)`` (a step that
+        does not learn), then show its first step.
 
-    def _replay(self, record: EpisodeRecord) -> None:
-        """Play a recorded episode into the timeline, then show its first step.
-
-        The replayed steps are not training: they leave the counters, the rate and the
-        returns plot as they were (the G_t table does show the replayed episode).
+        The replayed steps are not training: they leave the episode and step counters as they
+        were (the G_t table does show the replayed episode).
         """
-        session = self.session
+        session = self.ctx.session
         counts = session.episodes_finished, session.total_steps
         session.reset(seed=record.seed)
-        self._start_timeline()
-        self._replaying = True
+        self.start()
+        self.replaying = True
         try:
             for action, actor in zip(record.actions, record.actors):
-                self._step(action, actor, learn=False)
+                step(action, actor)
         finally:
-            self._replaying = False
+            self.replaying = False
             session.episodes_finished, session.total_steps = counts
-            self._stats.meter.clear()
         self.view = 0 if record.steps else None
-        self.paused = self.agent is not None  # an agent brought along waits until asked
 
     def save_episode(self, directory: Path) -> tuple[Path, EpisodeRecord]:
         """Write the current episode (or, before the next one has a step, the one that just
@@ -85,67 +95,95 @@ class Timeline:
         """
         from rltui.formats import episodes
 
-        episode = self.session.episode
-        if episode.steps == 0 and self._finished_episode is not None:
-            episode = self._finished_episode
-        record = episodes.record_of(episode, self.session.entry.id, self.agent.kind if self.agent is not None else None)
-        saved = self._episode_saved
+        session, agent = self.ctx.session, self.ctx.agent
+        episode = session.episode
+        if episode.steps == 0 and self.finished_episode is not None:
+            episode = self.finished_episode
+        record = episodes.record_of(episode, session.entry.id, agent.kind if agent is not None else None)
+        saved = self.episode_saved
         if saved is not None and saved[0] == record and saved[1].parent == directory and saved[1].is_file():
             raise episodes.EpisodeAlreadySaved(saved[1])
         path = episodes.save(record, directory)
-        self._episode_saved = (record, path)
+        self.episode_saved = (record, path)
         return path, record
 
     # --- the steps kept -------------------------------------------------------------------
 
-    def _start_timeline(self) -> None:
-        self._timeline = []
+    def start(self) -> None:
+        """A new episode: nothing kept but its first state, shown live."""
+        self.entries = []
         self.view = None
-        self._keep_step()
+        self.keep()
 
-    def _keep_step(self) -> None:
+    def keep(self) -> None:
         """Remember the env as it is now, as the timeline's next entry (bounded)."""
-        if len(self._timeline) > EPISODE_RECORD_LIMIT:
+        if len(self.entries) > EPISODE_RECORD_LIMIT:
             return
-        state = capture(self.session.env)
+        session = self.ctx.session
+        state = capture(session.env)
         scene = None
-        if state is None and self.session.entry.render != PIXELS:
-            scene = self.session.scene()
-        self._timeline.append(TimelineEntry(state, self.session.obs, scene=scene))
+        if state is None and session.entry.render != PIXELS:
+            scene = session.scene()
+        self.entries.append(TimelineEntry(state, session.obs, scene=scene))
 
-    def _reobserve(self) -> None:
+    def live(self) -> TimelineEntry | None:
+        """The entry of the step the env is at now (None once the timeline is full)."""
+        if self.entries and len(self.entries) == self.ctx.session.episode.steps + 1:
+            return self.entries[-1]
+        return None
+
+    def set_td(self, episode: Any, index: int, td: tuple[float | None, float | None]) -> None:
+        """The TD target and error of the step that led to entry ``index`` of ``episode``
+        (nothing if that episode is no longer the one kept)."""
+        if episode is self.ctx.session.episode and index < len(self.entries):
+            self.entries[index].td = td
+
+    def finish(self, episode: Any) -> None:
+        """The episode ended: its G_t table, from its bookkeeping and the beliefs kept."""
+        kept = min(episode.steps, len(self.entries))
+        seen = [entry.beliefs for entry in self.entries[:kept]]
+        records = tuple(
+            ReturnsRow(t, episode.actors[t], episode.actions[t], episode.rewards[t],
+                       None if (beliefs := seen[t]) is None else beliefs.value)
+            for t in range(kept)
+        )
+        self.finished = (records, tuple(episode.returns_to_go()[:kept]))
+        self.finished_episode = episode
+
+    def reobserve(self) -> None:
         """The env now shows agents another observation (:meth:`Session.observe_as`): each
         kept step's is made again, as the env was then."""
-        env = self.session.env
+        env = self.ctx.session.env
         now = capture(env)
         try:
-            for entry in self._timeline:
+            for entry in self.entries:
                 if entry.state is not None:
                     restore(env, entry.state)
                     entry.obs = observation_now(env)
         finally:
             restore(env, now)
 
-    def _branch(self) -> None:
+    def branch(self) -> None:
         """Acting at an earlier step: put the env back there and drop the later steps."""
         i = self.view
         self.view = None
-        if i is None or i >= len(self._timeline) - 1:
+        if i is None or i >= len(self.entries) - 1:
             return
-        entry = self._timeline[i]
+        session = self.ctx.session
+        entry = self.entries[i]
         if entry.state is None:
-            self.say("warning", f"{self.session.entry.id} cannot be put back to an "
-                      "earlier step; play goes on from the latest one.")
+            self.ctx.say("warning", f"{session.entry.id} cannot be put back to an "
+                         "earlier step; play goes on from the latest one.")
             return
-        restore(self.session.env, entry.state)
-        session = self.session
+        restore(session.env, entry.state)
         session.obs = entry.obs
         session.episode.truncate(i)
         session.last = None
-        del self._timeline[i + 1:]
+        del self.entries[i + 1:]
 
-    def _scrub(self, where: Any) -> None:
-        n = len(self._timeline) - 1
+    def scrub(self, where: Any) -> None:
+        """Move the view: a step delta, ``"home"`` or ``"end"``."""
+        n = len(self.entries) - 1
         current = n if self.view is None else self.view
         if where == "home":
             target = 0
@@ -154,27 +192,24 @@ class Timeline:
         else:
             target = min(max(current + int(where), 0), n)
         self.view = None if target == n else target
-        if self.view is not None:
-            self.clock_running = False  # real time stops while a person looks back
-            if self.agent is not None:
-                self.paused = True  # the agent waits while a person looks back
 
-    def _transition_to(self, i: int) -> Transition | None:
+    def transition_to(self, i: int) -> Transition | None:
         """The step that led to timeline entry ``i``, as it was (None for the first entry)."""
         if i == 0:
             return None
-        episode, t = self.session.episode, i - 1
-        return Transition(self._timeline[t].obs, episode.actions[t], episode.rewards[t],
-                          self._timeline[i].obs, False, False, t, episode.actors[t])
+        episode, t = self.ctx.session.episode, i - 1
+        return Transition(self.entries[t].obs, episode.actions[t], episode.rewards[t],
+                          self.entries[i].obs, False, False, t, episode.actors[t])
 
-    def _scene_at(self, entry: TimelineEntry) -> Any:
+    def scene_at(self, entry: TimelineEntry) -> Any:
         """The scene as it was at a past step: put the env back there, draw, put it back."""
+        session = self.ctx.session
         if entry.state is None:
-            return entry.scene if entry.scene is not None else self.session.scene()
-        env = self.session.env
+            return entry.scene if entry.scene is not None else session.scene()
+        env = session.env
         now = capture(env)
         restore(env, entry.state)
         try:
-            return self.session.scene()
+            return session.scene()
         finally:
             restore(env, now)

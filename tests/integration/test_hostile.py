@@ -147,15 +147,15 @@ def test_blackjack_look_back_then_move_branches_as_a_fresh_deal_would() -> None:
     the deck's generator are put back), as a fresh env from the same seed would."""
     heard: list = []
     owner = PlayAlong(Session(catalog.resolve("Blackjack-v1"), seed=0, render=False), deliver=heard.append)
-    owner._act(0)  # stick: the hand is over
-    owner._scrub(-1)
-    owner._act(1)  # hit, from the first step
+    owner.commands.act(0)  # stick: the hand is over
+    owner.commands.scrub(-1)
+    owner.commands.act(1)  # hit, from the first step
     said = [m.text for m in heard if isinstance(m, Notice) and m.severity != "information"]
     assert said == [] and owner.session.episode.actions == [1]
     fresh = catalog.make_env(catalog.resolve("Blackjack-v1"), render=False)
     fresh.reset(seed=0)
     assert owner.session.obs == fresh.step(1)[0]
-    owner._act(1)  # and the deck goes on as the fresh one's does
+    owner.commands.act(1)  # and the deck goes on as the fresh one's does
     assert owner.session.obs == fresh.step(1)[0]
 
 

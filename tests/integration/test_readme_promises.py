@@ -41,7 +41,7 @@ def test_saves_lists_your_agents_and_episodes_before_the_shipped_ones(
     yours.mkdir()
     shutil.copy(SHIPPED_DIR / "Taxi-v4-q-learning.safetensors", yours / "mine.safetensors")
     owner = PlayAlong(Session(catalog.resolve("CliffWalking-v1"), seed=0, render=False))
-    owner._act(0)
+    owner.commands.act(0)
     episode, _ = owner.save_episode(yours / "episodes")
     assert main(["saves"]) == 0
     out = capsys.readouterr().out
@@ -60,7 +60,7 @@ def test_the_l_notice_under_an_on_policy_agent_names_the_registrys_off_policy_ki
     owner = PlayAlong(Session(entry, seed=0, render=False), deliver=said.append)
     owner.agent = make_agent_for(entry, "reinforce", {"hidden": "8"}, seed=0)
     before = owner.learn_from_human
-    owner._toggle_learn_from_human()
+    owner.commands.toggle_learn_from_human()
     (notice,) = [m for m in said if hasattr(m, "text")]
     learners = [k for k in kinds_for(owner.session.env) if k in OFF_POLICY]
     assert "sac" in learners  # SAC learns from a person's moves too

@@ -34,10 +34,10 @@ def _owner(kind: str = "sac") -> tuple[PlayAlong, list[int]]:
 
 def test_a_key_is_taken_before_a_late_frame() -> None:
     owner, _ = _owner()
-    owner._act(4)  # Torque +2 starts the clock
+    owner.commands.act(4)  # Torque +2 starts the clock
     owner._clocked_tick()  # the first frame
     owner.hold.release()
-    owner._next_frame = time.perf_counter() - 0.05  # the next frame is late ...
+    owner.clock.next_frame = time.perf_counter() - 0.05  # the next frame is late ...
     owner.act(0)  # ... and a key waits in the queue
     owner._clocked_tick()
     assert owner.session.episode.actions == [4, 0]  # the late frame took the waiting key
@@ -46,15 +46,15 @@ def test_a_key_is_taken_before_a_late_frame() -> None:
 
 def test_learning_waits_for_the_time_the_clock_leaves() -> None:
     owner, learned = _owner()
-    owner._learn_cost = 10.0  # an update far longer than a frame: it never fits between them
-    owner._act(4)
+    owner.learner.cost = 10.0  # an update far longer than a frame: it never fits between them
+    owner.commands.act(4)
     for _ in range(3):
-        owner._next_frame = time.perf_counter()  # each frame due now
+        owner.clock.next_frame = time.perf_counter()  # each frame due now
         owner._clocked_tick()
     assert owner.session.episode.actions == [4, 4, 4]
     assert learned == [] and owner.learning_behind == 3  # no frame waited for an update
-    assert owner.latest is not None and owner.latest.learning_behind == 3  # and the screen says so
-    owner._toggle_realtime()  # the clock stops: the agent catches up, in the order played
+    assert owner.latest is not None and owner.latest.realtime.learning_behind == 3  # and the screen says so
+    owner.commands.toggle_realtime()  # the clock stops: the agent catches up, in the order played
     while owner.learning_behind:
         owner._tick()
     assert learned == [2, 2, 2] and owner.agent.steps == 3
@@ -62,11 +62,11 @@ def test_learning_waits_for_the_time_the_clock_leaves() -> None:
 
 def test_an_update_that_fits_is_made_between_frames() -> None:
     owner, learned = _owner()
-    owner._act(4)
-    owner._next_frame = time.perf_counter()
+    owner.commands.act(4)
+    owner.clock.next_frame = time.perf_counter()
     owner._clocked_tick()  # frame 1; its move waits
     assert learned == [] and owner.learning_behind == 1
-    owner._next_frame = time.perf_counter() + 60.0  # a whole minute to the next frame
+    owner.clock.next_frame = time.perf_counter() + 60.0  # a whole minute to the next frame
     owner._clocked_tick()
     assert learned == [2] and owner.learning_behind == 0
 
@@ -77,7 +77,7 @@ def test_turn_by_turn_still_learns_at_once(kind: str) -> None:
     session = Session(entry, seed=0, render=False, kind=kind)
     agent = make_agent_for(entry, kind, {"hidden": "8"} if kind == "dqn" else {}, seed=0)
     owner = PlayAlong(session, agent, realtime=False)
-    owner._act(1)
+    owner.commands.act(1)
     assert agent.steps == 1 and owner.learning_behind == 0
 
 
@@ -85,13 +85,13 @@ def test_plus_and_minus_set_real_times_pace_while_a_person_drives() -> None:
     entry = catalog.resolve("CartPole-v1")
     owner = PlayAlong(Session(entry, seed=0, render=False), realtime=True)
     assert owner.fps == 50
-    owner._slower()
-    owner._slower()
+    owner.commands.slower()
+    owner.commands.slower()
     assert owner.fps == 30  # 50 -> 40 -> 30
-    owner._faster()
+    owner.commands.faster()
     assert owner.fps == 40
     for _ in range(20):
-        owner._slower()
+        owner.commands.slower()
     assert owner.fps == 2  # the slowest pace, said once reached
 
 
@@ -120,9 +120,9 @@ def test_f_is_named_and_works_as_the_toggle_it_is() -> None:
     entry = catalog.resolve("Taxi-v4")
     owner = PlayAlong(Session(entry, seed=0, render=False), make_agent_for(entry, "q-learning", seed=0))
     speed = owner.speed
-    owner._toggle_full_speed()
+    owner.commands.toggle_full_speed()
     assert owner.full_speed
-    owner._toggle_full_speed()
+    owner.commands.toggle_full_speed()
     assert not owner.full_speed and owner.speed == speed  # off again, at the counted speed
 
 
@@ -144,9 +144,9 @@ def test_a_slip_on_a_slippery_map_says_where_it_went() -> None:
 @pytest.mark.parametrize(
     ("press", "says", "controller", "paused"),
     [
-        ("_toggle_control", "is here and in control: tab takes control back.", "agent", False),
-        ("_toggle_full_speed", "is here and at full speed: tab takes control back.", "agent", False),
-        ("_step_once", "is here and took one step: n steps it again", "agent", True),
+        ("toggle_control", "is here and in control: tab takes control back.", "agent", False),
+        ("toggle_full_speed", "is here and at full speed: tab takes control back.", "agent", False),
+        ("step_once", "is here and took one step: n steps it again", "agent", True),
         (None, "is here: tab hands it control", "human", False),
     ],
 )
@@ -167,7 +167,7 @@ def test_an_agent_that_arrives_says_what_the_key_pressed_while_it_loaded_did(
     if press is None:
         owner.ensure_agent()
     else:
-        getattr(owner, press)()
+        getattr(owner.commands, press)()
     while owner.agent is None:  # the agent is made in a thread of its own, then handed over
         call = owner.inbox.get(timeout=10.0)
         assert call is not None, "the agent never arrived"
@@ -176,4 +176,4 @@ def test_an_agent_that_arrives_says_what_the_key_pressed_while_it_loaded_did(
     arrived = [text for text in notices if text.startswith("A fresh")]
     assert len(arrived) == 1 and says in arrived[0], notices
     assert owner.controller == controller and owner.paused == paused
-    assert session.episode.steps == (1 if press == "_step_once" else 0)
+    assert session.episode.steps == (1 if press == "step_once" else 0)

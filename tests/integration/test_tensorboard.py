@@ -73,10 +73,10 @@ def test_the_app_logs_each_agent_to_a_run_of_its_own(tmp_path: Path) -> None:
     owner.controller = AGENT
     for _ in range(3_000):
         owner._agent_step()
-    first = owner._log
+    first = owner.runs.run
     owner._attach(make_agent_for(entry, "sarsa", seed=0))  # a new agent: a new run
-    assert first.closed and owner._log is not first
-    owner._log.close()
+    assert first.closed and owner.runs.run is not first
+    owner.runs.run.close()
     runs = sorted(p.name for p in tmp_path.iterdir())
     assert len(runs) == 2 and runs[0].startswith("Taxi-v4-q-learning-0-") and runs[1].startswith("Taxi-v4-sarsa-0-")
     scalars = _scalars(first.dir)
@@ -153,12 +153,12 @@ def test_train_load_and_the_app_with_a_loaded_agent_share_the_step_axis(tmp_path
     entry = catalog.resolve("Taxi-v4")
     owner = PlayAlong(Session(entry, seed=0, render=False), tensorboard=tmp_path / "app")
     owner._attach(load_agent_for(str(saved), entry)[0])
-    owner._toggle_learning()  # a loaded agent comes greedy: t trains it on
+    owner.commands.toggle_learning()  # a loaded agent comes greedy: t trains it on
     owner.controller = AGENT
     for _ in range(2_000):
         owner._agent_step()
-    owner._log.close()
-    played = [e.step for e in _scalars(owner._log.dir)["rollout/exploration_rate"]]
+    owner.runs.run.close()
+    played = [e.step for e in _scalars(owner.runs.run.dir)["rollout/exploration_rate"]]
     assert trained == played == [4_000, 5_000]
 
 
@@ -208,6 +208,6 @@ def test_dqn_in_the_app_writes_its_loss_as_in_train(tmp_path: Path) -> None:
     owner.controller = AGENT
     for _ in range(2_000):
         owner._agent_step()
-    owner._log.close()
-    scalars = set(_scalars(owner._log.dir))
+    owner.runs.run.close()
+    scalars = set(_scalars(owner.runs.run.dir))
     assert SB3_TAGS["dqn"] <= scalars <= set(TAGS) and "train/td_error" not in scalars

@@ -209,8 +209,8 @@ async def test_the_play_screen_drives_it_and_shows_its_panel_rows() -> None:
         for _ in range(40):
             await press(pilot, "n")
         snap = screen.snap
-        assert snap.controller == AGENT and snap.agent_kind == TOY and agent.steps == before + 40
-        assert np.array_equal(snap.q_values, agent.q_values(screen.session.obs))
+        assert snap.status.controller == AGENT and snap.status.agent_kind == TOY and agent.steps == before + 40
+        assert np.array_equal(snap.beliefs.q_values, agent.q_values(screen.session.obs))
         text = screen_text(app)
         assert TOY in text and "MC G" in text  # its spec's row in the Training panel
 

@@ -23,7 +23,7 @@ def test_pong_names_its_actions_and_runs_in_real_time_at_its_fps() -> None:
     session = Session(entry, seed=0)
     owner = PlayAlong(session, realtime=True)
     assert owner.fps == 30
-    owner._act(2)
+    owner.commands.act(2)
     for _ in range(20):
         owner._frame()
     assert session.episode.steps == 20 and session.episode.actions[0] == 2

@@ -36,7 +36,7 @@ def saves_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _play(owner: PlayAlong, actions: list[int]) -> None:
     for a in actions:
-        owner._act(a)
+        owner.commands.act(a)
 
 
 def _played(env_id: str, seed: int, rng_seed: int = 1, branch: bool = True) -> tuple[PlayAlong, list]:
@@ -47,11 +47,11 @@ def _played(env_id: str, seed: int, rng_seed: int = 1, branch: bool = True) -> t
     n = entry.n_actions
     _play(owner, [rng.randrange(n) for _ in range(4)])
     if branch and not owner.session.episode.done:
-        owner._scrub(-2)
+        owner.commands.scrub(-2)
         _play(owner, [rng.randrange(n)])  # a branch from step 2
     while not owner.session.episode.done:
         _play(owner, [rng.randrange(n)])
-    obs = [entry.obs for entry in owner._timeline]
+    obs = [entry.obs for entry in owner.timeline.entries]
     return owner, obs
 
 
@@ -130,7 +130,7 @@ def test_saving_right_after_an_episode_ends_saves_that_episode(tmp_path: Path) -
     owner._new_episode()
     _, record = owner.save_episode(tmp_path)
     assert record.steps == steps
-    owner._act(0)
+    owner.commands.act(0)
     _, record = owner.save_episode(tmp_path)
     assert record.steps == 1
 
@@ -336,24 +336,24 @@ async def test_a_replay_opens_at_its_first_step_and_steps_through(tmp_path: Path
         await settle(pilot)
         assert any(n.message.startswith("Replaying ") for n in app._notifications)
         assert panel_value(app, "step") == "0/4"
-        start = app.screen.snap.scene.agent
+        start = app.screen.snap.step.scene.agent
         await press(pilot, "right_square_bracket")
         assert panel_value(app, "step") == "1/4"
-        assert app.screen.snap.last.action == 0 and app.screen.snap.last.actor == HUMAN
+        assert app.screen.snap.step.last.action == 0 and app.screen.snap.step.last.actor == HUMAN
         await press(pilot, "end")
         assert panel_value(app, "step") == "4/4"
         await press(pilot, "home", "up")  # branch from the first step
         assert panel_value(app, "step") == "1/1"
-        assert app.screen.snap.scene.agent == (start[0] - 1, start[1])
+        assert app.screen.snap.step.scene.agent == (start[0] - 1, start[1])
 
 
 async def test_scrubbing_a_finished_episode_marks_its_row_in_the_g_table() -> None:
     app = RLTuiApp(Session(catalog.resolve("CliffWalking-v1"), seed=0))
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "up", *["right"] * 11, "down")  # along the top row to the goal
-        assert app.screen.snap.episode_done
+        assert app.screen.snap.step.done
         await press(pilot, "home", "right_square_bracket", "right_square_bracket")
-        assert app.screen.snap.finished_row == 2
+        assert app.screen.snap.table.row == 2
         from textual.widgets import DataTable
 
         table = app.screen.query_one("#returns-table", DataTable)
@@ -375,7 +375,7 @@ def test_the_timeline_is_bounded_and_does_not_grow_across_episodes(monkeypatch: 
     longest = 0
     for _ in range(3_000):
         owner._agent_step()
-        longest = max(longest, len(owner._timeline))
+        longest = max(longest, len(owner.timeline.entries))
     assert longest == 51  # the reset's entry and 50 steps, however long the episode ran
     monkeypatch.setattr(timeline, "EPISODE_RECORD_LIMIT", 10_000)
     tracemalloc.start()
@@ -487,9 +487,10 @@ def test_opening_a_replay_mid_training_leaves_the_counters_and_plot_alone(tmp_pa
     trainer.open_replay(episodes.read(path))
     trainer.publish(force=True)
     after = trainer.latest
-    assert (after.episodes, after.total_steps, after.returns) == (before.episodes, before.total_steps,
-                                                                   before.returns)
-    assert after.timeline == (0, record.steps) and after.controller == HUMAN and after.paused
-    rows, returns = after.finished  # the G_t table is the replayed episode's
+    assert (after.training.episodes, after.training.total_steps, after.training.returns) == (
+        before.training.episodes, before.training.total_steps, before.training.returns)
+    assert (after.timeline.shown, after.timeline.recorded) == (0, record.steps)
+    assert after.status.controller == HUMAN and after.status.paused
+    rows, returns = after.table.finished  # the G_t table is the replayed episode's
     assert [r.action for r in rows] == list(record.actions) and returns[0] == pytest.approx(
         sum(r * entry.gamma ** t for t, r in enumerate(record.rewards)))

@@ -61,10 +61,10 @@ def test_the_panels_gamma_is_the_agents_fresh_set_and_loaded(env_id: str, kind: 
             owner._human_step(0)
         owner.publish(force=True)
         snap = owner.latest
-        assert snap.gamma == agent.config.gamma
+        assert snap.step.gamma == agent.config.gamma
         # The discounted return so far is counted with that γ too.
         expected = sum(agent.config.gamma ** t * r for t, r in enumerate(session.episode.rewards))
-        assert snap.discounted == pytest.approx(expected)
+        assert snap.step.discounted == pytest.approx(expected)
         session.close()
 
 
@@ -78,7 +78,7 @@ def test_an_agent_brought_in_later_changes_the_gamma_the_panel_uses_and_says_so(
     assert owner.session.gamma == entry.gamma
     owner._attach(make_agent_for(entry, "q-learning", {"gamma": "0.5"}))
     owner.publish(force=True)
-    assert owner.latest.gamma == 0.5 and owner.latest.discounted == pytest.approx(-1 - 0.5)
+    assert owner.latest.step.gamma == 0.5 and owner.latest.step.discounted == pytest.approx(-1 - 0.5)
     assert any("γ is now 0.5" in m.text for m in said if isinstance(m, Notice))
 
 
@@ -137,8 +137,9 @@ async def test_a_flat_return_curve_gets_ascending_labels_around_it() -> None:
     entry = catalog.resolve("MountainCar-v0")
     owner = PlayAlong(Session(entry, seed=0, render=False))
     owner.publish(force=True)
-    snap = dataclasses.replace(owner.latest, returns=tuple((e, -200.0) for e in range(1, 41)),
-                               evals=((20, -200.0), (40, -200.0)), solved_at=None)
+    training = dataclasses.replace(owner.latest.training, returns=tuple((e, -200.0) for e in range(1, 41)),
+                                   evals=((20, -200.0), (40, -200.0)), solved_at=None)
+    snap = dataclasses.replace(owner.latest, training=training)
     text = await _plot_text(snap, (80, 14))
     numbers = []
     for line in text.splitlines():
@@ -157,10 +158,10 @@ def test_the_plot_shows_one_window_of_episodes_for_every_series() -> None:
         owner._agent_step()
     owner.publish(force=True)
     snap = owner.latest
-    episodes = [e for e, _ in snap.returns]
-    assert len(episodes) == HISTORY and episodes[-1] == snap.episodes
+    episodes = [e for e, _ in snap.training.returns]
+    assert len(episodes) == HISTORY and episodes[-1] == snap.training.episodes
     assert episodes == list(range(episodes[0], episodes[-1] + 1))
-    assert snap.evals and all(episodes[0] <= e <= episodes[-1] for e, _ in snap.evals)
+    assert snap.training.evals and all(episodes[0] <= e <= episodes[-1] for e, _ in snap.training.evals)
 
 
 # --- hand-off while an agent loads ---------------------------------------------------------
@@ -201,12 +202,12 @@ def test_tab_while_the_agent_loads_shows_loading_keeps_keys_and_is_idempotent() 
         owner.toggle_full_speed()  # pressed while loading: applied when the agent arrives
         _wait(lambda: owner.inbox.handled >= 3)
         snap = owner.latest
-        assert snap.loading and snap.controller == HUMAN and not snap.has_agent
+        assert snap.status.loading and snap.status.controller == HUMAN and not snap.status.has_agent
         release.set()
         _wait(lambda: owner.settled)
         snap = owner.latest
-        assert len(made) == 1 and snap.has_agent and not snap.loading
-        assert snap.controller == AGENT and snap.full_speed and not snap.paused
+        assert len(made) == 1 and snap.status.has_agent and not snap.status.loading
+        assert snap.status.controller == AGENT and snap.status.full_speed and not snap.status.paused
     finally:
         release.set()
         stop.set()
@@ -224,7 +225,7 @@ def test_a_move_while_the_agent_loads_keeps_the_person_in_control() -> None:
         owner.act(1)
         release.set()
         _wait(lambda: owner.settled)
-        assert owner.latest.has_agent and owner.latest.controller == HUMAN
+        assert owner.latest.status.has_agent and owner.latest.status.controller == HUMAN
     finally:
         stop.set()
         thread.join(2)
@@ -241,7 +242,7 @@ async def test_the_status_says_loading_at_once() -> None:
         await wait_for_text(pilot, "Loading the agent", "loading…")
         release.set()
         await settle(pilot)
-        assert screen.snap.controller == AGENT and "Loading" not in screen_text(app)
+        assert screen.snap.status.controller == AGENT and "Loading" not in screen_text(app)
 
 
 # --- counters, rate, speed -------------------------------------------------------------------
@@ -256,17 +257,17 @@ def test_a_loaded_agent_keeps_its_counters_and_pausing_reads_zero(monkeypatch: p
     agent, _ = load_agent("saves/Taxi-v4-q-learning.safetensors")
     session = Session(entry, seed=0, render=False)
     owner = PlayAlong(session, agent)
-    owner._toggle_learning()  # a loaded agent comes greedy: t trains it on
+    owner.commands.toggle_learning()  # a loaded agent comes greedy: t trains it on
     owner.controller = AGENT
     for _ in range(50):
         owner._agent_step()
         clock[0] += 0.01
     owner.publish(force=True)
-    assert owner.latest.total_steps == 116_000 + 50 and owner.latest.total_steps == agent.steps
-    assert owner.latest.steps_per_second > 0
-    owner._pause()
+    assert owner.latest.training.total_steps == 116_000 + 50 and owner.latest.training.total_steps == agent.steps
+    assert owner.latest.training.steps_per_second > 0
+    owner.commands.pause()
     owner.publish(force=True)
-    assert owner.latest.paused and owner.latest.steps_per_second == 0.0
+    assert owner.latest.status.paused and owner.latest.training.steps_per_second == 0.0
 
 
 def test_slower_from_full_speed_is_the_fastest_counted_speed() -> None:
@@ -274,10 +275,10 @@ def test_slower_from_full_speed_is_the_fastest_counted_speed() -> None:
 
     owner = PlayAlong(Session(catalog.resolve("Taxi-v4"), seed=0, render=False),
                       make_agent_for(catalog.resolve("Taxi-v4"), "q-learning"))
-    owner._toggle_full_speed()
-    owner._slower()
+    owner.commands.toggle_full_speed()
+    owner.commands.slower()
     owner.publish(force=True)
-    assert not owner.latest.full_speed and owner.latest.speed == SPEEDS[-1]
+    assert not owner.latest.status.full_speed and owner.latest.status.speed == SPEEDS[-1]
 
 
 def test_in_app_evaluations_are_the_figures_rltui_eval_gives() -> None:
@@ -286,7 +287,7 @@ def test_in_app_evaluations_are_the_figures_rltui_eval_gives() -> None:
     entry = catalog.resolve("CartPole-v1")
     agent = make_agent_for(entry, "q-learning", seed=0)
     owner = PlayAlong(Session(entry, seed=0, render=False), agent)
-    assert owner._evaluate() == pytest.approx(float(np.mean(evaluate(agent, entry, 10))))
+    assert owner.progress.evaluate() == pytest.approx(float(np.mean(evaluate(agent, entry, 10))))
 
 
 # --- what the grid worlds show ----------------------------------------------------------------
@@ -389,9 +390,10 @@ async def test_the_plot_draws_the_solved_mark() -> None:
     entry = catalog.resolve("CartPole-v1")
     owner = PlayAlong(Session(entry, seed=0, render=False))
     owner.publish(force=True)
-    assert owner.latest.solved_at == 475
-    snap = dataclasses.replace(owner.latest, returns=tuple((e, 20.0 + e) for e in range(1, 41)),
-                               evals=((20, 30.0), (40, 500.0)))
+    assert owner.latest.training.solved_at == 475
+    training = dataclasses.replace(owner.latest.training, returns=tuple((e, 20.0 + e) for e in range(1, 41)),
+                                   evals=((20, 30.0), (40, 500.0)))
+    snap = dataclasses.replace(owner.latest, training=training)
     text = await _plot_text(snap, (100, 16))
     assert "solved 475" in text
     top = [float(line.split("┤")[0]) for line in text.splitlines() if "┤" in line][0]

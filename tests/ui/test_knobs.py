@@ -49,12 +49,12 @@ def test_epsilon_to_zero_makes_the_next_hundred_agent_steps_greedy() -> None:
     assert owner.agent.epsilon > 0.9  # Taxi's schedule starts at 1
     before = _greedy_steps(owner, 100)
     assert not all(before)  # exploring: the check below can fail
-    owner._retune({"epsilon": "0"})
+    owner.commands.retune({"epsilon": "0"})
     assert owner.agent.epsilon == 0.0
     assert all(_greedy_steps(owner, 100))
     assert any("ε" in s and "→ 0" in s for s in said)
     owner.publish(force=True)
-    assert owner.latest.epsilon == 0.0 and owner.latest.knob_marks[-1][1].startswith("ε ")
+    assert owner.latest.training.epsilon == 0.0 and owner.latest.training.knob_marks[-1][1].startswith("ε ")
 
 
 def test_changing_gamma_changes_the_agents_targets_and_the_returns_panel_together() -> None:
@@ -62,32 +62,32 @@ def test_changing_gamma_changes_the_agents_targets_and_the_returns_panel_togethe
     for _ in range(5):
         owner._agent_step()
     session, agent = owner.session, owner.agent
-    owner._retune({"gamma": "0.5"})
+    owner.commands.retune({"gamma": "0.5"})
     assert agent.config.gamma == 0.5 and session.gamma == 0.5
     owner.publish(force=True)
     snap = owner.latest
-    assert snap.gamma == 0.5
-    assert snap.discounted == pytest.approx(discounted_so_far(session.episode.rewards, 0.5))
+    assert snap.step.gamma == 0.5
+    assert snap.step.discounted == pytest.approx(discounted_so_far(session.episode.rewards, 0.5))
     # The next TD target discounts with the new γ.
     obs = session.obs
     owner._agent_step()
     last = session.last
     q_next = agent.q_values(last.next_obs).max() if not last.terminated else 0.0
     assert last.obs == obs
-    assert owner._stats.td_target == pytest.approx(last.reward + 0.5 * q_next, abs=1e-9) or (
+    assert owner.learner.stats.td_target == pytest.approx(last.reward + 0.5 * q_next, abs=1e-9) or (
         # (the update moved Q(s', ·) only if s' == s)
         last.next_obs == obs)
     # The step where it changed is marked on the timeline.
-    assert any(entry.knob == "γ 0.99 → 0.5" for entry in owner._timeline)
+    assert any(entry.knob == "γ 0.99 → 0.5" for entry in owner.timeline.entries)
 
 
 def test_a_bad_knob_value_is_one_sentence_and_changes_nothing() -> None:
     owner, said = _owner()
     config = owner.agent.config
-    owner._retune({"gamma": "1.5"})
-    owner._retune({"alpha": "fast"})
-    owner._retune({"epsilon": ""})
-    assert owner.agent.config is config and not owner._knob_marks
+    owner.commands.retune({"gamma": "1.5"})
+    owner.commands.retune({"alpha": "fast"})
+    owner.commands.retune({"epsilon": ""})
+    assert owner.agent.config is config and not owner.progress.knob_marks
     assert said[-3:] == ["Setting 'gamma' must be from 0 to 1, not 1.5.",
                          "Setting 'alpha' needs a number, not 'fast'.", "ε needs a value."]
     with pytest.raises(SettingError, match="not a knob"):
@@ -124,7 +124,7 @@ async def test_the_knobs_dialog_turns_epsilon_in_the_app() -> None:
         await pilot.press("0", "enter")
         await settle(pilot)
         assert screen.playalong.agent.epsilon == 0.0
-        assert np.isclose(screen.snap.epsilon, 0.0)
+        assert np.isclose(screen.snap.training.epsilon, 0.0)
 
 
 async def test_the_knobs_dialog_sets_real_times_pace_without_an_agent() -> None:
@@ -134,7 +134,7 @@ async def test_the_knobs_dialog_sets_real_times_pace_without_an_agent() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await settle(pilot)
-        assert screen.snap.realtime and screen.snap.fps == 50
+        assert screen.snap.realtime.on and screen.snap.realtime.fps == 50
         await pilot.press("K")
         text = screen_text(app)
         assert "Knobs" in text and "pace:" in text and "Real time's pace" in text
@@ -148,7 +148,7 @@ async def test_the_knobs_dialog_sets_real_times_pace_without_an_agent() -> None:
             await pilot.press("backspace")
         await pilot.press("1", "0", "enter")
         await settle(pilot)
-        assert screen.snap.fps == 10 and screen.playalong.fps == 10
+        assert screen.snap.realtime.fps == 10 and screen.playalong.fps == 10
 
 
 def test_the_pace_field_takes_what_play_fps_takes() -> None:

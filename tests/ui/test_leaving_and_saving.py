@@ -145,7 +145,7 @@ def test_q_bars_span_the_spread_of_close_values() -> None:
     owner = PlayAlong(Session(entry, seed=0, render=False))
     owner.publish(force=True)
     q = np.array([-59.37, -59.44, -59.46])
-    snap = dataclasses.replace(owner.latest, q_values=q, greedy=0)
+    snap = dataclasses.replace(owner.latest, beliefs=dataclasses.replace(owner.latest.beliefs, q_values=q, greedy=0))
     panel = QValuesPanel(entry.action_names)
     lines = panel.render_snapshot(snap).plain.splitlines()[:3]
     bars = [line.count("█") for line in lines]
@@ -192,7 +192,7 @@ async def test_save_first_from_the_leave_dialog_saves_then_quits(tmp_path: Path,
 
 
 def test_an_in_app_evaluation_gives_way_to_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rltui.training import loop as training
+    from rltui.training import evaluation as training
 
     entry = catalog.resolve("Taxi-v4")  # evaluated from all 300 starts: long enough to hold a key
     owner = PlayAlong(Session(entry, seed=0, render=False), make_agent_for(entry, "q-learning"))
@@ -208,7 +208,7 @@ def test_an_in_app_evaluation_gives_way_to_a_key(monkeypatch: pytest.MonkeyPatch
         return greedy_episode(*args, **kwargs)
 
     monkeypatch.setattr(training, "_greedy_episode", episode_then_a_key)
-    assert owner._evaluate() is None and len(episodes) <= 3
+    assert owner.progress.evaluate() is None and len(episodes) <= 3
     owner._drain()
     episodes.clear()
-    assert owner._evaluate() is not None and len(episodes) == 300  # left alone, it completes
+    assert owner.progress.evaluate() is not None and len(episodes) == 300  # left alone, it completes

@@ -139,20 +139,20 @@ def test_a_network_agent_joining_a_persons_episode_sees_every_kept_step_as_its_v
     session = _session(seed=3)
     owner = PlayAlong(session)
     for a in actions:
-        owner._act(a)
+        owner.commands.act(a)
     assert isinstance(session.obs, tuple)
     agent = make_agent_for(session.entry, "dqn", seed=0)
     owner._attach(agent)
     # The same steps seen from the start by a DQN's session: the same observations.
     fresh = Session(session.entry, seed=3, render=False, kind="dqn")
     seen = [fresh.obs] + [fresh.step(a).next_obs for a in actions]
-    assert [e.obs.tolist() for e in owner._timeline] == [o.tolist() for o in seen]
+    assert [e.obs.tolist() for e in owner.timeline.entries] == [o.tolist() for o in seen]
     assert np.array_equal(session.obs, seen[-1])
-    owner._act(FORWARD)  # and it learns from the view from here on
+    owner.commands.act(FORWARD)  # and it learns from the view from here on
     assert agent.steps == 1 and session.obs.shape == (148,)
     # A table joining again sees the state again.
     owner._attach(make_agent_for(session.entry, "q-learning", seed=0))
-    assert isinstance(session.obs, tuple) and all(isinstance(e.obs, tuple) for e in owner._timeline)
+    assert isinstance(session.obs, tuple) and all(isinstance(e.obs, tuple) for e in owner.timeline.entries)
 
 
 def test_the_value_map_of_a_network_agent_reads_its_view_from_each_cell() -> None:

@@ -37,14 +37,14 @@ async def test_hand_off_mid_episode_continues_from_the_same_state() -> None:
         session = screen.session
         state_after_person = session.obs
         await press(pilot, "n")  # the agent takes exactly one step, then waits
-        agent_step = screen.snap.last
+        agent_step = screen.snap.step.last
         assert agent_step.actor == AGENT and agent_step.t == 2
         assert agent_step.obs == state_after_person  # the agent began where the person left off
         state_after_agent = session.obs
         await press(pilot, "tab")
-        assert screen.snap.controller == HUMAN
+        assert screen.snap.status.controller == HUMAN
         await press(pilot, "down")
-        person_step = screen.snap.last
+        person_step = screen.snap.step.last
         assert person_step.actor == HUMAN and person_step.obs == state_after_agent
         assert session.episode.actors == [HUMAN, HUMAN, AGENT, HUMAN]
 
@@ -59,7 +59,7 @@ async def test_n_advances_exactly_one_step() -> None:
         assert screen.session.total_steps == before + 1
         await press(pilot, "n", "n")
         assert screen.session.total_steps == before + 3
-        assert screen.snap.paused and screen.snap.controller == AGENT
+        assert screen.snap.status.paused and screen.snap.status.controller == AGENT
 
 
 async def test_q_panel_shows_the_agents_q_values() -> None:
@@ -71,7 +71,7 @@ async def test_q_panel_shows_the_agents_q_values() -> None:
             await press(pilot, "n")
         agent = screen.playalong.agent
         expected = agent.q_values(screen.session.obs)
-        assert np.array_equal(screen.snap.q_values, expected)
+        assert np.array_equal(screen.snap.beliefs.q_values, expected)
         text = screen_text(app)
         for name in ("South", "North", "Pickup", "Dropoff"):
             assert name in text
@@ -105,9 +105,9 @@ async def test_full_speed_trains_and_a_key_takes_the_wheel_back() -> None:
         while agent.steps < 2_000:
             await pilot.pause(0.05)
         await settle(pilot)
-        assert screen.snap.controller == AGENT and screen.snap.full_speed
+        assert screen.snap.status.controller == AGENT and screen.snap.status.full_speed
         await press(pilot, "up")
-        assert screen.snap.controller == HUMAN and screen.snap.last.actor == HUMAN
+        assert screen.snap.status.controller == HUMAN and screen.snap.step.last.actor == HUMAN
         text = screen_text(app)
         assert "HUMAN" in text and "epsilon" in text
 
@@ -156,7 +156,7 @@ async def test_load_dialog_refuses_a_broken_file_and_stays_open_to_fix_it(
             if not isinstance(app.screen, LoadDialog):
                 break
         await settle(pilot)
-        assert app.screen.snap.has_agent is True and app.screen.snap.agent_kind == "q-learning"
+        assert app.screen.snap.status.has_agent is True and app.screen.snap.status.agent_kind == "q-learning"
 
 
 async def test_an_exception_in_the_trainer_is_reported_and_stops_training() -> None:
@@ -171,7 +171,7 @@ async def test_an_exception_in_the_trainer_is_reported_and_stops_training() -> N
         agent.observe = broken
         await press(pilot, "n")  # the agent's step raises inside the owner thread
         assert screen.playalong.stopped_reason == "RuntimeError: injected fault"
-        assert screen.snap.controller == HUMAN and screen.snap.paused
+        assert screen.snap.status.controller == HUMAN and screen.snap.status.paused
         messages = [n.message for n in app._notifications]
         assert any("Training stopped: RuntimeError: injected fault" in m for m in messages)
         assert screen.playalong.running  # the person keeps the controls
@@ -190,7 +190,7 @@ async def test_a_nan_loss_pauses_training() -> None:
 
         agent.observe = nan_loss
         await press(pilot, "n")
-        assert screen.snap.paused and not screen.snap.learning
+        assert screen.snap.status.paused and not screen.snap.status.learning
         assert any("loss became nan" in n.message for n in app._notifications)
 
 
@@ -209,7 +209,7 @@ def test_the_owner_thread_stops_promptly_at_full_speed_and_histories_stay_bounde
     thread.join(1.0)
     assert not thread.is_alive()
     owner.publish(force=True)
-    assert len(owner.latest.returns) == HISTORY
+    assert len(owner.latest.training.returns) == HISTORY
 
 
 async def test_value_map_draws_arrows_for_a_grid_world() -> None:
@@ -235,9 +235,9 @@ async def test_the_launcher_brings_an_agent_along() -> None:
         await pilot.press("down", "enter")  # the first agent kind: Q-learning
         assert isinstance(app.screen, PlayScreen)
         await settle(pilot)
-        assert app.screen.snap.has_agent and app.screen.snap.agent_kind == "q-learning"
+        assert app.screen.snap.status.has_agent and app.screen.snap.status.agent_kind == "q-learning"
         await press(pilot, "n")
-        assert app.screen.snap.last.actor == AGENT
+        assert app.screen.snap.step.last.actor == AGENT
 
 
 async def test_scrub_back_then_branch_like_the_tmux_walkthrough() -> None:
@@ -248,10 +248,10 @@ async def test_scrub_back_then_branch_like_the_tmux_walkthrough() -> None:
         screen = app.screen
         await press(pilot, "up", "right", "right")
         assert panel_value(app, "step") == "3/3"
-        after_first = screen.playalong._timeline[1].obs
+        after_first = screen.playalong.timeline.entries[1].obs
         await press(pilot, "left_square_bracket", "left_square_bracket")
         assert panel_value(app, "step") == "1/3"
-        scene = screen.snap.scene
+        scene = screen.snap.step.scene
         assert scene.agent == divmod(after_first, 12)  # the marker is back where it was
         await press(pilot, "right_square_bracket")
         assert panel_value(app, "step") == "2/3"
@@ -265,9 +265,9 @@ def test_branching_matches_a_fresh_env_stepped_with_the_same_actions(env_id: str
     owner = PlayAlong(Session(entry, seed=7, render=False))
     n = entry.n_actions
     for a in (0, 1 % n, 0, 1 % n, 0):
-        owner._act(a)
-    owner._scrub(-3)  # back to step 2
-    owner._act(1 % n)
+        owner.commands.act(a)
+    owner.commands.scrub(-3)  # back to step 2
+    owner.commands.act(1 % n)
     fresh = catalog.make_env(entry, render=False)
     fresh.reset(seed=7)
     for a in (0, 1 % n, 1 % n):
@@ -298,7 +298,7 @@ def test_steps_per_second_is_a_two_second_rate_that_a_pause_does_not_dilute(
 
     clock = [100.0]
     monkeypatch.setattr(playalong.time, "perf_counter", lambda: clock[0])
-    rate = lambda now: owner._stats.meter.rate(now)  # noqa: E731
+    rate = lambda now: owner.learner.stats.meter.rate(now)  # noqa: E731
     owner = PlayAlong(Session(catalog.resolve("CliffWalking-v1"), seed=0, render=False))
     for _ in range(3):  # a person's moves, then a long think
         owner._human_step(0)
@@ -325,10 +325,10 @@ def test_the_value_map_is_computed_only_while_it_is_shown() -> None:
                       value_states=lambda agent: calls.append(1) or compute(agent))
     owner.publish(force=True)
     assert owner.latest.values is None and not calls
-    owner._show_values(True)
+    owner.commands.show_values(True)
     owner.publish(force=True)
     assert owner.latest.values is not None and owner.latest.values.axes is not None and calls
-    owner._show_values(False)
+    owner.commands.show_values(False)
     owner.publish(force=True)
     assert len(calls) == 1
 
@@ -343,7 +343,7 @@ async def test_policy_panel_shows_the_agents_pi_and_v() -> None:
         agent = screen.playalong.agent
         pi, value = agent.policy(screen.session.obs)
         view = screen.snap.policy
-        assert view is not None and screen.snap.q_values is None
+        assert view is not None and screen.snap.beliefs.q_values is None
         assert np.allclose(view.pi, pi) and view.value == pytest.approx(value)
         text = screen_text(app)
         assert "Policy π(a|s)" in text and "V(s)" in text

@@ -74,8 +74,9 @@ class _PlotApp(App):
 
 
 def _snap(returns, evals=()) -> SimpleNamespace:
-    return SimpleNamespace(returns=tuple(returns), evals=tuple(evals), knob_marks=(), solved_at=None,
-                           full_speed=False, paused=True)
+    return SimpleNamespace(
+        training=SimpleNamespace(returns=tuple(returns), evals=tuple(evals), knob_marks=(), solved_at=None),
+        status=SimpleNamespace(full_speed=False, paused=True))
 
 
 async def test_the_plot_draws_no_return_between_zero_and_one_and_the_legend_above_it() -> None:

@@ -8,7 +8,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 
-from rltui.live.snapshot import ReturnsRow
+from rltui.live.snapshot import ReturnsRow, Status, StepView, TableView, TimelineView
 from rltui.ui.widgets.returns_panel import COLUMNS, ReturnsPanel, fit_columns
 from tests.helpers import screen_text
 
@@ -38,9 +38,13 @@ def _snap(steps: int) -> SimpleNamespace:
     rows = tuple(ReturnsRow(t, "agent", t % 6, -10.0 if t % 7 == 0 else -1.0, -12.345 + t / 100)
                  for t in range(steps))
     returns = tuple(-120.5 + t / 10 for t in range(steps))
-    return SimpleNamespace(timeline=(steps, steps), rewards_tail=(-1.0,), episode_return=-200.0,
-                           discounted=-80.3, gamma=0.99, has_agent=True, full_speed=False, paused=True,
-                           controller="agent", finished=(rows, returns), finished_row=steps - 1)
+    return SimpleNamespace(
+        timeline=TimelineView(shown=steps, recorded=steps),
+        step=StepView(scene=None, last=None, last_outcome=None, steps=steps, return_=-200.0, discounted=-80.3,
+                      rewards_tail=(-1.0,), done=True, gamma=0.99),
+        status=Status(controller="agent", learning=True, paused=True, full_speed=False, speed=4, has_agent=True,
+                      agent_kind="q-learning", loading=False),
+        table=TableView(finished=(rows, returns), row=steps - 1))
 
 
 @pytest.mark.parametrize("side", [48, 40])  # the side panel, wide and narrow (see app.tcss)

@@ -191,8 +191,8 @@ def test_sac_learns_from_a_persons_key_as_its_vector() -> None:
     session = Session(PENDULUM, seed=0, render=False)
     agent = make_agent_for(PENDULUM, "sac", {"hidden": "16,16"}, seed=0, env=session.env)
     owner = PlayAlong(session, agent)
-    owner._act(4)  # Torque +2: the top of the range
-    owner._act(1)  # Torque -1
+    owner.commands.act(4)  # Torque +2: the top of the range
+    owner.commands.act(1)  # Torque -1
     assert agent.steps == 2
     assert agent.buffer.actions[:2, 0].tolist() == [1.0, -0.5]  # scaled to [-1, 1]
 
@@ -202,7 +202,7 @@ def test_the_panels_curve_is_the_agents_q_at_the_sampled_points() -> None:
     agent = make_agent_for(PENDULUM, "sac", {"hidden": "16,16"}, seed=0, env=session.env)
     owner = PlayAlong(session, agent)
     owner.publish(force=True)
-    seen = owner.latest.actions
+    seen = owner.latest.beliefs.actions
     assert seen is not None and seen.curve_label == "Q(s,a)"
     # min(Q1, Q2)(s, a) through the torch modules, at the panel's points scaled to [-1, 1]
     obs = torch.as_tensor(session.obs, dtype=torch.float32).repeat(len(seen.points), 1)
@@ -210,7 +210,7 @@ def test_the_panels_curve_is_the_agents_q_at_the_sampled_points() -> None:
     with torch.no_grad():
         q = torch.min(agent.q1(torch.cat((obs, a), 1)), agent.q2(torch.cat((obs, a), 1))).squeeze(1)
     assert np.allclose(seen.curve, q.numpy(), atol=1e-5)
-    assert owner.latest.greedy == -1 and owner.latest.state_value == pytest.approx(
+    assert owner.latest.beliefs.greedy == -1 and owner.latest.beliefs.state_value == pytest.approx(
         beliefs_of(agent, session.obs).value)
 
 
@@ -255,14 +255,14 @@ def test_real_time_steps_at_the_envs_pace_with_the_rest_action_between_keys() ->
     session = Session(PENDULUM, seed=0, render=False)
     owner = PlayAlong(session, realtime=PENDULUM.realtime)
     assert owner.realtime and owner.fps == 30
-    owner._act(4)
+    owner.commands.act(4)
     assert session.episode.steps == 0 and owner.clock_running  # the key starts the clock
     owner._frame()
     owner.hold.release()  # as when the key is let go and its hold has run out
     owner._frame()
     assert session.episode.actions == [4, 2]  # Torque +2, then No torque
-    owner._toggle_realtime()
-    owner._act(0)
+    owner.commands.toggle_realtime()
+    owner.commands.act(0)
     assert session.episode.actions == [4, 2, 0] and not owner.clock_running  # turn by turn
 
 
@@ -299,7 +299,7 @@ def test_cartpole_in_real_time_falls_when_left_alone() -> None:
     session = Session(entry, seed=0, render=False)
     owner = PlayAlong(session, realtime=entry.realtime)
     assert owner.fps == 50  # CartPole's render_fps
-    owner._act(1)  # one tap starts the clock
+    owner.commands.act(1)  # one tap starts the clock
     owner.hold.release()  # and is let go at once
     while not session.episode.done:
         owner._frame()

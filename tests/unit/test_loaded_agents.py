@@ -33,7 +33,7 @@ def test_a_shipped_agent_plays_its_greedy_policy_until_t(how: str) -> None:
         owner._attach(agent)  # what ctrl+o's set_agent calls on the owner thread
     assert not owner.learning and owner.latest is not None
     owner.publish(force=True)
-    assert owner.latest.epsilon is None  # the panel shows no ε at work
+    assert owner.latest.training.epsilon is None  # the panel shows no ε at work
     assert any("greedy policy" in t and "t goes on training" in t for t in _heard(heard))
     # It acts as eval would: always the greedy action, and learns nothing meanwhile.
     owner.controller = AGENT
@@ -45,13 +45,13 @@ def test_a_shipped_agent_plays_its_greedy_policy_until_t(how: str) -> None:
         if owner.session.episode.done:
             break
     assert agent.steps == steps and agent.table == table
-    owner._toggle_learning()  # t: it trains on, from where its schedule stood
+    owner.commands.toggle_learning()  # t: it trains on, from where its schedule stood
     owner.publish(force=True)
-    assert owner.learning and owner.latest.epsilon == pytest.approx(agent.epsilon)
+    assert owner.learning and owner.latest.training.epsilon == pytest.approx(agent.epsilon)
 
 
 def test_a_fresh_agent_learns_from_the_start() -> None:
     session = Session(PORTAL, seed=0, render=False, kind="q-learning")
     owner = PlayAlong(session, make_agent_for(PORTAL, "q-learning", {}, seed=0))
     owner.publish(force=True)
-    assert owner.learning and owner.latest.epsilon == pytest.approx(1.0)
+    assert owner.learning and owner.latest.training.epsilon == pytest.approx(1.0)

@@ -7,15 +7,15 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from rltui.live.snapshot import PolicyView
+from rltui.live.snapshot import BeliefsView, PolicyView
 from rltui.ui.widgets.q_values import QValuesPanel
 
 NAMES = ("Left", "Down", "Right", "Up")
 
 
 def _snap(greedy: int, taken: int, policy=None) -> SimpleNamespace:
-    return SimpleNamespace(actions=None, policy=policy, q_values=np.array([0.1, 0.5, 0.2, 0.3]),
-                           greedy=greedy, last=SimpleNamespace(action=taken), td_target=None, td_error=None)
+    return SimpleNamespace(policy=policy, beliefs=BeliefsView(q_values=np.array([0.1, 0.5, 0.2, 0.3]), greedy=greedy),
+                           step=SimpleNamespace(last=SimpleNamespace(action=taken)))
 
 
 @pytest.mark.parametrize("kind", ["q", "policy"])

@@ -116,7 +116,8 @@ def test_the_panel_numbers_the_policy_that_plan_status_names() -> None:
     while pi.planning:
         pi.sweep()
         status = pi.plan_status()
-        rows = dict(_planner_rows(SimpleNamespace(metrics=tuple(pi.last_metrics.items()), planning=status)))
+        rows = dict(_planner_rows(SimpleNamespace(training=SimpleNamespace(metrics=tuple(pi.last_metrics.items())),
+                                                    planning=status)))
         if status != "converged":
             assert status.endswith(rows["policy"]), (status, rows)
             seen.add(rows["policy"])
@@ -134,10 +135,10 @@ def test_a_watched_planner_plans_one_sweep_per_agent_step_before_the_env_moves()
     owner.controller = AGENT
     owner._agent_step()
     assert agent.sweeps == 1 and session.total_steps == 0
-    owner._show_values(True)
+    owner.commands.show_values(True)
     owner.publish(force=True)
     snap = owner.latest
-    assert snap.planning == "sweeping" and dict(snap.metrics)["sweeps"] == 1
+    assert snap.planning == "sweeping" and dict(snap.training.metrics)["sweeps"] == 1
     # After one sweep from V = 0 only the cells next to the goal are worth anything.
     goal_row = snap.values.values[-1]
     assert np.nanmax(snap.values.values[:-2]) == 0 and goal_row[-2] > 0

@@ -17,14 +17,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from rltui.envs.catalog.entry import PIXELS
-from rltui.live.inbox import Notice, OwnerMessage, SnapshotReady
-from rltui.live.playalong import PlayAlong, Snapshot
 from rltui.envs.session import HUMAN, Session
 from rltui.envs.valuemap import value_map_for
+from rltui.live.inbox import Notice, OwnerMessage, SnapshotReady
+from rltui.live.playalong import PlayAlong, Snapshot
 from rltui.ui.render.grid import VIEWS, action_glyphs
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.screens.play_files import AgentFiles, AgentSaved, OwnerSaid, replay_notice
 from rltui.ui.widgets.env_view import EnvView
+from rltui.ui.widgets.panel import SnapshotPanel
 from rltui.ui.widgets.q_values import QValuesPanel, panel_height
 from rltui.ui.widgets.returns_panel import ReturnsPanel
 from rltui.ui.widgets.status_line import status_line
@@ -40,7 +41,7 @@ AGENT_ACTIONS = {"pause", "step_once", "faster", "slower", "full_speed", "toggle
 def _footer_state(snap: Snapshot) -> tuple[object, ...]:
     """What the footer depends on: whether agent keys apply. Nothing that changes often —
     the footer re-creates its keys on every refresh, which would cost key presses their latency."""
-    return (snap.has_agent, snap.loading, snap.realtime)
+    return (snap.status.has_agent, snap.status.loading, snap.realtime.on)
 
 
 class PlayScreen(AgentFiles, GuardedScreen):
@@ -98,6 +99,8 @@ class PlayScreen(AgentFiles, GuardedScreen):
         """The newest snapshot the owner has sent (written by the owner thread)."""
         self.snap: Snapshot | None = None
         self.applied_seq = 0
+        self._panels: list[SnapshotPanel] | None = None
+        """The panels composed, each redrawn from every snapshot (found on the first)."""
         self._glyphs = action_glyphs(entry.action_names)
         self.playalong = PlayAlong(
             session,
@@ -146,7 +149,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         if tensorboard is not None:  # `rltui play --tensorboard DIR`: a run per agent
             self.playalong.tensorboard = tensorboard
             if self.playalong.agent is not None:
-                self.playalong.call(lambda owner: owner._open_log(owner.agent))
+                self.playalong.call(lambda owner: owner.runs.open(owner.agent))
         self.run_worker(self._own, thread=True, name="playalong", exit_on_error=False)
         if self.agent_kind is not None:
             self.playalong.ensure_agent()
@@ -192,14 +195,15 @@ class PlayScreen(AgentFiles, GuardedScreen):
         # Every panel shows this one snapshot, so the picture, the status line and the numbers
         # always tell of the same step. (At full speed the owner publishes a few times a second;
         # the G_t table and the plot, which are about whole episodes, pace themselves.)
-        self.query_one(EnvView).show(snap.scene, values, self._glyphs, VIEWS[self.value_view])
-        self.query_one(QValuesPanel).show(snap)
-        self.query_one(ReturnsPanel).show(snap)
-        self.query_one(TrainingPanel).show(snap)
+        self.query_one(EnvView).show(snap.step.scene, values, self._glyphs, VIEWS[self.value_view])
+        if self._panels is None:
+            self._panels = [w for w in self.query("*") if isinstance(w, SnapshotPanel)]
+        for panel in self._panels:
+            panel.show(snap)
         self.query_one("#status", Static).update(status_line(snap, self.session.entry.action_names), layout=False)
         # The footer re-composes on refresh_bindings: only when what it shows can change.
         if before is None or _footer_state(before) != _footer_state(snap):
-            self._label_mode(snap.realtime)
+            self._label_mode(snap.realtime.on)
             self.refresh_bindings()
 
     def _label_mode(self, realtime: bool) -> None:
@@ -219,9 +223,9 @@ class PlayScreen(AgentFiles, GuardedScreen):
         snap = self.snap
         if action == "value_map":
             return self.playalong.value_states is not None
-        if action in ("faster", "slower") and snap is not None and snap.realtime and snap.controller == HUMAN:
+        if action in ("faster", "slower") and snap is not None and snap.realtime.on and snap.status.controller == HUMAN:
             return True  # real time's pace, while a person drives
-        if action in AGENT_ACTIONS and (snap is None or not (snap.has_agent or snap.loading)):
+        if action in AGENT_ACTIONS and (snap is None or not (snap.status.has_agent or snap.status.loading)):
             return False  # tab brings an agent in first (keys pressed while it loads wait for it)
         return True
 
@@ -251,7 +255,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
 
     def action_toggle_learn_from_human(self) -> None:
         self.playalong.toggle_learn_from_human()
-        on = not (self.snap.learn_from_human if self.snap else True)
+        on = not (self.snap.status.learn_from_human if self.snap else True)
         self.notify("The agent learns from your moves." if on else "The agent ignores your moves.")
 
     def action_toggle_realtime(self) -> None:
@@ -271,7 +275,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
 
         agent = self.playalong.agent
         snap = self.playalong.latest
-        pace = snap.fps if snap is not None and snap.realtime and snap.fps else None
+        pace = snap.realtime.fps if snap is not None and snap.realtime.on and snap.realtime.fps else None
         if agent is None and pace is None:
             self.notify("There is no agent to tune: press tab to bring one in.")
             return
@@ -316,7 +320,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         self.value_map_on = not self.value_map_on
         self.value_view = 0
         self.playalong.show_values(self.value_map_on)
-        if self.value_map_on and self.snap is not None and not self.snap.has_agent:
+        if self.value_map_on and self.snap is not None and not self.snap.status.has_agent:
             self.notify("The value map shows an agent's V(s): press tab to bring one in.")
         self.apply(self.snap)
 
@@ -337,12 +341,12 @@ class PlayScreen(AgentFiles, GuardedScreen):
         if self._leaving or self.app.screen is not self:
             return  # a second esc or q before the first has taken effect
         snap = self.snap
-        if snap is None or snap.unsaved_steps < UNSAVED_WORTH_ASKING:
+        if snap is None or snap.status.unsaved_steps < UNSAVED_WORTH_ASKING:
             then()
             return
         from rltui.ui.screens.dialogs import LeaveDialog
 
-        message = (f"The {snap.agent_kind} agent has learned from {snap.unsaved_steps:,} steps "
+        message = (f"The {snap.status.agent_kind} agent has learned from {snap.status.unsaved_steps:,} steps "
                    "since it was last saved (or loaded).")
 
         def answered(choice: str | None) -> None:

@@ -49,10 +49,10 @@ class AgentFiles:
         from rltui.ui.screens.dialogs import SaveDialog
 
         snap = self.snap
-        if snap is None or not snap.has_agent:
+        if snap is None or not snap.status.has_agent:
             self.notify("There is no agent to save yet: press tab to bring one in.", severity="warning")
             return
-        kind = snap.agent_kind or "agent"
+        kind = snap.status.agent_kind or "agent"
         suggested = fresh_save_path(self.session.entry.id, kind)
         self.app.push_screen(SaveDialog(str(suggested), self.session.entry.id, kind),
                              lambda path: self._save_to(path, then))

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from agents.beliefs import ActionBeliefs
 from rltui.live.snapshot import Snapshot
 from rltui.ui.format import num, sig
+from rltui.ui.widgets.panel import SnapshotPanel
 
 BAR = "█"
 GREEDY = "#f9c623"
@@ -31,8 +32,10 @@ def panel_height(entry: Any) -> int:
     return CURVE_ROWS + 6 if dims == 1 else dims + 4
 
 
-class QValuesPanel(Static):
+class QValuesPanel(SnapshotPanel, Static):
     """Q(s, ·) as bars; ★ marks the greedy action, ▶ the one just taken; the last TD target and error."""
+
+    GROUPS = ("beliefs", "policy", "step", "training")
 
     def __init__(self, action_names: tuple[str, ...], *, id: str | None = None,
                  action_dims: tuple[str, ...] = ()) -> None:
@@ -52,10 +55,11 @@ class QValuesPanel(Static):
     def show(self, snap: Snapshot) -> None:
         self._snap = snap
         self.update(self.render_snapshot(snap), layout=False)
-        if snap.actions is not None:
+        if snap.beliefs.actions is not None:
             policy = snap.policy
-            self.border_title = "Policy π(a|s)" if snap.actions.curve_label.startswith("π") else "Q(s,a) and policy"
-            ent_coef = dict(snap.metrics).get("ent_coef")
+            curve = snap.beliefs.actions.curve_label
+            self.border_title = "Policy π(a|s)" if curve.startswith("π") else "Q(s,a) and policy"
+            ent_coef = dict(snap.training.metrics).get("ent_coef")
             done = f"{policy.phase} · {policy.updates:,} updates" if policy is not None else (
                 "" if ent_coef is None else f"ent coef {sig(ent_coef)}")
             self.border_subtitle = done
@@ -64,18 +68,18 @@ class QValuesPanel(Static):
             self.border_subtitle = f"{snap.policy.phase} · {snap.policy.updates:,} updates"
         else:
             self.border_title = "Q-values"
-            self.border_subtitle = _scale(snap.q_values)
+            self.border_subtitle = _scale(snap.beliefs.q_values)
 
     def render_snapshot(self, snap: Snapshot) -> Text:
-        if snap.actions is not None:
+        if snap.beliefs.actions is not None:
             return self._render_actions(snap)
         if snap.policy is not None:
             return self._render_policy(snap)
-        if snap.q_values is None:
+        if snap.beliefs.q_values is None:
             return Text.assemble(("No agent yet.\n", "bold"),
                                  "Press tab and one takes over from here,\n"
                                  "or open one with ctrl+o.", style="#c8d0da")
-        q = np.asarray(snap.q_values, dtype=np.float64)
+        q = np.asarray(snap.beliefs.q_values, dtype=np.float64)
         name_w = max(len(n) for n in self.action_names)
         bar_w = max(4, self.content_size.width - name_w - 15) if self.content_size.width else 16
         # Bars span the spread of the values: Q-values that differ by 0.1 at -59 differ on
@@ -83,7 +87,7 @@ class QValuesPanel(Static):
         finite = q[np.isfinite(q)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
         span = hi - lo
-        taken = snap.last.action if snap.last is not None else None
+        taken = snap.step.last.action if snap.step.last is not None else None
         out = Text(no_wrap=True, overflow="ellipsis")
         for a, name in enumerate(self.action_names):
             value = float(q[a])
@@ -93,14 +97,14 @@ class QValuesPanel(Static):
                 fill = bar_w
             else:
                 fill = 1 + round((value - lo) / span * (bar_w - 1))
-            style = GREEDY if a == snap.greedy else "#6f8aa6"
-            _marks(out, a == snap.greedy, a == taken)
-            out.append(name.ljust(name_w) + " ", style="bold" if a == snap.greedy else "")
+            style = GREEDY if a == snap.beliefs.greedy else "#6f8aa6"
+            _marks(out, a == snap.beliefs.greedy, a == taken)
+            out.append(name.ljust(name_w) + " ", style="bold" if a == snap.beliefs.greedy else "")
             out.append(BAR * fill, style=style)
             out.append(" " * (bar_w - fill) + f" {num(value, 2):>7}")
             out.append("\n")
-        target = "—" if snap.td_target is None else num(snap.td_target, 3)
-        error = "—" if snap.td_error is None else num(snap.td_error, 3)
+        target = "—" if snap.beliefs.td_target is None else num(snap.beliefs.td_target, 3)
+        error = "—" if snap.beliefs.td_error is None else num(snap.beliefs.td_error, 3)
         out.append("TD target ", style="dim")
         out.append(target, style="bold")
         out.append("   TD error ", style="dim")
@@ -114,14 +118,14 @@ class QValuesPanel(Static):
         assert view is not None
         name_w = max(len(n) for n in self.action_names)
         bar_w = max(4, self.content_size.width - name_w - 15) if self.content_size.width else 16
-        taken = snap.last.action if snap.last is not None else None
+        taken = snap.step.last.action if snap.step.last is not None else None
         out = Text(no_wrap=True, overflow="ellipsis")
         for a, name in enumerate(self.action_names):
             p = float(view.pi[a])
             fill = round(p * bar_w) if np.isfinite(p) else 0
-            _marks(out, a == snap.greedy, a == taken)
-            out.append(name.ljust(name_w) + " ", style="bold" if a == snap.greedy else "")
-            out.append(BAR * fill, style=GREEDY if a == snap.greedy else "#6f8aa6")
+            _marks(out, a == snap.beliefs.greedy, a == taken)
+            out.append(name.ljust(name_w) + " ", style="bold" if a == snap.beliefs.greedy else "")
+            out.append(BAR * fill, style=GREEDY if a == snap.beliefs.greedy else "#6f8aa6")
             out.append(" " * (bar_w - fill) + f" {p:>7.1%}")
             out.append("\n")
         out.append("V(s) ", style="dim")
@@ -133,7 +137,7 @@ class QValuesPanel(Static):
 
     def _render_actions(self, snap: Snapshot) -> Text:
         """A continuous action: the curve (one dimension) or mean ± std bars (several)."""
-        seen = snap.actions
+        seen = snap.beliefs.actions
         assert seen is not None
         width = self.content_size.width or 40
         taken = _taken_vector(snap)
@@ -143,7 +147,7 @@ class QValuesPanel(Static):
         else:
             _bars(out, seen, taken, width, self.action_dims)
         out.append("V(s) ", style="dim")
-        out.append("—" if snap.state_value is None else num(snap.state_value, 3), style="bold")
+        out.append("—" if snap.beliefs.state_value is None else num(snap.beliefs.state_value, 3), style="bold")
         if snap.policy is not None:
             out.append("   last advantage ", style="dim")
             out.append("—" if snap.policy.advantage is None else num(snap.policy.advantage, 3), style="bold")
@@ -160,14 +164,15 @@ def _marks(out: Text, greedy: bool, taken: bool) -> None:
 
 def _taken_vector(snap: Snapshot) -> np.ndarray | None:
     """The action just taken as a vector (a person's key: its named action's vector)."""
-    if snap.last is None:
+    if snap.step.last is None:
         return None
-    action = snap.last.action
+    action = snap.step.last.action
     if isinstance(action, (int, np.integer)):
-        if snap.action_vectors is None:
+        if snap.beliefs.action_vectors is None:
             return None
-        return np.asarray(snap.action_vectors[int(action)], dtype=np.float64)
-    return np.clip(np.asarray(action, dtype=np.float64).reshape(-1), snap.actions.low, snap.actions.high)
+        return np.asarray(snap.beliefs.action_vectors[int(action)], dtype=np.float64)
+    seen = snap.beliefs.actions
+    return np.clip(np.asarray(action, dtype=np.float64).reshape(-1), seen.low, seen.high)
 
 
 def _column(value: float, low: float, high: float, width: int) -> int:

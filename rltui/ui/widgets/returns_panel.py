@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 from rltui.envs.session import HUMAN
 from rltui.live.snapshot import Snapshot
 from rltui.ui.format import action_label, num, plural, rows
+from rltui.ui.widgets.panel import SnapshotPanel
 
 LAST_REWARDS_WIDTH = 24
 COLUMNS = ("t", "who", "action", "r_t", "G_t", "V(s_t)")
@@ -38,9 +39,11 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:max(0, width - 1)] + "…"
 
 
-class ReturnsPanel(Vertical):
+class ReturnsPanel(SnapshotPanel, Vertical):
     """Step t, last rewards, return and discounted return of the current episode; the last
     finished episode's G_t per step beside the agent's prediction V(s_t)."""
+
+    GROUPS = ("step", "timeline", "table", "status")
 
     def __init__(self, action_names: tuple[str, ...], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -76,24 +79,24 @@ class ReturnsPanel(Vertical):
     def show(self, snap: Snapshot) -> None:
         """Redraw from a snapshot."""
         summary = rows([
-            ("step", "{}/{}".format(*snap.timeline)),
-            ("last rewards", _last_rewards(snap.rewards_tail)),
-            ("return", Text(num(snap.episode_return), style="bold")),
-            ("discounted", Text(num(snap.discounted), style="bold")),
+            ("step", f"{snap.timeline.shown}/{snap.timeline.recorded}"),
+            ("last rewards", _last_rewards(snap.step.rewards_tail)),
+            ("return", Text(num(snap.step.return_), style="bold")),
+            ("discounted", Text(num(snap.step.discounted), style="bold")),
             ("γ", _gamma(snap)),
         ], label_width=15)
         # Fixed height (see app.tcss): no relayout on every step.
         self.query_one("#returns-summary", Static).update(summary, layout=False)
         # At full speed episodes fly by and the table would cost the agent more than it shows:
         # it catches up as soon as the agent slows down, pauses or hands back control.
-        fast = snap.full_speed and not snap.paused and snap.controller != HUMAN
-        if snap.finished is not self._finished and not fast:
-            self._finished = snap.finished
+        fast = snap.status.full_speed and not snap.status.paused and snap.status.controller != HUMAN
+        if snap.table.finished is not self._finished and not fast:
+            self._finished = snap.table.finished
             self._show_finished(snap)
             self._row = None
-        if snap.finished_row != self._row:
-            self._highlight(snap.finished_row)
-        elif fast and snap.finished is not None and not self._waiting:
+        if snap.table.row != self._row:
+            self._highlight(snap.table.row)
+        elif fast and snap.table.finished is not None and not self._waiting:
             self._waiting = True
             self.query_one("#returns-caption", Static).update(Text(
                 "At full speed this table waits until the agent slows, pauses or hands back.",
@@ -115,11 +118,11 @@ class ReturnsPanel(Vertical):
         table.clear()
         self._waiting = False
         self._cells = []
-        if snap.finished is None:
+        if snap.table.finished is None:
             caption.update("", layout=False)
             table.display = False
             return
-        records, returns = snap.finished
+        records, returns = snap.table.finished
         caption.update(Text.assemble(("Last episode", "bold"), f" ({plural(len(records), 'step')}): ",
                                      "G_t = r_t + γ G_(t+1) beside V(s_t)"), layout=False)
         self._cells = [(str(record.t), record.actor, action_label(record.action, self.action_names),
@@ -158,7 +161,7 @@ def _last_rewards(rewards: tuple[float, ...]) -> str:
 
 def _gamma(snap: Snapshot) -> Text:
     """γ, and whose it is when an agent brought its own."""
-    text = Text(num(snap.gamma, 4))
-    if snap.has_agent:
+    text = Text(num(snap.step.gamma, 4))
+    if snap.status.has_agent:
         text.append("  the agent's", style="dim")
     return text

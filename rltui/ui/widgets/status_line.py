@@ -16,60 +16,61 @@ def status_line(snap: Snapshot, names: tuple[str, ...]) -> Text:
     can do now (look back, drive in real time, step, resume ...)."""
     text = controller_badge(snap)
     text.append("  ")
-    if snap.last is not None:
+    if snap.step.last is not None:
         text.append("last ", style="dim")
-        text.append(action_label(snap.last.action, names), style="bold")
-        text.append(f" by {snap.last.actor}", style="dim")
-        if snap.last_outcome:
-            text.append(f" ({snap.last_outcome})", style="bold #4fc3f7")
+        text.append(action_label(snap.step.last.action, names), style="bold")
+        text.append(f" by {snap.step.last.actor}", style="dim")
+        if snap.step.last_outcome:
+            text.append(f" ({snap.step.last_outcome})", style="bold #4fc3f7")
         text.append(", reward ", style="dim")
-        text.append(num(snap.last.reward, 2), style="bold")
+        text.append(num(snap.step.last.reward, 2), style="bold")
         text.append("   ")
-    if snap.loading:
+    if snap.status.loading:
         text.append("Loading the agent… (the first DQN takes a few seconds: torch is big)",
                     style="bold #f9c623")
-    elif snap.viewing:
-        i, n = snap.timeline
+    elif snap.timeline.viewing:
+        i, n = snap.timeline.shown, snap.timeline.recorded
         text.append(f"Looking back at step {i}/{n}: [ ] move, end returns, a move (or n) "
                     "branches from here.", style="bold #f9c623")
-        if snap.knob_here:
-            text.append(f"  Knobs turned here: {snap.knob_here}.", style="bold #4fc3f7")
-    elif snap.controller == HUMAN:
-        if snap.episode_done:
+        if snap.timeline.knob_here:
+            text.append(f"  Knobs turned here: {snap.timeline.knob_here}.", style="bold #4fc3f7")
+    elif snap.status.controller == HUMAN:
+        if snap.step.done:
             text.append("Episode over: r starts a new one, tab lets the agent play on.",
                         style="bold #f9c623")
-            if snap.learning_behind:
-                text.append(f" The agent is learning from your {snap.learning_behind} latest moves.",
+            if snap.realtime.learning_behind:
+                text.append(f" The agent is learning from your {snap.realtime.learning_behind} latest moves.",
                             style="dim")
-        elif snap.realtime:
-            if snap.clock_running:
-                kept = "" if snap.frame_rate is None else f"{snap.frame_rate:.0f}/"
-                text.append(f"Real time, {kept}{snap.fps:g} steps/s: hold a key to push",
+        elif snap.realtime.on:
+            if snap.realtime.clock_running:
+                kept = "" if snap.realtime.frame_rate is None else f"{snap.realtime.frame_rate:.0f}/"
+                text.append(f"Real time, {kept}{snap.realtime.fps:g} steps/s: hold a key to push",
                             style="#c8d0da")
-                if snap.learning_behind or snap.unlearned:
-                    text.append(f" (the agent learns between frames: {snap.learning_behind} "
-                                "moves to go" + (f", {snap.unlearned} skipped" if snap.unlearned else "")
+                behind, unlearned = snap.realtime.learning_behind, snap.realtime.unlearned
+                if behind or unlearned:
+                    text.append(f" (the agent learns between frames: {behind} "
+                                "moves to go" + (f", {unlearned} skipped" if unlearned else "")
                                 + ")", style="dim")
             else:
-                text.append(f"Real time ({snap.fps:g} steps/s): a key starts the clock",
+                text.append(f"Real time ({snap.realtime.fps:g} steps/s): a key starts the clock",
                             style="#c8d0da")
             text.append(" (ctrl+t: turn by turn).", style="dim")
-        elif not snap.has_agent:
+        elif not snap.status.has_agent:
             text.append("Your move. tab hands over to an agent.", style="#c8d0da")
         else:
-            learns = snap.learning and snap.learn_from_human and snap.agent_kind in OFF_POLICY
+            learns = snap.status.learning and snap.status.learn_from_human and snap.status.agent_kind in OFF_POLICY
             text.append("Your move" + (" (the agent learns from it)." if learns else "."),
                         style="#c8d0da")
-    elif snap.planning not in (None, "converged", "stopped") and snap.paused:
+    elif snap.planning not in (None, "converged", "stopped") and snap.status.paused:
         text.append("Paused: n plans one sweep, space resumes.", style="bold #f9c623")
     elif snap.planning not in (None, "converged", "stopped"):
-        speed = "full speed" if snap.full_speed else plural(snap.speed, "sweep") + "/s"
+        speed = "full speed" if snap.status.full_speed else plural(snap.status.speed, "sweep") + "/s"
         text.append(f"Planning, {speed}: the agent acts once its values converge; space "
                     "pauses, n one sweep, +/- speed.", style="#c8d0da")
-    elif snap.paused:
+    elif snap.status.paused:
         text.append("Paused: n steps once, space resumes, tab takes over.", style="bold #f9c623")
     else:
-        speed = "full speed" if snap.full_speed else plural(snap.speed, "step") + "/s"
+        speed = "full speed" if snap.status.full_speed else plural(snap.status.speed, "step") + "/s"
         text.append(f"{speed}: space pauses, +/- speed, f full speed, a move key takes over.",
                     style="#c8d0da")
     return text

@@ -17,6 +17,7 @@ from rltui.live.snapshot import Snapshot
 from rltui.ui.format import rows, sig
 from rltui.ui.render.returns_plot import ReturnsPlotData, plot_data
 from rltui.ui.render.ticks import nice_ticks
+from rltui.ui.widgets.panel import SnapshotPanel
 
 PLOT_INTERVAL = 0.5
 FULL_SPEED_PLOT_INTERVAL = 3.0
@@ -26,9 +27,9 @@ FULL_SPEED_PLOT_INTERVAL = 3.0
 def controller_badge(snap: Snapshot) -> Text:
     """HUMAN, AGENT learning or AGENT greedy, as the panel and the status line show it."""
     badge = Text()
-    if snap.controller == HUMAN:
+    if snap.status.controller == HUMAN:
         badge.append(" HUMAN ", style="bold black on #4fc3f7")
-    elif snap.learning:
+    elif snap.status.learning:
         badge.append(" AGENT learning ", style="bold black on #f9c623")
     else:
         badge.append(" AGENT greedy ", style="bold black on #9ccc65")
@@ -55,9 +56,10 @@ class ReturnsPlot(PlotextPlot):
 
     def show(self, snap: Snapshot) -> None:
         self._snap = snap
-        key = (snap.returns[-1][0] if snap.returns else -1, len(snap.evals), len(snap.knob_marks))
+        training = snap.training
+        key = (training.returns[-1][0] if training.returns else -1, len(training.evals), len(training.knob_marks))
         now = time.perf_counter()
-        interval = FULL_SPEED_PLOT_INTERVAL if snap.full_speed and not snap.paused else PLOT_INTERVAL
+        interval = FULL_SPEED_PLOT_INTERVAL if snap.status.full_speed and not snap.status.paused else PLOT_INTERVAL
         if key == self._shown or now - self._drawn_at < interval:
             return
         self._shown, self._drawn_at = key, now
@@ -68,8 +70,8 @@ class ReturnsPlot(PlotextPlot):
         plt.xlabel("episode")
         plt.ylabel("return")
         # A point (or a bar) per real episode, the moving average as the line: see plot_data.
-        data = plot_data(snap.returns, snap.evals, columns=max(1, self.size.width - 8))
-        self.legend = _legend(data, snap.solved_at)
+        data = plot_data(snap.training.returns, snap.training.evals, columns=max(1, self.size.width - 8))
+        self.legend = _legend(data, snap.training.solved_at)
         xs, ys = data.returns
         if xs:
             if data.bars:
@@ -79,18 +81,18 @@ class ReturnsPlot(PlotextPlot):
         if data.average[0]:
             plt.plot(list(data.average[0]), list(data.average[1]), marker="braille", color="orange")
         values = data.values
-        if snap.solved_at is not None and data.episodes is not None:
+        if snap.training.solved_at is not None and data.episodes is not None:
             # The env's solved mark, so greedy evaluations can be seen to cross it.
             first, last = data.episodes
-            values.append(snap.solved_at)
-            plt.plot([first, max(last, first + 1)], [snap.solved_at] * 2, marker="braille", color="red")
+            values.append(snap.training.solved_at)
+            plt.plot([first, max(last, first + 1)], [snap.training.solved_at] * 2, marker="braille", color="red")
         if data.evals[0]:
             plt.scatter(list(data.evals[0]), list(data.evals[1]), marker="◆", color="green")
         if data.episodes is not None:
             # A person turned the agent's knobs: a line at that episode, so the curve after it
             # can be read as what the knob did.
             first, last = data.episodes
-            for episode, _ in snap.knob_marks:
+            for episode, _ in snap.training.knob_marks:
                 if first <= episode <= last + 1:
                     plt.vline(episode, "cyan")
         finite = [v for v in values if math.isfinite(v)]
@@ -144,8 +146,10 @@ def _legend(data: ReturnsPlotData, solved_at: float | None) -> Text:
     return legend if entries else Text()
 
 
-class TrainingPanel(Horizontal):
+class TrainingPanel(SnapshotPanel, Horizontal):
     """Stats on the left, the returns plot on the right."""
+
+    GROUPS = ("status", "training", "policy", "planning")
 
     def compose(self) -> ComposeResult:
         yield Static(id="training-stats")
@@ -155,25 +159,25 @@ class TrainingPanel(Horizontal):
         self.border_title = "Training"
 
     def show(self, snap: Snapshot) -> None:
-        speed = "full" if snap.full_speed else f"{snap.speed}/s"
-        driving = snap.controller != HUMAN
-        if snap.loading:
+        speed = "full" if snap.status.full_speed else f"{snap.status.speed}/s"
+        driving = snap.status.controller != HUMAN
+        if snap.status.loading:
             rate = "loading…"
-        elif driving and snap.paused:
+        elif driving and snap.status.paused:
             rate = "paused"
         else:
-            rate = f"{snap.steps_per_second:,.0f}"
+            rate = f"{snap.training.steps_per_second:,.0f}"
         stats = rows([
             ("control", controller_badge(snap)),
-            ("agent", "loading…" if snap.loading else snap.agent_kind or "none"),
-            ("episodes", f"{snap.episodes:,}"),
-            ("steps", f"{snap.total_steps:,}"),
+            ("agent", "loading…" if snap.status.loading else snap.status.agent_kind or "none"),
+            ("episodes", f"{snap.training.episodes:,}"),
+            ("steps", f"{snap.training.total_steps:,}"),
             ("steps/s", rate),
             *(_policy_rows(snap) if snap.policy is not None else _metric_rows(snap)
               if _panel_metrics(snap) else _planner_rows(snap) if snap.planning is not None else [
-                ("epsilon", "—" if snap.epsilon is None else f"{snap.epsilon:.3f}"),
-                ("loss", sig(snap.loss))]),
-            ("speed", speed + ("  paused" if snap.paused else "")),
+                ("epsilon", "—" if snap.training.epsilon is None else f"{snap.training.epsilon:.3f}"),
+                ("loss", sig(snap.training.loss))]),
+            ("speed", speed + ("  paused" if snap.status.paused else "")),
         ], label_width=9)
         self.query_one("#training-stats", Static).update(stats, layout=False)
         self.query_one(ReturnsPlot).show(snap)
@@ -182,7 +186,7 @@ class TrainingPanel(Horizontal):
 def _planner_rows(snap: Snapshot) -> list[tuple[str, str]]:
     """Where a planner's sweeps stand: how many, the latest Bellman residual (the largest change
     of a value in that sweep) and, for policy iteration, which policy it evaluates."""
-    m = dict(snap.metrics)
+    m = dict(snap.training.metrics)
     sweeps = m.get("sweeps")
     rows = [("sweeps", "0" if sweeps is None else f"{sweeps:,.0f}"), ("residual", sig(m.get("residual"))),
             ("planning", snap.planning or "—")]
@@ -194,20 +198,20 @@ def _planner_rows(snap: Snapshot) -> list[tuple[str, str]]:
 def _panel_metrics(snap: Snapshot) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The rows of metrics the agent's kind shows here (its spec's; SAC: its entropy
     coefficient, both critics' losses, the policy's loss and its entropy)."""
-    found = BY_NAME.get(snap.agent_kind or "")
+    found = BY_NAME.get(snap.status.agent_kind or "")
     return found.panel_metrics if found is not None else ()
 
 
 def _metric_rows(snap: Snapshot) -> list[tuple[str, str]]:
     """The kind's rows of its latest update's metrics, those of one row side by side."""
-    m = dict(snap.metrics)
+    m = dict(snap.training.metrics)
     return [(label, " | ".join(sig(m.get(name)) for name in names)) for label, names in _panel_metrics(snap)]
 
 
 def _policy_rows(snap: Snapshot) -> list[tuple[str, str]]:
     """What Spinning Up logs for a policy-gradient update: the losses of π and V, the policy's
     entropy, the approximate KL to the rollout's policy and (PPO) the clipped fraction."""
-    m = dict(snap.metrics)
+    m = dict(snap.training.metrics)
     clip = m.get("clip_fraction")
     return [
         ("π loss", sig(m.get("policy_loss"))),
