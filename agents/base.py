@@ -76,7 +76,7 @@ class Agent(Protocol):
 
 class AgentBase:
     """What every kind's agent class has, with the defaults most kinds share. Each kind's class
-    derives from it (network kinds through :class:`agents.nets.NetworkAgent`), so rltui asks
+    derives from it (network kinds through :class:`agents.network.NetworkAgent`), so rltui asks
     these as plain attributes; what only some kinds can do is asked with the protocols in
     :mod:`agents.protocols`."""
 

@@ -15,9 +15,10 @@ from torch import nn
 
 from agents import nets
 from agents.base import PROBABILITY, STEPS, Limit, Transition
+from agents.network import NetworkAgent
 from agents.optim import Adam
 from agents.replay import FrameReplay, ReplayBuffer
-from agents.schedules import linear_schedule
+from agents.schedules import linear_schedule, off_policy_updates
 from agents.torch_setup import configure_torch, require_device
 
 configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
@@ -122,6 +123,18 @@ MAX_FRAME_BUFFER_BYTES = 8 * 1024**3
 """Frames may take more: the Nature DQN's million transitions of 84x84 frames are 6.6 GB."""
 
 
+def target_of(rewards: Any, terminated: Any, gamma: float, target_next: Any, online_next: Any = None) -> Any:
+    """DQN's target r + γ(1 − terminated) Q'(s', a*), a* = argmax_a Q(s', a) (Double DQN, given
+    the Q-network's ``online_next``) or argmax_a Q'(s', a): rows of torch tensors (an update's
+    batch) or numpy arrays (one step's TD, as the app shows it) alike."""
+    best = (target_next if online_next is None else online_next).argmax(1)
+    if isinstance(target_next, torch.Tensor):
+        chosen = target_next.gather(1, best.unsqueeze(1)).squeeze(1)
+    else:
+        chosen = np.take_along_axis(target_next, best[:, None], axis=1)[:, 0]
+    return rewards + gamma * (1.0 - terminated) * chosen
+
+
 def _check_size(features: nets.Features, n_actions: int, c: DQNConfig) -> None:
     """Refuse, in one sentence, a network or buffer that would not fit in memory."""
     if features.frames:
@@ -138,7 +151,7 @@ def _check_size(features: nets.Features, n_actions: int, c: DQNConfig) -> None:
                          f"{buffer_bytes / 2**30:,.1f} GB (at most {most // 2**30}): use a smaller buffer_size.")
 
 
-class DQNAgent(nets.NetworkAgent):
+class DQNAgent(NetworkAgent):
     """DQN with a target network, Double-DQN targets and a replay buffer.
 
     Args:
@@ -181,8 +194,8 @@ class DQNAgent(nets.NetworkAgent):
         self.track_td = False
         """Report the TD target and error of each observed transition (costs a forward pass)."""
         self._loss_fn = _LOSSES[c.loss]
-        self._layers: nets.Layers | None = None
-        self._target_layers: nets.Layers | None = None
+        self._layers: tuple[nets.Layers | None, nets.Layers | None] | None = None
+        """The Q-network's and the target network's weights as numpy views (see :mod:`agents.nets`)."""
         self._held = 0
         """Steps the current exploring action still holds (``explore_repeat``)."""
         self._held_action = 0
@@ -216,28 +229,26 @@ class DQNAgent(nets.NetworkAgent):
         return linear_schedule(c.epsilon_start, c.epsilon_end, c.epsilon_decay_steps, self.steps)
 
     def q_values(self, obs: Any) -> np.ndarray:
-        layers = self._numpy_layers()
-        if layers is not None:
-            return nets.numpy_forward(layers, self._features(obs)).astype(np.float64)
-        with torch.no_grad():
-            x = torch.from_numpy(self._features(obs)).to(self.device).unsqueeze(0)
-            return self.q_network(x)[0].cpu().numpy().astype(np.float64)
+        return self._q(self._features(obs))
 
-    def _numpy_layers(self) -> nets.Layers | None:
-        """The Q-network's weights as numpy views, to act without torch (see :mod:`agents.nets`)."""
+    def _q(self, x: np.ndarray, target: bool = False) -> np.ndarray:
+        """Q(x, ·) of the Q-network (or the target network) for one feature row or several, as
+        float64 without gradients: numpy on views of the weights on the CPU (a sixth of torch's
+        time for one observation, see :mod:`agents.nets`), torch otherwise."""
         if self._layers is None and not self.frames:
-            self._layers = nets.numpy_layers(self.q_network.net)
-        return self._layers
+            self._layers = (nets.numpy_layers(self.q_network.net), nets.numpy_layers(self.target_network.net))
+        layers = None if self._layers is None else self._layers[target]
+        if layers is not None:
+            return nets.numpy_forward(layers, x).astype(np.float64)
+        one = x.shape == self._features.shape
+        with torch.no_grad():
+            t = torch.from_numpy(x).to(self.device)
+            q = (self.target_network if target else self.q_network)(t.unsqueeze(0) if one else t)
+            return (q[0] if one else q).cpu().numpy().astype(np.float64)
 
     def act_greedy_batch(self, observations: list[Any]) -> list[int]:
         """The greedy action for each of several observations, with one forward pass."""
-        x = np.stack([self._features(o) for o in observations])
-        layers = self._numpy_layers()
-        if layers is not None:
-            q = nets.numpy_forward(layers, x)
-        else:
-            with torch.no_grad():
-                q = self.q_network(torch.from_numpy(x).to(self.device)).cpu().numpy()
+        q = self._q(np.stack([self._features(o) for o in observations]))
         return [int(a) for a in q.argmax(axis=1)]
 
     def act(self, obs: Any, explore: bool) -> int:
@@ -289,44 +300,21 @@ class DQNAgent(nets.NetworkAgent):
         if step.terminated or step.truncated:
             self.episodes += 1
             self._held = 0  # a held exploring move ends with its episode
-        # After a load the buffer starts empty: wait for it to refill, without random warm-up.
-        ready = self.buffer.size >= max(c.batch_size, min(c.learning_starts, c.buffer_size))
-        if ready and self.steps % c.train_freq == 0:
-            for _ in range(c.gradient_steps):
-                metrics["loss"] = self.update()
+        for _ in range(off_policy_updates(c, self.steps, self.buffer.size, least=c.batch_size)):
+            metrics["loss"] = self.update()
         if c.tau >= 1.0 and self.steps % c.target_update_interval == 0:
             self.sync_target()
         return metrics
 
     def _td(self, x: np.ndarray, action: int, reward: float, x2: np.ndarray,
             terminated: bool) -> dict[str, float]:
-        layers = self._numpy_layers()
-        if layers is not None:  # the app asks on every step: numpy, as acting does
-            if self._target_layers is None:
-                self._target_layers = nets.numpy_layers(self.target_network.net)
-            both = nets.numpy_forward(layers, np.stack([x, x2]))
-            bootstrap = 0.0
-            if not terminated:
-                target_next = nets.numpy_forward(self._target_layers, x2)
-                best = int(np.argmax(both[1])) if self.config.double_dqn else int(np.argmax(target_next))
-                bootstrap = float(target_next[best])
-            td_target = reward + self.config.gamma * bootstrap
-            return {"td_target": td_target, "td_error": td_target - float(both[0][action])}
-        with torch.no_grad():
-            both = torch.from_numpy(np.stack([x, x2])).to(self.device)
-            q, q_next = self.q_network(both)
-            bootstrap = 0.0 if terminated else float(self._bootstrap(both[1:], q_next[None])[0])
-        td_target = reward + self.config.gamma * bootstrap
-        return {"td_target": td_target, "td_error": td_target - float(q[action])}
-
-    def _bootstrap(self, next_obs: torch.Tensor, online_next: torch.Tensor | None = None) -> torch.Tensor:
-        target_next = self._target(next_obs)
-        if not self.config.double_dqn:
-            return target_next.max(dim=1).values
-        if online_next is None:
-            online_next = self._online(next_obs)
-        best = online_next.argmax(dim=1, keepdim=True)
-        return target_next.gather(1, best).squeeze(1)
+        """The TD target and error of one transition, by :func:`target_of` as :meth:`update`'s
+        (the app asks on every step: numpy on the CPU, as acting does)."""
+        q, q_next = self._q(np.stack([x, x2]))
+        target_next = self._q(x2, target=True)[None]
+        y = float(target_of(reward, float(terminated), self.config.gamma, target_next,
+                            q_next[None] if self.config.double_dqn else None)[0])
+        return {"td_target": y, "td_error": y - float(q[action])}
 
     def update(self) -> float:
         """One gradient step on a replay batch; returns the loss.
@@ -351,8 +339,8 @@ class DQNAgent(nets.NetworkAgent):
             both = self._online(torch.cat((batch.observations, batch.next_observations)))
             q_all, online_next = both[:n], both[n:]
         with torch.no_grad():
-            bootstrap = self._bootstrap(batch.next_observations, online_next)
-            td_target = batch.rewards + c.gamma * (1.0 - batch.terminated) * bootstrap
+            td_target = target_of(batch.rewards, batch.terminated, c.gamma, self._target(batch.next_observations),
+                                  online_next if c.double_dqn else None)
         q = q_all.gather(1, batch.actions.unsqueeze(1)).squeeze(1)
         loss = self._loss_fn(q, td_target)
         grads = torch.autograd.grad(loss, params)
@@ -373,49 +361,23 @@ class DQNAgent(nets.NetworkAgent):
                 target.mul_(1.0 - tau).add_(online, alpha=tau)
 
     def reconfigure(self, config: DQNConfig) -> None:
-        """Go on with new settings (on resume): the networks keep their weights and Adam its
-        moments; the learning rate, loss, device and buffer follow the new settings.
-
-        Raises:
-            ValueError: a change of ``hidden`` (the weights have its shape) or a bad device.
-        """
-        old = self.config
-        if config.hidden != old.hidden:
-            raise ValueError("'hidden' cannot change once trained: the network's weights have its shape.")
+        """Go on with new settings (on resume, see :meth:`NetworkAgent.reconfigure`); the loss
+        and the buffer follow them too."""
         self._check_frames(config)
-        require_device(config.device)
-        self.config = config
-        if config.device != old.device:
-            self.device = torch.device(config.device)
-            self.q_network.to(self.device)
-            self.target_network.to(self.device)
-            self._layers = self._target_layers = None
-            self.optimizer.to(self.device)
-        self.optimizer.lr = config.learning_rate
-        self._loss_fn = _LOSSES[config.loss]
-        if config.buffer_size != old.buffer_size:
+        super().reconfigure(config)
+
+    def _reconfigured(self, old: DQNConfig) -> None:
+        self._loss_fn = _LOSSES[self.config.loss]
+        if self.config.buffer_size != old.buffer_size:
             self.buffer = self._buffer(int(self.rng.integers(2**31)))
 
     # --- persistence -------------------------------------------------------------
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        return {**nets.module_arrays("q_network", self.q_network),
-                **nets.module_arrays("target_network", self.target_network),
-                **self.optimizer.arrays()}
+    def networks(self) -> dict[str, nn.Module]:
+        return {"q_network": self.q_network, "target_network": self.target_network}
 
-    def load_arrays(self, arrays: dict[str, np.ndarray], counters: dict[str, Any]) -> None:
-        """Restore weights, Adam's state and counters. Every array is checked (shape, dtype,
-        finite) against the network before torch sees it: a moment of the wrong shape would
-        corrupt memory in the fused Adam step.
-
-        Raises:
-            ValueError: a missing, misshapen or non-finite array, in a few words.
-        """
-        nets.load_module(arrays, "q_network", self.q_network)
-        nets.load_module(arrays, "target_network", self.target_network)
-        nets.load_optimizer(self.optimizer, arrays)
-        self._set_counters(counters)
-
+    def optimizers(self) -> dict[str, Adam]:
+        return {"optimizer": self.optimizer}
 
 CONFIG = DQNConfig
 build, restore = nets.registry_hooks(DQNAgent)

@@ -20,8 +20,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from agents.base import AgentBase
-
 ACTIVATIONS = ("relu", "tanh")
 
 _TORCH_ACTIVATION = {"relu": torch.relu, "tanh": torch.tanh}
@@ -283,29 +281,6 @@ def registry_hooks(agent_class: Any) -> tuple[Any, Any]:
         return agent
 
     return build, restore
-
-
-class NetworkAgent(AgentBase):
-    """What every network agent (DQN, REINFORCE, PPO, SAC) keeps alike: its settings as saved,
-    and its counters of steps, episodes and updates."""
-
-    config: Any
-    steps: int
-    episodes: int
-    updates: int
-
-    def config_dict(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.config).items()}
-
-    def counters(self) -> dict[str, Any]:
-        return {"steps": self.steps, "episodes": self.episodes, "updates": self.updates}
-
-    def _set_counters(self, counters: dict[str, Any]) -> None:
-        self.steps = int(counters.get("steps", 0))
-        self.episodes = int(counters.get("episodes", 0))
-        self.updates = int(counters.get("updates", 0))
 
 
 def replay_problems(config: Any) -> list[str]:

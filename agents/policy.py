@@ -20,7 +20,7 @@ import torch
 from agents import nets
 from agents.base import Transition
 from agents.heads import GaussianHead, make_head
-from agents.optim import Adam
+from agents.network import NetworkAgent
 from agents.torch_setup import configure_torch, require_device
 
 configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
@@ -89,7 +89,7 @@ class Rollout:
                    np.asarray(self.ends), gamma, lam)
 
 
-class ActorCritic(nets.NetworkAgent):
+class ActorCritic(NetworkAgent):
     """A policy network, a value network, acting in numpy and a rollout of its own steps.
 
     Subclasses set ``kind`` and write :meth:`ready` and :meth:`update`; the config needs
@@ -99,6 +99,7 @@ class ActorCritic(nets.NetworkAgent):
     kind = "policy"
     learns_from_others = False
     """On-policy: a person's or a demonstration's steps cannot be learned from."""
+    fixed = ("hidden", "activation")
 
     def __init__(self, observation: dict[str, Any], n_actions: int, config: Any, seed: int | None,
                  action: dict[str, Any] | None = None) -> None:
@@ -268,66 +269,27 @@ class ActorCritic(nets.NetworkAgent):
 
     # --- settings and persistence ----------------------------------------------------
 
-    def reconfigure(self, config: Any) -> None:
-        """Go on with new settings (on resume): the networks keep their weights.
+    def networks(self) -> dict[str, torch.nn.Module]:
+        return {"policy": self.policy_net, "value": self.value_net}
 
-        Raises:
-            ValueError: a change of ``hidden`` or ``activation`` (the weights are theirs), or
-                a device this machine does not have.
-        """
-        old = self.config
-        for key in ("hidden", "activation"):
-            if getattr(config, key) != getattr(old, key):
-                raise ValueError(f"'{key}' cannot change once trained: the networks' weights are made for it.")
-        require_device(config.device)
-        self.config = config
-        if config.device != old.device:
-            self.device = torch.device(config.device)
-            self.policy_net.to(self.device)
-            self.value_net.to(self.device)
-            for p in self.head.parameters():
-                p.data = p.data.to(self.device)
-            for optimizer in self._optimizers().values():
-                optimizer.to(self.device)
-            self._layers = None
-            self._seen = None
-        self.rollout.clear()
+    def tensors(self) -> dict[str, torch.Tensor]:
+        """A Gaussian policy's log σ (learned beside the network: σ does not depend on s)."""
+        return {"policy.log_std": self.head.log_std} if isinstance(self.head, GaussianHead) else {}
 
-    def _optimizers(self) -> dict[str, Adam]:
-        raise NotImplementedError
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        out = {**nets.module_arrays("policy", self.policy_net), **nets.module_arrays("value", self.value_net)}
-        if isinstance(self.head, GaussianHead):
-            out["policy.log_std"] = self.head.log_std.detach().cpu().numpy().copy()
-        for prefix, optimizer in self._optimizers().items():
-            out.update(optimizer.arrays(prefix))
-        return out
-
-    def load_arrays(self, arrays: dict[str, np.ndarray], counters: dict[str, Any]) -> None:
-        """Restore the networks, the optimizers' state and the counters, every array checked
-        first. The rollout in progress is not saved: training resumes with a fresh one.
-
-        Raises:
-            ValueError: a missing, misshapen, damaged or foreign array, in a few words.
-        """
-        known = ("policy.", "value.", *(prefix + "." for prefix in self._optimizers()))
-        foreign = sorted(k for k in arrays if not k.startswith(known))
-        if foreign:
-            raise ValueError(f"{foreign[0]} is not part of a {self.kind} agent")
-        nets.load_module(arrays, "policy", self.policy_net)
-        nets.load_module(arrays, "value", self.value_net)
-        if isinstance(self.head, GaussianHead):
-            log_std = nets.checked(arrays, "policy.log_std", (self.head.dim,))
-            self.head.log_std.data.copy_(torch.from_numpy(log_std))
-        elif "policy.log_std" in arrays:
-            raise ValueError("policy.log_std belongs to a policy over continuous actions, not discrete ones")
-        for prefix, optimizer in self._optimizers().items():
-            nets.load_optimizer(optimizer, arrays, prefix)
-        self._set_counters(counters)
-        self.rollout.clear()
+    def _drop_caches(self) -> None:
+        self._layers = None
         self._seen = None
 
+    def _reconfigured(self, old: Any) -> None:
+        self.rollout.clear()
+
+    def load_arrays(self, arrays: dict[str, np.ndarray], counters: dict[str, Any]) -> None:
+        """Restore as :meth:`NetworkAgent.load_arrays` does; the rollout in progress is not
+        saved: training resumes with a fresh one."""
+        if not isinstance(self.head, GaussianHead) and "policy.log_std" in arrays:
+            raise ValueError("policy.log_std belongs to a policy over continuous actions, not discrete ones")
+        super().load_arrays(arrays, counters)
+        self.rollout.clear()
 
 def explained_variance(predicted: np.ndarray, target: np.ndarray) -> float:
     """1 − Var(target − predicted) / Var(target): 1 is a perfect value function, 0 no better

@@ -122,8 +122,11 @@ class PPOAgent(ActorCritic):
         self._batch_seen: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         """(features, policy outputs, V) of the last batch acted on."""
 
-    def _optimizers(self) -> dict[str, Adam]:
+    def optimizers(self) -> dict[str, Adam]:
         return {"optimizer": self.optimizer}
+
+    def learning_rates(self, config: PPOConfig) -> dict[str, float]:
+        return {}  # each update sets it, annealed (:attr:`learning_rate`)
 
     def plan(self, total_steps: int) -> None:
         """Anneal the learning rate over a training budget of ``total_steps`` more steps (from

@@ -92,13 +92,14 @@ class ReinforceAgent(ActorCritic):
         self.value_optimizer = Adam(self._value_params, lr=self.config.value_lr)
         self._episodes_in_rollout = 0
 
-    def _optimizers(self) -> dict[str, Adam]:
+    def optimizers(self) -> dict[str, Adam]:
         return {"policy_optimizer": self.policy_optimizer, "value_optimizer": self.value_optimizer}
 
-    def reconfigure(self, config: ReinforceConfig) -> None:
-        super().reconfigure(config)
-        self.policy_optimizer.lr = config.policy_lr
-        self.value_optimizer.lr = config.value_lr
+    def learning_rates(self, config: ReinforceConfig) -> dict[str, float]:
+        return {"policy_optimizer": config.policy_lr, "value_optimizer": config.value_lr}
+
+    def _reconfigured(self, old: ReinforceConfig) -> None:
+        super()._reconfigured(old)
         self._episodes_in_rollout = 0
 
     def observe(self, step: Any) -> dict[str, float]:

@@ -31,8 +31,10 @@ from torch import nn
 from agents import nets
 from agents.base import PROBABILITY, STEPS, Limit, Transition
 from agents.heads import gaussian_log_prob
+from agents.network import NetworkAgent
 from agents.optim import Adam
 from agents.replay import ReplayBuffer
+from agents.schedules import off_policy_updates
 from agents.torch_setup import configure_torch, require_device
 
 configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
@@ -116,7 +118,7 @@ def squashed_log_prob(u: torch.Tensor, mean: torch.Tensor, log_std: torch.Tensor
     return gaussian - jacobian
 
 
-class SACAgent(nets.NetworkAgent):
+class SACAgent(NetworkAgent):
     """SAC; see the module docstring.
 
     Args:
@@ -130,6 +132,7 @@ class SACAgent(nets.NetworkAgent):
     kind = KIND
     continuous = True
     learns_from_others = True
+    renamed_arrays = RENAMED_ARRAYS
 
     def __init__(self, observation: dict[str, Any], n_actions: int = 0, config: SACConfig | None = None,
                  seed: int | None = None, action: dict[str, Any] | None = None) -> None:
@@ -164,7 +167,8 @@ class SACAgent(nets.NetworkAgent):
         self.q2_target = nets.mlp((self.obs_dim + self.dim, *c.hidden, 1)).to(self.device)
         self.q1_target.load_state_dict(self.q1.state_dict())
         self.q2_target.load_state_dict(self.q2.state_dict())
-        self.log_ent_coef = torch.tensor([math.log(c.ent_coef or c.ent_coef_init)], device=self.device, requires_grad=True)
+        self.log_ent_coef = torch.tensor([math.log(c.ent_coef or c.ent_coef_init)], device=self.device,
+                                         requires_grad=True)
         self._actor_params = list(self.actor.parameters())
         self._q1_params, self._q2_params = list(self.q1.parameters()), list(self.q2.parameters())
         self._q1_target_params = list(self.q1_target.parameters())
@@ -292,13 +296,10 @@ class SACAgent(nets.NetworkAgent):
         self.steps += 1
         if step.terminated or step.truncated:
             self.episodes += 1
-        # After a load the buffer starts empty: it refills before updates resume.
-        ready = self.buffer.size >= max(1, min(c.learning_starts, c.buffer_size))
-        if ready and self.steps % c.train_freq == 0:
-            for _ in range(c.gradient_steps):
-                self.last_metrics = self.update()
-            return {"loss": self.last_metrics["q1_loss"] + self.last_metrics["q2_loss"]}
-        return {}
+        due = off_policy_updates(c, self.steps, self.buffer.size)
+        for _ in range(due):
+            self.last_metrics = self.update()
+        return {"loss": self.last_metrics["q1_loss"] + self.last_metrics["q2_loss"]} if due else {}
 
     def _sample(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(a in [-1, 1], log π(a|s)) for a batch, reparameterised (gradients flow to the actor)."""
@@ -345,7 +346,8 @@ class SACAgent(nets.NetworkAgent):
         with torch.no_grad():
             torch._foreach_lerp_(self._target_params, self._q_params, c.tau)
         self.updates += 1
-        stats = torch.stack((q1_loss.detach(), q2_loss.detach(), policy_loss.detach(), -log_pi.detach().mean())).tolist()
+        stats = torch.stack((q1_loss.detach(), q2_loss.detach(), policy_loss.detach(),
+                             -log_pi.detach().mean())).tolist()
         out = dict(zip(("q1_loss", "q2_loss", "policy_loss", "entropy"), stats))
         out["critic_loss"] = out["q1_loss"] + out["q2_loss"]  # SB3's ½ Σ MSE of both critics
         out["ent_coef"] = self.ent_coef
@@ -355,69 +357,21 @@ class SACAgent(nets.NetworkAgent):
 
     # --- settings and persistence ------------------------------------------------------
 
-    def reconfigure(self, config: SACConfig) -> None:
-        """Go on with new settings (on resume): the networks keep their weights.
-
-        Raises:
-            ValueError: a change of ``hidden`` (the weights have its shape) or a bad device.
-        """
-        old = self.config
-        if config.hidden != old.hidden:
-            raise ValueError("'hidden' cannot change once trained: the networks' weights have its shape.")
-        require_device(config.device)
-        self.config = config
-        if config.device != old.device:
-            self.device = torch.device(config.device)
-            for net in (self.actor, self.q1, self.q2, self.q1_target, self.q2_target):
-                net.to(self.device)
-            self.log_ent_coef.data = self.log_ent_coef.data.to(self.device)
-            for optimizer in self._optimizers().values():
-                optimizer.to(self.device)
-            self._layers = None
-        for optimizer in self._optimizers().values():
-            optimizer.lr = config.learning_rate
-        if config.buffer_size != old.buffer_size:
-            self.buffer = ReplayBuffer(config.buffer_size, self.obs_dim, int(self.rng.integers(2**31)),
+    def _reconfigured(self, old: SACConfig) -> None:
+        if self.config.buffer_size != old.buffer_size:
+            self.buffer = ReplayBuffer(self.config.buffer_size, self.obs_dim, int(self.rng.integers(2**31)),
                                        action_dim=self.dim)
 
-    def _optimizers(self) -> dict[str, Adam]:
-        return {"actor_optimizer": self.actor_optimizer, "critic_optimizer": self.critic_optimizer,
-                "ent_coef_optimizer": self.ent_coef_optimizer}
-
-    def _nets(self) -> dict[str, nn.Module]:
+    def networks(self) -> dict[str, nn.Module]:
         return {"actor": self.actor, "q1": self.q1, "q2": self.q2, "q1_target": self.q1_target,
                 "q2_target": self.q2_target}
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        out: dict[str, np.ndarray] = {}
-        for name, net in self._nets().items():
-            out.update(nets.module_arrays(name, net))
-        out["log_ent_coef"] = self.log_ent_coef.detach().cpu().numpy().copy()
-        for prefix, optimizer in self._optimizers().items():
-            out.update(optimizer.arrays(prefix))
-        return out
+    def tensors(self) -> dict[str, torch.Tensor]:
+        return {"log_ent_coef": self.log_ent_coef}
 
-    def load_arrays(self, arrays: dict[str, np.ndarray], counters: dict[str, Any]) -> None:
-        """Restore the networks, the entropy coefficient, the optimizers' state and the
-        counters, every array checked first (a save before the rename names them ``log_alpha``
-        and ``alpha_optimizer``). The replay buffer is not saved: it refills on resume.
-
-        Raises:
-            ValueError: a missing, misshapen, damaged or foreign array, in a few words.
-        """
-        arrays = nets.renamed(arrays, RENAMED_ARRAYS)
-        known = (*(name + "." for name in self._nets()), *(p + "." for p in self._optimizers()))
-        foreign = sorted(k for k in arrays if not k.startswith(known) and k != "log_ent_coef")
-        if foreign:
-            raise ValueError(f"{foreign[0]} is not part of a sac agent")
-        for name, net in self._nets().items():
-            nets.load_module(arrays, name, net)
-        self.log_ent_coef.data.copy_(torch.from_numpy(nets.checked(arrays, "log_ent_coef", (1,))))
-        for prefix, optimizer in self._optimizers().items():
-            nets.load_optimizer(optimizer, arrays, prefix)
-        self._set_counters(counters)
-        self._layers = None
-
+    def optimizers(self) -> dict[str, Adam]:
+        return {"actor_optimizer": self.actor_optimizer, "critic_optimizer": self.critic_optimizer,
+                "ent_coef_optimizer": self.ent_coef_optimizer}
 
 CONFIG = SACConfig
 build, restore = nets.registry_hooks(SACAgent)

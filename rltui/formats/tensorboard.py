@@ -232,7 +232,7 @@ def _steps(agent: Any) -> int:
 def _learning_rate(agent: Any) -> float | None:
     """The step size the agent's optimiser last stepped with (as SB3 logs the one it sets):
     PPO anneals it, so its config's value is only where it started; a tabular agent's α."""
-    optimizers = getattr(agent, "_optimizers", None)
+    optimizers = getattr(agent, "optimizers", None)
     found = list(optimizers().values()) if callable(optimizers) else [getattr(agent, "optimizer", None)]
     for optimizer in found:
         value = getattr(optimizer, "lr", None)
