@@ -1,64 +1,11 @@
-"""Files the user keeps: written whole or not at all, never over another, and unreadable
-ones explained in a sentence."""
+"""Files the user keeps: a fresh name never over another's, JSON read without a crash, names cut
+short for a message. Writing them whole (and reading them bounded) is :mod:`rltui.fileio`'s."""
 
 from __future__ import annotations
 
 import json
-import os
-import stat
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
-
-
-def write_atomic(target: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
-    """Write ``data`` to ``target`` through a temporary file beside it, fsynced, then renamed;
-    the one way rltui writes a file the user keeps (agent saves, episodes, maps, GIFs).
-
-    ``data`` is the bytes, or a function that writes them to the open binary file (Pillow's
-    ``save``). The file gets an ordinary file's mode: the one it replaces, else ``0o666`` less
-    the umask (``mkstemp`` makes 0600). A crash, a full disk or a writer that raises leaves
-    the old file (or none), never half of the new one.
-
-    Raises:
-        OSError: the directory cannot be made or the file cannot be written (and whatever a
-            writer function raises).
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if callable(data):
-                data(fh)
-            else:
-                fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _file_mode(target))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def remove_leftovers(target: Path) -> None:
-    """Delete temporary files an interrupted write to ``target`` left beside it (a ``kill -9``
-    between writing and renaming): they are never saves, and would pile up."""
-    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
-        try:
-            leftover.unlink()
-        except OSError:
-            pass  # another process's write in progress, or not ours to remove
-
-
-def _file_mode(target: Path) -> int:
-    if target.exists():
-        return target.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+from typing import Any
 
 
 def unused_path(directory: Path, stem: str, suffix: str, beside: tuple[Path, ...] = ()) -> Path:
@@ -68,46 +15,6 @@ def unused_path(directory: Path, stem: str, suffix: str, beside: tuple[Path, ...
     while any((folder / name).exists() for folder in (directory, *beside)):
         name, n = f"{stem}-{n}{suffix}", n + 1
     return directory / name
-
-
-def read_problem(path: Path, exc: OSError, what: str) -> str:
-    """One sentence for why ``path`` could not be read; ``what`` is e.g. "a save file"."""
-    if isinstance(exc, FileNotFoundError):
-        return f"No such file: {path}."
-    if isinstance(exc, IsADirectoryError):
-        return f"{path} is a directory, not {what}."
-    if isinstance(exc, PermissionError):
-        return f"{path} cannot be read (permission denied)."
-    return f"{path} cannot be read: {exc.strerror or exc}."
-
-
-class UnreadableFile(Exception):
-    """A file that must not be read (not a regular file, too big); one sentence."""
-
-
-def read_limited(path: Path, limit: int, what: str) -> bytes:
-    """The bytes of ``path``, which must be a regular file of at most ``limit`` bytes.
-
-    A FIFO would block the reader forever and ``/dev/zero`` never ends: only regular files
-    are opened, and the size is checked before anything is read.
-
-    Raises:
-        OSError: missing, a directory, no permission (see :func:`read_problem`).
-        UnreadableFile: not a regular file, or larger than ``limit``.
-    """
-    info = os.stat(path)  # follows links: a link to a device is a device
-    if stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(21, "Is a directory", str(path))
-    if not stat.S_ISREG(info.st_mode):
-        raise UnreadableFile(f"{path} is not a regular file, so it cannot be {what}.")
-    if info.st_size > limit:
-        raise UnreadableFile(f"{path} is {info.st_size / 2**20:,.1f} MB, more than {what} can be "
-                             f"({limit / 2**20:,.0f} MB at most).")
-    with open(path, "rb") as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise UnreadableFile(f"{path} grew past {limit / 2**20:,.0f} MB while it was read.")
-    return data
 
 
 def parse_json(text: str | bytes) -> Any:

@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from agents.base import INT64_MAX, SettingError, apply_settings
-from agents.files import parse_json, read_problem, short, write_atomic
+from agents.files import parse_json, short
+from rltui.fileio import read_problem, write_atomic
 
 FORMAT = "rltui-agent"
 FORMAT_VERSION = 1

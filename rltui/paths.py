@@ -28,7 +28,7 @@ MAX_PATH = 4095
 """Bytes in a whole path (PATH_MAX, 4096, less the terminating NUL)."""
 WRITE_ROOM = len("." + "." + "abcdefgh" + ".tmp")
 """Bytes a file's name needs beyond its own: rltui writes a file the user keeps through a
-temporary one beside it, ``.NAME.XXXXXXXX.tmp`` (:func:`agents.files.write_atomic`)."""
+temporary one beside it, ``.NAME.XXXXXXXX.tmp`` (:func:`rltui.fileio.write_atomic`)."""
 SYSTEM_ROOTS = ("/proc", "/sys")
 """The kernel's views of itself: files there are not files, and nothing of rltui's is kept there."""
 

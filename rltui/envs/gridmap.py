@@ -35,6 +35,8 @@ import numpy as np
 from gymnasium import Env, spaces
 from gymnasium.envs.toy_text.utils import categorical_sample
 
+from rltui.fileio import UnreadableFile, read_limited, write_atomic
+
 UP, RIGHT, DOWN, LEFT = 0, 1, 2, 3
 ACTION_NAMES = ("Up", "Right", "Down", "Left")
 _MOVES = {UP: (-1, 0), RIGHT: (0, 1), DOWN: (1, 0), LEFT: (0, -1)}
@@ -52,6 +54,8 @@ SETTINGS = {
     "max_steps": ("steps before a cut", 1, 10_000),
 }
 MAP_SUFFIX = ".txt"
+MAX_MAP_BYTES = 100_000
+"""A map file's size at most: far more than a grid of :data:`MAX_SIDE` rows and columns needs."""
 
 
 class MapError(ValueError):
@@ -194,11 +198,9 @@ def read(path: str | Path) -> GridMap:
     """
     p = Path(path)
     try:
-        if p.stat().st_size > 100_000:
-            raise MapError(f"{p} is too big for a map")
-        text = p.read_text(encoding="utf-8")
-    except MapError:
-        raise
+        text = read_limited(p, MAX_MAP_BYTES, "a map").decode("utf-8")
+    except UnreadableFile as exc:  # too big, or not a regular file (a FIFO would block for ever)
+        raise MapError(str(exc).rstrip(".")) from None
     except UnicodeDecodeError:
         raise MapError(f"{p} is not a text file, so not a map") from None
     except OSError as exc:
@@ -210,9 +212,7 @@ def read(path: str | Path) -> GridMap:
 
 
 def write(grid_map: GridMap, path: str | Path) -> Path:
-    """Save ``grid_map`` to ``path`` whole or not at all (:func:`agents.files.write_atomic`)."""
-    from agents.files import write_atomic
-
+    """Save ``grid_map`` to ``path`` whole or not at all (:func:`rltui.fileio.write_atomic`)."""
     p = Path(path)
     write_atomic(p, grid_map.to_text().encode("utf-8"))
     return p

@@ -28,18 +28,11 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
-from agents.files import (
-    UnreadableFile,
-    parse_json,
-    read_limited,
-    read_problem,
-    short,
-    unused_path,
-    write_atomic,
-)
+from agents.files import parse_json, short, unused_path
 from rltui.envs.catalog import LONGEST_EPISODE
 from rltui.envs.session import AGENT, HUMAN, Episode, Transition
 from rltui.envs.wrappers import named_actions_of
+from rltui.fileio import UnreadableFile, read_limited, read_problem, write_atomic
 
 FORMAT = "episode"
 FORMAT_VERSION = 1

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from rltui.extras import missing
+from rltui.fileio import write_atomic
 
 BAND = 22
 """Pixels of the text band above each frame."""
@@ -143,7 +144,7 @@ def play_seconds(frames: int, fps: float) -> float:
 
 def write_gif(frames: list[tuple[Any, str]], path: str | Path, fps: float) -> Path:
     """Draw each (scene, caption) with its caption band and write them as a looping GIF
-    (whole or not at all: :func:`agents.files.write_atomic`).
+    (whole or not at all: :func:`rltui.fileio.write_atomic`).
 
     Raises:
         GifError: ``fps`` outside :data:`MIN_FPS` .. :data:`MAX_FPS` (NaN included).
@@ -162,8 +163,6 @@ def write_gif(frames: list[tuple[Any, str]], path: str | Path, fps: float) -> Pa
         canvas.paste(Image.fromarray(pixels), ((width - w) // 2, BAND))
         ImageDraw.Draw(canvas).text((6, BAND // 2), caption, fill=(249, 198, 35), font=font, anchor="lm")
         images.append(canvas.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
-    from agents.files import write_atomic
-
     p = Path(path)
     duration = round(frame_seconds(fps) * 1000)  # ms, a whole number of hundredths as the GIF stores
     write_atomic(p, lambda fh: images[0].save(fh, format="GIF", save_all=True, append_images=images[1:],

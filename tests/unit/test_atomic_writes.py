@@ -1,5 +1,6 @@
-"""Every file rltui writes (agent saves, episodes, maps, GIFs) goes through one atomic write:
-an ordinary file's mode (0o666 less the umask, not mkstemp's 0600), and whole or not at all."""
+"""Every file rltui writes (agent saves, episodes, maps, GIFs) goes through one atomic write
+(rltui.fileio's): an ordinary file's mode (0o666 less the umask, not mkstemp's 0600), and whole
+or not at all; the files it reads back whole (episodes, maps) are read within a bound."""
 
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def test_a_failed_write_leaves_no_partial_file(what: str, tmp_path: Path, monkey
 
 
 def test_a_writer_function_that_raises_leaves_the_old_file(tmp_path: Path) -> None:
-    from agents.files import write_atomic
+    from rltui.fileio import write_atomic
 
     target = tmp_path / "kept.bin"
     write_atomic(target, b"old")
@@ -100,3 +101,18 @@ def test_a_writer_function_that_raises_leaves_the_old_file(tmp_path: Path) -> No
     with pytest.raises(ValueError):
         write_atomic(target, half)
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["kept.bin"]
+
+
+def test_a_map_that_is_not_a_regular_file_or_too_big_is_one_sentence(tmp_path: Path) -> None:
+    """Read within a bound, as an episode file is: a FIFO is refused before it is opened (it would
+    block the reader for ever), a file past the limit before it is read."""
+    from rltui.envs import gridmap
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(gridmap.MapError, match="is not a regular file, so it cannot be a map$"):
+        gridmap.read(fifo)
+    big = tmp_path / "big.txt"
+    big.write_text("." * (gridmap.MAX_MAP_BYTES + 1))
+    with pytest.raises(gridmap.MapError, match=r"is 98 KB, more than a map can be \(98 KB at most\)$"):
+        gridmap.read(big)
