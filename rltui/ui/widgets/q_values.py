@@ -14,11 +14,12 @@ from textual.widgets import Static
 from agents.beliefs import ActionBeliefs
 from rltui.live.snapshot import Snapshot
 from rltui.ui.format import num, sig
+from rltui.ui.render import palette
 from rltui.ui.widgets.panel import SnapshotPanel
 
 BAR = "█"
-GREEDY = "#f9c623"
-TAKEN = "#4fc3f7"
+GREEDY = palette.ACCENT
+TAKEN = palette.INFO
 LEVELS = " ▁▂▃▄▅▆▇█"
 CURVE_ROWS = 4
 """Rows of a one-dimensional action's curve (eighth blocks: 32 levels)."""
@@ -78,7 +79,7 @@ class QValuesPanel(SnapshotPanel, Static):
         if snap.beliefs.q_values is None:
             return Text.assemble(("No agent yet.\n", "bold"),
                                  "Press tab and one takes over from here,\n"
-                                 "or open one with ctrl+o.", style="#c8d0da")
+                                 "or open one with ctrl+o.", style=palette.TEXT)
         q = np.asarray(snap.beliefs.q_values, dtype=np.float64)
         name_w = max(len(n) for n in self.action_names)
         bar_w = max(4, self.content_size.width - name_w - 15) if self.content_size.width else 16
@@ -97,7 +98,7 @@ class QValuesPanel(SnapshotPanel, Static):
                 fill = bar_w
             else:
                 fill = 1 + round((value - lo) / span * (bar_w - 1))
-            style = GREEDY if a == snap.beliefs.greedy else "#6f8aa6"
+            style = GREEDY if a == snap.beliefs.greedy else palette.BAR
             _marks(out, a == snap.beliefs.greedy, a == taken)
             out.append(name.ljust(name_w) + " ", style="bold" if a == snap.beliefs.greedy else "")
             out.append(BAR * fill, style=style)
@@ -125,7 +126,7 @@ class QValuesPanel(SnapshotPanel, Static):
             fill = round(p * bar_w) if np.isfinite(p) else 0
             _marks(out, a == snap.beliefs.greedy, a == taken)
             out.append(name.ljust(name_w) + " ", style="bold" if a == snap.beliefs.greedy else "")
-            out.append(BAR * fill, style=GREEDY if a == snap.beliefs.greedy else "#6f8aa6")
+            out.append(BAR * fill, style=GREEDY if a == snap.beliefs.greedy else palette.BAR)
             out.append(" " * (bar_w - fill) + f" {p:>7.1%}")
             out.append("\n")
         out.append("V(s) ", style="dim")
@@ -197,7 +198,7 @@ def _curve(out: Text, seen: ActionBeliefs, taken: np.ndarray | None, width: int)
         for col in range(width):
             cell = int(np.clip(levels[col] - floor, 0, 8))
             near = abs(col - mean_col) <= spread
-            out.append(LEVELS[cell], style=GREEDY if near else "#6f8aa6")
+            out.append(LEVELS[cell], style=GREEDY if near else palette.BAR)
         out.append("\n")
     marks = [" "] * width
     taken_col = None if taken is None else _column(float(taken[0]), low, high, width)

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 from rltui.envs.session import HUMAN
 from rltui.live.snapshot import Snapshot
 from rltui.ui.format import action_label, num, plural, rows
+from rltui.ui.render.palette import LABEL
 from rltui.ui.widgets.panel import SnapshotPanel
 
 LAST_REWARDS_WIDTH = 24
@@ -100,7 +101,7 @@ class ReturnsPanel(SnapshotPanel, Vertical):
             self._waiting = True
             self.query_one("#returns-caption", Static).update(Text(
                 "At full speed this table waits until the agent slows, pauses or hands back.",
-                style="italic #8fa3b8"), layout=False)
+                style=f"italic {LABEL}"), layout=False)
 
     def _highlight(self, row: int | None) -> None:
         """Mark the G_t row of the step being looked back at (none at the live step)."""

@@ -15,6 +15,7 @@ from agents.registry import BY_NAME
 from rltui.envs.session import HUMAN
 from rltui.live.snapshot import Snapshot
 from rltui.ui.format import rows, sig
+from rltui.ui.render.palette import ACCENT, GOOD, INFO
 from rltui.ui.render.returns_plot import ReturnsPlotData, plot_data
 from rltui.ui.render.ticks import nice_ticks
 from rltui.ui.widgets.panel import SnapshotPanel
@@ -28,11 +29,11 @@ def controller_badge(snap: Snapshot) -> Text:
     """HUMAN, AGENT learning or AGENT greedy, as the panel and the status line show it."""
     badge = Text()
     if snap.status.controller == HUMAN:
-        badge.append(" HUMAN ", style="bold black on #4fc3f7")
+        badge.append(" HUMAN ", style=f"bold black on {INFO}")
     elif snap.status.learning:
-        badge.append(" AGENT learning ", style="bold black on #f9c623")
+        badge.append(" AGENT learning ", style=f"bold black on {ACCENT}")
     else:
-        badge.append(" AGENT greedy ", style="bold black on #9ccc65")
+        badge.append(" AGENT greedy ", style=f"bold black on {GOOD}")
     return badge
 
 
