@@ -122,9 +122,7 @@ def apply_settings(config: Any, settings: dict[str, str]) -> Any:
     for key, raw in settings.items():
         if key not in by_name:
             raise SettingError(
-                f"Unknown setting '{key}' for {kind_label(config)}; valid keys: "
-                + ", ".join(sorted(by_name))
-                + "."
+                f"Unknown setting '{key}' for {kind_label(config)}; valid keys: " + ", ".join(sorted(by_name)) + "."
             )
         current = getattr(config, key)
         changes[key] = _parse(key, raw, current)
@@ -200,6 +198,7 @@ def _n(x: float) -> str:
     """1000000 as 1,000,000, 0.5 as 0.5."""
     return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
+
 PROBABILITY = Limit(0.0, 1.0)
 """Discounts and exploration rates."""
 STEPS = Limit(0, 10**12)
@@ -259,10 +258,10 @@ def _parse(key: str, raw: str, current: Any) -> Any:
     except (ValueError, TypeError, IndexError):
         if isinstance(current, tuple):
             example = ",".join(str(v) for v in current) or "1.0,2.0"
-            raise SettingError(f"Setting '{key}' needs comma-separated numbers like {example}, "
-                               f"not '{raw}'.") from None
+            raise SettingError(f"Setting '{key}' needs comma-separated numbers like {example}, not '{raw}'.") from None
         kind = {"int": "a whole number", "float": "a number", "bool": "true or false"}.get(
-            type(current).__name__, f"a {type(current).__name__}")
+            type(current).__name__, f"a {type(current).__name__}"
+        )
         raise SettingError(f"Setting '{key}' needs {kind}, not '{raw}'.") from None
 
 
@@ -297,8 +296,11 @@ class SpaceInfo:
 
 def is_frames(observation: dict[str, Any]) -> bool:
     """Whether a described observation space is stacked uint8 frames (channels, height, width)."""
-    return observation.get("type") == "Box" and observation.get("dtype") == "uint8" \
+    return (
+        observation.get("type") == "Box"
+        and observation.get("dtype") == "uint8"
         and len(observation.get("shape", ())) == 3
+    )
 
 
 def describe_space(space: Any) -> dict[str, Any]:
@@ -313,8 +315,13 @@ def describe_space(space: Any) -> dict[str, Any]:
         low, high = np.asarray(space.low).ravel(), np.asarray(space.high).ravel()
         if np.dtype(space.dtype) == np.uint8 and len(space.shape) == 3:
             # Frames (channels, height, width): one bound for every pixel, not 28k of them.
-            return {"type": "Box", "shape": list(space.shape), "dtype": "uint8",
-                    "low": [float(low.min())], "high": [float(high.max())]}
+            return {
+                "type": "Box",
+                "shape": list(space.shape),
+                "dtype": "uint8",
+                "low": [float(low.min())],
+                "high": [float(high.max())],
+            }
         return {
             "type": "Box",
             "shape": list(space.shape),

@@ -7,7 +7,7 @@ agent for Q-values it may not have."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -55,7 +55,7 @@ class Beliefs:
         continuous, see :attr:`actions`)."""
         if self.actions is not None:
             return -1
-        return int(np.argmax(self.q if self.q is not None else self.pi))
+        return int(np.argmax(cast(np.ndarray, self.q if self.q is not None else self.pi)))
 
 
 def is_policy_agent(agent: Any) -> bool:
@@ -78,11 +78,18 @@ def beliefs_of(agent: Any, obs: Any, curve: bool = True) -> Beliefs | None:
         high = np.asarray(agent.action["high"], dtype=np.float64)
         points = np.linspace(low[0], high[0], CURVE_POINTS) if len(low) == 1 and curve else None
         seen = agent.action_beliefs(obs, points)
-        return Beliefs(value=float(seen["value"]), actions=ActionBeliefs(
-            low=low, high=high, mean=np.asarray(seen["mean"], dtype=np.float64),
-            std=np.asarray(seen["std"], dtype=np.float64),
-            curve_label="π(a|s)" if is_policy_agent(agent) else "Q(s,a)",
-            points=points, curve=None if points is None else np.asarray(seen["curve"], dtype=np.float64)))
+        return Beliefs(
+            value=float(seen["value"]),
+            actions=ActionBeliefs(
+                low=low,
+                high=high,
+                mean=np.asarray(seen["mean"], dtype=np.float64),
+                std=np.asarray(seen["std"], dtype=np.float64),
+                curve_label="π(a|s)" if is_policy_agent(agent) else "Q(s,a)",
+                points=points,
+                curve=None if points is None else np.asarray(seen["curve"], dtype=np.float64),
+            ),
+        )
     if is_policy_agent(agent):
         pi, value = agent.policy(obs)
         return Beliefs(pi=pi, value=float(value))

@@ -6,15 +6,15 @@ Split into small verbs: :meth:`DQNAgent.act`, :meth:`DQNAgent.observe`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, cast
 
 import numpy as np
 import torch
 from torch import nn
 
 from agents import nets
-from agents.base import PROBABILITY, STEPS, Limit, Transition
+from agents.base import Transition
+from agents.dqn_config import DQN_KIND, DQNConfig
 from agents.network import NetworkAgent
 from agents.optim import Adam
 from agents.replay import FrameReplay, ReplayBuffer
@@ -22,88 +22,6 @@ from agents.schedules import linear_schedule, off_policy_updates
 from agents.torch_setup import configure_torch, require_device
 
 configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
-
-DQN_KIND = "dqn"
-
-
-@dataclass(frozen=True)
-class DQNConfig:
-    """Hyperparameters of DQN. The defaults (with CartPole's learning rate of 2e-3) solve
-    CartPole-v1, Acrobot-v1 and Pendulum-v1 in under 50k steps; a small network updated
-    every fourth step is what makes that fast (see the README's Benchmarks)."""
-
-    learning_rate: float = 1e-3
-    """Adam step size."""
-    gamma: float = 0.99
-    """Discount factor."""
-    buffer_size: int = 50_000
-    """Transitions the replay buffer holds (preallocated)."""
-    batch_size: int = 64
-    """Transitions per gradient step."""
-    learning_starts: int = 500
-    """Random warm-up steps before the first update."""
-    train_freq: int = 4
-    """Environment steps between updates."""
-    gradient_steps: int = 1
-    """Gradient steps per update."""
-    target_update_interval: int = 250
-    """Environment steps between hard copies of the Q-network into the target network."""
-    tau: float = 1.0
-    """Target update rate: 1.0 copies every ``target_update_interval``; below 1,
-    a soft update ``θ' ← τθ + (1-τ)θ'`` after every gradient step."""
-    epsilon_start: float = 1.0
-    """Exploration rate at step 0."""
-    epsilon_end: float = 0.01
-    """Exploration rate after the decay."""
-    epsilon_decay_steps: int = 5_000
-    """Steps over which epsilon falls linearly."""
-    explore_repeat: int = 1
-    """An exploring move (warm-up or ε) holds its random action for this many steps
-    (temporally-extended ε-greedy, as Dabney et al.'s εz-greedy with a fixed duration): a
-    push held for a while carries MountainCar's car up a slope, where a push re-drawn every
-    step jitters in place. 1: classic ε-greedy."""
-    double_dqn: bool = True
-    """Pick a' with the Q-network, value it with the target network."""
-    loss: str = "huber"
-    """``huber`` (smooth L1) or ``mse``."""
-    max_grad_norm: float = 10.0
-    """Clip the gradient's global norm to this (0: no clipping)."""
-    hidden: tuple[int, ...] = (64, 64)
-    """Hidden layer sizes of the Q-network (for frames: the fully connected layers after the
-    convolutions, 512 in the Nature DQN)."""
-    clip_reward: bool = False
-    """Learn from the reward's sign (-1, 0 or +1), as DQN did on Atari, so one network and
-    learning rate fit every game; the panels and returns still show the game's own rewards."""
-    device: str = "cpu"
-    """``cpu`` or ``cuda``."""
-    n_envs: int = 1
-    """Envs stepped side by side in ``train`` (Gymnasium's sync vector env): one batched
-    forward pass acts for all; every env's step goes into the one replay buffer."""
-
-    KINDS: ClassVar[tuple[str, ...]] = ("dqn",)
-    LIMITS: ClassVar[dict[str, Limit]] = {
-        "learning_rate": Limit(0.0, 1.0, low_open=True),
-        "gamma": PROBABILITY,
-        "buffer_size": Limit(1, 10_000_000),
-        "batch_size": Limit(1, 65_536),
-        "learning_starts": STEPS,
-        "train_freq": Limit(1, 1_000_000),
-        "gradient_steps": Limit(1, 1_000),
-        "target_update_interval": Limit(1, 10**9),
-        "tau": Limit(0.0, 1.0, low_open=True),
-        "epsilon_start": PROBABILITY,
-        "epsilon_end": PROBABILITY,
-        "epsilon_decay_steps": STEPS,
-        "explore_repeat": Limit(1, 10_000),
-        "loss": Limit(choices=("huber", "mse")),
-        "max_grad_norm": Limit(0.0, 1e9),
-        "hidden": Limit(1, 4_096, length=(1, 8)),
-        "n_envs": Limit(1, 256),
-    }
-
-    def problems(self) -> list[str]:
-        """Settings that must agree with each other (and a device this machine has)."""
-        return nets.replay_problems(self)
 
 
 class QNetwork(nn.Module):
@@ -128,6 +46,7 @@ def target_of(rewards: Any, terminated: Any, gamma: float, target_next: Any, onl
     the Q-network's ``online_next``) or argmax_a Q'(s', a): rows of torch tensors (an update's
     batch) or numpy arrays (one step's TD, as the app shows it) alike."""
     best = (target_next if online_next is None else online_next).argmax(1)
+    chosen: Any
     if isinstance(target_next, torch.Tensor):
         chosen = target_next.gather(1, best.unsqueeze(1)).squeeze(1)
     else:
@@ -140,15 +59,19 @@ def _check_size(features: nets.Features, n_actions: int, c: DQNConfig) -> None:
     if features.frames:
         weights = nets.NatureCNN.parameters_for(features.shape, n_actions, c.hidden)
         if weights > nets.MAX_PARAMETERS:
-            raise ValueError(f"a network of {weights:,} weights is too big (at most "
-                             f"{nets.MAX_PARAMETERS:,}): use smaller hidden layers.")
+            raise ValueError(
+                f"a network of {weights:,} weights is too big (at most "
+                f"{nets.MAX_PARAMETERS:,}): use smaller hidden layers."
+            )
         buffer_bytes, most = c.buffer_size * FrameReplay.bytes_per_slot(features.shape), MAX_FRAME_BUFFER_BYTES
     else:
         nets.check_size((features.dim, *c.hidden, n_actions))
         buffer_bytes, most = c.buffer_size * (2 * features.dim * 4 + 16), MAX_BUFFER_BYTES
     if buffer_bytes > most:
-        raise ValueError(f"a replay buffer of {c.buffer_size:,} transitions would take "
-                         f"{buffer_bytes / 2**30:,.1f} GB (at most {most // 2**30}): use a smaller buffer_size.")
+        raise ValueError(
+            f"a replay buffer of {c.buffer_size:,} transitions would take "
+            f"{buffer_bytes / 2**30:,.1f} GB (at most {most // 2**30}): use a smaller buffer_size."
+        )
 
 
 class DQNAgent(NetworkAgent):
@@ -161,10 +84,14 @@ class DQNAgent(NetworkAgent):
         seed: seeds the network initialisation, exploration and replay sampling.
     """
 
+    _held_n: np.ndarray | None = None
+    """Each env's held exploring move's steps left (``act_n``), made for ``n_envs`` rows."""
+
     kind = DQN_KIND
 
-    def __init__(self, observation: dict[str, Any], n_actions: int,
-                 config: DQNConfig | None = None, seed: int | None = None) -> None:
+    def __init__(
+        self, observation: dict[str, Any], n_actions: int, config: DQNConfig | None = None, seed: int | None = None
+    ) -> None:
         self.config = c = config or DQNConfig()
         require_device(c.device)
         if c.loss not in ("huber", "mse"):
@@ -184,7 +111,7 @@ class DQNAgent(NetworkAgent):
         self.target_network = self._network().to(self.device)
         self.target_network.load_state_dict(self.q_network.state_dict())
         self._params = list(self.q_network.parameters())
-        self._target_params = list(self.target_network.parameters())
+        self._target_params: list[torch.Tensor] = list(self.target_network.parameters())
         self.optimizer = Adam(self._params, lr=c.learning_rate)
         self.buffer = self._buffer(seed)
         self.rng = np.random.default_rng(seed)
@@ -236,7 +163,10 @@ class DQNAgent(NetworkAgent):
         float64 without gradients: numpy on views of the weights on the CPU (a sixth of torch's
         time for one observation, see :mod:`agents.nets`), torch otherwise."""
         if self._layers is None and not self.frames:
-            self._layers = (nets.numpy_layers(self.q_network.net), nets.numpy_layers(self.target_network.net))
+            self._layers = (
+                nets.numpy_layers(cast(nn.Sequential, self.q_network.net)),
+                nets.numpy_layers(cast(nn.Sequential, self.target_network.net)),
+            )
         layers = None if self._layers is None else self._layers[target]
         if layers is not None:
             return nets.numpy_forward(layers, x).astype(np.float64)
@@ -265,7 +195,7 @@ class DQNAgent(NetworkAgent):
         """One exploring action per env (``n_envs`` rows), with one forward pass for the
         greedy ones; each env holds its own exploring move (``explore_repeat``)."""
         n = len(observations)
-        if getattr(self, "_held_n", None) is None or len(self._held_n) != n:
+        if self._held_n is None or len(self._held_n) != n:
             self._held_n = np.zeros(n, dtype=np.int64)
             self._held_action_n = np.zeros(n, dtype=np.int64)
         actions = np.asarray(self.act_greedy_batch(list(observations)), dtype=np.int64)
@@ -281,7 +211,7 @@ class DQNAgent(NetworkAgent):
 
     def observe_batch(self, i: int, step: Transition) -> dict[str, float]:
         """Env ``i``'s step, learned as any other (its held exploring move ends with its episode)."""
-        if step.terminated or step.truncated:
+        if (step.terminated or step.truncated) and self._held_n is not None:
             self._held_n[i] = 0
         return self.observe(step)
 
@@ -306,14 +236,20 @@ class DQNAgent(NetworkAgent):
             self.sync_target()
         return metrics
 
-    def _td(self, x: np.ndarray, action: int, reward: float, x2: np.ndarray,
-            terminated: bool) -> dict[str, float]:
+    def _td(self, x: np.ndarray, action: int, reward: float, x2: np.ndarray, terminated: bool) -> dict[str, float]:
         """The TD target and error of one transition, by :func:`target_of` as :meth:`update`'s
         (the app asks on every step: numpy on the CPU, as acting does)."""
         q, q_next = self._q(np.stack([x, x2]))
         target_next = self._q(x2, target=True)[None]
-        y = float(target_of(reward, float(terminated), self.config.gamma, target_next,
-                            q_next[None] if self.config.double_dqn else None)[0])
+        y = float(
+            target_of(
+                reward,
+                float(terminated),
+                self.config.gamma,
+                target_next,
+                q_next[None] if self.config.double_dqn else None,
+            )[0]
+        )
         return {"td_target": y, "td_error": y - float(q[action])}
 
     def update(self) -> float:
@@ -339,8 +275,13 @@ class DQNAgent(NetworkAgent):
             both = self._online(torch.cat((batch.observations, batch.next_observations)))
             q_all, online_next = both[:n], both[n:]
         with torch.no_grad():
-            td_target = target_of(batch.rewards, batch.terminated, c.gamma, self._target(batch.next_observations),
-                                  online_next if c.double_dqn else None)
+            td_target = target_of(
+                batch.rewards,
+                batch.terminated,
+                c.gamma,
+                self._target(batch.next_observations),
+                online_next if c.double_dqn else None,
+            )
         q = q_all.gather(1, batch.actions.unsqueeze(1)).squeeze(1)
         loss = self._loss_fn(q, td_target)
         grads = torch.autograd.grad(loss, params)
@@ -378,6 +319,7 @@ class DQNAgent(NetworkAgent):
 
     def optimizers(self) -> dict[str, Adam]:
         return {"optimizer": self.optimizer}
+
 
 CONFIG = DQNConfig
 build, restore = nets.registry_hooks(DQNAgent)

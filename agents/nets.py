@@ -14,6 +14,7 @@ where torch's per-operation overhead is most of the cost. So each network here i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -54,11 +55,12 @@ def check_size(sizes: tuple[int, ...]) -> None:
     """Refuse, in one sentence, a network too big for memory."""
     parameters = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
     if parameters > MAX_PARAMETERS:
-        raise ValueError(f"a network of {parameters:,} weights is too big (at most "
-                         f"{MAX_PARAMETERS:,}): use smaller hidden layers.")
+        raise ValueError(
+            f"a network of {parameters:,} weights is too big (at most {MAX_PARAMETERS:,}): use smaller hidden layers."
+        )
 
 
-def forward(params: list[torch.Tensor], x: torch.Tensor, activation: str = "relu") -> torch.Tensor:
+def forward(params: Sequence[torch.Tensor], x: torch.Tensor, activation: str = "relu") -> torch.Tensor:
     """An :func:`mlp`'s forward pass from its parameter list, without module calls."""
     act = _TORCH_ACTIVATION[activation]
     last = len(params) // 2 - 1
@@ -109,8 +111,9 @@ class NatureCNN(nn.Module):
         super().__init__()
         channels, height, width = shape
         if height < 36 or width < 36:
-            raise ValueError(f"frames of {height}x{width} are too small for the convolutional "
-                             "network (at least 36x36).")
+            raise ValueError(
+                f"frames of {height}x{width} are too small for the convolutional network (at least 36x36)."
+            )
         layers: list[nn.Module] = []
         for filters, kernel, stride in NATURE_CONV:
             layers += [nn.Conv2d(channels, filters, kernel, stride=stride), nn.ReLU()]
@@ -120,7 +123,7 @@ class NatureCNN(nn.Module):
         # Channels last: oneDNN's convolutions run a quarter faster on the CPU in that layout
         # (34 against 45 ms for a batch of 64 forward and back, on this project's benchmark
         # machine). Loading weights copies into these tensors and keeps their layout.
-        self.conv.to(memory_format=torch.channels_last)
+        self.conv.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # torch's stubs lack it
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         x = (frames.float() / 255.0).contiguous(memory_format=torch.channels_last)
@@ -195,7 +198,7 @@ def renamed(arrays: dict[str, np.ndarray], names: dict[str, str]) -> dict[str, n
     for key, value in arrays.items():
         for old, new in names.items():
             if key == old or (old.endswith(".") and key.startswith(old)):
-                key = new + key[len(old):]
+                key = new + key[len(old) :]
                 break
         out[key] = value
     return out
@@ -289,8 +292,10 @@ def replay_problems(config: Any) -> list[str]:
 
     out = []
     if config.batch_size > config.buffer_size:
-        out.append(f"Setting 'batch_size' ({config.batch_size}) cannot exceed 'buffer_size' "
-                   f"({config.buffer_size}): a batch is drawn from the buffer.")
+        out.append(
+            f"Setting 'batch_size' ({config.batch_size}) cannot exceed 'buffer_size' "
+            f"({config.buffer_size}): a batch is drawn from the buffer."
+        )
     problem = device_problem(config.device)
     if problem is not None:
         out.append(problem)

@@ -60,7 +60,7 @@ class NetworkAgent(AgentBase):
     def _drop_caches(self) -> None:
         """Forget what was computed from the weights where they were (the numpy views acting
         runs on): after a load or a move to another device."""
-        self._layers = None
+        self._layers: Any = None
 
     def _reconfigured(self, old: Any) -> None:
         """What else follows new settings (a kind's loss, its buffer's size ...); ``old``: the

@@ -40,8 +40,9 @@ class Adam:
         eps: added to the denominator.
     """
 
-    def __init__(self, params: Iterable[torch.Tensor], lr: float,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+    def __init__(
+        self, params: Iterable[torch.Tensor], lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
+    ) -> None:
         self.params = list(params)
         self.lr = lr
         self.beta1, self.beta2 = betas
@@ -59,9 +60,23 @@ class Adam:
     def step(self, grads: Sequence[torch.Tensor]) -> None:
         """One Adam step of every parameter along its gradient."""
         torch._foreach_add_(self._steps, 1)
-        torch._fused_adam_(self.params, list(grads), self.exp_avg, self.exp_avg_sq, [], self._steps,
-                           amsgrad=False, lr=self.lr, beta1=self.beta1, beta2=self.beta2, weight_decay=0.0,
-                           eps=self.eps, maximize=False, grad_scale=None, found_inf=None)
+        torch._fused_adam_(
+            self.params,
+            list(grads),
+            self.exp_avg,
+            self.exp_avg_sq,
+            [],
+            self._steps,
+            amsgrad=False,
+            lr=self.lr,
+            beta1=self.beta1,
+            beta2=self.beta2,
+            weight_decay=0.0,
+            eps=self.eps,
+            maximize=False,
+            grad_scale=None,
+            found_inf=None,
+        )
 
     def to(self, device: torch.device) -> None:
         """Move the state to ``device`` (after the parameters went there)."""
@@ -84,9 +99,11 @@ class Adam:
 
     def expected(self, prefix: str = "optimizer") -> dict[str, tuple[int, ...]]:
         """Every array :meth:`arrays` writes, with its shape."""
-        return {f"{prefix}.{i}.{name}": shape
-                for i, p in enumerate(self.params)
-                for name, shape in (("step", ()), ("exp_avg", tuple(p.shape)), ("exp_avg_sq", tuple(p.shape)))}
+        return {
+            f"{prefix}.{i}.{name}": shape
+            for i, p in enumerate(self.params)
+            for name, shape in (("step", ()), ("exp_avg", tuple(p.shape)), ("exp_avg_sq", tuple(p.shape)))
+        }
 
     def load(self, arrays: dict[str, np.ndarray], prefix: str = "optimizer") -> None:
         """Restore from checked float32 arrays named as :meth:`arrays` names them (the caller
@@ -96,7 +113,11 @@ class Adam:
         if any(n < 0 or n != int(n) for n in steps):
             raise ValueError(f"{prefix} step counts must be whole numbers of at least 0")
         self._steps = [torch.tensor(n, dtype=torch.float32, device=device) for n in steps]
-        self.exp_avg = [torch.from_numpy(np.array(arrays[f"{prefix}.{i}.exp_avg"], dtype=np.float32)).to(device)
-                        for i in range(len(self.params))]
-        self.exp_avg_sq = [torch.from_numpy(np.array(arrays[f"{prefix}.{i}.exp_avg_sq"], dtype=np.float32))
-                           .to(device) for i in range(len(self.params))]
+        self.exp_avg = [
+            torch.from_numpy(np.array(arrays[f"{prefix}.{i}.exp_avg"], dtype=np.float32)).to(device)
+            for i in range(len(self.params))
+        ]
+        self.exp_avg_sq = [
+            torch.from_numpy(np.array(arrays[f"{prefix}.{i}.exp_avg_sq"], dtype=np.float32)).to(device)
+            for i in range(len(self.params))
+        ]

@@ -29,8 +29,9 @@ MAX_ROLLOUT = 1_000_000
 """Steps one rollout may hold before an update (REINFORCE waits for whole episodes)."""
 
 
-def gae(rewards: np.ndarray, values: np.ndarray, next_values: np.ndarray, ends: np.ndarray,
-        gamma: float, lam: float) -> tuple[np.ndarray, np.ndarray]:
+def gae(
+    rewards: np.ndarray, values: np.ndarray, next_values: np.ndarray, ends: np.ndarray, gamma: float, lam: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Generalised advantage estimates and the returns they imply (Schulman et al. 2016).
 
     Args:
@@ -74,8 +75,9 @@ class Rollout:
     def __len__(self) -> int:
         return len(self.actions)
 
-    def add(self, x: np.ndarray, action: Any, reward: float, log_prob: float, value: float,
-            next_value: float, end: bool) -> None:
+    def add(
+        self, x: np.ndarray, action: Any, reward: float, log_prob: float, value: float, next_value: float, end: bool
+    ) -> None:
         self.obs.append(x)
         self.actions.append(action)
         self.rewards.append(reward)
@@ -85,8 +87,14 @@ class Rollout:
         self.ends.append(end)
 
     def advantages(self, gamma: float, lam: float) -> tuple[np.ndarray, np.ndarray]:
-        return gae(np.asarray(self.rewards), np.asarray(self.values), np.asarray(self.next_values),
-                   np.asarray(self.ends), gamma, lam)
+        return gae(
+            np.asarray(self.rewards),
+            np.asarray(self.values),
+            np.asarray(self.next_values),
+            np.asarray(self.ends),
+            gamma,
+            lam,
+        )
 
 
 class ActorCritic(NetworkAgent):
@@ -101,8 +109,14 @@ class ActorCritic(NetworkAgent):
     """On-policy: a person's or a demonstration's steps cannot be learned from."""
     fixed = ("hidden", "activation")
 
-    def __init__(self, observation: dict[str, Any], n_actions: int, config: Any, seed: int | None,
-                 action: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        observation: dict[str, Any],
+        n_actions: int,
+        config: Any,
+        seed: int | None,
+        action: dict[str, Any] | None = None,
+    ) -> None:
         self.config = c = config
         require_device(c.device)
         self.device = torch.device(c.device)
@@ -110,7 +124,7 @@ class ActorCritic(NetworkAgent):
         self.n_actions = n_actions
         self.action = action
         """The continuous action space (a Box description), or None for discrete actions."""
-        self.head = make_head(n_actions, action)
+        self.head: Any = make_head(n_actions, action)  # categorical or Gaussian, asked alike
         self.continuous = self.head.continuous
         self._features = nets.Features(observation)
         self.obs_dim = self._features.dim
@@ -119,14 +133,14 @@ class ActorCritic(NetworkAgent):
             torch.manual_seed(seed)
         self.policy_net = nets.mlp((self.obs_dim, *c.hidden, self.head.out_features), c.activation)
         self.value_net = nets.mlp((self.obs_dim, *c.hidden, 1), c.activation)
-        nets.orthogonal_init(self.policy_net, hidden_gain=2 ** 0.5, last_gain=0.01)
-        nets.orthogonal_init(self.value_net, hidden_gain=2 ** 0.5, last_gain=1.0)
+        nets.orthogonal_init(self.policy_net, hidden_gain=2**0.5, last_gain=0.01)
+        nets.orthogonal_init(self.value_net, hidden_gain=2**0.5, last_gain=1.0)
         self.policy_net.to(self.device)
         self.value_net.to(self.device)
         for p in self.head.parameters():
             p.data = p.data.to(self.device)
-        self._policy_params = list(self.policy_net.parameters()) + self.head.parameters()
-        self._value_params = list(self.value_net.parameters())
+        self._policy_params: list[torch.Tensor] = list(self.policy_net.parameters()) + self.head.parameters()
+        self._value_params: list[torch.Tensor] = list(self.value_net.parameters())
         self._layers: tuple[nets.Layers, nets.Layers] | None = None
         self.rng = np.random.default_rng(seed)
         self.rollout = Rollout()
@@ -162,8 +176,10 @@ class ActorCritic(NetworkAgent):
         """(policy outputs, V) for a batch of feature rows: numpy on the CPU, torch elsewhere."""
         layers = self._numpy_layers()
         if layers is not None:
-            return (nets.numpy_forward(layers[0], x, self.config.activation),
-                    nets.numpy_forward(layers[1], x, self.config.activation)[:, 0])
+            return (
+                nets.numpy_forward(layers[0], x, self.config.activation),
+                nets.numpy_forward(layers[1], x, self.config.activation)[:, 0],
+            )
         with torch.no_grad():
             t = torch.from_numpy(x).to(self.device)
             return self.policy_net(t).cpu().numpy(), self.value_net(t)[:, 0].cpu().numpy()
@@ -185,8 +201,7 @@ class ActorCritic(NetworkAgent):
         _, out, value = self._evaluate(obs)
         head = self.head
         assert isinstance(head, GaussianHead)
-        beliefs: dict[str, Any] = {"mean": np.asarray(out, dtype=np.float64).copy(), "std": head.std(),
-                                   "value": value}
+        beliefs: dict[str, Any] = {"mean": np.asarray(out, dtype=np.float64).copy(), "std": head.std(), "value": value}
         if points is not None:
             beliefs["curve"] = head.density(out, points)
         return beliefs
@@ -224,8 +239,9 @@ class ActorCritic(NetworkAgent):
         action = self.head.action_of(step.action)
         log_prob = self.head.log_prob(out, action)
         next_value = 0.0 if step.terminated else self._evaluate(step.next_obs)[2]
-        self.rollout.add(x, action, float(step.reward), log_prob, value, next_value,
-                         bool(step.terminated or step.truncated))
+        self.rollout.add(
+            x, action, float(step.reward), log_prob, value, next_value, bool(step.terminated or step.truncated)
+        )
         self.steps += 1
         if step.terminated or step.truncated:
             self.episodes += 1
@@ -290,6 +306,7 @@ class ActorCritic(NetworkAgent):
             raise ValueError("policy.log_std belongs to a policy over continuous actions, not discrete ones")
         super().load_arrays(arrays, counters)
         self.rollout.clear()
+
 
 def explained_variance(predicted: np.ndarray, target: np.ndarray) -> float:
     """1 − Var(target − predicted) / Var(target): 1 is a perfect value function, 0 no better

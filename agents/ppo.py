@@ -94,10 +94,15 @@ class PPOConfig:
 
         out = []
         if self.batch_size > self.n_steps * self.n_envs:
-            rollout = (f"'n_steps' ({self.n_steps})" if self.n_envs == 1 else
-                       f"'n_steps' × 'n_envs' ({self.n_steps} × {self.n_envs})")
-            out.append(f"Setting 'batch_size' ({self.batch_size}) cannot exceed {rollout}: a minibatch "
-                       "is drawn from one rollout.")
+            rollout = (
+                f"'n_steps' ({self.n_steps})"
+                if self.n_envs == 1
+                else f"'n_steps' × 'n_envs' ({self.n_steps} × {self.n_envs})"
+            )
+            out.append(
+                f"Setting 'batch_size' ({self.batch_size}) cannot exceed {rollout}: a minibatch "
+                "is drawn from one rollout."
+            )
         problem = device_problem(self.device)
         if problem is not None:
             out.append(problem)
@@ -109,9 +114,14 @@ class PPOAgent(ActorCritic):
 
     kind = KIND
 
-    def __init__(self, observation: dict[str, Any], n_actions: int,
-                 config: PPOConfig | None = None, seed: int | None = None,
-                 action: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        observation: dict[str, Any],
+        n_actions: int,
+        config: PPOConfig | None = None,
+        seed: int | None = None,
+        action: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(observation, n_actions, config or PPOConfig(), seed, action)
         self.optimizer = Adam(self._policy_params + self._value_params, lr=self.config.learning_rate)
         self._horizon: tuple[int, int] | None = None
@@ -178,8 +188,15 @@ class PPOAgent(ActorCritic):
         x, out, values = self._batch_seen
         stream = self._vector[i]
         action = self.head.action_of(step.action)
-        stream.add(x[i], action, float(step.reward), self.head.log_prob(out[i], action), float(values[i]),
-                   0.0, bool(step.terminated or step.truncated))
+        stream.add(
+            x[i],
+            action,
+            float(step.reward),
+            self.head.log_prob(out[i], action),
+            float(values[i]),
+            0.0,
+            bool(step.terminated or step.truncated),
+        )
         stream.pending = not step.terminated  # V(s') comes with the next batch
         self.steps += 1
         if step.terminated or step.truncated:
@@ -201,8 +218,9 @@ class PPOAgent(ActorCritic):
             for name in ("obs", "actions", "rewards", "log_probs", "values", "next_values", "ends"):
                 getattr(merged, name).extend(getattr(stream, name))
             stream.clear()
-        metrics = self.update(precomputed=(np.concatenate([a for a, _ in advantages]),
-                                           np.concatenate([r for _, r in advantages])))
+        metrics = self.update(
+            precomputed=(np.concatenate([a for a, _ in advantages]), np.concatenate([r for _, r in advantages]))
+        )
         merged.clear()
         self._seen = None
         return metrics
@@ -231,8 +249,9 @@ class PPOAgent(ActorCritic):
                 batches: list[torch.Tensor | None] = [None]  # the whole rollout: order does not matter
             else:
                 order = torch.randperm(n, generator=self._shuffle).to(self.device)
-                batches = [order[start:start + size] for start in range(0, n - size + 1, size)]
+                batches = [order[start : start + size] for start in range(0, n - size + 1, size)]
             for idx in batches:
+
                 def take(t: torch.Tensor, idx: torch.Tensor | None = idx) -> torch.Tensor:
                     return t if idx is None else t[idx]
 
@@ -274,13 +293,13 @@ class PPOAgent(ActorCritic):
         if rows:  # every gradient step's statistics at once (its minibatches are all one size)
             log_ratio = torch.cat(ratios)
             ratio = log_ratio.exp()
-            kl_clip = torch.stack(((ratio - 1.0 - log_ratio).mean(),
-                                   ((ratio - 1.0).abs() > c.clip_range).float().mean()))
+            kl_clip = torch.stack(
+                ((ratio - 1.0 - log_ratio).mean(), ((ratio - 1.0).abs() > c.clip_range).float().mean())
+            )
             out = dict(zip(names, torch.cat((torch.stack(rows).mean(dim=0), kl_clip)).tolist()))
             # SB3's names: the loss the gradient followed (its mean over the minibatches), and
             # the entropy term as the loss it is (the negative of the entropy).
-            out["total_loss"] = (out["policy_loss"] + c.value_coef * out["value_loss"]
-                                 - c.entropy_coef * out["entropy"])
+            out["total_loss"] = out["policy_loss"] + c.value_coef * out["value_loss"] - c.entropy_coef * out["entropy"]
             out["entropy_loss"] = -out["entropy"]
         out["epochs"] = float(epochs)
         out["clip_range"] = c.clip_range

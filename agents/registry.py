@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
-from typing import Any
+from typing import Any, cast
 
 from agents import search
 from agents.base import SettingError, SpaceInfo, apply_settings
@@ -77,45 +77,112 @@ _TABLE_SHAPE = frozenset({"bins", "low", "high", "coding", "tilings", "tiles"})
 _NET_SHAPE = frozenset({"hidden", "activation"})
 """A network agent's layers."""
 _BUILT_IN: tuple[KindSpec, ...] = (
-    KindSpec("q-learning", "agents.tabular", "tabular",
-             "Q-learning: off-policy TD control, target r + γ max Q(s',·)", off_policy=True,
-             space=search.TABULAR, shape_keys=_TABLE_SHAPE),
-    KindSpec("sarsa", "agents.tabular", "tabular",
-             "SARSA: on-policy TD control, target r + γ Q(s',a')", off_policy=False,
-             space=search.TABULAR, shape_keys=_TABLE_SHAPE),
-    KindSpec("expected-sarsa", "agents.tabular", "tabular",
-             "Expected SARSA: target r + γ E_π[Q(s',·)]", off_policy=True,
-             space=search.TABULAR, shape_keys=_TABLE_SHAPE),
-    KindSpec("value-iteration", "agents.value_iteration", "value-iteration",
-             "Value iteration: Q* from the env's model P (no learning needed)", off_policy=False,
-             needs_model=True, learns=False),
-    KindSpec("policy-iteration", "agents.value_iteration", "value-iteration",
-             "Policy iteration: evaluate π, improve it, until it is stable (from the model P)",
-             off_policy=False, needs_model=True, learns=False),
-    KindSpec("dqn", "agents.dqn", "dqn",
-             "DQN: a neural Q-network with replay and a target network", off_policy=True,
-             uses_torch=True, frames=True, space=search.DQN, shape_keys=_NET_SHAPE, n_envs=True),
-    KindSpec("reinforce", "agents.reinforce", "reinforce",
-             "REINFORCE: policy gradient on the reward-to-go, baseline V(s)",
-             off_policy=False, uses_torch=True, continuous=True, space=search.REINFORCE,
-             shape_keys=_NET_SHAPE),
-    KindSpec("ppo", "agents.ppo", "ppo",
-             "PPO: clipped policy-gradient epochs on GAE advantages",
-             off_policy=False, uses_torch=True, continuous=True, space=search.PPO, shape_keys=_NET_SHAPE,
-             n_envs=True),
-    KindSpec("sac", "agents.sac", "sac",
-             "SAC: soft actor-critic for continuous actions, twin Q and a tuned entropy",
-             off_policy=True, uses_torch=True, discrete=False, continuous=True, twin_critics=True,
-             space=search.SAC, shape_keys=_NET_SHAPE, metric_tags=MappingProxyType({"policy_loss": "train/actor_loss"}),
-             panel_metrics=(("ent coef", ("ent_coef",)), ("Q1|Q2", ("q1_loss", "q2_loss")),
-                            ("π loss", ("policy_loss",)), ("entropy", ("entropy",)))),
+    KindSpec(
+        "q-learning",
+        "agents.tabular",
+        "tabular",
+        "Q-learning: off-policy TD control, target r + γ max Q(s',·)",
+        off_policy=True,
+        space=search.TABULAR,
+        shape_keys=_TABLE_SHAPE,
+    ),
+    KindSpec(
+        "sarsa",
+        "agents.tabular",
+        "tabular",
+        "SARSA: on-policy TD control, target r + γ Q(s',a')",
+        off_policy=False,
+        space=search.TABULAR,
+        shape_keys=_TABLE_SHAPE,
+    ),
+    KindSpec(
+        "expected-sarsa",
+        "agents.tabular",
+        "tabular",
+        "Expected SARSA: target r + γ E_π[Q(s',·)]",
+        off_policy=True,
+        space=search.TABULAR,
+        shape_keys=_TABLE_SHAPE,
+    ),
+    KindSpec(
+        "value-iteration",
+        "agents.value_iteration",
+        "value-iteration",
+        "Value iteration: Q* from the env's model P (no learning needed)",
+        off_policy=False,
+        needs_model=True,
+        learns=False,
+    ),
+    KindSpec(
+        "policy-iteration",
+        "agents.value_iteration",
+        "value-iteration",
+        "Policy iteration: evaluate π, improve it, until it is stable (from the model P)",
+        off_policy=False,
+        needs_model=True,
+        learns=False,
+    ),
+    KindSpec(
+        "dqn",
+        "agents.dqn",
+        "dqn",
+        "DQN: a neural Q-network with replay and a target network",
+        off_policy=True,
+        uses_torch=True,
+        frames=True,
+        space=search.DQN,
+        shape_keys=_NET_SHAPE,
+        n_envs=True,
+    ),
+    KindSpec(
+        "reinforce",
+        "agents.reinforce",
+        "reinforce",
+        "REINFORCE: policy gradient on the reward-to-go, baseline V(s)",
+        off_policy=False,
+        uses_torch=True,
+        continuous=True,
+        space=search.REINFORCE,
+        shape_keys=_NET_SHAPE,
+    ),
+    KindSpec(
+        "ppo",
+        "agents.ppo",
+        "ppo",
+        "PPO: clipped policy-gradient epochs on GAE advantages",
+        off_policy=False,
+        uses_torch=True,
+        continuous=True,
+        space=search.PPO,
+        shape_keys=_NET_SHAPE,
+        n_envs=True,
+    ),
+    KindSpec(
+        "sac",
+        "agents.sac",
+        "sac",
+        "SAC: soft actor-critic for continuous actions, twin Q and a tuned entropy",
+        off_policy=True,
+        uses_torch=True,
+        discrete=False,
+        continuous=True,
+        twin_critics=True,
+        space=search.SAC,
+        shape_keys=_NET_SHAPE,
+        metric_tags=MappingProxyType({"policy_loss": "train/actor_loss"}),
+        panel_metrics=(
+            ("ent coef", ("ent_coef",)),
+            ("Q1|Q2", ("q1_loss", "q2_loss")),
+            ("π loss", ("policy_loss",)),
+            ("entropy", ("entropy",)),
+        ),
+    ),
 )
 BY_NAME: dict[str, KindSpec] = {spec.name: spec for spec in _BUILT_IN}
 """Every kind by name, the built-in ones first, then those :func:`register` added."""
 SPECS: tuple[KindSpec, ...] = tuple(BY_NAME.values())
 KINDS: tuple[str, ...] = tuple(BY_NAME)
 DESCRIPTIONS = {spec.name: spec.description for spec in SPECS}
-DQN = "dqn"
 
 
 class AgentError(Exception):
@@ -195,8 +262,9 @@ def default_config(kind: str) -> Any:
     return spec(kind).load().CONFIG()
 
 
-def build_config(kind: str, gamma: float, defaults: dict[str, Any] | None = None,
-                 settings: dict[str, str] | None = None) -> Any:
+def build_config(
+    kind: str, gamma: float, defaults: dict[str, Any] | None = None, settings: dict[str, str] | None = None
+) -> Any:
     """Config for ``kind``: its own defaults < the env's tuned ``defaults`` and γ < ``settings``.
 
     Args:
@@ -221,9 +289,16 @@ def has_model(env: Any) -> bool:
     return isinstance(getattr(env.unwrapped, "P", None), dict)
 
 
-def make_agent(kind: str, env: Any, env_id: str, *, gamma: float,
-               defaults: dict[str, Any] | None = None, settings: dict[str, str] | None = None,
-               seed: int | None = None) -> Any:
+def make_agent(
+    kind: str,
+    env: Any,
+    env_id: str,
+    *,
+    gamma: float,
+    defaults: dict[str, Any] | None = None,
+    settings: dict[str, str] | None = None,
+    seed: int | None = None,
+) -> Any:
     """A fresh agent of ``kind`` for ``env`` (see :func:`build_config` for the settings).
 
     Raises:
@@ -234,7 +309,8 @@ def make_agent(kind: str, env: Any, env_id: str, *, gamma: float,
     if kind_spec.needs_model and not has_model(env):
         raise AgentError(
             f"{kind} needs the env's transition model P, which {env_id} does not expose; "
-            "Taxi-v4, FrozenLake, CliffWalking-v1 and PortalRescue-v0 do.")
+            "Taxi-v4, FrozenLake, CliffWalking-v1 and PortalRescue-v0 do."
+        )
     space = agent_space(kind_spec, SpaceInfo.from_env(env), env_id, named_actions(env), has_model(env))
     try:
         return kind_spec.load().build(kind, space, env, config, seed)
@@ -242,8 +318,9 @@ def make_agent(kind: str, env: Any, env_id: str, *, gamma: float,
         raise AgentError(f"{kind} cannot be made for {env_id}: {exc}") from None
 
 
-def agent_space(kind_spec: KindSpec, space: SpaceInfo, env_id: str, named_actions: int = 0,
-                model: bool = False) -> SpaceInfo:
+def agent_space(
+    kind_spec: KindSpec, space: SpaceInfo, env_id: str, named_actions: int = 0, model: bool = False
+) -> SpaceInfo:
     """The spaces a ``kind_spec`` agent sees of an env: a continuous kind the real actions, a
     discrete kind the named ones where the env has them for agents (Pendulum's five torques).
 
@@ -253,18 +330,17 @@ def agent_space(kind_spec: KindSpec, space: SpaceInfo, env_id: str, named_action
     """
     if space.frames and not kind_spec.frames:
         fit = ", ".join(s.name for s in SPECS if s.frames)
-        raise AgentError(f"{kind_spec.name} cannot learn from {env_id}'s frames (pixels); "
-                         f"choose from: {fit}.")
+        raise AgentError(f"{kind_spec.name} cannot learn from {env_id}'s frames (pixels); choose from: {fit}.")
     if space.continuous and not kind_spec.continuous:
         if named_actions:
             return SpaceInfo(space.observation, named_actions)
         fit = ", ".join(s.name for s in SPECS if s.continuous)
-        raise AgentError(f"{kind_spec.name} chooses among discrete actions and {env_id}'s are "
-                         f"continuous; choose from: {fit}.")
+        raise AgentError(
+            f"{kind_spec.name} chooses among discrete actions and {env_id}'s are continuous; choose from: {fit}."
+        )
     if not space.continuous and not kind_spec.discrete:
         fit = ", ".join(s.name for s in SPECS if s.discrete and (model or not s.needs_model))
-        raise AgentError(f"{kind_spec.name} is for continuous actions and {env_id}'s are discrete; "
-                         f"choose from: {fit}.")
+        raise AgentError(f"{kind_spec.name} is for continuous actions and {env_id}'s are discrete; choose from: {fit}.")
     return space
 
 
@@ -274,7 +350,7 @@ def default_kind(env: Any) -> str:
     space = SpaceInfo.from_env(env)
     if space.continuous:
         return "sac"
-    return DQN if space.observation["type"] == "Box" else "q-learning"
+    return "dqn" if space.observation["type"] == "Box" else "q-learning"
 
 
 def kinds_for(env: Any) -> list[str]:
@@ -284,9 +360,14 @@ def kinds_for(env: Any) -> list[str]:
     continuous = space.continuous
     named = named_actions(env)
     tables = _table_fits(env)
-    return [s.name for s in SPECS if (model or not s.needs_model) and (s.frames or not space.frames)
-            and (s.continuous if continuous and not named else s.discrete or continuous)
-            and (tables or s.family != "tabular")]
+    return [
+        s.name
+        for s in SPECS
+        if (model or not s.needs_model)
+        and (s.frames or not space.frames)
+        and (s.continuous if continuous and not named else s.discrete or continuous)
+        and (tables or s.family != "tabular")
+    ]
 
 
 def _table_fits(env: Any) -> bool:
@@ -303,7 +384,8 @@ def _table_fits(env: Any) -> bool:
     if not all(isinstance(p, gym.spaces.Discrete) for p in parts):
         return True
     n_actions = getattr(env.action_space, "n", 1)
-    return math.prod(int(p.n) for p in parts) * int(n_actions) <= MAX_TABLE
+    sizes: list[int] = [int(cast(Any, p).n) for p in parts]
+    return math.prod(sizes) * int(n_actions) <= MAX_TABLE
 
 
 def named_actions(env: Any) -> int:

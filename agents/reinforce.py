@@ -84,9 +84,14 @@ class ReinforceAgent(ActorCritic):
 
     kind = KIND
 
-    def __init__(self, observation: dict[str, Any], n_actions: int,
-                 config: ReinforceConfig | None = None, seed: int | None = None,
-                 action: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        observation: dict[str, Any],
+        n_actions: int,
+        config: ReinforceConfig | None = None,
+        seed: int | None = None,
+        action: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(observation, n_actions, config or ReinforceConfig(), seed, action)
         self.policy_optimizer = Adam(self._policy_params, lr=self.config.policy_lr)
         self.value_optimizer = Adam(self._value_params, lr=self.config.value_lr)
@@ -109,8 +114,11 @@ class ReinforceAgent(ActorCritic):
 
     def ready(self) -> bool:
         c = self.config
-        return (self._episodes_in_rollout >= c.episodes_per_update
-                and len(self.rollout) >= c.min_steps_per_update and self.rollout.ends[-1])
+        return (
+            self._episodes_in_rollout >= c.episodes_per_update
+            and len(self.rollout) >= c.min_steps_per_update
+            and self.rollout.ends[-1]
+        )
 
     def phase(self) -> str:
         c = self.config

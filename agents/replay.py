@@ -34,17 +34,17 @@ class ReplayBuffer:
         """Continuous actions' dimensions (kept in the row too); 0: discrete actions."""
         self.rows = np.zeros((capacity, 2 * obs_dim + 2 + action_dim), dtype=np.float32)
         self.observations = self.rows[:, :obs_dim]
-        self.next_observations = self.rows[:, obs_dim:2 * obs_dim]
+        self.next_observations = self.rows[:, obs_dim : 2 * obs_dim]
         self.rewards = self.rows[:, 2 * obs_dim]
         self.terminated = self.rows[:, 2 * obs_dim + 1]
-        self.actions = (self.rows[:, 2 * obs_dim + 2:] if action_dim
-                        else np.zeros(capacity, dtype=np.int64))
+        self.actions = self.rows[:, 2 * obs_dim + 2 :] if action_dim else np.zeros(capacity, dtype=np.int64)
         self.position = 0
         self.size = 0
         self.rng = np.random.default_rng(seed)
 
-    def add(self, obs: np.ndarray, action: int | np.ndarray, reward: float, next_obs: np.ndarray,
-            terminated: bool) -> None:
+    def add(
+        self, obs: np.ndarray, action: int | np.ndarray, reward: float, next_obs: np.ndarray, terminated: bool
+    ) -> None:
         i = self.position
         self.observations[i] = obs
         self.next_observations[i] = next_obs
@@ -60,9 +60,9 @@ class ReplayBuffer:
         d = self.obs_dim
         return ReplayBufferSamples(
             rows[:, :d],
-            rows[:, 2 * d + 2:] if self.action_dim else torch.from_numpy(self.actions[idx]).to(device),
+            rows[:, 2 * d + 2 :] if self.action_dim else torch.from_numpy(self.actions[idx]).to(device),
             rows[:, 2 * d],
-            rows[:, d:2 * d],
+            rows[:, d : 2 * d],
             rows[:, 2 * d + 1],
         )
 
@@ -113,8 +113,9 @@ class FrameReplay:
         """The slots of the newest stack's frames."""
         return (self.position + self._offsets[:-1]) % self.capacity
 
-    def _write(self, frame: np.ndarray, holds: bool, action: int = 0, reward: float = 0.0,
-               terminated: bool = False) -> None:
+    def _write(
+        self, frame: np.ndarray, holds: bool, action: int = 0, reward: float = 0.0, terminated: bool = False
+    ) -> None:
         i = self.position
         if self.holds[i]:
             self.size -= 1
@@ -127,8 +128,7 @@ class FrameReplay:
         self.position = (i + 1) % self.capacity
         self.written += 1
 
-    def add(self, obs: np.ndarray, action: int, reward: float, next_obs: np.ndarray,
-            terminated: bool) -> None:
+    def add(self, obs: np.ndarray, action: int, reward: float, next_obs: np.ndarray, terminated: bool) -> None:
         follows = self.written >= self.stack and np.array_equal(self.frames[self._last()], obs)
         if not follows:
             for frame in obs:

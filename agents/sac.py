@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
@@ -42,8 +42,7 @@ configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
 KIND = "sac"
 LOG_STD_MIN, LOG_STD_MAX = -20.0, 2.0
 """The actor's log σ is clamped here (as Spinning Up and Stable-Baselines3 do)."""
-_QUANTILES = np.array([-1.863, -1.318, -0.967, -0.674, -0.402, -0.150, 0.150, 0.402, 0.674, 0.967,
-                       1.318, 1.863])
+_QUANTILES = np.array([-1.863, -1.318, -0.967, -0.674, -0.402, -0.150, 0.150, 0.402, 0.674, 0.967, 1.318, 1.863])
 """Twelve evenly spaced quantiles of N(0, 1): the panel's mean and spread of a squashed action
 without drawing random numbers (which would change what the agent does next)."""
 MAX_BUFFER_BYTES = 2 * 1024**3
@@ -134,8 +133,14 @@ class SACAgent(NetworkAgent):
     learns_from_others = True
     renamed_arrays = RENAMED_ARRAYS
 
-    def __init__(self, observation: dict[str, Any], n_actions: int = 0, config: SACConfig | None = None,
-                 seed: int | None = None, action: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        observation: dict[str, Any],
+        n_actions: int = 0,
+        config: SACConfig | None = None,
+        seed: int | None = None,
+        action: dict[str, Any] | None = None,
+    ) -> None:
         if action is None:
             raise ValueError("SAC needs continuous actions.")
         self.config = c = config or SACConfig()
@@ -156,8 +161,10 @@ class SACAgent(NetworkAgent):
         nets.check_size((self.obs_dim + self.dim, *c.hidden, 2 * self.dim))
         buffer_bytes = c.buffer_size * (2 * self.obs_dim + 2 + self.dim) * 4
         if buffer_bytes > MAX_BUFFER_BYTES:
-            raise ValueError(f"a replay buffer of {c.buffer_size:,} transitions would take "
-                             f"{buffer_bytes / 2**30:,.1f} GB (at most 2): use a smaller buffer_size.")
+            raise ValueError(
+                f"a replay buffer of {c.buffer_size:,} transitions would take "
+                f"{buffer_bytes / 2**30:,.1f} GB (at most 2): use a smaller buffer_size."
+            )
         if seed is not None:
             torch.manual_seed(seed)
         self.actor = nets.mlp((self.obs_dim, *c.hidden, 2 * self.dim)).to(self.device)
@@ -167,14 +174,16 @@ class SACAgent(NetworkAgent):
         self.q2_target = nets.mlp((self.obs_dim + self.dim, *c.hidden, 1)).to(self.device)
         self.q1_target.load_state_dict(self.q1.state_dict())
         self.q2_target.load_state_dict(self.q2.state_dict())
-        self.log_ent_coef = torch.tensor([math.log(c.ent_coef or c.ent_coef_init)], device=self.device,
-                                         requires_grad=True)
-        self._actor_params = list(self.actor.parameters())
-        self._q1_params, self._q2_params = list(self.q1.parameters()), list(self.q2.parameters())
-        self._q1_target_params = list(self.q1_target.parameters())
-        self._q2_target_params = list(self.q2_target.parameters())
-        self._q_params = self._q1_params + self._q2_params
-        self._target_params = self._q1_target_params + self._q2_target_params
+        self.log_ent_coef = torch.tensor(
+            [math.log(c.ent_coef or c.ent_coef_init)], device=self.device, requires_grad=True
+        )
+        self._actor_params: list[torch.Tensor] = list(self.actor.parameters())
+        self._q1_params: list[torch.Tensor] = list(self.q1.parameters())
+        self._q2_params: list[torch.Tensor] = list(self.q2.parameters())
+        self._q1_target_params: list[torch.Tensor] = list(self.q1_target.parameters())
+        self._q2_target_params: list[torch.Tensor] = list(self.q2_target.parameters())
+        self._q_params: list[torch.Tensor] = self._q1_params + self._q2_params
+        self._target_params: list[torch.Tensor] = self._q1_target_params + self._q2_target_params
         self.actor_optimizer = Adam(self._actor_params, lr=c.learning_rate)
         self.critic_optimizer = Adam(self._q_params, lr=c.learning_rate)
         self.ent_coef_optimizer = Adam([self.log_ent_coef], lr=c.learning_rate)
@@ -206,9 +215,10 @@ class SACAgent(NetworkAgent):
 
     def _numpy(self) -> dict[str, nets.Layers] | None:
         if self._layers is None:
-            layers = {name: nets.numpy_layers(net) for name, net in
-                      (("actor", self.actor), ("q1", self.q1), ("q2", self.q2))}
-            self._layers = None if any(v is None for v in layers.values()) else layers  # type: ignore[misc]
+            layers = {
+                name: nets.numpy_layers(net) for name, net in (("actor", self.actor), ("q1", self.q1), ("q2", self.q2))
+            }
+            self._layers = None if any(v is None for v in layers.values()) else cast(dict[str, nets.Layers], layers)
         return self._layers
 
     def _actor_out(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -219,7 +229,7 @@ class SACAgent(NetworkAgent):
         else:
             with torch.no_grad():
                 out = self.actor(torch.from_numpy(x).to(self.device)).cpu().numpy()
-        mean, log_std = out[..., :self.dim], out[..., self.dim:]
+        mean, log_std = out[..., : self.dim], out[..., self.dim :]
         return mean.astype(np.float64), np.clip(log_std, LOG_STD_MIN, LOG_STD_MAX).astype(np.float64)
 
     def _to_env(self, squashed: np.ndarray) -> np.ndarray:
@@ -304,7 +314,7 @@ class SACAgent(NetworkAgent):
     def _sample(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(a in [-1, 1], log π(a|s)) for a batch, reparameterised (gradients flow to the actor)."""
         out = nets.forward(self._actor_params, obs)
-        mean, log_std = out[:, :self.dim], out[:, self.dim:].clamp(LOG_STD_MIN, LOG_STD_MAX)
+        mean, log_std = out[:, : self.dim], out[:, self.dim :].clamp(LOG_STD_MIN, LOG_STD_MAX)
         u = mean + log_std.exp() * torch.randn_like(mean)
         return torch.tanh(u), squashed_log_prob(u, mean, log_std)
 
@@ -313,8 +323,9 @@ class SACAgent(NetworkAgent):
         with torch.no_grad():
             next_actions, next_log_prob = self._sample(next_obs)
             inputs = torch.cat((next_obs, next_actions), dim=1)
-            q_next = torch.min(nets.forward(self._q1_target_params, inputs),
-                               nets.forward(self._q2_target_params, inputs)).squeeze(1)
+            q_next = torch.min(
+                nets.forward(self._q1_target_params, inputs), nets.forward(self._q2_target_params, inputs)
+            ).squeeze(1)
             soft = q_next - self.ent_coef * next_log_prob
             return rewards + self.config.gamma * (1.0 - terminated) * soft
 
@@ -346,8 +357,9 @@ class SACAgent(NetworkAgent):
         with torch.no_grad():
             torch._foreach_lerp_(self._target_params, self._q_params, c.tau)
         self.updates += 1
-        stats = torch.stack((q1_loss.detach(), q2_loss.detach(), policy_loss.detach(),
-                             -log_pi.detach().mean())).tolist()
+        stats = torch.stack(
+            (q1_loss.detach(), q2_loss.detach(), policy_loss.detach(), -log_pi.detach().mean())
+        ).tolist()
         out = dict(zip(("q1_loss", "q2_loss", "policy_loss", "entropy"), stats))
         out["critic_loss"] = out["q1_loss"] + out["q2_loss"]  # SB3's ½ Σ MSE of both critics
         out["ent_coef"] = self.ent_coef
@@ -359,19 +371,29 @@ class SACAgent(NetworkAgent):
 
     def _reconfigured(self, old: SACConfig) -> None:
         if self.config.buffer_size != old.buffer_size:
-            self.buffer = ReplayBuffer(self.config.buffer_size, self.obs_dim, int(self.rng.integers(2**31)),
-                                       action_dim=self.dim)
+            self.buffer = ReplayBuffer(
+                self.config.buffer_size, self.obs_dim, int(self.rng.integers(2**31)), action_dim=self.dim
+            )
 
     def networks(self) -> dict[str, nn.Module]:
-        return {"actor": self.actor, "q1": self.q1, "q2": self.q2, "q1_target": self.q1_target,
-                "q2_target": self.q2_target}
+        return {
+            "actor": self.actor,
+            "q1": self.q1,
+            "q2": self.q2,
+            "q1_target": self.q1_target,
+            "q2_target": self.q2_target,
+        }
 
     def tensors(self) -> dict[str, torch.Tensor]:
         return {"log_ent_coef": self.log_ent_coef}
 
     def optimizers(self) -> dict[str, Adam]:
-        return {"actor_optimizer": self.actor_optimizer, "critic_optimizer": self.critic_optimizer,
-                "ent_coef_optimizer": self.ent_coef_optimizer}
+        return {
+            "actor_optimizer": self.actor_optimizer,
+            "critic_optimizer": self.critic_optimizer,
+            "ent_coef_optimizer": self.ent_coef_optimizer,
+        }
+
 
 CONFIG = SACConfig
 build, restore = nets.registry_hooks(SACAgent)

@@ -47,25 +47,48 @@ NOTHING: Space = MappingProxyType({})
 
 _WIDTHS = ("64,64", "128,128", "256,256")
 
-TABULAR: Space = MappingProxyType({
-    "alpha": Dim(0.01, 1.0, log=True), "epsilon_end": Dim(0.001, 0.2, log=True),
-    "epsilon_decay_steps": Dim(0.05, 0.8, share=True), "gamma": Dim(0.9, 0.9999)})
-DQN: Space = MappingProxyType({
-    "learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
-    "batch_size": Dim(choices=(32, 64, 128, 256)),
-    "epsilon_end": Dim(0.001, 0.1, log=True), "epsilon_decay_steps": Dim(0.05, 0.5, share=True),
-    "target_update_interval": Dim(50, 2_000, log=True, integer=True),
-    "train_freq": Dim(choices=(1, 4, 8)), "hidden": Dim(choices=_WIDTHS)})
-PPO: Space = MappingProxyType({
-    "learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
-    "n_steps": Dim(choices=(128, 256, 512, 1024, 2048)),
-    "batch_size": Dim(choices=(32, 64, 128)), "n_epochs": Dim(3, 20, integer=True),
-    "gae_lambda": Dim(0.8, 1.0), "clip_range": Dim(choices=(0.1, 0.2, 0.3)),
-    "entropy_coef": Dim(1e-8, 0.1, log=True), "hidden": Dim(choices=_WIDTHS)})
-REINFORCE: Space = MappingProxyType({
-    "learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
-    "hidden": Dim(choices=_WIDTHS)})
-SAC: Space = MappingProxyType({
-    "learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999),
-    "tau": Dim(0.001, 0.05, log=True), "batch_size": Dim(choices=(64, 128, 256)),
-    "hidden": Dim(choices=_WIDTHS)})
+TABULAR: Space = MappingProxyType(
+    {
+        "alpha": Dim(0.01, 1.0, log=True),
+        "epsilon_end": Dim(0.001, 0.2, log=True),
+        "epsilon_decay_steps": Dim(0.05, 0.8, share=True),
+        "gamma": Dim(0.9, 0.9999),
+    }
+)
+DQN: Space = MappingProxyType(
+    {
+        "learning_rate": Dim(1e-5, 1e-2, log=True),
+        "gamma": Dim(0.9, 0.9999),
+        "batch_size": Dim(choices=(32, 64, 128, 256)),
+        "epsilon_end": Dim(0.001, 0.1, log=True),
+        "epsilon_decay_steps": Dim(0.05, 0.5, share=True),
+        "target_update_interval": Dim(50, 2_000, log=True, integer=True),
+        "train_freq": Dim(choices=(1, 4, 8)),
+        "hidden": Dim(choices=_WIDTHS),
+    }
+)
+PPO: Space = MappingProxyType(
+    {
+        "learning_rate": Dim(1e-5, 1e-2, log=True),
+        "gamma": Dim(0.9, 0.9999),
+        "n_steps": Dim(choices=(128, 256, 512, 1024, 2048)),
+        "batch_size": Dim(choices=(32, 64, 128)),
+        "n_epochs": Dim(3, 20, integer=True),
+        "gae_lambda": Dim(0.8, 1.0),
+        "clip_range": Dim(choices=(0.1, 0.2, 0.3)),
+        "entropy_coef": Dim(1e-8, 0.1, log=True),
+        "hidden": Dim(choices=_WIDTHS),
+    }
+)
+REINFORCE: Space = MappingProxyType(
+    {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999), "hidden": Dim(choices=_WIDTHS)}
+)
+SAC: Space = MappingProxyType(
+    {
+        "learning_rate": Dim(1e-5, 1e-2, log=True),
+        "gamma": Dim(0.9, 0.9999),
+        "tau": Dim(0.001, 0.05, log=True),
+        "batch_size": Dim(choices=(64, 128, 256)),
+        "hidden": Dim(choices=_WIDTHS),
+    }
+)

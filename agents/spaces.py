@@ -13,8 +13,9 @@ import numpy as np
 UNBOUNDED_FALLBACK = 4.0
 
 
-def box_bounds(space: dict[str, Any], low: Sequence[float] = (),
-               high: Sequence[float] = ()) -> tuple[int, np.ndarray, np.ndarray]:
+def box_bounds(
+    space: dict[str, Any], low: Sequence[float] = (), high: Sequence[float] = ()
+) -> tuple[int, np.ndarray, np.ndarray]:
     """(dimensions, low, high) of a Box to cut into cells: the given bounds, else the space's,
     with infinite ones replaced by :data:`UNBOUNDED_FALLBACK`.
 
@@ -109,8 +110,9 @@ class TileCoder:
     ``0 .. n_rows - 1``.
     """
 
-    def __init__(self, space: dict[str, Any], tilings: int, tiles: int,
-                 low: Sequence[float] = (), high: Sequence[float] = ()) -> None:
+    def __init__(
+        self, space: dict[str, Any], tilings: int, tiles: int, low: Sequence[float] = (), high: Sequence[float] = ()
+    ) -> None:
         if space["type"] != "Box":
             raise ValueError("tile coding applies to Box observations only.")
         if tilings < 1 or tiles < 1:

@@ -77,8 +77,11 @@ class TabularConfig:
         """Settings that must agree with each other."""
         if self.coding not in CODINGS:
             return [f"Setting 'coding' must be {' or '.join(CODINGS)}, not '{self.coding}'."]
-        if self.low and self.high and (len(self.low) != len(self.high)
-                                       or any(lo >= hi for lo, hi in zip(self.low, self.high))):
+        if (
+            self.low
+            and self.high
+            and (len(self.low) != len(self.high) or any(lo >= hi for lo, hi in zip(self.low, self.high)))
+        ):
             return ["Settings 'low' and 'high' need the same number of values, each low below its high."]
         return []
 
@@ -111,10 +114,14 @@ class TabularAgent(AgentBase):
         self.indexer = self._make_indexer()
         rows = self.indexer.n_rows
         if rows * n_actions > MAX_TABLE:
-            fix = (f"use fewer {self.SHRINK}" if observation.get("type") == "Box"
-                   else "the env has too many states for a table; dqn learns it")
-            raise ValueError(f"a table of {rows:,} rows x {n_actions} actions is too big (at most "
-                             f"{MAX_TABLE:,} values): {fix}.")
+            fix = (
+                f"use fewer {self.SHRINK}"
+                if observation.get("type") == "Box"
+                else "the env has too many states for a table; dqn learns it"
+            )
+            raise ValueError(
+                f"a table of {rows:,} rows x {n_actions} actions is too big (at most {MAX_TABLE:,} values): {fix}."
+            )
         start = self.config.q_init / self.SHARES
         self.table: list[list[float]] = [[start] * n_actions for _ in range(rows)]
         self.steps = 0
@@ -246,10 +253,10 @@ class TileCodedAgent(TabularAgent):
 
     SHRINK = "tiles or tilings"
     ARRAY = "weights"
-    q_table = None  # there is no table of states: the value map asks q_values instead
+    q_table = None  # type: ignore[assignment]  # there is no table of states: the value map asks q_values instead
 
     @property
-    def SHARES(self) -> int:  # type: ignore[override]  (q_init is spread over the tilings)
+    def SHARES(self) -> int:  # type: ignore[override]  # q_init is spread over the tilings
         return self.config.tilings
 
     def _make_indexer(self) -> Any:
@@ -267,8 +274,9 @@ class TileCodedAgent(TabularAgent):
             table[i][action] += step
 
 
-def make_tabular(kind: str, observation: dict[str, Any], n_actions: int, config: TabularConfig,
-                 seed: int | None = None) -> TabularAgent:
+def make_tabular(
+    kind: str, observation: dict[str, Any], n_actions: int, config: TabularConfig, seed: int | None = None
+) -> TabularAgent:
     """A tile-coded agent for a Box observation when ``config.coding`` is ``tiles``, else one
     with a table row per state (a bin of a Box)."""
     tiles = observation.get("type") == "Box" and config.coding == "tiles"
@@ -280,8 +288,7 @@ def build(kind: str, space: Any, env: Any, config: TabularConfig, seed: int | No
     return make_tabular(kind, space.observation, space.n_actions, config, seed=seed)
 
 
-def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray],
-            config: TabularConfig) -> TabularAgent:
+def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], config: TabularConfig) -> TabularAgent:
     """A saved tabular agent (see :mod:`agents.registry`)."""
     agent = make_tabular(kind, meta["observation_space"], int(meta["n_actions"]), config)
     agent.load_arrays(arrays, meta["counters"])

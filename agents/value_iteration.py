@@ -70,13 +70,16 @@ class Model:
     def backup(self, v: np.ndarray, gamma: float) -> np.ndarray:
         """Q(s, a) = E[r + γ V(s')], with V(s') = 0 past a true end: (n_states, n_actions)."""
         size = self.n_states * self.n_actions
-        q = self._reward + np.bincount(self._sa, weights=gamma * self._weight * v[self._next],
-                                       minlength=size)
+        q = self._reward + np.bincount(self._sa, weights=gamma * self._weight * v[self._next], minlength=size)
         return q.reshape(self.n_states, self.n_actions)
 
 
-def q_star(P: dict[int, dict[int, list[tuple[float, int, float, bool]]]], gamma: float,
-           tolerance: float = 1e-10, max_sweeps: int = 100_000) -> tuple[np.ndarray, int]:
+def q_star(
+    P: dict[int, dict[int, list[tuple[float, int, float, bool]]]],
+    gamma: float,
+    tolerance: float = 1e-10,
+    max_sweeps: int = 100_000,
+) -> tuple[np.ndarray, int]:
     """Optimal action values from a toy-text transition table, by value iteration from V = 0.
 
     Args:
@@ -182,8 +185,10 @@ class ValueIterationAgent(AgentBase):
             ValueError: any change, since Q* would have to be computed again from the model.
         """
         if config != self.config:
-            raise ValueError(f"{self.kind}'s values were computed with these settings; "
-                             f"compute new ones with rltui train ENV --agent {self.kind} --set ...")
+            raise ValueError(
+                f"{self.kind}'s values were computed with these settings; "
+                f"compute new ones with rltui train ENV --agent {self.kind} --set ..."
+            )
 
     def config_dict(self) -> dict[str, Any]:
         return asdict(self.config)
@@ -192,8 +197,7 @@ class ValueIterationAgent(AgentBase):
         return {"q_table": self.table}
 
     def counters(self) -> dict[str, Any]:
-        return {"steps": self.steps, "episodes": self.episodes, "sweeps": self.sweeps,
-                "converged": self.converged}
+        return {"steps": self.steps, "episodes": self.episodes, "sweeps": self.sweeps, "converged": self.converged}
 
     def q_table(self) -> np.ndarray:
         return self.table.copy()
@@ -244,9 +248,12 @@ class PolicyIterationAgent(ValueIterationAgent):
             self.table = q
         # "policy" numbers the policy now in hand as plan_status does: π1 is the first one
         # evaluated, and the improvement that changes nothing leaves the last one standing.
-        self.last_metrics = {"sweeps": float(self.sweeps), "residual": self.residual,
-                             "improvements": float(self.improvements),
-                             "policy": float(self.improvements + (0 if self.converged else 1))}
+        self.last_metrics = {
+            "sweeps": float(self.sweeps),
+            "residual": self.residual,
+            "improvements": float(self.improvements),
+            "policy": float(self.improvements + (0 if self.converged else 1)),
+        }
         return self.residual
 
     def plan_status(self) -> str:
@@ -267,10 +274,15 @@ class PolicyIterationAgent(ValueIterationAgent):
         return {**super().counters(), "improvements": self.improvements}
 
 
-def from_table(table: Any, config: ValueIterationConfig, counters: dict[str, Any],
-               n_actions: int, kind: str = VALUE_ITERATION,
-               arrays: dict[str, np.ndarray] | None = None,
-               observation: dict[str, Any] | None = None) -> ValueIterationAgent:
+def from_table(
+    table: Any,
+    config: ValueIterationConfig,
+    counters: dict[str, Any],
+    n_actions: int,
+    kind: str = VALUE_ITERATION,
+    arrays: dict[str, np.ndarray] | None = None,
+    observation: dict[str, Any] | None = None,
+) -> ValueIterationAgent:
     """A planning agent restored from its saved values (no model: it plans no further).
 
     Every array is checked before use: the Q-table (states, ``n_actions``) of finite floats, its
@@ -293,8 +305,11 @@ def from_table(table: Any, config: ValueIterationConfig, counters: dict[str, Any
     expected = set(cls.ARRAYS)
     if names != expected:
         missing, extra = sorted(expected - names), sorted(names - expected)
-        raise ValueError(f"it lacks its {', '.join(missing)} array{'s' if len(missing) > 1 else ''}" if missing
-                         else f"it holds arrays a {kind} agent never writes ({', '.join(extra)[:60]})")
+        raise ValueError(
+            f"it lacks its {', '.join(missing)} array{'s' if len(missing) > 1 else ''}"
+            if missing
+            else f"it holds arrays a {kind} agent never writes ({', '.join(extra)[:60]})"
+        )
     converged = counters.get("converged", True)
     if not isinstance(converged, bool):
         raise ValueError("its counter 'converged' is not true or false")
@@ -313,9 +328,10 @@ def from_table(table: Any, config: ValueIterationConfig, counters: dict[str, Any
     if isinstance(agent, PolicyIterationAgent):
         assert arrays is not None
         policy, v = np.asarray(arrays["policy"]), np.asarray(arrays["v"])
-        if policy.shape != (n_states,) or policy.dtype.kind not in "iu" or (
-                (policy < 0) | (policy >= n_actions)).any():
-            raise ValueError(f"its policy is not one action from 0 to {n_actions - 1} for each of its {n_states} states")
+        if policy.shape != (n_states,) or policy.dtype.kind not in "iu" or ((policy < 0) | (policy >= n_actions)).any():
+            raise ValueError(
+                f"its policy is not one action from 0 to {n_actions - 1} for each of its {n_states} states"
+            )
         if v.shape != (n_states,) or v.dtype.kind != "f" or not np.isfinite(v).all():
             raise ValueError(f"its values v are not {n_states} finite numbers, one per state")
         agent.policy, agent.v = policy.astype(np.int64), v.astype(np.float64)
@@ -327,17 +343,18 @@ def from_table(table: Any, config: ValueIterationConfig, counters: dict[str, Any
 CONFIG = ValueIterationConfig
 
 
-def build(kind: str, space: Any, env: Any, config: ValueIterationConfig,
-          seed: int | None) -> ValueIterationAgent:
+def build(kind: str, space: Any, env: Any, config: ValueIterationConfig, seed: int | None) -> ValueIterationAgent:
     """A planner on the env's model (see :mod:`agents.registry`)."""
     cls = PolicyIterationAgent if kind == POLICY_ITERATION else ValueIterationAgent
     return cls(env.unwrapped.P, space.n_actions, config)
 
 
-def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray],
-            config: ValueIterationConfig) -> ValueIterationAgent:
+def restore(
+    kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], config: ValueIterationConfig
+) -> ValueIterationAgent:
     """A saved Q* (see :mod:`agents.registry`)."""
     if "q_table" not in arrays:
         raise ValueError("it lacks its q_table array")
-    return from_table(arrays["q_table"], config, meta["counters"], meta["n_actions"], kind, arrays,
-                      meta.get("observation_space"))
+    return from_table(
+        arrays["q_table"], config, meta["counters"], meta["n_actions"], kind, arrays, meta.get("observation_space")
+    )

@@ -48,6 +48,7 @@ def code(text: str) -> str:
 
 # --- keys ------------------------------------------------------------------------------------
 
+
 def key_label(key: str) -> str:
     """A Textual key name as it is pressed: ``plus`` → ``+``, ``left_square_bracket`` → ``[``."""
     from textual.keys import format_key
@@ -95,8 +96,10 @@ def gen_keys() -> str:
     """Every key binding of every screen, as Textual has it."""
     parts = []
     for title, screen in screens():
-        rows = [(" / ".join(code(k) for k in keys), description, code(action), "yes" if show else "")
-                for keys, description, action, show in bindings(screen)]
+        rows = [
+            (" / ".join(code(k) for k in keys), description, code(action), "yes" if show else "")
+            for keys, description, action, show in bindings(screen)
+        ]
         if rows:
             parts.append(f"### {title}\n\n" + table(["keys", "name", "action", "in the footer"], rows))
     return "\n\n".join(parts)
@@ -106,9 +109,11 @@ def gen_help_keys() -> str:
     """The help screen's own words for the play screen's keys and the panels' names."""
     from rltui.ui.screens.help import APP_KEYS, DEFINITIONS
 
-    return (table(["keys", "what they do"], ((code(k), v) for k, v in APP_KEYS))
-            + "\n\nWhat the panels' names mean, as the help screen says it:\n\n"
-            + table(["name", "meaning"], ((code(k), v) for k, v in DEFINITIONS)))
+    return (
+        table(["keys", "what they do"], ((code(k), v) for k, v in APP_KEYS))
+        + "\n\nWhat the panels' names mean, as the help screen says it:\n\n"
+        + table(["name", "meaning"], ((code(k), v) for k, v in DEFINITIONS))
+    )
 
 
 def gen_definitions() -> str:
@@ -118,6 +123,7 @@ def gen_definitions() -> str:
 
 
 # --- environments ----------------------------------------------------------------------------
+
 
 def _kinds_that_play(entry: Any) -> tuple[list[str], str] | None:
     """The kinds that can play ``entry`` and the one tab brings, or None where it cannot be made."""
@@ -139,8 +145,12 @@ def _kinds_that_play(entry: Any) -> tuple[list[str], str] | None:
 def _drawn(entry: Any) -> str:
     from rltui.envs import catalog
 
-    how = {catalog.GRID: "as coloured cells", catalog.CARDS: "as cards",
-           catalog.PIXELS: "from its `rgb_array` frames in half blocks", catalog.ANSI: "from its `ansi` text"}
+    how = {
+        catalog.GRID: "as coloured cells",
+        catalog.CARDS: "as cards",
+        catalog.PIXELS: "from its `rgb_array` frames in half blocks",
+        catalog.ANSI: "from its `ansi` text",
+    }
     return how.get(entry.render, entry.render)
 
 
@@ -148,11 +158,12 @@ def env_section(entry: Any) -> str:
     from agents.registry import KINDS
 
     lines = [f"### {entry.id}", "", entry.description, ""]
-    facts = [("γ", f"{entry.gamma:g}"),
-             ("solved at", "—" if entry.solved_at is None else f"greedy mean return ≥ {entry.solved_at:g}"),
-             ("drawn", _drawn(entry)),
-             ("pace", f"real time ({entry.rest_description} with no key held)" if entry.realtime
-              else "turn by turn")]
+    facts = [
+        ("γ", f"{entry.gamma:g}"),
+        ("solved at", "—" if entry.solved_at is None else f"greedy mean return ≥ {entry.solved_at:g}"),
+        ("drawn", _drawn(entry)),
+        ("pace", f"real time ({entry.rest_description} with no key held)" if entry.realtime else "turn by turn"),
+    ]
     if entry.min_eval_episodes:
         facts.append(("evaluations", f"at least {entry.min_eval_episodes:,} episodes"))
     if entry.extra:
@@ -167,19 +178,35 @@ def env_section(entry: Any) -> str:
         facts.append(("kinds", "not installed here: the kinds that play it are listed where it is"))
         budget_kinds = [k for k in KINDS]
     lines += [table(["fact", "value"], facts), ""]
-    keys = [(code(ak.label), entry.action_names[ak.action]
-             + ("" if entry.action_vectors is None
-                else "  (" + ", ".join(f"{v:+g}" for v in entry.action_vectors[ak.action]) + ")"))
-            for ak in entry.keys]
+    keys = [
+        (
+            code(ak.label),
+            entry.action_names[ak.action]
+            + (
+                ""
+                if entry.action_vectors is None
+                else "  (" + ", ".join(f"{v:+g}" for v in entry.action_vectors[ak.action]) + ")"
+            ),
+        )
+        for ak in entry.keys
+    ]
     lines += ["Keys:", "", table(["keys", "action"], keys), ""]
     rows = []
     for kind in budget_kinds:
         tuned = entry.defaults_for(kind)
         budget = entry.budget_for(kind)
-        rows.append((f"`{kind}`", f"{budget:,}" if budget else "— (plans from the model)",
-                     " ".join(f"`{k}={_setting(v)}`" for k, v in tuned.items()) or "the kind's own"))
-    lines += ["Training budgets and tuned settings (`rltui train` with no `--steps`):", "",
-              table(["kind", "steps", "settings"], rows)]
+        rows.append(
+            (
+                f"`{kind}`",
+                f"{budget:,}" if budget else "— (plans from the model)",
+                " ".join(f"`{k}={_setting(v)}`" for k, v in tuned.items()) or "the kind's own",
+            )
+        )
+    lines += [
+        "Training budgets and tuned settings (`rltui train` with no `--steps`):",
+        "",
+        table(["kind", "steps", "settings"], rows),
+    ]
     return "\n".join(lines)
 
 
@@ -198,8 +225,12 @@ def gen_env_keys() -> str:
     rows = []
     for _, entries in catalog.catalog_by_group():
         for e in entries:
-            rows.append((f"[`{e.id}`](environments.md#{_anchor(e.id)})",
-                         ", ".join(f"{code(ak.label)} {e.action_names[ak.action]}" for ak in e.keys)))
+            rows.append(
+                (
+                    f"[`{e.id}`](environments.md#{_anchor(e.id)})",
+                    ", ".join(f"{code(ak.label)} {e.action_names[ak.action]}" for ak in e.keys),
+                )
+            )
     return table(["env", "keys"], rows)
 
 
@@ -215,13 +246,13 @@ def gen_environments() -> str:
 
     parts = []
     for group, entries in catalog.catalog_by_group():
-        parts.append(f"## {group}\n\n" + table(["id", "description"], ((f"`{e.id}`", e.description)
-                                                                         for e in entries)))
+        parts.append(f"## {group}\n\n" + table(["id", "description"], ((f"`{e.id}`", e.description) for e in entries)))
         parts += [env_section(e) for e in entries]
     return "\n\n".join(parts)
 
 
 # --- agents ----------------------------------------------------------------------------------
+
 
 def field_docs(cls: type) -> dict[str, str]:
     """The attribute docstrings of a dataclass (the string literal under each field)."""
@@ -229,9 +260,13 @@ def field_docs(cls: type) -> dict[str, str]:
     body = tree.body[0].body  # type: ignore[attr-defined]
     docs: dict[str, str] = {}
     for node, after in zip(body, body[1:]):
-        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
-                and isinstance(after.value.value, str)):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
             docs[node.target.id] = rst_to_md(after.value.value)
     return docs
 
@@ -264,9 +299,18 @@ def settings_rows(config_cls: type) -> list[tuple[str, str, str, str]]:
 def gen_agent_kinds() -> str:
     from agents.registry import SPECS
 
-    return table(["kind", "what it is", "learns from your moves", "needs the env's model"],
-                 ((f"[`{s.name}`](#{s.name})", s.description, "yes" if s.off_policy else "no",
-                   "yes" if s.needs_model else "no") for s in SPECS))
+    return table(
+        ["kind", "what it is", "learns from your moves", "needs the env's model"],
+        (
+            (
+                f"[`{s.name}`](#{s.name})",
+                s.description,
+                "yes" if s.off_policy else "no",
+                "yes" if s.needs_model else "no",
+            )
+            for s in SPECS
+        ),
+    )
 
 
 def gen_agent_settings(kind: str) -> str:
@@ -274,14 +318,17 @@ def gen_agent_settings(kind: str) -> str:
 
     config_cls = spec(kind).load().CONFIG
     doc = rst_to_md(config_cls.__doc__ or "")
-    return (f"Settings (`--set key=value`, from `{config_cls.__module__}.{config_cls.__name__}`). "
-            f"{doc}\n\n" + table(["setting", "default", "range", "what it is"], settings_rows(config_cls)))
+    return f"Settings (`--set key=value`, from `{config_cls.__module__}.{config_cls.__name__}`). {doc}\n\n" + table(
+        ["setting", "default", "range", "what it is"], settings_rows(config_cls)
+    )
 
 
 # --- command line ----------------------------------------------------------------------------
 
-def subcommands(parser: argparse.ArgumentParser, prefix: str = "rltui"
-                ) -> list[tuple[str, argparse.ArgumentParser, str]]:
+
+def subcommands(
+    parser: argparse.ArgumentParser, prefix: str = "rltui"
+) -> list[tuple[str, argparse.ArgumentParser, str]]:
     """(command line, parser, help) for ``parser`` and every subcommand under it, depth first."""
     out: list[tuple[str, argparse.ArgumentParser, str]] = [(prefix, parser, parser.description or "")]
     for action in parser._actions:
@@ -295,8 +342,7 @@ def subcommands(parser: argparse.ArgumentParser, prefix: str = "rltui"
 
 def flags(parser: argparse.ArgumentParser) -> list[argparse.Action]:
     """The arguments a person types (not --help, not the subcommand slot)."""
-    return [a for a in parser._actions
-            if not isinstance(a, (argparse._HelpAction, argparse._SubParsersAction))]
+    return [a for a in parser._actions if not isinstance(a, (argparse._HelpAction, argparse._SubParsersAction))]
 
 
 def _argument(action: argparse.Action) -> str:
@@ -304,8 +350,9 @@ def _argument(action: argparse.Action) -> str:
         names = ", ".join(action.option_strings)
         if action.nargs == 0:
             return names
-        metavar = action.metavar or (("{" + ",".join(map(str, action.choices)) + "}") if action.choices
-                                     else action.dest.upper())
+        metavar = action.metavar or (
+            ("{" + ",".join(map(str, action.choices)) + "}") if action.choices else action.dest.upper()
+        )
         if isinstance(metavar, tuple):
             metavar = " ".join(metavar)
         suffix = " ..." if action.nargs in ("+", "*") else (f" [{metavar}]" if action.nargs == "?" else "")
@@ -320,8 +367,13 @@ def _help(action: argparse.Action) -> str:
     text = action.help or ""
     if "%(default)" in text:
         text = text % {"default": action.default}
-    if action.default not in (None, False, argparse.SUPPRESS) and action.option_strings and action.nargs != 0 \
-            and "default" not in text and not isinstance(action.default, list):
+    if (
+        action.default not in (None, False, argparse.SUPPRESS)
+        and action.option_strings
+        and action.nargs != 0
+        and "default" not in text
+        and not isinstance(action.default, list)
+    ):
         text += f" (default {action.default})"
     return text
 
@@ -343,6 +395,7 @@ def gen_cli() -> str:
 
 
 # --- the table -------------------------------------------------------------------------------
+
 
 def _agent_generators() -> dict[str, Callable[[], str]]:
     from agents.registry import KINDS

@@ -19,16 +19,23 @@ from rltui.paths import PathError
 EXIT_BROKEN_PIPE = 1
 """A reader that left before the output ended (``rltui saves --json | head -c 600``): a quiet
 exit 1, as Python's documentation advises and as Rich's console does for the tables."""
-COMMANDS = {"play": play, "train": train, "tune": tune, "eval": evaluate, "envs": envs, "saves": saves,
-            "episodes": episodes, "serve": serve}
+COMMANDS = {
+    "play": play,
+    "train": train,
+    "tune": tune,
+    "eval": evaluate,
+    "envs": envs,
+    "saves": saves,
+    "episodes": episodes,
+    "serve": serve,
+}
 """Each command's module, by its name on the command line (``bench`` is the project's own)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rltui",
-        description="Reinforcement learning you can see, in the terminal. "
-        "With no command, opens the launcher.",
+        description="Reinforcement learning you can see, in the terminal. With no command, opens the launcher.",
     )
     parser.add_argument("--version", action="version", version=f"rltui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -37,18 +44,33 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_parser(sub)
 
     bench = sub.add_parser("bench", help="run the project's own benchmarks")
-    bench.add_argument("which", choices=["render", "tabular", "dqn", "playalong", "demos", "solve", "atari"], help="what to measure")
+    bench.add_argument(
+        "which", choices=["render", "tabular", "dqn", "playalong", "demos", "solve", "atari"], help="what to measure"
+    )
     bench.add_argument("--json", action="store_true", help="print one JSON object last")
-    bench.add_argument("--seconds", type=float, default=5.0, help="how long the timed parts of render, "
-                       "playalong and atari run")
-    bench.add_argument("--env", default=None, help="environment for playalong (default Taxi-v4) and "
-                       "solve (default: every catalog env but Atari's)")
-    bench.add_argument("--agent", default=None, help="agent kind for playalong (default q-learning) and "
-                       "solve (default: every kind that plays the env)")
-    bench.add_argument("--seeds", type=int, default=None, help="seeds for the dqn (default 5) and demos "
-                       "(default 3) benchmarks")
-    bench.add_argument("--busy", type=int, default=0, metavar="N", help="run N other busy processes "
-                       "meanwhile, as on a loaded machine (default 0)")
+    bench.add_argument(
+        "--seconds", type=float, default=5.0, help="how long the timed parts of render, playalong and atari run"
+    )
+    bench.add_argument(
+        "--env",
+        default=None,
+        help="environment for playalong (default Taxi-v4) and solve (default: every catalog env but Atari's)",
+    )
+    bench.add_argument(
+        "--agent",
+        default=None,
+        help="agent kind for playalong (default q-learning) and solve (default: every kind that plays the env)",
+    )
+    bench.add_argument(
+        "--seeds", type=int, default=None, help="seeds for the dqn (default 5) and demos (default 3) benchmarks"
+    )
+    bench.add_argument(
+        "--busy",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run N other busy processes meanwhile, as on a loaded machine (default 0)",
+    )
     return parser
 
 
@@ -92,8 +114,15 @@ def _main(argv: Sequence[str] | None) -> int:
 
             check_options(args)
 
-            return run_bench(args.which, as_json=args.json, seconds=args.seconds, seeds=args.seeds,
-                             env=args.env, kind=args.agent, busy=args.busy)
+            return run_bench(
+                args.which,
+                as_json=args.json,
+                seconds=args.seconds,
+                seeds=args.seeds,
+                env=args.env,
+                kind=args.agent,
+                busy=args.busy,
+            )
     except (UsageError, PathError) as exc:  # a path a person gave (rltui.paths), wherever it is met
         print(f"rltui: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -72,23 +72,32 @@ def user_path(text: str | os.PathLike[str], what: str) -> Path:
     try:
         raw.encode(encoding)
     except UnicodeError:
-        raise PathError(f"{what} {shown(raw)} cannot be used: it holds bytes that are not {encoding} "
-                        "text, which rltui can neither write in its files nor show.") from None
+        raise PathError(
+            f"{what} {shown(raw)} cannot be used: it holds bytes that are not {encoding} "
+            "text, which rltui can neither write in its files nor show."
+        ) from None
     try:
         path = Path(raw).expanduser()
     except RuntimeError:  # Python's "Could not determine home directory."
         user = raw[1:].split("/", 1)[0].split(os.sep, 1)[0]
-        home = (f"there is no user {shown(user, 40)}, so ~{shown(user, 40)} is no folder" if user
-                else "~ stands for the home folder, and there is none (HOME is not set)")
+        home = (
+            f"there is no user {shown(user, 40)}, so ~{shown(user, 40)} is no folder"
+            if user
+            else "~ stands for the home folder, and there is none (HOME is not set)"
+        )
         raise PathError(f"{what} {shown(raw)} cannot be used: {home}.") from None
     full = os.fsencode(_absolute(path))
     longest = max(len(part) for part in full.split(b"/"))
     if longest > MAX_NAME:
-        raise PathError(f"{what} {shown(raw)} cannot be used: a name in it is {longest} bytes long, "
-                        f"and a file system takes at most {MAX_NAME}.")
+        raise PathError(
+            f"{what} {shown(raw)} cannot be used: a name in it is {longest} bytes long, "
+            f"and a file system takes at most {MAX_NAME}."
+        )
     if len(full) > MAX_PATH:
-        raise PathError(f"{what} {shown(raw)} cannot be used: it is {len(full)} bytes long, "
-                        f"and a file system takes at most {MAX_PATH}.")
+        raise PathError(
+            f"{what} {shown(raw)} cannot be used: it is {len(full)} bytes long, "
+            f"and a file system takes at most {MAX_PATH}."
+        )
     return path
 
 
@@ -116,9 +125,13 @@ def file_to_write(text: str | os.PathLike[str], what: str) -> Path:
     raw = os.fspath(text)
     name = len(os.fsencode(path.name))
     if name > MAX_NAME - WRITE_ROOM:
-        raise _refused(what, raw, f"its name is {name} bytes long, and a file rltui writes may have "
-                       f"at most {MAX_NAME - WRITE_ROOM} (it is written through a temporary name "
-                       f"{WRITE_ROOM} bytes longer)")
+        raise _refused(
+            what,
+            raw,
+            f"its name is {name} bytes long, and a file rltui writes may have "
+            f"at most {MAX_NAME - WRITE_ROOM} (it is written through a temporary name "
+            f"{WRITE_ROOM} bytes longer)",
+        )
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -155,15 +168,13 @@ def _check_folder(path: Path, raw: str, what: str) -> None:
         existing, missing = existing.parent, missing + 1
     if not stat.S_ISDIR(info.st_mode):
         raise _refused(what, raw, f"{shown(existing)} is {_kind(info.st_mode)}, not a folder")
-    real = Path(os.path.realpath(existing)).joinpath(*absolute.parts[len(absolute.parts) - missing:])
+    real = Path(os.path.realpath(existing)).joinpath(*absolute.parts[len(absolute.parts) - missing :])
     for place in (Path(os.path.normpath(absolute)), real):
         for root in SYSTEM_ROOTS:
             if place == Path(root) or Path(root) in place.parents:
-                raise _refused(what, raw, f"it is in {root}, the kernel's view of itself, where no "
-                               "files are kept")
+                raise _refused(what, raw, f"it is in {root}, the kernel's view of itself, where no files are kept")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise _refused(what, raw, f"{shown(existing)} cannot be written (permission denied or a "
-                       "read-only file system)")
+        raise _refused(what, raw, f"{shown(existing)} cannot be written (permission denied or a read-only file system)")
 
 
 def _absolute(path: Path) -> str:
@@ -287,7 +298,7 @@ def id_stem(env_id: str) -> str:
     ``:`` and ``/``, which a file name must not). An id too long for a name (a map's whole
     path, ``map:/a/long/way/to/BridgeGrid.txt``) keeps its end, which names the map, in at
     most :data:`MAX_STEM` bytes."""
-    stem = "".join("-" if ch in ':/\\' else ch for ch in env_id).strip("-.") or "env"
+    stem = "".join("-" if ch in ":/\\" else ch for ch in env_id).strip("-.") or "env"
     while len(stem.encode("utf-8", "surrogateescape")) > MAX_STEM:
         stem = stem[1:]
     return stem.lstrip("-.") or "env"

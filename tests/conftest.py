@@ -12,8 +12,7 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _saves_never_in_the_home_folder(tmp_path_factory: pytest.TempPathFactory,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def _saves_never_in_the_home_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """A test that saves without choosing a folder writes to a temporary one, never to the
     per-user data folder of whoever runs the tests (tests may still set their own)."""
     monkeypatch.setenv("RLTUI_SAVES", str(tmp_path_factory.mktemp("saves")))

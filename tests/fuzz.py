@@ -11,8 +11,28 @@ from collections.abc import Iterator
 from typing import Any
 
 ODD_VALUES: tuple[Any, ...] = (
-    None, True, -1, 0, 1, 2**63, -(2**63) - 1, 10**6, 1e400, -1e400, float("nan"), 0.5, "",
-    "x" * 10_000, "cuda", [], [1, 2], [10**6, 10**6], {}, {"a": 1}, [[[[[]]]]], "NaN",
+    None,
+    True,
+    -1,
+    0,
+    1,
+    2**63,
+    -(2**63) - 1,
+    10**6,
+    1e400,
+    -1e400,
+    float("nan"),
+    0.5,
+    "",
+    "x" * 10_000,
+    "cuda",
+    [],
+    [1, 2],
+    [10**6, 10**6],
+    {},
+    {"a": 1},
+    [[[[[]]]]],
+    "NaN",
 )
 
 
@@ -53,11 +73,11 @@ def mutate_meta(meta: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 def save_with_meta(data: bytes, meta: dict[str, Any]) -> bytes:
     """The save ``data`` with its rltui metadata replaced (the arrays kept)."""
     (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
+    header = json.loads(data[8 : 8 + n])
     header["__metadata__"]["rltui"] = json.dumps(meta, allow_nan=True)
     raw = json.dumps(header).encode()
     raw += b" " * (-len(raw) % 8)
-    return struct.pack("<Q", len(raw)) + raw + data[8 + n:]
+    return struct.pack("<Q", len(raw)) + raw + data[8 + n :]
 
 
 def mutate_bytes(data: bytes, rng: random.Random) -> bytes:
@@ -92,12 +112,23 @@ def episode_mutants(text: str, n: int, seed: int) -> Iterator[str]:
             continue
         i = 0 if rng.random() < 0.6 else rng.randrange(1, len(lines))
         row = mutate_meta(json.loads(lines[i]), rng)
-        yield "\n".join([*lines[:i], json.dumps(row, allow_nan=True), *lines[i + 1:]]) + "\n"
+        yield "\n".join([*lines[:i], json.dumps(row, allow_nan=True), *lines[i + 1 :]]) + "\n"
 
 
 DTYPES = ("F16", "BF16", "F32", "F64", "I8", "U8", "I16", "I32", "I64", "BOOL", "F8_E4M3", "X")
-ITEM_SIZE = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8, "I8": 1, "U8": 1, "I16": 2, "I32": 4, "I64": 8,
-             "BOOL": 1, "F8_E4M3": 1}
+ITEM_SIZE = {
+    "F16": 2,
+    "BF16": 2,
+    "F32": 4,
+    "F64": 8,
+    "I8": 1,
+    "U8": 1,
+    "I16": 2,
+    "I32": 4,
+    "I64": 8,
+    "BOOL": 1,
+    "F8_E4M3": 1,
+}
 
 
 def _reshaped(shape: list[int], rng: random.Random) -> list[int]:
@@ -115,14 +146,13 @@ def mutate_tensors(data: bytes, rng: random.Random) -> bytes:
     """``data`` with one array's header entry changed: another dtype, another shape (with the same
     byte count, so only rltui's own checks can tell), a missing, renamed, extra or empty array."""
     (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    body = data[8 + n:]
+    header = json.loads(data[8 : 8 + n])
+    body = data[8 + n :]
     names = [k for k in header if k != "__metadata__"]
     name = rng.choice(names)
     entry = header[name]
     size = ITEM_SIZE.get(entry["dtype"], 4)
-    how = rng.choice(("dtype", "dtype", "shape", "shape", "shape", "drop", "rename", "extra", "empty",
-                      "offsets"))
+    how = rng.choice(("dtype", "dtype", "shape", "shape", "shape", "drop", "rename", "extra", "empty", "offsets"))
     if how == "dtype":
         new = rng.choice(DTYPES)
         entry["dtype"] = new
@@ -193,8 +223,9 @@ def _mutate_hdf5(path: Any, rng: random.Random, fifo: str) -> None:
         name = rng.choice(DATASET_MEMBERS)
         old = group.get(name)
         shape = tuple(old.shape) if isinstance(old, h5py.Dataset) else (3,)
-        change = rng.choice(("delete", "values", "values", "values", "length", "dimension", "huge", "link",
-                             "group", "compound"))
+        change = rng.choice(
+            ("delete", "values", "values", "values", "length", "dimension", "huge", "link", "group", "compound")
+        )
         if name in group:
             del group[name]
         if change == "delete":
@@ -206,11 +237,17 @@ def _mutate_hdf5(path: Any, rng: random.Random, fifo: str) -> None:
         elif change == "dimension":
             group[name] = np.zeros((*shape, rng.choice((1, 2))))
         elif change == "huge":  # a few bytes in the file, terabytes to read
-            group.create_dataset(name, shape=(rng.choice((10**9, 10**12, 2**40)), *shape[1:]),
-                                 maxshape=(None, *shape[1:]), chunks=True, dtype="f8")
+            group.create_dataset(
+                name,
+                shape=(rng.choice((10**9, 10**12, 2**40)), *shape[1:]),
+                maxshape=(None, *shape[1:]),
+                chunks=True,
+                dtype="f8",
+            )
         elif change == "link":
-            group[name] = rng.choice((h5py.ExternalLink(fifo, "/x"), h5py.SoftLink("/nowhere"),
-                                      h5py.ExternalLink("/dev/zero", "/x")))
+            group[name] = rng.choice(
+                (h5py.ExternalLink(fifo, "/x"), h5py.SoftLink("/nowhere"), h5py.ExternalLink("/dev/zero", "/x"))
+            )
         elif change == "group":
             group.create_group(name)
         else:
@@ -228,12 +265,14 @@ def _mutate_metadata(path: Any, rng: random.Random) -> None:
         meta = mutate_meta(meta, rng)
     else:
         key = rng.choice(("total_episodes", "total_steps", "data_format", "env_spec"))
-        meta[key] = rng.choice({
-            "total_episodes": (10**9, 10**18, -1, 0, meta["total_episodes"] + 1, "1", None),
-            "total_steps": (10**12, -1, meta["total_steps"] + 1, 1.5, 10**7),
-            "data_format": ("arrow", "", None, 7),
-            "env_spec": ("{", "[]", json.dumps({"id": 7}), json.dumps({"id": "CartPole-v1"}), "x" * 10_000, 3),
-        }[key])
+        meta[key] = rng.choice(
+            {
+                "total_episodes": (10**9, 10**18, -1, 0, meta["total_episodes"] + 1, "1", None),
+                "total_steps": (10**12, -1, meta["total_steps"] + 1, 1.5, 10**7),
+                "data_format": ("arrow", "", None, 7),
+                "env_spec": ("{", "[]", json.dumps({"id": 7}), json.dumps({"id": "CartPole-v1"}), "x" * 10_000, 3),
+            }[key]
+        )
     path.write_text(json.dumps(meta, allow_nan=True))
 
 
@@ -296,8 +335,9 @@ def dataset_mutants(good: Any, root: Any, n: int, seed: int) -> Iterator[str]:
 # --- planner saves ----------------------------------------------------------------------
 
 
-def planner_mutants(meta: dict[str, Any], arrays: dict[str, Any], fits: dict[str, bool], n: int,
-                    seed: int) -> Iterator[tuple[dict[str, Any], dict[str, Any], bool]]:
+def planner_mutants(
+    meta: dict[str, Any], arrays: dict[str, Any], fits: dict[str, bool], n: int, seed: int
+) -> Iterator[tuple[dict[str, Any], dict[str, Any], bool]]:
     """A planner save's metadata and arrays changed one way, and whether the change must be
     refused: relabelled for another env (``fits`` says which envs have its states and actions),
     a Q-table row too many or too few, an array dropped, added, retyped or holding values out of
@@ -315,7 +355,7 @@ def planner_mutants(meta: dict[str, Any], arrays: dict[str, Any], fits: dict[str
             refuse = not fits[m["env_id"]]
         elif how == "rows":
             k = rng.choice((-3, -1, 1, 2, 100))
-            for name in ([rng.choice(names)] if rng.random() < 0.5 else names):
+            for name in [rng.choice(names)] if rng.random() < 0.5 else names:
                 v = a[name]
                 a[name] = v[:k] if k < 0 else np.concatenate([v, v[:1].repeat(k, axis=0)])
         elif how == "drop":
@@ -331,12 +371,19 @@ def planner_mutants(meta: dict[str, Any], arrays: dict[str, Any], fits: dict[str
             a["policy"][rng.randrange(a["policy"].size)] = rng.choice((-1, int(meta["n_actions"]), 10**9))
         elif how == "dtype":
             name = rng.choice(names)
-            a[name] = a[name].astype(rng.choice(("i8", "f4", "u1", "b1")) if a[name].dtype.kind == "f"
-                                      else rng.choice(("f8", "f4")))
+            a[name] = a[name].astype(
+                rng.choice(("i8", "f4", "u1", "b1")) if a[name].dtype.kind == "f" else rng.choice(("f8", "f4"))
+            )
             refuse = a[name].dtype.kind != "f" or name == "policy"  # f4 values are still values
         elif how == "states":
-            m["observation_space"] = rng.choice(({"type": "Discrete", "n": meta["observation_space"]["n"] + 1},
-                                                 {"type": "Discrete", "n": 0}, {"type": "Box"}, 7))
+            m["observation_space"] = rng.choice(
+                (
+                    {"type": "Discrete", "n": meta["observation_space"]["n"] + 1},
+                    {"type": "Discrete", "n": 0},
+                    {"type": "Box"},
+                    7,
+                )
+            )
         else:
             m["n_actions"] = rng.choice((meta["n_actions"] + 1, meta["n_actions"] - 1, 0))
         yield m, a, refuse
@@ -348,9 +395,32 @@ def planner_mutants(meta: dict[str, Any], arrays: dict[str, Any], fits: dict[str
 def number_text(rng: random.Random) -> str:
     """A number as a person or a script might type it, often one too big, small or odd for
     any setting: 1e308, thirty nines, NaN, a hex literal, a list with one huge element."""
-    return rng.choice((
-        "1e308", "-1e308", "1e400", "9" * rng.randint(19, 60), "-" + "9" * 30, "nan", "inf", "-inf",
-        "1e-400", "0", "-0", "1e18", "9.3e18", "0x10", "1_000", "64,1e20", "1e19,1e19", ",", "",
-        " 64 ", f"{rng.uniform(-1e20, 1e20):g}", str(10 ** rng.randint(0, 30)), f"{rng.random():.3f}",
-        str(rng.randint(-5, 5000)), f"{rng.randint(1, 512)},{rng.randint(1, 512)}",
-    ))
+    return rng.choice(
+        (
+            "1e308",
+            "-1e308",
+            "1e400",
+            "9" * rng.randint(19, 60),
+            "-" + "9" * 30,
+            "nan",
+            "inf",
+            "-inf",
+            "1e-400",
+            "0",
+            "-0",
+            "1e18",
+            "9.3e18",
+            "0x10",
+            "1_000",
+            "64,1e20",
+            "1e19,1e19",
+            ",",
+            "",
+            " 64 ",
+            f"{rng.uniform(-1e20, 1e20):g}",
+            str(10 ** rng.randint(0, 30)),
+            f"{rng.random():.3f}",
+            str(rng.randint(-5, 5000)),
+            f"{rng.randint(1, 512)},{rng.randint(1, 512)}",
+        )
+    )

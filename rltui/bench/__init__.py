@@ -106,10 +106,16 @@ def solve_table(rows: list[dict[str, Any]]) -> Any:
 
     table = Table(title="rltui bench solve: train ENV --agent KIND with no flags", title_justify="left")
     for name in ("env", "agent", "solved", "median steps", "median wall s", "greedy per seed"):
-        table.add_column(name, justify="left" if name in ("env", "agent") else "right",
-                         no_wrap=name in ("env", "agent"))
+        table.add_column(
+            name, justify="left" if name in ("env", "agent") else "right", no_wrap=name in ("env", "agent")
+        )
     for row in rows:
-        table.add_row(row["env"], row["agent"], f"{row['solved_seeds']}/{row['seeds']}",
-                      f"{row['median_steps']:,.0f}", f"{row['median_wall_s']:.1f}",
-                      " ".join("—" if g is None else f"{g:g}" for g in row["greedy"]))
+        table.add_row(
+            row["env"],
+            row["agent"],
+            f"{row['solved_seeds']}/{row['seeds']}",
+            f"{row['median_steps']:,.0f}",
+            f"{row['median_wall_s']:.1f}",
+            " ".join("—" if g is None else f"{g:g}" for g in row["greedy"]),
+        )
     return table

@@ -33,8 +33,7 @@ def raw_step_rate(env_id: str, steps: int = 200_000, seed: int = 0) -> float:
     return rate
 
 
-def _train_default(env_id: str, kind: str, seed: int, before: Any = None,
-                   **train_args: Any) -> tuple[Any, Any, float]:
+def _train_default(env_id: str, kind: str, seed: int, before: Any = None, **train_args: Any) -> tuple[Any, Any, float]:
     """Train with the catalog defaults; returns (agent, result, wall seconds incl. set-up).
     ``before(agent, entry)`` runs between making the agent and training it."""
     from rltui.envs import catalog
@@ -66,9 +65,15 @@ def bench_tabular(verbose: bool = True, **_: Any) -> dict[str, Any]:
     for seed in range(5):
         _, result, wall = _train_default("Taxi-v4", "q-learning", seed)
         sps = result.steps / result.seconds
-        taxi.append({"seed": seed, "wall_s": round(wall, 2), "greedy_mean_all_300_starts":
-                     round(result.eval_return_mean, 4), "train_steps_per_s": round(sps),
-                     "ratio_to_raw": round(sps / raw, 3)})
+        taxi.append(
+            {
+                "seed": seed,
+                "wall_s": round(wall, 2),
+                "greedy_mean_all_300_starts": round(result.eval_return_mean, 4),
+                "train_steps_per_s": round(sps),
+                "ratio_to_raw": round(sps / raw, 3),
+            }
+        )
         _say(verbose, f"Taxi-v4 q-learning seed {seed}: {taxi[-1]}")
     out["taxi_q_learning"] = taxi
     out["taxi_solved_seeds"] = sum(t["greedy_mean_all_300_starts"] >= 7.9 for t in taxi)
@@ -89,8 +94,13 @@ def bench_tabular(verbose: bool = True, **_: Any) -> dict[str, Any]:
     _say(verbose, f"CliffWalking-v1 q-learning: greedy return {result.eval_return_mean}")
 
     optima = {}
-    for env_id, gamma in (("Taxi-v4", 1.0), ("CliffWalking-v1", 1.0), ("FrozenLake-v1", 1.0),
-                          ("FrozenLake-v1", 0.99), ("PortalRescue-v0", 1.0)):
+    for env_id, gamma in (
+        ("Taxi-v4", 1.0),
+        ("CliffWalking-v1", 1.0),
+        ("FrozenLake-v1", 1.0),
+        ("FrozenLake-v1", 0.99),
+        ("PortalRescue-v0", 1.0),
+    ):
         env = catalog.make_env(catalog.resolve(env_id), render=False)
         q, sweeps = q_star(adapters.model(env), gamma)
         isd = adapters.start_distribution(env)
@@ -106,10 +116,25 @@ def bench_dqn(seeds: int = 5, verbose: bool = True, **_: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"bench": "dqn", "env": "CartPole-v1", "budget_steps": 50_000}
     runs = []
     for seed in range(seeds):
-        _, result, wall = _train_default("CartPole-v1", "dqn", seed, steps=50_000, target_return=475.0,
-                                         eval_every=1_000, eval_episodes=20, final_eval_episodes=20)
-        runs.append({"seed": seed, "solved": result.eval_return_mean >= 475.0, "steps": result.steps,
-                     "wall_s": round(wall, 2), "greedy_mean_20": round(result.eval_return_mean, 1)})
+        _, result, wall = _train_default(
+            "CartPole-v1",
+            "dqn",
+            seed,
+            steps=50_000,
+            target_return=475.0,
+            eval_every=1_000,
+            eval_episodes=20,
+            final_eval_episodes=20,
+        )
+        runs.append(
+            {
+                "seed": seed,
+                "solved": result.eval_return_mean >= 475.0,
+                "steps": result.steps,
+                "wall_s": round(wall, 2),
+                "greedy_mean_20": round(result.eval_return_mean, 1),
+            }
+        )
         _say(verbose, f"CartPole-v1 dqn seed {seed}: {runs[-1]}")
     out["runs"] = runs
     out["solved_seeds"] = sum(r["solved"] for r in runs)
@@ -135,11 +160,18 @@ def under_load(steps: int = 6_000, rounds: int = 2, verbose: bool = True) -> dic
             with busy(competing):
                 _, result, _ = _train_default("CartPole-v1", "dqn", 0, steps=steps, final_eval_episodes=1)
             runs.append(result.seconds)
-            _say(verbose, f"round {r + 1}: {steps:,} DQN steps with {competing} busy process(es) "
-                 f"on {os.cpu_count()} cores: {result.seconds:.2f} s")
-    out = {"steps": steps, "torch_threads": thread_count(), "idle_s": [round(x, 2) for x in idle],
-           "busy_s": [round(x, 2) for x in loaded],
-           "slowdown": round(statistics.median(loaded) / statistics.median(idle), 2)}
+            _say(
+                verbose,
+                f"round {r + 1}: {steps:,} DQN steps with {competing} busy process(es) "
+                f"on {os.cpu_count()} cores: {result.seconds:.2f} s",
+            )
+    out = {
+        "steps": steps,
+        "torch_threads": thread_count(),
+        "idle_s": [round(x, 2) for x in idle],
+        "busy_s": [round(x, 2) for x in loaded],
+        "slowdown": round(statistics.median(loaded) / statistics.median(idle), 2),
+    }
     _say(verbose, f"under load: {out}")
     return out
 

@@ -27,8 +27,8 @@ def bench_atari(seconds: float = 5.0, verbose: bool = True, **_: Any) -> dict[st
     from agents.base import Transition
     from agents.replay import FrameReplay
     from rltui.envs import catalog
-    from rltui.training.agent_factory import make_agent_for
     from rltui.envs.atari import frames_of
+    from rltui.training.agent_factory import make_agent_for
 
     entry = catalog.resolve(ENV)
     out: dict[str, Any] = {"bench": "atari", "env": ENV, **machine()}
@@ -48,8 +48,11 @@ def bench_atari(seconds: float = 5.0, verbose: bool = True, **_: Any) -> dict[st
 
     out["env_steps_per_s"] = round(env_rate(wrapper.env.step))
     out["env_with_frames_steps_per_s"] = round(env_rate(env.step))
-    _say(verbose, f"{ENV}: {out['env_steps_per_s']:,} steps/s alone, "
-                  f"{out['env_with_frames_steps_per_s']:,} with the agent's 84x84 frames")
+    _say(
+        verbose,
+        f"{ENV}: {out['env_steps_per_s']:,} steps/s alone, "
+        f"{out['env_with_frames_steps_per_s']:,} with the agent's 84x84 frames",
+    )
 
     warm = 1_000
     agent = make_agent_for(entry, "dqn", {"learning_starts": str(warm)}, seed=0, env=env)
@@ -75,9 +78,12 @@ def bench_atari(seconds: float = 5.0, verbose: bool = True, **_: Any) -> dict[st
     budget = entry.budget_for("dqn")
     out["dqn_budget_steps"] = budget
     out["dqn_budget_hours"] = round(budget / out["dqn_train_steps_per_s"] / 3600, 1)
-    _say(verbose, f"DQN (Nature CNN, a batch of 32 every 4th step): {out['dqn_train_steps_per_s']} "
-                  f"steps/s, {out['dqn_update_ms']} ms an update; its {budget:,}-step budget: "
-                  f"{out['dqn_budget_hours']} hours")
+    _say(
+        verbose,
+        f"DQN (Nature CNN, a batch of 32 every 4th step): {out['dqn_train_steps_per_s']} "
+        f"steps/s, {out['dqn_update_ms']} ms an update; its {budget:,}-step budget: "
+        f"{out['dqn_budget_hours']} hours",
+    )
 
     shape = wrapper.observation_space.shape
     per = FrameReplay.bytes_per_slot(shape)
@@ -85,8 +91,11 @@ def bench_atari(seconds: float = 5.0, verbose: bool = True, **_: Any) -> dict[st
     out["replay_gb_per_million"] = round(per * 1e6 / 1e9, 2)
     out["two_uint8_stacks_gb_per_million"] = round(2 * int(np.prod(shape)) * 1e6 / 1e9, 1)
     out["two_float32_stacks_gb_per_million"] = round(2 * 4 * int(np.prod(shape)) * 1e6 / 1e9, 1)
-    _say(verbose, f"Replay: {per:,} bytes a transition, {out['replay_gb_per_million']} GB a million "
-                  f"(two uint8 stacks: {out['two_uint8_stacks_gb_per_million']} GB; two float32 "
-                  f"stacks: {out['two_float32_stacks_gb_per_million']} GB)")
+    _say(
+        verbose,
+        f"Replay: {per:,} bytes a transition, {out['replay_gb_per_million']} GB a million "
+        f"(two uint8 stacks: {out['two_uint8_stacks_gb_per_million']} GB; two float32 "
+        f"stacks: {out['two_float32_stacks_gb_per_million']} GB)",
+    )
     env.close()
     return out

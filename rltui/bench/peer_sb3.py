@@ -21,13 +21,38 @@ START = time.perf_counter()
 
 # rl-baselines3-zoo's hyperparams/ppo.yml (LunarLander's entry is for -v2; the same here for -v3).
 ZOO = {
-    "CartPole-v1": dict(n_envs=8, n_timesteps=100_000, n_steps=32, batch_size=256, gae_lambda=0.8,
-                        gamma=0.98, n_epochs=20, ent_coef=0.0, learning_rate="lin_0.001",
-                        clip_range="lin_0.2"),
-    "Acrobot-v1": dict(normalize=True, n_envs=16, n_timesteps=1_000_000, n_steps=256, gae_lambda=0.94,
-                       gamma=0.99, n_epochs=4, ent_coef=0.0),
-    "LunarLander-v3": dict(n_envs=16, n_timesteps=1_000_000, n_steps=1024, batch_size=64, gae_lambda=0.98,
-                           gamma=0.999, n_epochs=4, ent_coef=0.01),
+    "CartPole-v1": dict(
+        n_envs=8,
+        n_timesteps=100_000,
+        n_steps=32,
+        batch_size=256,
+        gae_lambda=0.8,
+        gamma=0.98,
+        n_epochs=20,
+        ent_coef=0.0,
+        learning_rate="lin_0.001",
+        clip_range="lin_0.2",
+    ),
+    "Acrobot-v1": dict(
+        normalize=True,
+        n_envs=16,
+        n_timesteps=1_000_000,
+        n_steps=256,
+        gae_lambda=0.94,
+        gamma=0.99,
+        n_epochs=4,
+        ent_coef=0.0,
+    ),
+    "LunarLander-v3": dict(
+        n_envs=16,
+        n_timesteps=1_000_000,
+        n_steps=1024,
+        batch_size=64,
+        gae_lambda=0.98,
+        gamma=0.999,
+        n_epochs=4,
+        ent_coef=0.01,
+    ),
 }
 SOLVED = {"CartPole-v1": 475.0, "Acrobot-v1": -100.0, "LunarLander-v3": 200.0}
 """rltui's solved marks (its catalog's ``solved_at``)."""
@@ -71,13 +96,18 @@ def main(env_id: str, seed: int) -> dict:
                 eval_env.obs_rms = env.obs_rms  # the training statistics, as the zoo's eval does
             return super()._on_step()
 
-    evaluate = SyncedEval(eval_env, callback_on_new_best=stop, n_eval_episodes=20, eval_freq=every,
-                          deterministic=True, verbose=0)
+    evaluate = SyncedEval(
+        eval_env, callback_on_new_best=stop, n_eval_episodes=20, eval_freq=every, deterministic=True, verbose=0
+    )
     model.learn(total_timesteps=steps, callback=evaluate)
-    return {"env": env_id, "seed": seed, "steps": int(model.num_timesteps),
-            "solved": bool(evaluate.best_mean_reward >= SOLVED[env_id]),
-            "greedy": round(float(evaluate.last_mean_reward), 1),
-            "wall_s": round(time.perf_counter() - START, 1)}
+    return {
+        "env": env_id,
+        "seed": seed,
+        "steps": int(model.num_timesteps),
+        "solved": bool(evaluate.best_mean_reward >= SOLVED[env_id]),
+        "greedy": round(float(evaluate.last_mean_reward), 1),
+        "wall_s": round(time.perf_counter() - START, 1),
+    }
 
 
 if __name__ == "__main__":

@@ -36,8 +36,8 @@ first frames) is not what is compared."""
 
 def _fresh(env_id: str, kind: str, seed: int) -> tuple[Any, Any]:
     from rltui.envs import catalog
-    from rltui.training.agent_factory import make_agent_for
     from rltui.envs.session import Session
+    from rltui.training.agent_factory import make_agent_for
 
     entry = catalog.resolve(env_id)
     session = Session(entry, seed=seed, kind=kind)
@@ -46,9 +46,9 @@ def _fresh(env_id: str, kind: str, seed: int) -> tuple[Any, Any]:
 
 
 def headless_rate(env_id: str, kind: str, seconds: float, seed: int = 0) -> float:
-    from rltui.live.playalong import PlayAlong
     from rltui.envs.session import AGENT
     from rltui.envs.valuemap import value_map_for
+    from rltui.live.playalong import PlayAlong
 
     session, agent = _fresh(env_id, kind, seed)
     owner = PlayAlong(session, agent, value_states=value_map_for(session.entry, session.env))
@@ -70,8 +70,8 @@ def timeline_bytes_per_step(env_id: str, kind: str, steps: int = 150, seed: int 
     """Memory one step of an episode costs the timeline (and the episode's bookkeeping)."""
     import tracemalloc
 
-    from rltui.live.playalong import PlayAlong
     from rltui.envs.session import AGENT
+    from rltui.live.playalong import PlayAlong
 
     session, agent = _fresh(env_id, kind, seed)
     owner = PlayAlong(session, agent)
@@ -92,8 +92,9 @@ def timeline_bytes_per_step(env_id: str, kind: str, steps: int = 150, seed: int 
     return grown / taken
 
 
-async def _ui(env_id: str, kind: str, seconds: float, presses: int, seed: int = 0,
-              ui_share: list[float] | None = None) -> tuple[float, list[float]]:
+async def _ui(
+    env_id: str, kind: str, seconds: float, presses: int, seed: int = 0, ui_share: list[float] | None = None
+) -> tuple[float, list[float]]:
     ui_share = ui_share if ui_share is not None else []
     from rltui.envs.session import HUMAN
     from rltui.ui.app import RLTuiApp
@@ -159,8 +160,14 @@ async def _realtime(env_id: str, seconds: float, seed: int = 0) -> tuple[float, 
     return (steps / clock if clock else 0.0), owner.fps, episodes
 
 
-def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-learning",
-                    rounds: int = 5, verbose: bool = True, **_: Any) -> dict[str, Any]:
+def bench_playalong(
+    seconds: float = 5.0,
+    env: str = "Taxi-v4",
+    kind: str = "q-learning",
+    rounds: int = 5,
+    verbose: bool = True,
+    **_: Any,
+) -> dict[str, Any]:
     """Headless and UI runs interleaved, ``rounds`` of each: this machine's speed drifts by
     a quarter between identical runs, so medians of alternating runs are compared."""
     headless: list[float] = []
@@ -173,16 +180,24 @@ def bench_playalong(seconds: float = 5.0, env: str = "Taxi-v4", kind: str = "q-l
         ui.append(rate)
         latencies += lat
         if verbose:
-            print(f"round {r + 1}: headless {headless[-1]:,.0f} steps/s, with the play screen "
-                  f"{ui[-1]:,.0f} steps/s, key p95 {percentile(lat, 95):.1f} ms", flush=True)
+            print(
+                f"round {r + 1}: headless {headless[-1]:,.0f} steps/s, with the play screen "
+                f"{ui[-1]:,.0f} steps/s, key p95 {percentile(lat, 95):.1f} ms",
+                flush=True,
+            )
     kept, fps, episodes = asyncio.run(_realtime("CartPole-v1", seconds * 2))
     if verbose:
-        print(f"real time: CartPole kept {kept:.2f} of its {fps:g} steps/s over {episodes} episodes "
-              f"({kept / fps:.1%})", flush=True)
+        print(
+            f"real time: CartPole kept {kept:.2f} of its {fps:g} steps/s over {episodes} episodes ({kept / fps:.1%})",
+            flush=True,
+        )
     per_step = timeline_bytes_per_step(env, kind)
     if verbose:
-        print(f"timeline: {per_step:,.0f} bytes per step, {per_step * EPISODE_RECORD_LIMIT / 1e6:.1f} MB "
-              f"at the {EPISODE_RECORD_LIMIT:,}-step cap", flush=True)
+        print(
+            f"timeline: {per_step:,.0f} bytes per step, {per_step * EPISODE_RECORD_LIMIT / 1e6:.1f} MB "
+            f"at the {EPISODE_RECORD_LIMIT:,}-step cap",
+            flush=True,
+        )
     h, u = statistics.median(headless), statistics.median(ui)
     pair_ratios = [b / a for a, b in zip(headless, ui)]
     return {

@@ -9,7 +9,6 @@ from typing import Any
 from agents.files import short
 from rltui.envs.catalog import EnvEntry
 
-
 EXIT_USAGE = 2
 """The exit code of a command given a bad input (argparse's own)."""
 
@@ -74,8 +73,10 @@ def read_episode(path: str, entry: EnvEntry | None = None) -> tuple[Any, EnvEntr
     if entry is None:
         known = catalog.get(record.env)
         if known is not None and not known.available:
-            raise UsageError(f"{path} was recorded in {short(record.env)}, which needs {known.requires} "
-                             f"(not installed): {known.install_hint}.")
+            raise UsageError(
+                f"{path} was recorded in {short(record.env)}, which needs {known.requires} "
+                f"(not installed): {known.install_hint}."
+            )
         try:
             entry = catalog.resolve(record.env)
         except catalog.CatalogError:

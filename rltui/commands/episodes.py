@@ -12,22 +12,36 @@ from rltui.formats.gif import MAX_FPS, MIN_FPS
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("episodes", help="saved episodes as GIFs or a Minari dataset",
-                       description="Saved episodes (ctrl+e in the app writes them to saves/episodes/).")
+    p = sub.add_parser(
+        "episodes",
+        help="saved episodes as GIFs or a Minari dataset",
+        description="Saved episodes (ctrl+e in the app writes them to saves/episodes/).",
+    )
     what = p.add_subparsers(dest="episodes_command", metavar="WHAT", required=True)
     gif = what.add_parser("gif", help="an episode as an animated GIF, replayed from its seed")
     gif.add_argument("file", help="an episode file (.jsonl)")
-    gif.add_argument("--out", metavar="FILE", help="where to write the GIF (default: beside the episode, "
-                     "its name with .gif, never over an existing file)")
-    gif.add_argument("--fps", type=float, default=None,
-                     help=f"frames per second (default: the env's own, at most 30; grid worlds 4; "
-                     f"{MIN_FPS:g} to {MAX_FPS:g})")
+    gif.add_argument(
+        "--out",
+        metavar="FILE",
+        help="where to write the GIF (default: beside the episode, its name with .gif, never over an existing file)",
+    )
+    gif.add_argument(
+        "--fps",
+        type=float,
+        default=None,
+        help=f"frames per second (default: the env's own, at most 30; grid worlds 4; {MIN_FPS:g} to {MAX_FPS:g})",
+    )
     export = what.add_parser("export", help="episodes of one env as a Minari dataset, replayed from their seeds")
     export.add_argument("files", nargs="+", metavar="FILE", help="episode files (.jsonl) of one environment")
-    export.add_argument("--minari", metavar="DATASET_ID", required=True,
-                        help="the new dataset's id, e.g. rltui/taxi-human-v0 (an existing one is never touched)")
-    export.add_argument("--dir", metavar="DIR", help="Minari's datasets folder (default: $MINARI_DATASETS_PATH "
-                        "or ~/.minari/datasets)")
+    export.add_argument(
+        "--minari",
+        metavar="DATASET_ID",
+        required=True,
+        help="the new dataset's id, e.g. rltui/taxi-human-v0 (an existing one is never touched)",
+    )
+    export.add_argument(
+        "--dir", metavar="DIR", help="Minari's datasets folder (default: $MINARI_DATASETS_PATH or ~/.minari/datasets)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,7 +112,6 @@ def _export(args: argparse.Namespace) -> int:
     import os
 
     from rltui.envs import catalog
-
     from rltui.formats import episodes
     from rltui.formats.minari_io import MinariError, export
     from rltui.paths import PathError, folder_to_write, user_path
@@ -119,14 +132,18 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     envs = sorted({r.env for r in records})
     if len(envs) > 1:  # said before any env is made
-        raise UsageError(f"The episodes come from {len(envs)} environments ({', '.join(envs)}); "
-                         "a dataset holds one: export each env's episodes on their own.")
+        raise UsageError(
+            f"The episodes come from {len(envs)} environments ({', '.join(envs)}); "
+            "a dataset holds one: export each env's episodes on their own."
+        )
     try:
         entry = catalog.resolve(envs[0])
         path = export(records, entry, args.minari, None if args.dir is None else directory)
     except (MinariError, catalog.CatalogError) as exc:
         raise UsageError(str(exc)) from None
     steps = sum(r.steps for r in records)
-    print(f"Wrote Minari dataset {args.minari} ({len(records)} episodes, {steps:,} steps) to {path}; "
-          f"minari.load_dataset({args.minari!r}) reads it.")
+    print(
+        f"Wrote Minari dataset {args.minari} ({len(records)} episodes, {steps:,} steps) to {path}; "
+        f"minari.load_dataset({args.minari!r}) reads it."
+    )
     return 0

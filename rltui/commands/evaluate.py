@@ -10,12 +10,19 @@ from rltui.commands.common import UsageError, check_seed, print_json, resolve_en
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("eval", help="evaluate a saved agent greedily",
-                       description="Run a saved agent with exploration off and report its returns. "
-                       "Deterministic grid worlds are run from every start state.")
+    p = sub.add_parser(
+        "eval",
+        help="evaluate a saved agent greedily",
+        description="Run a saved agent with exploration off and report its returns. "
+        "Deterministic grid worlds are run from every start state.",
+    )
     p.add_argument("file", help="a save made by rltui (saves/*.safetensors)")
-    p.add_argument("--episodes", type=int, default=None, help="episodes to run (default 100; "
-                   "deterministic grid worlds are run once from every start state instead)")
+    p.add_argument(
+        "--episodes",
+        type=int,
+        default=None,
+        help="episodes to run (default 100; deterministic grid worlds are run once from every start state instead)",
+    )
     p.add_argument("--seed", type=int, default=10_000, help="seed of the first episode")
     p.add_argument("--json", action="store_true", help="one JSON object on the last line")
 
@@ -37,13 +44,19 @@ def run(args: argparse.Namespace) -> int:
     if starts is not None and (args.episodes is not None or args.seed != 10_000):
         import sys
 
-        print(f"{entry.id} is deterministic: it is evaluated once from each of its {starts} start "
-              "states, an exact figure (--episodes and --seed apply to random envs).", file=sys.stderr)
+        print(
+            f"{entry.id} is deterministic: it is evaluated once from each of its {starts} start "
+            "states, an exact figure (--episodes and --seed apply to random envs).",
+            file=sys.stderr,
+        )
     if args.episodes is not None and args.episodes < entry.min_eval_episodes:
         import sys
 
-        print(f"{entry.id}'s returns are mostly luck: it is evaluated over at least "
-              f"{entry.min_eval_episodes:,} episodes.", file=sys.stderr)
+        print(
+            f"{entry.id}'s returns are mostly luck: it is evaluated over at least "
+            f"{entry.min_eval_episodes:,} episodes.",
+            file=sys.stderr,
+        )
     returns = evaluate(agent, entry, args.episodes or 100, seed=args.seed)
     summary = {
         "env": entry.id,
@@ -60,6 +73,5 @@ def run(args: argparse.Namespace) -> int:
         shown = dict(summary)
         if starts is not None:
             shown["episodes"] = f"{len(returns)} (one from every start state)"
-        print_summary("Greedy evaluation", {"file": args.file, **shown,
-                                            "trained steps": meta["counters"].get("steps")})
+        print_summary("Greedy evaluation", {"file": args.file, **shown, "trained steps": meta["counters"].get("steps")})
     return 0

@@ -14,27 +14,60 @@ from rltui.commands.common import UsageError, kind_list
 def add_parser(sub: Any) -> None:
     play = sub.add_parser("play", help="play an environment by keyboard")
     play.add_argument("env", nargs="?", help="environment id, e.g. Taxi-v4 (see `rltui envs`)")
-    play.add_argument("--seed", type=int, default=None, help="seed for the first episode (later episodes draw theirs from it)")
+    play.add_argument(
+        "--seed", type=int, default=None, help="seed for the first episode (later episodes draw theirs from it)"
+    )
     who = play.add_mutually_exclusive_group()
     who.add_argument("--agent", help="a fresh agent to play along: " + kind_list())
     who.add_argument("--load", metavar="FILE", help="a saved agent to play along")
-    play.add_argument("--set", action="append", metavar="KEY=VALUE", dest="settings",
-                      help="a hyperparameter of the fresh agent (repeatable)")
+    play.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        dest="settings",
+        help="a hyperparameter of the fresh agent (repeatable)",
+    )
     pace = play.add_mutually_exclusive_group()
-    pace.add_argument("--real-time", dest="pace", action="store_const", const=True,
-                      help="the env keeps moving at its own fps while you drive, a held key pushes "
-                      "(the default for classic control; ctrl+t switches in the app)")
-    pace.add_argument("--turn-by-turn", dest="pace", action="store_const", const=False,
-                      help="one step per key, the env waits (the default for grid worlds and cards)")
-    play.add_argument("--fps", type=float, metavar="N", help="real time's pace in steps per second "
-                      "instead of the env's own (e.g. --fps 10 slows CartPole's 50 down for a person); "
-                      "implies --real-time; +/- change it in the app")
-    play.add_argument("--tensorboard", metavar="DIR", help="write each agent's training scalars to "
-                      "a TensorBoard run in DIR (needs the tensorboard extra)")
-    play.add_argument("--map", metavar="FILE", help="play a grid world drawn as a map (a file, or a "
-                      "map's name: BridgeGrid, DiscountGrid, MazeGrid, or one saved to saves/maps/)")
-    play.add_argument("--replay", metavar="FILE", help="open a saved episode (ctrl+e writes them "
-                      "to saves/episodes/) in the timeline: ] steps through it, a move branches")
+    pace.add_argument(
+        "--real-time",
+        dest="pace",
+        action="store_const",
+        const=True,
+        help="the env keeps moving at its own fps while you drive, a held key pushes "
+        "(the default for classic control; ctrl+t switches in the app)",
+    )
+    pace.add_argument(
+        "--turn-by-turn",
+        dest="pace",
+        action="store_const",
+        const=False,
+        help="one step per key, the env waits (the default for grid worlds and cards)",
+    )
+    play.add_argument(
+        "--fps",
+        type=float,
+        metavar="N",
+        help="real time's pace in steps per second "
+        "instead of the env's own (e.g. --fps 10 slows CartPole's 50 down for a person); "
+        "implies --real-time; +/- change it in the app",
+    )
+    play.add_argument(
+        "--tensorboard",
+        metavar="DIR",
+        help="write each agent's training scalars to a TensorBoard run in DIR (needs the tensorboard extra)",
+    )
+    play.add_argument(
+        "--map",
+        metavar="FILE",
+        help="play a grid world drawn as a map (a file, or a "
+        "map's name: BridgeGrid, DiscountGrid, MazeGrid, or one saved to saves/maps/)",
+    )
+    play.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="open a saved episode (ctrl+e writes them "
+        "to saves/episodes/) in the timeline: ] steps through it, a move branches",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,8 +133,9 @@ def _open_app(args: argparse.Namespace) -> int:
         if pace is not None:
             entry = replace(entry, realtime=pace, fps=fps)
         agent = _play_agent(args, entry, parse_settings(getattr(args, "settings", None)))
-        session = Session(entry, seed=record.seed if record else args.seed,
-                          kind=agent.kind if agent is not None else None)
+        session = Session(
+            entry, seed=record.seed if record else args.seed, kind=agent.kind if agent is not None else None
+        )
     elif getattr(args, "agent", None) or getattr(args, "load", None):
         raise UsageError("--agent and --load need an environment: rltui play ENV --agent KIND.")
     from rltui.ui.app import RLTuiApp
@@ -118,9 +152,8 @@ def _check_paths(args: argparse.Namespace) -> str | None:
     TensorBoard folder (``--tensorboard``, else ``$RLTUI_TENSORBOARD`` for every session),
     which is returned with ``~`` expanded (None: no logs). An empty ``--agent``, ``--load`` or
     ``--map`` is one sentence too, not a flag silently dropped."""
-    from rltui.paths import PathError
-    from rltui.paths import check_saves_dir
     from rltui.formats.tensorboard import TensorBoardError, check_writable
+    from rltui.paths import PathError, check_saves_dir
 
     wanted = {"agent": f"a kind: {kind_list()}", "load": "a saved agent's file", "map": "a map's name or file"}
     for name, what in wanted.items():

@@ -27,8 +27,9 @@ class TrainingDisplay:
     few seconds otherwise (a log file, CI). With ``to_stderr`` (``--json``) it keeps off stdout,
     whose last line is the JSON object."""
 
-    def __init__(self, env_id: str, kind: str, steps: int | None, episodes: int | None,
-                 to_stderr: bool = False) -> None:
+    def __init__(
+        self, env_id: str, kind: str, steps: int | None, episodes: int | None, to_stderr: bool = False
+    ) -> None:
         self.console = Console(stderr=True) if to_stderr else console
         self.by_episodes = steps is None and episodes is not None
         self.total = episodes if self.by_episodes else steps
@@ -44,13 +45,13 @@ class TrainingDisplay:
         columns += [
             BarColumn(bar_width=max(10, min(40, width - (92 if width >= 100 else 72)))),
             TextColumn("{task.completed:>9,.0f}/{task.total:,.0f} " + self.unit),
-            TextColumn("return [bold]{task.fields[ret]}[/] eval {task.fields[eval]} "
-                       "ε {task.fields[eps]} {task.fields[sps]}/s"),
+            TextColumn(
+                "return [bold]{task.fields[ret]}[/] eval {task.fields[eval]} ε {task.fields[eps]} {task.fields[sps]}/s"
+            ),
             TimeElapsedColumn(),
         ]
         self.progress = Progress(*columns, console=self.console, transient=False)
-        self.task = self.progress.add_task(self.title, total=self.total, ret="—", eval="—", eps="—",
-                                           sps="—")
+        self.task = self.progress.add_task(self.title, total=self.total, ret="—", eval="—", eps="—", sps="—")
 
     def start(self) -> None:
         if self.live:
@@ -64,8 +65,12 @@ class TrainingDisplay:
 
     def update(self, p: TrainProgress) -> None:
         done = p.episodes if self.by_episodes else p.steps
-        fields = {"ret": _fmt(p.mean_return), "eval": _fmt(p.eval_return), "eps": _fmt(p.epsilon, ".3f"),
-                  "sps": _fmt(p.steps_per_second, ",.0f")}
+        fields = {
+            "ret": _fmt(p.mean_return),
+            "eval": _fmt(p.eval_return),
+            "eps": _fmt(p.epsilon, ".3f"),
+            "sps": _fmt(p.steps_per_second, ",.0f"),
+        }
         if self.live:
             self.progress.update(self.task, completed=done, **fields)
             return
@@ -75,7 +80,9 @@ class TrainingDisplay:
             total = "" if self.total is None else f"/{self.total:,}"
             self.console.print(
                 f"{self.title}: {done:,}{total} {self.unit}, return {fields['ret']}, eval {fields['eval']}, "
-                f"ε {fields['eps']}, {fields['sps']} steps/s, {p.seconds:.0f} s", highlight=False)
+                f"ε {fields['eps']}, {fields['sps']} steps/s, {p.seconds:.0f} s",
+                highlight=False,
+            )
 
 
 PLAIN_INTERVAL = 5.0

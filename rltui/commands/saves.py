@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from rltui.commands.common import print_json
-from rltui.paths import agent_dirs
 from rltui.formats.saves import list_episodes, list_saves, listed_name
+from rltui.paths import agent_dirs
 
 
 def add_parser(sub: Any) -> None:
@@ -19,8 +19,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rltui.commands.common import UsageError
-    from rltui.paths import PathError
-    from rltui.paths import saves_dir
+    from rltui.paths import PathError, saves_dir
 
     try:
         saves_dir()  # $RLTUI_SAVES, checked as every path a person gives
@@ -57,14 +56,26 @@ def _print_agents(console: Any, folder: Path, rows: list[dict[str, Any]]) -> Non
         ev = row["eval_return"]
         name = listed_name(row)
         steps = row["steps"]
-        cells.append((name, str(row["env"]), str(row["agent"]),
-                      f"{steps:,}" if isinstance(steps, int) else "—",
-                      f"{ev:.3g}" if isinstance(ev, (int, float)) else "—", str(row["date"] or "")[:10]))
+        cells.append(
+            (
+                name,
+                str(row["env"]),
+                str(row["agent"]),
+                f"{steps:,}" if isinstance(steps, int) else "—",
+                f"{ev:.3g}" if isinstance(ev, (int, float)) else "—",
+                str(row["date"] or "")[:10],
+            )
+        )
     for i, col in enumerate(columns):
         # Only the name gives way on a narrow terminal; the rest keep their width.
         widest = max([len(col)] + [len(c[i]) for c in cells])
-        table.add_column(col, justify="right" if col in ("steps", "eval") else "left",
-                         no_wrap=True, overflow="ellipsis", min_width=None if i == 0 else widest)
+        table.add_column(
+            col,
+            justify="right" if col in ("steps", "eval") else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=None if i == 0 else widest,
+        )
     for c in cells:
         table.add_row(*c[: len(columns)])
     if good:
@@ -81,11 +92,23 @@ def _print_episodes(console: Any, folder: Path, rows: list[dict[str, Any]]) -> N
     from rich import box
     from rich.table import Table
 
-    table = Table(title=f"Saved episodes in {_short(str(folder))}/ (rltui play --replay FILE)",
-                  title_justify="left", box=box.SIMPLE_HEAD)
-    cells = [{"file": Path(row["file"]).name, "env": row["env"], "steps": f"{row['steps']:,}",
-              "return": f"{row['return']:.4g}", "played by": row["played_by"], "ended": row["ended"]}
-             for row in rows if "error" not in row]
+    table = Table(
+        title=f"Saved episodes in {_short(str(folder))}/ (rltui play --replay FILE)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    cells = [
+        {
+            "file": Path(row["file"]).name,
+            "env": row["env"],
+            "steps": f"{row['steps']:,}",
+            "return": f"{row['return']:.4g}",
+            "played by": row["played_by"],
+            "ended": row["ended"],
+        }
+        for row in rows
+        if "error" not in row
+    ]
     # The file name is what a person copies into --replay: it stays whole, the others give way.
     columns = list(cells[0]) if cells else []
     width = {col: max(len(col), *(len(c[col]) for c in cells)) + 2 for col in columns}

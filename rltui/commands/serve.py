@@ -15,10 +15,13 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("serve", help="serve the app to web browsers (textual-serve)",
-                       description="Serve the full app over HTTP: every browser tab that opens the "
-                       "page gets its own app. Binds to this machine only unless --host says otherwise "
-                       "(there is no authentication).")
+    p = sub.add_parser(
+        "serve",
+        help="serve the app to web browsers (textual-serve)",
+        description="Serve the full app over HTTP: every browser tab that opens the "
+        "page gets its own app. Binds to this machine only unless --host says otherwise "
+        "(there is no authentication).",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
 
@@ -39,8 +42,10 @@ def run(args: argparse.Namespace) -> int:
 
         raise UsageError(missing("rltui serve", "serve")) from None
     if host not in LOCAL_HOSTS:
-        print(f"rltui: warning: serving on {host}:{args.port} to anyone who can reach it; there is no "
-              "authentication.", file=sys.stderr)
+        print(
+            f"rltui: warning: serving on {host}:{args.port} to anyone who can reach it; there is no authentication.",
+            file=sys.stderr,
+        )
     _check_free(host, args.port)
     print(f"Serving rltui at http://{host}:{args.port} (ctrl+c stops).", flush=True)
     Server(command_line(), host=host, port=args.port, title="rltui").serve()
@@ -64,12 +69,16 @@ def check_host(given: str) -> str:
         pass
     shown = repr(host) if not host.isprintable() else host
     if not host.isascii():
-        raise UsageError(f"--host {shown} is not an address: give an IP address or an ASCII host "
-                         "name (an international name in its xn-- form).")
+        raise UsageError(
+            f"--host {shown} is not an address: give an IP address or an ASCII host "
+            "name (an international name in its xn-- form)."
+        )
     name = host[:-1] if host.endswith(".") else host
     if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(".")):
-        raise UsageError(f"--host {shown[:80]}{'…' if len(shown) > 80 else ''} is not an address: a host "
-                         "name is dot-separated labels of 1 to 63 letters, digits or inner hyphens.")
+        raise UsageError(
+            f"--host {shown[:80]}{'…' if len(shown) > 80 else ''} is not an address: a host "
+            "name is dot-separated labels of 1 to 63 letters, digits or inner hyphens."
+        )
     return host
 
 

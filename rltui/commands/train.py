@@ -22,38 +22,67 @@ def add_parser(sub: Any) -> None:
     from agents.registry import OFF_POLICY, SPECS
 
     side_by_side = _and([s.name for s in SPECS if s.n_envs])
-    p = sub.add_parser("train", help="train an agent headless, then save it",
-                       description="Train an agent without the UI. Saves to ENV-KIND.safetensors in "
-                       "your saves folder (see `rltui saves`) unless --save or --no-save says "
-                       "otherwise. Ctrl+C stops early and saves what was learned.")
+    p = sub.add_parser(
+        "train",
+        help="train an agent headless, then save it",
+        description="Train an agent without the UI. Saves to ENV-KIND.safetensors in "
+        "your saves folder (see `rltui saves`) unless --save or --no-save says "
+        "otherwise. Ctrl+C stops early and saves what was learned.",
+    )
     p.add_argument("env", help="environment id (see `rltui envs`)")
     p.add_argument("--agent", help=kind_list())
     budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--steps", type=int, help="environment steps to train (default: per env, "
-                        "stopping early once the env counts as solved)")
+    budget.add_argument(
+        "--steps",
+        type=int,
+        help="environment steps to train (default: per env, stopping early once the env counts as solved)",
+    )
     budget.add_argument("--episodes", type=int, help="episodes to train")
     p.add_argument("--target-return", type=float, help="stop once a greedy evaluation reaches this mean")
     p.add_argument("--seed", type=int, default=0, help="seed for the env, exploration and the network")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE", dest="settings",
-                   help="override a hyperparameter (repeatable); bad keys list the valid ones")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        dest="settings",
+        help="override a hyperparameter (repeatable); bad keys list the valid ones",
+    )
     p.add_argument("--device", help="cpu (default) or cuda, for dqn")
-    p.add_argument("--envs", type=int, metavar="N", help=f"step N envs side by side ({side_by_side}; "
-                   "Gymnasium's sync vector env): the same as --set n_envs=N")
+    p.add_argument(
+        "--envs",
+        type=int,
+        metavar="N",
+        help=f"step N envs side by side ({side_by_side}; Gymnasium's sync vector env): the same as --set n_envs=N",
+    )
     p.add_argument("--load", metavar="FILE", help="continue training a saved agent where it left off")
-    p.add_argument("--demos", nargs="+", metavar="FILE", help="episodes saved with ctrl+e (or "
-                   "minari:DATASET_ID, a local Minari dataset) to learn from before training "
-                   f"(off-policy agents: {', '.join(OFF_POLICY)})")
-    p.add_argument("--demo-passes", type=int, default=1, metavar="N",
-                   help="times to go through the demonstrations (default 1)")
+    p.add_argument(
+        "--demos",
+        nargs="+",
+        metavar="FILE",
+        help="episodes saved with ctrl+e (or "
+        "minari:DATASET_ID, a local Minari dataset) to learn from before training "
+        f"(off-policy agents: {', '.join(OFF_POLICY)})",
+    )
+    p.add_argument(
+        "--demo-passes", type=int, default=1, metavar="N", help="times to go through the demonstrations (default 1)"
+    )
     save = p.add_mutually_exclusive_group()
-    save.add_argument("--save", metavar="FILE", help="where to save: a file, or a folder to save in "
-                      "(default: ENV-KIND.safetensors in your saves folder)")
+    save.add_argument(
+        "--save",
+        metavar="FILE",
+        help="where to save: a file, or a folder to save in (default: ENV-KIND.safetensors in your saves folder)",
+    )
     save.add_argument("--no-save", action="store_true", help="do not save the trained agent")
-    p.add_argument("--json", action="store_true", help="one JSON object on the last line of stdout "
-                   "(progress goes to stderr)")
+    p.add_argument(
+        "--json", action="store_true", help="one JSON object on the last line of stdout (progress goes to stderr)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or progress lines")
-    p.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard event files to a run folder "
-                   "in DIR as training goes (needs the tensorboard extra); tensorboard --logdir DIR shows them")
+    p.add_argument(
+        "--tensorboard",
+        metavar="DIR",
+        help="write TensorBoard event files to a run folder "
+        "in DIR as training goes (needs the tensorboard extra); tensorboard --logdir DIR shows them",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -113,16 +142,23 @@ def run(args: argparse.Namespace) -> int:
             target = entry.solved_at
     from rltui.commands.progress import TrainingDisplay, interrupt_stops
 
-    display = None if args.quiet else TrainingDisplay(entry.id, kind, steps, args.episodes,
-                                                       to_stderr=args.json)
+    display = None if args.quiet else TrainingDisplay(entry.id, kind, steps, args.episodes, to_stderr=args.json)
     with interrupt_stops() as stop:
         try:
             if display:
                 display.start()
-            result = train(agent, entry, steps=steps, episodes=args.episodes,
-                           target_return=target, seed=args.seed, stop=stop,
-                           on_progress=display.update if display else None, log=log,
-                           **eval_schedule(steps, target, entry.min_eval_episodes))
+            result = train(
+                agent,
+                entry,
+                steps=steps,
+                episodes=args.episodes,
+                target_return=target,
+                seed=args.seed,
+                stop=stop,
+                on_progress=display.update if display else None,
+                log=log,
+                **eval_schedule(steps, target, entry.min_eval_episodes),
+            )
         finally:
             if display:
                 display.stop()
@@ -137,8 +173,9 @@ def run(args: argparse.Namespace) -> int:
         from rltui.formats.saves import fresh_save_path
 
         try:
-            save_path = save_agent(agent, destination or fresh_save_path(entry.id, kind), entry.id,
-                                   evaluation, interrupted=result.stopped)
+            save_path = save_agent(
+                agent, destination or fresh_save_path(entry.id, kind), entry.id, evaluation, interrupted=result.stopped
+            )
         except SaveError as exc:
             raise UsageError(str(exc)) from None
     summary = {
@@ -175,10 +212,9 @@ def check_paths(args: argparse.Namespace) -> None:
     """The places this run will write, checked before any work (see :mod:`rltui.paths`):
     ``--tensorboard``'s folder, ``--save``'s file or folder, else the saves folder."""
     from agents.persistence import SaveError
-    from rltui.paths import PathError
-    from rltui.paths import check_saves_dir
     from rltui.formats.saves import save_place
     from rltui.formats.tensorboard import TensorBoardError, check_writable
+    from rltui.paths import PathError, check_saves_dir
 
     try:
         if args.tensorboard is not None:
@@ -212,8 +248,10 @@ def _check_off_policy(kind: str) -> None:
     from agents.registry import OFF_POLICY
 
     if kind not in OFF_POLICY:
-        raise UsageError(f"--demos needs an off-policy agent ({', '.join(sorted(OFF_POLICY))}): "
-                         f"{kind} learns only from its own moves.")
+        raise UsageError(
+            f"--demos needs an off-policy agent ({', '.join(sorted(OFF_POLICY))}): "
+            f"{kind} learns only from its own moves."
+        )
 
 
 def _learn_from_demos(agent: Any, demos: list[Any], entry: Any, passes: int, quiet: bool) -> None:
@@ -240,8 +278,7 @@ def _learn_from_demos(agent: Any, demos: list[Any], entry: Any, passes: int, qui
         raise UsageError(str(exc)) from None
     if not quiet:
         times = "" if passes == 1 else f" ({passes} passes)"
-        print(f"Learned from {count} demonstration episode{'s' if count != 1 else ''}: "
-              f"{seen} steps{times}.")
+        print(f"Learned from {count} demonstration episode{'s' if count != 1 else ''}: {seen} steps{times}.")
 
 
 def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> Any:
@@ -258,12 +295,14 @@ def _agent(args: argparse.Namespace, entry: Any, settings: dict[str, str]) -> An
         if args.agent and args.agent != agent.kind:
             raise UsageError(f"{args.load} holds a {agent.kind} agent, not {args.agent}.")
         if args.device and not registry.spec(agent.kind).uses_torch:
-            raise UsageError(f"--device does not apply here: {args.load} holds a "
-                             f"{agent.kind} agent, which runs on the CPU.")
+            raise UsageError(
+                f"--device does not apply here: {args.load} holds a {agent.kind} agent, which runs on the CPU."
+            )
         fixed = registry.spec(agent.kind).shape_keys & set(settings)
         if fixed:
-            raise UsageError(f"{', '.join(sorted(fixed))} cannot change when resuming: "
-                             "the saved arrays have that shape.")
+            raise UsageError(
+                f"{', '.join(sorted(fixed))} cannot change when resuming: the saved arrays have that shape."
+            )
         if settings:
             try:
                 agent.reconfigure(apply_settings(agent.config, settings))

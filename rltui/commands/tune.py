@@ -13,30 +13,55 @@ from rltui.commands.common import UsageError
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("tune", help="sweep an agent's hyperparameters (Optuna)",
-                       description="Optuna study: TPE sampler, median pruner on the periodic greedy "
-                       "evaluations. The study lives in saves/tune/ENV-KIND.db unless --storage says "
-                       "otherwise: the same command again resumes it. Needs the tune extra.")
+    p = sub.add_parser(
+        "tune",
+        help="sweep an agent's hyperparameters (Optuna)",
+        description="Optuna study: TPE sampler, median pruner on the periodic greedy "
+        "evaluations. The study lives in saves/tune/ENV-KIND.db unless --storage says "
+        "otherwise: the same command again resumes it. Needs the tune extra.",
+    )
     p.add_argument("env", help="environment id")
     p.add_argument("--agent", required=True, help="the agent kind to tune")
     p.add_argument("--trials", type=int, default=20, help="trials to run now (default 20; split among --jobs)")
-    p.add_argument("--budget", type=int, default=None, help="environment steps per trial (default: "
-                   "a fifth of the env's training budget for the kind)")
+    p.add_argument(
+        "--budget",
+        type=int,
+        default=None,
+        help="environment steps per trial (default: a fifth of the env's training budget for the kind)",
+    )
     p.add_argument("--storage", help="an Optuna storage URL (default: an SQLite file under saves/tune/)")
     p.add_argument("--study", help="the study's name (default ENV-KIND)")
-    p.add_argument("--seed", type=int, default=0, help="the seed: the sampler's (with the trials so far), and each "
-                   "trial's plus its number (default 0)")
-    p.add_argument("--space", action="append", metavar="KEY=LOW:HIGH[:log]",
-                   help="search KEY over this range instead (repeatable)")
-    p.add_argument("--jobs", type=int, default=1, help="processes running trials side by side on the "
-                   "same study (default 1; at most one per core is useful)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="the seed: the sampler's (with the trials so far), and each trial's plus its number (default 0)",
+    )
+    p.add_argument(
+        "--space", action="append", metavar="KEY=LOW:HIGH[:log]", help="search KEY over this range instead (repeatable)"
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="processes running trials side by side on the same study (default 1; at most one per core is useful)",
+    )
     p.add_argument("--save-best", metavar="FILE", help="save the best trial's agent (of this run) here")
-    p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
-                   help="run the trials as Ray tasks, one per CPU (--jobs of them if given): a local Ray "
-                   "started now, or the cluster at ADDRESS (whose machines must all reach --storage); "
-                   "needs the ray extra")
-    p.add_argument("--watch", action="store_true", help="watch the sweep in the app: the trials live, the "
-                   "best one's learning curve, its agent one key away")
+    p.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ADDRESS",
+        help="run the trials as Ray tasks, one per CPU (--jobs of them if given): a local Ray "
+        "started now, or the cluster at ADDRESS (whose machines must all reach --storage); "
+        "needs the ray extra",
+    )
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="watch the sweep in the app: the trials live, the best one's learning curve, its agent one key away",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object on the last line")
     p.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)  # i > 0: one of --jobs' processes
 
@@ -81,8 +106,10 @@ def run(args: argparse.Namespace) -> int:
     if args.watch and args.json:
         raise UsageError("--watch shows the sweep in the app; --json prints it: choose one.")
     if args.storage is not None and in_memory(args.storage) and (args.jobs > 1 or args.ray is not None):
-        raise UsageError(f"--storage {args.storage} lives in this process's memory: other processes "
-                         "cannot share it; give a file (sqlite:///study.db) or a database server.")
+        raise UsageError(
+            f"--storage {args.storage} lives in this process's memory: other processes "
+            "cannot share it; give a file (sqlite:///study.db) or a database server."
+        )
     save_to = None
     if args.watch and not args.save_best and not args.worker:
         from rltui.paths import saves_dir
@@ -108,8 +135,7 @@ def run(args: argparse.Namespace) -> int:
     saved: list[float] = []
     if args.worker:
         keep = keep_in(save_to, entry.id)
-        return work(study, objective(entry, kind, space, budget, args.seed, stop, keep), args.trials, stop,
-                     keep.saved)
+        return work(study, objective(entry, kind, space, budget, args.seed, stop, keep), args.trials, stop, keep.saved)
     ray = start_ray(args.ray) if args.ray is not None else None
     if ray is not None:  # every trial in a Ray task; this process only watches
         tasks = args.jobs if args.jobs > 1 else max(1, int(ray.cluster_resources().get("CPU", 1)))
@@ -136,8 +162,12 @@ def run(args: argparse.Namespace) -> int:
         for t in new:
             told.add(t.number)
             value = "" if t.value is None else f" {t.value:.4g}"
-            print(f"trial {t.number}: {t.state.name.lower()}{value}   best {best}   "
-                  f"[{time.perf_counter() - start:.0f} s]", file=said, flush=True)
+            print(
+                f"trial {t.number}: {t.state.name.lower()}{value}   best {best}   "
+                f"[{time.perf_counter() - start:.0f} s]",
+                file=said,
+                flush=True,
+            )
 
     finished = threading.Event()
 
@@ -145,9 +175,12 @@ def run(args: argparse.Namespace) -> int:
         """This process's share of the trials, then the wait for the others'."""
         try:
             if shares[0]:
-                study.optimize(objective(entry, kind, space, budget, args.seed, stop, keep), n_trials=shares[0],
-                               callbacks=[progress, lambda study, trial: stop.is_set() and study.stop()],
-                               gc_after_trial=False)
+                study.optimize(
+                    objective(entry, kind, space, budget, args.seed, stop, keep),
+                    n_trials=shares[0],
+                    callbacks=[progress, lambda study, trial: stop.is_set() and study.stop()],
+                    gc_after_trial=False,
+                )
             while any(w.poll() is None for w in workers) and not stop.is_set():
                 progress(study)
                 time.sleep(0.5)  # polling other processes' trials in the study, not synchronising
@@ -155,8 +188,12 @@ def run(args: argparse.Namespace) -> int:
             finished.set()
 
     try:  # from the first word of the sweep on, ctrl+c stops it and the summary follows
-        print(f"Study {name} in {url} ({len(trials)} trials so far): {args.trials} more of {budget:,} "
-              f"steps each{jobs}, searching {', '.join(space)}.", file=said, flush=True)
+        print(
+            f"Study {name} in {url} ({len(trials)} trials so far): {args.trials} more of {budget:,} "
+            f"steps each{jobs}, searching {', '.join(space)}.",
+            file=said,
+            flush=True,
+        )
         if args.watch:
             _watch(SweepView(study, entry, kind, budget, name, args.trials, stop, finished), sweep, workers)
         else:
@@ -170,26 +207,39 @@ def run(args: argparse.Namespace) -> int:
         ray.shutdown()
     saved += moved
     if failed and not stop.is_set():
-        print(f"{failed} of the other processes ended with an error; their trials may be missing "
-              "(the study holds every finished one).", file=said, flush=True)
+        print(
+            f"{failed} of the other processes ended with an error; their trials may be missing "
+            "(the study holds every finished one).",
+            file=said,
+            flush=True,
+        )
     progress(study)
     result = outcome(study)
     seconds = time.perf_counter() - start
     seed = args.seed if result.best_seed is None else result.best_seed  # a study from before trials had seeds
     command = best_command(entry.id, kind, budget, seed, result.best_params) if result.best_params else None
     summary = {
-        "env": entry.id, "agent": kind, "study": name, "storage": url,
-        "trials_finished": result.finished, "trials_pruned": result.pruned,
+        "env": entry.id,
+        "agent": kind,
+        "study": name,
+        "storage": url,
+        "trials_finished": result.finished,
+        "trials_pruned": result.pruned,
         "best_value": None if result.best_value is None else round(result.best_value, 4),
-        "best_params": result.best_params, "best_command": command, "seconds": round(seconds, 1),
-        "jobs": runners, "ray": ray is not None,
+        "best_params": result.best_params,
+        "best_command": command,
+        "seconds": round(seconds, 1),
+        "jobs": runners,
+        "ray": ray is not None,
     }
     if args.json:
         print_json(summary)
         return 0
     _table(study, entry.id)
-    print(f"{result.finished - before.finished} finished and {result.pruned - before.pruned} pruned now; "
-          f"{result.finished} finished in the study.")
+    print(
+        f"{result.finished - before.finished} finished and {result.pruned - before.pruned} pruned now; "
+        f"{result.finished} finished in the study."
+    )
     if command:
         print(f"Best: {result.best_value:.4g}. To train it: {command}")
     if saved:
@@ -224,9 +274,8 @@ def _check_paths(args: argparse.Namespace) -> None:
     ``--save-best``'s file or folder, and the saves folder when the study or the watched
     sweep's best agent goes there."""
     from agents.persistence import SaveError
-    from rltui.paths import PathError
-    from rltui.paths import check_saves_dir
     from rltui.formats.saves import save_place
+    from rltui.paths import PathError, check_saves_dir
 
     try:
         if args.save_best is not None:
@@ -274,8 +323,12 @@ def keep_in(save_to: Any, env_id: str, saved: list[float] | None = None) -> Any:
             try:
                 save_agent(agent, save_to, env_id, {"return_mean": value})
             except SaveError as exc:  # the disk filled, the folder went: the sweep goes on
-                print(f"rltui: warning: the best agent so far ({value:.4g}) could not be saved: {exc} "
-                      "The sweep goes on; its trials are kept in the study.", file=sys.stderr, flush=True)
+                print(
+                    f"rltui: warning: the best agent so far ({value:.4g}) could not be saved: {exc} "
+                    "The sweep goes on; its trials are kept in the study.",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 return None
             saved.append(value)
             return str(save_to)
@@ -292,8 +345,9 @@ def _table(study: Any, env_id: str, top: int = 5) -> None:
     from rltui.training.tuning import optuna_module
 
     optuna = optuna_module()
-    done = sorted((t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE),
-                  key=lambda t: t.value, reverse=True)[:top]
+    done = sorted(
+        (t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE), key=lambda t: t.value, reverse=True
+    )[:top]
     if not done:
         print("No trial has finished yet.")
         return
@@ -302,6 +356,7 @@ def _table(study: Any, env_id: str, top: int = 5) -> None:
     table.add_column("return", justify="right")
     table.add_column("settings")
     for t in done:
-        table.add_row(str(t.number), f"{t.value:.4g}",
-                      " ".join(f"{k}={v}" for k, v in t.user_attrs.get("settings", {}).items()))
+        table.add_row(
+            str(t.number), f"{t.value:.4g}", " ".join(f"{k}={v}" for k, v in t.user_attrs.get("settings", {}).items())
+        )
     Console().print(table)

@@ -33,8 +33,13 @@ def start_ray(address: str) -> Any:
     stderr = os.dup(2)
     os.dup2(quiet, 2)  # Ray's C++ core logs each failed attempt to connect to fd 2; one sentence is ours
     try:
-        ray.init(address=address or None, include_dashboard=False, log_to_driver=False,
-                 ignore_reinit_error=True, configure_logging=False)
+        ray.init(
+            address=address or None,
+            include_dashboard=False,
+            log_to_driver=False,
+            ignore_reinit_error=True,
+            configure_logging=False,
+        )
     except Exception as exc:  # Ray's own connection errors: said in one sentence
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         where = f"at {address[:80]}" if address else "on this machine"
@@ -86,8 +91,16 @@ class _RayTask:
         self.ray.cancel(self.ref)
 
 
-def start_workers(args: argparse.Namespace, url: str, name: str, budget: int, shares: list[int],
-                   save_to: Any, ray: Any = None, task: Any = None) -> list[Any]:
+def start_workers(
+    args: argparse.Namespace,
+    url: str,
+    name: str,
+    budget: int,
+    shares: list[int],
+    save_to: Any,
+    ray: Any = None,
+    task: Any = None,
+) -> list[Any]:
     """The other ``--jobs`` processes (or Ray tasks): each runs its share of the trials on the
     same study (its sampler seeded apart) and prints one JSON line when done. A process stops
     when this one goes. With ``ray``, ``task`` (``argv -> (exit code, what it printed)``, the
@@ -99,9 +112,25 @@ def start_workers(args: argparse.Namespace, url: str, name: str, budget: int, sh
     for i, share in enumerate(shares[1:], start=1):
         if not share:
             continue
-        argv = ["tune", args.env, "--agent", args.agent, "--trials", str(share),
-                "--budget", str(budget), "--storage", url, "--study", name, "--seed", str(args.seed),
-                "--worker", str(i), "--json"]
+        argv = [
+            "tune",
+            args.env,
+            "--agent",
+            args.agent,
+            "--trials",
+            str(share),
+            "--budget",
+            str(budget),
+            "--storage",
+            url,
+            "--study",
+            name,
+            "--seed",
+            str(args.seed),
+            "--worker",
+            str(i),
+            "--json",
+        ]
         for text in args.space or []:
             argv += ["--space", text]
         save_file = None if save_to is None else _worker_file(save_to, i)
@@ -110,8 +139,9 @@ def start_workers(args: argparse.Namespace, url: str, name: str, budget: int, sh
         if remote is not None:
             workers.append(_RayTask(ray, remote.remote(argv), save_file))
             continue
-        worker = subprocess.Popen([sys.executable, "-m", "rltui", *argv], stdout=subprocess.PIPE,
-                                  stderr=subprocess.DEVNULL, text=True)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "rltui", *argv], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
         worker.save_file = save_file  # type: ignore[attr-defined]
         workers.append(worker)
     return workers
@@ -161,8 +191,9 @@ def work(study: Any, run: Any, trials: int, stop: threading.Event, saved: list[f
 
     threading.Thread(target=watch, daemon=True).start()
     try:
-        study.optimize(run, n_trials=trials, gc_after_trial=False,
-                       callbacks=[lambda study, trial: stop.is_set() and study.stop()])
+        study.optimize(
+            run, n_trials=trials, gc_after_trial=False, callbacks=[lambda study, trial: stop.is_set() and study.stop()]
+        )
     except KeyboardInterrupt:
         stop.set()
     print(json.dumps({"saved_value": saved[-1] if saved else None}), flush=True)

@@ -67,8 +67,7 @@ def taxi_stands(env: Any) -> list[tuple[int, int]]:
 def taxi_east_walls(env: Any) -> frozenset[tuple[int, int]]:
     """Cells with a wall on their east side, read from the map's ``|`` characters."""
     desc = env.unwrapped.desc
-    return frozenset((r, c) for r in range(TAXI_SIZE) for c in range(TAXI_SIZE - 1)
-                     if desc[r + 1, 2 * c + 2] == b"|")
+    return frozenset((r, c) for r in range(TAXI_SIZE) for c in range(TAXI_SIZE - 1) if desc[r + 1, 2 * c + 2] == b"|")
 
 
 # --- FrozenLake --------------------------------------------------------------------------

@@ -49,8 +49,7 @@ def downsample(frame: np.ndarray, width: int, height: int) -> np.ndarray:
     return ((mean + 2 * extreme) // 3).astype(np.uint8)
 
 
-def _blocks(ufunc: np.ufunc, a: np.ndarray, edges: np.ndarray, axis: int,
-            dtype: type | None = None) -> np.ndarray:
+def _blocks(ufunc: np.ufunc, a: np.ndarray, edges: np.ndarray, axis: int, dtype: type | None = None) -> np.ndarray:
     """``ufunc`` over each block ``[edge_i, edge_i+1)`` along ``axis``.
 
     Equal blocks (a frame shrunk by a whole factor, the common case) go through a reshape,
@@ -60,7 +59,7 @@ def _blocks(ufunc: np.ufunc, a: np.ndarray, edges: np.ndarray, axis: int,
     n, count = a.shape[axis], len(edges) - 1
     k = n // count
     if k and n == count * k and np.array_equal(edges, np.arange(0, n + 1, k)):
-        shape = a.shape[:axis] + (count, k) + a.shape[axis + 1:]
+        shape = a.shape[:axis] + (count, k) + a.shape[axis + 1 :]
         return ufunc.reduce(a.reshape(shape), axis=axis + 1, dtype=dtype)
     return ufunc.reduceat(a, edges[:-1], axis=axis, dtype=dtype)
 

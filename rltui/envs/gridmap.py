@@ -147,14 +147,14 @@ def parse(text: str, name: str = "map") -> GridMap:
             if rows:
                 raise MapError(f"line {n}: settings go before the grid")
             if key not in SETTINGS:
-                raise MapError(f"line {n}: unknown setting '{key[:30]}'; the settings are "
-                               + ", ".join(SETTINGS) + ".")
+                raise MapError(f"line {n}: unknown setting '{key[:30]}'; the settings are " + ", ".join(SETTINGS) + ".")
             _, low, high = SETTINGS[key]
             try:
                 number = int(value) if isinstance(low, int) else float(value)
             except ValueError:
-                raise MapError(f"line {n}: {key} needs a {'whole ' if isinstance(low, int) else ''}"
-                               f"number, not '{value[:20]}'") from None
+                raise MapError(
+                    f"line {n}: {key} needs a {'whole ' if isinstance(low, int) else ''}number, not '{value[:20]}'"
+                ) from None
             if not (low <= number <= high) or (isinstance(number, float) and not math.isfinite(number)):
                 raise MapError(f"line {n}: {key} must be from {low} to {high}, not {value[:20]}")
             settings[key] = number
@@ -162,8 +162,7 @@ def parse(text: str, name: str = "map") -> GridMap:
         tokens = tuple(line.split())
         for token in tokens:
             if not _is_cell(token):
-                raise MapError(f"line {n}: '{token[:20]}' is not a cell; use . # S H C or a number "
-                               "(an exit's reward)")
+                raise MapError(f"line {n}: '{token[:20]}' is not a cell; use . # S H C or a number (an exit's reward)")
         if rows and len(tokens) != len(rows[0]):
             raise MapError(f"line {n}: this row has {len(tokens)} cells, the first has {len(rows[0])}")
         rows.append(tokens)

@@ -120,8 +120,9 @@ def view_space(u: Any) -> gym.spaces.Box:
     from minigrid.core.constants import COLOR_TO_IDX, OBJECT_TO_IDX, STATE_TO_IDX
 
     cells = u.agent_view_size * u.agent_view_size
-    high = np.array([len(OBJECT_TO_IDX) - 1, len(COLOR_TO_IDX) - 1, len(STATE_TO_IDX) - 1] * cells + [3],
-                    dtype=np.uint8)
+    high = np.array(
+        [len(OBJECT_TO_IDX) - 1, len(COLOR_TO_IDX) - 1, len(STATE_TO_IDX) - 1] * cells + [3], dtype=np.uint8
+    )
     return gym.spaces.Box(np.zeros_like(high), high, dtype=np.uint8)
 
 
@@ -195,11 +196,19 @@ def scene(env: Any, done: bool = False) -> GridScene:
     x, y = (int(v) for v in u.agent_pos)
     carrying = u.carrying
     caption = u.mission + (f"   (carrying the {carrying.color} {carrying.type})" if carrying is not None else "")
-    return GridScene(cells=tuple(rows), agent=(y, x), avatar=f"agent_{ARROWS[int(u.agent_dir)]}",
-                     caption=caption,
-                     legend=(("", "agent_east", "you"), ("▣", "mg:door:yellow", "locked door"),
-                             ("k", "mg:key:yellow", "key"), ("★", "goal", "goal"),
-                             (" ", "mg:floor:grey:dim", "out of view")))
+    return GridScene(
+        cells=tuple(rows),
+        agent=(y, x),
+        avatar=f"agent_{ARROWS[int(u.agent_dir)]}",
+        caption=caption,
+        legend=(
+            ("", "agent_east", "you"),
+            ("▣", "mg:door:yellow", "locked door"),
+            ("k", "mg:key:yellow", "key"),
+            ("★", "goal", "goal"),
+            (" ", "mg:floor:grey:dim", "out of view"),
+        ),
+    )
 
 
 def value_observations(env: Any) -> np.ndarray:
@@ -214,8 +223,11 @@ def value_observations(env: Any) -> np.ndarray:
         for y in range(u.height):
             for x in range(u.width):
                 obj = u.grid.get(x, y)
-                free = 0 < x < u.width - 1 and 0 < y < u.height - 1 and (
-                    obj is None or obj.type in ("goal", "lava") or (obj.type == "door" and obj.is_open))
+                free = (
+                    0 < x < u.width - 1
+                    and 0 < y < u.height - 1
+                    and (obj is None or obj.type in ("goal", "lava") or (obj.type == "door" and obj.is_open))
+                )
                 if not free:
                     out[y, x] = None
                 elif base is not None:  # the symbolic state, moved here
@@ -233,10 +245,15 @@ def value_observations(env: Any) -> np.ndarray:
 
 def capture(env: Any) -> dict[str, Any]:
     u = env.unwrapped
-    return {"grid": copy.deepcopy(u.grid), "agent_pos": tuple(int(v) for v in u.agent_pos),
-            "agent_dir": int(u.agent_dir), "carrying": copy.deepcopy(u.carrying),
-            "step_count": int(u.step_count), "rng": u.np_random.bit_generator.state,
-            "mission": u.mission}
+    return {
+        "grid": copy.deepcopy(u.grid),
+        "agent_pos": tuple(int(v) for v in u.agent_pos),
+        "agent_dir": int(u.agent_dir),
+        "carrying": copy.deepcopy(u.carrying),
+        "step_count": int(u.step_count),
+        "rng": u.np_random.bit_generator.state,
+        "mission": u.mission,
+    }
 
 
 def restore(env: Any, saved: dict[str, Any]) -> None:

@@ -2,7 +2,6 @@
 registered with Gymnasium when this module is imported (the catalog imports it before it
 makes an env)."""
 
-
 from __future__ import annotations
 
 import gymnasium as gym

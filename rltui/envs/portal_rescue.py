@@ -68,9 +68,7 @@ class PortalRescueEnv(Env):
     def __init__(self, render_mode: str | None = None) -> None:
         self.desc = np.asarray([list(row) for row in MAP], dtype="<U1")
         self.rows, self.cols = self.desc.shape
-        self.friend_locs = [
-            (r, c) for r in range(self.rows) for c in range(self.cols) if self.desc[r, c] == "F"
-        ]
+        self.friend_locs = [(r, c) for r in range(self.rows) for c in range(self.cols) if self.desc[r, c] == "F"]
         signal = np.argwhere(self.desc == "S")[0]
         self.signal = (int(signal[0]), int(signal[1]))
         self.aboard = len(self.friend_locs)
@@ -132,9 +130,7 @@ class PortalRescueEnv(Env):
         self.lastaction = int(a)
         return int(s), r, terminated, False, {"prob": p}
 
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[int, dict[str, Any]]:
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         super().reset(seed=seed)
         self.s = int(categorical_sample(self.initial_state_distrib, self.np_random))
         self.lastaction = None

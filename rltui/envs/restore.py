@@ -58,8 +58,11 @@ def capture(env: Any) -> dict[str, Any] | None:
     return core
 
 
-def restore(env: Any, saved: dict[str, Any]) -> None:
-    """Put ``env`` back into a state :func:`capture` returned."""
+def restore(env: Any, saved: dict[str, Any] | None) -> None:
+    """Put ``env`` back into a state :func:`capture` returned (None, from an env that cannot be
+    captured: nothing to put back)."""
+    if saved is None:
+        return
     if "ale" in saved:
         env.unwrapped.ale.restoreState(saved["ale"])
         if "frames" in saved:

@@ -101,8 +101,7 @@ def taxi_scene(env: Any, done: bool = False) -> GridScene:
     legend: tuple[tuple[str, str, str], ...] = (("▣", "agent", "taxi"),)
     if passenger < 4 and passenger != destination:
         legend += ((_TAXI_LETTERS[passenger], "passenger", "passenger"),)
-    legend += ((goal, "passenger" if passenger == destination else "destination", "destination"),
-               ("┃", "wall", "wall"))
+    legend += ((goal, "passenger" if passenger == destination else "destination", "destination"), ("┃", "wall", "wall"))
     return GridScene(
         cells=_freeze(grid),
         agent=(row, col),
@@ -191,8 +190,13 @@ def portal_rescue_scene(env: Any, done: bool = False) -> GridScene:
         agent=(row, col),
         avatar="agent_loaded" if aboard else "agent",
         caption="Friend aboard: fire the portal at the signal!" if aboard else "Find your friend.",
-        legend=(("☺", "agent", "you"), ("☻", "friend", "friend"), ("·", "spot", "where a friend may be"),
-                ("◎", "signal", "signal"), (" ", "wall_cell", "wall")),
+        legend=(
+            ("☺", "agent", "you"),
+            ("☻", "friend", "friend"),
+            ("·", "spot", "where a friend may be"),
+            ("◎", "signal", "signal"),
+            (" ", "wall_cell", "wall"),
+        ),
     )
 
 
@@ -266,8 +270,14 @@ def scene_of_map(m: Any, at: tuple[int, int], avatar: str = "agent") -> GridScen
                 good = reward > 0 or reward == best  # (CliffWalking's only exit is worth -1)
                 cells.append(Cell(f"{reward:+g}", "goal" if good else "exit_bad"))
             else:
-                cells.append({WALL: Cell(" ", "wall_cell"), START: Cell("S", "start"), HOLE: Cell("○", "hole"),
-                              CLIFF: Cell(" ", "cliff")}.get(token, Cell(" ", "floor")))
+                cells.append(
+                    {
+                        WALL: Cell(" ", "wall_cell"),
+                        START: Cell("S", "start"),
+                        HOLE: Cell("○", "hole"),
+                        CLIFF: Cell(" ", "cliff"),
+                    }.get(token, Cell(" ", "floor"))
+                )
         grid.append(cells)
     # One entry for the exits, good (green) and bad (red) alike: the reward is written in each.
     bad = any(x is not None and x <= 0 and x != best for x in exits)

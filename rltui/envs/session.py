@@ -14,8 +14,8 @@ import numpy as np
 from agents.base import Transition
 from rltui.envs import catalog
 from rltui.envs.catalog import PIXELS, EnvEntry
-from rltui.returns import discounted_so_far, returns_to_go
 from rltui.envs.scenes import PixelFrame, TextFrame
+from rltui.returns import discounted_so_far, returns_to_go
 
 HUMAN = "human"
 AGENT = "agent"

@@ -63,8 +63,9 @@ def taxi_cells(env: Any) -> np.ndarray:
         # zero). The slice that just ended, with the passenger aboard, says more.
         passenger = 4
     size = adapters.TAXI_SIZE
-    return np.array([[adapters.taxi_encode(env, r, c, passenger, destination) for c in range(size)]
-                     for r in range(size)])
+    return np.array(
+        [[adapters.taxi_encode(env, r, c, passenger, destination) for c in range(size)] for r in range(size)]
+    )
 
 
 def lake_cells(env: Any) -> np.ndarray:
@@ -88,8 +89,7 @@ def grid_map_cells(env: Any) -> np.ndarray:
 def portal_cells(env: Any) -> np.ndarray:
     u = env.unwrapped  # rltui's own env
     _, _, friend = u.decode(u.s)
-    return np.array([[u.encode(r, c, friend) if u.is_free(r, c) else -1 for c in range(u.cols)]
-                     for r in range(u.rows)])
+    return np.array([[u.encode(r, c, friend) if u.is_free(r, c) else -1 for c in range(u.cols)] for r in range(u.rows)])
 
 
 MOUNTAIN_CAR_CELLS = (18, 36)

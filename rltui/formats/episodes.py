@@ -190,8 +190,10 @@ def read(path: str | Path) -> EpisodeRecord:
     if not isinstance(version, int) or version < 1:
         raise EpisodeFileError(f"{p} has no valid episode format number.")
     if version > FORMAT_VERSION:
-        raise EpisodeFileError(f"{p} was written by a newer rltui (episode format {version}); "
-                               f"this one reads up to format {FORMAT_VERSION}: upgrade rltui.")
+        raise EpisodeFileError(
+            f"{p} was written by a newer rltui (episode format {version}); "
+            f"this one reads up to format {FORMAT_VERSION}: upgrade rltui."
+        )
     env, seed, steps = header.get("env"), header.get("seed"), header.get("steps")
     gamma = header.get("gamma", 1.0)
     if not isinstance(env, str) or not env or len(env) > 200 or not env.isprintable():
@@ -199,8 +201,9 @@ def read(path: str | Path) -> EpisodeRecord:
     if not _is_int(seed) or not 0 <= seed < 2**63:
         raise EpisodeFileError(f"{p} has a damaged header (its seed must be a whole number from 0 to 2^63-1).")
     if not _is_int(steps) or not 0 <= steps <= LONGEST_EPISODE:
-        raise EpisodeFileError(f"{p} has a damaged header (its step count must be a whole number from "
-                               f"0 to {LONGEST_EPISODE:,}).")
+        raise EpisodeFileError(
+            f"{p} has a damaged header (its step count must be a whole number from 0 to {LONGEST_EPISODE:,})."
+        )
     if not isinstance(gamma, (int, float)) or isinstance(gamma, bool) or not 0 <= gamma <= 1:
         raise EpisodeFileError(f"{p} has a damaged header (gamma must be between 0 and 1).")
     body = lines[1:]
@@ -215,21 +218,33 @@ def read(path: str | Path) -> EpisodeRecord:
             if i == len(body) - 1 and not complete:
                 break  # a last line cut short: reported as truncated below
             raise EpisodeFileError(f"{p} is damaged: line {lineno} is not valid JSON.") from None
-        action, reward, actor = (row.get(k) for k in ("action", "reward", "actor")) if isinstance(
-            row, dict) else (None, None, None)
-        if isinstance(action, list) and 0 < len(action) <= 64 and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in action):
+        action, reward, actor = (
+            (row.get(k) for k in ("action", "reward", "actor")) if isinstance(row, dict) else (None, None, None)
+        )
+        if (
+            isinstance(action, list)
+            and 0 < len(action) <= 64
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in action)
+        ):
             if not all(_action_value(v) for v in action):
-                raise EpisodeFileError(f"{p} is damaged: step {i}'s action holds a value that is not a "
-                                       f"finite number within ±{ACTION_LIMIT:.3g}, as every env's actions are.")
+                raise EpisodeFileError(
+                    f"{p} is damaged: step {i}'s action holds a value that is not a "
+                    f"finite number within ±{ACTION_LIMIT:.3g}, as every env's actions are."
+                )
             action = tuple(float(v) for v in action)
         elif not _is_int(action) or action < 0:
             action = None
-        if (action is None or actor not in ACTORS
-                or not isinstance(reward, (int, float)) or isinstance(reward, bool)
-                or not math.isfinite(reward) or row.get("t", i) != i):
-            raise EpisodeFileError(f"{p} is damaged: line {lineno} is not step {i} "
-                                   "(an action, a reward and who acted).")
+        if (
+            action is None
+            or actor not in ACTORS
+            or not isinstance(reward, (int, float))
+            or isinstance(reward, bool)
+            or not math.isfinite(reward)
+            or row.get("t", i) != i
+        ):
+            raise EpisodeFileError(
+                f"{p} is damaged: line {lineno} is not step {i} (an action, a reward and who acted)."
+            )
         actions.append(action)
         rewards.append(float(reward))
         actors.append(actor)
@@ -301,29 +316,36 @@ def replay(record: EpisodeRecord, env: Any) -> Iterator[Transition]:
         if isinstance(action, tuple):
             if len(action) != size:
                 wanted = f"vectors of {size}" if continuous else "discrete ones"
-                raise EpisodeFileError(f"{record.name} cannot be replayed: step {t} takes an action of "
-                                       f"{len(action)} values, but {record.env}'s actions are {wanted}.")
+                raise EpisodeFileError(
+                    f"{record.name} cannot be replayed: step {t} takes an action of "
+                    f"{len(action)} values, but {record.env}'s actions are {wanted}."
+                )
             action = np.asarray(action, dtype=np.float32)
         elif action >= n_actions:
-            raise EpisodeFileError(f"{record.name} cannot be replayed: step {t} takes action "
-                                   f"{action}, but {record.env} has {n_actions} "
-                                   f"{'named actions' if continuous else 'actions'}.")
+            raise EpisodeFileError(
+                f"{record.name} cannot be replayed: step {t} takes action "
+                f"{action}, but {record.env} has {n_actions} "
+                f"{'named actions' if continuous else 'actions'}."
+            )
         next_obs, reward, terminated, truncated, info = env.step(action)
         reward = float(reward)
         if not math.isclose(reward, expected, rel_tol=1e-9, abs_tol=1e-9):
             raise EpisodeFileError(
                 f"{record.name} no longer replays: at step {t} {record.env} gives reward "
                 f"{reward:g} where the file has {expected:g}, so the environment has changed "
-                "since it was recorded.")
+                "since it was recorded."
+            )
         if (terminated or truncated) and t < last:
             raise EpisodeFileError(
                 f"{record.name} no longer replays: {record.env} ends the episode at step {t}, "
-                f"but the file goes on to step {last}, so the environment has changed.")
+                f"but the file goes on to step {last}, so the environment has changed."
+            )
         if t == last and (bool(terminated), bool(truncated)) != (record.terminated, record.truncated):
             said = _ending(record.terminated, record.truncated)
             raise EpisodeFileError(
                 f"{record.name} no longer replays: after its last step {record.env} "
-                f"{_ending(bool(terminated), bool(truncated))}, where the file says it {said}.")
+                f"{_ending(bool(terminated), bool(truncated))}, where the file says it {said}."
+            )
         yield Transition(obs, action, reward, next_obs, bool(terminated), bool(truncated), t, actor, info)
         obs = next_obs
 

@@ -28,11 +28,23 @@ shorter delays)."""
 
 # The terminal palette's colours (rltui.ui.render.palette), as RGB: the core draws no terminal.
 _CELL_RGB = {
-    "floor": (38, 43, 51), "stand": (38, 43, 51), "wall": (38, 43, 51), "wall_cell": (107, 90, 69),
-    "ice": (156, 203, 227), "start": (127, 167, 189), "hole": (13, 27, 74), "goal": (46, 125, 50),
-    "cliff": (142, 27, 27), "exit_bad": (142, 27, 27), "passenger": (21, 101, 192),
-    "destination": (142, 36, 170), "friend": (21, 101, 192), "spot": (38, 43, 51),
-    "signal": (142, 36, 170), "agent": (249, 198, 35), "agent_loaded": (76, 175, 80),
+    "floor": (38, 43, 51),
+    "stand": (38, 43, 51),
+    "wall": (38, 43, 51),
+    "wall_cell": (107, 90, 69),
+    "ice": (156, 203, 227),
+    "start": (127, 167, 189),
+    "hole": (13, 27, 74),
+    "goal": (46, 125, 50),
+    "cliff": (142, 27, 27),
+    "exit_bad": (142, 27, 27),
+    "passenger": (21, 101, 192),
+    "destination": (142, 36, 170),
+    "friend": (21, 101, 192),
+    "spot": (38, 43, 51),
+    "signal": (142, 36, 170),
+    "agent": (249, 198, 35),
+    "agent_loaded": (76, 175, 80),
 }
 
 
@@ -54,8 +66,8 @@ def episode_frames(record: Any, entry: Any) -> list[tuple[Any, str]]:
     Raises:
         GifError: the env no longer gives the recorded rewards (one sentence).
     """
-    from rltui.formats.episodes import EpisodeFileError, check
     from rltui.envs.session import Session
+    from rltui.formats.episodes import EpisodeFileError, check
 
     try:
         check(record, entry)  # the recorded rewards, or one sentence why not
@@ -67,13 +79,21 @@ def episode_frames(record: Any, entry: Any) -> list[tuple[Any, str]]:
         frames = [(session.scene(), f"{entry.id}  step 0/{record.steps}")]
         total = 0.0
         for t, action in enumerate(record.actions[:MAX_FRAMES], 1):
-            step = session.step(action if isinstance(action, int) else np.asarray(action, dtype=np.float32),
-                                actor=record.actors[t - 1])
+            step = session.step(
+                action if isinstance(action, int) else np.asarray(action, dtype=np.float32), actor=record.actors[t - 1]
+            )
             total += step.reward
-            shown = names[action] if isinstance(action, int) and 0 <= action < len(names) else \
-                ", ".join(f"{a:+.2f}" for a in np.atleast_1d(action))
-            frames.append((session.scene(), f"step {t}/{record.steps}  {shown} by {step.actor}  "
-                                             f"r {step.reward:+.3g}  return {total:.4g}"))
+            shown = (
+                names[action]
+                if isinstance(action, int) and 0 <= action < len(names)
+                else ", ".join(f"{a:+.2f}" for a in np.atleast_1d(action))
+            )
+            frames.append(
+                (
+                    session.scene(),
+                    f"step {t}/{record.steps}  {shown} by {step.actor}  r {step.reward:+.3g}  return {total:.4g}",
+                )
+            )
     finally:
         session.close()
     return frames
@@ -101,22 +121,28 @@ def picture(scene: Any) -> np.ndarray:
                 draw.rectangle(box, fill=_CELL_RGB.get(kind, (38, 43, 51)))
                 if glyph.strip():
                     text = glyph if glyph.isascii() else {"★": "*", "○": "o", "☺": "@"}.get(glyph, "#")
-                    draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), text, fill=(240, 240, 240),
-                              font=font, anchor="mm")
+                    draw.text(
+                        ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
+                        text,
+                        fill=(240, 240, 240),
+                        font=font,
+                        anchor="mm",
+                    )
         for r, c in scene.east_walls:
             x = (c + 1) * CELL - 1
             draw.line((x, r * CELL, x, (r + 1) * CELL), fill=(201, 162, 107), width=4)
         return np.asarray(image)
     if isinstance(scene, CardsScene):
-        text = (f"you: {' '.join(map(str, scene.player))} ({scene.player_sum})\n"
-                f"dealer: {' '.join(map(str, scene.dealer)) if scene.reveal_dealer else scene.dealer[0]}")
+        text = (
+            f"you: {' '.join(map(str, scene.player))} ({scene.player_sum})\n"
+            f"dealer: {' '.join(map(str, scene.dealer)) if scene.reveal_dealer else scene.dealer[0]}"
+        )
     elif isinstance(scene, TextFrame):
         text = scene.text or ""
     else:
         text = str(scene)
     lines = text.splitlines() or [""]
-    image = Image.new("RGB", (max(240, 11 * max(len(line) for line in lines) + 20), 22 * len(lines) + 20),
-                      (20, 24, 31))
+    image = Image.new("RGB", (max(240, 11 * max(len(line) for line in lines) + 20), 22 * len(lines) + 20), (20, 24, 31))
     ImageDraw.Draw(image).multiline_text((10, 10), text, fill=(230, 230, 230), font=font)
     return np.asarray(image)
 
@@ -165,6 +191,10 @@ def write_gif(frames: list[tuple[Any, str]], path: str | Path, fps: float) -> Pa
         images.append(canvas.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
     p = Path(path)
     duration = round(frame_seconds(fps) * 1000)  # ms, a whole number of hundredths as the GIF stores
-    write_atomic(p, lambda fh: images[0].save(fh, format="GIF", save_all=True, append_images=images[1:],
-                                              duration=duration, loop=0, optimize=False))
+    write_atomic(
+        p,
+        lambda fh: images[0].save(
+            fh, format="GIF", save_all=True, append_images=images[1:], duration=duration, loop=0, optimize=False
+        ),
+    )
     return p

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -77,18 +78,20 @@ def export(records: list[Any], entry: Any, dataset_id: str, directory: str | Pat
 
     minari = need_minari()
     if not DATASET_ID.match(dataset_id):
-        raise MinariError(f"'{dataset_id[:60]}' is not a Minari dataset id; use NAMESPACE/NAME-v0, "
-                          "such as rltui/taxi-human-v0.")
+        raise MinariError(
+            f"'{dataset_id[:60]}' is not a Minari dataset id; use NAMESPACE/NAME-v0, such as rltui/taxi-human-v0."
+        )
     envs = sorted({r.env for r in records})
     if len(envs) != 1:
-        raise MinariError(f"The episodes come from {len(envs)} environments ({', '.join(envs)}); "
-                          "a dataset holds one: export each env's episodes on their own.")
+        raise MinariError(
+            f"The episodes come from {len(envs)} environments ({', '.join(envs)}); "
+            "a dataset holds one: export each env's episodes on their own."
+        )
     from minari.data_collector import EpisodeBuffer
 
     with datasets_root_at(directory):
         if _exists(dataset_id):
-            raise MinariError(f"A Minari dataset {dataset_id} exists already; choose another id "
-                              "(nothing was changed).")
+            raise MinariError(f"A Minari dataset {dataset_id} exists already; choose another id (nothing was changed).")
         buffers = []
         actors: dict[str, int] = {}
         for i, record in enumerate(records):
@@ -105,13 +108,18 @@ def export(records: list[Any], entry: Any, dataset_id: str, directory: str | Pat
             truncations = [s.truncated for s in steps]
             if not steps[-1].terminated:  # saved mid-way: cut short, as Minari's DataCollector marks it
                 truncations[-1] = True
-            buffers.append(EpisodeBuffer(
-                id=i, seed=record.seed,
-                observations=_stacked(observations), actions=np.asarray(actions),
-                rewards=[s.reward for s in steps],
-                terminations=[s.terminated for s in steps], truncations=truncations,
-                infos={"actor": np.asarray([s.actor.encode() for s in steps])},
-            ))
+            buffers.append(
+                EpisodeBuffer(
+                    id=i,
+                    seed=record.seed,
+                    observations=_stacked(observations),
+                    actions=np.asarray(actions),
+                    rewards=[s.reward for s in steps],
+                    terminations=[s.terminated for s in steps],
+                    truncations=truncations,
+                    infos={"actor": np.asarray([s.actor.encode() for s in steps])},
+                )
+            )
         who = ", ".join(f"{n:,} steps by {actor}" for actor, n in sorted(actors.items()))
         spaces = _spaces(entry)
         from minari.storage import get_dataset_path
@@ -121,20 +129,25 @@ def export(records: list[Any], entry: Any, dataset_id: str, directory: str | Pat
             warnings.simplefilter("ignore")  # Minari warns that no evaluation env was given
             try:
                 minari.create_dataset_from_buffers(
-                    dataset_id=dataset_id, buffer=buffers, env=_spec(entry),
-                    algorithm_name=f"rltui ({who})", author=f"rltui {__version__}",
+                    dataset_id=dataset_id,
+                    buffer=buffers,
+                    env=_spec(entry),
+                    algorithm_name=f"rltui ({who})",
+                    author=f"rltui {__version__}",
                     description=f"{len(records)} episode(s) of {entry.id} played in rltui {__version__} "
-                                f"({who}), replayed from their seeds by `rltui episodes export`; "
-                                "infos['actor'] names who took each step.",
-                    **spaces)
+                    f"({who}), replayed from their seeds by `rltui episodes export`; "
+                    "infos['actor'] names who took each step.",
+                    **spaces,
+                )
             except BaseException as exc:
                 # Nothing half-written stays: the folder did not exist before this export.
                 import shutil
 
                 shutil.rmtree(folder, ignore_errors=True)
                 if isinstance(exc, (ValueError, OSError, TypeError, NotImplementedError)):
-                    raise MinariError(f"Minari could not write {dataset_id}: "
-                                      f"{(str(exc).splitlines() or [type(exc).__name__])[0]}") from None
+                    raise MinariError(
+                        f"Minari could not write {dataset_id}: {(str(exc).splitlines() or [type(exc).__name__])[0]}"
+                    ) from None
                 raise
         return folder
 

@@ -61,23 +61,27 @@ def _metadata(folder: Path, dataset_id: str) -> dict[str, Any]:
     try:
         meta = parse_json(path.read_bytes().decode("utf-8"))
     except OSError as exc:
-        raise MinariError(f"Minari dataset {dataset_id}'s metadata.json cannot be read: "
-                          f"{exc.strerror or exc}.") from None
+        raise MinariError(
+            f"Minari dataset {dataset_id}'s metadata.json cannot be read: {exc.strerror or exc}."
+        ) from None
     except ValueError:  # bad UTF-8 or JSON
         raise MinariError(f"{bad}: it is not JSON.") from None
     if not isinstance(meta, dict):
         raise MinariError(f"{bad}: it is not a JSON object.")
     fmt = meta.get("data_format", "hdf5")
     if fmt != "hdf5":
-        raise MinariError(f"Minari dataset {dataset_id} is stored as {str(fmt)[:20]!r}; rltui reads "
-                          "Minari's hdf5 datasets.")
+        raise MinariError(
+            f"Minari dataset {dataset_id} is stored as {str(fmt)[:20]!r}; rltui reads Minari's hdf5 datasets."
+        )
     for key in ("total_episodes", "total_steps"):
         value = meta.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise MinariError(f"{bad}: its {key} is not a whole number.")
     if meta["total_steps"] > MAX_DATASET_STEPS:
-        raise MinariError(f"Minari dataset {dataset_id} holds {meta['total_steps']:,} steps; rltui learns "
-                          f"from at most {MAX_DATASET_STEPS:,} at once.")
+        raise MinariError(
+            f"Minari dataset {dataset_id} holds {meta['total_steps']:,} steps; rltui learns "
+            f"from at most {MAX_DATASET_STEPS:,} at once."
+        )
     spec = meta.get("env_spec")
     recorded = None
     if spec is not None:
@@ -132,8 +136,11 @@ def _space_leaves(group: Any, name: str, what: str, space: Any, length: int) -> 
         item = _member(group, name, what)
         if not isinstance(item, h5py.Group) or len(item) != len(space.spaces):
             raise MinariError(f"{what} is not {len(space.spaces)} parts, as the env's are")
-        return [leaf for i, part in enumerate(space.spaces)
-                for leaf in _space_leaves(item, f"_index_{i}", f"{what} part {i}", part, length)]
+        return [
+            leaf
+            for i, part in enumerate(space.spaces)
+            for leaf in _space_leaves(item, f"_index_{i}", f"{what} part {i}", part, length)
+        ]
     if isinstance(space, spaces.Discrete):
         return [(_leaf(group, name, what, length, (), "iuf"), space)]
     if isinstance(space, spaces.Box):
@@ -151,8 +158,11 @@ def _values_problem(values: np.ndarray, space: Any) -> str | None:
         low, high = int(space.start), int(space.start) + int(space.n) - 1
         if values.size and ((values != np.round(values)).any() or values.min() < low or values.max() > high):
             return f"holds values that are not whole numbers from {low} to {high}"
-    elif values.size and np.dtype(space.dtype).kind in "iu" and (
-            (values < space.low).any() or (values > space.high).any()):
+    elif (
+        values.size
+        and np.dtype(space.dtype).kind in "iu"
+        and ((values < space.low).any() or (values > space.high).any())
+    ):
         return "holds values outside the env's bounds"
     elif np.issubdtype(values.dtype, np.floating) and values.size and np.abs(values).max() > np.finfo(np.float32).max:
         return "holds values past 32-bit floats"
@@ -180,8 +190,9 @@ def _read_episodes(file: Any, dataset_id: str, meta: dict[str, Any], env: Any, b
             "rewards": [(_leaf(group, "rewards", f"{what}'s rewards", length, (), "iuf"), None)],
             "terminations": [(_leaf(group, "terminations", f"{what}'s terminations", length, (), "biu"), None)],
             "truncations": [(_leaf(group, "truncations", f"{what}'s truncations", length, (), "biu"), None)],
-            "observations": _space_leaves(group, "observations", f"{what}'s observations",
-                                          env.observation_space, length + 1),
+            "observations": _space_leaves(
+                group, "observations", f"{what}'s observations", env.observation_space, length + 1
+            ),
             "actions": _space_leaves(group, "actions", f"{what}'s actions", env.action_space, length),
         }
         actors = None
@@ -189,8 +200,12 @@ def _read_episodes(file: Any, dataset_id: str, meta: dict[str, Any], env: Any, b
             infos = _member(group, "infos", f"{what}'s infos")
             if isinstance(infos, h5py.Group) and "actor" in infos:
                 actor = _member(infos, "actor", f"{what}'s actors")
-                if isinstance(actor, h5py.Dataset) and actor.shape == (length,) and np.issubdtype(actor.dtype, np.bytes_) \
-                        and actor.dtype.itemsize <= 16:
+                if (
+                    isinstance(actor, h5py.Dataset)
+                    and actor.shape == (length,)
+                    and np.issubdtype(actor.dtype, np.bytes_)
+                    and actor.dtype.itemsize <= 16
+                ):
                     actors = actor
         steps += length
         size += sum(leaf.size * leaf.dtype.itemsize for parts in leaves.values() for leaf, _ in parts)
@@ -208,11 +223,21 @@ def _read_episodes(file: Any, dataset_id: str, meta: dict[str, Any], env: Any, b
             arrays = []
             for leaf, space in parts:
                 values = np.asarray(leaf[()])
-                problem = _values_problem(values, space) if space is not None else (
-                    "holds values that are not finite numbers" if key == "rewards" and np.issubdtype(values.dtype, np.floating)
-                    and not np.isfinite(values).all() else
-                    "holds values other than 0 and 1" if key != "rewards" and not np.issubdtype(values.dtype, np.bool_)
-                    and not np.isin(values, (0, 1)).all() else None)
+                problem = (
+                    _values_problem(values, space)
+                    if space is not None
+                    else (
+                        "holds values that are not finite numbers"
+                        if key == "rewards"
+                        and np.issubdtype(values.dtype, np.floating)
+                        and not np.isfinite(values).all()
+                        else "holds values other than 0 and 1"
+                        if key != "rewards"
+                        and not np.issubdtype(values.dtype, np.bool_)
+                        and not np.isin(values, (0, 1)).all()
+                        else None
+                    )
+                )
                 if problem is not None:
                     raise MinariError(f"episode {i}'s {key} {problem}")
                 if space is not None:  # as the env gives them: a Discrete space's ints, a Box's dtype
@@ -225,8 +250,9 @@ def _read_episodes(file: Any, dataset_id: str, meta: dict[str, Any], env: Any, b
     return out
 
 
-def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | None = None,
-                        kind: str | None = None) -> list[list[Transition]]:
+def dataset_transitions(
+    dataset_id: str, entry: Any, directory: str | Path | None = None, kind: str | None = None
+) -> list[list[Transition]]:
     """Each episode of a local Minari dataset as transitions, for an agent of ``kind`` to
     learn from.
 
@@ -248,22 +274,22 @@ def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | Non
     root = _datasets_root(directory)
     folder = root / dataset_id
     if not _valid_id(dataset_id):
-        raise MinariError(f"There is no local Minari dataset {dataset_id[:60]} "
-                          "(minari list local shows them).")
+        raise MinariError(f"There is no local Minari dataset {dataset_id[:60]} (minari list local shows them).")
     try:
         exists = os.path.isdir(folder)
     except (OSError, ValueError):
         exists = False
     if not exists:
-        raise MinariError(f"There is no local Minari dataset {dataset_id[:60]} "
-                          "(minari list local shows them).")
+        raise MinariError(f"There is no local Minari dataset {dataset_id[:60]} (minari list local shows them).")
     meta = _metadata(folder, dataset_id)
     recorded = meta["recorded"]
     if recorded is not None and recorded != entry.id:
         raise MinariError(f"Minari dataset {dataset_id} was recorded in {recorded[:60]}, not {entry.id}.")
     if entry.group == "MiniGrid" and observation_for(kind) != STATE:
-        raise MinariError(f"Minari dataset {dataset_id} holds {entry.id}'s compact state, and a {kind} "
-                          "agent learns from its partial view: learn from the episode files instead.")
+        raise MinariError(
+            f"Minari dataset {dataset_id} holds {entry.id}'s compact state, and a {kind} "
+            "agent learns from its partial view: learn from the episode files instead."
+        )
     data = folder / "data" / "main_data.hdf5"
     budget = EXPANSION * _file_size(data, dataset_id, "main_data.hdf5") + (1 << 20)
     import h5py
@@ -280,12 +306,16 @@ def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | Non
         parts = type(env.observation_space).__name__ == "Tuple"
     except MinariError as exc:
         said = str(exc)
-        raise MinariError(said if said.startswith("Minari") else f"Minari dataset {dataset_id} does not fit "
-                          f"{entry.id} or is damaged: {said}.") from None
+        raise MinariError(
+            said
+            if said.startswith("Minari")
+            else f"Minari dataset {dataset_id} does not fit {entry.id} or is damaged: {said}."
+        ) from None
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, IndexError) as exc:
         reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
-        raise MinariError(f"Minari dataset {dataset_id}'s main_data.hdf5 is damaged or is not an HDF5 "
-                          f"file ({reason}).") from None
+        raise MinariError(
+            f"Minari dataset {dataset_id}'s main_data.hdf5 is damaged or is not an HDF5 file ({reason})."
+        ) from None
     finally:
         env.close()
     out = []
@@ -296,8 +326,9 @@ def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | Non
         # array's rows (an int for a Discrete space, a vector for a Box).
         obs = list(zip(*(a.tolist() for a in observations))) if parts else observations[0]
         if len(actions) != 1:
-            raise MinariError(f"Minari dataset {dataset_id}'s actions are of a Tuple space, which rltui "
-                              "does not learn from.")
+            raise MinariError(
+                f"Minari dataset {dataset_id}'s actions are of a Tuple space, which rltui does not learn from."
+            )
         acts = actions[0]
         if low is not None:
             acts = np.clip(acts.astype(np.float32), low, high)
@@ -307,8 +338,19 @@ def dataset_transitions(dataset_id: str, entry: Any, directory: str | Path | Non
             action = acts[t]
             action = int(action) if np.ndim(action) == 0 else np.asarray(action, dtype=np.float32)
             actor = names[t] if names is not None and names[t] in (HUMAN, AGENT) else "dataset"
-            steps.append(Transition(obs[t], action, float(rewards[t]), obs[t + 1],
-                                    bool(terminations[t]), bool(truncations[t]), t, actor, {}))
+            steps.append(
+                Transition(
+                    obs[t],
+                    action,
+                    float(rewards[t]),
+                    obs[t + 1],
+                    bool(terminations[t]),
+                    bool(truncations[t]),
+                    t,
+                    actor,
+                    {},
+                )
+            )
         out.append(steps)
     return out
 

@@ -76,8 +76,13 @@ def save_place(path: str, what: str = "The save") -> tuple[Path, bool]:
 # --- listings ----------------------------------------------------------------------
 
 
-def _listing(directories: list[Path], suffix: str, read: Callable[[Path], Any], error: type[Exception],
-             describe: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
+def _listing(
+    directories: list[Path],
+    suffix: str,
+    read: Callable[[Path], Any],
+    error: type[Exception],
+    describe: Callable[[Any], dict[str, Any]],
+) -> list[dict[str, Any]]:
     """A row per ``*suffix`` file in ``directories``: what ``describe`` says of it, or why
     ``read`` could not read it."""
     rows: list[dict[str, Any]] = []

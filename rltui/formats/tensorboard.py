@@ -32,7 +32,7 @@ TAGS = {
     "time/fps": "environment steps per second of training (SB3's name)",
     "eval/mean_return": "mean greedy return of the periodic evaluation",
     "train/td_error": "mean |TD error| of the steps since the last row (tabular agents only; "
-                      "a network agent's is its train/loss)",
+    "a network agent's is its train/loss)",
     "train/policy_gradient_loss": "a policy agent's policy loss (SB3's name)",
     "train/value_loss": "a policy agent's value loss (SB3's name)",
     "train/entropy": "the policy's entropy",
@@ -94,9 +94,16 @@ class RunLog:
             written.
     """
 
-    def __init__(self, root: str | Path, env_id: str, kind: str, seed: int | None,
-                 every: int = LOG_EVERY, agent: Any = None,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        env_id: str,
+        kind: str,
+        seed: int | None,
+        every: int = LOG_EVERY,
+        agent: Any = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         root = check_writable(root)
         try:
             from tensorboard.compat.proto.event_pb2 import Event
@@ -126,8 +133,7 @@ class RunLog:
         except OSError as exc:
             from rltui.paths import shown
 
-            raise TensorBoardError(f"{shown(self.root)} cannot hold TensorBoard logs: "
-                                   f"{exc.strerror or exc}.") from None
+            raise TensorBoardError(f"{shown(self.root)} cannot hold TensorBoard logs: {exc.strerror or exc}.") from None
         self.every = every
         self._clock = clock
         self.returns: deque[float] = deque(maxlen=100)
@@ -198,11 +204,15 @@ class RunLog:
     # --- writing -----------------------------------------------------------------------------------
 
     def write(self, step: int, values: dict[str, float | None]) -> None:
-        shown = [self._Summary.Value(tag=tag, simple_value=float(v)) for tag, v in values.items()
-                 if v is not None and abs(float(v)) < float("inf")]
+        shown = [
+            self._Summary.Value(tag=tag, simple_value=float(v))
+            for tag, v in values.items()
+            if v is not None and abs(float(v)) < float("inf")
+        ]
         if shown and not self.closed:
-            self._writer.add_event(self._Event(wall_time=time.time(), step=int(step),
-                                               summary=self._Summary(value=shown)))
+            self._writer.add_event(
+                self._Event(wall_time=time.time(), step=int(step), summary=self._Summary(value=shown))
+            )
 
     def close(self) -> None:
         if not self.closed:

@@ -50,8 +50,11 @@ class Clock:
         """Real time, or turn by turn."""
         self.realtime = not self.realtime
         self.stop()
-        mode = (f"real time: the env moves at {self.fps:g} steps/s and your keys push while held"
-                if self.realtime else "turn by turn: the env waits for each key")
+        mode = (
+            f"real time: the env moves at {self.fps:g} steps/s and your keys push while held"
+            if self.realtime
+            else "turn by turn: the env waits for each key"
+        )
         self.ctx.say("information", f"Now {mode}.")
 
     def press(self, action: int, looking_back: bool) -> None:
@@ -91,8 +94,9 @@ class Clock:
         """``+`` or ``-`` while a person drives: the next pace, or a word at either end."""
         pace = next_pace(self.fps, faster)
         if pace == self.fps:
-            self.ctx.say("information", f"Real time is at its {'fastest' if faster else 'slowest'} "
-                         f"pace, {pace:g} steps/s.")
+            self.ctx.say(
+                "information", f"Real time is at its {'fastest' if faster else 'slowest'} pace, {pace:g} steps/s."
+            )
             return
         self.set_pace(pace)
 
@@ -101,5 +105,7 @@ class Clock:
             return
         self.fps = pace
         self.frame_times = None  # the kept rate is counted afresh at the new pace
-        self.ctx.say("information", f"Real time at {pace:g} steps/s (+/- change it; a key's push "
-                     "lasts the same time at any pace).")
+        self.ctx.say(
+            "information",
+            f"Real time at {pace:g} steps/s (+/- change it; a key's push lasts the same time at any pace).",
+        )

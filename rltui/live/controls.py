@@ -99,7 +99,6 @@ class Controls:
         self.inbox.put(fn, self)
 
 
-
 @dataclass(frozen=True)
 class Steps:
     """What the owner itself does, that a command may ask for (owner thread)."""
@@ -116,8 +115,16 @@ class Steps:
 class Commands:
     """The UI's requests, made in the owner thread on the parts they concern."""
 
-    def __init__(self, ctx: Context, clock: Clock, timeline: Timeline, handoff: HandOff, progress: Progress,
-                 values: ValueMap, steps: Steps) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        clock: Clock,
+        timeline: Timeline,
+        handoff: HandOff,
+        progress: Progress,
+        values: ValueMap,
+        steps: Steps,
+    ) -> None:
         self.ctx, self.clock, self.timeline, self.handoff = ctx, clock, timeline, handoff
         self.progress, self.values, self.steps = progress, values, steps
 
@@ -245,14 +252,20 @@ class Commands:
         ctx, agent = self.ctx, self.ctx.agent
         spec = BY_NAME.get(agent.kind) if agent is not None else None
         if spec is not None and not spec.off_policy:
-            cut = (": your moves end its rollout where you take over, bootstrapped from V(s)"
-                   if isinstance(agent, PolicyAgent) else "")
+            cut = (
+                ": your moves end its rollout where you take over, bootstrapped from V(s)"
+                if isinstance(agent, PolicyAgent)
+                else ""
+            )
             # The registry's off-policy kinds, those that play this env (all of them if none do).
             learners = [k for k in kinds_for(ctx.session.env) if k in OFF_POLICY]
             lead = f"Of the kinds that play {ctx.session.entry.id}, " if learners else ""
             learners = learners or [k for k in BY_NAME if k in OFF_POLICY]
             them = " and ".join([", ".join(learners[:-1]), learners[-1]] if len(learners) > 1 else learners)
-            ctx.say("information", f"{spec.name} learns only from its own moves (on-policy), never "
-                    f"from yours{cut}. {lead}{them} learn{'s' if len(learners) == 1 else ''} from yours.")
+            ctx.say(
+                "information",
+                f"{spec.name} learns only from its own moves (on-policy), never "
+                f"from yours{cut}. {lead}{them} learn{'s' if len(learners) == 1 else ''} from yours.",
+            )
             return
         ctx.mode.learn_from_human = not ctx.mode.learn_from_human

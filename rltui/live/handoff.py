@@ -26,8 +26,13 @@ class HandOff:
         step: one agent step (for an ``n`` pressed while the agent loaded).
     """
 
-    def __init__(self, ctx: Context, make_agent: Callable[[], Any] | None, attach: Callable[[Any], None],
-                 step: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        make_agent: Callable[[], Any] | None,
+        attach: Callable[[Any], None],
+        step: Callable[[], None],
+    ) -> None:
         self.ctx = ctx
         self.make_agent = make_agent
         self.attach = attach
@@ -83,17 +88,19 @@ class HandOff:
             mode.stopped_reason = None
             mode.full_speed = mode.full_speed or "full_speed" in wishes
             speed = "at full speed" if mode.full_speed else "in control"
-            say("information", f"A fresh {agent.kind} agent is here and {speed}: "
-                "tab takes control back.")
+            say("information", f"A fresh {agent.kind} agent is here and {speed}: tab takes control back.")
         elif "step" in wishes:
             mode.controller = AGENT
             mode.paused = True
             self.step()
-            say("information", f"A fresh {agent.kind} agent is here and took one step: "
-                "n steps it again, tab hands it control.")
+            say(
+                "information",
+                f"A fresh {agent.kind} agent is here and took one step: n steps it again, tab hands it control.",
+            )
         else:
-            say("information", f"A fresh {agent.kind} agent is here: "
-                "tab hands it control, f lets it run at full speed.")
+            say(
+                "information", f"A fresh {agent.kind} agent is here: tab hands it control, f lets it run at full speed."
+            )
 
 
 def welcome(ctx: Context, agent: Any, announce: bool) -> None:
@@ -109,15 +116,20 @@ def welcome(ctx: Context, agent: Any, announce: bool) -> None:
     if trained:
         epsilon = agent.epsilon
         then = f" (from ε {epsilon:.3g})" if isinstance(epsilon, float) else ""
-        ctx.say("information", f"The {agent.kind} agent has learned for {agent.steps:,} steps: "
-                f"it plays its greedy policy, and t goes on training it{then}.")
+        ctx.say(
+            "information",
+            f"The {agent.kind} agent has learned for {agent.steps:,} steps: "
+            f"it plays its greedy policy, and t goes on training it{then}.",
+        )
     gamma = agent_gamma(agent)
     if gamma is not None and gamma != session.gamma:
         before = session.gamma
         session.set_gamma(gamma)
         if announce or gamma != session.entry.gamma:
-            ctx.say("information", f"γ is now {gamma:g}, the agent's discount "
-                    f"(it was {before:g}): returns are discounted with it.")
+            ctx.say(
+                "information",
+                f"γ is now {gamma:g}, the agent's discount (it was {before:g}): returns are discounted with it.",
+            )
 
 
 def track_td(agent: Any) -> None:

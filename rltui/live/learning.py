@@ -116,8 +116,11 @@ class Learner:
                 ctx.mode.paused = True
                 ctx.mode.learning = False
                 self.backlog.clear()
-                ctx.say("error", f"The loss became {loss}: training is paused and learning "
-                        "is off. Lower the learning rate and reload.")
+                ctx.say(
+                    "error",
+                    f"The loss became {loss}: training is paused and learning "
+                    "is off. Lower the learning rate and reload.",
+                )
 
     def learn_next(self) -> None:
         """Learn from the oldest of a person's real-time moves still waiting."""

@@ -42,8 +42,17 @@ from rltui.live.realtime import frame_rate
 from rltui.live.snapshot import Snapshot
 from rltui.live.timeline import EPISODE_RECORD_LIMIT, Timeline
 
-__all__ = ["EPISODE_RECORD_LIMIT", "FULL_SPEED_PUBLISH_INTERVAL", "HISTORY", "SPEEDS", "Notice", "PlayAlong",
-           "Snapshot", "SnapshotReady", "agent_gamma"]
+__all__ = [
+    "EPISODE_RECORD_LIMIT",
+    "FULL_SPEED_PUBLISH_INTERVAL",
+    "HISTORY",
+    "SPEEDS",
+    "Notice",
+    "PlayAlong",
+    "Snapshot",
+    "SnapshotReady",
+    "agent_gamma",
+]
 
 
 class _Kept:
@@ -121,14 +130,22 @@ class PlayAlong(Controls):
         self.learner = Learner(ctx, self.timeline, self.runs)
         self.progress = Progress(ctx, self.runs)
         self.values = ValueMap(value_states)
-        self.handoff = HandOff(ctx, make_agent, attach=lambda a: self._attach(a, announce=False),
-                               step=self._agent_step)
-        self.publisher = Publisher(ctx, self.timeline, self.learner, self.progress, self.clock, self.values,
-                                   loading=lambda: self.handoff.loading)
-        steps = Steps(human=self._human_step, agent=self._agent_step, new_episode=self._new_episode,
-                      attach=self._attach)
-        super().__init__(ctx.inbox, Commands(ctx, self.clock, self.timeline, self.handoff, self.progress,
-                                             self.values, steps))
+        self.handoff = HandOff(ctx, make_agent, attach=lambda a: self._attach(a, announce=False), step=self._agent_step)
+        self.publisher = Publisher(
+            ctx,
+            self.timeline,
+            self.learner,
+            self.progress,
+            self.clock,
+            self.values,
+            loading=lambda: self.handoff.loading,
+        )
+        steps = Steps(
+            human=self._human_step, agent=self._agent_step, new_episode=self._new_episode, attach=self._attach
+        )
+        super().__init__(
+            ctx.inbox, Commands(ctx, self.clock, self.timeline, self.handoff, self.progress, self.values, steps)
+        )
         if agent is not None:
             self._attach(agent, announce=False)
         self.timeline.start()
@@ -315,8 +332,7 @@ class PlayAlong(Controls):
             self.say("information", OVER)
             return
         agent, mode = self.ctx.agent, self.ctx.mode
-        learn = mode.learning and mode.learn_from_human and agent is not None and (
-            agent.kind in OFF_POLICY)
+        learn = mode.learning and mode.learn_from_human and agent is not None and (agent.kind in OFF_POLICY)
         self._step(action, HUMAN, learn)
 
     def _new_episode(self) -> None:

@@ -65,8 +65,12 @@ class ValueMap:
         self.values = None
 
     def update(self, agent: Any, now: float, force: bool) -> Any:
-        if self.states is not None and agent is not None and self.wanted and (
-                now >= self.due and (force or now - self.at >= VALUES_INTERVAL)):
+        if (
+            self.states is not None
+            and agent is not None
+            and self.wanted
+            and (now >= self.due and (force or now - self.at >= VALUES_INTERVAL))
+        ):
             self.values = self.states(agent)
             spent = time.perf_counter() - now
             self.at = now
@@ -77,8 +81,16 @@ class ValueMap:
 class Publisher:
     """Snapshots, from the owner thread, without waiting for the UI."""
 
-    def __init__(self, ctx: Context, timeline: Timeline, learner: Learner, progress: Progress, clock: Clock,
-                 values: ValueMap, loading: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        timeline: Timeline,
+        learner: Learner,
+        progress: Progress,
+        clock: Clock,
+        values: ValueMap,
+        loading: Callable[[], bool],
+    ) -> None:
         self.ctx, self.timeline, self.learner, self.progress, self.clock = ctx, timeline, learner, progress, clock
         self.values = values
         self.loading = loading
@@ -117,10 +129,17 @@ class Publisher:
     def _status(self) -> Status:
         mode, agent = self.ctx.mode, self.ctx.agent
         return Status(
-            controller=mode.controller, learning=mode.learning, paused=mode.paused, full_speed=mode.full_speed,
-            speed=SPEEDS[mode.speed], has_agent=agent is not None,
-            agent_kind=agent.kind if agent is not None else None, loading=self.loading(),
-            learn_from_human=mode.learn_from_human, unsaved_steps=self.progress.unsaved_steps())
+            controller=mode.controller,
+            learning=mode.learning,
+            paused=mode.paused,
+            full_speed=mode.full_speed,
+            speed=SPEEDS[mode.speed],
+            has_agent=agent is not None,
+            agent_kind=agent.kind if agent is not None else None,
+            loading=self.loading(),
+            learn_from_human=mode.learn_from_human,
+            unsaved_steps=self.progress.unsaved_steps(),
+        )
 
     def _step(self) -> tuple[StepView, Beliefs | None, tuple[float | None, float | None]]:
         """The step shown (the live one, or one looked back at), the agent's beliefs there and
@@ -143,9 +162,17 @@ class Publisher:
         note = session.entry.step_note
         if last is not None and note is not None:
             outcome = note(session.env, last.obs, last.action, last.next_obs)
-        step = StepView(scene=scene, last=last, last_outcome=outcome, steps=len(rewards),
-                        return_=float(sum(rewards)), discounted=discounted, rewards_tail=tuple(rewards[-24:]),
-                        done=done, gamma=session.gamma)
+        step = StepView(
+            scene=scene,
+            last=last,
+            last_outcome=outcome,
+            steps=len(rewards),
+            return_=float(sum(rewards)),
+            discounted=discounted,
+            rewards_tail=tuple(rewards[-24:]),
+            done=done,
+            gamma=session.gamma,
+        )
         return step, beliefs, td
 
     def _training(self, now: float) -> TrainingView:
@@ -155,8 +182,9 @@ class Publisher:
             episodes=progress.episodes_shown(),
             total_steps=progress.steps_shown(),
             steps_per_second=0.0 if mode.paused and mode.controller == AGENT else stats.meter.rate(now),
-            epsilon=(float(agent.epsilon) if agent is not None and mode.learning and agent.epsilon is not None
-                     else None),
+            epsilon=(
+                float(agent.epsilon) if agent is not None and mode.learning and agent.epsilon is not None else None
+            ),
             loss=stats.loss,
             returns=tuple(progress.returns),
             evals=progress.plotted_evals(),
@@ -167,8 +195,12 @@ class Publisher:
 
     def _timeline(self, shown: int) -> TimelineView:
         view, entries = self.timeline.view, self.timeline.entries
-        return TimelineView(shown=shown, recorded=len(entries) - 1, viewing=view is not None,
-                            knob_here=entries[view].knob if view is not None else None)
+        return TimelineView(
+            shown=shown,
+            recorded=len(entries) - 1,
+            viewing=view is not None,
+            knob_here=entries[view].knob if view is not None else None,
+        )
 
     def _table(self) -> TableView:
         timeline, episode = self.timeline, self.ctx.session.episode
@@ -179,20 +211,39 @@ class Publisher:
 
     def _realtime(self) -> RealTimeView:
         clock, learner = self.clock, self.learner
-        return RealTimeView(on=clock.realtime, clock_running=clock.running, frame_rate=clock.kept_fps,
-                            learning_behind=learner.behind, unlearned=learner.unlearned, fps=clock.fps)
+        return RealTimeView(
+            on=clock.realtime,
+            clock_running=clock.running,
+            frame_rate=clock.kept_fps,
+            learning_behind=learner.behind,
+            unlearned=learner.unlearned,
+            fps=clock.fps,
+        )
 
 
-def _beliefs(beliefs: Beliefs | None, td: tuple[float | None, float | None],
-             action_vectors: tuple[tuple[float, ...], ...] | None) -> BeliefsView:
+def _beliefs(
+    beliefs: Beliefs | None, td: tuple[float | None, float | None], action_vectors: tuple[tuple[float, ...], ...] | None
+) -> BeliefsView:
     if beliefs is None:
         return BeliefsView(td_target=td[0], td_error=td[1], action_vectors=action_vectors)
-    return BeliefsView(q_values=beliefs.q, greedy=beliefs.greedy, td_target=td[0], td_error=td[1],
-                       actions=beliefs.actions, state_value=beliefs.value, action_vectors=action_vectors)
+    return BeliefsView(
+        q_values=beliefs.q,
+        greedy=beliefs.greedy,
+        td_target=td[0],
+        td_error=td[1],
+        actions=beliefs.actions,
+        state_value=beliefs.value,
+        action_vectors=action_vectors,
+    )
 
 
 def _policy_view(agent: Any, beliefs: Beliefs | None) -> PolicyView | None:
     if beliefs is None or not isinstance(agent, PolicyAgent):
         return None
-    return PolicyView(pi=beliefs.pi, value=float(beliefs.value or 0.0), advantage=agent.last_advantage,
-                      phase=agent.phase(), updates=agent.updates)
+    return PolicyView(
+        pi=beliefs.pi,
+        value=float(beliefs.value or 0.0),
+        advantage=agent.last_advantage,
+        phase=agent.phase(),
+        updates=agent.updates,
+    )

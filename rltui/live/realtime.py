@@ -34,8 +34,7 @@ def next_pace(fps: float, faster: bool) -> float:
 def check_fps(fps: float) -> float:
     """``fps`` if it is a pace a person may set, else ValueError (one sentence)."""
     if not (MIN_FPS <= fps <= MAX_FPS):  # NaN fails both
-        raise ValueError(f"--fps must be between {MIN_FPS:g} and {MAX_FPS:g} frames per second "
-                         f"(got {fps:g}).")
+        raise ValueError(f"--fps must be between {MIN_FPS:g} and {MAX_FPS:g} frames per second (got {fps:g}).")
     return float(fps)
 
 

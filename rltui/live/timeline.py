@@ -143,8 +143,13 @@ class Timeline:
         kept = min(episode.steps, len(self.entries))
         seen = [entry.beliefs for entry in self.entries[:kept]]
         records = tuple(
-            ReturnsRow(t, episode.actors[t], episode.actions[t], episode.rewards[t],
-                       None if (beliefs := seen[t]) is None else beliefs.value)
+            ReturnsRow(
+                t,
+                episode.actors[t],
+                episode.actions[t],
+                episode.rewards[t],
+                None if (beliefs := seen[t]) is None else beliefs.value,
+            )
             for t in range(kept)
         )
         self.finished = (records, tuple(episode.returns_to_go()[:kept]))
@@ -172,14 +177,16 @@ class Timeline:
         session = self.ctx.session
         entry = self.entries[i]
         if entry.state is None:
-            self.ctx.say("warning", f"{session.entry.id} cannot be put back to an "
-                         "earlier step; play goes on from the latest one.")
+            self.ctx.say(
+                "warning",
+                f"{session.entry.id} cannot be put back to an earlier step; play goes on from the latest one.",
+            )
             return
         restore(session.env, entry.state)
         session.obs = entry.obs
         session.episode.truncate(i)
         session.last = None
-        del self.entries[i + 1:]
+        del self.entries[i + 1 :]
 
     def scrub(self, where: Any) -> None:
         """Move the view: a step delta, ``"home"`` or ``"end"``."""
@@ -198,8 +205,16 @@ class Timeline:
         if i == 0:
             return None
         episode, t = self.ctx.session.episode, i - 1
-        return Transition(self.entries[t].obs, episode.actions[t], episode.rewards[t],
-                          self.entries[i].obs, False, False, t, episode.actors[t])
+        return Transition(
+            self.entries[t].obs,
+            episode.actions[t],
+            episode.rewards[t],
+            self.entries[i].obs,
+            False,
+            False,
+            t,
+            episode.actors[t],
+        )
 
     def scene_at(self, entry: TimelineEntry) -> Any:
         """The scene as it was at a past step: put the env back there, draw, put it back."""

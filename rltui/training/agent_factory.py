@@ -35,8 +35,9 @@ def watched(kind: str, settings: dict[str, str] | None) -> dict[str, str]:
     return out
 
 
-def make_agent_for(entry: EnvEntry, kind: str, settings: dict[str, str] | None = None,
-                   seed: int | None = None, env: Any = None) -> Any:
+def make_agent_for(
+    entry: EnvEntry, kind: str, settings: dict[str, str] | None = None, seed: int | None = None, env: Any = None
+) -> Any:
     """A fresh agent of ``kind`` for ``entry``, with the env's γ and the settings tuned for it.
 
     Args:
@@ -55,8 +56,9 @@ def make_agent_for(entry: EnvEntry, kind: str, settings: dict[str, str] | None =
     if own:  # (a person's MiniGrid session shows a network kind's view only once it joins)
         env = catalog.make_env(entry, render=False, kind=kind)
     try:
-        return make_agent(kind, env, entry.id, gamma=entry.gamma, defaults=entry.defaults_for(kind),
-                          settings=settings, seed=seed)
+        return make_agent(
+            kind, env, entry.id, gamma=entry.gamma, defaults=entry.defaults_for(kind), settings=settings, seed=seed
+        )
     finally:
         if own:
             env.close()
@@ -114,36 +116,45 @@ def _output_problem(agent: Any, env: Any) -> str | None:
         with np.errstate(all="ignore"):
             if agent.action is not None:
                 if not np.isfinite(np.asarray(agent.act(obs, explore=False), dtype=np.float64)).all():
-                    return (f"holds a {kind} agent whose network gives actions that are not finite "
-                            "numbers (its weights are damaged)")
+                    return (
+                        f"holds a {kind} agent whose network gives actions that are not finite "
+                        "numbers (its weights are damaged)"
+                    )
             elif isinstance(agent, ValueAgent):
                 if not np.isfinite(np.asarray(agent.q_values(obs), dtype=np.float64)).all():
-                    return (f"holds a {kind} agent whose values are not finite numbers "
-                            "(its weights are damaged)")
+                    return f"holds a {kind} agent whose values are not finite numbers (its weights are damaged)"
     return None
 
 
 def _spaces_problem(agent: Any, entry: EnvEntry, expected: Any) -> str | None:
     """Why the saved agent's spaces are not those a ``kind`` agent sees of the env, or None."""
     seen = agent.observation
-    if seen is not None and seen.get("type") == expected.observation.get("type") == "Discrete" and (
-            seen.get("n") != expected.observation.get("n")):
-        return (f"holds an agent for {seen.get('n')} states, but {entry.id} has "
-                f"{expected.observation.get('n')}")
+    if (
+        seen is not None
+        and seen.get("type") == expected.observation.get("type") == "Discrete"
+        and (seen.get("n") != expected.observation.get("n"))
+    ):
+        return f"holds an agent for {seen.get('n')} states, but {entry.id} has {expected.observation.get('n')}"
     if seen is not None and _shape(seen) != _shape(expected.observation):
-        return (f"holds a {agent.kind} agent that sees {entry.id} another way than a {agent.kind} agent "
-                "does now (its observations have another shape): train a new one")
+        return (
+            f"holds a {agent.kind} agent that sees {entry.id} another way than a {agent.kind} agent "
+            "does now (its observations have another shape): train a new one"
+        )
     saved_continuous = agent.action is not None
     if expected.continuous and not saved_continuous:
-        return (f"holds a {agent.kind} agent that chooses among {agent.n_actions} named actions, but a "
-                f"{agent.kind} agent plays {entry.id}'s continuous actions now: train a new one")
+        return (
+            f"holds a {agent.kind} agent that chooses among {agent.n_actions} named actions, but a "
+            f"{agent.kind} agent plays {entry.id}'s continuous actions now: train a new one"
+        )
     if saved_continuous and not expected.continuous:
         return f"holds a {agent.kind} agent for continuous actions, but {entry.id}'s are discrete"
     if not expected.continuous and agent.n_actions != expected.n_actions:
         return f"holds an agent for {agent.n_actions} actions, but {entry.id} has {expected.n_actions}"
     if expected.continuous and len(agent.action["low"]) != len(expected.action["low"]):
-        return (f"holds an agent for actions of {len(agent.action['low'])} values, but {entry.id}'s "
-                f"have {len(expected.action['low'])}")
+        return (
+            f"holds an agent for actions of {len(agent.action['low'])} values, but {entry.id}'s "
+            f"have {len(expected.action['low'])}"
+        )
     return None
 
 

@@ -67,8 +67,10 @@ class Many:
 
         self.agent = agent
         kind = agent.kind
-        self.envs = SyncVectorEnv([lambda: catalog.make_env(entry, render=False, kind=kind) for _ in range(n)],
-                                  autoreset_mode=AutoresetMode.NEXT_STEP)
+        self.envs = SyncVectorEnv(
+            [lambda: catalog.make_env(entry, render=False, kind=kind) for _ in range(n)],
+            autoreset_mode=AutoresetMode.NEXT_STEP,
+        )
         self.obs, _ = self.envs.reset(seed=seed)
         self.returns = np.zeros(n)
         self.lengths = np.zeros(n, dtype=np.int64)
@@ -80,8 +82,12 @@ class Many:
         next_obs, rewards, terminated, truncated, _ = self.envs.step(actions)
         taken, finished = 0, []
         for i in np.flatnonzero(~self.resetting):
-            self.agent.observe_batch(int(i), Transition(self.obs[i], actions[i], float(rewards[i]),
-                                                        next_obs[i], bool(terminated[i]), bool(truncated[i])))
+            self.agent.observe_batch(
+                int(i),
+                Transition(
+                    self.obs[i], actions[i], float(rewards[i]), next_obs[i], bool(terminated[i]), bool(truncated[i])
+                ),
+            )
             taken += 1
             self.returns[i] += rewards[i]
             self.lengths[i] += 1

@@ -17,9 +17,15 @@ class StopFlag(Protocol):
     def is_set(self) -> bool: ...
 
 
-def evaluate(agent: Any, entry: EnvEntry, episodes: int, seed: int = 10_000,
-             target: float | None = None, exhaustive: bool = True,
-             stop: StopFlag | None = None) -> list[float]:
+def evaluate(
+    agent: Any,
+    entry: EnvEntry,
+    episodes: int,
+    seed: int = 10_000,
+    target: float | None = None,
+    exhaustive: bool = True,
+    stop: StopFlag | None = None,
+) -> list[float]:
     """Greedy (exploration off) returns.
 
     A deterministic grid world with a finite set of start states (Taxi-v4,
@@ -87,7 +93,7 @@ def _greedy_episodes(agent: Any, entry: EnvEntry, env: Any, seeds: range, stop: 
     envs = [env]
     try:
         for wave in range(0, len(seeds), SIDE_BY_SIDE):
-            wave_seeds = seeds[wave:wave + SIDE_BY_SIDE]
+            wave_seeds = seeds[wave : wave + SIDE_BY_SIDE]
             while len(envs) < len(wave_seeds):
                 envs.append(catalog.make_env(entry, render=False, kind=agent.kind))
             observations = [e.reset(seed=s)[0] for e, s in zip(envs, wave_seeds)]
@@ -134,8 +140,9 @@ def enumerable_starts(env: Any) -> list[int] | None:
     return [i for i, p in enumerate(isd) if p > 0]
 
 
-def _greedy_episode(agent: Any, env: Any, seed: int | None = None, start: int | None = None,
-                    stop: StopFlag | None = None) -> tuple[float, bool]:
+def _greedy_episode(
+    agent: Any, env: Any, seed: int | None = None, start: int | None = None, stop: StopFlag | None = None
+) -> tuple[float, bool]:
     """One greedy episode: (return, whether the time limit cut it)."""
     obs, _ = env.reset(seed=seed)
     if start is not None:

@@ -175,8 +175,7 @@ def train(
                 now = time.perf_counter()
                 if now - last_report >= progress_interval:
                     last_report = now
-                    on_progress(_progress(agent, step_count, episode_count, now - start,
-                                          recent, eval_mean, loss))
+                    on_progress(_progress(agent, step_count, episode_count, now - start, recent, eval_mean, loss))
     finally:
         collector.close()
     seconds = time.perf_counter() - start
@@ -203,8 +202,7 @@ def train(
         seconds=seconds,
         eval_return_mean=mean,
         eval_return_std=std,
-        solved=mean is not None and (entry.is_solved(mean) if target_return is None
-                                     else mean >= target_return),
+        solved=mean is not None and (entry.is_solved(mean) if target_return is None else mean >= target_return),
         stopped_early=reached or stop.is_set(),
         stopped=stopped,
         best_step=best_step,
@@ -235,8 +233,15 @@ class _Best:
         return self.step
 
 
-def _progress(agent: Any, steps: int, episodes: int, seconds: float, recent: deque[float],
-              eval_mean: float | None, loss: float | None) -> Progress:
+def _progress(
+    agent: Any,
+    steps: int,
+    episodes: int,
+    seconds: float,
+    recent: deque[float],
+    eval_mean: float | None,
+    loss: float | None,
+) -> Progress:
     return Progress(
         steps=steps,
         episodes=episodes,

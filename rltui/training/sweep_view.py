@@ -48,15 +48,27 @@ def sweep_snapshot(study: Any) -> SweepSnapshot:
 
     optuna = optuna_module()
     states = optuna.trial.TrialState
-    names = {states.RUNNING: "running", states.COMPLETE: "complete", states.PRUNED: "pruned",
-             states.FAIL: "fail", states.WAITING: "waiting"}
+    names = {
+        states.RUNNING: "running",
+        states.COMPLETE: "complete",
+        states.PRUNED: "pruned",
+        states.FAIL: "fail",
+        states.WAITING: "waiting",
+    }
     rows = []
     trials = study.get_trials(deepcopy=False)
     for t in trials:
         last = max(t.intermediate_values, default=None)
-        rows.append(TrialRow(t.number, names.get(t.state, t.state.name.lower()), t.value, last,
-                             None if last is None else float(t.intermediate_values[last]),
-                             dict(t.user_attrs.get("settings", {}))))
+        rows.append(
+            TrialRow(
+                t.number,
+                names.get(t.state, t.state.name.lower()),
+                t.value,
+                last,
+                None if last is None else float(t.intermediate_values[last]),
+                dict(t.user_attrs.get("settings", {})),
+            )
+        )
     best = best_trial(trials)
     count = {name: sum(r.state == name for r in rows) for name in ("complete", "pruned", "running")}
     curve: tuple[tuple[int, float], ...] = ()
@@ -65,9 +77,16 @@ def sweep_snapshot(study: Any) -> SweepSnapshot:
         curve = tuple((int(k), float(v)) for k, v in sorted(best.intermediate_values.items()))
         path = best.user_attrs.get("agent_file")
         agent = path if isinstance(path, str) and Path(path).is_file() else None
-    return SweepSnapshot(tuple(rows), count["complete"], count["pruned"], count["running"],
-                         None if best is None else best.number, None if best is None else float(best.value),
-                         curve, agent)
+    return SweepSnapshot(
+        tuple(rows),
+        count["complete"],
+        count["pruned"],
+        count["running"],
+        None if best is None else best.number,
+        None if best is None else float(best.value),
+        curve,
+        agent,
+    )
 
 
 @dataclass

@@ -33,8 +33,9 @@ def parse_space(kind: str, overrides: list[str] | None) -> dict[str, Dim]:
     found = registry.BY_NAME.get(kind)
     if found is None or not found.space:
         tunable = ", ".join(s.name for s in registry.SPECS if s.space)
-        raise TuneError(f"{kind} has nothing to tune (it plans from the model, or learns nothing); "
-                        f"tune one of {tunable}.")
+        raise TuneError(
+            f"{kind} has nothing to tune (it plans from the model, or learns nothing); tune one of {tunable}."
+        )
     space = dict(found.space)
     config = default_config(kind)
     for text in overrides or []:
@@ -51,11 +52,14 @@ def parse_space(kind: str, overrides: list[str] | None) -> dict[str, Dim]:
         try:
             low, high = (int(p) if integer else float(p) for p in parts[:2])
         except ValueError:
-            raise TuneError(f"--space {key}: {parts[0]}:{parts[1]} is not two "
-                            f"{'whole ' if integer else ''}numbers.") from None
+            raise TuneError(
+                f"--space {key}: {parts[0]}:{parts[1]} is not two {'whole ' if integer else ''}numbers."
+            ) from None
         if not low < high or (len(parts) == 3 and low <= 0):
-            raise TuneError(f"--space {key}: the low end must be below the high end"
-                            f"{' and above 0 on a log scale' if len(parts) == 3 else ''}.")
+            raise TuneError(
+                f"--space {key}: the low end must be below the high end"
+                f"{' and above 0 on a log scale' if len(parts) == 3 else ''}."
+            )
         for end in (low, high):  # each end must be a value --set would take
             try:
                 apply_settings(config, {key: str(end)})
@@ -116,14 +120,20 @@ def sampler_seed(seed: int, worker: int, trials_so_far: int) -> int:
     return int(np.random.SeedSequence([seed, worker, trials_so_far]).generate_state(1)[0])
 
 
-def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: int,
-              stop: threading.Event,
-              on_done: Callable[[Any, float], str | None] | None = None) -> Callable[[Any], float]:
+def objective(
+    entry: Any,
+    kind: str,
+    space: dict[str, Dim],
+    budget: int,
+    seed: int,
+    stop: threading.Event,
+    on_done: Callable[[Any, float], str | None] | None = None,
+) -> Callable[[Any], float]:
     """The function Optuna calls per trial: train with the trial's settings for ``budget``
-    steps (seeded with ``seed`` plus the trial's number), report each periodic evaluation, prune when the median pruner says so (or when
-    ``stop`` is set: a trial cut short has no result); ``on_done`` is handed each finished
-    trial's agent and result, and returns the file it saved the agent to, if it did (the
-    trial keeps it as ``agent_file``)."""
+    steps (seeded with ``seed`` plus the trial's number), report each periodic evaluation,
+    prune when the median pruner says so (or when ``stop`` is set: a trial cut short has no
+    result); ``on_done`` is handed each finished trial's agent and result, and returns the
+    file it saved the agent to, if it did (the trial keeps it as ``agent_file``)."""
     optuna = optuna_module()
     from rltui.training.agent_factory import AgentError, make_agent_for
     from rltui.training.loop import train
@@ -147,9 +157,18 @@ def objective(entry: Any, kind: str, space: dict[str, Dim], budget: int, seed: i
             pruned = trial.should_prune() or stop.is_set()
             return pruned
 
-        result = train(agent, entry, steps=budget, seed=seeded, eval_every=max(1, budget // 10),
-                       eval_episodes=10, final_eval_episodes=20, keep_best=False, on_eval=evaluated,
-                       stop=stop)
+        result = train(
+            agent,
+            entry,
+            steps=budget,
+            seed=seeded,
+            eval_every=max(1, budget // 10),
+            eval_episodes=10,
+            final_eval_episodes=20,
+            keep_best=False,
+            on_eval=evaluated,
+            stop=stop,
+        )
         if pruned or stop.is_set() or result.eval_return_mean is None:
             raise optuna.TrialPruned()
         value = float(result.eval_return_mean)
@@ -183,9 +202,14 @@ def outcome(study: Any) -> Outcome:
     done = sum(t.state == states.COMPLETE for t in trials)
     pruned = sum(t.state == states.PRUNED for t in trials)
     best = best_trial(trials)
-    return Outcome(done, pruned, None if best is None else float(best.value),
-                   dict(best.user_attrs.get("settings", {})) if best else {}, None if best is None else best.number,
-                   None if best is None else best.user_attrs.get("seed"))
+    return Outcome(
+        done,
+        pruned,
+        None if best is None else float(best.value),
+        dict(best.user_attrs.get("settings", {})) if best else {},
+        None if best is None else best.number,
+        None if best is None else best.user_attrs.get("seed"),
+    )
 
 
 def best_command(env_id: str, kind: str, budget: int, seed: int, settings: dict[str, str]) -> str:
@@ -203,8 +227,9 @@ SQLITE_WAIT_SECONDS = 60
 """How long a process waits for another's write to an SQLite study (``--jobs``) before failing."""
 
 
-def study_for(env_id: str, kind: str, storage: str | None, name: str | None, seed: int,
-              budget: int | None = None, worker: int = 0) -> tuple[Any, str, str]:
+def study_for(
+    env_id: str, kind: str, storage: str | None, name: str | None, seed: int, budget: int | None = None, worker: int = 0
+) -> tuple[Any, str, str]:
     """(the study, its storage URL, its name): resumed when it exists. A new study records the
     env, kind and budget it is for; a study made for others is refused (its trials' values
     would not compare). The sampler is seeded from ``seed``, the ``--jobs`` process
@@ -225,15 +250,20 @@ def study_for(env_id: str, kind: str, storage: str | None, name: str | None, see
             engine = {"connect_args": {"timeout": SQLITE_WAIT_SECONDS}} if url.startswith("sqlite") else {}
             # The heartbeat marks a trial whose process was killed (SIGKILL, a lost machine) as
             # failed once it falls silent, when the study next runs, instead of running forever.
-            storage_ = optuna.storages.RDBStorage(url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_SECONDS,
-                                                  grace_period=3 * HEARTBEAT_SECONDS)
+            storage_ = optuna.storages.RDBStorage(
+                url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_SECONDS, grace_period=3 * HEARTBEAT_SECONDS
+            )
         study = optuna.create_study(
-            study_name=study_name, storage=storage_,
-            direction="maximize", load_if_exists=True,
-            pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1))
+            study_name=study_name,
+            storage=storage_,
+            direction="maximize",
+            load_if_exists=True,
+            pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
+        )
         # Seeded once the trials already there are known: a resumed study draws new points.
         study.sampler = optuna.samplers.TPESampler(
-            seed=sampler_seed(seed, worker, len(study.get_trials(deepcopy=False))))
+            seed=sampler_seed(seed, worker, len(study.get_trials(deepcopy=False)))
+        )
     except Exception as exc:  # any storage's own error: said in one sentence
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise TuneError(f"The study's storage {url[:80]} cannot be opened: {first}") from None
@@ -245,8 +275,10 @@ def study_for(env_id: str, kind: str, storage: str | None, name: str | None, see
                 study.set_user_attr(key, value)
     elif made_for != wanted:
         differs = " and ".join(key for key in wanted if made_for[key] != wanted[key])
-        raise TuneError(f"Study {study_name} was made for {made_for['env']} with {made_for['agent']} and "
-                        f"--budget {made_for['budget']}, not this run's {differs}: name a new --study.")
+        raise TuneError(
+            f"Study {study_name} was made for {made_for['env']} with {made_for['agent']} and "
+            f"--budget {made_for['budget']}, not this run's {differs}: name a new --study."
+        )
     if study.metric_names is None:  # written only once the study is known to be this run's
         study.set_metric_names([METRIC])
     return study, url, study_name
@@ -275,7 +307,7 @@ def check_sqlite_file(url: str) -> None:
     import stat
     from urllib.parse import quote
 
-    path = url[len("sqlite:///"):].split("?", 1)[0]
+    path = url[len("sqlite:///") :].split("?", 1)[0]
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -288,12 +320,14 @@ def check_sqlite_file(url: str) -> None:
         return
     try:
         # Read-only and immutable: opening it changes nothing, not even a journal.
-        with contextlib.closing(sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro&immutable=1",
-                                                uri=True)) as db:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro&immutable=1", uri=True)
+        ) as db:
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError:
-        raise TuneError(f"The study's storage {path[:80]} is not an SQLite database: name another "
-                        "--storage.") from None
+        raise TuneError(f"The study's storage {path[:80]} is not an SQLite database: name another --storage.") from None
     if tables and not OPTUNA_TABLES <= tables:
-        raise TuneError(f"The study's storage {path[:80]} is another program's database (it has no "
-                        "Optuna study tables): name another --storage.")
+        raise TuneError(
+            f"The study's storage {path[:80]} is another program's database (it has no "
+            "Optuna study tables): name another --storage."
+        )

@@ -24,17 +24,24 @@ class RLTuiApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
-    def __init__(self, session: Session | None = None, agent: Any = None,
-                 agent_kind: str | None = None, settings: dict[str, str] | None = None,
-                 replay: Any = None, tensorboard: str | None = None, sweep: Any = None) -> None:
+    def __init__(
+        self,
+        session: Session | None = None,
+        agent: Any = None,
+        agent_kind: str | None = None,
+        settings: dict[str, str] | None = None,
+        replay: Any = None,
+        tensorboard: str | None = None,
+        sweep: Any = None,
+    ) -> None:
         """Args:
-            session: open straight into playing this; None opens the launcher.
-            agent: a loaded agent to play along.
-            agent_kind: a fresh agent of this kind to play along.
-            settings: its hyperparameters (``key=value``).
-            replay: a checked recorded episode to open in the timeline (with ``session``).
-            tensorboard: a folder for each agent's TensorBoard run (every play screen).
-            sweep: open on a running sweep (``rltui tune --watch``: a ``SweepView``).
+        session: open straight into playing this; None opens the launcher.
+        agent: a loaded agent to play along.
+        agent_kind: a fresh agent of this kind to play along.
+        settings: its hyperparameters (``key=value``).
+        replay: a checked recorded episode to open in the timeline (with ``session``).
+        tensorboard: a folder for each agent's TensorBoard run (every play screen).
+        sweep: open on a running sweep (``rltui tune --watch``: a ``SweepView``).
         """
         super().__init__()
         self.tensorboard = tensorboard

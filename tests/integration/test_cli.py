@@ -25,8 +25,18 @@ def saves_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_train_eval_and_saves_round_trip(capsys: pytest.CaptureFixture[str], saves_in_tmp: Path) -> None:
     assert main(["train", "FrozenLakeNotSlippery-v1", "--agent", "q-learning", "--json"]) == 0
     trained = _json_last_line(capsys.readouterr().out)
-    assert set(trained) == {"env", "agent", "steps", "episodes", "seconds", "eval_return_mean",
-                            "eval_return_std", "solved", "best_step", "save"}
+    assert set(trained) == {
+        "env",
+        "agent",
+        "steps",
+        "episodes",
+        "seconds",
+        "eval_return_mean",
+        "eval_return_std",
+        "solved",
+        "best_step",
+        "save",
+    }
     assert trained["solved"] is True and trained["eval_return_mean"] == 1.0
     assert trained["steps"] < 10_000  # no budget given: stops once solved, inside the default
     save = Path(trained["save"])
@@ -34,8 +44,13 @@ def test_train_eval_and_saves_round_trip(capsys: pytest.CaptureFixture[str], sav
 
     assert main(["eval", str(save), "--json"]) == 0
     evaluated = _json_last_line(capsys.readouterr().out)
-    assert evaluated == {"env": "FrozenLakeNotSlippery-v1", "agent": "q-learning", "episodes": 1,
-                         "return_mean": 1.0, "return_std": 0.0}
+    assert evaluated == {
+        "env": "FrozenLakeNotSlippery-v1",
+        "agent": "q-learning",
+        "episodes": 1,
+        "return_mean": 1.0,
+        "return_std": 0.0,
+    }
 
     # A second run never overwrites the first save.
     assert main(["train", "FrozenLakeNotSlippery-v1", "--agent", "q-learning", "--steps", "10", "--json"]) == 0
@@ -56,11 +71,9 @@ def test_train_eval_and_saves_round_trip(capsys: pytest.CaptureFixture[str], sav
 
 def test_train_resumes_from_a_save(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     first = tmp_path / "taxi.safetensors"
-    assert main(["train", "Taxi-v4", "--agent", "q-learning", "--steps", "3000", "--save", str(first),
-                 "--json"]) == 0
+    assert main(["train", "Taxi-v4", "--agent", "q-learning", "--steps", "3000", "--save", str(first), "--json"]) == 0
     capsys.readouterr()
-    assert main(["train", "Taxi-v4", "--load", str(first), "--steps", "2000", "--save", str(first),
-                 "--json"]) == 0
+    assert main(["train", "Taxi-v4", "--load", str(first), "--steps", "2000", "--save", str(first), "--json"]) == 0
     capsys.readouterr()
     from agents.persistence import read_metadata
 
@@ -73,40 +86,48 @@ def test_train_without_json_shows_a_table(capsys: pytest.CaptureFixture[str]) ->
     assert "Training finished" in out and "eval return mean" in out
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["train", "Taxi-v4", "--agent", "a2c"], "choose from: q-learning, sarsa, expected-sarsa, value-iteration, policy-iteration, dqn, reinforce, ppo"),
-    (["train", "Taxi-v4"], "--agent is required"),
-    (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alhpa=0.5"], "valid keys: alpha"),
-    (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alpha=fast"], "needs a number"),
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["train", "Taxi-v4", "--agent", "a2c"],
+            "choose from: q-learning, sarsa, expected-sarsa, value-iteration, policy-iteration, dqn, reinforce, ppo",
+        ),
+        (["train", "Taxi-v4"], "--agent is required"),
+        (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alhpa=0.5"], "valid keys: alpha"),
+        (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alpha=fast"], "needs a number"),
         (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alpha=-3"], "above 0 and at most 1"),
         (["train", "Taxi-v4", "--agent", "q-learning", "--set", "gamma=5"], "from 0 to 1"),
         (["train", "Taxi-v4", "--agent", "sarsa", "--set", "epsilon_start=2"], "from 0 to 1"),
         (["train", "CartPole-v1", "--agent", "dqn", "--set", "hidden=0"], "from 1 to 4,096"),
         (["train", "CartPole-v1", "--agent", "dqn", "--set", "hidden=100000,100000"], "from 1 to 4,096"),
-        (["train", "CartPole-v1", "--agent", "dqn", "--set", "batch_size=512", "--set", "buffer_size=100"],
-         "cannot exceed 'buffer_size'"),
+        (
+            ["train", "CartPole-v1", "--agent", "dqn", "--set", "batch_size=512", "--set", "buffer_size=100"],
+            "cannot exceed 'buffer_size'",
+        ),
         (["train", "CartPole-v1", "--agent", "dqn", "--set", "train_freq=0"], "from 1 to"),
         (["train", "CartPole-v1", "--agent", "dqn", "--set", "epsilon_decay_steps=1e400"], "whole number"),
         (["train", "Taxi-v4", "--agent", "value-iteration", "--set", "max_sweeps=0"], "from 1 to"),
         (["train", "CartPole-v1", "--agent", "q-learning", "--set", "bins=1000"], "too big"),
         (["train", "CartPole-v1", "--agent", "dqn", "--device", "gpu"], "cpu or cuda"),
         (["train", "Taxi-v4", "--agent", "q-learning", "--device", "cuda"], "dqn, reinforce, ppo, sac agents only"),
-    (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alpha"], "key=value"),
-    (["train", "CartPole-v1", "--agent", "value-iteration"], "transition model P"),
-    (["train", "Taxi-v3", "--agent", "q-learning"], "Did you mean Taxi-v4"),
-    (["train", "Taxi-v4", "--agent", "q-learning", "--steps", "-5"], "zero or more"),
-    (["eval", "no/such/file.safetensors"], "No such file"),
-    (["play", "Taxi-v4", "--agent", "a2c"], "choose from: q-learning"),
-    (["play", "Taxi-v4", "--set", "alpha=1"], "--set needs --agent"),
-    (["play", "--real-time"], "need an environment"),
-    (["train", "CartPole-v1", "--agent", "dqn", "--envs", "0"], "--envs must be from 1 to 256"),
-    (["train", "Taxi-v4", "--agent", "q-learning", "--envs", "4"], "--envs applies to dqn and ppo agents only"),
-    (["play", "--map", "NoSuchMap"], "There is no map named 'NoSuchMap'"),
-    (["play", "Taxi-v4", "--load", "no/such/file.safetensors"], "No such file"),
-    (["play", "--agent", "dqn"], "need an environment"),
-    (["play", "Taxi-v4", "--load", "saves/CartPole-v1-dqn.safetensors"], "not Taxi-v4"),
-    (["train", "CartPole-v1", "--agent", "dqn", "--device", "cuda", "--steps", "1"], "CUDA"),
-])
+        (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alpha"], "key=value"),
+        (["train", "CartPole-v1", "--agent", "value-iteration"], "transition model P"),
+        (["train", "Taxi-v3", "--agent", "q-learning"], "Did you mean Taxi-v4"),
+        (["train", "Taxi-v4", "--agent", "q-learning", "--steps", "-5"], "zero or more"),
+        (["eval", "no/such/file.safetensors"], "No such file"),
+        (["play", "Taxi-v4", "--agent", "a2c"], "choose from: q-learning"),
+        (["play", "Taxi-v4", "--set", "alpha=1"], "--set needs --agent"),
+        (["play", "--real-time"], "need an environment"),
+        (["train", "CartPole-v1", "--agent", "dqn", "--envs", "0"], "--envs must be from 1 to 256"),
+        (["train", "Taxi-v4", "--agent", "q-learning", "--envs", "4"], "--envs applies to dqn and ppo agents only"),
+        (["play", "--map", "NoSuchMap"], "There is no map named 'NoSuchMap'"),
+        (["play", "Taxi-v4", "--load", "no/such/file.safetensors"], "No such file"),
+        (["play", "--agent", "dqn"], "need an environment"),
+        (["play", "Taxi-v4", "--load", "saves/CartPole-v1-dqn.safetensors"], "not Taxi-v4"),
+        (["train", "CartPole-v1", "--agent", "dqn", "--device", "cuda", "--steps", "1"], "CUDA"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     import torch
 
@@ -142,8 +163,10 @@ def test_saves_lists_broken_files_without_failing(capsys: pytest.CaptureFixture[
 
 
 def test_bench_solve_runs_every_learning_kind_of_an_env(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bench", "solve", "--env", "FrozenLakeNotSlippery-v1", "--agent", "q-learning",
-                 "--seeds", "2", "--json"]) == 0
+    assert (
+        main(["bench", "solve", "--env", "FrozenLakeNotSlippery-v1", "--agent", "q-learning", "--seeds", "2", "--json"])
+        == 0
+    )
     out = _json_last_line(capsys.readouterr().out)
     (row,) = out["rows"]
     assert (row["env"], row["agent"], row["seeds"]) == ("FrozenLakeNotSlippery-v1", "q-learning", 2)
@@ -163,9 +186,9 @@ def test_output_into_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
     read, write = os.pipe()
     os.close(read)
     try:
-        done = subprocess.run([sys.executable, "-m", "rltui", *argv], stdout=write, stderr=subprocess.PIPE,
-                              text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "rltui", *argv], stdout=write, stderr=subprocess.PIPE, text=True, timeout=120
+        )
     finally:
         os.close(write)
     assert done.stderr == "" and done.returncode == 1, (done.returncode, done.stderr[-400:])
-

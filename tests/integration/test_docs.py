@@ -39,7 +39,7 @@ def _section(page: str, heading: str) -> str:
     """The text under ``heading`` (a whole line) up to the next heading of its level or above."""
     level = heading.split(" ", 1)[0]
     start = page.index(f"\n{heading}\n")
-    rest = page[start + len(heading) + 2:]
+    rest = page[start + len(heading) + 2 :]
     stop = re.search(rf"^#{{1,{len(level)}}} ", rest, re.MULTILINE)
     return rest[: stop.start()] if stop else rest
 
@@ -49,8 +49,15 @@ def test_every_cli_flag_has_help_and_is_on_the_cli_page() -> None:
 
     page = _page("cli")
     commands = gen.subcommands(build_parser())
-    assert {line for line, _, _ in commands} >= {"rltui play", "rltui train", "rltui tune", "rltui eval",
-                                                 "rltui episodes gif", "rltui episodes export", "rltui bench"}
+    assert {line for line, _, _ in commands} >= {
+        "rltui play",
+        "rltui train",
+        "rltui tune",
+        "rltui eval",
+        "rltui episodes gif",
+        "rltui episodes export",
+        "rltui bench",
+    }
     for line, parser, _ in commands:
         level = "##" if line.count(" ") <= 1 else "###"
         section = _section(page, f"{level} {line}")
@@ -145,8 +152,10 @@ def test_field_docstrings_and_limits_make_the_settings_rows() -> None:
         """How fast it ``learns``."""
         width: tuple[int, ...] = (8, 8)
         """Layer widths."""
-        LIMITS: ClassVar[dict[str, Limit]] = {"rate": Limit(0.0, 1.0, low_open=True),
-                                              "width": Limit(1, 64, length=(1, 3))}
+        LIMITS: ClassVar[dict[str, Limit]] = {
+            "rate": Limit(0.0, 1.0, low_open=True),
+            "width": Limit(1, 64, length=(1, 3)),
+        }
 
     assert gen.settings_rows(Config) == [
         ("`rate`", "`0.5`", "above 0 and at most 1", "How fast it `learns`."),

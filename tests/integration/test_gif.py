@@ -8,8 +8,8 @@ import pytest
 
 from rltui.cli import main
 from rltui.envs import catalog
-from rltui.formats import episodes
 from rltui.envs.session import Session
+from rltui.formats import episodes
 
 Image = pytest.importorskip("PIL.Image")
 
@@ -51,8 +51,11 @@ def test_bad_requests_say_one_sentence_and_write_nothing(tmp_path: Path, capsys)
     path = _saved("Taxi-v4", [0, 1], tmp_path)
     out = tmp_path / "taken.gif"
     out.write_bytes(b"mine")
-    for argv, said in ((["--out", str(out)], "exists already"), (["--fps", "0"], "--fps must be from 0.1 to 50"),
-                       (["--out", str(tmp_path / "x.png")], "must name a .gif file")):
+    for argv, said in (
+        (["--out", str(out)], "exists already"),
+        (["--fps", "0"], "--fps must be from 0.1 to 50"),
+        (["--out", str(tmp_path / "x.png")], "must name a .gif file"),
+    ):
         assert main(["episodes", "gif", str(path), *argv]) == 2
         err = capsys.readouterr().err
         assert said in err and len(err.strip().splitlines()) == 1
@@ -63,13 +66,15 @@ def test_bad_requests_say_one_sentence_and_write_nothing(tmp_path: Path, capsys)
     assert not list(tmp_path.glob("broken*.gif"))
 
 
-@pytest.mark.parametrize(("env_id", "actions", "fps"), [
-    ("Taxi-v4", [0, 0, 1, 2, 3, 4], "2"),
-    ("Taxi-v4", [0, 1, 2, 3, 0, 1, 2, 3], "6"),  # 1/6 s is no whole number of the GIF's hundredths
-    ("CartPole-v1", [0, 1] * 40, None),
-])
-def test_the_gif_says_how_long_it_plays_as_its_frames_say(env_id: str, actions, fps, tmp_path: Path,
-                                                          capsys) -> None:
+@pytest.mark.parametrize(
+    ("env_id", "actions", "fps"),
+    [
+        ("Taxi-v4", [0, 0, 1, 2, 3, 4], "2"),
+        ("Taxi-v4", [0, 1, 2, 3, 0, 1, 2, 3], "6"),  # 1/6 s is no whole number of the GIF's hundredths
+        ("CartPole-v1", [0, 1] * 40, None),
+    ],
+)
+def test_the_gif_says_how_long_it_plays_as_its_frames_say(env_id: str, actions, fps, tmp_path: Path, capsys) -> None:
     import re
 
     path = _saved(env_id, actions, tmp_path)

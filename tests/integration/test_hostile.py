@@ -17,10 +17,10 @@ from textual import events
 from agents.persistence import SaveError, load_agent, read_metadata, save_agent
 from rltui.cli import main
 from rltui.envs import catalog
-from rltui.formats import episodes
-from rltui.training.agent_factory import make_agent_for
-from rltui.live.playalong import Notice, PlayAlong
 from rltui.envs.session import Session
+from rltui.formats import episodes
+from rltui.live.playalong import Notice, PlayAlong
+from rltui.training.agent_factory import make_agent_for
 from rltui.ui.app import RLTuiApp
 
 
@@ -28,13 +28,13 @@ def _rewrite_meta(src: Path, dst: Path, change) -> Path:
     """A copy of save ``src`` whose rltui metadata went through ``change(meta)``."""
     data = src.read_bytes()
     (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
+    header = json.loads(data[8 : 8 + n])
     meta = json.loads(header["__metadata__"]["rltui"])
     change(meta)
     header["__metadata__"]["rltui"] = json.dumps(meta)
     raw = json.dumps(header).encode()
     raw += b" " * (-len(raw) % 8)
-    dst.write_bytes(struct.pack("<Q", len(raw)) + raw + data[8 + n:])
+    dst.write_bytes(struct.pack("<Q", len(raw)) + raw + data[8 + n :])
     return dst
 
 
@@ -45,22 +45,28 @@ def tabular_save(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return save_agent(agent, tmp_path_factory.mktemp("saves") / "cart.safetensors", entry.id)
 
 
-@pytest.mark.parametrize(("change", "says"), [
-    (lambda m: m.update(counters=5), "counters are not an object"),
-    (lambda m: m.update(counters="x"), "counters are not an object"),
-    (lambda m: m["counters"].update(steps=-1), "counter 'steps'"),
-    (lambda m: m["counters"].update(steps=2**70), "counter 'steps'"),
-    (lambda m: m.update(env_id=7), "env id"),
-    (lambda m: m.update(n_actions=1e400), "n_actions"),
-    (lambda m: m.update(kind=3), "agent kind"),
-    (lambda m: m["config"].update(bins=1_000_000), "bins"),
-    (lambda m: m["config"].update(alpha="fast"), "alpha"),
-    (lambda m: m["config"].update(gamma=2.0), "gamma"),
-    (lambda m: m.update(observation_space={"type": "Box", "shape": [10**6], "low": [], "high": []}),
-     "observation space"),
-])
-def test_a_damaged_save_is_one_sentence(tabular_save: Path, tmp_path: Path, change, says: str,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda m: m.update(counters=5), "counters are not an object"),
+        (lambda m: m.update(counters="x"), "counters are not an object"),
+        (lambda m: m["counters"].update(steps=-1), "counter 'steps'"),
+        (lambda m: m["counters"].update(steps=2**70), "counter 'steps'"),
+        (lambda m: m.update(env_id=7), "env id"),
+        (lambda m: m.update(n_actions=1e400), "n_actions"),
+        (lambda m: m.update(kind=3), "agent kind"),
+        (lambda m: m["config"].update(bins=1_000_000), "bins"),
+        (lambda m: m["config"].update(alpha="fast"), "alpha"),
+        (lambda m: m["config"].update(gamma=2.0), "gamma"),
+        (
+            lambda m: m.update(observation_space={"type": "Box", "shape": [10**6], "low": [], "high": []}),
+            "observation space",
+        ),
+    ],
+)
+def test_a_damaged_save_is_one_sentence(
+    tabular_save: Path, tmp_path: Path, change, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = _rewrite_meta(tabular_save, tmp_path / "bad.safetensors", change)
     assert main(["eval", str(bad)]) == 2
     err = capsys.readouterr().err.strip()
@@ -85,7 +91,7 @@ def test_a_dqn_save_with_a_misshapen_adam_moment_is_refused(tmp_path: Path) -> N
     arrays["optimizer.0.exp_avg"] = arrays["optimizer.0.exp_avg"][:10]  # shorter than its weights
     data = path.read_bytes()
     (n,) = struct.unpack("<Q", data[:8])
-    meta = json.loads(data[8:8 + n])["__metadata__"]
+    meta = json.loads(data[8 : 8 + n])["__metadata__"]
     save_file(arrays, str(tmp_path / "bad.safetensors"), metadata=meta)
     with pytest.raises(SaveError, match="optimizer.0.exp_avg has shape"):
         load_agent(tmp_path / "bad.safetensors")
@@ -98,7 +104,7 @@ def test_a_nan_q_table_is_refused(tabular_save: Path, tmp_path: Path) -> None:
     arrays["q_table"][3, 1] = np.nan
     data = tabular_save.read_bytes()
     (n,) = struct.unpack("<Q", data[:8])
-    save_file(arrays, str(tmp_path / "nan.safetensors"), metadata=json.loads(data[8:8 + n])["__metadata__"])
+    save_file(arrays, str(tmp_path / "nan.safetensors"), metadata=json.loads(data[8 : 8 + n])["__metadata__"])
     with pytest.raises(SaveError, match="not finite"):
         load_agent(tmp_path / "nan.safetensors")
 
@@ -114,14 +120,21 @@ def test_only_regular_files_are_read(tmp_path: Path) -> None:
         episodes.read(zero)
 
 
-@pytest.mark.parametrize(("header", "says"), [
-    ("[" * 100_000 + "]" * 100_000, "not an rltui episode file"),
-    ('{"rltui": "episode", "format": 1, "env": "Taxi-v4", "seed": ' + "9" * 5000 + ', "steps": 0}',
-     "not an rltui episode file"),
-    ('{"rltui": "episode", "format": 1, "env": "Taxi-v4", "seed": -3, "steps": 0}', "seed"),
-    ('{"rltui": "episode", "format": 1, "env": "' + "x" * 10_000 + '", "seed": 1, "steps": 0}',
-     "not an rltui episode file"),
-])
+@pytest.mark.parametrize(
+    ("header", "says"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "not an rltui episode file"),
+        (
+            '{"rltui": "episode", "format": 1, "env": "Taxi-v4", "seed": ' + "9" * 5000 + ', "steps": 0}',
+            "not an rltui episode file",
+        ),
+        ('{"rltui": "episode", "format": 1, "env": "Taxi-v4", "seed": -3, "steps": 0}', "seed"),
+        (
+            '{"rltui": "episode", "format": 1, "env": "' + "x" * 10_000 + '", "seed": 1, "steps": 0}',
+            "not an rltui episode file",
+        ),
+    ],
+)
 def test_a_hostile_episode_header_is_one_sentence(tmp_path: Path, header: str, says: str) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(header + "\n")
@@ -159,16 +172,19 @@ def test_blackjack_look_back_then_move_branches_as_a_fresh_deal_would() -> None:
     assert owner.session.obs == fresh.step(1)[0]
 
 
-@pytest.mark.parametrize("argv", [
-    ["bench", "playalong", "--env", "NoSuch-v0"],
-    ["bench", "dqn", "--seeds", "0"],
-    ["bench", "solve", "--env", "NoSuch-v0"],
-    ["bench", "solve", "--agent", "ppo-ish"],
-    ["bench", "playalong", "--env", "ALE/Pong-v5", "--agent", "q-learning"],
-    ["bench", "solve", "--env", "Taxi-v4", "--agent", "sac"],
-    ["play", "Taxi-v4", "--seed", "-1"],
-    ["play", "Taxi-v4", "--seed", "1234567890123456789012"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bench", "playalong", "--env", "NoSuch-v0"],
+        ["bench", "dqn", "--seeds", "0"],
+        ["bench", "solve", "--env", "NoSuch-v0"],
+        ["bench", "solve", "--agent", "ppo-ish"],
+        ["bench", "playalong", "--env", "ALE/Pong-v5", "--agent", "q-learning"],
+        ["bench", "solve", "--env", "Taxi-v4", "--agent", "sac"],
+        ["play", "Taxi-v4", "--seed", "-1"],
+        ["play", "Taxi-v4", "--seed", "1234567890123456789012"],
+    ],
+)
 def test_bad_bench_and_seed_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
@@ -188,9 +204,9 @@ def test_bench_playalong_on_a_pixel_env_takes_the_kind_that_plays_it() -> None:
     assert args.agent == "q-learning"
 
 
-def test_saves_lists_a_bad_file_as_one_row_and_goes_on(tmp_path: Path, tabular_save: Path,
-                                                        monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_saves_lists_a_bad_file_as_one_row_and_goes_on(
+    tmp_path: Path, tabular_save: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("RLTUI_SAVES", str(tmp_path))
     _rewrite_meta(tabular_save, tmp_path / "a-bad.safetensors", lambda m: m.update(kind=3))
     (tmp_path / "b-good.safetensors").write_bytes(tabular_save.read_bytes())
@@ -204,8 +220,21 @@ def test_saves_lists_a_bad_file_as_one_row_and_goes_on(tmp_path: Path, tabular_s
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-KEYS = ["escape", "enter", "up", "down", "enter", "escape", "tab", "left", "right", "n", "v",
-        "left_square_bracket", "question_mark"]
+KEYS = [
+    "escape",
+    "enter",
+    "up",
+    "down",
+    "enter",
+    "escape",
+    "tab",
+    "left",
+    "right",
+    "n",
+    "v",
+    "left_square_bracket",
+    "question_mark",
+]
 
 
 @pytest.mark.parametrize("seed", range(6))

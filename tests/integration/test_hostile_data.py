@@ -27,8 +27,9 @@ def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def _planner_save(kind: str, folder: Path) -> tuple[dict, dict[str, np.ndarray]]:
-    from agents.persistence import read_metadata, save_agent
     from safetensors.numpy import load_file
+
+    from agents.persistence import read_metadata, save_agent
 
     entry = catalog.resolve("FrozenLake-v1")
     path = save_agent(make_agent_for(entry, kind, seed=0), folder / f"{kind}.safetensors", entry.id)
@@ -45,7 +46,8 @@ def _doctored(folder: Path, name: str, meta: dict, arrays: dict[str, np.ndarray]
 
 @pytest.mark.parametrize("kind", ["value-iteration", "policy-iteration"])
 def test_a_planner_save_is_checked_against_the_env_like_every_kind(
-        kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     meta, arrays = _planner_save(kind, tmp_path)
     assert meta["observation_space"] == {"type": "Discrete", "n": 16}  # recorded, as other kinds do
     good = _doctored(tmp_path, "good", meta, arrays)
@@ -61,8 +63,11 @@ def test_a_planner_save_is_checked_against_the_env_like_every_kind(
         (meta, {**arrays, "q_table": q[:-1]}, "15 rows"),
         (old, {**arrays, "q_table": np.vstack([q, q[:1]])}, "17 states"),
         (old, {**arrays, "q_table": q[:-1]}, "15 states"),
-        ({**meta, "observation_space": {"type": "Box", "shape": [16], "low": [0] * 16, "high": [1] * 16}},
-         arrays, "plans over discrete states"),
+        (
+            {**meta, "observation_space": {"type": "Box", "shape": [16], "low": [0] * 16, "high": [1] * 16}},
+            arrays,
+            "plans over discrete states",
+        ),
         (meta, {**arrays, "q_table": np.where(q == q.max(), np.inf, q)}, "not finite"),
         (meta, {**arrays, "extra": np.zeros(3)}, "never writes"),
     ]
@@ -87,15 +92,30 @@ def test_a_planner_save_is_checked_against_the_env_like_every_kind(
 # --- numbers -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kind", "env_id"), [("dqn", "CartPole-v1"), ("ppo", "CartPole-v1"),
-                                              ("reinforce", "CartPole-v1"), ("sac", "Pendulum-v1")])
+@pytest.mark.parametrize(
+    ("kind", "env_id"),
+    [("dqn", "CartPole-v1"), ("ppo", "CartPole-v1"), ("reinforce", "CartPole-v1"), ("sac", "Pendulum-v1")],
+)
 def test_a_huge_network_size_is_one_sentence(kind: str, env_id: str, capsys: pytest.CaptureFixture[str]) -> None:
     for value in ("1e308", "9" * 30, "64,1e20", "-1e19"):
-        err = _refused(["train", env_id, "--agent", kind, "--set", f"hidden={value}", "--steps", "10",
-                        "--no-save"], capsys)
+        err = _refused(
+            ["train", env_id, "--agent", kind, "--set", f"hidden={value}", "--steps", "10", "--no-save"], capsys
+        )
         assert "Setting 'hidden' takes whole numbers below 2^63" in err, err
-    err = _refused(["train", env_id, "--agent", kind, "--set", "value_iterations=1e30" if kind == "reinforce" else "batch_size=1e30", "--steps", "10", "--no-save"],
-                   capsys)
+    err = _refused(
+        [
+            "train",
+            env_id,
+            "--agent",
+            kind,
+            "--set",
+            "value_iterations=1e30" if kind == "reinforce" else "batch_size=1e30",
+            "--steps",
+            "10",
+            "--no-save",
+        ],
+        capsys,
+    )
     assert "below 2^63" in err
 
 
@@ -110,8 +130,8 @@ def test_a_limit_names_a_huge_integer_instead_of_failing() -> None:
 
 
 def _taxi_episode(folder: Path) -> Path:
-    from rltui.formats import episodes
     from rltui.envs.session import Session
+    from rltui.formats import episodes
 
     session = Session(catalog.resolve("Taxi-v4"), seed=1, render=False)
     for t in range(3):
@@ -121,8 +141,8 @@ def _taxi_episode(folder: Path) -> Path:
 
 def test_a_gif_frame_rate_is_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("PIL")
-    from rltui.formats.gif import MAX_FPS, MIN_FPS, GifError, episode_frames, write_gif
     from rltui.formats import episodes
+    from rltui.formats.gif import MAX_FPS, MIN_FPS, GifError, episode_frames, write_gif
 
     file = _taxi_episode(tmp_path)
     for fps in ("0.001", "0", "-1", "nan", "inf", "1e308", "51"):
@@ -140,8 +160,8 @@ def test_a_gif_frame_rate_is_bounded(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def _pendulum_episode(folder: Path) -> Path:
-    from rltui.formats import episodes
     from rltui.envs.session import Session
+    from rltui.formats import episodes
 
     session = Session(catalog.resolve("Pendulum-v1"), seed=1, render=False)
     for t in range(4):
@@ -149,8 +169,9 @@ def _pendulum_episode(folder: Path) -> Path:
     return episodes.save(episodes.record_of(session.episode, "Pendulum-v1", agent_kind="sac"), folder)
 
 
-def test_a_continuous_action_past_32_bit_floats_is_one_sentence(tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_continuous_action_past_32_bit_floats_is_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     file = _pendulum_episode(tmp_path)
     lines = file.read_text().splitlines()
     step = json.loads(lines[2])
@@ -159,9 +180,10 @@ def test_a_continuous_action_past_32_bit_floats_is_one_sentence(tmp_path: Path,
         mutant = tmp_path / "mutant.jsonl"
         lines[2] = json.dumps(step).replace(json.dumps(step["action"]), f"[{value}]")
         mutant.write_text("\n".join(lines) + "\n")
-        for argv in (["train", "Pendulum-v1", "--agent", "sac", "--demos", str(mutant), "--steps", "0",
-                      "--no-save"],
-                     ["episodes", "gif", str(mutant), "--out", str(tmp_path / "m.gif")]):
+        for argv in (
+            ["train", "Pendulum-v1", "--agent", "sac", "--demos", str(mutant), "--steps", "0", "--no-save"],
+            ["episodes", "gif", str(mutant), "--out", str(tmp_path / "m.gif")],
+        ):
             err = _refused(argv, capsys)
             assert "step 1's action holds a value that is not a finite number within ±3.4e+38" in err, err
     # Within the float32 range but outside the box: the env clips it, as it did when recorded.
@@ -172,12 +194,14 @@ def test_a_continuous_action_past_32_bit_floats_is_one_sentence(tmp_path: Path,
 
 
 @pytest.mark.parametrize(("kind", "env_id"), [("sac", "Pendulum-v1"), ("dqn", "CartPole-v1")])
-def test_a_network_save_whose_numbers_overflow_is_refused(kind: str, env_id: str, tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_network_save_whose_numbers_overflow_is_refused(
+    kind: str, env_id: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Each weight finite, 3e38 (or ±1e17, under the bound on a saved weight's size) still makes
     an action of NaN: no env takes one, so the load refuses it, before any episode."""
-    from agents.persistence import read_metadata, save_agent
     from safetensors.numpy import load_file
+
+    from agents.persistence import read_metadata, save_agent
 
     entry = catalog.resolve(env_id)
     path = save_agent(make_agent_for(entry, kind, seed=0), tmp_path / "agent.safetensors", entry.id)
@@ -187,12 +211,16 @@ def test_a_network_save_whose_numbers_overflow_is_refused(kind: str, env_id: str
     def alternating(a: np.ndarray, size: float) -> np.ndarray:
         return (size * np.where(np.arange(a.size) % 2, 1.0, -1.0)).reshape(a.shape).astype(a.dtype)
 
-    cases = [({k: np.full_like(a, 3e38) for k, a in arrays.items() if k in floats}, "beyond ±1e+18"),
-             ({k: alternating(a, 1e17) for k, a in arrays.items() if k in floats}, "not finite numbers")]
+    cases = [
+        ({k: np.full_like(a, 3e38) for k, a in arrays.items() if k in floats}, "beyond ±1e+18"),
+        ({k: alternating(a, 1e17) for k, a in arrays.items() if k in floats}, "not finite numbers"),
+    ]
     for changed, said in cases:
         doctored = _doctored(tmp_path, "huge", meta, {**arrays, **changed})
-        for argv in (["eval", doctored, "--episodes", "1"],
-                     ["train", env_id, "--load", doctored, "--steps", "10", "--no-save"]):
+        for argv in (
+            ["eval", doctored, "--episodes", "1"],
+            ["train", env_id, "--load", doctored, "--steps", "10", "--no-save"],
+        ):
             err = _refused(argv, capsys)
             assert said in err, err
     assert main(["eval", str(path), "--episodes", "1", "--json"]) == 0  # the save as written plays
@@ -205,8 +233,8 @@ def _minari_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyt
     """A good dataset of a FrozenLake episode, exported by rltui, in a datasets folder of the test's own."""
     pytest.importorskip("minari")
     pytest.importorskip("h5py")
-    from rltui.formats import episodes
     from rltui.envs.session import Session
+    from rltui.formats import episodes
 
     root = tmp_path / "minari"
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))
@@ -220,8 +248,9 @@ def _minari_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyt
     return root
 
 
-def test_a_damaged_minari_dataset_is_refused_in_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_damaged_minari_dataset_is_refused_in_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import os
     import shutil
     import signal
@@ -238,6 +267,7 @@ def test_a_damaged_minari_dataset_is_refused_in_one_sentence(tmp_path: Path, mon
         def change(data: Path) -> None:
             path = data / "metadata.json"
             path.write_text(json.dumps({**json.loads(path.read_text()), **changes}))
+
         return change
 
     def hdf5(member: str, value: object):
@@ -248,6 +278,7 @@ def test_a_damaged_minari_dataset_is_refused_in_one_sentence(tmp_path: Path, mon
                     f["episode_0"].create_dataset(member, **value)
                 elif value is not None:
                     f["episode_0"][member] = value
+
         return change
 
     def replace(name: str, how: str):
@@ -262,19 +293,26 @@ def test_a_damaged_minari_dataset_is_refused_in_one_sentence(tmp_path: Path, mon
                 path.write_bytes(b"\x89HDF garbage" * 100)
             elif how == "not json":
                 path.write_text('{"total_episodes": 1,')
+
         return change
 
     def declared(length: int):
         """Every array of the episode declared ``length`` steps long, none of them written."""
+
         def change(data: Path) -> None:
             with h5py.File(data / "main_data.hdf5", "r+") as f:
                 episode = f["episode_0"]
-                for member, extra in (("rewards", 0), ("terminations", 0), ("truncations", 0),
-                                      ("actions", 0), ("observations", 1)):
+                for member, extra in (
+                    ("rewards", 0),
+                    ("terminations", 0),
+                    ("truncations", 0),
+                    ("actions", 0),
+                    ("observations", 1),
+                ):
                     dtype = episode[member].dtype
                     del episode[member]
-                    episode.create_dataset(member, shape=(length + extra,), maxshape=(None,), chunks=True,
-                                           dtype=dtype)
+                    episode.create_dataset(member, shape=(length + extra,), maxshape=(None,), chunks=True, dtype=dtype)
+
         return change
 
     steps = json.loads((good / "data" / "metadata.json").read_text())["total_steps"]
@@ -295,7 +333,10 @@ def test_a_damaged_minari_dataset_is_refused_in_one_sentence(tmp_path: Path, mon
         (meta(data_format="arrow"), "is stored as 'arrow'"),
         (hdf5("actions", np.full(steps, 4)), "episode 0's actions holds values that are not whole numbers from 0 to 3"),
         (hdf5("actions", np.full(steps, 0.5)), "not whole numbers from 0 to 3"),
-        (hdf5("observations", np.full(steps + 1, 16)), "observations holds values that are not whole numbers from 0 to 15"),
+        (
+            hdf5("observations", np.full(steps + 1, 16)),
+            "observations holds values that are not whole numbers from 0 to 15",
+        ),
         (hdf5("observations", np.full(steps + 1, np.nan)), "observations holds values that are not finite numbers"),
         (hdf5("observations", np.zeros(steps)), f"observations has shape ({steps},), not ({steps + 1},)"),
         (hdf5("rewards", np.full(steps, np.inf)), "rewards holds values that are not finite numbers"),
@@ -303,10 +344,14 @@ def test_a_damaged_minari_dataset_is_refused_in_one_sentence(tmp_path: Path, mon
         (hdf5("actions", None), "episode 0's actions is missing"),
         (hdf5("actions", np.full(steps, b"up")), "actions holds |S2, not numbers"),
         (hdf5("actions", h5py.ExternalLink(str(tmp_path / "fifo"), "/x")), "actions is a link to elsewhere"),
-        (hdf5("observations", {"shape": (10**12,), "maxshape": (None,), "chunks": True, "dtype": "i8"}),
-         "observations has shape (1000000000000,)"),
-        (hdf5("rewards", {"shape": (10**9,), "maxshape": (None,), "chunks": True, "dtype": "f8"}),
-         "terminations has shape (6,), not (1000000000,)"),
+        (
+            hdf5("observations", {"shape": (10**12,), "maxshape": (None,), "chunks": True, "dtype": "i8"}),
+            "observations has shape (1000000000000,)",
+        ),
+        (
+            hdf5("rewards", {"shape": (10**9,), "maxshape": (None,), "chunks": True, "dtype": "f8"}),
+            "terminations has shape (6,), not (1000000000,)",
+        ),
         (declared(500_000), "its arrays are far bigger than its file"),  # unwritten chunks: a few bytes
         (declared(2_000_000), "over 1,000,000 steps"),
     ]
@@ -330,7 +375,8 @@ def test_a_damaged_minari_dataset_is_refused_in_one_sentence(tmp_path: Path, mon
 
 
 def test_a_continuous_dataset_action_past_the_bounds_is_clipped_as_the_env_would(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import h5py
 
     from rltui.formats.minari_read import dataset_transitions
@@ -348,6 +394,8 @@ def test_a_continuous_dataset_action_past_the_bounds_is_clipped_as_the_env_would
         del f["episode_0/actions"]
         f["episode_0/actions"] = np.full((4, 1), 1e300)
     capsys.readouterr()
-    err = _refused(["train", "Pendulum-v1", "--agent", "sac", "--steps", "0", "--no-save", "--demos",
-                    "minari:rltui/swing-v0"], capsys)
+    err = _refused(
+        ["train", "Pendulum-v1", "--agent", "sac", "--steps", "0", "--no-save", "--demos", "minari:rltui/swing-v0"],
+        capsys,
+    )
     assert "actions holds values past 32-bit floats" in err

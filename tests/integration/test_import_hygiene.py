@@ -18,9 +18,7 @@ def _loaded_after(code: str) -> set[str]:
         print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))
         """
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    ).stdout
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     return set(json.loads(out.strip().splitlines()[-1]))
 
 

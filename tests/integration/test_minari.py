@@ -9,8 +9,8 @@ import pytest
 
 from rltui.cli import main
 from rltui.envs import catalog
-from rltui.formats import episodes
 from rltui.envs.session import Session
+from rltui.formats import episodes
 
 minari = pytest.importorskip("minari")
 pytest.importorskip("h5py")
@@ -33,10 +33,13 @@ def datasets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-@pytest.mark.parametrize(("env_id", "policy"), [
-    ("Taxi-v4", lambda obs, t: t % 6),
-    ("CartPole-v1", lambda obs, t: 1 if obs[2] + 0.5 * obs[3] > 0 else 0),
-])
+@pytest.mark.parametrize(
+    ("env_id", "policy"),
+    [
+        ("Taxi-v4", lambda obs, t: t % 6),
+        ("CartPole-v1", lambda obs, t: 1 if obs[2] + 0.5 * obs[3] > 0 else 0),
+    ],
+)
 def test_exported_episodes_read_back_step_for_step(env_id: str, policy, tmp_path: Path, datasets: Path) -> None:
     files = [_episode(env_id, policy, tmp_path, seed, 60) for seed in (1, 2)]
     records = [episodes.read(f) for f in files]
@@ -61,8 +64,7 @@ def test_exported_episodes_read_back_step_for_step(env_id: str, policy, tmp_path
         assert len(episode.observations) == record.steps + 1
 
 
-def test_an_episode_saved_midway_ends_truncated_as_minaris_collector_marks_it(
-        tmp_path: Path, datasets: Path) -> None:
+def test_an_episode_saved_midway_ends_truncated_as_minaris_collector_marks_it(tmp_path: Path, datasets: Path) -> None:
     """Minari's DataCollector marks an episode that stopped before the env ended it truncated on its
     last step (``DataCollector._flush_to_storage``: not terminated, so truncated; its collector needs
     jax, which the minari extra does not bring); an export of an episode saved mid-way does the same."""
@@ -79,8 +81,9 @@ def test_an_episode_saved_midway_ends_truncated_as_minaris_collector_marks_it(
     assert steps[-1].truncated and not steps[-1].terminated
 
 
-def test_bad_exports_say_one_sentence_and_never_clobber(tmp_path: Path, datasets: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_exports_say_one_sentence_and_never_clobber(
+    tmp_path: Path, datasets: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     taxi = _episode("Taxi-v4", lambda o, t: t % 6, tmp_path, 1, 10)
     pole = _episode("CartPole-v1", lambda o, t: t % 2, tmp_path, 1, 10)
     assert main(["episodes", "export", str(taxi), "--minari", "rltui/taxi-v0"]) == 0
@@ -96,8 +99,9 @@ def test_bad_exports_say_one_sentence_and_never_clobber(tmp_path: Path, datasets
         assert main(["episodes", "export", *argv]) == 2
         err = capsys.readouterr().err
         assert said in err and len(err.strip().splitlines()) == 1
-    assert sorted(p.stat().st_mtime_ns for p in (datasets / "rltui" / "taxi-v0").rglob("*")
-                  if p.is_file()) == written  # the existing dataset untouched
+    assert (
+        sorted(p.stat().st_mtime_ns for p in (datasets / "rltui" / "taxi-v0").rglob("*") if p.is_file()) == written
+    )  # the existing dataset untouched
     assert not (datasets / "rltui" / "mixed-v0").exists()
 
 
@@ -105,20 +109,39 @@ def test_train_learns_from_a_minari_dataset(tmp_path: Path, datasets: Path, caps
     taxi = _episode("Taxi-v4", lambda o, t: t % 6, tmp_path, 1, 30)
     assert main(["episodes", "export", str(taxi), "--minari", "rltui/demo-v0"]) == 0
     capsys.readouterr()
-    assert main(["train", "Taxi-v4", "--agent", "q-learning", "--steps", "10", "--demos", "minari:rltui/demo-v0",
-                 "--no-save"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "Taxi-v4",
+                "--agent",
+                "q-learning",
+                "--steps",
+                "10",
+                "--demos",
+                "minari:rltui/demo-v0",
+                "--no-save",
+            ]
+        )
+        == 0
+    )
     assert "Learned from 1 demonstration episode: 30 steps." in capsys.readouterr().out
-    for argv, said in ((["CartPole-v1", "--agent", "dqn"], "was recorded in Taxi-v4, not CartPole-v1"),
-                       (["Taxi-v4", "--agent", "q-learning", "--demos", "minari:rltui/none-v0"],
-                        "There is no local Minari dataset rltui/none-v0")):
+    for argv, said in (
+        (["CartPole-v1", "--agent", "dqn"], "was recorded in Taxi-v4, not CartPole-v1"),
+        (
+            ["Taxi-v4", "--agent", "q-learning", "--demos", "minari:rltui/none-v0"],
+            "There is no local Minari dataset rltui/none-v0",
+        ),
+    ):
         if "--demos" not in argv:
             argv = [*argv, "--demos", "minari:rltui/demo-v0"]
         assert main(["train", *argv, "--steps", "10", "--no-save"]) == 2
         assert said in capsys.readouterr().err
 
 
-def test_a_tuple_observation_is_stored_part_by_part_and_learned_from(tmp_path: Path, datasets: Path,
-                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_tuple_observation_is_stored_part_by_part_and_learned_from(
+    tmp_path: Path, datasets: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     hand = _episode("Blackjack-v1", lambda o, t: 1 if t == 0 else 0, tmp_path, 4, 5)
     record = episodes.read(hand)
     assert main(["episodes", "export", str(hand), "--minari", "rltui/cards-v0"]) == 0
@@ -127,14 +150,28 @@ def test_a_tuple_observation_is_stored_part_by_part_and_learned_from(tmp_path: P
     assert tuple(int(part[0]) for part in episode.observations) == tuple(int(x) for x in first)
     assert list(episode.rewards) == list(record.rewards)
     capsys.readouterr()
-    assert main(["train", "Blackjack-v1", "--agent", "q-learning", "--steps", "10", "--no-save",
-                 "--demos", "minari:rltui/cards-v0"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "Blackjack-v1",
+                "--agent",
+                "q-learning",
+                "--steps",
+                "10",
+                "--no-save",
+                "--demos",
+                "minari:rltui/cards-v0",
+            ]
+        )
+        == 0
+    )
     assert f"Learned from 1 demonstration episode: {record.steps} steps." in capsys.readouterr().out
 
 
-def test_an_export_that_fails_midway_leaves_nothing_behind(tmp_path: Path, datasets: Path,
-                                                           monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_export_that_fails_midway_leaves_nothing_behind(
+    tmp_path: Path, datasets: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from minari.storage import get_dataset_path
 
     def half_written(dataset_id: str, **_: object) -> None:
@@ -151,7 +188,8 @@ def test_an_export_that_fails_midway_leaves_nothing_behind(tmp_path: Path, datas
 
 
 def test_a_minigrid_dataset_teaches_tables_and_is_refused_to_a_network_kind(
-        tmp_path: Path, datasets: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, datasets: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pytest.importorskip("minigrid")
     walk = _episode("MiniGrid-Empty-5x5-v0", lambda o, t: 2 if t % 4 else 1, tmp_path, 0, 12)
     assert main(["episodes", "export", str(walk), "--minari", "rltui/room-v0"]) == 0

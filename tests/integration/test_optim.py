@@ -58,9 +58,11 @@ def test_load_round_trip_continues_identically() -> None:
 
 def test_making_a_dqn_does_not_import_the_compiler() -> None:
     """torch.optim imports torch._dynamo (over a second) when an optimizer is made."""
-    code = ("import sys; from agents.dqn import DQNAgent; "
-            "a = DQNAgent({'type': 'Box', 'shape': [4]}, 2, seed=0); "
-            "[a.buffer.add([0.0] * 4, 0, 1.0, [0.0] * 4, False) for _ in range(64)]; a.update(); "
-            "print('torch._dynamo' in sys.modules)")
+    code = (
+        "import sys; from agents.dqn import DQNAgent; "
+        "a = DQNAgent({'type': 'Box', 'shape': [4]}, 2, seed=0); "
+        "[a.buffer.add([0.0] * 4, 0, 1.0, [0.0] * 4, False) for _ in range(64)]; a.update(); "
+        "print('torch._dynamo' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

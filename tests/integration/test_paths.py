@@ -13,10 +13,10 @@ import pytest
 from agents.persistence import save_agent
 from rltui.cli import main
 from rltui.envs import catalog
-from rltui.formats import episodes
-from rltui.training.agent_factory import make_agent_for
-from rltui.paths import PathError, file_to_write, folder_to_write, user_path
 from rltui.envs.session import Session
+from rltui.formats import episodes
+from rltui.paths import PathError, file_to_write, folder_to_write, user_path
+from rltui.training.agent_factory import make_agent_for
 
 NO_USER = "~nosuchuser-rltui/x"
 
@@ -65,16 +65,22 @@ OPTIONS: dict[str, Option] = {
     "train --tensorboard": lambda t, p: ([*TRAIN, "--no-save", "--tensorboard", p], {}),
     "train --save": lambda t, p: ([*TRAIN, "--save", p], {}),
     "train $RLTUI_SAVES": lambda t, p: (TRAIN, {"RLTUI_SAVES": p}),
-    "tune --save-best": lambda t, p: (["tune", "CliffWalking-v1", "--agent", "q-learning", "--trials", "1",
-                                       "--budget", "100", "--save-best", p], {}),
-    "tune $RLTUI_SAVES": lambda t, p: (["tune", "CliffWalking-v1", "--agent", "q-learning", "--trials", "1",
-                                        "--budget", "100"], {"RLTUI_SAVES": p}),
+    "tune --save-best": lambda t, p: (
+        ["tune", "CliffWalking-v1", "--agent", "q-learning", "--trials", "1", "--budget", "100", "--save-best", p],
+        {},
+    ),
+    "tune $RLTUI_SAVES": lambda t, p: (
+        ["tune", "CliffWalking-v1", "--agent", "q-learning", "--trials", "1", "--budget", "100"],
+        {"RLTUI_SAVES": p},
+    ),
     "play --tensorboard": lambda t, p: (["play", "CliffWalking-v1", "--tensorboard", p], {}),
     "play $RLTUI_TENSORBOARD": lambda t, p: (["play", "CliffWalking-v1"], {"RLTUI_TENSORBOARD": p}),
     "play $RLTUI_SAVES": lambda t, p: (["play", "CliffWalking-v1"], {"RLTUI_SAVES": p}),
     "play --map": lambda t, p: (["play", "--map", p], {}),
-    "episodes export --dir": lambda t, p: (["episodes", "export", _episode(t), "--minari", "rltui/t-v0",
-                                            "--dir", p], {}),
+    "episodes export --dir": lambda t, p: (
+        ["episodes", "export", _episode(t), "--minari", "rltui/t-v0", "--dir", p],
+        {},
+    ),
     "episodes gif --out": lambda t, p: (["episodes", "gif", _episode(t), "--out", p + ".gif"], {}),
     "map id in a save": lambda t, p: (["eval", _map_save(t, p)], {}),
     "map id in an episode": lambda t, p: (["play", "--replay", _episode(t, "map:" + p)], {}),
@@ -99,8 +105,13 @@ def no_app(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("option", list(OPTIONS))
 def test_every_path_option_refuses_every_hostile_path_in_one_sentence(
-        option: str, kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str], no_app: None) -> None:
+    option: str,
+    kind: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    no_app: None,
+) -> None:
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)  # a relative path taken as it stands lands here, and is seen
@@ -179,40 +190,48 @@ def test_a_folder_that_cannot_be_written_is_refused(tmp_path: Path) -> None:
         locked.chmod(0o700)
 
 
-@pytest.mark.parametrize(("argv", "says"), [
-    (["play", "CliffWalking-v1", "--agent", ""], "--agent is empty: give it a kind"),
-    (["play", "CliffWalking-v1", "--load", " "], "--load is empty"),
-    (["play", "--map", ""], "--map is empty"),
-    (["play", "CliffWalking-v1", "--tensorboard", ""], "--tensorboard is empty"),
-    (["train", "CliffWalking-v1", "--agent", "q-learning", "--tensorboard", "", "--no-save"],
-     "--tensorboard is empty"),
-    (["train", "CliffWalking-v1", "--agent", "q-learning", "--save", ""], "--save is empty"),
-    (["tune", "CliffWalking-v1", "--agent", "q-learning", "--save-best", " "], "--save-best is empty"),
-])
-def test_an_empty_path_or_kind_is_one_sentence_not_ignored(argv: list[str], says: str, no_app: None,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["play", "CliffWalking-v1", "--agent", ""], "--agent is empty: give it a kind"),
+        (["play", "CliffWalking-v1", "--load", " "], "--load is empty"),
+        (["play", "--map", ""], "--map is empty"),
+        (["play", "CliffWalking-v1", "--tensorboard", ""], "--tensorboard is empty"),
+        (
+            ["train", "CliffWalking-v1", "--agent", "q-learning", "--tensorboard", "", "--no-save"],
+            "--tensorboard is empty",
+        ),
+        (["train", "CliffWalking-v1", "--agent", "q-learning", "--save", ""], "--save is empty"),
+        (["tune", "CliffWalking-v1", "--agent", "q-learning", "--save-best", " "], "--save-best is empty"),
+    ],
+)
+def test_an_empty_path_or_kind_is_one_sentence_not_ignored(
+    argv: list[str], says: str, no_app: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert says in err and len(err.splitlines()) == 1, err
 
 
-def test_a_bad_saves_folder_is_one_sentence_for_the_listing_too(monkeypatch: pytest.MonkeyPatch,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_saves_folder_is_one_sentence_for_the_listing_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("RLTUI_SAVES", NO_USER)
     assert main(["saves"]) == 2
     assert "there is no user nosuchuser-rltui" in capsys.readouterr().err
 
 
 def test_a_saves_folder_that_is_a_symlink_loop_lists_nothing_without_a_traceback(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     loop = _hostile(tmp_path)["loop"]
     monkeypatch.setenv("RLTUI_SAVES", loop)
     assert main(["saves", "--json"]) == 0
 
 
 def test_a_long_map_path_as_an_env_id_still_names_files(tmp_path: Path) -> None:
-    from rltui.paths import MAX_STEM, id_stem
     from rltui.formats.saves import fresh_save_path
+    from rltui.paths import MAX_STEM, id_stem
 
     env_id = "map:/" + "é" * 150 + "/BridgeGrid.txt"  # 170 characters, 320 bytes
     stem = id_stem(env_id)

@@ -34,13 +34,16 @@ def _trained(env_id: str, kind: str, steps: int = 2_000):
     return agent, env
 
 
-@pytest.mark.parametrize(("env_id", "kind"), [
-    ("Taxi-v4", "q-learning"),
-    ("Blackjack-v1", "sarsa"),
-    ("CartPole-v1", "expected-sarsa"),
-    ("FrozenLake-v1", "value-iteration"),
-    ("CartPole-v1", "dqn"),
-])
+@pytest.mark.parametrize(
+    ("env_id", "kind"),
+    [
+        ("Taxi-v4", "q-learning"),
+        ("Blackjack-v1", "sarsa"),
+        ("CartPole-v1", "expected-sarsa"),
+        ("FrozenLake-v1", "value-iteration"),
+        ("CartPole-v1", "dqn"),
+    ],
+)
 def test_save_then_load_gives_identical_actions_and_q_values(tmp_path: Path, env_id: str, kind: str) -> None:
     agent, env = _trained(env_id, kind, 0 if kind == "value-iteration" else 2_000)
     path = save_agent(agent, tmp_path / "agent", env_id, {"return_mean": 1.5})
@@ -138,8 +141,15 @@ def test_a_save_for_another_env_is_refused(good_save: Path) -> None:
 def test_a_newer_format_is_refused(tmp_path: Path) -> None:
     from safetensors.numpy import save_file
 
-    meta = {"format": "rltui-agent", "format_version": FORMAT_VERSION + 1, "kind": "q-learning",
-            "env_id": "Taxi-v4", "n_actions": 6, "config": {}, "counters": {}}
+    meta = {
+        "format": "rltui-agent",
+        "format_version": FORMAT_VERSION + 1,
+        "kind": "q-learning",
+        "env_id": "Taxi-v4",
+        "n_actions": 6,
+        "config": {},
+        "counters": {},
+    }
     path = tmp_path / "future.safetensors"
     save_file({"q_table": np.zeros((500, 6))}, str(path), metadata={"rltui": json.dumps(meta)})
     _refused(path, "newer rltui")
@@ -167,8 +177,10 @@ def test_inconsistent_arrays_are_refused(good_save: Path, tmp_path: Path) -> Non
 
 
 def test_loading_a_tabular_save_does_not_import_torch(good_save: Path) -> None:
-    code = ("import sys; from agents.persistence import load_agent; "
-            f"load_agent({str(good_save)!r}); print('torch' in sys.modules)")
+    code = (
+        "import sys; from agents.persistence import load_agent; "
+        f"load_agent({str(good_save)!r}); print('torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -181,7 +193,7 @@ def test_every_header_length_loads_whatever_its_first_byte(tmp_path: Path) -> No
     agent, _ = _trained("FrozenLakeNotSlippery-v1", "q-learning", steps=0)
     data = save_agent(agent, tmp_path / "base.safetensors", "FrozenLakeNotSlippery-v1").read_bytes()
     (n,) = struct.unpack("<Q", data[:8])
-    header, body = data[8:8 + n].rstrip(b" "), data[8 + n:]
+    header, body = data[8 : 8 + n].rstrip(b" "), data[8 + n :]
     lengths = range(len(header), 1025 + 256)
     assert any(length % 256 == 128 for length in lengths)
     for length in lengths:

@@ -46,8 +46,14 @@ def test_clipped_surrogate_by_hand() -> None:
     assert got == pytest.approx([0.5, -1.0, 2.4, -0.8, -3.0])
 
 
-def _step(obs: np.ndarray, action: int, reward: float = 1.0, terminated: bool = False,
-          truncated: bool = False, actor: str = "agent") -> Transition:
+def _step(
+    obs: np.ndarray,
+    action: int,
+    reward: float = 1.0,
+    terminated: bool = False,
+    truncated: bool = False,
+    actor: str = "agent",
+) -> Transition:
     return Transition(obs, action, reward, obs + 0.1, terminated, truncated, actor=actor)
 
 
@@ -62,8 +68,9 @@ def test_ppo_updates_every_n_steps_and_reports_what_spinning_up_logs() -> None:
 
 
 def test_ppo_stops_an_update_early_on_kl() -> None:
-    agent = PPOAgent(BOX, 2, PPOConfig(n_steps=64, batch_size=8, n_epochs=50, learning_rate=0.5,
-                                       target_kl=1e-4), seed=0)
+    agent = PPOAgent(
+        BOX, 2, PPOConfig(n_steps=64, batch_size=8, n_epochs=50, learning_rate=0.5, target_kl=1e-4), seed=0
+    )
     rng = np.random.default_rng(0)
     for _ in range(64):
         obs = rng.normal(size=2).astype(np.float32)
@@ -123,17 +130,19 @@ def test_save_and_resume(kind: str, tmp_path: Path) -> None:
 
 def _rltui(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {"RLTUI_SAVES": str(home), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "rltui", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run([sys.executable, "-m", "rltui", *args], capture_output=True, text=True, env=env, timeout=120)
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    (["--agent", "ppo", "--set", "n_steps=0"], "Setting 'n_steps' must be from 1"),
-    (["--agent", "ppo", "--set", "clip_range=-1"], "Setting 'clip_range' must be above 0"),
-    (["--agent", "ppo", "--set", "clip=-1"], "Unknown setting 'clip'"),
-    (["--agent", "reinforce", "--set", "episodes_per_update=0"], "Setting 'episodes_per_update'"),
-    (["--agent", "ppo", "--set", "batch_size=512", "--set", "n_steps=128"], "cannot exceed 'n_steps'"),
-])
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--agent", "ppo", "--set", "n_steps=0"], "Setting 'n_steps' must be from 1"),
+        (["--agent", "ppo", "--set", "clip_range=-1"], "Setting 'clip_range' must be above 0"),
+        (["--agent", "ppo", "--set", "clip=-1"], "Unknown setting 'clip'"),
+        (["--agent", "reinforce", "--set", "episodes_per_update=0"], "Setting 'episodes_per_update'"),
+        (["--agent", "ppo", "--set", "batch_size=512", "--set", "n_steps=128"], "cannot exceed 'n_steps'"),
+    ],
+)
 def test_bad_settings_are_one_sentence(args: list[str], says: str, tmp_path: Path) -> None:
     out = _rltui("train", "CartPole-v1", "--steps", "10", "--no-save", *args, home=tmp_path)
     assert out.returncode == 2 and says in out.stderr and "Traceback" not in out.stderr
@@ -144,13 +153,15 @@ def test_demos_and_a_policy_save_loaded_as_dqn_are_refused(tmp_path: Path) -> No
     entry = catalog.resolve("CartPole-v1")
     agent = make_agent_for(entry, "ppo", {"hidden": "8"}, seed=0)
     path = save_agent(agent, tmp_path / "p", entry.id)
-    out = _rltui("train", "CartPole-v1", "--load", str(path), "--agent", "dqn", "--steps", "1",
-                 "--no-save", home=tmp_path)
+    out = _rltui(
+        "train", "CartPole-v1", "--load", str(path), "--agent", "dqn", "--steps", "1", "--no-save", home=tmp_path
+    )
     assert out.returncode == 2 and "holds a ppo agent, not dqn" in out.stderr
     demo = tmp_path / "demo.jsonl"
     demo.write_text("")
-    out = _rltui("train", "CartPole-v1", "--agent", "ppo", "--demos", str(demo), "--steps", "1",
-                 "--no-save", home=tmp_path)
+    out = _rltui(
+        "train", "CartPole-v1", "--agent", "ppo", "--demos", str(demo), "--steps", "1", "--no-save", home=tmp_path
+    )
     assert out.returncode == 2 and "--demos needs an off-policy agent" in out.stderr
     assert "ppo learns only from its own moves" in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
@@ -202,8 +213,7 @@ def test_vector_collection_never_joins_two_episodes() -> None:
 
 def test_ppo_learns_from_several_envs() -> None:
     entry = catalog.resolve("CartPole-v1")
-    agent = make_agent_for(entry, "ppo", {"n_envs": "4", "n_steps": "16", "batch_size": "32", "hidden": "16"},
-                           seed=0)
+    agent = make_agent_for(entry, "ppo", {"n_envs": "4", "n_steps": "16", "batch_size": "32", "hidden": "16"}, seed=0)
     result = train(agent, entry, steps=640, seed=0, final_eval_episodes=1)
     assert agent.updates >= 9 and result.steps >= 640 and agent.steps == result.steps
     assert {"policy_loss", "clip_fraction"} <= set(agent.last_metrics)

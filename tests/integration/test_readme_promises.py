@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from rltui import extras
 from rltui.cli import main
 from rltui.envs import catalog
-from rltui import extras
 from rltui.paths import SHIPPED_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +31,10 @@ def test_envs_shows_each_envs_gamma(capsys: pytest.CaptureFixture[str], monkeypa
 
 
 def test_saves_lists_your_agents_and_episodes_before_the_shipped_ones(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from rltui.live.playalong import PlayAlong
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from rltui.envs.session import Session
+    from rltui.live.playalong import PlayAlong
 
     yours = tmp_path / "saves"
     monkeypatch.setenv("RLTUI_SAVES", str(yours))
@@ -51,9 +52,9 @@ def test_saves_lists_your_agents_and_episodes_before_the_shipped_ones(
 
 def test_the_l_notice_under_an_on_policy_agent_names_the_registrys_off_policy_kinds() -> None:
     from agents.registry import OFF_POLICY, kinds_for
-    from rltui.training.agent_factory import make_agent_for
-    from rltui.live.playalong import PlayAlong
     from rltui.envs.session import Session
+    from rltui.live.playalong import PlayAlong
+    from rltui.training.agent_factory import make_agent_for
 
     said = []
     entry = catalog.resolve("Pendulum-v1")
@@ -81,8 +82,7 @@ def _fake_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *scripts: str) -
     monkeypatch.chdir(tmp_path)
 
 
-def test_install_hints_name_this_pythons_pip_and_rltuis_extra(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_install_hints_name_this_pythons_pip_and_rltuis_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_venv(tmp_path, monkeypatch, "pip")
     monkeypatch.setattr(extras, "source_checkout", lambda: tmp_path)
     assert extras.install_hint("box2d") == "venv/bin/pip install -e '.[box2d]'"
@@ -109,12 +109,28 @@ def test_this_checkout_is_found_and_box2d_says_the_readmes_command(monkeypatch: 
 
 
 def test_train_tensorboard_names_the_tensorboard_beside_this_python(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     beside = Path(sys.executable).parent / "tensorboard"
     if not beside.is_file():
         pytest.skip("no tensorboard script beside this Python")
-    assert main(["train", "CliffWalking-v1", "--agent", "q-learning", "--steps", "10", "--tensorboard",
-                 str(tmp_path / "tb"), "--no-save", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "CliffWalking-v1",
+                "--agent",
+                "q-learning",
+                "--steps",
+                "10",
+                "--tensorboard",
+                str(tmp_path / "tb"),
+                "--no-save",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     (line,) = [x for x in capsys.readouterr().out.splitlines() if x.startswith("TensorBoard: ")]
     viewer, flag = line.removeprefix("TensorBoard: ").split()[:2]
     assert flag == "--logdir" and Path(viewer).resolve() == beside.resolve()
@@ -122,6 +138,7 @@ def test_train_tensorboard_names_the_tensorboard_beside_this_python(
 
 def test_the_promises_are_made_where_the_tests_above_say() -> None:
     """Each promise checked above is still made, on the page it moved to from the README."""
+
     def page(name: str) -> str:
         return " ".join((ROOT / "docs" / f"{name}.md").read_text().split())
 

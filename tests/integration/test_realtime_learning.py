@@ -11,9 +11,9 @@ import time
 import pytest
 
 from rltui.envs import catalog
-from rltui.training.agent_factory import make_agent_for
-from rltui.live.playalong import PlayAlong
 from rltui.envs.session import Session
+from rltui.live.playalong import PlayAlong
+from rltui.training.agent_factory import make_agent_for
 
 PENDULUM = catalog.resolve("Pendulum-v1")
 
@@ -100,15 +100,22 @@ def test_play_fps_sets_the_pace_and_refuses_nonsense(tmp_path) -> None:
     import sys
     from dataclasses import replace
 
-    owner = PlayAlong(Session(replace(catalog.resolve("CartPole-v1"), fps=10.0), seed=0, render=False),
-                      realtime=True)
+    owner = PlayAlong(Session(replace(catalog.resolve("CartPole-v1"), fps=10.0), seed=0, render=False), realtime=True)
     assert owner.fps == 10
     for bad, says in (("0", "between 1 and 240"), ("nan", "between 1 and 240"), ("1e9", "between 1 and 240")):
-        done = subprocess.run([sys.executable, "-m", "rltui", "play", "CartPole-v1", "--fps", bad],
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "rltui", "play", "CartPole-v1", "--fps", bad],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr
-    done = subprocess.run([sys.executable, "-m", "rltui", "play", "CartPole-v1", "--fps", "10",
-                           "--turn-by-turn"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "rltui", "play", "CartPole-v1", "--fps", "10", "--turn-by-turn"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "does not go with --turn-by-turn" in done.stderr
 
 

@@ -27,8 +27,13 @@ def _free_port() -> int:
 
 def _serve(port: int, *extra: str, saves: Path) -> subprocess.Popen:
     env = {**os.environ, "RLTUI_SAVES": str(saves)}
-    return subprocess.Popen([sys.executable, "-m", "rltui", "serve", "--port", str(port), *extra], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "rltui", "serve", "--port", str(port), *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _highlight_top(png: bytes) -> int | None:
@@ -117,26 +122,37 @@ def test_serving_beyond_this_machine_warns_in_one_line(tmp_path: Path) -> None:
     assert first.startswith("rltui: warning: serving on 0.0.0.0:") and "no authentication" in first
 
 
-@pytest.mark.parametrize(("host", "says"), [
-    ("a" * 64 + ".lan", "labels of 1 to 63"),
-    ("a..b", "labels of 1 to 63"),
-    ("-a.lan", "labels of 1 to 63"),
-    (".".join(["abc"] * 70), "labels of 1 to 63"),
-    ("é.com", "xn-- form"),
-    ("caf\u00e9\u200b", "xn-- form"),
-    ("x\x01", "'x\\x01'"),
-    ("   ", "needs an address"),
-])
+@pytest.mark.parametrize(
+    ("host", "says"),
+    [
+        ("a" * 64 + ".lan", "labels of 1 to 63"),
+        ("a..b", "labels of 1 to 63"),
+        ("-a.lan", "labels of 1 to 63"),
+        (".".join(["abc"] * 70), "labels of 1 to 63"),
+        ("é.com", "xn-- form"),
+        ("caf\u00e9\u200b", "xn-- form"),
+        ("x\x01", "'x\\x01'"),
+        ("   ", "needs an address"),
+    ],
+)
 def test_a_host_that_is_no_address_is_one_sentence_before_anything_starts(
-        host: str, says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    host: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["serve", f"--host={host}", "--port", str(_free_port())]) == 2
     err = capsys.readouterr().err.strip()
     assert says in err and err.count("\n") == 0 and "Traceback" not in err and "warning" not in err
 
 
-@pytest.mark.parametrize(("host", "as_given"), [
-    ("127.0.0.1", "127.0.0.1"), ("[::1]", "::1"), ("localhost", "localhost"),
-    ("my-host.example.", "my-host.example."), ("xn--caf-dma.lan", "xn--caf-dma.lan")])
+@pytest.mark.parametrize(
+    ("host", "as_given"),
+    [
+        ("127.0.0.1", "127.0.0.1"),
+        ("[::1]", "::1"),
+        ("localhost", "localhost"),
+        ("my-host.example.", "my-host.example."),
+        ("xn--caf-dma.lan", "xn--caf-dma.lan"),
+    ],
+)
 def test_addresses_and_names_pass_the_host_check(host: str, as_given: str) -> None:
     from rltui.commands.serve import check_host
 

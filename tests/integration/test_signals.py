@@ -27,8 +27,14 @@ def test_a_signal_closes_the_app_and_restores_the_terminal(signum: int, tmp_path
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     env = dict(os.environ, TERM="xterm-256color", RLTUI_SAVES=str(tmp_path))
-    child = subprocess.Popen([sys.executable, "-m", "rltui", "play", "CartPole-v1"], stdin=slave,
-                             stdout=slave, stderr=slave, env=env, start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "rltui", "play", "CartPole-v1"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
     os.close(slave)
     screen = bytearray()
 
@@ -58,5 +64,5 @@ def test_a_signal_closes_the_app_and_restores_the_terminal(signum: int, tmp_path
         reader.join(timeout=5)
         os.close(master)
     assert code == 128 + signum
-    assert LEAVE_SCREEN in screen[screen.index(ENTER_SCREEN):]
+    assert LEAVE_SCREEN in screen[screen.index(ENTER_SCREEN) :]
     assert b"Traceback" not in screen

@@ -66,9 +66,12 @@ def test_sarsa_commits_to_the_next_action_it_bootstrapped_from() -> None:
 
 
 def test_state_indexer_tuple_and_box() -> None:
-    tup = StateIndexer({"type": "Tuple", "spaces": [{"type": "Discrete", "n": 32},
-                                                     {"type": "Discrete", "n": 11},
-                                                     {"type": "Discrete", "n": 2}]})
+    tup = StateIndexer(
+        {
+            "type": "Tuple",
+            "spaces": [{"type": "Discrete", "n": 32}, {"type": "Discrete", "n": 11}, {"type": "Discrete", "n": 2}],
+        }
+    )
     assert tup.n_states == 32 * 11 * 2
     assert len({tup((a, b, c)) for a in range(32) for b in range(11) for c in range(2)}) == tup.n_states
     box = StateIndexer({"type": "Box", "shape": [2], "low": [0.0, 0.0], "high": [1.0, 1.0]}, bins=4)
@@ -167,15 +170,37 @@ def test_a_tile_coded_agent_learns_saves_and_loads(tmp_path) -> None:
     assert isinstance(loaded, TileCodedAgent) and loaded.q_values([-0.5, 0.0])[2] == pytest.approx(-0.5)
 
 
-@pytest.mark.parametrize(("setting", "says"), [
-    ("tilings=0", "tilings"), ("tiles=-2", "tiles"), ("coding=hex", "coding"), ("tilings=1000", "tilings"),
-])
+@pytest.mark.parametrize(
+    ("setting", "says"),
+    [
+        ("tilings=0", "tilings"),
+        ("tiles=-2", "tiles"),
+        ("coding=hex", "coding"),
+        ("tilings=1000", "tilings"),
+    ],
+)
 def test_settings_that_make_no_sense_for_tile_coding_are_one_sentence(
-        setting: str, says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    setting: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     from rltui.cli import main
 
-    assert main(["train", "MountainCar-v0", "--agent", "q-learning", "--set", setting, "--steps", "10",
-                 "--no-save", "--quiet"]) == 2
+    assert (
+        main(
+            [
+                "train",
+                "MountainCar-v0",
+                "--agent",
+                "q-learning",
+                "--set",
+                setting,
+                "--steps",
+                "10",
+                "--no-save",
+                "--quiet",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err.strip()
     assert says in err and len(err.splitlines()) == 1 and "Traceback" not in err
 
@@ -203,8 +228,7 @@ def test_mountain_cars_value_map_is_position_by_velocity_with_the_car_marked() -
     assert "position" in text[-2] and "+0.07" in text[1] and "-0.07" in text[-3]
 
 
-def test_a_target_met_by_a_lucky_handful_is_confirmed_before_training_stops(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_target_met_by_a_lucky_handful_is_confirmed_before_training_stops(monkeypatch: pytest.MonkeyPatch) -> None:
     from rltui.envs import catalog
     from rltui.training import loop as training
     from rltui.training.agent_factory import make_agent_for
@@ -219,7 +243,8 @@ def test_a_target_met_by_a_lucky_handful_is_confirmed_before_training_stops(
         return next(script)
 
     monkeypatch.setattr(training, "evaluate", scripted)
-    result = training.train(agent, entry, steps=1_000, target_return=8.0, seed=0, eval_every=100,
-                            eval_episodes=1, final_eval_episodes=100)
+    result = training.train(
+        agent, entry, steps=1_000, target_return=8.0, seed=0, eval_every=100, eval_episodes=1, final_eval_episodes=100
+    )
     assert result.steps == 200 and result.solved and result.eval_return_mean == 8.5
     assert calls == [1, 100, 1, 100]  # no evaluation again after the confirmed one

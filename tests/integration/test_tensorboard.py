@@ -32,8 +32,19 @@ def test_a_tabular_run_logs_sb3s_scalar_names(tmp_path: Path, capsys: pytest.Cap
     summary, run = _train(tmp_path, capsys, "Taxi-v4", "--agent", "q-learning", "--steps", "20000", "--seed", "3")
     assert run.name.startswith("Taxi-v4-q-learning-3-")
     scalars = _scalars(run)
-    assert {"rollout/ep_rew_mean", "rollout/ep_len_mean", "rollout/exploration_rate", "train/learning_rate",
-            "time/fps", "eval/mean_return", "train/td_error"} <= set(scalars) <= set(TAGS)
+    assert (
+        {
+            "rollout/ep_rew_mean",
+            "rollout/ep_len_mean",
+            "rollout/exploration_rate",
+            "train/learning_rate",
+            "time/fps",
+            "eval/mean_return",
+            "train/td_error",
+        }
+        <= set(scalars)
+        <= set(TAGS)
+    )
     steps = [e.step for e in scalars["rollout/exploration_rate"]]
     assert steps == sorted(steps) and steps[0] == 1_000 and steps[-1] == 20_000
     # ε falls as the schedule says, and α is the learning rate a tabular agent has.
@@ -41,31 +52,47 @@ def test_a_tabular_run_logs_sb3s_scalar_names(tmp_path: Path, capsys: pytest.Cap
     assert eps[0] > eps[-1] and all(e.value == 1.0 for e in scalars["train/learning_rate"])
 
 
-def test_a_dqn_run_logs_its_loss_and_a_ppo_run_its_update(tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_dqn_run_logs_its_loss_and_a_ppo_run_its_update(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, run = _train(tmp_path, capsys, "CartPole-v1", "--agent", "dqn", "--steps", "3000", "--set", "hidden=16")
     assert {"train/loss", "train/learning_rate", "rollout/exploration_rate"} <= set(_scalars(run))
-    _, run = _train(tmp_path, capsys, "CartPole-v1", "--agent", "ppo", "--steps", "3000", "--set", "hidden=16",
-                    "--set", "n_steps=512")
+    _, run = _train(
+        tmp_path,
+        capsys,
+        "CartPole-v1",
+        "--agent",
+        "ppo",
+        "--steps",
+        "3000",
+        "--set",
+        "hidden=16",
+        "--set",
+        "n_steps=512",
+    )
     scalars = _scalars(run)
-    assert {"train/policy_gradient_loss", "train/value_loss", "train/entropy", "train/approx_kl",
-            "train/clip_fraction"} <= set(scalars)
+    assert {
+        "train/policy_gradient_loss",
+        "train/value_loss",
+        "train/entropy",
+        "train/approx_kl",
+        "train/clip_fraction",
+    } <= set(scalars)
 
 
 def test_a_folder_that_cannot_hold_logs_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    code = main(["train", "Taxi-v4", "--agent", "q-learning", "--steps", "10", "--tensorboard", str(blocker),
-                 "--no-save"])
+    code = main(
+        ["train", "Taxi-v4", "--agent", "q-learning", "--steps", "10", "--tensorboard", str(blocker), "--no-save"]
+    )
     err = capsys.readouterr().err
     assert code == 2 and f"{blocker} is a file, not a folder" in err and len(err.strip().splitlines()) == 1
 
 
 def test_the_app_logs_each_agent_to_a_run_of_its_own(tmp_path: Path) -> None:
     from rltui.envs import catalog
-    from rltui.training.agent_factory import make_agent_for
-    from rltui.live.playalong import PlayAlong
     from rltui.envs.session import AGENT, Session
+    from rltui.live.playalong import PlayAlong
+    from rltui.training.agent_factory import make_agent_for
 
     entry = catalog.resolve("Taxi-v4")
     owner = PlayAlong(Session(entry, seed=0, render=False), tensorboard=tmp_path)
@@ -84,24 +111,41 @@ def test_the_app_logs_each_agent_to_a_run_of_its_own(tmp_path: Path) -> None:
     assert [e.step for e in scalars["rollout/exploration_rate"]] == [1_000, 2_000, 3_000]
 
 
-def test_without_the_extra_it_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_the_extra_it_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import sys
 
     monkeypatch.setitem(sys.modules, "tensorboard", None)  # as if it were not installed
-    code = main(["train", "Taxi-v4", "--agent", "q-learning", "--steps", "10", "--tensorboard", str(tmp_path),
-                 "--no-save"])
+    code = main(
+        ["train", "Taxi-v4", "--agent", "q-learning", "--steps", "10", "--tensorboard", str(tmp_path), "--no-save"]
+    )
     assert code == 2
     from rltui.extras import install_hint
 
-    assert capsys.readouterr().err.strip() == ("rltui: --tensorboard needs the tensorboard extra: "
-                                               f"{install_hint('tensorboard')}.")
+    assert capsys.readouterr().err.strip() == (
+        f"rltui: --tensorboard needs the tensorboard extra: {install_hint('tensorboard')}."
+    )
 
 
-def test_ppos_learning_rate_is_the_one_its_optimiser_anneals_to(tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    _, run = _train(tmp_path, capsys, "CartPole-v1", "--agent", "ppo", "--steps", "4000", "--set", "hidden=16",
-                    "--set", "n_steps=256", "--set", "learning_rate=0.001")
+def test_ppos_learning_rate_is_the_one_its_optimiser_anneals_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, run = _train(
+        tmp_path,
+        capsys,
+        "CartPole-v1",
+        "--agent",
+        "ppo",
+        "--steps",
+        "4000",
+        "--set",
+        "hidden=16",
+        "--set",
+        "n_steps=256",
+        "--set",
+        "learning_rate=0.001",
+    )
     rates = [e.value for e in _scalars(run)["train/learning_rate"]]
     # Annealed linearly over the 4,000 steps: each row's rate is the last update's, below the one before.
     assert len(rates) == 4 and all(a > b for a, b in zip(rates, rates[1:]))
@@ -137,16 +181,34 @@ def test_a_run_from_a_loaded_agent_goes_on_from_its_steps_and_counts_fps_from_it
     assert [e.value for e in fps] == [500.0, 500.0, 375.0]
 
 
-def test_train_load_and_the_app_with_a_loaded_agent_share_the_step_axis(tmp_path: Path,
-                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_train_load_and_the_app_with_a_loaded_agent_share_the_step_axis(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from rltui.envs import catalog
-    from rltui.training.agent_factory import load_agent_for
-    from rltui.live.playalong import PlayAlong
     from rltui.envs.session import AGENT, Session
+    from rltui.live.playalong import PlayAlong
+    from rltui.training.agent_factory import load_agent_for
 
     saved = tmp_path / "taxi.safetensors"
-    assert main(["train", "Taxi-v4", "--agent", "q-learning", "--steps", "3000", "--seed", "0",
-                 "--save", str(saved), "--quiet", "--json"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "Taxi-v4",
+                "--agent",
+                "q-learning",
+                "--steps",
+                "3000",
+                "--seed",
+                "0",
+                "--save",
+                str(saved),
+                "--quiet",
+                "--json",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     _, run = _train(tmp_path, capsys, "Taxi-v4", "--load", str(saved), "--steps", "2000", "--seed", "1")
     trained = [e.step for e in _scalars(run)["rollout/exploration_rate"]]
@@ -167,21 +229,34 @@ SB3_TAGS = {
     # What Stable-Baselines3 writes for each (its dqn.py, ppo.py, sac.py and the base classes'
     # _dump_logs and _update_learning_rate): rltui's runs read alike.
     "dqn": _ROLLOUT | {"train/loss", "train/learning_rate", "rollout/exploration_rate"},
-    "ppo": _ROLLOUT | {"train/loss", "train/policy_gradient_loss", "train/value_loss", "train/entropy_loss",
-                       "train/approx_kl", "train/clip_fraction", "train/clip_range", "train/explained_variance",
-                       "train/learning_rate"},
-    "sac": _ROLLOUT | {"train/actor_loss", "train/critic_loss", "train/ent_coef", "train/ent_coef_loss",
-                       "train/learning_rate"},
+    "ppo": _ROLLOUT
+    | {
+        "train/loss",
+        "train/policy_gradient_loss",
+        "train/value_loss",
+        "train/entropy_loss",
+        "train/approx_kl",
+        "train/clip_fraction",
+        "train/clip_range",
+        "train/explained_variance",
+        "train/learning_rate",
+    },
+    "sac": _ROLLOUT
+    | {"train/actor_loss", "train/critic_loss", "train/ent_coef", "train/ent_coef_loss", "train/learning_rate"},
 }
 
 
-@pytest.mark.parametrize(("kind", "argv"), [
-    ("dqn", ["CartPole-v1", "--set", "learning_starts=200"]),
-    ("ppo", ["CartPole-v1", "--set", "n_steps=256", "--set", "clip_range=0.3"]),
-    ("sac", ["Pendulum-v1", "--set", "learning_starts=100", "--set", "batch_size=32"]),
-])
-def test_each_network_kind_writes_sb3s_tags(kind: str, argv: list[str], tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("kind", "argv"),
+    [
+        ("dqn", ["CartPole-v1", "--set", "learning_starts=200"]),
+        ("ppo", ["CartPole-v1", "--set", "n_steps=256", "--set", "clip_range=0.3"]),
+        ("sac", ["Pendulum-v1", "--set", "learning_starts=100", "--set", "batch_size=32"]),
+    ],
+)
+def test_each_network_kind_writes_sb3s_tags(
+    kind: str, argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, run = _train(tmp_path, capsys, *argv, "--agent", kind, "--steps", "2000", "--set", "hidden=16", "--seed", "0")
     scalars = _scalars(run)
     assert SB3_TAGS[kind] <= set(scalars) <= set(TAGS)
@@ -191,16 +266,17 @@ def test_each_network_kind_writes_sb3s_tags(kind: str, argv: list[str], tmp_path
         assert all(loss.value == pytest.approx(-entropy.value) for loss, entropy in pairs)
         assert all(e.value == pytest.approx(0.3) for e in scalars["train/clip_range"])
     if kind == "sac":  # both critics' losses together
-        for total, q1, q2 in zip(scalars["train/critic_loss"], scalars["train/q1_loss"], scalars["train/q2_loss"],
-                                 strict=True):
+        for total, q1, q2 in zip(
+            scalars["train/critic_loss"], scalars["train/q1_loss"], scalars["train/q2_loss"], strict=True
+        ):
             assert total.value == pytest.approx(q1.value + q2.value, rel=1e-5)
 
 
 def test_dqn_in_the_app_writes_its_loss_as_in_train(tmp_path: Path) -> None:
     from rltui.envs import catalog
-    from rltui.training.agent_factory import make_agent_for
-    from rltui.live.playalong import PlayAlong
     from rltui.envs.session import AGENT, Session
+    from rltui.live.playalong import PlayAlong
+    from rltui.training.agent_factory import make_agent_for
 
     entry = catalog.resolve("CartPole-v1")
     owner = PlayAlong(Session(entry, seed=0, render=False), tensorboard=tmp_path)

@@ -33,8 +33,11 @@ class ToyConfig:
     """The toy's settings (every kind's config has ``gamma``)."""
 
     KINDS: ClassVar[tuple[str, ...]] = (TOY,)
-    LIMITS: ClassVar[dict[str, Limit]] = {"gamma": PROBABILITY, "epsilon": PROBABILITY,
-                                          "alpha": Limit(0.0, 1.0, low_open=True)}
+    LIMITS: ClassVar[dict[str, Limit]] = {
+        "gamma": PROBABILITY,
+        "epsilon": PROBABILITY,
+        "alpha": Limit(0.0, 1.0, low_open=True),
+    }
     gamma: float = 0.99
     alpha: float = 0.2
     """How far each return moves Q(s, a)."""
@@ -123,9 +126,16 @@ def restore(kind: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], conf
 
 SPACE = {"alpha": Dim(0.05, 0.5, log=True), "epsilon": Dim(choices=(0.1, 0.3))}
 SPEC = registry.KindSpec(
-    TOY, __name__, "toy", "Toy Monte-Carlo control: a Q-table moved toward each episode's returns",
-    off_policy=False, space=SPACE, shape_keys=frozenset({"q_init"}),
-    metric_tags={"mc_return": "train/mc_return"}, panel_metrics=(("MC G", ("mc_return",)),))
+    TOY,
+    __name__,
+    "toy",
+    "Toy Monte-Carlo control: a Q-table moved toward each episode's returns",
+    off_policy=False,
+    space=SPACE,
+    shape_keys=frozenset({"q_init"}),
+    metric_tags={"mc_return": "train/mc_return"},
+    panel_metrics=(("MC G", ("mc_return",)),),
+)
 
 
 @pytest.fixture(autouse=True)
@@ -155,8 +165,12 @@ def test_train_saves_and_a_load_goes_on_from_its_steps(tmp_path: Path, capsys: p
     from rltui.training.agent_factory import load_agent_for
 
     saved = tmp_path / "toy.safetensors"
-    assert main(["train", ENV, "--agent", TOY, "--steps", "3000", "--seed", "0", "--save", str(saved),
-                 "--quiet", "--json"]) == 0
+    assert (
+        main(
+            ["train", ENV, "--agent", TOY, "--steps", "3000", "--seed", "0", "--save", str(saved), "--quiet", "--json"]
+        )
+        == 0
+    )
     first = _json(capsys)
     assert first["agent"] == TOY and saved.is_file()
     agent, meta = load_agent_for(str(saved))
@@ -165,8 +179,25 @@ def test_train_saves_and_a_load_goes_on_from_its_steps(tmp_path: Path, capsys: p
     assert not isinstance(agent, PolicyAgent)
     assert agent.table.any()  # it learned: the returns of its episodes reached the table
     again = tmp_path / "toy2.safetensors"
-    assert main(["train", ENV, "--load", str(saved), "--steps", "1000", "--set", "alpha=0.1",
-                 "--save", str(again), "--quiet", "--json"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                ENV,
+                "--load",
+                str(saved),
+                "--steps",
+                "1000",
+                "--set",
+                "alpha=0.1",
+                "--save",
+                str(again),
+                "--quiet",
+                "--json",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     resumed, _ = load_agent_for(str(again))
     assert resumed.steps == agent.steps + 1000 and resumed.config.alpha == 0.1
@@ -177,13 +208,16 @@ def test_train_saves_and_a_load_goes_on_from_its_steps(tmp_path: Path, capsys: p
     assert f"agents only, not {TOY}" in capsys.readouterr().err
 
 
-def test_the_tensorboard_log_names_its_metric_as_its_spec_says(tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_tensorboard_log_names_its_metric_as_its_spec_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pytest.importorskip("tensorboard")
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    assert main(["train", ENV, "--agent", TOY, "--steps", "3000", "--no-save", "--quiet",
-                 "--tensorboard", str(tmp_path)]) == 0
+    assert (
+        main(["train", ENV, "--agent", TOY, "--steps", "3000", "--no-save", "--quiet", "--tensorboard", str(tmp_path)])
+        == 0
+    )
     (run,) = [p for p in tmp_path.iterdir() if p.is_dir()]
     events = EventAccumulator(str(run))
     events.Reload()
@@ -217,8 +251,9 @@ async def test_the_play_screen_drives_it_and_shows_its_panel_rows() -> None:
 
 def test_tune_sweeps_its_spec_space(capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("optuna")
-    assert main(["tune", ENV, "--agent", TOY, "--budget", "500", "--trials", "2", "--storage", "sqlite://",
-                 "--json"]) == 0
+    assert (
+        main(["tune", ENV, "--agent", TOY, "--budget", "500", "--trials", "2", "--storage", "sqlite://", "--json"]) == 0
+    )
     out = _json(capsys)
     assert out["agent"] == TOY and out["trials_finished"] + out["trials_pruned"] == 2
     assert set(out["best_params"]) <= set(SPACE)

@@ -36,7 +36,7 @@ def test_a_study_resumes_and_names_its_best_command(capsys: pytest.CaptureFixtur
     argv = shlex.split(again["best_command"])
     assert argv[:4] == ["rltui", "train", "CliffWalking-v1", "--agent"]
     assert main([*argv[1:], "--no-save", "--quiet"]) == 0
-    settings = dict(kv.split("=", 1) for kv in argv[argv.index("--set") + 1::2])
+    settings = dict(kv.split("=", 1) for kv in argv[argv.index("--set") + 1 :: 2])
     assert settings == again["best_params"]
 
 
@@ -50,23 +50,32 @@ def test_an_evaluation_callback_can_stop_training_early() -> None:
     entry = catalog.resolve("Taxi-v4")
     agent = make_agent_for(entry, "q-learning", seed=0)
     seen = []
-    result = train(agent, entry, steps=10_000, eval_every=1_000, eval_episodes=2,
-                   on_eval=lambda step, mean: seen.append(step) or step >= 2_000)
+    result = train(
+        agent,
+        entry,
+        steps=10_000,
+        eval_every=1_000,
+        eval_episodes=2,
+        on_eval=lambda step, mean: seen.append(step) or step >= 2_000,
+    )
     assert seen == [1_000, 2_000] and result.steps == 2_000 and result.stopped
 
 
-@pytest.mark.parametrize(("argv", "said"), [
-    (["--agent", "value-iteration"], "value-iteration has nothing to tune"),
-    (["--agent", "q-learning", "--space", "alfa=0.1:0.2"], "q-learning has no setting 'alfa'"),
-    (["--agent", "q-learning", "--space", "alpha=0.5:0.1"], "the low end must be below the high end"),
-    (["--agent", "q-learning", "--space", "alpha=0.1"], "is not key=low:high"),
-    (["--agent", "q-learning", "--space", "alpha=0.5:2"], "--space alpha: Setting 'alpha'"),
-    (["--agent", "q-learning", "--trials", "0"], "--trials must be from 1"),
-    (["--agent", "q-learning", "--budget", "10"], "--budget must be 100 steps or more"),
-    (["--agent", "q-learning", "--jobs", "0"], "--jobs must be from 1 to 64"),
-    (["--agent", "sac"], "sac is for continuous actions and CliffWalking-v1's are discrete"),
-    (["--agent", "q-learning", "--storage", "sqlite:////no/such/folder/x.db"], "cannot be opened"),
-])
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--agent", "value-iteration"], "value-iteration has nothing to tune"),
+        (["--agent", "q-learning", "--space", "alfa=0.1:0.2"], "q-learning has no setting 'alfa'"),
+        (["--agent", "q-learning", "--space", "alpha=0.5:0.1"], "the low end must be below the high end"),
+        (["--agent", "q-learning", "--space", "alpha=0.1"], "is not key=low:high"),
+        (["--agent", "q-learning", "--space", "alpha=0.5:2"], "--space alpha: Setting 'alpha'"),
+        (["--agent", "q-learning", "--trials", "0"], "--trials must be from 1"),
+        (["--agent", "q-learning", "--budget", "10"], "--budget must be 100 steps or more"),
+        (["--agent", "q-learning", "--jobs", "0"], "--jobs must be from 1 to 64"),
+        (["--agent", "sac"], "sac is for continuous actions and CliffWalking-v1's are discrete"),
+        (["--agent", "q-learning", "--storage", "sqlite:////no/such/folder/x.db"], "cannot be opened"),
+    ],
+)
 def test_bad_sweeps_say_one_sentence(argv: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tune", "CliffWalking-v1", *argv]) == 2
     err = capsys.readouterr().err
@@ -74,11 +83,13 @@ def test_bad_sweeps_say_one_sentence(argv: list[str], said: str, capsys: pytest.
 
 
 def test_jobs_run_trials_in_several_processes_on_one_study_and_keep_the_best_agent(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     from agents.persistence import load_agent
 
-    out = _tune(capsys, "--trials", "6", "--jobs", "2", "--study", "jobs",
-                "--save-best", str(tmp_path / "best.safetensors"))
+    out = _tune(
+        capsys, "--trials", "6", "--jobs", "2", "--study", "jobs", "--save-best", str(tmp_path / "best.safetensors")
+    )
     assert out["jobs"] == 2 and out["trials_finished"] + out["trials_pruned"] == 6
     study = optuna.load_study(study_name="jobs", storage=out["storage"])
     assert len({t.user_attrs["process"] for t in study.trials}) == 2  # both processes ran trials
@@ -88,10 +99,13 @@ def test_jobs_run_trials_in_several_processes_on_one_study_and_keep_the_best_age
 
 
 def test_a_study_made_for_another_env_or_budget_is_refused_and_left_as_it_was(
-        capsys: pytest.CaptureFixture[str]) -> None:
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     first = _tune(capsys, "--trials", "1", "--study", "mine")
-    for argv in (["tune", "Taxi-v4", "--agent", "q-learning", "--budget", "3000"],
-                 ["tune", "CliffWalking-v1", "--agent", "q-learning", "--budget", "4000"]):
+    for argv in (
+        ["tune", "Taxi-v4", "--agent", "q-learning", "--budget", "3000"],
+        ["tune", "CliffWalking-v1", "--agent", "q-learning", "--budget", "4000"],
+    ):
         assert main([*argv, "--study", "mine", "--storage", first["storage"]]) == 2
         err = capsys.readouterr().err
         assert "Study mine was made for CliffWalking-v1 with q-learning and --budget 3000" in err
@@ -111,8 +125,9 @@ def _swept(tmp_path: Path, trials: int = 3):
     study, _, name = study_for(entry.id, "q-learning", f"sqlite:///{tmp_path / 's.db'}", "watched", 0, 3000)
     stop, finished = threading.Event(), threading.Event()
     keep = keep_in(tmp_path / "best.safetensors", entry.id)
-    study.optimize(objective(entry, "q-learning", parse_space("q-learning", None), 3000, 0, stop, keep),
-                   n_trials=trials)
+    study.optimize(
+        objective(entry, "q-learning", parse_space("q-learning", None), 3000, 0, stop, keep), n_trials=trials
+    )
     finished.set()
     return SweepView(study, entry, "q-learning", 3000, name, trials, stop, finished)
 
@@ -179,8 +194,9 @@ def test_ray_refuses_an_address_nothing_answers_on(capsys: pytest.CaptureFixture
     assert "Ray at 127.0.0.1:1 cannot be reached" in err and len(err.strip().splitlines()) == 1
 
 
-def test_ray_without_its_extra_names_the_install(capsys: pytest.CaptureFixture[str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ray_without_its_extra_names_the_install(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sys
 
     monkeypatch.setitem(sys.modules, "ray", None)  # as if it were not installed
@@ -210,7 +226,8 @@ def test_a_deliberately_bad_trial_is_pruned_and_the_sweep_goes_on(tmp_path: Path
 
 
 def test_a_resumed_study_draws_new_points_and_seeds_each_trial_by_its_number(
-        capsys: pytest.CaptureFixture[str]) -> None:
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """The same command twice on one study: the second run's trials are new points (its sampler
     is seeded from the trials already there), and each trial trains with seed + its number."""
     first = _tune(capsys, "--trials", "2", "--study", "again")
@@ -233,7 +250,8 @@ def test_jobs_on_a_resumed_study_draw_new_points(capsys: pytest.CaptureFixture[s
 
 
 def test_the_study_names_its_objective_and_stores_numbers_as_numbers_and_steps_as_steps(
-        capsys: pytest.CaptureFixture[str]) -> None:
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """What optuna-dashboard (or any reader of the study) sees: the objective's name, a numeric
     choice as the number it is, ``epsilon_decay_steps`` as the steps the trial trained with."""
     out = _tune(capsys, "--trials", "2", "--study", "read-back")
@@ -243,8 +261,26 @@ def test_the_study_names_its_objective_and_stores_numbers_as_numbers_and_steps_a
         steps = t.params["epsilon_decay_steps"]
         assert isinstance(steps, int) and 0.05 * 3000 <= steps <= 0.8 * 3000
         assert t.user_attrs["settings"]["epsilon_decay_steps"] == str(steps)
-    assert main(["tune", "CartPole-v1", "--agent", "dqn", "--budget", "200", "--trials", "1", "--json",
-                 "--study", "dqn-read-back", "--storage", out["storage"]]) == 0
+    assert (
+        main(
+            [
+                "tune",
+                "CartPole-v1",
+                "--agent",
+                "dqn",
+                "--budget",
+                "200",
+                "--trials",
+                "1",
+                "--json",
+                "--study",
+                "dqn-read-back",
+                "--storage",
+                out["storage"],
+            ]
+        )
+        == 0
+    )
     (trial,) = optuna.load_study(study_name="dqn-read-back", storage=out["storage"]).trials
     for key in ("batch_size", "train_freq", "target_update_interval"):
         assert type(trial.params[key]) is int, (key, trial.params[key])
@@ -259,7 +295,8 @@ def _sha(path: Path) -> str:
 
 
 def test_a_storage_that_is_not_an_optuna_study_is_refused_and_left_byte_for_byte(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import os
     import sqlite3
 
@@ -271,11 +308,27 @@ def test_a_storage_that_is_not_an_optuna_study_is_refused_and_left_byte_for_byte
     garbage.write_bytes(b"not a database " * 100)
     fifo = tmp_path / "fifo.db"
     os.mkfifo(fifo)
-    for path, says in ((foreign, "another program's database"), (garbage, "not an SQLite database"),
-                       (fifo, "not a file")):
+    for path, says in (
+        (foreign, "another program's database"),
+        (garbage, "not an SQLite database"),
+        (fifo, "not a file"),
+    ):
         before = None if path is fifo else _sha(path)
-        assert main(["tune", "CliffWalking-v1", "--agent", "q-learning", "--budget", "3000",
-                     "--storage", f"sqlite:///{path}"]) == 2
+        assert (
+            main(
+                [
+                    "tune",
+                    "CliffWalking-v1",
+                    "--agent",
+                    "q-learning",
+                    "--budget",
+                    "3000",
+                    "--storage",
+                    f"sqlite:///{path}",
+                ]
+            )
+            == 2
+        )
         err = capsys.readouterr().err.strip()
         assert says in err and len(err.splitlines()) == 1
         if before is not None:
@@ -286,8 +339,23 @@ def test_a_study_refused_for_its_budget_leaves_its_file_byte_for_byte(capsys: py
     first = _tune(capsys, "--trials", "1", "--study", "kept")
     db = Path(first["storage"].removeprefix("sqlite:///"))
     before = _sha(db)
-    assert main(["tune", "CliffWalking-v1", "--agent", "q-learning", "--budget", "4000", "--study", "kept",
-                 "--storage", first["storage"]]) == 2
+    assert (
+        main(
+            [
+                "tune",
+                "CliffWalking-v1",
+                "--agent",
+                "q-learning",
+                "--budget",
+                "4000",
+                "--study",
+                "kept",
+                "--storage",
+                first["storage"],
+            ]
+        )
+        == 2
+    )
     assert _sha(db) == before
 
 
@@ -305,7 +373,8 @@ def test_an_in_memory_storage_has_no_heartbeat_and_is_not_shared(capsys: pytest.
 
 
 def test_a_best_agent_that_cannot_be_written_is_a_warning_and_the_sweep_goes_on(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from rltui.commands.tune import keep_in
 
     entry = catalog.resolve("CliffWalking-v1")
@@ -324,9 +393,26 @@ def test_ctrl_c_stops_a_sweep_without_a_traceback(tmp_path: Path) -> None:
 
     env = {**os.environ, "RLTUI_SAVES": str(tmp_path)}
     sweep = subprocess.Popen(
-        [sys.executable, "-m", "rltui", "tune", "Taxi-v4", "--agent", "q-learning", "--trials", "3",
-         "--budget", "400000", "--storage", f"sqlite:///{tmp_path / 'c.db'}"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "rltui",
+            "tune",
+            "Taxi-v4",
+            "--agent",
+            "q-learning",
+            "--trials",
+            "3",
+            "--budget",
+            "400000",
+            "--storage",
+            f"sqlite:///{tmp_path / 'c.db'}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         assert sweep.stdout.readline().startswith("Study ")  # the sweep has begun
         sweep.send_signal(signal.SIGINT)

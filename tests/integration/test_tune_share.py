@@ -14,8 +14,21 @@ from rltui.commands.tune import run_share  # noqa: E402
 
 
 def test_a_share_runs_the_tune_command_and_returns_what_it_printed(tmp_path: Path) -> None:
-    code, out = run_share(["tune", "CliffWalking-v1", "--agent", "q-learning", "--budget", "3000",
-                           "--trials", "1", "--storage", f"sqlite:///{tmp_path / 'study.db'}", "--json"])
+    code, out = run_share(
+        [
+            "tune",
+            "CliffWalking-v1",
+            "--agent",
+            "q-learning",
+            "--budget",
+            "3000",
+            "--trials",
+            "1",
+            "--storage",
+            f"sqlite:///{tmp_path / 'study.db'}",
+            "--json",
+        ]
+    )
     assert code == 0
     result = next(json.loads(line) for line in out.splitlines() if line.startswith("{"))
     assert result["trials_finished"] == 1 and result["env"] == "CliffWalking-v1"

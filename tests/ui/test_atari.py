@@ -8,10 +8,10 @@ import pytest
 pytest.importorskip("ale_py")
 
 from rltui.envs import catalog  # noqa: E402
-from rltui.training.agent_factory import AgentError, make_agent_for  # noqa: E402
-from rltui.live.playalong import PlayAlong  # noqa: E402
 from rltui.envs.restore import capture, restore  # noqa: E402
 from rltui.envs.session import Session  # noqa: E402
+from rltui.live.playalong import PlayAlong  # noqa: E402
+from rltui.training.agent_factory import AgentError, make_agent_for  # noqa: E402
 
 PONG = "ALE/Pong-v5"
 
@@ -124,8 +124,12 @@ def test_a_json_command_on_an_atari_game_prints_its_json_alone() -> None:
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "rltui", "bench", "atari", "--seconds", "0.2", "--json"],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "rltui", "bench", "atari", "--seconds", "0.2", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["env"] == PONG
     assert "A.L.E" not in out.stdout + out.stderr

@@ -16,12 +16,12 @@ from agents.persistence import load_agent
 from rltui.cli import main
 from rltui.commands.common import UsageError, read_episode
 from rltui.envs import catalog
-from rltui.formats import episodes
-from rltui.live import timeline
-from rltui.training.agent_factory import make_agent_for
-from rltui.formats.episodes import EpisodeFileError
-from rltui.live.playalong import PlayAlong
 from rltui.envs.session import AGENT, HUMAN, Session
+from rltui.formats import episodes
+from rltui.formats.episodes import EpisodeFileError
+from rltui.live import timeline
+from rltui.live.playalong import PlayAlong
+from rltui.training.agent_factory import make_agent_for
 from rltui.ui.app import RLTuiApp
 from tests.helpers import panel_value, press, settle, wait_for_text
 
@@ -58,8 +58,9 @@ def _played(env_id: str, seed: int, rng_seed: int = 1, branch: bool = True) -> t
 # --- a saved episode replays ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("env_id", ["Taxi-v4", "FrozenLake-v1", "CartPole-v1", "Pendulum-v1",
-                                    "Acrobot-v1", "Blackjack-v1"])
+@pytest.mark.parametrize(
+    "env_id", ["Taxi-v4", "FrozenLake-v1", "CartPole-v1", "Pendulum-v1", "Acrobot-v1", "Blackjack-v1"]
+)
 def test_a_saved_episode_replays_to_identical_rewards_and_states(env_id: str, tmp_path: Path) -> None:
     # FrozenLake-v1 is slippery: its branch only replays if the env's random draws were put back too.
     owner, observed = _played(env_id, seed=3)
@@ -158,23 +159,25 @@ def _edit(path: Path, change) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("damage", "message"), [
-    (lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "is truncated"),
-    (lambda p: p.write_text("\n".join(p.read_text().splitlines()[:3]) + "\n"), "holds 2 of its"),
-    (lambda p: p.write_bytes(p.read_bytes()[:40]), "header is cut short"),
-    (lambda p: p.write_bytes(b"\x80\x04\x95garbage"), "not an rltui episode file"),
-    (lambda p: p.write_text('{"format": 1}\n'), "not an rltui episode file"),
-    (lambda p: p.write_text(""), "is empty"),
-    (lambda p: _edit(p, lambda rows: rows[0].update(format=9)), "newer rltui"),
-    (lambda p: _edit(p, lambda rows: rows[0].update(env="NoSuchEnv-v0")), "which is not installed here"),
-    (lambda p: _edit(p, lambda rows: rows[0].update(env="CartPole-v1")), "no longer replays"),
-    (lambda p: _edit(p, lambda rows: rows[2].update(reward=99)), "no longer replays: at step 1"),
-    (lambda p: _edit(p, lambda rows: rows[3].update(action=17)), "has 6 actions"),
-    (lambda p: _edit(p, lambda rows: rows[3].update(actor="robot")), "line 4 is not step 2"),
-    (lambda p: _edit(p, lambda rows: rows[0].update(seed="soon")), "damaged header"),
-])
-def test_a_bad_replay_file_is_refused_in_one_sentence_and_left_as_it_was(
-        tmp_path: Path, damage, message: str) -> None:
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "is truncated"),
+        (lambda p: p.write_text("\n".join(p.read_text().splitlines()[:3]) + "\n"), "holds 2 of its"),
+        (lambda p: p.write_bytes(p.read_bytes()[:40]), "header is cut short"),
+        (lambda p: p.write_bytes(b"\x80\x04\x95garbage"), "not an rltui episode file"),
+        (lambda p: p.write_text('{"format": 1}\n'), "not an rltui episode file"),
+        (lambda p: p.write_text(""), "is empty"),
+        (lambda p: _edit(p, lambda rows: rows[0].update(format=9)), "newer rltui"),
+        (lambda p: _edit(p, lambda rows: rows[0].update(env="NoSuchEnv-v0")), "which is not installed here"),
+        (lambda p: _edit(p, lambda rows: rows[0].update(env="CartPole-v1")), "no longer replays"),
+        (lambda p: _edit(p, lambda rows: rows[2].update(reward=99)), "no longer replays: at step 1"),
+        (lambda p: _edit(p, lambda rows: rows[3].update(action=17)), "has 6 actions"),
+        (lambda p: _edit(p, lambda rows: rows[3].update(actor="robot")), "line 4 is not step 2"),
+        (lambda p: _edit(p, lambda rows: rows[0].update(seed="soon")), "damaged header"),
+    ],
+)
+def test_a_bad_replay_file_is_refused_in_one_sentence_and_left_as_it_was(tmp_path: Path, damage, message: str) -> None:
     path = _saved(tmp_path)
     damage(path)
     before = path.read_bytes()
@@ -198,7 +201,8 @@ def test_an_env_that_ends_sooner_than_the_file_is_named(tmp_path: Path) -> None:
 
 
 def test_an_env_whose_dependency_is_missing_says_what_to_install(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import dataclasses
 
     path = _saved(tmp_path)
@@ -212,16 +216,20 @@ def test_an_env_whose_dependency_is_missing_says_what_to_install(
     assert str(said.value).endswith(f"needs no_such_module_here (not installed): {install_hint('box2d')}.")
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["play", "--replay", "no/such/episode.jsonl"], "No such file"),
-    (["play", "CliffWalking-v1", "--replay", "{taxi}"], "was recorded in Taxi-v4, not CliffWalking-v1"),
-    (["play", "--replay", "{taxi}", "--seed", "3"], "holds its seed"),
-    (["train", "Taxi-v4", "--agent", "sarsa", "--demos", "{taxi}"], "off-policy"),
-    (["train", "CliffWalking-v1", "--agent", "q-learning", "--demos", "{taxi}"], "not CliffWalking-v1"),
-    (["train", "Taxi-v4", "--agent", "q-learning", "--demos", "{taxi}", "--demo-passes", "0"], "1 or more"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["play", "--replay", "no/such/episode.jsonl"], "No such file"),
+        (["play", "CliffWalking-v1", "--replay", "{taxi}"], "was recorded in Taxi-v4, not CliffWalking-v1"),
+        (["play", "--replay", "{taxi}", "--seed", "3"], "holds its seed"),
+        (["train", "Taxi-v4", "--agent", "sarsa", "--demos", "{taxi}"], "off-policy"),
+        (["train", "CliffWalking-v1", "--agent", "q-learning", "--demos", "{taxi}"], "not CliffWalking-v1"),
+        (["train", "Taxi-v4", "--agent", "q-learning", "--demos", "{taxi}", "--demo-passes", "0"], "1 or more"),
+    ],
+)
 def test_bad_episode_arguments_exit_2_with_one_line(
-        tmp_path: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     taxi = str(_saved(tmp_path))
     assert main([a.replace("{taxi}", taxi) for a in argv]) == 2
     err = capsys.readouterr().err.strip()
@@ -231,8 +239,9 @@ def test_bad_episode_arguments_exit_2_with_one_line(
 def test_a_real_process_refuses_a_truncated_replay_without_a_traceback(tmp_path: Path) -> None:
     path = _saved(tmp_path)
     path.write_bytes(path.read_bytes()[:-30])
-    out = subprocess.run([sys.executable, "-m", "rltui", "play", "--replay", str(path)],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "rltui", "play", "--replay", str(path)], capture_output=True, text=True, check=False
+    )
     assert out.returncode == 2
     assert "truncated" in out.stderr and "Traceback" not in out.stderr
 
@@ -241,12 +250,15 @@ def test_a_real_process_refuses_a_truncated_replay_without_a_traceback(tmp_path:
 
 
 def test_demonstrations_from_a_played_taxi_episode_change_q_along_its_path(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     owner, observed = _played("Taxi-v4", seed=2)
     path, record = owner.save_episode(tmp_path)
     out = tmp_path / "taught.safetensors"
-    assert main(["train", "Taxi-v4", "--agent", "q-learning", "--demos", str(path),
-                 "--steps", "0", "--save", str(out)]) == 0
+    assert (
+        main(["train", "Taxi-v4", "--agent", "q-learning", "--demos", str(path), "--steps", "0", "--save", str(out)])
+        == 0
+    )
     assert f"{record.steps} steps" in capsys.readouterr().out
     taught, _ = load_agent(out)
     fresh = make_agent_for(catalog.resolve("Taxi-v4"), "q-learning")
@@ -286,8 +298,7 @@ async def test_ctrl_e_twice_saves_once_and_says_where(saves_in_tmp: Path) -> Non
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "up", "right", "ctrl+e", "ctrl+e")
         (path,) = (saves_in_tmp / "episodes").iterdir()
-        assert any(n.message.startswith(f"This episode is already saved as {path}")
-                   for n in app._notifications)
+        assert any(n.message.startswith(f"This episode is already saved as {path}") for n in app._notifications)
         await press(pilot, "right", "ctrl+e")
     assert len(list((saves_in_tmp / "episodes").iterdir())) == 2
 
@@ -403,8 +414,7 @@ def gym_spec_limit(env_id: str) -> int | None:
     return gym.spec(env_id).max_episode_steps
 
 
-def test_saves_lists_episodes_and_names_a_broken_one(
-        saves_in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_saves_lists_episodes_and_names_a_broken_one(saves_in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     owner, _ = _played("CliffWalking-v1", seed=0)
     good, record = owner.save_episode(saves_in_tmp / "episodes")
     broken = saves_in_tmp / "episodes" / "cut.jsonl"
@@ -420,7 +430,8 @@ def test_saves_lists_episodes_and_names_a_broken_one(
 
 
 def test_an_episode_file_given_where_an_agent_is_expected_says_what_it_is(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = _saved(tmp_path)
     assert main(["eval", str(path)]) == 2
     assert f"is a saved episode, not an agent: rltui play --replay {path} opens it" in capsys.readouterr().err
@@ -488,9 +499,13 @@ def test_opening_a_replay_mid_training_leaves_the_counters_and_plot_alone(tmp_pa
     trainer.publish(force=True)
     after = trainer.latest
     assert (after.training.episodes, after.training.total_steps, after.training.returns) == (
-        before.training.episodes, before.training.total_steps, before.training.returns)
+        before.training.episodes,
+        before.training.total_steps,
+        before.training.returns,
+    )
     assert (after.timeline.shown, after.timeline.recorded) == (0, record.steps)
     assert after.status.controller == HUMAN and after.status.paused
     rows, returns = after.table.finished  # the G_t table is the replayed episode's
     assert [r.action for r in rows] == list(record.actions) and returns[0] == pytest.approx(
-        sum(r * entry.gamma ** t for t, r in enumerate(record.rewards)))
+        sum(r * entry.gamma**t for t, r in enumerate(record.rewards))
+    )

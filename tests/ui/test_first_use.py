@@ -15,10 +15,10 @@ import pytest
 
 from agents.persistence import load_agent, save_agent
 from rltui.envs import catalog
-from rltui.training.agent_factory import make_agent_for
-from rltui.live.playalong import HISTORY, Notice, PlayAlong
 from rltui.envs.session import AGENT, HUMAN, Session
+from rltui.live.playalong import HISTORY, Notice, PlayAlong
 from rltui.live.snapshot import Snapshot
+from rltui.training.agent_factory import make_agent_for
 from rltui.ui.app import RLTuiApp
 from tests.helpers import panel_value, screen_text, settle, wait_for_text
 
@@ -43,8 +43,7 @@ def _envs_and_kinds() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("env_id", "kind"), _envs_and_kinds())
-def test_the_panels_gamma_is_the_agents_fresh_set_and_loaded(env_id: str, kind: str,
-                                                              tmp_path: Path) -> None:
+def test_the_panels_gamma_is_the_agents_fresh_set_and_loaded(env_id: str, kind: str, tmp_path: Path) -> None:
     entry = catalog.resolve(env_id)
     fresh = make_agent_for(entry, kind, seed=0)
     # The catalog entry owns the env's γ (a kind's tuned settings for the env may set its own).
@@ -63,7 +62,7 @@ def test_the_panels_gamma_is_the_agents_fresh_set_and_loaded(env_id: str, kind: 
         snap = owner.latest
         assert snap.step.gamma == agent.config.gamma
         # The discounted return so far is counted with that γ too.
-        expected = sum(agent.config.gamma ** t * r for t, r in enumerate(session.episode.rewards))
+        expected = sum(agent.config.gamma**t * r for t, r in enumerate(session.episode.rewards))
         assert snap.step.discounted == pytest.approx(expected)
         session.close()
 
@@ -101,8 +100,9 @@ def test_nice_ticks_never_run_upside_down_and_keep_zero() -> None:
     for value in (-200.0, 500.0, 0.0, -59.37, 1e6):
         lo, hi, ticks, labels = nice_ticks(value, value)
         assert lo < value < hi and ticks == sorted(ticks)
-        assert [float(label.rstrip("k")) * (1000 if label.endswith("k") else 1)
-                for label in labels] == pytest.approx(ticks)
+        assert [float(label.rstrip("k")) * (1000 if label.endswith("k") else 1) for label in labels] == pytest.approx(
+            ticks
+        )
     _, _, ticks, labels = nice_ticks(-7.8, 8.2)
     assert 0.0 in ticks and "0" in labels
     rng = np.random.default_rng(0)
@@ -137,8 +137,12 @@ async def test_a_flat_return_curve_gets_ascending_labels_around_it() -> None:
     entry = catalog.resolve("MountainCar-v0")
     owner = PlayAlong(Session(entry, seed=0, render=False))
     owner.publish(force=True)
-    training = dataclasses.replace(owner.latest.training, returns=tuple((e, -200.0) for e in range(1, 41)),
-                                   evals=((20, -200.0), (40, -200.0)), solved_at=None)
+    training = dataclasses.replace(
+        owner.latest.training,
+        returns=tuple((e, -200.0) for e in range(1, 41)),
+        evals=((20, -200.0), (40, -200.0)),
+        solved_at=None,
+    )
     snap = dataclasses.replace(owner.latest, training=training)
     text = await _plot_text(snap, (80, 14))
     numbers = []
@@ -273,8 +277,10 @@ def test_a_loaded_agent_keeps_its_counters_and_pausing_reads_zero(monkeypatch: p
 def test_slower_from_full_speed_is_the_fastest_counted_speed() -> None:
     from rltui.live.playalong import SPEEDS
 
-    owner = PlayAlong(Session(catalog.resolve("Taxi-v4"), seed=0, render=False),
-                      make_agent_for(catalog.resolve("Taxi-v4"), "q-learning"))
+    owner = PlayAlong(
+        Session(catalog.resolve("Taxi-v4"), seed=0, render=False),
+        make_agent_for(catalog.resolve("Taxi-v4"), "q-learning"),
+    )
     owner.commands.toggle_full_speed()
     owner.commands.slower()
     owner.publish(force=True)
@@ -343,7 +349,7 @@ def test_the_q_view_puts_each_moves_value_on_its_side_of_the_cell() -> None:
     # 9x4 cells: the top line of a cell holds Q(s, Up), the bottom Q(s, Down), the middle
     # Q(s, Left) at the left edge and Q(s, Right) at the right.
     grid = [line[1:-1] for line in text if line.startswith("│")]
-    cell = lambda r, c: [row[c * 9:(c + 1) * 9] for row in grid[r * 4:(r + 1) * 4]]  # noqa: E731
+    cell = lambda r, c: [row[c * 9 : (c + 1) * 9] for row in grid[r * 4 : (r + 1) * 4]]  # noqa: E731
     q = values.q[2, 1]  # a cell the agent is not in
     top, _, middle, bottom = cell(2, 1)
     assert top.strip() == number(q[3]) and bottom.strip() == number(q[1])
@@ -352,9 +358,19 @@ def test_the_q_view_puts_each_moves_value_on_its_side_of_the_cell() -> None:
     assert "each move's value on the side it leads to" in "\n".join(text)
 
 
-@pytest.mark.parametrize(("x", "width", "shown"), [(0.8532, 8, "0.853"), (0.8532, 4, ".853"), (0.8532, 3, ".85"),
-                                                  (-13.0, 4, "-13"), (-112.13, 4, "-112"), (1234.5, 3, "1e3"),
-                                                  (-0.0001, 4, "0"), (0.0, 5, "0")])
+@pytest.mark.parametrize(
+    ("x", "width", "shown"),
+    [
+        (0.8532, 8, "0.853"),
+        (0.8532, 4, ".853"),
+        (0.8532, 3, ".85"),
+        (-13.0, 4, "-13"),
+        (-112.13, 4, "-112"),
+        (1234.5, 3, "1e3"),
+        (-0.0001, 4, "0"),
+        (0.0, 5, "0"),
+    ],
+)
 def test_numbers_fit_their_cells(x: float, width: int, shown: str) -> None:
     from rltui.ui.render.grid import fit_number
 
@@ -391,8 +407,9 @@ async def test_the_plot_draws_the_solved_mark() -> None:
     owner = PlayAlong(Session(entry, seed=0, render=False))
     owner.publish(force=True)
     assert owner.latest.training.solved_at == 475
-    training = dataclasses.replace(owner.latest.training, returns=tuple((e, 20.0 + e) for e in range(1, 41)),
-                                   evals=((20, 30.0), (40, 500.0)))
+    training = dataclasses.replace(
+        owner.latest.training, returns=tuple((e, 20.0 + e) for e in range(1, 41)), evals=((20, 30.0), (40, 500.0))
+    )
     snap = dataclasses.replace(owner.latest, training=training)
     text = await _plot_text(snap, (100, 16))
     assert "solved 475" in text

@@ -14,8 +14,8 @@ import pytest
 
 from rltui.cli import main
 from rltui.envs import catalog
-from rltui.training.agent_factory import make_agent_for
 from rltui.envs.session import Session
+from rltui.training.agent_factory import make_agent_for
 from tests import fuzz
 
 SEED = int(os.environ.get("RLTUI_FUZZ_SEED", "20261123"))
@@ -36,10 +36,14 @@ def teardown_module() -> None:
         by: dict[tuple[str, int], int] = {}
         for command, code, _ in CASES:
             by[command, code] = by.get((command, code), 0) + 1
-        print(f"\nfuzz seed {SEED}: {len(CASES)} cases " + ", ".join(
-            f"{command} exit {code}: {n}" for (command, code), n in sorted(by.items())))
-        print(f"slowest case {max(t for *_, t in CASES):.2f} s; "
-              f"largest peak growth {max(PEAKS, default=0) / 2**20:.0f} MiB")
+        print(
+            f"\nfuzz seed {SEED}: {len(CASES)} cases "
+            + ", ".join(f"{command} exit {code}: {n}" for (command, code), n in sorted(by.items()))
+        )
+        print(
+            f"slowest case {max(t for *_, t in CASES):.2f} s; "
+            f"largest peak growth {max(PEAKS, default=0) / 2**20:.0f} MiB"
+        )
 
 
 def _resident(field: str) -> int:
@@ -76,13 +80,17 @@ def _check(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert elapsed < CASE_SECONDS
 
 
-@pytest.mark.parametrize(("env_id", "kind", "n"), [
-    ("CartPole-v1", "q-learning", 150),
-    ("Taxi-v4", "value-iteration", 50),
-    ("CartPole-v1", "dqn", 100),
-])
-def test_mutated_saves_load_or_are_refused_in_one_line(env_id: str, kind: str, n: int, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("env_id", "kind", "n"),
+    [
+        ("CartPole-v1", "q-learning", 150),
+        ("Taxi-v4", "value-iteration", 50),
+        ("CartPole-v1", "dqn", 100),
+    ],
+)
+def test_mutated_saves_load_or_are_refused_in_one_line(
+    env_id: str, kind: str, n: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from agents.persistence import read_metadata, save_agent
     from rltui.training.loop import train
 
@@ -99,12 +107,10 @@ def test_mutated_saves_load_or_are_refused_in_one_line(env_id: str, kind: str, n
         _check(["eval", str(mutant), "--episodes", "1", "--json"], capsys)
         _check(["saves", "--json"], capsys)
         if i % 4 == 0:  # resuming: the optimizer state meets torch here
-            _check(["train", env_id, "--load", str(mutant), "--steps", "300", "--no-save", "--json",
-                    "--quiet"], capsys)
+            _check(["train", env_id, "--load", str(mutant), "--steps", "300", "--no-save", "--json", "--quiet"], capsys)
 
 
-def test_mutated_episodes_replay_or_are_refused_in_one_line(tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_mutated_episodes_replay_or_are_refused_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from rltui.formats import episodes
 
     session = Session(catalog.resolve("CliffWalking-v1"), seed=3, render=False)
@@ -115,8 +121,22 @@ def test_mutated_episodes_replay_or_are_refused_in_one_line(tmp_path: Path,
     mutant = tmp_path / "mutant.jsonl"
     for blob in fuzz.episode_mutants(text, 200 * SCALE, SEED):
         mutant.write_text(blob)
-        _check(["train", "CliffWalking-v1", "--agent", "q-learning", "--demos", str(mutant),
-                "--steps", "0", "--no-save", "--json", "--quiet"], capsys)
+        _check(
+            [
+                "train",
+                "CliffWalking-v1",
+                "--agent",
+                "q-learning",
+                "--demos",
+                str(mutant),
+                "--steps",
+                "0",
+                "--no-save",
+                "--json",
+                "--quiet",
+            ],
+            capsys,
+        )
 
 
 async def test_the_app_survives_loading_mutants_through_ctrl_o(tmp_path: Path) -> None:
@@ -173,14 +193,17 @@ def _signal_after(seconds: int) -> Any:
     return signal
 
 
-@pytest.mark.parametrize(("env_id", "kind", "n"), [
-    ("FrozenLake-v1", "q-learning", 120),
-    ("CartPole-v1", "dqn", 60),
-    ("Pendulum-v1", "sac", 24),
-])
+@pytest.mark.parametrize(
+    ("env_id", "kind", "n"),
+    [
+        ("FrozenLake-v1", "q-learning", 120),
+        ("CartPole-v1", "dqn", 60),
+        ("Pendulum-v1", "sac", 24),
+    ],
+)
 def test_mutated_minari_datasets_are_learned_from_or_refused_in_one_line(
-        env_id: str, kind: str, n: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    env_id: str, kind: str, n: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     pytest.importorskip("minari")
     pytest.importorskip("h5py")
     import numpy as np
@@ -203,8 +226,22 @@ def test_mutated_minari_datasets_are_learned_from_or_refused_in_one_line(
     try:
         for dataset_id in fuzz.dataset_mutants(root / "rltui" / "good-v0", root, n * SCALE, SEED):
             signal.alarm(int(CASE_SECONDS))
-            _check(["train", env_id, "--agent", kind, "--demos", f"minari:{dataset_id}", "--steps", "0",
-                    "--no-save", "--json", "--quiet"], capsys)
+            _check(
+                [
+                    "train",
+                    env_id,
+                    "--agent",
+                    kind,
+                    "--demos",
+                    f"minari:{dataset_id}",
+                    "--steps",
+                    "0",
+                    "--no-save",
+                    "--json",
+                    "--quiet",
+                ],
+                capsys,
+            )
             signal.alarm(0)
             refused += CASES[-1][1] == 2
     finally:
@@ -226,11 +263,35 @@ def _generated_paths(root: Path, n: int, seed: int) -> list[str]:
     (root / "loop2").symlink_to(root / "loop1")
     (root / "dangling").symlink_to(root / "nowhere")
     (root / "dir").mkdir()
-    bases = [root / "dir", root / "afile", root / "fifo", root / "loop1", root / "dangling", root / "new",
-             "/dev/null", "/dev/zero", "/proc", "/proc/self", "/sys/kernel", "~nosuchuser-rltui", "~", root]
-    names = [lambda: "x", lambda: "a" * rng.randint(250, 400), lambda: "tb" + os.fsdecode(bytes([rng.randint(128, 255)])),
-             lambda: "with space", lambda: "line\nbreak", lambda: "..", lambda: ".", lambda: "é" * rng.randint(60, 140),
-             lambda: "", lambda: "runs.gif", lambda: "/".join(["d" * 200] * rng.randint(1, 25))]
+    bases = [
+        root / "dir",
+        root / "afile",
+        root / "fifo",
+        root / "loop1",
+        root / "dangling",
+        root / "new",
+        "/dev/null",
+        "/dev/zero",
+        "/proc",
+        "/proc/self",
+        "/sys/kernel",
+        "~nosuchuser-rltui",
+        "~",
+        root,
+    ]
+    names = [
+        lambda: "x",
+        lambda: "a" * rng.randint(250, 400),
+        lambda: "tb" + os.fsdecode(bytes([rng.randint(128, 255)])),
+        lambda: "with space",
+        lambda: "line\nbreak",
+        lambda: "..",
+        lambda: ".",
+        lambda: "é" * rng.randint(60, 140),
+        lambda: "",
+        lambda: "runs.gif",
+        lambda: "/".join(["d" * 200] * rng.randint(1, 25)),
+    ]
     paths = []
     for _ in range(n):
         parts = [str(rng.choice(bases))] + [rng.choice(names)() for _ in range(rng.randint(0, 3))]
@@ -239,16 +300,17 @@ def _generated_paths(root: Path, n: int, seed: int) -> list[str]:
     return paths
 
 
-def test_generated_paths_are_checked_before_anything_is_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_generated_paths_are_checked_before_anything_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Every path option, given generated paths: accepted, or refused in one line with exit 2 and
     nothing made; refused whenever rltui/paths.py refuses it."""
     import random
 
-    from rltui.formats import episodes
     from agents.persistence import SaveError
-    from rltui.paths import PathError, file_to_write, folder_to_write, user_path
+    from rltui.formats import episodes
     from rltui.formats.saves import save_place
+    from rltui.paths import PathError, file_to_write, folder_to_write, user_path
     from rltui.ui.app import RLTuiApp
 
     class Opened(Exception):
@@ -278,8 +340,10 @@ def test_generated_paths_are_checked_before_anything_is_made(tmp_path: Path, mon
         (lambda p, i: (["play", "--map", p], {}), user_path),  # read, not written: its name is checked
         (lambda p, i: (train, {"RLTUI_SAVES": p}), folder_to_write),
         (lambda p, i: (["episodes", "gif", episode, "--out", p], {}), file_to_write),
-        (lambda p, i: (["episodes", "export", episode, "--minari", f"rltui/fuzz{i}-v0", "--dir", p], {}),
-         folder_to_write),
+        (
+            lambda p, i: (["episodes", "export", episode, "--minari", f"rltui/fuzz{i}-v0", "--dir", p], {}),
+            folder_to_write,
+        ),
     ]
     places = _generated_paths(root, 200 * SCALE, SEED)
     pick = random.Random(SEED + 1)
@@ -320,8 +384,9 @@ def test_generated_paths_are_checked_before_anything_is_made(tmp_path: Path, mon
 
 
 @pytest.mark.parametrize("kind", ["value-iteration", "policy-iteration"])
-def test_mutated_planner_saves_are_refused_unless_they_fit(kind: str, tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_mutated_planner_saves_are_refused_unless_they_fit(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from safetensors.numpy import load_file, save_file
 
     from agents.persistence import read_metadata, save_agent
@@ -330,8 +395,15 @@ def test_mutated_planner_saves_are_refused_unless_they_fit(kind: str, tmp_path: 
     path = save_agent(make_agent_for(entry, kind, seed=0), tmp_path / "agent.safetensors", entry.id)
     meta, arrays = read_metadata(path), load_file(str(path))
     fits = {}
-    for env_id in ("FrozenLake-v1", "FrozenLake8x8-v1", "CliffWalking-v1", "Taxi-v4", "map:BridgeGrid",
-                   "CartPole-v1", "Acrobot-v1"):
+    for env_id in (
+        "FrozenLake-v1",
+        "FrozenLake8x8-v1",
+        "CliffWalking-v1",
+        "Taxi-v4",
+        "map:BridgeGrid",
+        "CartPole-v1",
+        "Acrobot-v1",
+    ):
         env = catalog.make_env(catalog.resolve(env_id), render=False)
         fits[env_id] = (getattr(env.observation_space, "n", None), getattr(env.action_space, "n", None)) == (16, 4)
         env.close()
@@ -354,14 +426,31 @@ def test_odd_numbers_are_taken_or_refused_in_one_line(tmp_path: Path, capsys: py
 
     rng = random.Random(SEED)
     for _ in range(60 * SCALE):
-        kind, env_id = rng.choice((("dqn", "CartPole-v1"), ("ppo", "CartPole-v1"), ("reinforce", "CartPole-v1"),
-                                   ("sac", "Pendulum-v1")))
+        kind, env_id = rng.choice(
+            (("dqn", "CartPole-v1"), ("ppo", "CartPole-v1"), ("reinforce", "CartPole-v1"), ("sac", "Pendulum-v1"))
+        )
         config = registry.spec(kind).load().CONFIG
-        keys = [f.name for f in dataclasses.fields(config)
-                if isinstance(f.default, (int, float, tuple)) and not isinstance(f.default, bool)]
+        keys = [
+            f.name
+            for f in dataclasses.fields(config)
+            if isinstance(f.default, (int, float, tuple)) and not isinstance(f.default, bool)
+        ]
         key = "hidden" if rng.random() < 0.4 else rng.choice(keys)
-        _check(["train", env_id, "--agent", kind, f"--set={key}={fuzz.number_text(rng)}", "--steps", "0",
-                "--no-save", "--json", "--quiet"], capsys)
+        _check(
+            [
+                "train",
+                env_id,
+                "--agent",
+                kind,
+                f"--set={key}={fuzz.number_text(rng)}",
+                "--steps",
+                "0",
+                "--no-save",
+                "--json",
+                "--quiet",
+            ],
+            capsys,
+        )
     session = Session(catalog.resolve("Taxi-v4"), seed=1, render=False)
     for t in range(3):
         session.step(t)
@@ -376,7 +465,7 @@ def test_odd_numbers_are_taken_or_refused_in_one_line(tmp_path: Path, capsys: py
         if not MIN_FPS <= fps <= MAX_FPS:
             assert CASES[-1][1] == 2, text
     session = Session(catalog.resolve("Pendulum-v1"), seed=1, render=False)
-    for t in range(3):
+    for _ in range(3):
         session.step(np.asarray([0.5], dtype=np.float32), actor="agent")
     lines = episodes.to_jsonl(episodes.record_of(session.episode, "Pendulum-v1")).splitlines()
     mutant = tmp_path / "swing.jsonl"
@@ -385,12 +474,25 @@ def test_odd_numbers_are_taken_or_refused_in_one_line(tmp_path: Path, capsys: py
         row["action"] = "@"
         text = json.dumps(row).replace('"@"', f"[{fuzz.number_text(rng) or '0'}]")
         mutant.write_text("\n".join([lines[0], text, *lines[2:]]) + "\n")
-        _check(["train", "Pendulum-v1", "--agent", "sac", "--demos", str(mutant), "--steps", "0", "--no-save",
-                "--json", "--quiet"], capsys)
+        _check(
+            [
+                "train",
+                "Pendulum-v1",
+                "--agent",
+                "sac",
+                "--demos",
+                str(mutant),
+                "--steps",
+                "0",
+                "--no-save",
+                "--json",
+                "--quiet",
+            ],
+            capsys,
+        )
 
 
-def test_mutated_study_storages_are_used_or_refused_and_a_refused_one_is_left_as_it_was(
-        tmp_path: Path) -> None:
+def test_mutated_study_storages_are_used_or_refused_and_a_refused_one_is_left_as_it_was(tmp_path: Path) -> None:
     """Seeded storages for `tune --storage`: an Optuna study's file cut short or with bytes
     flipped, another program's database, random bytes, an empty file, a folder, a FIFO. Each is
     opened as a study or refused with one sentence (TuneError), and a refused file is left byte
@@ -411,7 +513,7 @@ def test_mutated_study_storages_are_used_or_refused_and_a_refused_one_is_left_as
         path = tmp_path / f"case{i}.db"
         kind = rng.choice(["cut", "flip", "foreign", "random", "empty", "folder", "fifo"])
         if kind == "cut":
-            path.write_bytes(original[:rng.randrange(1, len(original))])
+            path.write_bytes(original[: rng.randrange(1, len(original))])
         elif kind == "flip":
             data = bytearray(original)
             for _ in range(rng.randrange(1, 20)):

@@ -7,11 +7,11 @@ import pytest
 
 from agents.base import SettingError
 from rltui.envs import catalog
-from rltui.training.agent_factory import make_agent_for
+from rltui.envs.session import AGENT, Session
 from rltui.live.knobs import check, knobs_for, retune
 from rltui.live.playalong import PlayAlong
 from rltui.returns import discounted_so_far
-from rltui.envs.session import AGENT, Session
+from rltui.training.agent_factory import make_agent_for
 from rltui.ui.app import RLTuiApp
 from tests.helpers import press, screen_text, settle
 
@@ -20,8 +20,9 @@ def _owner(env_id: str = "Taxi-v4", kind: str = "q-learning") -> tuple[PlayAlong
     entry = catalog.resolve(env_id)
     session = Session(entry, seed=0, render=False)
     said: list[str] = []
-    owner = PlayAlong(session, make_agent_for(entry, kind, seed=0),
-                      deliver=lambda m: said.append(getattr(m, "text", "")))
+    owner = PlayAlong(
+        session, make_agent_for(entry, kind, seed=0), deliver=lambda m: said.append(getattr(m, "text", ""))
+    )
     owner.controller = AGENT
     return owner, said
 
@@ -76,7 +77,8 @@ def test_changing_gamma_changes_the_agents_targets_and_the_returns_panel_togethe
     assert last.obs == obs
     assert owner.learner.stats.td_target == pytest.approx(last.reward + 0.5 * q_next, abs=1e-9) or (
         # (the update moved Q(s', ·) only if s' == s)
-        last.next_obs == obs)
+        last.next_obs == obs
+    )
     # The step where it changed is marked on the timeline.
     assert any(entry.knob == "γ 0.99 → 0.5" for entry in owner.timeline.entries)
 
@@ -88,8 +90,11 @@ def test_a_bad_knob_value_is_one_sentence_and_changes_nothing() -> None:
     owner.commands.retune({"alpha": "fast"})
     owner.commands.retune({"epsilon": ""})
     assert owner.agent.config is config and not owner.progress.knob_marks
-    assert said[-3:] == ["Setting 'gamma' must be from 0 to 1, not 1.5.",
-                         "Setting 'alpha' needs a number, not 'fast'.", "ε needs a value."]
+    assert said[-3:] == [
+        "Setting 'gamma' must be from 0 to 1, not 1.5.",
+        "Setting 'alpha' needs a number, not 'fast'.",
+        "ε needs a value.",
+    ]
     with pytest.raises(SettingError, match="not a knob"):
         check(owner.agent, {"hidden": "8"})
 

@@ -17,11 +17,11 @@ import pytest
 
 from agents.persistence import read_metadata
 from rltui.envs import catalog
-from rltui.training.agent_factory import make_agent_for
-from rltui.live.playalong import PlayAlong
 from rltui.envs.session import Session
-from rltui.paths import saves_dir
 from rltui.formats.saves import save_target
+from rltui.live.playalong import PlayAlong
+from rltui.paths import saves_dir
+from rltui.training.agent_factory import make_agent_for
 from rltui.ui.app import RLTuiApp
 from tests.helpers import press, screen_text, settle
 
@@ -96,9 +96,25 @@ def test_saves_default_to_the_per_user_data_folder(tmp_path: Path, monkeypatch: 
 def test_ctrl_c_in_train_saves_what_was_learned(tmp_path: Path) -> None:
     target = tmp_path / "cart.safetensors"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rltui", "train", "CartPole-v1", "--agent", "q-learning",
-         "--steps", "100000000", "--save", str(target), "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        [
+            sys.executable,
+            "-m",
+            "rltui",
+            "train",
+            "CartPole-v1",
+            "--agent",
+            "q-learning",
+            "--steps",
+            "100000000",
+            "--save",
+            str(target),
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     first = proc.stderr.readline()  # the progress goes to stderr with --json; training has begun
     assert "q-learning on CartPole-v1" in first
     proc.send_signal(signal.SIGINT)
@@ -123,11 +139,20 @@ def test_torch_gets_one_thread_unless_told_otherwise() -> None:
     code = "import agents.dqn, torch; print(torch.get_num_threads())"
     env = {k: v for k, v in os.environ.items() if k != "RLTUI_TORCH_THREADS"}
     one = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    two = subprocess.run([sys.executable, "-c", code], env={**env, "RLTUI_TORCH_THREADS": "2"},
-                         capture_output=True, text=True, check=True)
+    two = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "RLTUI_TORCH_THREADS": "2"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert one.stdout.strip() == "1" and two.stdout.strip() == "2"
-    bad = subprocess.run([sys.executable, "-m", "rltui", "envs"], env={**env, "RLTUI_TORCH_THREADS": "many"},
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "rltui", "envs"],
+        env={**env, "RLTUI_TORCH_THREADS": "many"},
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "RLTUI_TORCH_THREADS" in bad.stderr
 
 
@@ -162,8 +187,16 @@ async def test_every_panel_is_usable_from_the_minimum_size_up(size: tuple[int, i
         assert "enlarge" not in text
         grid = [line for line in text.splitlines() if "│" in line and ("R" in line or "Y" in line)]
         assert any("Y" in line and "B" in line for line in grid)  # the map's last row is drawn
-        for needle in ("Q-values", "Dropoff", "TD target", "Rewards and returns", "discounted",
-                       "Training", "epsilon", "steps/s"):
+        for needle in (
+            "Q-values",
+            "Dropoff",
+            "TD target",
+            "Rewards and returns",
+            "discounted",
+            "Training",
+            "epsilon",
+            "steps/s",
+        ):
             assert needle in text, needle
         plotted = "return " in text and "episode " in text.replace("episodes", "")
         assert plotted == (size[0] >= 96 and size[1] >= 30)
@@ -172,8 +205,9 @@ async def test_every_panel_is_usable_from_the_minimum_size_up(size: tuple[int, i
         assert ("enlarge" in screen_text(app)) is True
 
 
-async def test_save_first_from_the_leave_dialog_saves_then_quits(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_save_first_from_the_leave_dialog_saves_then_quits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RLTUI_SAVES", str(tmp_path))
     app = _lake_app()
     async with app.run_test(size=SIZE) as pilot:

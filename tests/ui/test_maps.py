@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 from rltui.envs import catalog
-from rltui.training.agent_factory import make_agent_for
 from rltui.envs.catalog.maps import maps_dir
+from rltui.envs.gridmap import BUNDLED, GridMap, MapError, parse, read, write
 from rltui.envs.session import Session
+from rltui.training.agent_factory import make_agent_for
 from rltui.training.evaluation import _greedy_episode
 from rltui.training.loop import train
-from rltui.envs.gridmap import BUNDLED, GridMap, MapError, parse, read, write
 from rltui.ui.app import RLTuiApp
 from tests.helpers import settle
 
@@ -38,18 +38,24 @@ def test_bridge_grid_is_cs188s_bridge() -> None:
     assert agent.table.max(axis=1)[1 * 7 + 1] == pytest.approx(0.8 * 1 + 0.2 * -100)
 
 
-@pytest.mark.parametrize(("text", "said"), [
-    ("S . 1\n. #", "line 2: this row has 2 cells, the first has 3"),
-    (". . 1", "the map needs exactly one start S, not 0"),
-    ("S S 1", "the map needs exactly one start S, not 2"),
-    ("S . .", "the map has no exit (a number) or hole, so no episode could end"),
-    ("S x 1", "line 1: 'x' is not a cell; use . # S H C or a number (an exit's reward)"),
-    ("slip = 2\nS . 1", "line 1: slip must be from 0.0 to 1.0, not 2"),
-    ("speed = 2\nS . 1", "line 1: unknown setting 'speed'; the settings are slip, living_reward, gamma, max_steps."),
-    ("max_steps = 1.5\nS . 1", "line 1: max_steps needs a whole number, not '1.5'"),
-    ("S . 1\nslip = 0", "line 2: settings go before the grid"),
-    ("# only a comment", "the map has no grid"),
-])
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("S . 1\n. #", "line 2: this row has 2 cells, the first has 3"),
+        (". . 1", "the map needs exactly one start S, not 0"),
+        ("S S 1", "the map needs exactly one start S, not 2"),
+        ("S . .", "the map has no exit (a number) or hole, so no episode could end"),
+        ("S x 1", "line 1: 'x' is not a cell; use . # S H C or a number (an exit's reward)"),
+        ("slip = 2\nS . 1", "line 1: slip must be from 0.0 to 1.0, not 2"),
+        (
+            "speed = 2\nS . 1",
+            "line 1: unknown setting 'speed'; the settings are slip, living_reward, gamma, max_steps.",
+        ),
+        ("max_steps = 1.5\nS . 1", "line 1: max_steps needs a whole number, not '1.5'"),
+        ("S . 1\nslip = 0", "line 2: settings go before the grid"),
+        ("# only a comment", "the map has no grid"),
+    ],
+)
 def test_a_malformed_map_is_refused_in_one_sentence(text: str, said: str) -> None:
     with pytest.raises(MapError) as caught:
         parse(text)
@@ -60,19 +66,29 @@ def test_a_malformed_map_file_exits_2_with_one_sentence(tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_text("S . 1\n. #\n")
     env = {**os.environ, "RLTUI_SAVES": str(tmp_path)}
-    for args, said in ((["--map", str(bad)], f"{bad}: line 2: this row has 2 cells, the first has 3"),
-                       (["--map", "Nowhere"], "There is no map named 'Nowhere'"),
-                       (["Taxi-v4", "--map", "MazeGrid"], "Give an environment or --map, not both")):
-        done = subprocess.run([sys.executable, "-m", "rltui", "play", *args], capture_output=True,
-                              text=True, env=env, timeout=60)
+    for args, said in (
+        (["--map", str(bad)], f"{bad}: line 2: this row has 2 cells, the first has 3"),
+        (["--map", "Nowhere"], "There is no map named 'Nowhere'"),
+        (["Taxi-v4", "--map", "MazeGrid"], "Give an environment or --map, not both"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "rltui", "play", *args], capture_output=True, text=True, env=env, timeout=60
+        )
         assert done.returncode == 2 and said in done.stderr
         assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
 def _drawn_map() -> GridMap:
     """A map as the editor makes it: a blank 4x6 floor, then cells placed one by one."""
-    blank = GridMap(tuple((".",) * 6 for _ in range(4)), slip=0.0, living_reward=-1.0, gamma=0.95,
-                    max_steps=50, name="drawn", description="drawn: a cliff, a wall and a big exit")
+    blank = GridMap(
+        tuple((".",) * 6 for _ in range(4)),
+        slip=0.0,
+        living_reward=-1.0,
+        gamma=0.95,
+        max_steps=50,
+        name="drawn",
+        description="drawn: a cliff, a wall and a big exit",
+    )
     m = blank.with_cell(3, 0, "S").with_cell(3, 5, "10")
     for c in range(1, 5):
         m = m.with_cell(3, c, "C")  # a cliff along the bottom, as CliffWalking's
@@ -139,6 +155,7 @@ def _greedy_path(agent, env) -> list[int]:
         done = terminated or truncated
     return path
 
+
 async def test_the_editor_refuses_to_save_an_unplayable_map() -> None:
     app = RLTuiApp(Session(catalog.resolve("FrozenLake-v1"), seed=0))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -152,8 +169,9 @@ async def test_the_editor_refuses_to_save_an_unplayable_map() -> None:
         await pilot.pause()
         assert (maps_dir() / "FrozenLake.txt").is_file()
         # Every exit and hole gone: no episode could end.
-        blank = replace(editor.map, cells=tuple(tuple("S" if t == "S" else "." for t in row)
-                                                 for row in editor.map.cells))
+        blank = replace(
+            editor.map, cells=tuple(tuple("S" if t == "S" else "." for t in row) for row in editor.map.cells)
+        )
         editor.change(blank)
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -8,11 +8,11 @@ import pytest
 pytest.importorskip("minigrid")
 
 from rltui.envs import catalog  # noqa: E402
-from rltui.training.agent_factory import make_agent_for  # noqa: E402
 from rltui.envs.restore import capture, restore  # noqa: E402
 from rltui.envs.session import Session  # noqa: E402
-from rltui.training.loop import train  # noqa: E402
 from rltui.envs.valuemap import value_map_for  # noqa: E402
+from rltui.training.agent_factory import make_agent_for  # noqa: E402
+from rltui.training.loop import train  # noqa: E402
 
 DOORKEY = "MiniGrid-DoorKey-5x5-v0"
 LEFT, RIGHT, FORWARD, PICKUP, DROP, TOGGLE = range(6)
@@ -37,9 +37,15 @@ def test_the_state_holds_what_varies_between_layouts_and_nothing_constant() -> N
 def test_picking_up_the_key_and_unlocking_the_door_show_in_the_state() -> None:
     session = _session()
     u = session.env.unwrapped
-    (kx, ky), (dx, dy) = [next((x, y) for y in range(u.height) for x in range(u.width)
-                               if u.grid.get(x, y) is not None and u.grid.get(x, y).type == kind)
-                          for kind in ("key", "door")]
+    (kx, ky), (dx, dy) = [
+        next(
+            (x, y)
+            for y in range(u.height)
+            for x in range(u.width)
+            if u.grid.get(x, y) is not None and u.grid.get(x, y).type == kind
+        )
+        for kind in ("key", "door")
+    ]
     # Walk up to the key by the model's own moves: face it from a free neighbour.
     u.agent_pos, u.agent_dir = np.array((kx, ky + 1)), 3  # below the key, facing north
     assert u.grid.get(kx, ky + 1) is None

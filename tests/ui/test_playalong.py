@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from rltui.envs import catalog
-from rltui.training.agent_factory import make_agent_for
-from rltui.live.playalong import HISTORY, PlayAlong
 from rltui.envs.session import AGENT, HUMAN, Session
+from rltui.live.playalong import HISTORY, PlayAlong
+from rltui.training.agent_factory import make_agent_for
 from rltui.ui.app import RLTuiApp
 from tests.helpers import press, screen_text, settle
 
@@ -126,13 +126,15 @@ async def test_save_in_the_app_then_eval_from_the_cli(tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
     assert target.exists()
-    out = subprocess.run([sys.executable, "-m", "rltui", "eval", str(target), "--json"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "rltui", "eval", str(target), "--json"], capture_output=True, text=True, check=True
+    )
     assert '"env": "FrozenLakeNotSlippery-v1"' in out.stdout.splitlines()[-1]
 
 
 async def test_load_dialog_refuses_a_broken_file_and_stays_open_to_fix_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from rltui.ui.screens.dialogs import LoadDialog
     from tests.helpers import wait_for_text
 
@@ -292,8 +294,7 @@ def test_the_taxi_value_map_after_a_delivery_shows_the_slice_that_just_ended() -
     assert np.array_equal(delivered.values, aboard.values, equal_nan=True)
 
 
-def test_steps_per_second_is_a_two_second_rate_that_a_pause_does_not_dilute(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_steps_per_second_is_a_two_second_rate_that_a_pause_does_not_dilute(monkeypatch: pytest.MonkeyPatch) -> None:
     from rltui.live import playalong
 
     clock = [100.0]
@@ -314,15 +315,18 @@ def test_steps_per_second_is_a_two_second_rate_that_a_pause_does_not_dilute(
 
 
 def test_the_value_map_is_computed_only_while_it_is_shown() -> None:
-    from rltui.training.agent_factory import make_agent_for
     from rltui.envs.valuemap import value_map_for
+    from rltui.training.agent_factory import make_agent_for
 
     entry = catalog.resolve("MountainCar-v0")
     session = Session(entry, seed=0, render=False)
     calls = []
     compute = value_map_for(entry, session.env)
-    owner = PlayAlong(session, make_agent_for(entry, "q-learning", seed=0, env=session.env),
-                      value_states=lambda agent: calls.append(1) or compute(agent))
+    owner = PlayAlong(
+        session,
+        make_agent_for(entry, "q-learning", seed=0, env=session.env),
+        value_states=lambda agent: calls.append(1) or compute(agent),
+    )
     owner.publish(force=True)
     assert owner.latest.values is None and not calls
     owner.commands.show_values(True)

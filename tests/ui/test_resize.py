@@ -34,7 +34,7 @@ async def test_a_resize_while_paused_redraws_the_grid_and_the_q_bars() -> None:
         assert screen.applied_seq == seq  # nothing stepped: the redraw came from the resize
         text = screen_text(app)
         lines = text.splitlines()
-        stage = "\n".join(line[:SMALL[0] // 2] for line in lines)
+        stage = "\n".join(line[: SMALL[0] // 2] for line in lines)
         for mark in ("R", "G", "Y", "B", "☺"):  # the whole grid, shrunk to fit
             assert mark in stage, f"{mark} is off screen after the resize:\n{text}"
         names = screen.session.entry.action_names

@@ -76,7 +76,8 @@ class _PlotApp(App):
 def _snap(returns, evals=()) -> SimpleNamespace:
     return SimpleNamespace(
         training=SimpleNamespace(returns=tuple(returns), evals=tuple(evals), knob_marks=(), solved_at=None),
-        status=SimpleNamespace(full_speed=False, paused=True))
+        status=SimpleNamespace(full_speed=False, paused=True),
+    )
 
 
 async def test_the_plot_draws_no_return_between_zero_and_one_and_the_legend_above_it() -> None:
@@ -91,6 +92,6 @@ async def test_the_plot_draws_no_return_between_zero_and_one_and_the_legend_abov
         rows = [line for line in lines[1:] if "┤" in line]
         top, bottom = rows[0], rows[-1]
         assert top.split("┤")[0].strip() == "1" and bottom.split("┤")[0].strip() == "0"
-        between = lines[lines.index(top) + 1:lines.index(bottom)]
+        between = lines[lines.index(top) + 1 : lines.index(bottom)]
         assert between and not any("•" in line for line in between)
         assert "•" in top and "•" in bottom and "◆" in "".join(between)

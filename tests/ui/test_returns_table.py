@@ -35,16 +35,33 @@ class _Side(App):
 
 
 def _snap(steps: int) -> SimpleNamespace:
-    rows = tuple(ReturnsRow(t, "agent", t % 6, -10.0 if t % 7 == 0 else -1.0, -12.345 + t / 100)
-                 for t in range(steps))
+    rows = tuple(ReturnsRow(t, "agent", t % 6, -10.0 if t % 7 == 0 else -1.0, -12.345 + t / 100) for t in range(steps))
     returns = tuple(-120.5 + t / 10 for t in range(steps))
     return SimpleNamespace(
         timeline=TimelineView(shown=steps, recorded=steps),
-        step=StepView(scene=None, last=None, last_outcome=None, steps=steps, return_=-200.0, discounted=-80.3,
-                      rewards_tail=(-1.0,), done=True, gamma=0.99),
-        status=Status(controller="agent", learning=True, paused=True, full_speed=False, speed=4, has_agent=True,
-                      agent_kind="q-learning", loading=False),
-        table=TableView(finished=(rows, returns), row=steps - 1))
+        step=StepView(
+            scene=None,
+            last=None,
+            last_outcome=None,
+            steps=steps,
+            return_=-200.0,
+            discounted=-80.3,
+            rewards_tail=(-1.0,),
+            done=True,
+            gamma=0.99,
+        ),
+        status=Status(
+            controller="agent",
+            learning=True,
+            paused=True,
+            full_speed=False,
+            speed=4,
+            has_agent=True,
+            agent_kind="q-learning",
+            loading=False,
+        ),
+        table=TableView(finished=(rows, returns), row=steps - 1),
+    )
 
 
 @pytest.mark.parametrize("side", [48, 40])  # the side panel, wide and narrow (see app.tcss)

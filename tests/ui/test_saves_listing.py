@@ -11,8 +11,8 @@ import pytest
 from agents.persistence import load_agent, save_agent
 from rltui.envs import catalog
 from rltui.envs.session import Session
-from rltui.paths import SHIPPED_DIR
 from rltui.formats.saves import fresh_save_path
+from rltui.paths import SHIPPED_DIR
 from rltui.ui.app import RLTuiApp
 from tests.helpers import wait_for_text
 

@@ -62,12 +62,15 @@ def test_blackjack_hands() -> None:
     assert all(1 <= card <= 10 for card in player + dealer)
 
 
-@pytest.mark.parametrize(("env_id", "dims", "extras"), [
-    ("CartPole-v1", 4, {"steps_beyond_terminated"}),
-    ("MountainCar-v0", 2, set()),
-    ("Acrobot-v1", 4, set()),
-    ("Pendulum-v1", 2, {"last_u"}),
-])
+@pytest.mark.parametrize(
+    ("env_id", "dims", "extras"),
+    [
+        ("CartPole-v1", 4, {"steps_beyond_terminated"}),
+        ("MountainCar-v0", 2, set()),
+        ("Acrobot-v1", 4, set()),
+        ("Pendulum-v1", 2, {"last_u"}),
+    ],
+)
 def test_classic_control_physics_state(env_id: str, dims: int, extras: set[str]) -> None:
     env = _env(env_id)
     state = np.array(adapters.physics_state(env), dtype=float)

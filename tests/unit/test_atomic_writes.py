@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from rltui.envs import catalog
-
-from rltui.formats import episodes
 from rltui.envs.session import Session
+from rltui.formats import episodes
 
 
 def _record() -> episodes.EpisodeRecord:
@@ -50,8 +49,7 @@ def _gif(folder: Path) -> Path:
     return write_gif(episode_frames(_record(), catalog.resolve("Taxi-v4")), folder / "taxi.gif", 4)
 
 
-WRITERS: dict[str, Callable[[Path], Path]] = {"agent save": _agent_save, "episode": _episode, "map": _map,
-                                             "gif": _gif}
+WRITERS: dict[str, Callable[[Path], Path]] = {"agent save": _agent_save, "episode": _episode, "map": _map, "gif": _gif}
 
 
 @pytest.fixture

@@ -15,9 +15,28 @@ from rltui.envs.session import Session
 AVAILABLE = [e for e in catalog.CATALOG if e.available]
 
 # Keys the play screen keeps for itself (its own bindings; the help screen lists them).
-APP_KEYS = {"tab", "space", "n", "full_stop", "plus", "minus", "f", "t", "r", "left_square_bracket",
-            "right_square_bracket", "v", "ctrl+s", "ctrl+o", "question_mark", "q", "escape",
-            "home", "end", "ctrl+e"}
+APP_KEYS = {
+    "tab",
+    "space",
+    "n",
+    "full_stop",
+    "plus",
+    "minus",
+    "f",
+    "t",
+    "r",
+    "left_square_bracket",
+    "right_square_bracket",
+    "v",
+    "ctrl+s",
+    "ctrl+o",
+    "question_mark",
+    "q",
+    "escape",
+    "home",
+    "end",
+    "ctrl+e",
+}
 
 
 @pytest.mark.parametrize("entry", catalog.CATALOG, ids=lambda e: e.id)

@@ -11,16 +11,16 @@ import pytest
 import torch
 
 from agents.base import SpaceInfo, Transition
+from agents.beliefs import beliefs_of
 from agents.heads import GaussianHead
 from agents.persistence import SaveError, save_agent
 from agents.registry import AgentError
 from agents.sac import SACAgent, SACConfig, squashed_log_prob
 from rltui.envs import catalog
-from rltui.training.agent_factory import load_agent_for, make_agent_for
-from agents.beliefs import beliefs_of
+from rltui.envs.session import Session
 from rltui.live.playalong import PlayAlong
 from rltui.live.realtime import HOLD, KeyHold
-from rltui.envs.session import Session
+from rltui.training.agent_factory import load_agent_for, make_agent_for
 
 PENDULUM = catalog.resolve("Pendulum-v1")
 BOX_1D = {"type": "Box", "shape": [1], "low": [-2.0], "high": [2.0]}
@@ -43,8 +43,9 @@ def test_squashed_gaussian_log_prob_matches_a_hand_computed_value() -> None:
     value = squashed_log_prob(u, torch.tensor([[0.2]]), torch.tensor([[math.log(0.5)]]))
     assert float(value[0]) == pytest.approx(-0.165562, abs=1e-5)
     # Two dimensions add: the second at u = 0 from N(0, 1) is -½ ln 2π - ln 1 = -0.918939.
-    two = squashed_log_prob(torch.tensor([[0.5, 0.0]]), torch.tensor([[0.2, 0.0]]),
-                            torch.tensor([[math.log(0.5), 0.0]]))
+    two = squashed_log_prob(
+        torch.tensor([[0.5, 0.0]]), torch.tensor([[0.2, 0.0]]), torch.tensor([[math.log(0.5), 0.0]])
+    )
     assert float(two[0]) == pytest.approx(-0.165562 - 0.918939, abs=1e-5)
 
 
@@ -102,8 +103,9 @@ def test_a_sac_save_from_before_ent_coef_was_named_so_still_loads(tmp_path: Path
 
     from agents.persistence import META_KEY, read_metadata
 
-    agent = make_agent_for(PENDULUM, "sac", {"hidden": "16,16", "learning_starts": "4", "batch_size": "4",
-                                             "ent_coef_init": "0.5"}, seed=0)
+    agent = make_agent_for(
+        PENDULUM, "sac", {"hidden": "16,16", "learning_starts": "4", "batch_size": "4", "ent_coef_init": "0.5"}, seed=0
+    )
     obs = np.array([1.0, 0.0, 0.0], dtype=np.float32)
     for _ in range(10):
         agent.observe(Transition(obs, agent.act(obs, True), -1.0, obs, False, False))
@@ -111,14 +113,19 @@ def test_a_sac_save_from_before_ent_coef_was_named_so_still_loads(tmp_path: Path
     meta, arrays = read_metadata(path), load_file(str(path))
     assert "log_ent_coef" in arrays and "ent_coef_optimizer.0.exp_avg" in arrays
     # As rltui wrote it before: the setting, the array and its optimizer named alpha.
-    meta["config"]["alpha"], meta["config"]["alpha_init"] = meta["config"].pop("ent_coef"), meta["config"].pop("ent_coef_init")
+    meta["config"]["alpha"], meta["config"]["alpha_init"] = (
+        meta["config"].pop("ent_coef"),
+        meta["config"].pop("ent_coef_init"),
+    )
     old = {k.replace("ent_coef", "alpha"): v for k, v in arrays.items()}
     assert "log_alpha" in old and "alpha_optimizer.0.exp_avg" in old
     (tmp_path / "old.safetensors").write_bytes(save(old, metadata={META_KEY: json.dumps(meta)}))
     loaded, _ = load_agent_for(str(tmp_path / "old.safetensors"), PENDULUM)
     assert loaded.config.ent_coef_init == 0.5 and loaded.ent_coef == pytest.approx(agent.ent_coef)
     assert loaded.ent_coef_optimizer.steps == agent.ent_coef_optimizer.steps > 0
-    assert {k: v.ravel().tolist() for k, v in loaded.arrays().items()} == {k: v.ravel().tolist() for k, v in arrays.items()}
+    assert {k: v.ravel().tolist() for k, v in loaded.arrays().items()} == {
+        k: v.ravel().tolist() for k, v in arrays.items()
+    }
 
 
 # --- the Gaussian head of PPO and REINFORCE ----------------------------------------------
@@ -159,11 +166,14 @@ def test_discrete_kinds_play_pendulum_through_its_named_torques() -> None:
     assert session.env.unwrapped.last_u == pytest.approx(-2.0)
 
 
-@pytest.mark.parametrize(("env_id", "kind", "says"), [
-    ("MountainCarContinuous-v0", "dqn", "choose from: reinforce, ppo, sac"),
-    ("MountainCarContinuous-v0", "q-learning", "are continuous"),
-    ("CartPole-v1", "sac", "are discrete; choose from"),
-])
+@pytest.mark.parametrize(
+    ("env_id", "kind", "says"),
+    [
+        ("MountainCarContinuous-v0", "dqn", "choose from: reinforce, ppo, sac"),
+        ("MountainCarContinuous-v0", "q-learning", "are continuous"),
+        ("CartPole-v1", "sac", "are discrete; choose from"),
+    ],
+)
 def test_a_kind_that_cannot_choose_the_envs_actions_says_which_can(env_id: str, kind: str, says: str) -> None:
     with pytest.raises(AgentError, match=says) as info:
         make_agent_for(catalog.resolve(env_id), kind, seed=0)
@@ -175,8 +185,9 @@ def test_a_discrete_pendulum_policy_is_refused_by_the_continuous_one(tmp_path: P
 
     old = PPOAgent(SpaceInfo(OBS_3, 5).observation, 5, PPOConfig(hidden=(8,)), seed=0)
     path = save_agent(old, tmp_path / "old.safetensors", "Pendulum-v1")
-    with pytest.raises(SaveError, match="chooses among 5 named actions, but a ppo agent plays "
-                                        "Pendulum-v1's continuous actions now") as info:
+    with pytest.raises(
+        SaveError, match="chooses among 5 named actions, but a ppo agent plays Pendulum-v1's continuous actions now"
+    ) as info:
         load_agent_for(str(path), PENDULUM)
     assert "\n" not in str(info.value)
     dqn = make_agent_for(PENDULUM, "dqn", {"hidden": "8"}, seed=0)  # value kinds keep the torques
@@ -211,7 +222,8 @@ def test_the_panels_curve_is_the_agents_q_at_the_sampled_points() -> None:
         q = torch.min(agent.q1(torch.cat((obs, a), 1)), agent.q2(torch.cat((obs, a), 1))).squeeze(1)
     assert np.allclose(seen.curve, q.numpy(), atol=1e-5)
     assert owner.latest.beliefs.greedy == -1 and owner.latest.beliefs.state_value == pytest.approx(
-        beliefs_of(agent, session.obs).value)
+        beliefs_of(agent, session.obs).value
+    )
 
 
 def test_the_panel_draws_the_curves_peak_where_the_curve_peaks() -> None:
@@ -221,9 +233,15 @@ def test_the_panel_draws_the_curves_peak_where_the_curve_peaks() -> None:
     from rltui.ui.widgets.q_values import CURVE_ROWS, _curve
 
     points = np.linspace(-2, 2, 61)
-    seen = ActionBeliefs(low=np.array([-2.0]), high=np.array([2.0]), mean=np.array([1.0]),
-                         std=np.array([0.3]), curve_label="Q(s,a)", points=points,
-                         curve=-(points - 1.0) ** 2)
+    seen = ActionBeliefs(
+        low=np.array([-2.0]),
+        high=np.array([2.0]),
+        mean=np.array([1.0]),
+        std=np.array([0.3]),
+        curve_label="Q(s,a)",
+        points=points,
+        curve=-((points - 1.0) ** 2),
+    )
     out = Text()
     _curve(out, seen, np.array([-1.0]), 41)
     lines = out.plain.split("\n")
@@ -279,8 +297,10 @@ def test_continuous_episodes_save_and_replay(tmp_path: Path) -> None:
     assert [s.reward for s in steps] == session.episode.rewards
 
 
-@pytest.mark.parametrize(("env_id", "kind"), [("CartPole-v1", "dqn"), ("Pendulum-v1", "sac"),
-                                              ("Pendulum-v1", "ppo"), ("Acrobot-v1", "reinforce")])
+@pytest.mark.parametrize(
+    ("env_id", "kind"),
+    [("CartPole-v1", "dqn"), ("Pendulum-v1", "sac"), ("Pendulum-v1", "ppo"), ("Acrobot-v1", "reinforce")],
+)
 def test_network_agents_evaluate_side_by_side_as_one_by_one(env_id: str, kind: str) -> None:
     from rltui.training.evaluation import _greedy_episode, evaluate
 

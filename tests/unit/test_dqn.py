@@ -17,8 +17,14 @@ BOX = {"type": "Box", "shape": [2], "low": [-1.0, -1.0], "high": [1.0, 1.0]}
 def test_dqn_learns_a_tiny_env() -> None:
     entry = catalog.resolve("FrozenLakeNotSlippery-v1")
     env = catalog.make_env(entry, render=False)
-    config = DQNConfig(hidden=(32,), learning_starts=200, epsilon_decay_steps=2_000,
-                       target_update_interval=100, gamma=0.95, learning_rate=3e-3)
+    config = DQNConfig(
+        hidden=(32,),
+        learning_starts=200,
+        epsilon_decay_steps=2_000,
+        target_update_interval=100,
+        gamma=0.95,
+        learning_rate=3e-3,
+    )
     agent = DQNAgent({"type": "Discrete", "n": 16}, 4, config, seed=0)
     result = train(agent, entry, steps=4_000, seed=0)
     assert result.eval_return_mean == 1.0
@@ -55,9 +61,10 @@ def test_truncation_bootstraps_and_termination_does_not() -> None:
 def test_hard_target_sync_every_interval_and_soft_blend() -> None:
     import torch
 
-    agent = DQNAgent(BOX, 2, DQNConfig(hidden=(8,), learning_starts=1, batch_size=2,
-                                        train_freq=1, target_update_interval=4), seed=0)
-    for i in range(3):
+    agent = DQNAgent(
+        BOX, 2, DQNConfig(hidden=(8,), learning_starts=1, batch_size=2, train_freq=1, target_update_interval=4), seed=0
+    )
+    for _ in range(3):
         agent.observe(Transition(np.zeros(2), 0, 1.0, np.ones(2), False, False))
     online, target = agent.q_network.state_dict(), agent.target_network.state_dict()
     assert any(not torch.equal(online[k], target[k]) for k in online)
@@ -76,8 +83,9 @@ def test_hard_target_sync_every_interval_and_soft_blend() -> None:
 
 
 def test_warm_up_acts_at_random_then_epsilon_decays() -> None:
-    agent = DQNAgent(BOX, 2, DQNConfig(hidden=(8,), learning_starts=50, epsilon_decay_steps=100,
-                                        epsilon_end=0.1), seed=0)
+    agent = DQNAgent(
+        BOX, 2, DQNConfig(hidden=(8,), learning_starts=50, epsilon_decay_steps=100, epsilon_end=0.1), seed=0
+    )
     assert agent.epsilon == 1.0
     agent.steps = 100
     assert agent.epsilon == pytest.approx(0.1)

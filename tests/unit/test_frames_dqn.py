@@ -83,8 +83,12 @@ def test_a_branch_that_does_not_follow_starts_a_new_stack() -> None:
 def test_nature_cnn_counts_its_weights_and_a_tiny_batch_learns() -> None:
     net = NatureCNN(SHAPE, 6, (512,))
     assert NatureCNN.parameters_for(SHAPE, 6, (512,)) == sum(p.numel() for p in net.parameters())
-    agent = DQNAgent(FRAMES, 6, DQNConfig(hidden=(32,), batch_size=4, learning_starts=8, buffer_size=64,
-                                          train_freq=1, learning_rate=1e-3), seed=0)
+    agent = DQNAgent(
+        FRAMES,
+        6,
+        DQNConfig(hidden=(32,), batch_size=4, learning_starts=8, buffer_size=64, train_freq=1, learning_rate=1e-3),
+        seed=0,
+    )
     before = [p.detach().clone() for p in agent.q_network.parameters()]
     losses = [agent.observe(s).get("loss") for s in _episode(np.random.default_rng(3), 20)]
     assert agent.updates > 0 and all(np.isfinite(x) for x in losses if x is not None)
@@ -95,8 +99,9 @@ def test_nature_cnn_counts_its_weights_and_a_tiny_batch_learns() -> None:
 
 
 def test_clipped_rewards_are_learned_as_their_sign() -> None:
-    agent = DQNAgent(FRAMES, 6, DQNConfig(hidden=(16,), buffer_size=16, batch_size=4, learning_starts=100,
-                                          clip_reward=True), seed=0)
+    agent = DQNAgent(
+        FRAMES, 6, DQNConfig(hidden=(16,), buffer_size=16, batch_size=4, learning_starts=100, clip_reward=True), seed=0
+    )
     for s, r in zip(_episode(np.random.default_rng(5), 3), (7.0, -0.5, 0.0)):
         agent.observe(s._replace(reward=r))
     assert agent.buffer.rewards[[4, 5, 6]].tolist() == [1.0, -1.0, 0.0]

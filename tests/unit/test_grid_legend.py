@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rltui.envs.scenes import scene_of_map
 from rltui.envs import gridmap
 from rltui.envs.gridmap import FLOOR, WALL, parse
+from rltui.envs.scenes import scene_of_map
 from rltui.ui.render.grid import render_grid
 
 BRIDGE = parse((Path(gridmap.__file__).parent / "maps" / "BridgeGrid.txt").read_text())
@@ -22,7 +22,7 @@ def _cursor_mark(m, at) -> str:
     lines = _text(render_grid(scene_of_map(m, at, avatar="cursor"), 200, 60))
     row, col = at
     middle = lines[1 + row * 4 + 2]
-    return middle[1 + col * 9:1 + (col + 1) * 9].strip()
+    return middle[1 + col * 9 : 1 + (col + 1) * 9].strip()
 
 
 def test_the_cursor_on_a_floor_cell_is_not_an_exits_mark_and_the_legend_names_it() -> None:

@@ -7,10 +7,10 @@ import copy
 import pytest
 
 from rltui.envs import catalog
-from rltui.training.agent_factory import load_agent_for, make_agent_for
+from rltui.envs.session import AGENT, Session
 from rltui.live.inbox import Notice
 from rltui.live.playalong import PlayAlong
-from rltui.envs.session import AGENT, Session
+from rltui.training.agent_factory import load_agent_for, make_agent_for
 
 PORTAL = catalog.resolve("PortalRescue-v0")
 SHIPPED = "saves/PortalRescue-v0-q-learning.safetensors"

@@ -66,8 +66,9 @@ def test_reconfigure_sets_each_optimizers_declared_learning_rate() -> None:
     dqn.reconfigure(dataclasses.replace(dqn.config, learning_rate=0.04, loss="mse"))
     assert dqn.optimizer.lr == 0.04 and dqn._loss_fn is torch.nn.functional.mse_loss
     with pytest.raises(ValueError, match="'activation' cannot change once trained"):
-        ppo.reconfigure(dataclasses.replace(ppo.config, activation="relu" if ppo.config.activation == "tanh"
-                                            else "tanh"))
+        ppo.reconfigure(
+            dataclasses.replace(ppo.config, activation="relu" if ppo.config.activation == "tanh" else "tanh")
+        )
     with pytest.raises(ValueError, match="'hidden' cannot change once trained"):
         dqn.reconfigure(dataclasses.replace(dqn.config, hidden=(4,)))
 
@@ -88,8 +89,12 @@ def test_dqns_target_is_the_same_for_a_torch_batch_and_numpy_rows(double: bool) 
     target_next, online_next = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
     rewards, terminated = rng.standard_normal(5), np.array([0.0, 1.0, 0.0, 0.0, 1.0])
     by_numpy = target_of(rewards, terminated, 0.9, target_next, online_next if double else None)
-    by_torch = target_of(*(torch.from_numpy(a) for a in (rewards, terminated)), 0.9, torch.from_numpy(target_next),
-                         torch.from_numpy(online_next) if double else None)
+    by_torch = target_of(
+        *(torch.from_numpy(a) for a in (rewards, terminated)),
+        0.9,
+        torch.from_numpy(target_next),
+        torch.from_numpy(online_next) if double else None,
+    )
     best = (online_next if double else target_next).argmax(axis=1)
     by_hand = rewards + 0.9 * (1 - terminated) * target_next[np.arange(5), best]
     assert np.allclose(by_numpy, by_hand) and np.allclose(by_torch.numpy(), by_hand)

@@ -177,8 +177,15 @@ def test_the_publisher_fills_each_group_from_the_parts_it_is_given() -> None:
     assert snap.beliefs.q_values is None and snap.training.total_steps == 1
     publisher.publish()  # within the interval: nothing new
     assert publisher.latest is snap
-    assert {f.name for f in dataclasses.fields(Snapshot)} >= {"status", "step", "beliefs", "training",
-                                                              "timeline", "table", "realtime"}
+    assert {f.name for f in dataclasses.fields(Snapshot)} >= {
+        "status",
+        "step",
+        "beliefs",
+        "training",
+        "timeline",
+        "table",
+        "realtime",
+    }
 
 
 def test_commands_work_on_the_parts_and_controls_only_queue_them() -> None:

@@ -13,10 +13,14 @@ ALLOWED = {ROOT / "rltui/ui/render/palette.py", ROOT / "rltui/ui/app.tcss"}
 
 
 def test_no_colour_is_spelled_outside_the_palette_and_the_stylesheet() -> None:
-    found = [f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
-             for top in ("rltui", "agents") for path in sorted((ROOT / top).rglob("*"))
-             if path.suffix in {".py", ".tcss"} and path not in ALLOWED
-             for n, line in enumerate(path.read_text().splitlines(), 1) if HEX.search(line)]
+    found = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for top in ("rltui", "agents")
+        for path in sorted((ROOT / top).rglob("*"))
+        if path.suffix in {".py", ".tcss"} and path not in ALLOWED
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if HEX.search(line)
+    ]
     assert found == []
 
 

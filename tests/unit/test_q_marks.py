@@ -14,16 +14,18 @@ NAMES = ("Left", "Down", "Right", "Up")
 
 
 def _snap(greedy: int, taken: int, policy=None) -> SimpleNamespace:
-    return SimpleNamespace(policy=policy, beliefs=BeliefsView(q_values=np.array([0.1, 0.5, 0.2, 0.3]), greedy=greedy),
-                           step=SimpleNamespace(last=SimpleNamespace(action=taken)))
+    return SimpleNamespace(
+        policy=policy,
+        beliefs=BeliefsView(q_values=np.array([0.1, 0.5, 0.2, 0.3]), greedy=greedy),
+        step=SimpleNamespace(last=SimpleNamespace(action=taken)),
+    )
 
 
 @pytest.mark.parametrize("kind", ["q", "policy"])
 def test_greedy_and_taken_on_one_row_line_up_with_the_others(kind: str) -> None:
     policy = None
     if kind == "policy":
-        policy = PolicyView(pi=np.array([0.1, 0.5, 0.2, 0.2]), value=0.0, advantage=None,
-                            phase="", updates=0)
+        policy = PolicyView(pi=np.array([0.1, 0.5, 0.2, 0.2]), value=0.0, advantage=None, phase="", updates=0)
     panel = QValuesPanel(NAMES)
     both = panel.render_snapshot(_snap(1, 1, policy)).plain.splitlines()[:4]
     apart = panel.render_snapshot(_snap(1, 3, policy)).plain.splitlines()[:4]

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from rltui.returns import discounted_so_far, episode_return, returns_to_go
 from rltui.envs.session import Episode, Transition
+from rltui.returns import discounted_so_far, episode_return, returns_to_go
 
 
 def test_returns_to_go_by_hand() -> None:

@@ -13,11 +13,11 @@ from agents.value_iteration import (
     q_star,
 )
 from rltui.envs import catalog
-from rltui.training.agent_factory import make_agent_for, watched
-from rltui.live.playalong import PlayAlong
 from rltui.envs.session import AGENT, Session
-from rltui.training.evaluation import evaluate
 from rltui.envs.valuemap import value_map_for
+from rltui.live.playalong import PlayAlong
+from rltui.training.agent_factory import make_agent_for, watched
+from rltui.training.evaluation import evaluate
 
 
 def _model(env_id: str):
@@ -116,8 +116,11 @@ def test_the_panel_numbers_the_policy_that_plan_status_names() -> None:
     while pi.planning:
         pi.sweep()
         status = pi.plan_status()
-        rows = dict(_planner_rows(SimpleNamespace(training=SimpleNamespace(metrics=tuple(pi.last_metrics.items())),
-                                                    planning=status)))
+        rows = dict(
+            _planner_rows(
+                SimpleNamespace(training=SimpleNamespace(metrics=tuple(pi.last_metrics.items())), planning=status)
+            )
+        )
         if status != "converged":
             assert status.endswith(rows["policy"]), (status, rows)
             seen.add(rows["policy"])
@@ -129,8 +132,7 @@ def test_the_panel_numbers_the_policy_that_plan_status_names() -> None:
 def test_a_watched_planner_plans_one_sweep_per_agent_step_before_the_env_moves() -> None:
     entry = catalog.resolve("FrozenLake8x8-v1")
     session = Session(entry, seed=0, render=False)
-    agent = make_agent_for(entry, "value-iteration", watched("value-iteration", {"tolerance": "1e-6"}),
-                           env=session.env)
+    agent = make_agent_for(entry, "value-iteration", watched("value-iteration", {"tolerance": "1e-6"}), env=session.env)
     owner = PlayAlong(session, agent, value_states=value_map_for(entry, session.env))
     owner.controller = AGENT
     owner._agent_step()

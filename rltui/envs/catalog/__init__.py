@@ -40,9 +40,27 @@ from rltui.envs.catalog.entry import (
 )
 from rltui.envs.catalog.minigrid_entries import ENTRIES as _MINIGRID
 
-__all__ = ["ANSI", "CARDS", "CATALOG", "GRID", "GROUPS", "LONGEST_EPISODE", "MAP_PREFIX", "PIXELS", "ActionKeys",
-           "CatalogError", "EnvEntry", "catalog_by_group", "get", "make_env", "observation_for",
-           "observe_as", "observes_for", "resolve", "suggest"]
+__all__ = [
+    "ANSI",
+    "CARDS",
+    "CATALOG",
+    "GRID",
+    "GROUPS",
+    "LONGEST_EPISODE",
+    "MAP_PREFIX",
+    "PIXELS",
+    "ActionKeys",
+    "CatalogError",
+    "EnvEntry",
+    "catalog_by_group",
+    "get",
+    "make_env",
+    "observation_for",
+    "observe_as",
+    "observes_for",
+    "resolve",
+    "suggest",
+]
 
 CATALOG = (*_OWN, *_MINIGRID, *_ATARI)
 _BY_ID = {entry.id: entry for entry in CATALOG}
@@ -94,7 +112,7 @@ def resolve(env_id: str) -> EnvEntry:
     if entry is None and env_id.startswith(MAP_PREFIX):
         from rltui.envs.catalog.maps import map_entry
 
-        return map_entry(env_id[len(MAP_PREFIX):])
+        return map_entry(env_id[len(MAP_PREFIX) :])
     if entry is None and env_id.startswith("MiniGrid-"):
         from rltui.envs.catalog import minigrid_entries
 
@@ -105,9 +123,7 @@ def resolve(env_id: str) -> EnvEntry:
         return _package_entry(env_id, "ale_py", "ale-py", atari_entries)
     if entry is not None:
         if not entry.available:
-            raise CatalogError(
-                f"{env_id} needs {entry.requires}, which is not installed: {entry.install_hint}"
-            )
+            raise CatalogError(f"{env_id} needs {entry.requires}, which is not installed: {entry.install_hint}")
         return entry
     return _generic_entry(env_id)
 
@@ -198,8 +214,9 @@ def _box_actions(env_id: str, space: Any) -> tuple[tuple[float, ...], ...]:
     low = np.asarray(space.low, dtype=np.float64).reshape(-1)
     high = np.asarray(space.high, dtype=np.float64).reshape(-1)
     if len(space.shape) != 1 or not (np.isfinite(low).all() and np.isfinite(high).all()):
-        raise CatalogError(f"{env_id}'s actions are not a bounded vector; rltui plays only those "
-                           "continuous action spaces.")
+        raise CatalogError(
+            f"{env_id}'s actions are not a bounded vector; rltui plays only those continuous action spaces."
+        )
     rest = (low + high) / 2
     out = [tuple(rest)]
     for i in range(len(rest)):

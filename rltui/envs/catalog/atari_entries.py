@@ -11,10 +11,26 @@ REQUIRES = "ale_py"
 EXTRA = "atari"
 """rltui's optional extra that installs the package."""
 # Fire is z: space, f and tab are rltui's own (pause, full speed, hand-off); 0 is no-op.
-_KEYS = {"NOOP": "0", "FIRE": "z", "UP": "up,w", "DOWN": "down,s", "RIGHT": "right,d", "LEFT": "left,a",
-         "RIGHTFIRE": "c", "LEFTFIRE": "x"}
-_NAMES = {"NOOP": "No-op", "FIRE": "Fire", "UP": "Up", "DOWN": "Down", "RIGHT": "Right", "LEFT": "Left",
-          "RIGHTFIRE": "Right+fire", "LEFTFIRE": "Left+fire"}
+_KEYS = {
+    "NOOP": "0",
+    "FIRE": "z",
+    "UP": "up,w",
+    "DOWN": "down,s",
+    "RIGHT": "right,d",
+    "LEFT": "left,a",
+    "RIGHTFIRE": "c",
+    "LEFTFIRE": "x",
+}
+_NAMES = {
+    "NOOP": "No-op",
+    "FIRE": "Fire",
+    "UP": "Up",
+    "DOWN": "Down",
+    "RIGHT": "Right",
+    "LEFT": "Left",
+    "RIGHTFIRE": "Right+fire",
+    "LEFTFIRE": "Left+fire",
+}
 
 
 DQN = {
@@ -36,8 +52,13 @@ DQN = {
 }
 
 
-def entry(env_id: str, meanings: tuple[str, ...], description: str,
-          key_of: dict[str, str] | None = None, names: dict[str, str] | None = None) -> EnvEntry:
+def entry(
+    env_id: str,
+    meanings: tuple[str, ...],
+    description: str,
+    key_of: dict[str, str] | None = None,
+    names: dict[str, str] | None = None,
+) -> EnvEntry:
     key_of = {**_KEYS, **(key_of or {})}
     names = {**_NAMES, **(names or {})}
     return EnvEntry(
@@ -62,16 +83,24 @@ def entry(env_id: str, meanings: tuple[str, ...], description: str,
 
 ENTRIES: tuple[EnvEntry, ...] = (
     # Pong's RIGHT moves the paddle up and LEFT down: the keys follow the screen.
-    entry("ALE/Pong-v5", ("NOOP", "FIRE", "RIGHT", "LEFT", "RIGHTFIRE", "LEFTFIRE"),
-          "Pong: return the ball past the computer's paddle; first to 21.",
-          key_of={"RIGHT": "up,w", "LEFT": "down,s", "RIGHTFIRE": "e", "LEFTFIRE": "x"},
-          names={"RIGHT": "Paddle up", "LEFT": "Paddle down", "RIGHTFIRE": "Up+fire", "LEFTFIRE": "Down+fire"}),
-    entry("ALE/Breakout-v5", ("NOOP", "FIRE", "RIGHT", "LEFT"),
-          "Breakout: fire to serve, keep the ball in play, break the bricks."),
-    entry("ALE/SpaceInvaders-v5", ("NOOP", "FIRE", "RIGHT", "LEFT", "RIGHTFIRE", "LEFTFIRE"),
-          "Space Invaders: shoot the invaders before they land."),
-    entry("ALE/Freeway-v5", ("NOOP", "UP", "DOWN"),
-          "Freeway: walk the chicken across ten lanes of traffic."),
+    entry(
+        "ALE/Pong-v5",
+        ("NOOP", "FIRE", "RIGHT", "LEFT", "RIGHTFIRE", "LEFTFIRE"),
+        "Pong: return the ball past the computer's paddle; first to 21.",
+        key_of={"RIGHT": "up,w", "LEFT": "down,s", "RIGHTFIRE": "e", "LEFTFIRE": "x"},
+        names={"RIGHT": "Paddle up", "LEFT": "Paddle down", "RIGHTFIRE": "Up+fire", "LEFTFIRE": "Down+fire"},
+    ),
+    entry(
+        "ALE/Breakout-v5",
+        ("NOOP", "FIRE", "RIGHT", "LEFT"),
+        "Breakout: fire to serve, keep the ball in play, break the bricks.",
+    ),
+    entry(
+        "ALE/SpaceInvaders-v5",
+        ("NOOP", "FIRE", "RIGHT", "LEFT", "RIGHTFIRE", "LEFTFIRE"),
+        "Space Invaders: shoot the invaders before they land.",
+    ),
+    entry("ALE/Freeway-v5", ("NOOP", "UP", "DOWN"), "Freeway: walk the chicken across ten lanes of traffic."),
 )
 
 
@@ -87,7 +116,7 @@ def _spoken(meaning: str) -> str:
         if word is None:
             return meaning.capitalize()
         words.append(word.lower())
-        rest = rest[len(word):]
+        rest = rest[len(word) :]
     return "+".join(words).capitalize()
 
 
@@ -109,5 +138,4 @@ def generic(env_id: str) -> EnvEntry:
         names[meaning] = _NAMES.get(meaning) or _spoken(meaning)
         if meaning not in _KEYS:
             key_of[meaning] = next(digits, "")
-    return entry(env_id, meanings, f"An Atari game ({len(meanings)} actions), from ale-py.",
-                 key_of=key_of, names=names)
+    return entry(env_id, meanings, f"An Atari game ({len(meanings)} actions), from ale-py.", key_of=key_of, names=names)

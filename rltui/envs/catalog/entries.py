@@ -20,10 +20,19 @@ _PENDULUM_TORQUES = ((-2.0,), (-1.0,), (0.0,), (1.0,), (2.0,))
 # a side engine below -0.5 (left) or above 0.5 (right).
 _LANDER_VECTORS = ((-1.0, 0.0), (-1.0, -1.0), (1.0, 0.0), (-1.0, 1.0), (1.0, -1.0), (1.0, 1.0))
 # BipedalWalker: torques of (hip 1, knee 1, hip 2, knee 2); a key drives one joint.
-_WALKER_VECTORS = ((0.0, 0.0, 0.0, 0.0),
-                   (1.0, 0.0, 0.0, 0.0), (-1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0), (0.0, -1.0, 0.0, 0.0),
-                   (0.0, 0.0, 1.0, 0.0), (0.0, 0.0, -1.0, 0.0), (0.0, 0.0, 0.0, 1.0), (0.0, 0.0, 0.0, -1.0),
-                   (1.0, -1.0, -1.0, 1.0), (-1.0, 1.0, 1.0, -1.0))
+_WALKER_VECTORS = (
+    (0.0, 0.0, 0.0, 0.0),
+    (1.0, 0.0, 0.0, 0.0),
+    (-1.0, 0.0, 0.0, 0.0),
+    (0.0, 1.0, 0.0, 0.0),
+    (0.0, -1.0, 0.0, 0.0),
+    (0.0, 0.0, 1.0, 0.0),
+    (0.0, 0.0, -1.0, 0.0),
+    (0.0, 0.0, 0.0, 1.0),
+    (0.0, 0.0, 0.0, -1.0),
+    (1.0, -1.0, -1.0, 1.0),
+    (-1.0, 1.0, 1.0, -1.0),
+)
 
 CATALOG: tuple[EnvEntry, ...] = (
     EnvEntry(
@@ -96,8 +105,7 @@ CATALOG: tuple[EnvEntry, ...] = (
         render=GRID,
         gamma=0.99,
         solved_at=-13.0,
-        tuned={"tabular": {"alpha": 0.5, "epsilon_start": 0.5, "epsilon_end": 0.0,
-                           "epsilon_decay_steps": 40_000}},
+        tuned={"tabular": {"alpha": 0.5, "epsilon_start": 0.5, "epsilon_end": 0.0, "epsilon_decay_steps": 40_000}},
         budgets={"tabular": 50_000},
         scene=scenes.cliff_scene,
         value_cells=valuemap.cliff_cells,
@@ -113,9 +121,17 @@ CATALOG: tuple[EnvEntry, ...] = (
         render=PIXELS,
         gamma=0.99,
         solved_at=475.0,
-        tuned={"tabular": {"alpha": 0.1, "epsilon_end": 0.01, "epsilon_decay_steps": 300_000,
-                           "bins": 8, "low": (-2.4, -3.0, -0.21, -3.5), "high": (2.4, 3.0, 0.21, 3.5)},
-               "dqn": {"learning_rate": 2e-3}},
+        tuned={
+            "tabular": {
+                "alpha": 0.1,
+                "epsilon_end": 0.01,
+                "epsilon_decay_steps": 300_000,
+                "bins": 8,
+                "low": (-2.4, -3.0, -0.21, -3.5),
+                "high": (2.4, 3.0, 0.21, 3.5),
+            },
+            "dqn": {"learning_rate": 2e-3},
+        },
         budgets={"tabular": 500_000, "dqn": 50_000, "ppo": 100_000, "reinforce": 500_000},
         # No "no push": left and right in turn are none on average, and the pole falls alone.
         realtime=True,
@@ -131,15 +147,29 @@ CATALOG: tuple[EnvEntry, ...] = (
         gamma=0.99,
         solved_at=-110.0,  # Gymnasium's reward_threshold
         # Tile coding (8 tilings of 8x8) with optimistic zeros explores on its own: no ε needed.
-        tuned={"tabular": {"coding": "tiles", "tilings": 8, "tiles": 8, "alpha": 0.5, "epsilon_start": 0.0,
-                           "epsilon_end": 0.0},
-               # Exploring moves hold their random push for 30 steps (18 of 100 random episodes
-               # reach the flag so, none re-drawing every step); then DQN's own small network
-               # updated every 4th step learns it, where rl-zoo's 256x256 with 8 gradient steps
-               # of 128 every 16 steps re-drew its pushes and solved 3 of 5 seeds.
-               "dqn": {"learning_rate": 4e-3, "epsilon_end": 0.005, "epsilon_decay_steps": 24_000,
-                       "buffer_size": 10_000, "learning_starts": 1_000, "explore_repeat": 30,
-                       "target_update_interval": 600}},
+        tuned={
+            "tabular": {
+                "coding": "tiles",
+                "tilings": 8,
+                "tiles": 8,
+                "alpha": 0.5,
+                "epsilon_start": 0.0,
+                "epsilon_end": 0.0,
+            },
+            # Exploring moves hold their random push for 30 steps (18 of 100 random episodes
+            # reach the flag so, none re-drawing every step); then DQN's own small network
+            # updated every 4th step learns it, where rl-zoo's 256x256 with 8 gradient steps
+            # of 128 every 16 steps re-drew its pushes and solved 3 of 5 seeds.
+            "dqn": {
+                "learning_rate": 4e-3,
+                "epsilon_end": 0.005,
+                "epsilon_decay_steps": 24_000,
+                "buffer_size": 10_000,
+                "learning_starts": 1_000,
+                "explore_repeat": 30,
+                "target_update_interval": 600,
+            },
+        },
         budgets={"tabular": 300_000, "dqn": 120_000},
         value_grid=valuemap.mountain_car_grid,
         realtime=True,
@@ -154,13 +184,21 @@ CATALOG: tuple[EnvEntry, ...] = (
         render=PIXELS,
         gamma=0.99,
         solved_at=-100.0,  # Gymnasium's reward_threshold
-        tuned={"tabular": {"coding": "tiles", "tilings": 8, "tiles": 4, "alpha": 0.3, "epsilon_start": 0.0,
-                           "epsilon_end": 0.0},
-               "dqn": {"epsilon_decay_steps": 20_000},
-               # rl-zoo's PPO rollout for Acrobot (16 envs of 256 steps, λ 0.94, 4 epochs; no
-               # observation normalising): every seed solved in 18k-30k steps, against 12k-72k
-               # and up to 14 s from one env of 256 (README, "PPO against Stable-Baselines3").
-               "ppo": {"n_envs": 16, "n_steps": 256, "gae_lambda": 0.94, "n_epochs": 4}},
+        tuned={
+            "tabular": {
+                "coding": "tiles",
+                "tilings": 8,
+                "tiles": 4,
+                "alpha": 0.3,
+                "epsilon_start": 0.0,
+                "epsilon_end": 0.0,
+            },
+            "dqn": {"epsilon_decay_steps": 20_000},
+            # rl-zoo's PPO rollout for Acrobot (16 envs of 256 steps, λ 0.94, 4 epochs; no
+            # observation normalising): every seed solved in 18k-30k steps, against 12k-72k
+            # and up to 14 s from one env of 256 (README, "PPO against Stable-Baselines3").
+            "ppo": {"n_envs": 16, "n_steps": 256, "gae_lambda": 0.94, "n_epochs": 4},
+        },
         budgets={"tabular": 400_000, "dqn": 100_000, "ppo": 300_000, "reinforce": 500_000},
         realtime=True,
         rest_action=1,
@@ -175,17 +213,32 @@ CATALOG: tuple[EnvEntry, ...] = (
         gamma=0.98,
         solved_at=-200.0,  # Gymnasium sets none; a swing-up held upright scores above it
         # Tile coding over (cos, sin, angular velocity); every step costs, so zeros explore.
-        tuned={"tabular": {"coding": "tiles", "tilings": 8, "tiles": 8, "alpha": 0.3, "epsilon_start": 0.0,
-                           "epsilon_end": 0.0},
-               # An update every 8th step at twice the learning rate: as few steps to solve (14k-31k,
-               # seeds 0-4) for half the updates of every 4th.
-               "dqn": {"epsilon_decay_steps": 20_000, "train_freq": 8, "learning_rate": 2e-3},
-               # rl-zoo's SAC for Pendulum (lr 1e-3) on a 64x64 network: as few steps to solve
-               # as 256x256 (seeds 0-1: 4k and 3k both ways) at a fraction of the arithmetic;
-               # and rl-zoo's PPO's short horizon (γ 0.9).
-               "sac": {"learning_rate": 1e-3, "hidden": (64, 64)},
-               "ppo": {"gamma": 0.9, "n_steps": 1024, "n_envs": 4, "n_epochs": 10, "batch_size": 64,
-                       "gae_lambda": 0.95, "learning_rate": 1e-3}},
+        tuned={
+            "tabular": {
+                "coding": "tiles",
+                "tilings": 8,
+                "tiles": 8,
+                "alpha": 0.3,
+                "epsilon_start": 0.0,
+                "epsilon_end": 0.0,
+            },
+            # An update every 8th step at twice the learning rate: as few steps to solve (14k-31k,
+            # seeds 0-4) for half the updates of every 4th.
+            "dqn": {"epsilon_decay_steps": 20_000, "train_freq": 8, "learning_rate": 2e-3},
+            # rl-zoo's SAC for Pendulum (lr 1e-3) on a 64x64 network: as few steps to solve
+            # as 256x256 (seeds 0-1: 4k and 3k both ways) at a fraction of the arithmetic;
+            # and rl-zoo's PPO's short horizon (γ 0.9).
+            "sac": {"learning_rate": 1e-3, "hidden": (64, 64)},
+            "ppo": {
+                "gamma": 0.9,
+                "n_steps": 1024,
+                "n_envs": 4,
+                "n_epochs": 10,
+                "batch_size": 64,
+                "gae_lambda": 0.95,
+                "learning_rate": 1e-3,
+            },
+        },
         budgets={"tabular": 500_000, "dqn": 50_000, "sac": 20_000, "ppo": 200_000},
         action_vectors=_PENDULUM_TORQUES,
         action_dims=("torque",),
@@ -225,12 +278,18 @@ CATALOG: tuple[EnvEntry, ...] = (
         solved_at=200.0,  # Gymnasium's reward_threshold
         # Eight dimensions: ten bins each would be 10^8 rows. Coarse tiles keep a table possible
         # (for watching one learn a little); DQN is the agent that lands.
-        tuned={"tabular": {"coding": "tiles", "tilings": 4, "tiles": 3, "alpha": 0.1},
-               "dqn": {"learning_rate": 6.3e-4, "epsilon_decay_steps": 12_000, "hidden": (256, 256),
-                       "buffer_size": 50_000, "target_update_interval": 250},
-               # rl-zoo's PPO for LunarLander, from one env instead of 16 (and the env's γ).
-               "ppo": {"n_steps": 1024, "batch_size": 64, "gae_lambda": 0.98, "n_epochs": 4,
-                       "entropy_coef": 0.01}},
+        tuned={
+            "tabular": {"coding": "tiles", "tilings": 4, "tiles": 3, "alpha": 0.1},
+            "dqn": {
+                "learning_rate": 6.3e-4,
+                "epsilon_decay_steps": 12_000,
+                "hidden": (256, 256),
+                "buffer_size": 50_000,
+                "target_update_interval": 250,
+            },
+            # rl-zoo's PPO for LunarLander, from one env instead of 16 (and the env's γ).
+            "ppo": {"n_steps": 1024, "batch_size": 64, "gae_lambda": 0.98, "n_epochs": 4, "entropy_coef": 0.01},
+        },
         budgets={"dqn": 300_000, "ppo": 1_000_000, "reinforce": 1_000_000},
         requires="Box2D",
         extra="box2d",
@@ -240,8 +299,14 @@ CATALOG: tuple[EnvEntry, ...] = (
         id="LunarLanderContinuous-v3",
         group="Classic control",
         description="Land between the flags with throttled engines (main and sides, continuous).",
-        action_names=("Engines off", "Fire left engine", "Fire main engine", "Fire right engine",
-                      "Main + left", "Main + right"),
+        action_names=(
+            "Engines off",
+            "Fire left engine",
+            "Fire main engine",
+            "Fire right engine",
+            "Main + left",
+            "Main + right",
+        ),
         keys=keys(("down,s", 0), ("left,a", 1), ("up,w", 2), ("right,d", 3), ("z", 4), ("c", 5)),
         render=PIXELS,
         gamma=0.99,
@@ -259,11 +324,33 @@ CATALOG: tuple[EnvEntry, ...] = (
         id="BipedalWalker-v3",
         group="Classic control",
         description="Teach the two-legged walker to stand, then walk across rough ground.",
-        action_names=("Relax", "Hip 1 forward", "Hip 1 back", "Knee 1 bend", "Knee 1 stretch",
-                      "Hip 2 forward", "Hip 2 back", "Knee 2 bend", "Knee 2 stretch", "Stride 1", "Stride 2"),
+        action_names=(
+            "Relax",
+            "Hip 1 forward",
+            "Hip 1 back",
+            "Knee 1 bend",
+            "Knee 1 stretch",
+            "Hip 2 forward",
+            "Hip 2 back",
+            "Knee 2 bend",
+            "Knee 2 stretch",
+            "Stride 1",
+            "Stride 2",
+        ),
         # Left hand drives leg 1 (w/s hip, e/d knee), right hand leg 2 (u/j hip, i/k knee).
-        keys=keys(("down,x", 0), ("w", 1), ("s", 2), ("e", 3), ("d", 4), ("u", 5), ("j", 6), ("i", 7),
-                  ("k", 8), ("left", 9), ("right", 10)),
+        keys=keys(
+            ("down,x", 0),
+            ("w", 1),
+            ("s", 2),
+            ("e", 3),
+            ("d", 4),
+            ("u", 5),
+            ("j", 6),
+            ("i", 7),
+            ("k", 8),
+            ("left", 9),
+            ("right", 10),
+        ),
         render=PIXELS,
         gamma=0.99,
         solved_at=300.0,  # Gymnasium's reward_threshold

@@ -65,9 +65,11 @@ def _find_map(spec: str, path: Path) -> tuple[str, Path]:
                 return MAP_PREFIX + path.stem, path
         env_id = MAP_PREFIX + str(path)
         if len(env_id) > MAX_MAP_ID:  # saves and episodes would name an env they then refuse
-            raise CatalogError(f"The map {shown(spec)} has a path of {len(env_id) - len(MAP_PREFIX)} "
-                               f"characters, and saves and episodes record at most {MAX_MAP_ID}: "
-                               "move it, or save it among your maps.")
+            raise CatalogError(
+                f"The map {shown(spec)} has a path of {len(env_id) - len(MAP_PREFIX)} "
+                f"characters, and saves and episodes record at most {MAX_MAP_ID}: "
+                "move it, or save it among your maps."
+            )
         return env_id, path
     for folder in (maps_dir(), BUNDLED):
         candidate = folder / f"{spec}{MAP_SUFFIX}"
@@ -151,17 +153,29 @@ def map_of(entry: EnvEntry, env: Any) -> GridMap | None:
         tokens = {"S": START, "F": FLOOR, "H": HOLE, "G": "1"}
         cells = tuple(tuple(tokens[ch] for ch in row) for row in adapters.lake_rows(env))
         slippery = any(len(outcomes) > 1 for actions in u.P.values() for outcomes in actions.values())
-        return GridMap(cells, slip=2 / 3 if slippery else 0.0, living_reward=0.0, gamma=entry.gamma,
-                       max_steps=min(max_steps, 10_000), name=name,
-                       description=f"{entry.id} as a map: reach the +1 without falling into a hole")
+        return GridMap(
+            cells,
+            slip=2 / 3 if slippery else 0.0,
+            living_reward=0.0,
+            gamma=entry.gamma,
+            max_steps=min(max_steps, 10_000),
+            name=name,
+            description=f"{entry.id} as a map: reach the +1 without falling into a hole",
+        )
     if entry.value_cells is valuemap.cliff_cells:
         cliff = adapters.cliff_mask(env)
         rows, cols = cliff.shape
         grid = [[CLIFF if cliff[r, c] else FLOOR for c in range(cols)] for r in range(rows)]
         grid[rows - 1][0], grid[rows - 1][cols - 1] = START, "-1"
-        return GridMap(tuple(tuple(row) for row in grid), slip=0.0, living_reward=-1.0, gamma=entry.gamma,
-                       max_steps=min(max_steps, 10_000), name=name,
-                       description=f"{entry.id} as a map: every step -1, the cliff -100 and back to the start")
+        return GridMap(
+            tuple(tuple(row) for row in grid),
+            slip=0.0,
+            living_reward=-1.0,
+            gamma=entry.gamma,
+            max_steps=min(max_steps, 10_000),
+            name=name,
+            description=f"{entry.id} as a map: every step -1, the cliff -100 and back to the start",
+        )
     return None
 
 
@@ -170,8 +184,10 @@ def editable(entry: EnvEntry, env: Any) -> tuple[GridMap, str, Path | None] | st
     file it came from or None); or why there is none, in one sentence."""
     grid_map = map_of(entry, env)
     if grid_map is None:
-        return (f"{entry.id} is not drawn from a map, so there is none to edit: maps are the "
-                "Grid maps in the launcher, FrozenLake and CliffWalking.")
+        return (
+            f"{entry.id} is not drawn from a map, so there is none to edit: maps are the "
+            "Grid maps in the launcher, FrozenLake and CliffWalking."
+        )
     own = maps_dir() / f"{grid_map.name}{MAP_SUFFIX}"
     if entry.id == MAP_PREFIX + grid_map.name and own.is_file():
         return grid_map, grid_map.name, own  # the person's map: saving keeps the edits

@@ -32,8 +32,16 @@ def _value_obs(env: Any) -> Any:
     return value_observations(env)
 
 
-DQN = {"hidden": (256, 256), "learning_rate": 5e-4, "batch_size": 128, "buffer_size": 200_000,
-       "train_freq": 2, "target_update_interval": 1_000, "epsilon_decay_steps": 80_000, "epsilon_end": 0.05}
+DQN = {
+    "hidden": (256, 256),
+    "learning_rate": 5e-4,
+    "batch_size": 128,
+    "buffer_size": 200_000,
+    "train_freq": 2,
+    "target_update_interval": 1_000,
+    "epsilon_decay_steps": 80_000,
+    "epsilon_end": 0.05,
+}
 """DQN from the partial view (148 small whole numbers): a wider network, learning slower and
 more often than the kind's defaults, with a slowly moving target; exploration falls to 5%
 over 80k steps (a random walk finds DoorKey-5x5's goal in 8% of its episodes)."""
@@ -45,8 +53,13 @@ with a little entropy to keep exploring (the kind's own defaults scored 0 on Doo
 steps, seed 0)."""
 
 
-def entry(env_id: str, description: str, tuned: dict | None = None, budgets: dict | None = None,
-          solved_at: float | None = None) -> EnvEntry:
+def entry(
+    env_id: str,
+    description: str,
+    tuned: dict | None = None,
+    budgets: dict | None = None,
+    solved_at: float | None = None,
+) -> EnvEntry:
     return EnvEntry(
         id=env_id,
         group=GROUP,
@@ -66,12 +79,20 @@ def entry(env_id: str, description: str, tuned: dict | None = None, budgets: dic
 
 
 ENTRIES: tuple[EnvEntry, ...] = (
-    entry("MiniGrid-Empty-8x8-v0", "An empty room: get to the green goal square.",
-          tuned={"tabular": {"alpha": 0.5, "epsilon_decay_steps": 20_000}},
-          budgets={"tabular": 50_000, "dqn": 50_000, "ppo": 50_000}, solved_at=0.9),
-    entry("MiniGrid-DoorKey-5x5-v0", "Pick up the key, unlock the door, reach the goal.",
-          tuned={"tabular": {"alpha": 0.5, "epsilon_decay_steps": 100_000}},
-          budgets={"tabular": 300_000, "dqn": 200_000, "ppo": 200_000}, solved_at=0.9),
+    entry(
+        "MiniGrid-Empty-8x8-v0",
+        "An empty room: get to the green goal square.",
+        tuned={"tabular": {"alpha": 0.5, "epsilon_decay_steps": 20_000}},
+        budgets={"tabular": 50_000, "dqn": 50_000, "ppo": 50_000},
+        solved_at=0.9,
+    ),
+    entry(
+        "MiniGrid-DoorKey-5x5-v0",
+        "Pick up the key, unlock the door, reach the goal.",
+        tuned={"tabular": {"alpha": 0.5, "epsilon_decay_steps": 100_000}},
+        budgets={"tabular": 300_000, "dqn": 200_000, "ppo": 200_000},
+        solved_at=0.9,
+    ),
     entry("MiniGrid-FourRooms-v0", "Four rooms joined by gaps: find the goal somewhere in them."),
     entry("MiniGrid-LavaCrossingS9N1-v0", "Cross the river of lava through its one gap to the goal."),
     entry("MiniGrid-KeyCorridorS3R1-v0", "Find the key behind the rooms, unlock the door, pick up the ball."),

@@ -28,8 +28,7 @@ def _tick(value: float) -> str:
     return f"{value:+.2f}" if abs(value) < 1 else f"{value:+.1f}"
 
 
-def render_field(field: ValueMap, width: int, height: int,
-                 action_names: tuple[str, ...]) -> list[list[Segment]]:
+def render_field(field: ValueMap, width: int, height: int, action_names: tuple[str, ...]) -> list[list[Segment]]:
     """Lines of segments that fit ``width`` x ``height`` (rows beyond the height are dropped
     evenly, so the whole range stays in view)."""
     axes = field.axes
@@ -38,8 +37,9 @@ def render_field(field: ValueMap, width: int, height: int,
     rows, cols = field.values.shape
     label_w = max(len(_tick(axes.y_range[0])), len(_tick(axes.y_range[1]))) + 1
     cell_w = max(1, min(3, (width - label_w) // cols))
-    shown = list(range(rows)) if height - 3 >= rows else [
-        round(i) for i in np.linspace(0, rows - 1, max(1, height - 3))]
+    shown = (
+        list(range(rows)) if height - 3 >= rows else [round(i) for i in np.linspace(0, rows - 1, max(1, height - 3))]
+    )
     finite = field.values[np.isfinite(field.values)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
     title = f"V(s): {axes.x_label} → across, {axes.y_label} ↑ up; {lo:.3g} (red) to {hi:.3g} (green)"

@@ -17,8 +17,14 @@ from rltui.ui.render.palette import BORDER, CAPTION, cell_style
 
 # (cell width, cell height) from largest to smallest: roughly square on screen.
 _CELL_SIZES = ((9, 4), (7, 3), (5, 2), (3, 1), (2, 1), (1, 1))
-AGENT_GLYPH = {"agent": "☺", "agent_loaded": "☺", "agent_east": "▶", "agent_south": "▼", "agent_west": "◀",
-               "agent_north": "▲"}
+AGENT_GLYPH = {
+    "agent": "☺",
+    "agent_loaded": "☺",
+    "agent_east": "▶",
+    "agent_south": "▼",
+    "agent_west": "◀",
+    "agent_north": "▲",
+}
 # Cells drawn with a texture, so they read without colour too.
 FILL = {"cliff": "░", "wall_cell": "▒"}
 
@@ -45,12 +51,10 @@ def choose_cell_size(scene: GridScene, width: int, height: int) -> tuple[int, in
     return _CELL_SIZES[-1]
 
 
-ARROWS = {"up": "↑", "north": "↑", "down": "↓", "south": "↓", "left": "←", "west": "←",
-          "right": "→", "east": "→"}
+ARROWS = {"up": "↑", "north": "↑", "down": "↓", "south": "↓", "left": "←", "west": "←", "right": "→", "east": "→"}
 
 
-NAMED = {"turn left": "↺", "turn right": "↻", "forward": "⇡", "pick up": "P", "drop": "D", "toggle": "O",
-         "done": "✓"}
+NAMED = {"turn left": "↺", "turn right": "↻", "forward": "⇡", "pick up": "P", "drop": "D", "toggle": "O", "done": "✓"}
 """MiniGrid's actions, whose initials would clash (Turn left, Turn right, Toggle)."""
 
 
@@ -71,8 +75,7 @@ def value_style(value: float, lo: float, hi: float) -> Style:
 VIEWS = ("arrows", "numbers", "q")
 """How a value map draws each cell: V(s) as colour with the greedy action's glyph; V(s) as a
 number; Q(s, a) per action (CS188's Q-triangles: up at the top, left at the left ...)."""
-VIEW_NAMES = {"arrows": "V(s) and the greedy action", "numbers": "V(s) in numbers",
-              "q": "Q(s,a) per action"}
+VIEW_NAMES = {"arrows": "V(s) and the greedy action", "numbers": "V(s) in numbers", "q": "Q(s,a) per action"}
 _COMPASS = {"↑": "top", "↓": "bottom", "←": "left", "→": "right"}
 
 
@@ -126,13 +129,27 @@ def fit_number(x: float, width: int) -> str:
 class _Cells:
     """What one value-map view draws in a cell: a list of (text, style) per line."""
 
-    def __init__(self, values: ValueMap, view: str, glyphs: tuple[str, ...], cell_w: int,
-                 cell_h: int, lo: float, hi: float, shown: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        values: ValueMap,
+        view: str,
+        glyphs: tuple[str, ...],
+        cell_w: int,
+        cell_h: int,
+        lo: float,
+        hi: float,
+        shown: np.ndarray | None = None,
+    ) -> None:
         self.values, self.view, self.glyphs = values, view, glyphs
         self.cell_w, self.cell_h, self.lo, self.hi = cell_w, cell_h, lo, hi
         sides = [_COMPASS.get(g) for g in glyphs]
-        self.compass = (view == "q" and cell_h >= 3 and cell_w >= 3 and len(glyphs) == 4
-                        and sorted(s for s in sides if s) == ["bottom", "left", "right", "top"])
+        self.compass = (
+            view == "q"
+            and cell_h >= 3
+            and cell_w >= 3
+            and len(glyphs) == 4
+            and sorted(s for s in sides if s) == ["bottom", "left", "right", "top"]
+        )
         self.sides = sides
         self.banded = view == "q" and not self.compass and 0 < len(glyphs) <= cell_w
         # Every number on the map in one format, fitting its narrowest place: the numbers view's
@@ -172,8 +189,10 @@ class _Cells:
             n = len(self.glyphs)
             inner = w - 1 if w > n else w  # a space between neighbours' bands
             widths = [inner // n + (1 if i < inner % n else 0) for i in range(n)]
-            bands = [Segment((g if line == mid else " ").center(k), self._style(q[a]))
-                     for a, (g, k) in enumerate(zip(self.glyphs, widths))]
+            bands = [
+                Segment((g if line == mid else " ").center(k), self._style(q[a]))
+                for a, (g, k) in enumerate(zip(self.glyphs, widths))
+            ]
             return bands + ([Segment(" ", cell_style("floor"))] if inner < w else [])
         # The compass: each move's Q on the side it leads to.
         floor = cell_style("floor")
@@ -183,8 +202,11 @@ class _Cells:
             a = at["top" if line == 0 else "bottom"]
             text = self.number(q[a]) if number else self.glyphs[a]
             left = (w - len(text)) // 2
-            return [Segment(" " * left, floor), Segment(text, self._style(q[a])),
-                    Segment(" " * (w - left - len(text)), floor)]
+            return [
+                Segment(" " * left, floor),
+                Segment(text, self._style(q[a])),
+                Segment(" " * (w - left - len(text)), floor),
+            ]
         if line != mid:
             return [Segment(" " * w, floor)]
         a, b = at["left"], at["right"]
@@ -195,8 +217,11 @@ class _Cells:
         middle = [Segment(" " * gap, floor)]
         if avatar is not None and gap >= 1:
             before = (gap - 1) // 2
-            middle = [Segment(" " * before, floor), Segment(AGENT_GLYPH.get(avatar, "☺"), cell_style(avatar)),
-                      Segment(" " * (gap - 1 - before), floor)]
+            middle = [
+                Segment(" " * before, floor),
+                Segment(AGENT_GLYPH.get(avatar, "☺"), cell_style(avatar)),
+                Segment(" " * (gap - 1 - before), floor),
+            ]
         pad = [Segment(" " * edge, floor)] if edge else []
         return [*pad, Segment(left, self._style(q[a])), *middle, Segment(right, self._style(q[b])), *pad]
 
@@ -204,8 +229,14 @@ class _Cells:
         return value_style(x, self.lo, self.hi) if math.isfinite(x) else cell_style("floor")
 
 
-def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | None = None,
-                glyphs: tuple[str, ...] = (), view: str = "arrows") -> list[list[Segment]]:
+def render_grid(
+    scene: GridScene,
+    width: int,
+    height: int,
+    values: ValueMap | None = None,
+    glyphs: tuple[str, ...] = (),
+    view: str = "arrows",
+) -> list[list[Segment]]:
     """Draw ``scene`` to fit ``width x height`` cells, as lines of segments; with ``values``,
     as a value map in one of :data:`VIEWS`. Cells with no value (walls, holes, the cliff, the
     goal) are drawn as what they are.
@@ -262,9 +293,16 @@ def render_grid(scene: GridScene, width: int, height: int, values: ValueMap | No
     lines.append([Segment("╰" + "─" * inner_w + "╯", BORDER)])
     if values is not None:
         label = values.q_label if view == "q" else "V(s)"
-        lines += [[], [Segment(f"{label} ", Style(bold=True)), Segment(f" {lo:.2f} ", value_style(lo, lo, hi)),
-                       Segment(" … "), Segment(f" {hi:.2f} ", value_style(hi, lo, hi))],
-                  [Segment(_view_caption(view, cells), CAPTION)]]
+        lines += [
+            [],
+            [
+                Segment(f"{label} ", Style(bold=True)),
+                Segment(f" {lo:.2f} ", value_style(lo, lo, hi)),
+                Segment(" … "),
+                Segment(f" {hi:.2f} ", value_style(hi, lo, hi)),
+            ],
+            [Segment(_view_caption(view, cells), CAPTION)],
+        ]
         return lines
     room = height - len(lines)
     if scene.caption and room >= 2:

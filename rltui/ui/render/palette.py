@@ -54,8 +54,14 @@ CAPTION = Style(color=TEXT, italic=True)
 FALLBACK = Style()
 
 
-MINIGRID_RGB = {"red": "#e53935", "green": "#43a047", "blue": "#1e88e5", "purple": "#8e24aa",
-                "yellow": "#fdd835", "grey": "#9e9e9e"}
+MINIGRID_RGB = {
+    "red": "#e53935",
+    "green": "#43a047",
+    "blue": "#1e88e5",
+    "purple": "#8e24aa",
+    "yellow": "#fdd835",
+    "grey": "#9e9e9e",
+}
 for _direction in ("east", "south", "west", "north"):
     CELL_STYLES[f"agent_{_direction}"] = CELL_STYLES["agent"]
 

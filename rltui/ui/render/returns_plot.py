@@ -51,9 +51,13 @@ def _pairs(xs: Sequence[float], ys: Sequence[float]) -> tuple[tuple[float, ...],
     return tuple(float(x) for x in xs), tuple(float(y) for y in ys)
 
 
-def plot_data(returns: Sequence[tuple[int, float]], evals: Sequence[tuple[int, float]] = (),
-              columns: int = 120, window: int = MOVING_AVERAGE,
-              few: int = FEW_EPISODES) -> ReturnsPlotData:
+def plot_data(
+    returns: Sequence[tuple[int, float]],
+    evals: Sequence[tuple[int, float]] = (),
+    columns: int = 120,
+    window: int = MOVING_AVERAGE,
+    few: int = FEW_EPISODES,
+) -> ReturnsPlotData:
     """The plot's series for ``returns`` ((episode, return), oldest first) and ``evals``
     ((episode, mean)) on a plot ``columns`` characters wide."""
     columns = max(1, columns)
@@ -81,7 +85,7 @@ def plot_data(returns: Sequence[tuple[int, float]], evals: Sequence[tuple[int, f
     average: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())
     if n >= 2:
         avg = np.convolve(y, np.ones(kernel) / kernel, mode="valid")
-        ax = x[kernel - 1:]
+        ax = x[kernel - 1 :]
         step = max(1, math.ceil(len(avg) / columns))
         pick = list(range(0, len(avg), step))
         if pick[-1] != len(avg) - 1:

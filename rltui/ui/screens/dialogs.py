@@ -139,7 +139,8 @@ class LoadDialog(Dialog):
 
         options: list[Option | None] = [
             Option(prompt(r["agent"], r, listed_name(r)), id=r["file"])
-            for r in list_saves() if r.get("env") == self.env_id
+            for r in list_saves()
+            if r.get("env") == self.env_id
         ]
         recorded = [r for r in list_episodes() if r.get("env") == self.env_id]
         if recorded:
@@ -211,8 +212,7 @@ class AgentDialog(Dialog):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, env_id: str, kinds: list[str], descriptions: dict[str, str],
-                 note: str | None = None) -> None:
+    def __init__(self, env_id: str, kinds: list[str], descriptions: dict[str, str], note: str | None = None) -> None:
         super().__init__()
         self.env_id = env_id
         self.kinds = kinds
@@ -221,8 +221,7 @@ class AgentDialog(Dialog):
         """A line under the question (what the kinds see of this env, where that differs)."""
 
     def compose(self) -> ComposeResult:
-        options: list[Option | None] = [Option("Just me: play by keyboard (tab still brings in an agent)",
-                                               id="none")]
+        options: list[Option | None] = [Option("Just me: play by keyboard (tab still brings in an agent)", id="none")]
         options += [Option(self.descriptions.get(k, k), id=f"kind:{k}") for k in self.kinds]
         with Vertical(classes="dialog", id="agent-dialog"):
             yield Label(f"Who plays {self.env_id} with you?")
@@ -237,8 +236,10 @@ class AgentDialog(Dialog):
 
         saved = [r for r in list_saves() if r.get("env") == self.env_id]
         options: list[Option | None] = [None] if saved else []
-        options += [Option(f"Saved: {r['agent']}, {_count(r['steps'])} steps ({r['file']})",
-                           id=f"file:{r['file']}") for r in saved]
+        options += [
+            Option(f"Saved: {r['agent']}, {_count(r['steps'])} steps ({r['file']})", id=f"file:{r['file']}")
+            for r in saved
+        ]
         if options:
             self.post_message(Listed(options))
 
@@ -273,8 +274,9 @@ class LeaveDialog(Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="leave-dialog"):
             yield Label(self.message)
-            yield Label(f"{self.leave_key} leaves without saving · ctrl+s saves first · esc stays",
-                        classes="dialog-hint")
+            yield Label(
+                f"{self.leave_key} leaves without saving · ctrl+s saves first · esc stays", classes="dialog-hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#leave-dialog").border_title = "Unsaved training"
@@ -312,8 +314,11 @@ class KnobsDialog(Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="knobs-dialog"):
             agents_own = any(knob.key != "pace" for knob, _ in self.knobs)
-            yield Label(f"The {self.agent.kind} agent's settings, from its next step on:" if agents_own
-                        else "Real time's pace, from the next frame on:")
+            yield Label(
+                f"The {self.agent.kind} agent's settings, from its next step on:"
+                if agents_own
+                else "Real time's pace, from the next frame on:"
+            )
             for knob, _ in self.knobs:
                 yield Label(f"{knob.label}: {knob.meaning}", classes="knob-label")
                 yield Input(self.shown[knob.key], id=f"knob-{knob.key}", classes="knob")
@@ -351,4 +356,3 @@ class KnobsDialog(Dialog):
 
     def action_cancel(self) -> None:
         self.finish(None)
-

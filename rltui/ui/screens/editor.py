@@ -111,10 +111,10 @@ class MapEditorScreen(GuardedScreen):
 
     def __init__(self, grid_map: GridMap, name: str, own_file: Path | None) -> None:
         """Args:
-            grid_map: the map to start from.
-            name: the name it saves under (``saves/maps/NAME.txt``).
-            own_file: the person's file this map came from (saving over it is saving the
-                edits); None for a map that is not yet theirs.
+        grid_map: the map to start from.
+        name: the name it saves under (``saves/maps/NAME.txt``).
+        own_file: the person's file this map came from (saving over it is saving the
+            edits); None for a map that is not yet theirs.
         """
         super().__init__()
         self.map = grid_map
@@ -160,8 +160,7 @@ class MapEditorScreen(GuardedScreen):
             if not -1e6 <= reward <= 1e6:
                 raise ValueError
         except ValueError:
-            self.notify(f"An exit's reward is a number from -1000000 to 1000000, not '{text[:20]}'.",
-                        severity="error")
+            self.notify(f"An exit's reward is a number from -1000000 to 1000000, not '{text[:20]}'.", severity="error")
             return
         token = f"{reward:g}"
         self.change(self.map.with_cell(*self.query_one(MapCanvas).cursor, token))
@@ -192,8 +191,10 @@ class MapEditorScreen(GuardedScreen):
             MapError: a malformed setting or map, in one sentence.
         """
         settings = [f"{key} = {self.query_one(f'#map-{key}', Input).value.strip()}" for key in SETTINGS]
-        return replace(parse("\n".join([*settings, "", *self.map.grid_lines()]), name=self._typed_name()),
-                       description=self.map.description)
+        return replace(
+            parse("\n".join([*settings, "", *self.map.grid_lines()]), name=self._typed_name()),
+            description=self.map.description,
+        )
 
     def _typed_name(self) -> str:
         name = self.query_one("#map-name", Input).value.strip()
@@ -215,8 +216,10 @@ class MapEditorScreen(GuardedScreen):
             return None
         target = maps_dir() / f"{checked.name}{MAP_SUFFIX}"
         if target.exists() and (self.own_file is None or target.resolve() != self.own_file.resolve()):
-            self.notify(f"Not saved: a map named {checked.name} is already saved ({target}); "
-                        "give this one another name.", severity="error")
+            self.notify(
+                f"Not saved: a map named {checked.name} is already saved ({target}); give this one another name.",
+                severity="error",
+            )
             return None
         try:
             write(checked, target)
@@ -240,8 +243,7 @@ class MapEditorScreen(GuardedScreen):
     def action_leave(self) -> None:
         if self.saved_text != self.map.to_text() and not getattr(self, "_warned", False):
             self._warned = True
-            self.notify("The map has changes that are not saved: ctrl+s saves, esc again leaves.",
-                        severity="warning")
+            self.notify("The map has changes that are not saved: ctrl+s saves, esc again leaves.", severity="warning")
             return
         self.dismiss(None)
 
@@ -249,7 +251,8 @@ class MapEditorScreen(GuardedScreen):
         self.notify(_HELP, timeout=12)
 
 
-_HELP = ("arrows move · . floor · # or w wall · s start · g exit (its reward above) · h hole · "
-         "c cliff (-100, back to S) · ] [ columns · } { rows · tab to the fields and back · "
-         "p save & play · ctrl+s save · esc leave")
-
+_HELP = (
+    "arrows move · . floor · # or w wall · s start · g exit (its reward above) · h hole · "
+    "c cliff (-100, back to S) · ] [ columns · } { rows · tab to the fields and back · "
+    "p save & play · ctrl+s save · esc leave"
+)

@@ -24,21 +24,33 @@ APP_KEYS = (
     ("f", "full speed on, or off again (back to the last counted speed); the screen refreshes a few times a second"),
     ("t", "training on/off (off: the agent acts greedily)"),
     ("l", "learn from your moves on/off (Q-learning, Expected SARSA, DQN, SAC)"),
-    ("K", "knobs: change α, ε (and its schedule), γ or the learning rate while the agent runs; "
-          "from its next step, marked on the timeline and as a line in the Training plot"),
-    ("E", "edit this grid world's map (maps, FrozenLake, CliffWalking): walls, start, exits, holes, "
-          "cliff, slip, living reward, γ; p saves it to saves/maps/ and plays it"),
+    (
+        "K",
+        "knobs: change α, ε (and its schedule), γ or the learning rate while the agent runs; "
+        "from its next step, marked on the timeline and as a line in the Training plot",
+    ),
+    (
+        "E",
+        "edit this grid world's map (maps, FrozenLake, CliffWalking): walls, start, exits, holes, "
+        "cliff, slip, living reward, γ; p saves it to saves/maps/ and plays it",
+    ),
     ("ctrl+t", "real time (the env moves at its own pace, a held key pushes) / turn by turn"),
-    ("v", "value map: V(s) as colour, the greedy action as an arrow; press again for V(s) in numbers, "
-          "again for Q(s,a) per action (each move's value on its side of the cell), again to hide it "
-          "(grid worlds; MountainCar over position × velocity)"),
+    (
+        "v",
+        "value map: V(s) as colour, the greedy action as an arrow; press again for V(s) in numbers, "
+        "again for Q(s,a) per action (each move's value on its side of the cell), again to hide it "
+        "(grid worlds; MountainCar over position × velocity)",
+    ),
     ("[ / ]", "step back / forward through the episode; acting from an earlier step branches"),
     ("home / end", "the episode's first / latest step"),
     ("r", "start a new episode"),
     ("ctrl+s / ctrl+o", "save the agent (a file, or a folder to save in) / load an agent or an episode"),
-    ("ctrl+e", "save this episode (rltui play --replay FILE opens it; rltui saves lists them; "
-               "rltui episodes gif FILE makes a GIF of it; rltui episodes export FILE... --minari ID "
-               "makes a Minari dataset of several)"),
+    (
+        "ctrl+e",
+        "save this episode (rltui play --replay FILE opens it; rltui saves lists them; "
+        "rltui episodes gif FILE makes a GIF of it; rltui episodes export FILE... --minari ID "
+        "makes a Minari dataset of several)",
+    ),
     ("esc", "back to the environment list"),
     ("?", "this help"),
     ("q", "quit (asks first if the agent has learned since it was saved)"),
@@ -57,7 +69,10 @@ DEFINITIONS = (
     ("γ", "the discount: the env's, or the agent's own when it brought one (the panel says so)"),
     ("★ / ▶", "the greedy (likeliest) action / the action just taken"),
     ("★ / ▲", "continuous actions: the policy's mean (its greedy action) / the action just taken"),
-    ("curve", "one continuous action: π(a|s) over its range (PPO), or Q(s, a) (SAC); several: mean ± std per dimension"),
+    (
+        "curve",
+        "one continuous action: π(a|s) over its range (PPO), or Q(s, a) (SAC); several: mean ± std per dimension",
+    ),
     ("α", "SAC's temperature: how much it values the policy's entropy; tuned toward −(action dimensions)"),
 )
 
@@ -99,11 +114,16 @@ class HelpScreen(ModalScreen[None]):
             parts += [keys, Text()]
             if self.entry.realtime:
                 rest = self.entry.rest_description
-                parts += [Text(
-                    f"Real time: the env moves at its own pace while you drive. A key's action lasts "
-                    f"{HOLD:g} s after its latest press, so holding a key (the terminal repeats it) "
-                    f"keeps pushing; with no key held the env gets {rest}. + and - set the pace (play --fps "
-                    "starts at one); ctrl+t switches to turn by turn (one step per key).", style=TEXT), Text()]
+                parts += [
+                    Text(
+                        f"Real time: the env moves at its own pace while you drive. A key's action lasts "
+                        f"{HOLD:g} s after its latest press, so holding a key (the terminal repeats it) "
+                        f"keeps pushing; with no key held the env gets {rest}. + and - set the pace (play --fps "
+                        "starts at one); ctrl+t switches to turn by turn (one step per key).",
+                        style=TEXT,
+                    ),
+                    Text(),
+                ]
         app_keys = Table(title="Everywhere", title_justify="left", box=None)
         app_keys.add_column("keys", style=f"bold {ACCENT}")
         app_keys.add_column("does")

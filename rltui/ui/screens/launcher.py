@@ -109,10 +109,11 @@ class LauncherScreen(GuardedScreen):
         note = None
         networks = [k for k in kinds if catalog.observation_for(k) == catalog.VIEW]
         if entry.group == "MiniGrid" and networks:  # two observations of one world: who sees which
-            note = ("Tables see a compact state (cell, heading, load, the door); networks "
-                    f"({', '.join(networks)}) see the agent's 7x7 partial view.")
-        self.app.push_screen(AgentDialog(entry.id, kinds, DESCRIPTIONS, note),
-                             lambda choice: self._play(entry, choice))
+            note = (
+                "Tables see a compact state (cell, heading, load, the door); networks "
+                f"({', '.join(networks)}) see the agent's 7x7 partial view."
+            )
+        self.app.push_screen(AgentDialog(entry.id, kinds, DESCRIPTIONS, note), lambda choice: self._play(entry, choice))
 
     def _play(self, entry: EnvEntry, choice: str | None) -> None:
         if choice is not None:

@@ -75,14 +75,20 @@ class PlayScreen(AgentFiles, GuardedScreen):
         Binding("ctrl+c", "quit('ctrl+c')", "Quit", show=False, priority=True, id="quit-now"),
     ]
 
-    def __init__(self, session: Session, agent: Any = None, agent_kind: str | None = None,
-                 settings: dict[str, str] | None = None, replay: Any = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        agent: Any = None,
+        agent_kind: str | None = None,
+        settings: dict[str, str] | None = None,
+        replay: Any = None,
+    ) -> None:
         """Args:
-            session: the env to play.
-            agent: an agent to play along (a loaded save), or None.
-            agent_kind: make a fresh agent of this kind as the screen opens (in the owner thread).
-            settings: ``key=value`` hyperparameters for that fresh agent.
-            replay: a checked :class:`~rltui.formats.episodes.EpisodeRecord` to open in the timeline.
+        session: the env to play.
+        agent: an agent to play along (a loaded save), or None.
+        agent_kind: make a fresh agent of this kind as the screen opens (in the owner thread).
+        settings: ``key=value`` hyperparameters for that fresh agent.
+        replay: a checked :class:`~rltui.formats.episodes.EpisodeRecord` to open in the timeline.
         """
         super().__init__()
         self.session = session
@@ -214,8 +220,8 @@ class PlayScreen(AgentFiles, GuardedScreen):
         mode = "Real time" if realtime else "Turn by turn"
         for key, bindings in self._bindings.key_to_bindings.items():
             self._bindings.key_to_bindings[key] = [
-                replace(b, description=mode, show=True) if b.action == "toggle_realtime" else b
-                for b in bindings]
+                replace(b, description=mode, show=True) if b.action == "toggle_realtime" else b for b in bindings
+            ]
 
     # --- actions ---------------------------------------------------------------------
 
@@ -280,8 +286,10 @@ class PlayScreen(AgentFiles, GuardedScreen):
             self.notify("There is no agent to tune: press tab to bring one in.")
             return
         if pace is None and not knobs_for(agent):
-            self.notify(f"The {agent.kind} agent has no knobs to turn while it runs "
-                        "(it plans from the model; --set gamma=… makes a new one).")
+            self.notify(
+                f"The {agent.kind} agent has no knobs to turn while it runs "
+                "(it plans from the model; --set gamma=… makes a new one)."
+            )
             return
 
         def answered(changes: dict[str, str] | None) -> None:
@@ -346,8 +354,10 @@ class PlayScreen(AgentFiles, GuardedScreen):
             return
         from rltui.ui.screens.dialogs import LeaveDialog
 
-        message = (f"The {snap.status.agent_kind} agent has learned from {snap.status.unsaved_steps:,} steps "
-                   "since it was last saved (or loaded).")
+        message = (
+            f"The {snap.status.agent_kind} agent has learned from {snap.status.unsaved_steps:,} steps "
+            "since it was last saved (or loaded)."
+        )
 
         def answered(choice: str | None) -> None:
             if choice == "leave":
@@ -371,5 +381,6 @@ class PlayScreen(AgentFiles, GuardedScreen):
 
         kind = self.agent_kind or default_kind(self.session.env)
         # Seeded as `rltui play ENV --agent KIND --seed N` seeds it: with the session's seed.
-        return make_agent_for(self.session.entry, kind, watched(kind, self.settings), seed=self.session.seed,
-                              env=self.session.env)
+        return make_agent_for(
+            self.session.entry, kind, watched(kind, self.settings), seed=self.session.seed, env=self.session.env
+        )

@@ -15,8 +15,10 @@ from rltui.ui.format import num
 
 
 def replay_notice(record: Any) -> str:
-    return (f"Replaying {record.source}: {record.steps} steps, return {num(record.return_)}. "
-            "] steps forward, end jumps to the last step, a move branches from the step shown.")
+    return (
+        f"Replaying {record.source}: {record.steps} steps, return {num(record.return_)}. "
+        "] steps forward, end jumps to the last step, a move branches from the step shown."
+    )
 
 
 class OwnerSaid(Message):
@@ -27,8 +29,11 @@ class OwnerSaid(Message):
         self.said = said
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(self.said, SnapshotReady) and isinstance(message, OwnerSaid) and isinstance(
-            message.said, SnapshotReady)
+        return (
+            isinstance(self.said, SnapshotReady)
+            and isinstance(message, OwnerSaid)
+            and isinstance(message.said, SnapshotReady)
+        )
 
 
 class AgentSaved(Message):
@@ -54,8 +59,9 @@ class AgentFiles:
             return
         kind = snap.status.agent_kind or "agent"
         suggested = fresh_save_path(self.session.entry.id, kind)
-        self.app.push_screen(SaveDialog(str(suggested), self.session.entry.id, kind),
-                             lambda path: self._save_to(path, then))
+        self.app.push_screen(
+            SaveDialog(str(suggested), self.session.entry.id, kind), lambda path: self._save_to(path, then)
+        )
 
     def _save_to(self, path: str | None, then: Any = None) -> None:
         if not path:
@@ -93,8 +99,11 @@ class AgentFiles:
             except EpisodeFileError as exc:
                 playalong.say("warning", str(exc))
             else:
-                playalong.say("information", f"Saved {record.steps} steps (return "
-                              f"{num(record.return_)}) to {path}; rltui play --replay plays it again.")
+                playalong.say(
+                    "information",
+                    f"Saved {record.steps} steps (return "
+                    f"{num(record.return_)}) to {path}; rltui play --replay plays it again.",
+                )
 
         self.notify("Saving the episode…", timeout=2)
         self.playalong.call(save)
@@ -131,5 +140,4 @@ class AgentFiles:
             self.post_message(OwnerSaid(Notice("error", str(exc))))
             return
         self.playalong.set_agent(agent)
-        self.playalong.call(lambda playalong: playalong.say(
-            "information", f"Loaded a {agent.kind} agent from {path}."))
+        self.playalong.call(lambda playalong: playalong.say("information", f"Loaded a {agent.kind} agent from {path}."))

@@ -47,9 +47,13 @@ class SweepScreen(Screen):
 
     def compose(self) -> ComposeResult:
         v = self.view
-        yield Static(Text.assemble((f" Sweep {v.name} ", f"bold black on {INFO}"),
-                                   f"  {v.entry.id} · {v.kind} · {v.budget:,} steps a trial · "
-                                   f"{v.trials} trials this run"), id="sweep-title")
+        yield Static(
+            Text.assemble(
+                (f" Sweep {v.name} ", f"bold black on {INFO}"),
+                f"  {v.entry.id} · {v.kind} · {v.budget:,} steps a trial · {v.trials} trials this run",
+            ),
+            id="sweep-title",
+        )
         table: DataTable = DataTable(id="sweep-trials", cursor_type="row", zebra_stripes=True)
         table.add_columns("trial", "state", "result", "latest eval", "settings")
         yield table
@@ -79,13 +83,20 @@ class SweepScreen(Screen):
             result = "" if row.value is None or row.state != "complete" else sig(row.value, 4)
             latest = "" if row.last_step is None else f"{sig(row.last_eval, 4)} at {row.last_step:,}"
             mark = "★ " if row.number == snap.best_number else ""
-            table.add_row(f"{mark}{row.number}", Text(row.state, style=_STATE_STYLE.get(row.state, "")),
-                          result, latest, _settings(row.settings), key=str(row.number))
+            table.add_row(
+                f"{mark}{row.number}",
+                Text(row.state, style=_STATE_STYLE.get(row.state, "")),
+                result,
+                latest,
+                _settings(row.settings),
+                key=str(row.number),
+            )
         self._plot(snap)
         best = "none yet" if snap.best_value is None else f"{sig(snap.best_value, 4)} (trial {snap.best_number})"
         status = Text.assemble(
             (" DONE " if done else " RUNNING ", f"bold black on {GOOD}" if done else f"bold black on {ACCENT}"),
-            f"  {snap.finished} finished · {snap.pruned} pruned · {snap.running} running · best {best}")
+            f"  {snap.finished} finished · {snap.pruned} pruned · {snap.running} running · best {best}",
+        )
         if snap.best_agent is not None:
             status.append("   o plays the best agent")
         self.query_one("#sweep-status", Static).update(status)
@@ -119,4 +130,3 @@ class SweepScreen(Screen):
     def action_quit_sweep(self) -> None:
         self.view.stop.set()
         self.app.exit()
-

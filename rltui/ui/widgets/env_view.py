@@ -35,8 +35,9 @@ class EnvView(Widget):
         self._strips: list[Strip] | None = None
         self.frames_drawn = 0
 
-    def show(self, scene: Any, values: ValueMap | None = None, glyphs: tuple[str, ...] = (),
-             view: str = "arrows") -> None:
+    def show(
+        self, scene: Any, values: ValueMap | None = None, glyphs: tuple[str, ...] = (), view: str = "arrows"
+    ) -> None:
         """Draw ``scene`` (a GridScene, CardsScene, PixelFrame or TextFrame) next refresh;
         a grid scene with ``values`` is drawn as a value map in ``view`` (see ``VIEWS``)."""
         if scene is self._scene and values is self._values and view == self._view:

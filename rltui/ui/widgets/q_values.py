@@ -38,8 +38,9 @@ class QValuesPanel(SnapshotPanel, Static):
 
     GROUPS = ("beliefs", "policy", "step", "training")
 
-    def __init__(self, action_names: tuple[str, ...], *, id: str | None = None,
-                 action_dims: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, action_names: tuple[str, ...], *, id: str | None = None, action_dims: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(id=id)
         self.action_names = action_names
         self.action_dims = action_dims
@@ -61,8 +62,11 @@ class QValuesPanel(SnapshotPanel, Static):
             curve = snap.beliefs.actions.curve_label
             self.border_title = "Policy π(a|s)" if curve.startswith("π") else "Q(s,a) and policy"
             ent_coef = dict(snap.training.metrics).get("ent_coef")
-            done = f"{policy.phase} · {policy.updates:,} updates" if policy is not None else (
-                "" if ent_coef is None else f"ent coef {sig(ent_coef)}")
+            done = (
+                f"{policy.phase} · {policy.updates:,} updates"
+                if policy is not None
+                else ("" if ent_coef is None else f"ent coef {sig(ent_coef)}")
+            )
             self.border_subtitle = done
         elif snap.policy is not None:
             self.border_title = "Policy π(a|s)"
@@ -77,9 +81,11 @@ class QValuesPanel(SnapshotPanel, Static):
         if snap.policy is not None:
             return self._render_policy(snap)
         if snap.beliefs.q_values is None:
-            return Text.assemble(("No agent yet.\n", "bold"),
-                                 "Press tab and one takes over from here,\n"
-                                 "or open one with ctrl+o.", style=palette.TEXT)
+            return Text.assemble(
+                ("No agent yet.\n", "bold"),
+                "Press tab and one takes over from here,\nor open one with ctrl+o.",
+                style=palette.TEXT,
+            )
         q = np.asarray(snap.beliefs.q_values, dtype=np.float64)
         name_w = max(len(n) for n in self.action_names)
         bar_w = max(4, self.content_size.width - name_w - 15) if self.content_size.width else 16
@@ -112,7 +118,6 @@ class QValuesPanel(SnapshotPanel, Static):
         out.append(error, style="bold")
         return out
 
-
     def _render_policy(self, snap: Snapshot) -> Text:
         """π(·|s) as bars of their probability; ★ the likeliest, ▶ the one just taken."""
         view = snap.policy
@@ -134,7 +139,6 @@ class QValuesPanel(SnapshotPanel, Static):
         out.append("   last advantage ", style="dim")
         out.append("—" if view.advantage is None else num(view.advantage, 3), style="bold")
         return out
-
 
     def _render_actions(self, snap: Snapshot) -> Text:
         """A continuous action: the curve (one dimension) or mean ± std bars (several)."""
@@ -205,12 +209,15 @@ def _curve(out: Text, seen: ActionBeliefs, taken: np.ndarray | None, width: int)
     if taken_col is not None:
         marks[taken_col] = "▲"
     marks[mean_col] = "★"
-    for col, mark in enumerate(marks):
+    for mark in marks:
         out.append(mark, style=GREEDY if mark == "★" else TAKEN if mark == "▲" else "")
     out.append("\n")
     left, right = num(low, 2), num(high, 2)
-    scale = (f"{seen.curve_label} {sig(lo)} … {sig(hi)}" if not seen.curve_label.startswith("π")
-             else f"{seen.curve_label} peak {sig(hi)}")
+    scale = (
+        f"{seen.curve_label} {sig(lo)} … {sig(hi)}"
+        if not seen.curve_label.startswith("π")
+        else f"{seen.curve_label} peak {sig(hi)}"
+    )
     gap = width - len(left) - len(right)
     if gap >= len(scale) + 2:
         pad = gap - len(scale)

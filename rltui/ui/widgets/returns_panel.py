@@ -37,7 +37,7 @@ def fit_columns(labels: tuple[str, ...], rows: list[tuple[str, ...]], room: int)
 
 
 def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:max(0, width - 1)] + "…"
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
 class ReturnsPanel(SnapshotPanel, Vertical):
@@ -60,8 +60,7 @@ class ReturnsPanel(SnapshotPanel, Vertical):
         yield Static(id="returns-caption")
         # No padding in the cells: fit_columns puts one space between columns, so the table fits
         # the side panel (a column pushed out of sight would take its header with it).
-        table: DataTable[str] = DataTable(id="returns-table", cursor_type="none", zebra_stripes=True,
-                                          cell_padding=0)
+        table: DataTable[str] = DataTable(id="returns-table", cursor_type="none", zebra_stripes=True, cell_padding=0)
         table.can_focus = False  # the play keys (arrows) must reach the screen, not the table
         # Set up here, not in on_mount: a screen left at once (esc held down) can be unmounting
         # its children by the time on_mount runs.
@@ -79,13 +78,16 @@ class ReturnsPanel(SnapshotPanel, Vertical):
 
     def show(self, snap: Snapshot) -> None:
         """Redraw from a snapshot."""
-        summary = rows([
-            ("step", f"{snap.timeline.shown}/{snap.timeline.recorded}"),
-            ("last rewards", _last_rewards(snap.step.rewards_tail)),
-            ("return", Text(num(snap.step.return_), style="bold")),
-            ("discounted", Text(num(snap.step.discounted), style="bold")),
-            ("γ", _gamma(snap)),
-        ], label_width=15)
+        summary = rows(
+            [
+                ("step", f"{snap.timeline.shown}/{snap.timeline.recorded}"),
+                ("last rewards", _last_rewards(snap.step.rewards_tail)),
+                ("return", Text(num(snap.step.return_), style="bold")),
+                ("discounted", Text(num(snap.step.discounted), style="bold")),
+                ("γ", _gamma(snap)),
+            ],
+            label_width=15,
+        )
         # Fixed height (see app.tcss): no relayout on every step.
         self.query_one("#returns-summary", Static).update(summary, layout=False)
         # At full speed episodes fly by and the table would cost the agent more than it shows:
@@ -99,9 +101,13 @@ class ReturnsPanel(SnapshotPanel, Vertical):
             self._highlight(snap.table.row)
         elif fast and snap.table.finished is not None and not self._waiting:
             self._waiting = True
-            self.query_one("#returns-caption", Static).update(Text(
-                "At full speed this table waits until the agent slows, pauses or hands back.",
-                style=f"italic {LABEL}"), layout=False)
+            self.query_one("#returns-caption", Static).update(
+                Text(
+                    "At full speed this table waits until the agent slows, pauses or hands back.",
+                    style=f"italic {LABEL}",
+                ),
+                layout=False,
+            )
 
     def _highlight(self, row: int | None) -> None:
         """Mark the G_t row of the step being looked back at (none at the live step)."""
@@ -124,11 +130,23 @@ class ReturnsPanel(SnapshotPanel, Vertical):
             table.display = False
             return
         records, returns = snap.table.finished
-        caption.update(Text.assemble(("Last episode", "bold"), f" ({plural(len(records), 'step')}): ",
-                                     "G_t = r_t + γ G_(t+1) beside V(s_t)"), layout=False)
-        self._cells = [(str(record.t), record.actor, action_label(record.action, self.action_names),
-                        num(record.reward, 2), num(g, 2), "—" if record.value is None else num(record.value, 2))
-                       for record, g in zip(records, returns)]
+        caption.update(
+            Text.assemble(
+                ("Last episode", "bold"), f" ({plural(len(records), 'step')}): ", "G_t = r_t + γ G_(t+1) beside V(s_t)"
+            ),
+            layout=False,
+        )
+        self._cells = [
+            (
+                str(record.t),
+                record.actor,
+                action_label(record.action, self.action_names),
+                num(record.reward, 2),
+                num(g, 2),
+                "—" if record.value is None else num(record.value, 2),
+            )
+            for record, g in zip(records, returns)
+        ]
         self._fill_table()
         table.display = True
 
@@ -137,8 +155,11 @@ class ReturnsPanel(SnapshotPanel, Vertical):
         table = self.query_one("#returns-table", DataTable)
         # The panel's width less its border and padding, and the table's scroll bar.
         room = self.content_size.width - table.styles.scrollbar_size_vertical
-        widths = fit_columns(COLUMNS, self._cells, room) if room > 0 else [
-            max([len(c), *(len(row[i]) for row in self._cells)]) for i, c in enumerate(COLUMNS)]
+        widths = (
+            fit_columns(COLUMNS, self._cells, room)
+            if room > 0
+            else [max([len(c), *(len(row[i]) for row in self._cells)]) for i, c in enumerate(COLUMNS)]
+        )
         gap = 2 if room <= 0 or sum(widths) + 2 * (len(widths) - 1) <= room else 1  # roomier when it fits
         table.clear(columns=True)
         last = len(COLUMNS) - 1

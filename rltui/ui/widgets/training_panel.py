@@ -168,18 +168,29 @@ class TrainingPanel(SnapshotPanel, Horizontal):
             rate = "paused"
         else:
             rate = f"{snap.training.steps_per_second:,.0f}"
-        stats = rows([
-            ("control", controller_badge(snap)),
-            ("agent", "loading…" if snap.status.loading else snap.status.agent_kind or "none"),
-            ("episodes", f"{snap.training.episodes:,}"),
-            ("steps", f"{snap.training.total_steps:,}"),
-            ("steps/s", rate),
-            *(_policy_rows(snap) if snap.policy is not None else _metric_rows(snap)
-              if _panel_metrics(snap) else _planner_rows(snap) if snap.planning is not None else [
-                ("epsilon", "—" if snap.training.epsilon is None else f"{snap.training.epsilon:.3f}"),
-                ("loss", sig(snap.training.loss))]),
-            ("speed", speed + ("  paused" if snap.status.paused else "")),
-        ], label_width=9)
+        stats = rows(
+            [
+                ("control", controller_badge(snap)),
+                ("agent", "loading…" if snap.status.loading else snap.status.agent_kind or "none"),
+                ("episodes", f"{snap.training.episodes:,}"),
+                ("steps", f"{snap.training.total_steps:,}"),
+                ("steps/s", rate),
+                *(
+                    _policy_rows(snap)
+                    if snap.policy is not None
+                    else _metric_rows(snap)
+                    if _panel_metrics(snap)
+                    else _planner_rows(snap)
+                    if snap.planning is not None
+                    else [
+                        ("epsilon", "—" if snap.training.epsilon is None else f"{snap.training.epsilon:.3f}"),
+                        ("loss", sig(snap.training.loss)),
+                    ]
+                ),
+                ("speed", speed + ("  paused" if snap.status.paused else "")),
+            ],
+            label_width=9,
+        )
         self.query_one("#training-stats", Static).update(stats, layout=False)
         self.query_one(ReturnsPlot).show(snap)
 
@@ -189,8 +200,11 @@ def _planner_rows(snap: Snapshot) -> list[tuple[str, str]]:
     of a value in that sweep) and, for policy iteration, which policy it evaluates."""
     m = dict(snap.training.metrics)
     sweeps = m.get("sweeps")
-    rows = [("sweeps", "0" if sweeps is None else f"{sweeps:,.0f}"), ("residual", sig(m.get("residual"))),
-            ("planning", snap.planning or "—")]
+    rows = [
+        ("sweeps", "0" if sweeps is None else f"{sweeps:,.0f}"),
+        ("residual", sig(m.get("residual"))),
+        ("planning", snap.planning or "—"),
+    ]
     if "policy" in m:
         rows.insert(1, ("policy", f"π{m['policy']:,.0f}"))
     return rows
