@@ -62,9 +62,10 @@ class _Kept:
     def __init__(self, path: str) -> None:
         part, _, self.name = path.rpartition(".")
         self.part = attrgetter(part)
+        self.value = attrgetter(path)  # made once: the owner reads these on every tick
 
     def __get__(self, owner: Any, cls: type | None = None) -> Any:
-        return self if owner is None else attrgetter(self.name)(self.part(owner))
+        return self if owner is None else self.value(owner)
 
     def __set__(self, owner: Any, value: Any) -> None:
         setattr(self.part(owner), self.name, value)
