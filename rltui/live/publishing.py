@@ -2,13 +2,15 @@
 at most ~30 times a second.
 
 :class:`Publisher` is a part of :class:`rltui.live.playalong.PlayAlong`: it reads the other
-parts it is given and fills each group of the snapshot in one function of its own (a new
-panel's group is filled here, once). :class:`ValueMap` holds the value map and its pacing."""
+parts it is given and fills each built-in group of the snapshot in one function of its own; a
+new panel's group fills itself (:func:`rltui.live.snapshot.snapshot_group`).
+:class:`ValueMap` holds the value map and its pacing."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any
 
 from agents.beliefs import Beliefs, beliefs_of
@@ -20,6 +22,7 @@ from rltui.live.inbox import SnapshotReady
 from rltui.live.learning import Learner
 from rltui.live.progress import Progress
 from rltui.live.snapshot import (
+    GROUPS,
     BeliefsView,
     PolicyView,
     RealTimeView,
@@ -95,6 +98,9 @@ class Publisher:
         self.values = values
         self.loading = loading
         """Whether an agent is being made (the hand-off knows)."""
+        self.wanted: frozenset[str] | None = None
+        """The registered groups the panels shown read (None: every registered group); set by
+        the UI before the owner thread starts."""
         self.latest: Snapshot | None = None
         self.seq = 0
         self.published_at = 0.0
@@ -122,9 +128,15 @@ class Publisher:
             policy=_policy_view(agent, beliefs),
             planning=agent.plan_status() if isinstance(agent, Planner) else None,
             values=self.values.update(agent, now, force),
+            groups=self._groups(),
         )
         if ctx.deliver is not None:
             ctx.deliver(SnapshotReady(self.latest))
+
+    def _groups(self) -> MappingProxyType[str, Any]:
+        """The registered groups a panel shown reads, each filled by its own ``fill``."""
+        wanted = self.wanted
+        return MappingProxyType({name: fill(self) for name, fill in GROUPS.items() if wanted is None or name in wanted})
 
     def _status(self) -> Status:
         mode, agent = self.ctx.mode, self.ctx.agent

@@ -1,10 +1,18 @@
 """What the play-along owner publishes: one frozen snapshot of everything the panels show,
-in a frozen group per panel or concern."""
+in a frozen group per panel or concern.
+
+The built-in groups are the fields of :class:`Snapshot`. A new panel's group is one frozen
+dataclass with a ``fill(parts)`` classmethod, registered with :func:`snapshot_group`: the
+publisher fills it with every snapshot a panel that names it is shown, and the panel reads it
+as ``snap.group(name)``; nothing else is touched (see :mod:`rltui.ui.widgets.panel`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -166,6 +174,14 @@ class Snapshot:
     """For a planner (value or policy iteration): where its sweeps stand."""
     values: Any = None
     """V(s) and greedy actions for the value map, or None."""
+    groups: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """The registered groups (:func:`snapshot_group`) that a panel shown wants, by name."""
+
+    def group(self, name: str) -> Any:
+        """A group by name: a built-in one (a field) or a registered one (None: not filled)."""
+        if name in BUILT_IN_GROUPS:
+            return getattr(self, name)
+        return self.groups.get(name)
 
 
 @dataclass(frozen=True)
@@ -180,3 +196,49 @@ class PolicyView:
     phase: str
     """``collecting 37/256`` or ``collecting episode 1/2``."""
     updates: int
+
+
+BUILT_IN_GROUPS = frozenset(f.name for f in dataclasses.fields(Snapshot)) - {"seq", "groups"}
+"""The groups every snapshot has (its fields)."""
+
+
+class Parts(Protocol):
+    """What a group's ``fill`` reads: the play-along owner's parts (in the owner thread;
+    never a widget). Typed loosely here, since those parts' modules import this one."""
+
+    ctx: Any
+    """:class:`rltui.live.context.Context`: the env's session, the agent, who drives and how."""
+    timeline: Any
+    """:class:`rltui.live.timeline.Timeline`: the steps kept, the step shown."""
+    learner: Any
+    """:class:`rltui.live.learning.Learner`: the learning updates' figures."""
+    progress: Any
+    """:class:`rltui.live.progress.Progress`: counters, the plot's series, evaluations."""
+    clock: Any
+    """:class:`rltui.live.clock.Clock`: real time."""
+
+
+G = TypeVar("G", bound=type)
+GROUPS: dict[str, Callable[[Parts], Any]] = {}
+"""Registered groups: name -> fill."""
+
+
+def snapshot_group(name: str) -> Callable[[G], G]:
+    """Register a class (a frozen dataclass with a ``fill(parts)`` classmethod) as the snapshot
+    group ``name``; a panel naming ``name`` in its ``GROUPS`` reads it as ``snap.group(name)``."""
+    if name in BUILT_IN_GROUPS:
+        raise ValueError(f"{name!r} is a built-in group of the snapshot; choose another name.")
+
+    def register(cls: G) -> G:
+        fill = getattr(cls, "fill", None)
+        if not callable(fill):
+            raise TypeError(f"A snapshot group needs a fill(parts) classmethod; {cls.__name__} has none.")
+        GROUPS[name] = fill
+        return cls
+
+    return register
+
+
+def unregister_group(name: str) -> None:
+    """Forget a registered group (a plugin unloaded, a test done)."""
+    GROUPS.pop(name, None)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from rltui.envs.catalog.entry import PIXELS
@@ -25,7 +27,7 @@ from rltui.ui.render.grid import VIEWS, action_glyphs
 from rltui.ui.screens.base import GuardedScreen
 from rltui.ui.screens.play_files import AgentFiles, AgentSaved, OwnerSaid, replay_notice
 from rltui.ui.widgets.env_view import EnvView
-from rltui.ui.widgets.panel import SnapshotPanel
+from rltui.ui.widgets.panel import SnapshotPanel, placed_panels
 from rltui.ui.widgets.q_values import QValuesPanel, panel_height
 from rltui.ui.widgets.returns_panel import ReturnsPanel
 from rltui.ui.widgets.status_line import status_line
@@ -137,11 +139,23 @@ class PlayScreen(AgentFiles, GuardedScreen):
                     yield EnvView(id="env-view", action_names=names)
                     yield Static(id="status")
                 yield TrainingPanel(id="training-panel")
+                yield from self._placed("left")
             with Vertical(id="side"):
                 yield QValuesPanel(names, id="q-panel", action_dims=self.session.entry.action_dims)
                 yield ReturnsPanel(names, id="returns-panel")
+                yield from self._placed("side")
         yield TooSmall()
         yield Footer(compact=True)
+
+    def _placed(self, area: str) -> Iterator[Widget]:
+        """The panels that place themselves in ``area`` (:mod:`rltui.ui.widgets.panel`) and have
+        something to show for this env."""
+        for cls in placed_panels(area):
+            panel = cls.for_env(self.session.entry)
+            if panel is not None:
+                assert isinstance(panel, Widget), f"{cls.__name__} is a SnapshotPanel but not a widget"
+                panel.add_class("placed-panel")
+                yield panel
 
     def on_mount(self) -> None:
         # The training thread is CPU-bound; by default it keeps the interpreter lock for 5 ms
@@ -150,6 +164,10 @@ class PlayScreen(AgentFiles, GuardedScreen):
         sys.setswitchinterval(UI_SWITCH_INTERVAL)
         self.query_one("#stage").border_title = self.session.entry.id
         self.query_one("#q-panel").styles.height = panel_height(self.session.entry)
+        # The owner fills only the registered groups the panels composed here read.
+        self.playalong.publisher.wanted = frozenset(
+            name for w in self.query("*") if isinstance(w, SnapshotPanel) for name in w.GROUPS
+        )
         self.apply(self.playalong.latest)
         tensorboard = getattr(self.app, "tensorboard", None)
         if tensorboard is not None:  # `rltui play --tensorboard DIR`: a run per agent
