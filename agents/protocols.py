@@ -117,3 +117,11 @@ class Resumable(Protocol):
     def arrays(self) -> dict[str, np.ndarray]: ...
 
     def load_arrays(self, arrays: dict[str, np.ndarray], counters: dict[str, Any]) -> None: ...
+
+
+@runtime_checkable
+class Optimized(Protocol):
+    """Learns by gradient steps (:class:`agents.network.NetworkAgent`): its optimizers by the
+    prefix of their saved arrays, each with the step size it last stepped with (``lr``)."""
+
+    def optimizers(self) -> dict[str, Any]: ...

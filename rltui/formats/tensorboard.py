@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from agents.protocols import Optimized
 from rltui.extras import missing
 
 LOG_EVERY = 1_000
@@ -47,6 +48,10 @@ TAGS = {
     "train/critic_loss": "SAC's critics' loss, both together (SB3's name)",
     "train/q1_loss": "SAC's first critic's loss",
     "train/q2_loss": "SAC's second critic's loss",
+    "train/policy_objective": "TRPO's surrogate objective after its step (sb3-contrib's name)",
+    "train/kl_divergence_loss": "the mean KL of TRPO's accepted step, 0 when none was (sb3-contrib's name)",
+    "train/is_line_search_success": "whether TRPO's line search found a step (sb3-contrib's name)",
+    "train/std": "a Gaussian policy's mean standard deviation σ (sb3-contrib's name)",
 }
 """Every tag rltui writes, and what it holds (the README lists them)."""
 
@@ -242,12 +247,11 @@ def _steps(agent: Any) -> int:
 def _learning_rate(agent: Any) -> float | None:
     """The step size the agent's optimiser last stepped with (as SB3 logs the one it sets):
     PPO anneals it, so its config's value is only where it started; a tabular agent's α."""
-    optimizers = getattr(agent, "optimizers", None)
-    found = list(optimizers().values()) if callable(optimizers) else [getattr(agent, "optimizer", None)]
-    for optimizer in found:
-        value = getattr(optimizer, "lr", None)
-        if isinstance(value, (int, float)):
-            return float(value)
+    if isinstance(agent, Optimized):
+        for optimizer in agent.optimizers().values():
+            value = getattr(optimizer, "lr", None)
+            if isinstance(value, (int, float)):
+                return float(value)
     config = agent.config
     for name in ("learning_rate", "alpha"):
         value = getattr(config, name, None)
