@@ -119,7 +119,12 @@ def apply_settings(config: Any, settings: dict[str, str]) -> Any:
 
     by_name = {f.name: f for f in fields(config)}
     changes: dict[str, Any] = {}
+    renamed: dict[str, str] = getattr(config, "RENAMED", {})
     for key, raw in settings.items():
+        if key not in by_name and key in renamed:
+            raise SettingError(
+                f"The setting '{key}' of {kind_label(config)} is now called '{renamed[key]}'; use {renamed[key]}={raw}."
+            )
         if key not in by_name:
             raise SettingError(
                 f"Unknown setting '{key}' for {kind_label(config)}; valid keys: " + ", ".join(sorted(by_name)) + "."

@@ -128,6 +128,16 @@ def test_a_sac_save_from_before_ent_coef_was_named_so_still_loads(tmp_path: Path
     }
 
 
+def test_sacs_old_setting_name_says_its_new_one() -> None:
+    from agents.base import SettingError, apply_settings
+
+    with pytest.raises(
+        SettingError, match=r"^The setting 'alpha' of the sac agent is now called 'ent_coef'; use ent_coef=0.3\.$"
+    ):
+        apply_settings(SACConfig(), {"alpha": "0.3"})
+    assert apply_settings(SACConfig(), {"ent_coef": "0.3"}).ent_coef == 0.3
+
+
 # --- the Gaussian head of PPO and REINFORCE ----------------------------------------------
 
 
