@@ -120,6 +120,7 @@ class DQNAgent(NetworkAgent):
         self.updates = 0
         self.track_td = False
         """Report the TD target and error of each observed transition (costs a forward pass)."""
+        self._last_batch: tuple[torch.Tensor, torch.Tensor] | None = None
         self._loss_fn = _LOSSES[c.loss]
         self._layers: tuple[nets.Layers | None, nets.Layers | None] | None = None
         """The Q-network's and the target network's weights as numpy views (see :mod:`agents.nets`)."""
@@ -232,25 +233,40 @@ class DQNAgent(NetworkAgent):
             self._held = 0  # a held exploring move ends with its episode
         for _ in range(off_policy_updates(c, self.steps, self.buffer.size, least=c.batch_size)):
             metrics["loss"] = self.update()
+            if self.track_td:
+                metrics.update(self.last_batch())
         if c.tau >= 1.0 and self.steps % c.target_update_interval == 0:
             self.sync_target()
         return metrics
 
     def _td(self, x: np.ndarray, action: int, reward: float, x2: np.ndarray, terminated: bool) -> dict[str, float]:
         """The TD target and error of one transition, by :func:`target_of` as :meth:`update`'s
-        (the app asks on every step: numpy on the CPU, as acting does)."""
+        (the app asks on every step: numpy on the CPU, as acting does), with the numbers that
+        explain it (Q(s,a), a*, Q'(s',a*))."""
         q, q_next = self._q(np.stack([x, x2]))
         target_next = self._q(x2, target=True)[None]
-        y = float(
-            target_of(
-                reward,
-                float(terminated),
-                self.config.gamma,
-                target_next,
-                q_next[None] if self.config.double_dqn else None,
-            )[0]
-        )
-        return {"td_target": y, "td_error": y - float(q[action])}
+        chooser = q_next[None] if self.config.double_dqn else None
+        y = float(target_of(reward, float(terminated), self.config.gamma, target_next, chooser)[0])
+        a_star = int((target_next if chooser is None else chooser).argmax(1)[0])
+        return {
+            "td_target": y,
+            "td_error": y - float(q[action]),
+            "q_sa": float(q[action]),
+            "a_star": a_star,
+            "q_target_next": float(target_next[0, a_star]),
+            "reward": reward,
+        }
+
+    def td_numbers(self, step: Transition) -> dict[str, float]:
+        """What :meth:`_td` records for ``step``, with the networks as they are now (changes nothing)."""
+        reward = float(np.sign(step.reward)) if self.config.clip_reward else float(step.reward)
+        return self._td(self._features(step.obs), step.action, reward, self._features(step.next_obs), step.terminated)
+
+    def last_batch(self) -> dict[str, float]:
+        """The last gradient step's batch: its mean target and the gradient's norm before
+        clipping (kept as tensors by :meth:`update`, read only when asked)."""
+        kept = self._last_batch
+        return {} if kept is None else {"batch_target": float(kept[0]), "grad_norm": float(kept[1])}
 
     def update(self) -> float:
         """One gradient step on a replay batch; returns the loss.
@@ -285,7 +301,9 @@ class DQNAgent(NetworkAgent):
         q = q_all.gather(1, batch.actions.unsqueeze(1)).squeeze(1)
         loss = self._loss_fn(q, td_target)
         grads = torch.autograd.grad(loss, params)
-        nets.clip_grad_norm(grads, c.max_grad_norm)
+        norm = nets.clip_grad_norm(grads, c.max_grad_norm)
+        if self.track_td:  # the app explains steps: keep what the batch was (no sync here)
+            self._last_batch = (td_target.mean(), norm if norm is not None else nets.grad_norm(grads))
         self.optimizer.step(grads)
         self.updates += 1
         if c.tau < 1.0:

@@ -302,9 +302,17 @@ def replay_problems(config: Any) -> list[str]:
     return out
 
 
-def clip_grad_norm(grads: tuple[torch.Tensor, ...] | list[torch.Tensor], max_norm: float) -> None:
+def grad_norm(grads: tuple[torch.Tensor, ...] | list[torch.Tensor]) -> torch.Tensor:
+    """The global norm of ``grads`` (as :func:`clip_grad_norm` measures it), a tensor."""
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+
+
+def clip_grad_norm(grads: tuple[torch.Tensor, ...] | list[torch.Tensor], max_norm: float) -> torch.Tensor | None:
     """Scale ``grads`` in place so their global norm is at most ``max_norm`` (as
-    ``torch.nn.utils.clip_grad_norm_`` does; 0: no clipping)."""
+    ``torch.nn.utils.clip_grad_norm_`` does; 0: no clipping); the norm before clipping, as a
+    tensor (None when not clipping: nothing measured it)."""
     if max_norm > 0:
-        total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+        total = grad_norm(grads)
         torch._foreach_mul_(grads, torch.clamp(max_norm / (total + 1e-6), max=1.0))
+        return total
+    return None

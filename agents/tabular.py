@@ -184,6 +184,7 @@ class TabularAgent(AgentBase):
         s = self.indexer(step.obs)
         s2 = self.indexer(step.next_obs)
         self._next_action = None
+        said: dict[str, Any] = {"alpha": c.alpha}  # what explains the update (agents/explain.py)
         if step.terminated:
             bootstrap = 0.0  # no value beyond a terminal state; truncation keeps it
         elif self.kind == Q_LEARNING:
@@ -193,17 +194,20 @@ class TabularAgent(AgentBase):
             if not step.truncated:
                 self._next_action = (s2, a2)
             bootstrap = self._row(s2)[a2]
+            said["next_action"] = a2
         else:  # expected SARSA under the epsilon-greedy policy
             row2 = self._row(s2)
             eps = self.epsilon
             bootstrap = (1.0 - eps) * max(row2) + eps * sum(row2) / self.n_actions
+            said["epsilon"] = eps
         td_target = step.reward + c.gamma * bootstrap
         td_error = td_target - self._row(s)[step.action]
         self._learn(s, step.action, td_error)
         self.steps += 1
         if step.terminated or step.truncated:
             self.episodes += 1
-        return {"td_target": td_target, "td_error": td_error}
+        said["td_target"], said["td_error"] = td_target, td_error
+        return said
 
     def reconfigure(self, config: TabularConfig) -> None:
         """Go on with new settings (on resume); the table's shape cannot change.

@@ -66,6 +66,14 @@ class Model:
         size = self.n_states * self.n_actions
         self._reward = np.bincount(self._sa, weights=prob_a * np.asarray(rew), minlength=size)
         self._weight = prob_a * np.asarray(cont)
+        self._prob, self._rew, self._cont = prob_a, np.asarray(rew, dtype=np.float64), np.asarray(cont)
+
+    def outcomes(self, s: int, a: int) -> list[tuple[float, int, float, bool]]:
+        """P[s][a] again: (probability, next state, reward, terminated) of each outcome."""
+        at = np.flatnonzero(self._sa == s * self.n_actions + a)
+        return [
+            (float(self._prob[i]), int(self._next[i]), float(self._rew[i]), not bool(self._cont[i])) for i in at
+        ]
 
     def backup(self, v: np.ndarray, gamma: float) -> np.ndarray:
         """Q(s, a) = E[r + γ V(s')], with V(s') = 0 past a true end: (n_states, n_actions)."""

@@ -108,7 +108,7 @@ class Learner:
         if run is not None:
             run.td(stats.td_error)
             run.maybe_row(agent, metrics.get("loss", stats.loss))
-        self.timeline.set_td(episode, index, (stats.td_target, stats.td_error))
+        self.timeline.set_td(episode, index, (stats.td_target, stats.td_error), metrics)
         loss = metrics.get("loss")
         if loss is not None:
             stats.loss = loss

@@ -8,7 +8,7 @@ on the context's session and agent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,9 @@ class TimelineEntry:
     """Kept only for envs that cannot be restored and draw small scenes (cards, text)."""
     knob: str | None = None
     """A person turned the agent's knobs at this step (``ε 0.23 → 0``): from here on."""
+    update: Mapping[str, Any] | None = None
+    """What the agent's ``observe`` said of its update from the step that led here (the
+    numbers ``X`` explains: a tabular agent's α and TD figures, DQN's Q(s,a), a*, Q'(s',a*) …)."""
 
 
 class Timeline:
@@ -132,11 +135,19 @@ class Timeline:
             return self.entries[-1]
         return None
 
-    def set_td(self, episode: Any, index: int, td: tuple[float | None, float | None]) -> None:
-        """The TD target and error of the step that led to entry ``index`` of ``episode``
-        (nothing if that episode is no longer the one kept)."""
+    def set_td(
+        self,
+        episode: Any,
+        index: int,
+        td: tuple[float | None, float | None],
+        update: Mapping[str, Any] | None = None,
+    ) -> None:
+        """The TD target and error of the step that led to entry ``index`` of ``episode``, and
+        what the agent said of that update (nothing if that episode is no longer the one kept)."""
         if episode is self.ctx.session.episode and index < len(self.entries):
-            self.entries[index].td = td
+            entry = self.entries[index]
+            entry.td = td
+            entry.update = update
 
     def finish(self, episode: Any) -> None:
         """The episode ended: its G_t table, from its bookkeeping and the beliefs kept."""

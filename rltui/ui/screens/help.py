@@ -34,6 +34,12 @@ APP_KEYS = (
         "edit this grid world's map (maps, FrozenLake, CliffWalking): walls, start, exits, holes, "
         "cliff, slip, living reward, γ; p saves it to saves/maps/ and plays it",
     ),
+    (
+        "X",
+        "explain this step: the update the agent made, the equation with its numbers (Q-learning's "
+        "α, r, γ, max Q(s',·); DQN's target and loss; PPO's δ and advantage; SAC's soft target; "
+        "a planner's Bellman backup); works on any step [ ] looks back at; X again closes it",
+    ),
     ("ctrl+t", "real time (the env moves at its own pace, a held key pushes) / turn by turn"),
     (
         "v",

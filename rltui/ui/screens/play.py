@@ -62,6 +62,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         Binding("v", "value_map", "Values", id="value-map"),
         Binding("K", "knobs", "Knobs", key_display="K", show=False, id="knobs"),
         Binding("E", "edit_map", "Edit map", key_display="E", show=False, id="edit-map"),
+        Binding("X", "explain", "Explain", key_display="X", show=False, id="explain"),
         Binding("r", "reset", "Reset", id="reset"),
         Binding("left_square_bracket", "scrub(-1)", "Back/forward", key_display="[ ]", id="back-step"),
         Binding("right_square_bracket", "scrub(1)", "Forward", show=False, id="forward-step"),
@@ -164,9 +165,10 @@ class PlayScreen(AgentFiles, GuardedScreen):
         sys.setswitchinterval(UI_SWITCH_INTERVAL)
         self.query_one("#stage").border_title = self.session.entry.id
         self.query_one("#q-panel").styles.height = panel_height(self.session.entry)
-        # The owner fills only the registered groups the panels composed here read.
+        # The owner fills only the registered groups the panels shown read (before its thread
+        # starts, set directly; later through its queue).
         self.playalong.publisher.wanted = frozenset(
-            name for w in self.query("*") if isinstance(w, SnapshotPanel) for name in w.GROUPS
+            name for w in self.query("*") if isinstance(w, SnapshotPanel) and w.display for name in w.GROUPS
         )
         self.apply(self.playalong.latest)
         tensorboard = getattr(self.app, "tensorboard", None)
@@ -336,6 +338,30 @@ class PlayScreen(AgentFiles, GuardedScreen):
                 self._leave(lambda: self.app.play_map(name), "y")  # type: ignore[attr-defined]
 
         self.app.push_screen(MapEditorScreen(*found), edited)
+
+    def action_explain(self) -> None:
+        """X: the explain panel in the Returns panel's place, or back."""
+        from rltui.ui.widgets.explain_panel import ExplainPanel
+
+        panel = self.query_one(ExplainPanel)
+        panel.display = not panel.display
+        self.query_one(ReturnsPanel).display = not panel.display
+        self.set_class(panel.display, "-explaining")
+        self._want_groups()
+        if panel.display and self.snap is not None:
+            panel.show(self.snap)
+
+    def _want_groups(self) -> None:
+        """Tell the owner which registered groups the panels on screen read (it fills only those)."""
+        wanted = frozenset(
+            name for w in self.query("*") if isinstance(w, SnapshotPanel) and w.display for name in w.GROUPS
+        )
+
+        def want(owner: PlayAlong) -> None:
+            owner.publisher.wanted = wanted
+            owner.publish(force=True)
+
+        self.playalong.call(want)
 
     def action_value_map(self) -> None:
         """v: the value map on, then (grid worlds) its next view, then off."""
