@@ -177,6 +177,38 @@ _BUILT_IN: tuple[KindSpec, ...] = (
             ("entropy", ("entropy",)),
         ),
     ),
+    KindSpec(
+        "ddpg",
+        "agents.ddpg",
+        "ddpg",
+        "DDPG: a deterministic actor μ(s) on a Q-critic, replay and noisy actions",
+        off_policy=True,
+        uses_torch=True,
+        discrete=False,
+        continuous=True,
+        space=search.DDPG,
+        shape_keys=_NET_SHAPE,
+        metric_tags=MappingProxyType({"actor_loss": "train/actor_loss"}),
+        panel_metrics=(("critic loss", ("critic_loss",)), ("actor loss", ("actor_loss",))),
+    ),
+    KindSpec(
+        "td3",
+        "agents.td3",
+        "td3",
+        "TD3: DDPG with twin critics, a smoothed target and a delayed actor",
+        off_policy=True,
+        uses_torch=True,
+        discrete=False,
+        continuous=True,
+        space=search.TD3,
+        shape_keys=_NET_SHAPE,
+        metric_tags=MappingProxyType({"actor_loss": "train/actor_loss"}),
+        panel_metrics=(
+            ("Q1|Q2", ("q1_loss", "q2_loss")),
+            ("critic loss", ("critic_loss",)),
+            ("actor loss", ("actor_loss",)),
+        ),
+    ),
 )
 BY_NAME: dict[str, KindSpec] = {spec.name: spec for spec in _BUILT_IN}
 """Every kind by name, the built-in ones first, then those :func:`register` added."""

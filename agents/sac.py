@@ -29,12 +29,10 @@ import torch
 from torch import nn
 
 from agents import nets
-from agents.base import PROBABILITY, STEPS, Limit, Transition
+from agents.base import PROBABILITY, STEPS, Limit
 from agents.heads import gaussian_log_prob
-from agents.network import NetworkAgent
+from agents.offpolicy import ContinuousReplayAgent
 from agents.optim import Adam
-from agents.replay import ReplayBuffer
-from agents.schedules import off_policy_updates
 from agents.torch_setup import configure_torch, require_device
 
 configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
@@ -45,7 +43,6 @@ LOG_STD_MIN, LOG_STD_MAX = -20.0, 2.0
 _QUANTILES = np.array([-1.863, -1.318, -0.967, -0.674, -0.402, -0.150, 0.150, 0.402, 0.674, 0.967, 1.318, 1.863])
 """Twelve evenly spaced quantiles of N(0, 1): the panel's mean and spread of a squashed action
 without drawing random numbers (which would change what the agent does next)."""
-MAX_BUFFER_BYTES = 2 * 1024**3
 RENAMED_ARRAYS = {"log_alpha": "log_ent_coef", "alpha_optimizer.": "ent_coef_optimizer."}
 """Arrays' names (a prefix ends in a dot) in saves from before the entropy coefficient was
 named ``ent_coef``."""
@@ -117,7 +114,7 @@ def squashed_log_prob(u: torch.Tensor, mean: torch.Tensor, log_std: torch.Tensor
     return gaussian - jacobian
 
 
-class SACAgent(NetworkAgent):
+class SACAgent(ContinuousReplayAgent):
     """SAC; see the module docstring.
 
     Args:
@@ -129,8 +126,6 @@ class SACAgent(NetworkAgent):
     """
 
     kind = KIND
-    continuous = True
-    learns_from_others = True
     renamed_arrays = RENAMED_ARRAYS
 
     def __init__(
@@ -141,30 +136,11 @@ class SACAgent(NetworkAgent):
         seed: int | None = None,
         action: dict[str, Any] | None = None,
     ) -> None:
-        if action is None:
-            raise ValueError("SAC needs continuous actions.")
         self.config = c = config or SACConfig()
         require_device(c.device)
         self.device = torch.device(c.device)
-        self.observation = observation
-        self.action = action
-        self.n_actions = 0
-        self.low = np.asarray(action["low"], dtype=np.float64)
-        self.high = np.asarray(action["high"], dtype=np.float64)
-        if not (np.isfinite(self.low).all() and np.isfinite(self.high).all()):
-            raise ValueError("SAC needs bounded actions.")
-        self.dim = len(self.low)
-        self._center = (self.high + self.low) / 2
-        self._half = (self.high - self.low) / 2
-        self._features = nets.Features(observation)
-        self.obs_dim = self._features.dim
+        self._box(observation, action, "SAC")
         nets.check_size((self.obs_dim + self.dim, *c.hidden, 2 * self.dim))
-        buffer_bytes = c.buffer_size * (2 * self.obs_dim + 2 + self.dim) * 4
-        if buffer_bytes > MAX_BUFFER_BYTES:
-            raise ValueError(
-                f"a replay buffer of {c.buffer_size:,} transitions would take "
-                f"{buffer_bytes / 2**30:,.1f} GB (at most 2): use a smaller buffer_size."
-            )
         if seed is not None:
             torch.manual_seed(seed)
         self.actor = nets.mlp((self.obs_dim, *c.hidden, 2 * self.dim)).to(self.device)
@@ -187,15 +163,8 @@ class SACAgent(NetworkAgent):
         self.actor_optimizer = Adam(self._actor_params, lr=c.learning_rate)
         self.critic_optimizer = Adam(self._q_params, lr=c.learning_rate)
         self.ent_coef_optimizer = Adam([self.log_ent_coef], lr=c.learning_rate)
-        self.buffer = ReplayBuffer(c.buffer_size, self.obs_dim, seed, action_dim=self.dim)
-        self.rng = np.random.default_rng(seed)
-        self.steps = 0
-        self.episodes = 0
-        self.updates = 0
-        self.last_metrics: dict[str, float] = {}
-        """What the latest update measured (both Q losses, the policy loss, ent_coef, entropy)."""
-        self._layers: dict[str, nets.Layers] | None = None
-        self._warmup_action: np.ndarray | None = None
+        self._replay(seed)
+        # last_metrics: what the latest update measured (both Q losses, the policy loss, ent_coef, entropy).
 
     # --- acting ------------------------------------------------------------------------
 
@@ -232,25 +201,15 @@ class SACAgent(NetworkAgent):
         mean, log_std = out[..., : self.dim], out[..., self.dim :]
         return mean.astype(np.float64), np.clip(log_std, LOG_STD_MIN, LOG_STD_MAX).astype(np.float64)
 
-    def _to_env(self, squashed: np.ndarray) -> np.ndarray:
-        return (self._center + self._half * squashed).astype(np.float32)
-
-    def _to_unit(self, action: Any) -> np.ndarray:
-        """An env action as the critics see it: scaled to [-1, 1]."""
-        a = np.asarray(action, dtype=np.float64).reshape(-1)
-        return np.clip((a - self._center) / self._half, -1.0, 1.0).astype(np.float32)
-
     def act_greedy_batch(self, observations: list[Any]) -> list[np.ndarray]:
         """The greedy action for each of several observations, with one pass of the actor."""
         mean, _ = self._actor_out(np.stack([self._features(o) for o in observations]))
         return list(self._to_env(np.tanh(mean)))
 
     def act(self, obs: Any, explore: bool) -> np.ndarray:
-        c = self.config
-        if explore and self.steps < c.learning_starts:
-            if self._warmup_action is None or self.steps % c.warmup_repeat == 0:
-                self._warmup_action = self.rng.uniform(-1.0, 1.0, self.dim)
-            return self._to_env(self._warmup_action)
+        warmup = self._warmup(explore)
+        if warmup is not None:
+            return self._to_env(warmup)
         mean, log_std = self._actor_out(self._features(obs))
         if not explore:
             return self._to_env(np.tanh(mean))
@@ -297,19 +256,6 @@ class SACAgent(NetworkAgent):
         return beliefs
 
     # --- learning -------------------------------------------------------------------
-
-    def observe(self, step: Transition) -> dict[str, float]:
-        c = self.config
-        x, x2 = self._features(step.obs), self._features(step.next_obs)
-        # A time limit is not an end: only a true end stops the bootstrap.
-        self.buffer.add(x, self._to_unit(step.action), float(step.reward), x2, bool(step.terminated))
-        self.steps += 1
-        if step.terminated or step.truncated:
-            self.episodes += 1
-        due = off_policy_updates(c, self.steps, self.buffer.size)
-        for _ in range(due):
-            self.last_metrics = self.update()
-        return {"loss": self.last_metrics["q1_loss"] + self.last_metrics["q2_loss"]} if due else {}
 
     def _sample(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(a in [-1, 1], log π(a|s)) for a batch, reparameterised (gradients flow to the actor)."""
@@ -368,12 +314,6 @@ class SACAgent(NetworkAgent):
         return out
 
     # --- settings and persistence ------------------------------------------------------
-
-    def _reconfigured(self, old: SACConfig) -> None:
-        if self.config.buffer_size != old.buffer_size:
-            self.buffer = ReplayBuffer(
-                self.config.buffer_size, self.obs_dim, int(self.rng.integers(2**31)), action_dim=self.dim
-            )
 
     def networks(self) -> dict[str, nn.Module]:
         return {

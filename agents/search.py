@@ -92,3 +92,15 @@ SAC: Space = MappingProxyType(
         "hidden": Dim(choices=_WIDTHS),
     }
 )
+DDPG: Space = MappingProxyType(
+    {
+        "learning_rate": Dim(1e-5, 1e-2, log=True),
+        "gamma": Dim(0.9, 0.9999),
+        "tau": Dim(0.001, 0.05, log=True),
+        "batch_size": Dim(choices=(64, 128, 256)),
+        "action_noise": Dim(0.05, 0.5, log=True),
+        "noise": Dim(choices=("normal", "ou")),
+        "hidden": Dim(choices=_WIDTHS),
+    }
+)
+TD3: Space = MappingProxyType({**DDPG, "policy_delay": Dim(choices=(1, 2, 3)), "target_policy_noise": Dim(0.05, 0.5)})
