@@ -110,7 +110,7 @@ def test_train_without_json_shows_a_table(capsys: pytest.CaptureFixture[str]) ->
         (["train", "Taxi-v4", "--agent", "value-iteration", "--set", "max_sweeps=0"], "from 1 to"),
         (["train", "CartPole-v1", "--agent", "q-learning", "--set", "bins=1000"], "too big"),
         (["train", "CartPole-v1", "--agent", "dqn", "--device", "gpu"], "cpu or cuda"),
-        (["train", "Taxi-v4", "--agent", "q-learning", "--device", "cuda"], "dqn, reinforce, ppo, sac agents only"),
+        (["train", "Taxi-v4", "--agent", "q-learning", "--device", "cuda"], "agents only: q-learning runs on the CPU"),
         (["train", "Taxi-v4", "--agent", "q-learning", "--set", "alpha"], "key=value"),
         (["train", "CartPole-v1", "--agent", "value-iteration"], "transition model P"),
         (["train", "Taxi-v3", "--agent", "q-learning"], "Did you mean Taxi-v4"),

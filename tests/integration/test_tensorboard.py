@@ -243,6 +243,9 @@ SB3_TAGS = {
     },
     "sac": _ROLLOUT
     | {"train/actor_loss", "train/critic_loss", "train/ent_coef", "train/ent_coef_loss", "train/learning_rate"},
+    # SB3's td3.py (its DDPG is its TD3 with one critic, no smoothing, no delay).
+    "td3": _ROLLOUT | {"train/actor_loss", "train/critic_loss", "train/learning_rate"},
+    "ddpg": _ROLLOUT | {"train/actor_loss", "train/critic_loss", "train/learning_rate"},
 }
 
 
@@ -252,6 +255,8 @@ SB3_TAGS = {
         ("dqn", ["CartPole-v1", "--set", "learning_starts=200"]),
         ("ppo", ["CartPole-v1", "--set", "n_steps=256", "--set", "clip_range=0.3"]),
         ("sac", ["Pendulum-v1", "--set", "learning_starts=100", "--set", "batch_size=32"]),
+        ("td3", ["Pendulum-v1", "--set", "batch_size=32"]),
+        ("ddpg", ["Pendulum-v1", "--set", "batch_size=32", "--set", "noise=ou"]),
     ],
 )
 def test_each_network_kind_writes_sb3s_tags(
@@ -270,6 +275,10 @@ def test_each_network_kind_writes_sb3s_tags(
             scalars["train/critic_loss"], scalars["train/q1_loss"], scalars["train/q2_loss"], strict=True
         ):
             assert total.value == pytest.approx(q1.value + q2.value, rel=1e-5)
+    if kind in ("td3", "ddpg"):  # the critics' MSE summed, as SB3's; DDPG has one critic
+        assert ("train/q2_loss" in scalars) == (kind == "td3")
+        for total, q1 in zip(scalars["train/critic_loss"], scalars["train/q1_loss"], strict=True):
+            assert total.value >= q1.value > 0
 
 
 def test_dqn_in_the_app_writes_its_loss_as_in_train(tmp_path: Path) -> None:
