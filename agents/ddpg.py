@@ -283,7 +283,8 @@ class DDPGAgent(ContinuousReplayAgent):
         stats = torch.stack((*q_losses, critic_loss)).detach().tolist()  # one copy out, not one per value
         out = {f"q{i + 1}_loss": value for i, value in enumerate(stats[:-1])}
         out["critic_loss"] = stats[-1]  # SB3's: Σ MSE of the critics
-        out["actor_loss"] = self._actor_loss
+        if not math.isnan(self._actor_loss):  # none before the actor's first step
+            out["actor_loss"] = self._actor_loss
         return out
 
     # --- persistence --------------------------------------------------------------------
