@@ -5,18 +5,42 @@ kind, config, steps, whether it learns, its last metrics) is :class:`Learner`, a
 
 A method set to None on a class (a tile-coded agent's ``q_table``) does not count: such an
 agent is not an instance of the protocol.
+
+What an agent is, is a matter of its class: each protocol remembers its answer per class
+(:class:`_ByClass`). Python's own check walks the protocol's members on every call, and the
+play-along owner asks several times a step (it made full-speed play 2.4 times slower).
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 
+class _ByClass(type(Protocol)):  # type: ignore[misc]
+    """A runtime-checkable protocol whose ``isinstance`` answer is kept per class (its members
+    are methods and attributes every instance of a class has alike)."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        seen = _SEEN.setdefault(cls, weakref.WeakKeyDictionary())
+        kind = type(instance)
+        try:
+            return seen[kind]
+        except KeyError:
+            answer = seen[kind] = super().__instancecheck__(instance)
+            return answer
+
+
+_SEEN: dict[type, weakref.WeakKeyDictionary[type, bool]] = {}
+"""Per protocol, its answer per class (kept outside the protocol: an attribute of its own
+would count as one of its members)."""
+
+
 @runtime_checkable
-class Learner(Protocol):
+class Learner(Protocol, metaclass=_ByClass):
     """Every agent, whatever its kind."""
 
     kind: str
@@ -36,21 +60,21 @@ class Learner(Protocol):
 
 
 @runtime_checkable
-class ValueAgent(Protocol):
+class ValueAgent(Protocol, metaclass=_ByClass):
     """Acts greedily on Q(s, ·) (tabular kinds, DQN, the planners)."""
 
     def q_values(self, obs: Any) -> np.ndarray: ...
 
 
 @runtime_checkable
-class TableAgent(Protocol):
+class TableAgent(Protocol, metaclass=_ByClass):
     """Keeps Q as one table of states (a value map reads it whole)."""
 
     def q_table(self) -> np.ndarray: ...
 
 
 @runtime_checkable
-class Planner(Protocol):
+class Planner(Protocol, metaclass=_ByClass):
     """Plans from the env's model: V and the actions it takes per state, and where its sweeps
     stand (``planning``: sweeps are still to come, one per :meth:`sweep`)."""
 
@@ -64,7 +88,7 @@ class Planner(Protocol):
 
 
 @runtime_checkable
-class PolicyAgent(Protocol):
+class PolicyAgent(Protocol, metaclass=_ByClass):
     """Acts from a policy π with a critic V (REINFORCE, PPO): π(·|s) and V(s), the phase of its
     rollout, its updates and the latest advantage."""
 
@@ -81,7 +105,7 @@ class PolicyAgent(Protocol):
 
 
 @runtime_checkable
-class ContinuousAgent(Protocol):
+class ContinuousAgent(Protocol, metaclass=_ByClass):
     """Can say, per state, the mean and spread of its action and a curve over the first
     action dimension (a policy agent on a Box, SAC); :attr:`Learner.continuous` says whether
     its actions are continuous now."""
@@ -90,28 +114,28 @@ class ContinuousAgent(Protocol):
 
 
 @runtime_checkable
-class TracksTD(Protocol):
+class TracksTD(Protocol, metaclass=_ByClass):
     """Can keep each step's TD error for the panels, when asked (DQN)."""
 
     track_td: bool
 
 
 @runtime_checkable
-class BatchActor(Protocol):
+class BatchActor(Protocol, metaclass=_ByClass):
     """Acts greedily for several observations with one forward pass (network kinds)."""
 
     def act_greedy_batch(self, observations: list[Any]) -> list[Any]: ...
 
 
 @runtime_checkable
-class Scheduled(Protocol):
+class Scheduled(Protocol, metaclass=_ByClass):
     """Sets schedules over a training budget before it starts (PPO's learning-rate annealing)."""
 
     def plan(self, total_steps: int) -> None: ...
 
 
 @runtime_checkable
-class Resumable(Protocol):
+class Resumable(Protocol, metaclass=_ByClass):
     """Its learned arrays can be copied out and put back (a save, the best evaluation's)."""
 
     def arrays(self) -> dict[str, np.ndarray]: ...
@@ -120,7 +144,7 @@ class Resumable(Protocol):
 
 
 @runtime_checkable
-class Optimized(Protocol):
+class Optimized(Protocol, metaclass=_ByClass):
     """Learns by gradient steps (:class:`agents.network.NetworkAgent`): its optimizers by the
     prefix of their saved arrays, each with the step size it last stepped with (``lr``)."""
 
