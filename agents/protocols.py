@@ -76,7 +76,8 @@ class TableAgent(Protocol, metaclass=_ByClass):
 @runtime_checkable
 class Planner(Protocol, metaclass=_ByClass):
     """Plans from the env's model: V and the actions it takes per state, and where its sweeps
-    stand (``planning``: sweeps are still to come, one per :meth:`sweep`)."""
+    stand (``planning``: sweeps are still to come, one per :meth:`sweep`); :meth:`replan`
+    takes a changed model (the world changed while it plays) and plans again from its values."""
 
     planning: bool
 
@@ -85,6 +86,8 @@ class Planner(Protocol, metaclass=_ByClass):
     def value_table(self) -> tuple[np.ndarray, np.ndarray]: ...
 
     def plan_status(self) -> str: ...
+
+    def replan(self, P: Any) -> None: ...
 
 
 @runtime_checkable

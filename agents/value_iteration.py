@@ -156,6 +156,31 @@ class ValueIterationAgent(AgentBase):
         self.converged = residual < self.config.tolerance
         self.last_metrics = {"sweeps": float(self.sweeps), "residual": residual}
 
+    def replan(self, P: Any) -> None:
+        """Plan again from a changed model ``P`` (the same states: the world changed while it
+        plays), from the values it has: with ``watch`` a sweep per agent step from now on
+        (the value map shows them reroute), else to convergence at once.
+
+        Raises:
+            ValueError: ``P`` has another count of states or actions.
+        """
+        model = Model(P)
+        if (model.n_states, model.n_actions) != self.table.shape:
+            raise ValueError(
+                f"the changed model has {model.n_states} states and {model.n_actions} actions, "
+                f"the plan {self.table.shape[0]} and {self.table.shape[1]}"
+            )
+        self.model = model
+        self.converged = False
+        self.residual = math.inf
+        self._replanning()
+        if not self.config.watch:
+            while self.planning:
+                self.sweep()
+
+    def _replanning(self) -> None:
+        """What else planning again resets (policy iteration: evaluate its policy first)."""
+
     def plan_status(self) -> str:
         """Where planning stands, for the panel."""
         if self.converged:
@@ -263,6 +288,9 @@ class PolicyIterationAgent(ValueIterationAgent):
             "policy": float(self.improvements + (0 if self.converged else 1)),
         }
         return self.residual
+
+    def _replanning(self) -> None:
+        self.evaluating = True
 
     def plan_status(self) -> str:
         if self.converged or not self.planning:

@@ -63,6 +63,16 @@ def add_parser(sub: Any) -> None:
         "map's name: BridgeGrid, DiscountGrid, MazeGrid, or one saved to saves/maps/)",
     )
     play.add_argument(
+        "--set-map",
+        nargs="+",
+        action="extend",
+        metavar="KEY=VALUE",
+        dest="map_settings",
+        help="change the map's settings for this session: slip (0 to 1, the chance a move slides "
+        "sideways), living_reward (every other move's reward), gamma, max_steps; e.g. --set-map "
+        "slip=0.2 living_reward=-0.04 (K and P change the world while the agent learns)",
+    )
+    play.add_argument(
         "--replay",
         metavar="FILE",
         help="open a saved episode (ctrl+e writes them "
@@ -109,6 +119,9 @@ def _open_app(args: argparse.Namespace) -> int:
         if args.seed is not None:
             raise UsageError("--seed does not apply to --replay: the episode file holds its seed.")
         record, entry = read_episode(replay, entry)
+    map_settings = getattr(args, "map_settings", None)
+    if map_settings:
+        entry = _set_map(entry, map_settings, replay)
     pace = getattr(args, "pace", None)
     fps = getattr(args, "fps", None)
     if fps is not None:
@@ -144,6 +157,25 @@ def _open_app(args: argparse.Namespace) -> int:
     _exit_on_signals(app)
     app.run()
     return app.return_code or 0
+
+
+def _set_map(entry: Any, pairs: list[str], replay: str | None) -> Any:
+    """``entry`` (a map's) with ``--set-map``'s settings, each checked as a map file's line is."""
+    from dataclasses import replace
+
+    from rltui.envs.catalog.maps import with_map
+    from rltui.envs.gridmap import GridMap, MapError, parse_settings
+
+    grid_map = entry.make_kwargs.get("grid_map") if entry is not None else None
+    if not isinstance(grid_map, GridMap):
+        raise UsageError("--set-map changes a grid map's settings: give it with --map NAME.")
+    if replay is not None:
+        raise UsageError("--set-map does not go with --replay: the episode was played in the map as it is.")
+    try:
+        settings: dict[str, Any] = parse_settings(pairs)
+    except MapError as exc:
+        raise UsageError(f"--set-map: {str(exc).rstrip('.')}.") from None
+    return with_map(entry, replace(grid_map, **settings))
 
 
 def _check_paths(args: argparse.Namespace) -> str | None:

@@ -146,18 +146,10 @@ def parse(text: str, name: str = "map") -> GridMap:
             key, _, value = (part.strip() for part in line.partition("="))
             if rows:
                 raise MapError(f"line {n}: settings go before the grid")
-            if key not in SETTINGS:
-                raise MapError(f"line {n}: unknown setting '{key[:30]}'; the settings are " + ", ".join(SETTINGS) + ".")
-            _, low, high = SETTINGS[key]
             try:
-                number = int(value) if isinstance(low, int) else float(value)
-            except ValueError:
-                raise MapError(
-                    f"line {n}: {key} needs a {'whole ' if isinstance(low, int) else ''}number, not '{value[:20]}'"
-                ) from None
-            if not (low <= number <= high) or (isinstance(number, float) and not math.isfinite(number)):
-                raise MapError(f"line {n}: {key} must be from {low} to {high}, not {value[:20]}")
-            settings[key] = number
+                settings[key] = setting_value(key, value)
+            except MapError as exc:
+                raise MapError(f"line {n}: {exc}") from None
             continue
         tokens = tuple(line.split())
         for token in tokens:
@@ -176,6 +168,45 @@ def parse(text: str, name: str = "map") -> GridMap:
     if not any(_is_reward(t) or t == HOLE for row in rows for t in row):
         raise MapError("the map has no exit (a number) or hole, so no episode could end")
     return GridMap(cells=tuple(rows), name=name, description=description, **settings)
+
+
+def setting_value(key: str, value: str) -> float | int:
+    """A setting's value from its text, checked as a map file's line is.
+
+    Raises:
+        MapError: not a setting, not a number, not finite or out of its range (one sentence).
+    """
+    if key not in SETTINGS:
+        raise MapError(f"unknown setting '{key[:30]}'; the settings are " + ", ".join(SETTINGS) + ".")
+    _, low, high = SETTINGS[key]
+    value = value.strip()
+    try:
+        number = int(value) if isinstance(low, int) else float(value)
+    except ValueError:
+        raise MapError(f"{key} needs a {'whole ' if isinstance(low, int) else ''}number, not '{value[:20]}'") from None
+    if isinstance(number, float) and not math.isfinite(number):
+        raise MapError(f"{key} must be a finite number, not {value[:20]}")
+    if not low <= number <= high:
+        raise MapError(f"{key} must be from {low} to {high}, not {value[:20]}")
+    return number
+
+
+def parse_settings(pairs: list[str]) -> dict[str, float | int]:
+    """``KEY=VALUE`` texts (``--set-map slip=0.2 living_reward=-0.04``) as map settings.
+
+    Raises:
+        MapError: a text without ``=``, a setting given twice, or a bad key or value (one
+            sentence, without a full stop: the caller ends it).
+    """
+    out: dict[str, float | int] = {}
+    for pair in pairs:
+        key, eq, value = (part.strip() for part in pair.partition("="))
+        if not eq or not key:
+            raise MapError(f"a map setting is KEY=VALUE (slip=0.2), not '{pair[:30]}'")
+        if key in out:
+            raise MapError(f"{key[:30]} is set twice")
+        out[key] = setting_value(key, value)
+    return out
 
 
 def _is_cell(token: str) -> bool:
@@ -242,6 +273,27 @@ class GridMapEnv(Env):
         self.P = self._model()
         self.s = self.start_state
         self.lastaction: int | None = None
+
+    def remap(self, grid_map: GridMap) -> None:
+        """Play ``grid_map`` from the next reset on: its cells, slip and living reward, its
+        model ``P`` made again (a planner re-plans from it). The state count stays: an agent's
+        arrays hold a row per state.
+
+        Raises:
+            MapError: ``grid_map`` is of another size (one sentence).
+        """
+        if grid_map.shape != self.map.shape:
+            (rows, cols), (new_rows, new_cols) = self.map.shape, grid_map.shape
+            raise MapError(
+                f"this world is {rows}x{cols} and the agent holds a row per state, so a live change "
+                f"keeps that size, not {new_rows}x{new_cols}"
+            )
+        start = grid_map.start  # (checked before anything is changed)
+        self.map = grid_map
+        self.start_state = start[0] * self.ncol + start[1]
+        self.initial_state_distrib = np.zeros(self.nrow * self.ncol)
+        self.initial_state_distrib[self.start_state] = 1.0
+        self.P = self._model()
 
     def _landing(self, r: int, c: int, action: int) -> tuple[int, int]:
         dr, dc = _MOVES[action]

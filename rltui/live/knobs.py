@@ -40,7 +40,41 @@ KNOBS: tuple[Knob, ...] = (
 )
 PACE = Knob("pace", "pace", "real time's steps per second (+ and - step it too)")
 """Not the agent's: the env's clock in real time, there with or without an agent."""
-BY_KEY = {knob.key: knob for knob in (*KNOBS, PACE)}
+WORLD_KNOBS: tuple[Knob, ...] = (
+    Knob("slip", "slip", "the world's: chance a move slides to a side instead (CS188's noise), next episode on"),
+    Knob("living_reward", "living reward", "the world's: reward of every other move, next episode on"),
+)
+"""Not the agent's: a grid map's settings (:mod:`rltui.envs.gridmap`), changed at the next
+episode (:mod:`rltui.live.world`); the agent keeps its values."""
+BY_KEY = {knob.key: knob for knob in (*KNOBS, PACE, *WORLD_KNOBS)}
+WORLD_KEYS = frozenset(knob.key for knob in WORLD_KNOBS)
+
+
+def world_knobs_for(grid_map: Any) -> list[tuple[Knob, Any]]:
+    """The world's knobs with their values now: a grid map's slip and living reward; none for
+    an env not drawn from a map (None)."""
+    if grid_map is None:
+        return []
+    return [(knob, getattr(grid_map, knob.key)) for knob in WORLD_KNOBS]
+
+
+def check_world(changes: dict[str, str]) -> dict[str, float]:
+    """The world knobs' texts (key -> text) as numbers, checked as a map file's settings are.
+
+    Raises:
+        SettingError: not a world knob, not a number, not finite or out of range (one sentence).
+    """
+    from rltui.envs.gridmap import MapError, setting_value
+
+    out = {}
+    for key, raw in changes.items():
+        if key not in WORLD_KEYS:
+            raise SettingError(f"'{key}' is not a setting of the world.")
+        try:
+            out[key] = float(setting_value(key, raw))
+        except MapError as exc:
+            raise SettingError(f"{str(exc).replace(key, BY_KEY[key].label, 1).rstrip('.')}.") from None
+    return out
 
 
 def knobs_for(agent: Any) -> list[tuple[Knob, Any]]:
@@ -104,7 +138,9 @@ def check_pace(text: str) -> float:
     try:
         fps = float(text.strip())
     except ValueError:
-        raise SettingError(f"pace must be a number of steps per second, not '{text.strip()}'.") from None
+        from agents.files import short
+
+        raise SettingError(f"pace must be a number of steps per second, not '{short(text.strip())}'.") from None
     try:
         return check_fps(fps)
     except ValueError:  # the same range, said in the field's words

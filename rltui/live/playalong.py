@@ -41,6 +41,7 @@ from rltui.live.publishing import FULL_SPEED_PUBLISH_INTERVAL, Publisher, ValueM
 from rltui.live.realtime import frame_rate
 from rltui.live.snapshot import Snapshot
 from rltui.live.timeline import EPISODE_RECORD_LIMIT, Timeline
+from rltui.live.world import World
 
 __all__ = [
     "EPISODE_RECORD_LIMIT",
@@ -130,6 +131,7 @@ class PlayAlong(Controls):
         self.runs = TensorBoardRuns(ctx, tensorboard)
         self.learner = Learner(ctx, self.timeline, self.runs)
         self.progress = Progress(ctx, self.runs)
+        self.world = World(ctx, self.timeline, self.progress)
         self.values = ValueMap(value_states)
         self.handoff = HandOff(ctx, make_agent, attach=lambda a: self._attach(a, announce=False), step=self._agent_step)
         self.publisher = Publisher(
@@ -181,6 +183,18 @@ class PlayAlong(Controls):
     def mark_saved(self) -> None:
         """The agent as it is now is on disk (owner thread)."""
         self.progress.mark_saved()
+
+    # --- the world changed while the agent learns (UI thread: queued) ------------------------
+
+    def change_world(self, grid_map: Any) -> None:
+        """Play ``grid_map`` (the same size as the map in play) from the next episode on
+        (:mod:`rltui.live.world`)."""
+        self.inbox.put(self.world.change, grid_map)
+
+    def set_world(self, settings: dict[str, float]) -> None:
+        """The world's slip and living reward (checked: :func:`rltui.live.knobs.check_world`)
+        from the next episode on."""
+        self.inbox.put(self.world.set, dict(settings))
 
     # --- episodes on disk (owner thread) ---------------------------------------------------
 
@@ -337,9 +351,12 @@ class PlayAlong(Controls):
         self._step(action, HUMAN, learn)
 
     def _new_episode(self) -> None:
+        changed = self.world.begin_episode()  # a world changed while it learns: from this episode
         self.session.reset()
         self.clock.stop()
         self.timeline.start()
+        if changed is not None:
+            self.world.mark(changed)
 
     def _frame(self) -> None:
         """One real-time frame: the held key's action, or the rest action once it is let go."""

@@ -125,6 +125,18 @@ def entry_for(grid_map: GridMap, env_id: str) -> EnvEntry:
     )
 
 
+def with_map(entry: EnvEntry, grid_map: GridMap) -> EnvEntry:
+    """``entry`` (a map's) playing ``grid_map`` instead, under the same id: the world changed
+    while the agent learns, or ``--set-map``. What it is made with, its discount, time limit and
+    step note follow the map; the rest (keys, pace, tuned settings) stays."""
+    return replace(
+        entry,
+        gamma=grid_map.gamma,
+        step_note=scenes.map_slip if grid_map.slip > 0 else None,
+        make_kwargs={**entry.make_kwargs, "grid_map": grid_map, "max_episode_steps": grid_map.max_steps},
+    )
+
+
 def map_entries() -> list[EnvEntry]:
     """Every known map's entry, for the launcher (a malformed file of a person's is left out)."""
     out = []

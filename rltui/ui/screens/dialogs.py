@@ -296,30 +296,38 @@ def _count(steps: Any) -> str:
 
 
 class KnobsDialog(Dialog):
-    """The agent's knobs (and, in real time, the env's pace), each in a field with its value
-    now: change any, enter applies them all (checked first: a bad value is said under the
-    fields and the dialog stays open)."""
+    """The agent's knobs (and, in real time, the env's pace; on a grid map, the world's slip and
+    living reward), each in a field with its value now: change any, enter applies them all
+    (checked first: a bad value is said under the fields and the dialog stays open)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, agent: Any, pace: float | None = None) -> None:
+    def __init__(self, agent: Any, pace: float | None = None, world: list[tuple[Any, Any]] | None = None) -> None:
+        """``world``: the world's knobs with their values (:func:`rltui.live.knobs.world_knobs_for`)."""
         from rltui.live.knobs import PACE, knobs_for
         from rltui.ui.format import field_text
 
         super().__init__()
         self.agent = agent
+        self.world = list(world or [])
         self.knobs = ([(PACE, pace)] if pace is not None else []) + (knobs_for(agent) if agent is not None else [])
-        self.shown = {knob.key: field_text(value) for knob, value in self.knobs}
+        self.shown = {knob.key: field_text(value) for knob, value in [*self.knobs, *self.world]}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="knobs-dialog"):
             agents_own = any(knob.key != "pace" for knob, _ in self.knobs)
-            yield Label(
-                f"The {self.agent.kind} agent's settings, from its next step on:"
-                if agents_own
-                else "Real time's pace, from the next frame on:"
-            )
+            if self.knobs:
+                yield Label(
+                    f"The {self.agent.kind} agent's settings, from its next step on:"
+                    if agents_own
+                    else "Real time's pace, from the next frame on:"
+                )
             for knob, _ in self.knobs:
+                yield Label(f"{knob.label}: {knob.meaning}", classes="knob-label")
+                yield Input(self.shown[knob.key], id=f"knob-{knob.key}", classes="knob")
+            if self.world:
+                yield Label("The world's, from the next episode on (the agent keeps its values):")
+            for knob, _ in self.world:
                 yield Label(f"{knob.label}: {knob.meaning}", classes="knob-label")
                 yield Input(self.shown[knob.key], id=f"knob-{knob.key}", classes="knob")
             yield Label("", id="knobs-error", classes="dialog-error")
@@ -332,7 +340,7 @@ class KnobsDialog(Dialog):
     def changes(self) -> dict[str, str]:
         """The fields a person changed: key -> text."""
         out = {}
-        for knob, _ in self.knobs:
+        for knob, _ in [*self.knobs, *self.world]:
             text = self.query_one(f"#knob-{knob.key}", Input).value.strip()
             if text != self.shown[knob.key]:
                 out[knob.key] = text
@@ -340,13 +348,14 @@ class KnobsDialog(Dialog):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         from agents.base import SettingError
-        from rltui.live.knobs import PACE, check, check_pace
+        from rltui.live.knobs import PACE, WORLD_KEYS, check, check_pace, check_world
 
         changes = self.changes()
-        agents_own = {key: text for key, text in changes.items() if key != PACE.key}
+        agents_own = {key: text for key, text in changes.items() if key != PACE.key and key not in WORLD_KEYS}
         try:
             if PACE.key in changes:
                 check_pace(changes[PACE.key])
+            check_world({key: text for key, text in changes.items() if key in WORLD_KEYS})
             if agents_own:
                 check(self.agent, agents_own)
         except SettingError as exc:

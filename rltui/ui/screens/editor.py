@@ -4,6 +4,10 @@ Opened with ``E`` from the play screen of a map, FrozenLake or CliffWalking. The
 drawn as the play screen draws it, with a cursor; keys place cells, the fields on the right
 set the map's settings. ``p`` saves the map to ``saves/maps/NAME.txt`` and plays it (``tab``
 there hands it to an agent); ``ctrl+s`` only saves.
+
+Opened with ``P`` (paint) from the play screen of a map, the editor is *live*: it paints the
+world the agent is learning in (cells, slip, living reward; not its size, since the agent
+holds a row per state), and ``p`` hands the map back to change the world at the next episode.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal, Vertical
 from textual.strip import Strip
 from textual.widget import Widget
@@ -54,9 +58,11 @@ class MapCanvas(Widget, can_focus=True):
         Binding("left_curly_bracket", "resize(-1, 0)", "Rows", show=False),
     ]
 
-    def __init__(self, grid_map: GridMap) -> None:
+    def __init__(self, grid_map: GridMap, fixed_size: bool = False) -> None:
         super().__init__()
         self.map = grid_map
+        self.fixed_size = fixed_size
+        """Live: the size stays (the agent holds a row per state)."""
         self.cursor = (0, 0)
         self._drawn: tuple[Any, list[list[Segment]]] | None = None
 
@@ -89,6 +95,13 @@ class MapCanvas(Widget, can_focus=True):
 
     def action_resize(self, d_rows: int, d_cols: int) -> None:
         rows, cols = self.map.shape
+        if self.fixed_size:
+            self.notify(
+                f"The agent holds a row per state of this {rows}x{cols} world, so painting it live keeps "
+                "its size (E edits a copy of any size).",
+                severity="warning",
+            )
+            return
         new_rows, new_cols = rows + d_rows, cols + d_cols
         if not (1 <= new_rows <= MAX_SIDE and 1 <= new_cols <= MAX_SIDE) or new_rows * new_cols < 2:
             self.notify(f"A map has 1 to {MAX_SIDE} rows and columns (and two cells at least).")
@@ -109,38 +122,57 @@ class MapEditorScreen(GuardedScreen):
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
-    def __init__(self, grid_map: GridMap, name: str, own_file: Path | None) -> None:
+    LIVE_SETTINGS = ("slip", "living_reward")
+    """The settings painting live changes (γ is the agent's, the time limit the env's)."""
+
+    def __init__(self, grid_map: GridMap, name: str, own_file: Path | None, live: bool = False) -> None:
         """Args:
         grid_map: the map to start from.
         name: the name it saves under (``saves/maps/NAME.txt``).
         own_file: the person's file this map came from (saving over it is saving the
             edits); None for a map that is not yet theirs.
+        live: paint the world an agent is learning in: ``p`` hands back the map (of the same
+            size) to play from the next episode, instead of saving it.
         """
         super().__init__()
         self.map = grid_map
         self.map_name = name
         self.own_file = own_file
-        self.saved_text: str | None = grid_map.to_text() if own_file is not None else None
+        self.live = live
+        self.saved_text: str | None = grid_map.to_text() if own_file is not None or live else None
+        if live:  # p applies instead of saving; nothing is saved (the screen's tab keys stay)
+            kept = [b for bs in self._bindings.key_to_bindings.values() for b in bs if b.action not in ("play", "save")]
+            self._bindings = BindingsMap([Binding("p", "play", "Apply (next episode)"), *kept])
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             with Vertical(id="editor-stage"):
-                yield MapCanvas(self.map)
+                yield MapCanvas(self.map, fixed_size=self.live)
                 yield Static(id="editor-status")
             with Vertical(id="editor-side"):
-                yield Label("name (saves/maps/NAME.txt)")
-                yield Input(self.map_name, id="map-name", classes="knob")
+                shown = not self.live  # painting live: no name, no γ or time limit
+                yield Label("name (saves/maps/NAME.txt)").set_styles(display="block" if shown else "none")
+                yield Input(self.map_name, id="map-name", classes="knob").set_styles(
+                    display="block" if shown else "none"
+                )
                 for key, (meaning, _, _) in SETTINGS.items():
-                    yield Label(f"{key}: {meaning}")
-                    yield Input(field_text(getattr(self.map, key)), id=f"map-{key}", classes="knob")
+                    display = "block" if shown or key in self.LIVE_SETTINGS else "none"
+                    yield Label(f"{key}: {meaning}").set_styles(display=display)
+                    yield Input(field_text(getattr(self.map, key)), id=f"map-{key}", classes="knob").set_styles(
+                        display=display
+                    )
                 yield Label("exit reward (g places an exit worth it)")
                 yield Input("1", id="map-exit", classes="knob")
-                yield Static(_HELP, id="editor-help")
+                yield Static(_LIVE_HELP if self.live else _HELP, id="editor-help")
         yield TooSmall()
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#editor-stage").border_title = f"Map editor: {self.map_name}"
+        self.query_one("#editor-stage").border_title = (
+            f"Painting the live world: {self.map_name} (from the next episode)"
+            if self.live
+            else f"Map editor: {self.map_name}"
+        )
         self.query_one("#editor-side").border_title = "Settings"
         self.query_one(MapCanvas).focus()
         self._status()
@@ -176,6 +208,8 @@ class MapEditorScreen(GuardedScreen):
         text = Text(f"{rows}x{cols}, cursor at row {r}, column {c}.  ", style=TEXT)
         if problem:
             text.append(f"Not playable yet: {problem}.", style=f"bold {BAD_SOFT}")
+        elif self.live:
+            text.append("Playable: p changes the world at the next episode; the agent keeps its values.", style=GOOD)
         else:
             text.append("Playable: p saves and plays it.", style=GOOD)
         self.query_one("#editor-status", Static).update(text)
@@ -236,6 +270,14 @@ class MapEditorScreen(GuardedScreen):
         self._save()
 
     def action_play(self) -> None:
+        if self.live:
+            try:
+                checked = self._checked()
+            except MapError as exc:
+                self.notify(f"Not changed: {exc}.", severity="error")
+                return
+            self.dismiss(checked)
+            return
         target = self._save()
         if target is not None:
             self.dismiss(target.stem)
@@ -243,16 +285,26 @@ class MapEditorScreen(GuardedScreen):
     def action_leave(self) -> None:
         if self.saved_text != self.map.to_text() and not getattr(self, "_warned", False):
             self._warned = True
-            self.notify("The map has changes that are not saved: ctrl+s saves, esc again leaves.", severity="warning")
+            self.notify(
+                "The painting is not applied: p applies it at the next episode, esc again leaves."
+                if self.live
+                else "The map has changes that are not saved: ctrl+s saves, esc again leaves.",
+                severity="warning",
+            )
             return
         self.dismiss(None)
 
     def action_help(self) -> None:
-        self.notify(_HELP, timeout=12)
+        self.notify(_LIVE_HELP if self.live else _HELP, timeout=12)
 
 
 _HELP = (
     "arrows move · . floor · # or w wall · s start · g exit (its reward above) · h hole · "
     "c cliff (-100, back to S) · ] [ columns · } { rows · tab to the fields and back · "
     "p save & play · ctrl+s save · esc leave"
+)
+_LIVE_HELP = (
+    "arrows move · . floor · # or w wall · s start · g exit (its reward above) · h hole · "
+    "c cliff · tab to the fields and back · p applies it at the next episode (the agent keeps "
+    "its values) · esc leave"
 )

@@ -27,12 +27,19 @@ APP_KEYS = (
     (
         "K",
         "knobs: change α, ε (and its schedule), γ or the learning rate while the agent runs; "
-        "from its next step, marked on the timeline and as a line in the Training plot",
+        "from its next step, marked on the timeline and as a line in the Training plot; on a grid "
+        "map also the world's slip and living reward, from the next episode",
     ),
     (
         "E",
         "edit this grid world's map (maps, FrozenLake, CliffWalking): walls, start, exits, holes, "
         "cliff, slip, living reward, γ; p saves it to saves/maps/ and plays it",
+    ),
+    (
+        "P",
+        "paint the world while the agent learns (maps): a reward, a wall, a hole, an exit, slip, "
+        "living reward; p applies it at the next episode, marked like a knob; the agent keeps its "
+        "values and the value map (v) shows them reroute; the size stays",
     ),
     (
         "X",

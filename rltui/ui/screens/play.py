@@ -62,6 +62,7 @@ class PlayScreen(AgentFiles, GuardedScreen):
         Binding("v", "value_map", "Values", id="value-map"),
         Binding("K", "knobs", "Knobs", key_display="K", show=False, id="knobs"),
         Binding("E", "edit_map", "Edit map", key_display="E", show=False, id="edit-map"),
+        Binding("P", "paint", "Paint the world", key_display="P", show=False, id="paint"),
         Binding("X", "explain", "Explain", key_display="X", show=False, id="explain"),
         Binding("r", "reset", "Reset", id="reset"),
         Binding("left_square_bracket", "scrub(-1)", "Back/forward", key_display="[ ]", id="back-step"),
@@ -295,17 +296,18 @@ class PlayScreen(AgentFiles, GuardedScreen):
 
     def action_knobs(self) -> None:
         """K: the agent's knobs (α, ε, γ, the learning rate …), turned while it runs, and in
-        real time the env's pace."""
-        from rltui.live.knobs import PACE, check_pace, knobs_for
+        real time the env's pace, and a grid map's slip and living reward (next episode on)."""
+        from rltui.live.knobs import PACE, WORLD_KEYS, check_pace, check_world, knobs_for, world_knobs_for
         from rltui.ui.screens.dialogs import KnobsDialog
 
         agent = self.playalong.agent
         snap = self.playalong.latest
         pace = snap.realtime.fps if snap is not None and snap.realtime.on and snap.realtime.fps else None
-        if agent is None and pace is None:
+        world = world_knobs_for(self.playalong.world.now())
+        if agent is None and pace is None and not world:
             self.notify("There is no agent to tune: press tab to bring one in.")
             return
-        if pace is None and not knobs_for(agent):
+        if pace is None and not world and not knobs_for(agent):
             self.notify(
                 f"The {agent.kind} agent has no knobs to turn while it runs "
                 "(it plans from the model; --set gamma=… makes a new one)."
@@ -317,10 +319,29 @@ class PlayScreen(AgentFiles, GuardedScreen):
                 return
             if PACE.key in changes:
                 self.playalong.set_pace(check_pace(changes.pop(PACE.key)))
+            if worlds := {key: changes.pop(key) for key in list(changes) if key in WORLD_KEYS}:
+                self.playalong.set_world(check_world(worlds))
             if changes:
                 self.playalong.retune(changes)
 
-        self.app.push_screen(KnobsDialog(agent, pace), answered)
+        self.app.push_screen(KnobsDialog(agent, pace, world), answered)
+
+    def action_paint(self) -> None:
+        """P: paint the live world (a reward, a wall, a hole, an exit; slip, living reward) while
+        the agent learns: the world changes at the next episode, the agent keeps its values."""
+        from rltui.live.world import NOT_A_MAP
+        from rltui.ui.screens.editor import MapEditorScreen
+
+        grid_map = self.playalong.world.now()
+        if grid_map is None:
+            self.notify(NOT_A_MAP)
+            return
+
+        def painted(changed: Any) -> None:
+            if changed is not None:
+                self.playalong.change_world(changed)
+
+        self.app.push_screen(MapEditorScreen(grid_map, grid_map.name, None, live=True), painted)
 
     def action_edit_map(self) -> None:
         """E: edit this grid world's map (a map's, FrozenLake's, CliffWalking's); p in the
