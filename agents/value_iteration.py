@@ -71,9 +71,7 @@ class Model:
     def outcomes(self, s: int, a: int) -> list[tuple[float, int, float, bool]]:
         """P[s][a] again: (probability, next state, reward, terminated) of each outcome."""
         at = np.flatnonzero(self._sa == s * self.n_actions + a)
-        return [
-            (float(self._prob[i]), int(self._next[i]), float(self._rew[i]), not bool(self._cont[i])) for i in at
-        ]
+        return [(float(self._prob[i]), int(self._next[i]), float(self._rew[i]), not bool(self._cont[i])) for i in at]
 
     def backup(self, v: np.ndarray, gamma: float) -> np.ndarray:
         """Q(s, a) = E[r + γ V(s')], with V(s') = 0 past a true end: (n_states, n_actions)."""
