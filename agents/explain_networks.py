@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from agents.base import Transition
-from agents.explain import MAX_AFTER, After, Explanation, Term, eq, number
+from agents.explanation import MAX_AFTER, After, Explanation, Term, eq, number
 
 # --- DQN ------------------------------------------------------------------------------------
 
