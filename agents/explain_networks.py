@@ -142,7 +142,7 @@ def policy(agent: Any, step: Transition, recorded: Mapping[str, Any], after: Aft
     return Explanation(
         ("PPO" if clip is not None else "REINFORCE") + ": this step's share of the policy gradient",
         equation,
-        f"δ = {eq(r)} + {number(gamma)} × {eq(v_next)} − {eq(value)} = {eq(delta)};   A = {eq(advantage)}",
+        f"δ = {eq(r)} + {number(gamma)} × {eq(v_next)} − {eq(value)} = {number(delta)};   A = {number(advantage)}",
         tuple(terms),
         tuple(result),
         tuple(notes),
