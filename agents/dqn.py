@@ -88,6 +88,9 @@ class DQNAgent(NetworkAgent):
     """Each env's held exploring move's steps left (``act_n``), made for ``n_envs`` rows."""
 
     kind = DQN_KIND
+    exercise: Any = None
+    """A learner's target in place of :func:`target_of`, called as it is (``--exercise``:
+    agents/exercises/live.py)."""
 
     def __init__(
         self, observation: dict[str, Any], n_actions: int, config: DQNConfig | None = None, seed: int | None = None
@@ -246,7 +249,8 @@ class DQNAgent(NetworkAgent):
         q, q_next = self._q(np.stack([x, x2]))
         target_next = self._q(x2, target=True)[None]
         chooser = q_next[None] if self.config.double_dqn else None
-        y = float(target_of(reward, float(terminated), self.config.gamma, target_next, chooser)[0])
+        target = target_of if self.exercise is None else self.exercise
+        y = float(target(np.array([reward]), np.array([float(terminated)]), self.config.gamma, target_next, chooser)[0])
         a_star = int((target_next if chooser is None else chooser).argmax(1)[0])
         return {
             "td_target": y,
@@ -291,7 +295,7 @@ class DQNAgent(NetworkAgent):
             both = self._online(torch.cat((batch.observations, batch.next_observations)))
             q_all, online_next = both[:n], both[n:]
         with torch.no_grad():
-            td_target = target_of(
+            td_target = (target_of if self.exercise is None else self.exercise)(
                 batch.rewards,
                 batch.terminated,
                 c.gamma,

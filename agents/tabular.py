@@ -86,6 +86,36 @@ class TabularConfig:
         return []
 
 
+def q_learning_target(r: float, q_next: list[float], gamma: float, terminated: bool, truncated: bool) -> float:
+    """Q-learning's TD target y = r + γ max_a' Q(s', a'); y = r where s' is terminal (a time
+    limit, ``truncated``, is no end of the MDP: it bootstraps)."""
+    return r + gamma * (0.0 if terminated else max(q_next))
+
+
+def sarsa_target(r: float, q_next: list[float], a_next: int, gamma: float, terminated: bool, truncated: bool) -> float:
+    """SARSA's TD target y = r + γ Q(s', a'), a' the action the policy chose in s'; y = r where
+    s' is terminal."""
+    return r + gamma * (0.0 if terminated else q_next[a_next])
+
+
+def expected_sarsa_target(
+    r: float, q_next: list[float], epsilon: float, gamma: float, terminated: bool, truncated: bool
+) -> float:
+    """Expected SARSA's TD target y = r + γ Σ_a' π(a'|s') Q(s', a') under the ε-greedy π:
+    (1 − ε) max_a' Q(s', a') + ε mean_a' Q(s', a'); y = r where s' is terminal."""
+    if terminated:
+        return r + gamma * 0.0
+    return r + gamma * ((1.0 - epsilon) * max(q_next) + epsilon * sum(q_next) / len(q_next))
+
+
+_TARGETS: dict[str, Any] = {
+    Q_LEARNING: q_learning_target,
+    SARSA: sarsa_target,
+    EXPECTED_SARSA: expected_sarsa_target,
+}
+"""Each kind's TD target (the references of ``rltui exercise``: agents/exercises)."""
+
+
 class TabularAgent(AgentBase):
     """One Q-table, three update rules.
 
@@ -129,6 +159,9 @@ class TabularAgent(AgentBase):
         self.rng = random.Random(seed)
         self._actions = range(n_actions)
         self._next_action: tuple[int, int] | None = None  # SARSA's chosen a' for s'
+
+    exercise: Any = None
+    """A learner's TD target in place of the kind's own (``--exercise``: agents/exercises/live.py)."""
 
     # --- acting --------------------------------------------------------------
 
@@ -185,22 +218,23 @@ class TabularAgent(AgentBase):
         s2 = self.indexer(step.next_obs)
         self._next_action = None
         said: dict[str, Any] = {"alpha": c.alpha}  # what explains the update (agents/explain.py)
-        if step.terminated:
-            bootstrap = 0.0  # no value beyond a terminal state; truncation keeps it
-        elif self.kind == Q_LEARNING:
-            bootstrap = max(self._row(s2))
+        row2 = self._row(s2)
+        target = self.exercise if self.exercise is not None else _TARGETS[self.kind]
+        if self.kind == Q_LEARNING:
+            td_target = target(step.reward, row2, c.gamma, step.terminated, step.truncated)
         elif self.kind == SARSA:
-            a2 = self._explore(s2)
-            if not step.truncated:
-                self._next_action = (s2, a2)
-            bootstrap = self._row(s2)[a2]
-            said["next_action"] = a2
+            a2 = 0  # no a' beyond a terminal state (and no draw for it)
+            if not step.terminated:
+                a2 = self._explore(s2)
+                if not step.truncated:
+                    self._next_action = (s2, a2)
+                said["next_action"] = a2
+            td_target = target(step.reward, row2, a2, c.gamma, step.terminated, step.truncated)
         else:  # expected SARSA under the epsilon-greedy policy
-            row2 = self._row(s2)
             eps = self.epsilon
-            bootstrap = (1.0 - eps) * max(row2) + eps * sum(row2) / self.n_actions
-            said["epsilon"] = eps
-        td_target = step.reward + c.gamma * bootstrap
+            if not step.terminated:
+                said["epsilon"] = eps
+            td_target = target(step.reward, row2, eps, c.gamma, step.terminated, step.truncated)
         td_error = td_target - self._row(s)[step.action]
         self._learn(s, step.action, td_error)
         self.steps += 1
