@@ -73,6 +73,17 @@ class CategoricalHead:
         entropy = -(logp_all.exp() * logp_all).sum(dim=1)
         return logp_all.gather(1, actions.unsqueeze(1)).squeeze(1), entropy
 
+    @staticmethod
+    def distribution(out: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """What fixes π(·|s) for a batch's logits (their log-probabilities), for :meth:`kl`."""
+        return (torch.log_softmax(out, dim=1),)
+
+    @staticmethod
+    def kl(old: tuple[torch.Tensor, ...], new: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        """KL(π_old(·|s) ‖ π_new(·|s)) per row: Σ_a π_old(a|s) (log π_old(a|s) − log π_new(a|s))."""
+        (old_logp,), (new_logp,) = old, new
+        return (old_logp.exp() * (old_logp - new_logp)).sum(dim=1)
+
 
 class GaussianHead:
     """π(·|s) = N(μ(s), σ²) per action dimension: the network gives μ, σ = exp(log σ) is a
@@ -134,6 +145,18 @@ class GaussianHead:
         log_std = self.log_std
         entropy = (0.5 + 0.5 * LOG_2PI + log_std).sum().expand(out.shape[0])
         return gaussian_log_prob(actions, out, log_std), entropy
+
+    def distribution(self, out: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """What fixes π(·|s) for a batch's means: (μ, log σ), for :meth:`kl`."""
+        return out, self.log_std.expand_as(out)
+
+    @staticmethod
+    def kl(old: tuple[torch.Tensor, ...], new: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        """KL(N(μ₀, σ₀²) ‖ N(μ₁, σ₁²)) per row, summed over independent dimensions:
+        log σ₁/σ₀ + (σ₀² + (μ₀ − μ₁)²) / 2σ₁² − ½."""
+        (mu0, log_std0), (mu1, log_std1) = old, new
+        var0, var1 = torch.exp(2 * log_std0), torch.exp(2 * log_std1)
+        return (log_std1 - log_std0 + (var0 + (mu0 - mu1).pow(2)) / (2 * var1) - 0.5).sum(dim=-1)
 
 
 def gaussian_log_prob(x: torch.Tensor, mean: torch.Tensor, log_std: torch.Tensor) -> torch.Tensor:

@@ -1,4 +1,4 @@
-"""What REINFORCE and PPO share: an actor-critic pair of networks, its rollout, GAE.
+"""What REINFORCE, PPO and TRPO share: an actor-critic pair of networks, its rollout, GAE.
 
 A policy agent acts by sampling from π(·|s) (greedy: the likeliest action), keeps the
 steps of its own rollout, and learns from them in batches: per finished episode or
@@ -306,6 +306,134 @@ class ActorCritic(NetworkAgent):
             raise ValueError("policy.log_std belongs to a policy over continuous actions, not discrete ones")
         super().load_arrays(arrays, counters)
         self.rollout.clear()
+
+
+class NStepActorCritic(ActorCritic):
+    """An actor-critic that learns every ``n_steps`` of its own steps (PPO, TRPO), from one env
+    or, in ``train``, from ``n_envs`` side by side (:meth:`act_batch`, :meth:`observe_batch`).
+
+    Subclasses write :meth:`update` (``precomputed``: the advantages and returns of several
+    envs' rollouts, each env's GAE computed on its own); the config needs ``n_steps``,
+    ``gae_lambda`` and ``n_envs`` besides what :class:`ActorCritic` needs.
+    """
+
+    def __init__(
+        self,
+        observation: dict[str, Any],
+        n_actions: int,
+        config: Any,
+        seed: int | None,
+        action: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(observation, n_actions, config, seed, action)
+        self._vector: list[_Stream] = []
+        """Each env's steps when ``train`` collects from several (:meth:`act_batch`)."""
+        self._batch_seen: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        """(features, policy outputs, V) of the last batch acted on."""
+
+    def update(self, precomputed: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
+        raise NotImplementedError
+
+    def ready(self) -> bool:
+        return len(self.rollout) >= self.config.n_steps
+
+    def phase(self) -> str:
+        return f"collecting {len(self.rollout)}/{self.config.n_steps}"
+
+    # --- several envs side by side (train only) -------------------------------------------
+
+    def act_batch(self, observations: np.ndarray) -> np.ndarray:
+        """Sampled actions for one observation per env (``n_envs`` rows), exploring.
+
+        Also completes the envs' previous steps: V(s') of each is this batch's value of the
+        same row (with Gymnasium's next-step autoreset, an env that just ended still shows its
+        final observation here, and its action is ignored). When every env has ``n_steps``
+        steps, the agent learns first, then acts with the new policy.
+        """
+        x = np.asarray(observations, dtype=np.float32).reshape(len(observations), -1)
+        out, values = self._forward(x)
+        streams = self._streams(len(x))
+        for i, stream in enumerate(streams):
+            if stream.pending:
+                stream.next_values[-1] = float(values[i])
+                stream.pending = False
+        if all(len(stream) >= self.config.n_steps for stream in streams):
+            self.last_metrics = self._update_streams(streams)
+            self.updates += 1
+            out, values = self._forward(x)
+        self._batch_seen = (x, out, values)
+        return self.head.sample_rows(out, self.rng)
+
+    def observe_batch(self, i: int, step: Transition) -> None:
+        """Keep env ``i``'s step (its action from the last :meth:`act_batch`)."""
+        assert self._batch_seen is not None, "observe_batch follows act_batch"
+        x, out, values = self._batch_seen
+        stream = self._vector[i]
+        action = self.head.action_of(step.action)
+        stream.add(
+            x[i],
+            action,
+            float(step.reward),
+            self.head.log_prob(out[i], action),
+            float(values[i]),
+            0.0,
+            bool(step.terminated or step.truncated),
+        )
+        stream.pending = not step.terminated  # V(s') comes with the next batch
+        self.steps += 1
+        if step.terminated or step.truncated:
+            self.episodes += 1
+
+    def _streams(self, n: int) -> list[_Stream]:
+        if len(self._vector) != n:
+            self._vector = [_Stream() for _ in range(n)]
+        return self._vector
+
+    def _update_streams(self, streams: list[_Stream]) -> dict[str, float]:
+        """One update on every env's rollout: GAE per env (each stream's last step bootstraps
+        from its V(s')), then minibatches over all of them."""
+        merged = self.rollout
+        merged.clear()
+        advantages = []
+        for stream in streams:
+            advantages.append(stream.advantages(self.config.gamma, self.config.gae_lambda))
+            for name in ("obs", "actions", "rewards", "log_probs", "values", "next_values", "ends"):
+                getattr(merged, name).extend(getattr(stream, name))
+            stream.clear()
+        metrics = self.update(
+            precomputed=(np.concatenate([a for a, _ in advantages]), np.concatenate([r for _, r in advantages]))
+        )
+        merged.clear()
+        self._seen = None
+        return metrics
+
+
+class _Stream(Rollout):
+    """One env's steps when several are collected side by side."""
+
+    pending = False
+    """The last step still waits for V(s')."""
+
+
+def rollout_problems(config: Any) -> list[str]:
+    """An n-step agent's settings that must agree (a minibatch within one rollout), and its device."""
+    from agents.torch_setup import device_problem
+
+    out = []
+    if config.batch_size > config.n_steps * config.n_envs:
+        rollout = (
+            f"'n_steps' ({config.n_steps})"
+            if config.n_envs == 1
+            else f"'n_steps' × 'n_envs' ({config.n_steps} × {config.n_envs})"
+        )
+        out.append(
+            f"Setting 'batch_size' ({config.batch_size}) cannot exceed {rollout}: a minibatch "
+            "is drawn from one rollout."
+        )
+    problem = device_problem(config.device)
+    if problem is not None:
+        out.append(problem)
+    return out
 
 
 def explained_variance(predicted: np.ndarray, target: np.ndarray) -> float:

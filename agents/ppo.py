@@ -18,10 +18,10 @@ import numpy as np
 import torch
 
 from agents import nets
-from agents.base import PROBABILITY, STEPS, Limit, Transition
+from agents.base import PROBABILITY, STEPS, Limit
 from agents.nets import clip_grad_norm
 from agents.optim import Adam
-from agents.policy import ActorCritic, Rollout, explained_variance
+from agents.policy import NStepActorCritic, explained_variance, rollout_problems
 
 KIND = "ppo"
 
@@ -90,26 +90,10 @@ class PPOConfig:
     }
 
     def problems(self) -> list[str]:
-        from agents.torch_setup import device_problem
-
-        out = []
-        if self.batch_size > self.n_steps * self.n_envs:
-            rollout = (
-                f"'n_steps' ({self.n_steps})"
-                if self.n_envs == 1
-                else f"'n_steps' × 'n_envs' ({self.n_steps} × {self.n_envs})"
-            )
-            out.append(
-                f"Setting 'batch_size' ({self.batch_size}) cannot exceed {rollout}: a minibatch "
-                "is drawn from one rollout."
-            )
-        problem = device_problem(self.device)
-        if problem is not None:
-            out.append(problem)
-        return out
+        return rollout_problems(self)
 
 
-class PPOAgent(ActorCritic):
+class PPOAgent(NStepActorCritic):
     """PPO with a clipped surrogate; see the module docstring."""
 
     kind = KIND
@@ -127,10 +111,6 @@ class PPOAgent(ActorCritic):
         self._horizon: tuple[int, int] | None = None
         """(first step, steps) of the budget the learning rate anneals over (:meth:`plan`)."""
         self._shuffle = torch.Generator().manual_seed(int(self.rng.integers(2**62)))
-        self._vector: list[_Stream] = []
-        """Each env's steps when ``train`` collects from several (:meth:`act_batch`)."""
-        self._batch_seen: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        """(features, policy outputs, V) of the last batch acted on."""
 
     def optimizers(self) -> dict[str, Adam]:
         return {"optimizer": self.optimizer}
@@ -151,79 +131,6 @@ class PPOAgent(ActorCritic):
         if span <= 0:
             return c.learning_rate
         return c.learning_rate * max(0.0, 1.0 - (self.steps - start) / span)
-
-    def ready(self) -> bool:
-        return len(self.rollout) >= self.config.n_steps
-
-    def phase(self) -> str:
-        return f"collecting {len(self.rollout)}/{self.config.n_steps}"
-
-    # --- several envs side by side (train only) -------------------------------------------
-
-    def act_batch(self, observations: np.ndarray) -> np.ndarray:
-        """Sampled actions for one observation per env (``n_envs`` rows), exploring.
-
-        Also completes the envs' previous steps: V(s') of each is this batch's value of the
-        same row (with Gymnasium's next-step autoreset, an env that just ended still shows its
-        final observation here, and its action is ignored). When every env has ``n_steps``
-        steps, the agent learns first, then acts with the new policy.
-        """
-        x = np.asarray(observations, dtype=np.float32).reshape(len(observations), -1)
-        out, values = self._forward(x)
-        streams = self._streams(len(x))
-        for i, stream in enumerate(streams):
-            if stream.pending:
-                stream.next_values[-1] = float(values[i])
-                stream.pending = False
-        if all(len(stream) >= self.config.n_steps for stream in streams):
-            self.last_metrics = self._update_streams(streams)
-            self.updates += 1
-            out, values = self._forward(x)
-        self._batch_seen = (x, out, values)
-        return self.head.sample_rows(out, self.rng)
-
-    def observe_batch(self, i: int, step: Transition) -> None:
-        """Keep env ``i``'s step (its action from the last :meth:`act_batch`)."""
-        assert self._batch_seen is not None, "observe_batch follows act_batch"
-        x, out, values = self._batch_seen
-        stream = self._vector[i]
-        action = self.head.action_of(step.action)
-        stream.add(
-            x[i],
-            action,
-            float(step.reward),
-            self.head.log_prob(out[i], action),
-            float(values[i]),
-            0.0,
-            bool(step.terminated or step.truncated),
-        )
-        stream.pending = not step.terminated  # V(s') comes with the next batch
-        self.steps += 1
-        if step.terminated or step.truncated:
-            self.episodes += 1
-
-    def _streams(self, n: int) -> list[_Stream]:
-        if len(self._vector) != n:
-            self._vector = [_Stream() for _ in range(n)]
-        return self._vector
-
-    def _update_streams(self, streams: list[_Stream]) -> dict[str, float]:
-        """One update on every env's rollout: GAE per env (each stream's last step bootstraps
-        from its V(s')), then minibatches over all of them."""
-        merged = self.rollout
-        merged.clear()
-        advantages = []
-        for stream in streams:
-            advantages.append(stream.advantages(self.config.gamma, self.config.gae_lambda))
-            for name in ("obs", "actions", "rewards", "log_probs", "values", "next_values", "ends"):
-                getattr(merged, name).extend(getattr(stream, name))
-            stream.clear()
-        metrics = self.update(
-            precomputed=(np.concatenate([a for a, _ in advantages]), np.concatenate([r for _, r in advantages]))
-        )
-        merged.clear()
-        self._seen = None
-        return metrics
 
     def update(self, precomputed: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
         c = self.config
@@ -306,13 +213,6 @@ class PPOAgent(ActorCritic):
         out["learning_rate"] = self.optimizer.lr
         out["explained_variance"] = explained_variance(np.asarray(self.rollout.values), returns)
         return out
-
-
-class _Stream(Rollout):
-    """One env's steps when several are collected side by side."""
-
-    pending = False
-    """The last step still waits for V(s')."""
 
 
 def clipped_surrogate(ratio: torch.Tensor, advantage: torch.Tensor, clip_range: float) -> torch.Tensor:
