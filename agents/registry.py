@@ -158,6 +158,32 @@ _BUILT_IN: tuple[KindSpec, ...] = (
         n_envs=True,
     ),
     KindSpec(
+        "trpo",
+        "agents.trpo",
+        "trpo",
+        "TRPO: a natural-gradient step inside a KL trust region, on GAE advantages",
+        off_policy=False,
+        uses_torch=True,
+        continuous=True,
+        space=search.TRPO,
+        shape_keys=_NET_SHAPE,
+        n_envs=True,
+        metric_tags=MappingProxyType(
+            {
+                "policy_objective": "train/policy_objective",
+                "kl_divergence_loss": "train/kl_divergence_loss",
+                "is_line_search_success": "train/is_line_search_success",
+                "std": "train/std",
+            }
+        ),
+        panel_metrics=(
+            ("surrogate", ("policy_objective",)),
+            ("KL|step", ("kl_divergence_loss", "is_line_search_success")),
+            ("V loss", ("value_loss",)),
+            ("entropy", ("entropy",)),
+        ),
+    ),
+    KindSpec(
         "sac",
         "agents.sac",
         "sac",

@@ -80,6 +80,19 @@ PPO: Space = MappingProxyType(
         "hidden": Dim(choices=_WIDTHS),
     }
 )
+TRPO: Space = MappingProxyType(
+    {
+        "learning_rate": Dim(1e-5, 1e-2, log=True),
+        "gamma": Dim(0.9, 0.9999),
+        "n_steps": Dim(choices=(256, 512, 1024, 2048)),
+        "batch_size": Dim(choices=(32, 64, 128, 256)),
+        "gae_lambda": Dim(0.8, 1.0),
+        "n_critic_updates": Dim(5, 30, integer=True),
+        "cg_max_steps": Dim(5, 30, integer=True),
+        "target_kl": Dim(choices=(0.1, 0.05, 0.03, 0.02, 0.01, 0.005, 0.001)),
+        "hidden": Dim(choices=_WIDTHS),
+    }
+)
 REINFORCE: Space = MappingProxyType(
     {"learning_rate": Dim(1e-5, 1e-2, log=True), "gamma": Dim(0.9, 0.9999), "hidden": Dim(choices=_WIDTHS)}
 )

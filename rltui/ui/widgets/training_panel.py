@@ -176,10 +176,10 @@ class TrainingPanel(SnapshotPanel, Horizontal):
                 ("steps", f"{snap.training.total_steps:,}"),
                 ("steps/s", rate),
                 *(
-                    _policy_rows(snap)
-                    if snap.policy is not None
-                    else _metric_rows(snap)
+                    _metric_rows(snap)
                     if _panel_metrics(snap)
+                    else _policy_rows(snap)
+                    if snap.policy is not None
                     else _planner_rows(snap)
                     if snap.planning is not None
                     else [
