@@ -246,6 +246,17 @@ SB3_TAGS = {
     # SB3's td3.py (its DDPG is its TD3 with one critic, no smoothing, no delay).
     "td3": _ROLLOUT | {"train/actor_loss", "train/critic_loss", "train/learning_rate"},
     "ddpg": _ROLLOUT | {"train/actor_loss", "train/critic_loss", "train/learning_rate"},
+    # sb3-contrib's trpo.py (train/std for a Gaussian policy only).
+    "trpo": _ROLLOUT
+    | {
+        "train/policy_objective",
+        "train/value_loss",
+        "train/kl_divergence_loss",
+        "train/is_line_search_success",
+        "train/explained_variance",
+        "train/std",
+        "train/learning_rate",
+    },
 }
 
 
@@ -257,6 +268,7 @@ SB3_TAGS = {
         ("sac", ["Pendulum-v1", "--set", "learning_starts=100", "--set", "batch_size=32"]),
         ("td3", ["Pendulum-v1", "--set", "batch_size=32"]),
         ("ddpg", ["Pendulum-v1", "--set", "batch_size=32", "--set", "noise=ou"]),
+        ("trpo", ["Pendulum-v1", "--set", "n_steps=256", "--set", "n_envs=1"]),
     ],
 )
 def test_each_network_kind_writes_sb3s_tags(
