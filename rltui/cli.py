@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from rltui import __version__
-from rltui.commands import envs, episodes, evaluate, explain, play, saves, serve, train, tune
+from rltui.commands import envs, episodes, evaluate, exercise, explain, play, saves, serve, train, tune
 from rltui.commands.common import EXIT_USAGE, UsageError
 from rltui.paths import PathError
 
@@ -28,6 +28,7 @@ COMMANDS = {
     "saves": saves,
     "episodes": episodes,
     "explain": explain,
+    "exercise": exercise,
     "serve": serve,
 }
 """Each command's module, by its name on the command line (``bench`` is the project's own)."""

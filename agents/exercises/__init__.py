@@ -10,56 +10,10 @@ against it in ``tests/unit/test_exercises.py``, so a reference cannot drift from
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from agents.exercises.base import Case, Exercise
+from agents.exercises.catalog import EXERCISES
 
-
-@dataclass(frozen=True)
-class Case:
-    """One set of inputs, named for what it tries (``terminal step``, ``ties in argmax`` ...)."""
-
-    name: str
-    args: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """One function to write.
-
-    Attributes:
-        name: the function's name (and the exercise's).
-        summary: one line for the list.
-        params: the parameters, in order.
-        doc: the docstring of the template, in the talks' notation (inputs, outputs).
-        reference: the reference implementation, called with the same arguments.
-        cases: seeded cases, ``cases(seed)``.
-        returns: ``"scalar"``, ``"array"`` (the reference's shape) or ``"action"``.
-        judge: for exercises checked by properties rather than one answer (ε-greedy):
-            ``judge(fn, case) -> (expected, got) or None``, descriptions of a disagreement.
-        agents: the kinds that can run the learner's function live (``--exercise``).
-        imports: what the template imports.
-    """
-
-    name: str
-    summary: str
-    params: tuple[str, ...]
-    doc: str
-    reference: Callable[..., Any]
-    cases: Callable[[int], list[Case]]
-    returns: str = "scalar"
-    judge: Callable[[Callable[..., Any], Case], tuple[str, str] | None] | None = None
-    agents: tuple[str, ...] = ()
-    imports: tuple[str, ...] = field(default=())
-
-
-EXERCISES: dict[str, Exercise] = {}
-"""Every exercise by name, in the order ``rltui exercise`` lists them."""
-
-
-def register(exercise: Exercise) -> Exercise:
-    EXERCISES[exercise.name] = exercise
-    return exercise
+__all__ = ["EXERCISES", "Case", "Exercise", "all_exercises", "get"]
 
 
 def get(name: str) -> Exercise:
@@ -68,16 +22,11 @@ def get(name: str) -> Exercise:
     Raises:
         KeyError: with the sentence to say (the names there are).
     """
-    _load()
     if name not in EXERCISES:
         raise KeyError(f"There is no exercise '{name}'; there are: {', '.join(EXERCISES)}.")
     return EXERCISES[name]
 
 
 def all_exercises() -> list[Exercise]:
-    _load()
+    """Every exercise, in the order ``rltui exercise`` lists them."""
     return list(EXERCISES.values())
-
-
-def _load() -> None:
-    from agents.exercises import catalog  # noqa: F401  (registers them)

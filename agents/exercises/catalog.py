@@ -13,8 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from agents.exercises import Case, Exercise, register
+from agents.exercises.base import Case, Exercise, show
 from agents.tabular import expected_sarsa_target, q_learning_target, sarsa_target
+
+EXERCISES: dict[str, Exercise] = {}
+"""Every exercise by name, in the order ``rltui exercise`` lists them."""
+
+
+def register(exercise: Exercise) -> Exercise:
+    EXERCISES[exercise.name] = exercise
+    return exercise
+
 
 DRAWN = 4
 """Cases drawn at random after the fixed ones."""
@@ -305,13 +314,13 @@ def epsilon_greedy_judge(fn: Callable[..., Any], case: Case) -> tuple[str, str] 
     for _ in range(DRAWS):
         a = fn(list(q), eps, rng)
         if isinstance(a, bool) or not isinstance(a, int | np.integer) or not 0 <= int(a) < n:
-            return f"an action from 0 to {n - 1}", _short(a)
+            return f"an action from 0 to {n - 1}", show(a)
         counts[int(a)] += 1
     share = [counts[a] / DRAWS for a in range(n)]
     if any(abs(s - w) > TOLERANCE for s, w in zip(share, want)):
         return (
-            "π(a|s) = " + _short([round(w, 3) for w in want]),
-            f"shares {_short([round(s, 3) for s in share])} over {DRAWS} draws",
+            "π(a|s) = " + show([round(w, 3) for w in want]),
+            f"shares {show([round(s, 3) for s in share])} over {DRAWS} draws",
         )
     return None
 
@@ -853,9 +862,3 @@ register(
         imports=("numpy as np",),
     )
 )
-
-
-def _short(value: Any) -> str:
-    from agents.exercises.check import show
-
-    return show(value)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.exercises import Case, Exercise
+from agents.exercises.base import Case, Exercise, _untorch, show
 
 TIME_LIMIT = 1.0
 """Seconds one call of the learner's function may take."""
@@ -154,15 +154,6 @@ def as_array(value: Any, shape: tuple[int, ...]) -> np.ndarray | None:
     return out if out.shape == shape else None
 
 
-def _untorch(value: Any) -> Any:
-    if hasattr(value, "detach") and hasattr(value, "cpu"):
-        try:
-            return value.detach().cpu().numpy()
-        except Exception:  # noqa: BLE001
-            return value
-    return value
-
-
 def kind_problem(exercise: Exercise, expected: Any, got: Any) -> str | None:
     """What is wrong with the type, shape or finiteness of ``got`` (None: it is comparable)."""
     if exercise.returns == "array":
@@ -198,24 +189,6 @@ def describe(value: Any) -> str:
     if isinstance(value, list | tuple):
         return f"a {type(value).__name__} of {len(value)}"
     return f"{show(value)} (a {type(value).__name__})"
-
-
-def show(value: Any) -> str:
-    """A value as a sentence writes it: floats to four significant digits."""
-    value = _untorch(value)
-    if isinstance(value, bool | np.bool_):
-        return str(bool(value))
-    if isinstance(value, np.ndarray):
-        if value.dtype == bool:
-            return "[" + ", ".join(str(bool(v)) for v in value.ravel()) + "]"
-        return show(value.tolist())
-    if isinstance(value, float | np.floating):
-        return f"{float(value):.4g}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(show(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {show(v)}" for k, v in value.items()) + "}"
-    return str(value)
 
 
 def inputs(case: Case) -> str:
@@ -303,4 +276,3 @@ def template(exercise: Exercise) -> str:
         f'    """{exercise.doc}\n    """\n'
         f'    raise NotImplementedError("write {exercise.name} here")\n'
     )
-
