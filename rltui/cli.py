@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="run the project's own benchmarks")
     bench.add_argument(
-        "which", choices=["render", "tabular", "dqn", "playalong", "demos", "solve", "atari"], help="what to measure"
+        "which",
+        choices=["render", "tabular", "dqn", "playalong", "demos", "solve", "atari", "mujoco"],
+        help="what to measure",
     )
     bench.add_argument("--json", action="store_true", help="print one JSON object last")
     bench.add_argument(
@@ -56,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--env",
         default=None,
-        help="environment for playalong (default Taxi-v4) and solve (default: every catalog env but Atari's)",
+        help="environment for playalong (default Taxi-v4), solve (default: every catalog env but Atari's) "
+        "and mujoco (default Walker2d-v5 and Humanoid-v5)",
     )
     bench.add_argument(
         "--agent",

@@ -1,6 +1,6 @@
 """``rltui bench``: the project's own benchmarks. Each prints its figures.
 
-Run from the repo: ``rltui bench render|tabular|dqn|playalong|demos|solve|atari`` (``--json`` for one JSON line).
+Run from the repo: ``rltui bench render|tabular|dqn|playalong|demos|solve|atari|mujoco`` (``--json`` for one JSON line).
 """
 
 from __future__ import annotations
@@ -25,6 +25,14 @@ def check_options(args: Any) -> None:
         from rltui.bench.atari import ENV
 
         resolve_env(ENV)  # says which install to run when ale-py is missing
+    if args.which == "mujoco":
+        resolve_env(args.env or "Walker2d-v5")  # says which install to run when mujoco is missing
+        if args.env is not None:
+            from rltui.envs import catalog
+
+            entry = catalog.get(args.env)
+            if entry is None or entry.group != "MuJoCo":
+                raise UsageError(f"bench mujoco draws MuJoCo's bodies; {args.env} is not one of them.")
     if args.agent is not None:
         from agents.registry import AgentError, check_kind
 
@@ -71,6 +79,8 @@ def run_bench(which: str, as_json: bool = False, **options: Any) -> int:
         from rltui.bench.solve import bench_solve as bench
     elif which == "atari":
         from rltui.bench.atari import bench_atari as bench
+    elif which == "mujoco":
+        from rltui.bench.mujoco import bench_mujoco as bench
     elif which == "tabular":
         from rltui.bench.agents import bench_tabular as bench
     else:

@@ -124,6 +124,54 @@ def set_physics_state(env: Any, state: Any) -> None:
     env.unwrapped.state = state
 
 
+# --- MuJoCo (Walker2d, Humanoid ...): the model, its data, the simulator's state ---------------
+
+
+def is_mujoco(env: Any) -> bool:
+    """Whether ``env`` is one of Gymnasium's MuJoCo envs."""
+    return type(env.unwrapped).__module__.startswith("gymnasium.envs.mujoco")
+
+
+def mujoco_model_data(env: Any) -> tuple[Any, Any]:
+    """A MuJoCo env's ``MjModel`` and ``MjData`` (what its bodies are, where they are now)."""
+    u = env.unwrapped
+    return u.model, u.data
+
+
+def mujoco_state(env: Any) -> np.ndarray:
+    """Everything the next step of a MuJoCo env depends on, as one float64 array: MuJoCo's
+    "integration" state (time, positions, velocities, actuator activations, the solver's warm
+    start, controls, applied forces), then the bodies' frame and mass-centre positions
+    (``xpos``, ``xipos``) as the last step left them. Gymnasium's envs read those before a step
+    to measure progress (Ant's torso, Humanoid's centre of mass), and a step leaves them as its
+    last substep began, not where ``qpos`` says: recomputing them would change the next reward."""
+    import mujoco
+
+    model, data = mujoco_model_data(env)
+    spec = mujoco.mjtState.mjSTATE_INTEGRATION
+    state = np.empty(mujoco.mj_stateSize(model, spec), dtype=np.float64)
+    mujoco.mj_getState(model, data, state, spec)
+    return np.concatenate([state, data.xpos.ravel(), data.xipos.ravel()])
+
+
+def set_mujoco_state(env: Any, state: np.ndarray) -> None:
+    """Put back a :func:`mujoco_state`. Forward dynamics recomputes what else is derived from it
+    (the contact forces and the rest), then the integration state goes back once more (forward
+    dynamics overwrites the solver's warm start) and so do the positions the last step left."""
+    import mujoco
+
+    model, data = mujoco_model_data(env)
+    spec = mujoco.mjtState.mjSTATE_INTEGRATION
+    size = mujoco.mj_stateSize(model, spec)
+    integration, bodies = state[:size], state[size:].reshape(2, model.nbody, 3)
+    mujoco.mj_setState(model, data, integration, spec)
+    mujoco.mj_forward(model, data)
+    mujoco.mj_rnePostConstraint(model, data)
+    mujoco.mj_setState(model, data, integration, spec)
+    data.xpos[:] = bodies[0]
+    data.xipos[:] = bodies[1]
+
+
 def extras(env: Any) -> dict[str, Any]:
     u = env.unwrapped
     return {name: getattr(u, name) for name in EXTRAS if hasattr(u, name)}

@@ -7,7 +7,8 @@ generator of a toy-text env whose moves are random (the slippery lake): a
 branch then draws what a fresh run from the same seed would, so the episode
 replays from its seed and actions alone. An Atari game is the emulator's
 cloned state with the agent's stacked frames; MiniGrid its grid, agent and
-generator. Anything else cannot be
+generator; a MuJoCo body (Walker2d, Humanoid ...) the simulator's integration state. Anything
+else cannot be
 restored: :func:`capture` returns None and the timeline stays view-only.
 """
 
@@ -40,6 +41,8 @@ def capture(env: Any) -> dict[str, Any] | None:
             core["frames"] = frames.latest  # the observation itself, never written to: no copy
     elif minigrid.is_minigrid(env):
         core = {"minigrid": minigrid.capture(env)}
+    elif adapters.is_mujoco(env):
+        core = {"mujoco": adapters.mujoco_state(env)}  # a fresh array each time
     elif adapters.model(env) is not None and hasattr(env.unwrapped, "s"):
         core = {"s": adapters.toy_state(env)}
         if _stochastic(env):
@@ -76,6 +79,8 @@ def restore(env: Any, saved: dict[str, Any] | None) -> None:
         from rltui.envs import atari, minigrid
 
         minigrid.restore(env, saved["minigrid"])
+    elif "mujoco" in saved:
+        adapters.set_mujoco_state(env, saved["mujoco"])
     elif "s" in saved:
         adapters.set_toy_state(env, saved["s"])
         if "rng" in saved:

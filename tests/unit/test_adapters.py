@@ -97,3 +97,19 @@ def test_time_limit_elapsed_steps() -> None:
     adapters.set_elapsed_steps(limit, 499)
     _, _, terminated, truncated, _ = env.step(0)
     assert truncated and not terminated  # the 500th step: the limit counts from the value set
+
+
+def test_mujoco_model_data_and_state() -> None:
+    pytest.importorskip("mujoco")
+    pytest.importorskip("imageio")
+    env = _env("Walker2d-v5")
+    assert adapters.is_mujoco(env) and not adapters.is_mujoco(_env("CartPole-v1"))
+    model, data = adapters.mujoco_model_data(env)
+    assert model.nq == 9 and model.nu == 6 and data.qpos.shape == (9,)
+    state = adapters.mujoco_state(env)
+    assert state.dtype == np.float64 and state[0] == data.time  # MuJoCo's state starts with the time
+    assert np.array_equal(state[1 : 1 + model.nq], data.qpos)
+    env.step(np.ones(6, dtype=np.float32))
+    moved = data.qpos.copy()
+    adapters.set_mujoco_state(env, state)
+    assert not np.array_equal(data.qpos, moved) and np.array_equal(adapters.mujoco_state(env), state)

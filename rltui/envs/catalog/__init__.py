@@ -39,6 +39,7 @@ from rltui.envs.catalog.entry import (
     EnvEntry,
 )
 from rltui.envs.catalog.minigrid_entries import ENTRIES as _MINIGRID
+from rltui.envs.catalog.mujoco_entries import ENTRIES as _MUJOCO
 
 __all__ = [
     "ANSI",
@@ -62,7 +63,7 @@ __all__ = [
     "suggest",
 ]
 
-CATALOG = (*_OWN, *_MINIGRID, *_ATARI)
+CATALOG = (*_OWN, *_MUJOCO, *_MINIGRID, *_ATARI)
 _BY_ID = {entry.id: entry for entry in CATALOG}
 _DIGITS = "1234567890"
 
@@ -253,13 +254,22 @@ def make_env(entry: EnvEntry, render: bool = True, kind: str | None = None) -> A
 
     _register_own_envs()
     kwargs = dict(entry.make_kwargs)
-    if render and entry.render == PIXELS:
+    bodies = entry.group == "MuJoCo"  # drawn by rltui's numpy painter: MuJoCo makes no GL context
+    if render and entry.render == PIXELS and not bodies:
         kwargs["render_mode"] = "rgb_array"
     elif render and entry.render == ANSI:
         kwargs["render_mode"] = "ansi"
     try:
+        if bodies:
+            from rltui.envs.bodies import quiet_warnings
+
+            quiet_warnings()
         env = gym.make(entry.gym_id or entry.id, **kwargs)
     except Exception as exc:
+        if bodies:
+            from rltui.envs.catalog.mujoco_entries import make_problem
+
+            raise CatalogError(make_problem(entry.id, exc)) from None
         raise CatalogError(f"{entry.id} cannot be made here: {_one_line(exc)}") from None
     if env.spec is not None and env.spec.max_episode_steps is None:
         # An env with no time limit of its own gets one, so no episode (and no record of it)
@@ -269,6 +279,11 @@ def make_env(entry: EnvEntry, render: bool = True, kind: str | None = None) -> A
 
     if is_atari(env):
         env = AtariFrames(env)
+    if bodies and render:
+        from rltui.envs.bodies import BodyFrames, Camera
+        from rltui.envs.catalog.mujoco_entries import CAMERAS
+
+        env = BodyFrames(env, Camera(**CAMERAS.get(entry.id, CAMERAS["Walker2d-v5"])))
     if entry.group == "MiniGrid":
         from rltui.envs.minigrid import MiniGridObservation
 

@@ -12,7 +12,7 @@ CARDS = "cards"
 PIXELS = "pixels"
 ANSI = "ansi"
 
-GROUPS = ("Grid worlds", "Grid maps", "MiniGrid", "Classic control", "Atari", "Cards", "Custom", "Other")
+GROUPS = ("Grid worlds", "Grid maps", "MiniGrid", "Classic control", "MuJoCo", "Atari", "Cards", "Custom", "Other")
 
 STATE, VIEW = "state", "view"
 """The two observations of an env that shows kinds different ones (MiniGrid): a compact state
