@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from rltui import __version__
-from rltui.commands import envs, episodes, evaluate, exercise, explain, play, saves, serve, train, tune
+from rltui.commands import compare, envs, episodes, evaluate, exercise, explain, play, saves, serve, train, tune
 from rltui.commands.common import EXIT_USAGE, UsageError
 from rltui.paths import PathError
 
@@ -23,6 +23,7 @@ COMMANDS = {
     "play": play,
     "train": train,
     "tune": tune,
+    "compare": compare,
     "eval": evaluate,
     "envs": envs,
     "saves": saves,

@@ -33,6 +33,7 @@ class RLTuiApp(App[None]):
         replay: Any = None,
         tensorboard: str | None = None,
         sweep: Any = None,
+        compare: Any = None,
     ) -> None:
         """Args:
         session: open straight into playing this; None opens the launcher.
@@ -42,11 +43,13 @@ class RLTuiApp(App[None]):
         replay: a checked recorded episode to open in the timeline (with ``session``).
         tensorboard: a folder for each agent's TensorBoard run (every play screen).
         sweep: open on a running sweep (``rltui tune --watch``: a ``SweepView``).
+        compare: open on a running comparison (``rltui compare --watch``: an ``Arena``).
         """
         super().__init__()
         self.tensorboard = tensorboard
         self._first = (session, agent, agent_kind, settings, replay)
         self._sweep = sweep
+        self._compare = compare
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the app in this terminal. Keys typed ahead while it started (torch takes seconds
@@ -60,7 +63,11 @@ class RLTuiApp(App[None]):
 
     def on_mount(self) -> None:
         session, agent, agent_kind, settings, replay = self._first
-        if self._sweep is not None:
+        if self._compare is not None:
+            from rltui.ui.screens.compare import CompareScreen
+
+            self.push_screen(CompareScreen(self._compare))
+        elif self._sweep is not None:
             from rltui.ui.screens.sweep import SweepScreen
 
             self.push_screen(SweepScreen(self._sweep))
@@ -100,9 +107,12 @@ class RLTuiApp(App[None]):
     def back_to_launcher(self) -> None:
         """From a play screen to the list of envs (made now if play was opened directly), or
         back to the sweep it was opened from."""
+        from rltui.ui.screens.compare import CompareScreen
         from rltui.ui.screens.sweep import SweepScreen
 
-        if len(self.screen_stack) >= 2 and isinstance(self.screen_stack[-2], (LauncherScreen, SweepScreen)):
+        if len(self.screen_stack) >= 2 and isinstance(
+            self.screen_stack[-2], (LauncherScreen, SweepScreen, CompareScreen)
+        ):
             self.pop_screen()
         else:  # opened straight from `rltui play ENV`
             self.switch_screen(LauncherScreen())

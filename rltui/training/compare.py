@@ -1,0 +1,531 @@
+"""Several kinds and seeds side by side (``rltui compare``): every (kind, seed) is one training
+run with the same greedy-evaluation schedule; the runs are kept in one SQLite file as they
+finish (a re-run of the same comparison resumes it); the statistics come from SciPy
+(:func:`scipy.stats.bootstrap`, :func:`scipy.stats.trim_mean`, :func:`scipy.stats.mannwhitneyu`),
+as rliable (Agarwal et al. 2021) defines them: the mean and the interquartile mean of the final
+greedy returns with 95% bootstrap confidence intervals, and the probability of improvement."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+STORE_FORMAT = "rltui-compare-1"
+"""What the store's ``meta`` table says it is; any other SQLite file is not a comparison store."""
+
+CONFIDENCE = 0.95
+RESAMPLES = 2_000
+"""Bootstrap resamples of the final table's intervals (the live curves' bands use fewer)."""
+
+
+class CompareError(Exception):
+    """A comparison that cannot be set up or stored (one sentence)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a comparison runs: the env, the kinds, how many seeds, each kind's budget and
+    settings, and the one evaluation schedule every run shares."""
+
+    env_id: str
+    kinds: tuple[str, ...]
+    seeds: int
+    budgets: dict[str, int]
+    settings: dict[str, dict[str, str]]
+    eval_every: int
+    eval_episodes: int
+    solved_at: float | None
+
+    def identity(self) -> dict[str, Any]:
+        """What a store must have been made for to be resumed by this plan."""
+        return {
+            "env": self.env_id,
+            "kinds": list(self.kinds),
+            "budgets": {k: self.budgets[k] for k in self.kinds},
+            "settings": {k: self.settings.get(k, {}) for k in self.kinds},
+            "eval_every": self.eval_every,
+            "eval_episodes": self.eval_episodes,
+        }
+
+    def runs(self) -> list[tuple[str, int]]:
+        """Every (kind, seed), seed by seed (so a stopped comparison has some of every kind)."""
+        return [(kind, seed) for seed in range(self.seeds) for kind in self.kinds]
+
+
+def make_plan(entry: Any, kinds: list[str], seeds: int, steps: int | None, settings: dict[str, dict[str, str]]) -> Plan:
+    """The plan for ``kinds`` on ``entry``: each kind's catalog budget, or ``steps`` for all; the
+    schedule ``train`` uses for the smallest budget (so every kind is evaluated as often)."""
+    from rltui.training.evaluation import eval_schedule
+
+    budgets = {k: steps if steps is not None else entry.budget_for(k) for k in kinds}
+    schedule = eval_schedule(min(budgets.values()), entry.solved_at, entry.min_eval_episodes)
+    return Plan(
+        entry.id,
+        tuple(kinds),
+        seeds,
+        budgets,
+        {k: dict(settings.get(k, {})) for k in kinds},
+        schedule["eval_every"],
+        schedule["eval_episodes"],
+        entry.solved_at,
+    )
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One finished run."""
+
+    kind: str
+    seed: int
+    steps: int
+    final: float
+    """The final greedy evaluation's mean return."""
+    solved: bool
+    solved_step: int | None
+    """The step it reached the solved mark at (None: it did not)."""
+    seconds: float
+    solved_seconds: float | None
+    curve: tuple[tuple[int, float], ...]
+    """(step, mean greedy return) of its periodic evaluations."""
+    agent_file: str | None = None
+
+
+def run_one(
+    plan: Plan,
+    kind: str,
+    seed: int,
+    stop: threading.Event | None = None,
+    on_eval: Callable[[int, float], None] | None = None,
+    on_steps: Callable[[int], None] | None = None,
+    save_to: str | None = None,
+) -> RunResult | None:
+    """Train one (kind, seed) as ``train ENV --agent KIND --seed SEED`` does (to the budget, or
+    until the solved mark is reached and confirmed), evaluated on the plan's schedule. None
+    when ``stop`` ended it (a stopped run is not a result)."""
+    from rltui.envs import catalog
+    from rltui.training.agent_factory import make_agent_for
+    from rltui.training.loop import train
+
+    entry = catalog.resolve(plan.env_id)
+    agent = make_agent_for(entry, kind, plan.settings.get(kind) or None, seed=seed)
+    curve: list[tuple[int, float]] = []
+    stop = stop or threading.Event()
+    start = time.perf_counter()
+
+    def evaluated(step: int, mean: float) -> bool:
+        curve.append((int(step), float(mean)))
+        if on_eval is not None:
+            on_eval(int(step), float(mean))
+        return False
+
+    result = train(
+        agent,
+        entry,
+        steps=plan.budgets[kind],
+        target_return=plan.solved_at,
+        seed=seed,
+        stop=stop,
+        eval_every=plan.eval_every,
+        eval_episodes=plan.eval_episodes,
+        on_eval=evaluated,
+        on_progress=None if on_steps is None else (lambda p: on_steps(p.steps)),
+        progress_interval=1.0,
+    )
+    if result.stopped or result.eval_return_mean is None:
+        return None
+    reached = result.solved and result.stopped_early
+    saved = None
+    if save_to is not None:
+        from agents.persistence import SaveError, save_agent
+
+        try:
+            saved = str(save_agent(agent, save_to, entry.id, {"return_mean": result.eval_return_mean}))
+        except SaveError:
+            saved = None  # the result stands without its agent
+    return RunResult(
+        kind,
+        seed,
+        result.steps,
+        float(result.eval_return_mean),
+        bool(result.solved),
+        result.steps if reached else None,
+        round(elapsed(start), 3),
+        round(result.seconds, 3) if reached else None,
+        tuple(curve),
+        saved,
+    )
+
+
+def result_json(result: RunResult) -> dict[str, Any]:
+    out = asdict(result)
+    out["curve"] = [list(p) for p in result.curve]
+    return out
+
+
+def result_from_json(data: dict[str, Any]) -> RunResult:
+    data = dict(data)
+    data["curve"] = tuple((int(s), float(m)) for s, m in data.get("curve", ()))
+    return RunResult(**data)
+
+
+def default_store(env_id: str, kinds: tuple[str, ...]) -> Path:
+    """``saves/compare/ENV-KIND-KIND….db``."""
+    from rltui.paths import id_stem, saves_dir
+
+    return saves_dir() / "compare" / f"{id_stem(env_id)}-{'-'.join(kinds)}.db"
+
+
+class Store:
+    """The comparison's SQLite file: what it was made for (``meta``), and every finished run."""
+
+    def __init__(self, path: Path, plan: Plan) -> None:
+        self.path = Path(path)
+        self.plan = plan
+        self._lock = threading.Lock()
+        if self.path.exists():
+            self._check()
+        self.db = self._open()
+
+    def _check(self) -> None:
+        """Refuse, without writing a byte, a file that is not a store for this plan."""
+        where = str(self.path)[:100]
+        if not self.path.is_file():
+            raise CompareError(f"The comparison store {where} is not a file.")
+        try:
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            finally:
+                db.close()
+        except sqlite3.Error:
+            raise CompareError(f"{where} is not a comparison store (rltui compare's SQLite file).") from None
+        if rows.get("format") != STORE_FORMAT:
+            raise CompareError(f"{where} is not a comparison store (rltui compare's SQLite file).")
+        made = json.loads(rows.get("plan", "{}"))
+        mine = self.plan.identity()
+        if made != mine:
+            differs = [k for k in mine if made.get(k) != mine[k]]
+            raise CompareError(
+                f"The comparison store {where} was made for {_describe(made)}, not {_describe(mine)} "
+                f"({', '.join(differs) or 'its plan'} differ): give another --store or the same settings."
+            )
+
+    def _open(self) -> sqlite3.Connection:
+        new = not self.path.exists()
+        try:
+            if new:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS runs (kind TEXT, seed INTEGER, result TEXT, PRIMARY KEY (kind, seed))"
+            )
+            if new:
+                db.executemany(
+                    "INSERT INTO meta VALUES (?, ?)",
+                    [("format", STORE_FORMAT), ("plan", json.dumps(self.plan.identity(), sort_keys=True))],
+                )
+            db.commit()
+        except (sqlite3.Error, OSError) as exc:
+            raise CompareError(f"The comparison store {str(self.path)[:100]} cannot be written: {exc}.") from None
+        return db
+
+    def results(self) -> list[RunResult]:
+        with self._lock:
+            rows = self.db.execute("SELECT result FROM runs ORDER BY kind, seed").fetchall()
+        return [result_from_json(json.loads(r)) for (r,) in rows]
+
+    def done(self) -> set[tuple[str, int]]:
+        return {(r.kind, r.seed) for r in self.results()}
+
+    def put(self, result: RunResult) -> None:
+        """Keep a finished run (one transaction: a kill leaves it whole or absent)."""
+        with self._lock:
+            self.db.execute(
+                "INSERT OR REPLACE INTO runs VALUES (?, ?, ?)",
+                (result.kind, result.seed, json.dumps(result_json(result))),
+            )
+            self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _describe(identity: dict[str, Any]) -> str:
+    budgets = identity.get("budgets", {})
+    kinds = ", ".join(f"{k} ({budgets.get(k, '?'):,} steps)" for k in identity.get("kinds", []))
+    return f"{identity.get('env', '?')} with {kinds or 'no kinds'}"
+
+
+# ---- statistics -------------------------------------------------------------------------------
+
+
+def iqm(x: Any, axis: int = -1) -> Any:
+    """The interquartile mean: the mean of the middle 50% (``scipy.stats.trim_mean``, a quarter
+    cut from each end, as rliable's ``aggregate_iqm``)."""
+    from scipy import stats
+
+    return stats.trim_mean(x, 0.25, axis=axis)
+
+
+def _mean(x: Any, axis: int = -1) -> Any:
+    return np.mean(x, axis=axis)
+
+
+def improvement(x: Any, y: Any, axis: int = -1) -> Any:
+    """P(X > Y) over every pair of runs, a tie counting a half: the Mann-Whitney U statistic
+    over the number of pairs (rliable's probability of improvement on one task)."""
+    from scipy import stats
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return stats.mannwhitneyu(x, y, axis=axis).statistic / (x.shape[axis] * y.shape[axis])
+
+
+def interval(
+    samples: tuple[Any, ...], statistic: Any, seed: int, resamples: int = RESAMPLES
+) -> tuple[float, float] | None:
+    """The 95% percentile-bootstrap interval of ``statistic`` (``scipy.stats.bootstrap``,
+    seeded; each sample resampled on its own); None with fewer than two runs in a sample."""
+    from scipy import stats
+
+    if any(len(s) < 2 for s in samples):
+        return None
+    if all(np.ptp(s) == 0 for s in samples) and len(samples) == 1:
+        value = float(statistic(np.asarray(samples[0], dtype=float)))
+        return (value, value)  # every run the same: nothing to resample
+    res = stats.bootstrap(
+        tuple(np.asarray(s, dtype=float) for s in samples),
+        statistic,
+        n_resamples=resamples,
+        confidence_level=CONFIDENCE,
+        method="percentile",
+        vectorized=True,
+        paired=False,
+        rng=np.random.default_rng(seed),
+    )
+    low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    return (low, high) if math.isfinite(low) and math.isfinite(high) else None
+
+
+@dataclass
+class KindFigures:
+    kind: str
+    runs: int
+    mean: float
+    mean_ci: tuple[float, float] | None
+    iqm: float
+    iqm_ci: tuple[float, float] | None
+    solved: int
+    """Runs that reached the solved mark."""
+    steps_to_solve: float | None
+    """The median step the runs that reached it reached it at."""
+    steps_range: tuple[int, int] | None
+    seconds_to_solve: float | None
+    seconds_range: tuple[float, float] | None
+    wall_seconds: float
+    """The median wall time of a run."""
+
+
+@dataclass
+class Figures:
+    env: str
+    kinds: list[KindFigures]
+    improvement: list[dict[str, Any]] = field(default_factory=list)
+    """One per ordered pair: ``{"x", "y", "p", "ci"}``, P(x's final return > y's)."""
+
+    def as_json(self) -> dict[str, Any]:
+        def r(v: Any) -> Any:
+            if isinstance(v, float):
+                return round(v, 4)
+            if isinstance(v, (tuple, list)):
+                return [r(i) for i in v]
+            return v
+
+        kinds = [{k: r(v) for k, v in asdict(f).items()} for f in self.kinds]
+        return {
+            "env": self.env,
+            "kinds": kinds,
+            "improvement": [{k: r(v) for k, v in p.items()} for p in self.improvement],
+        }
+
+
+def figures(plan: Plan, results: list[RunResult], seed: int = 0) -> Figures:
+    """The comparison's statistics over the finished runs (kinds without any are left out)."""
+    by_kind = {k: sorted((r for r in results if r.kind == k), key=lambda r: r.seed) for k in plan.kinds}
+    out = []
+    finals: dict[str, np.ndarray] = {}
+    for i, kind in enumerate(plan.kinds):
+        runs = by_kind[kind]
+        if not runs:
+            continue
+        x = np.array([r.final for r in runs], dtype=float)
+        finals[kind] = x
+        steps = [r.solved_step for r in runs if r.solved_step is not None]
+        secs = [r.solved_seconds for r in runs if r.solved_seconds is not None]
+        out.append(
+            KindFigures(
+                kind,
+                len(runs),
+                float(np.mean(x)),
+                interval((x,), _mean, seed + i),
+                float(iqm(x)),
+                interval((x,), iqm, seed + i),
+                len(steps),
+                float(np.median(steps)) if steps else None,
+                (min(steps), max(steps)) if steps else None,
+                float(np.median(secs)) if secs else None,
+                (min(secs), max(secs)) if secs else None,
+                float(np.median([r.seconds for r in runs])),
+            )
+        )
+    pairs = []
+    names = [k for k in plan.kinds if k in finals]
+    for a in names:
+        for b in names:
+            if a == b:
+                continue
+            p = float(improvement(finals[a], finals[b]))
+            pairs.append({"x": a, "y": b, "p": p, "ci": interval((finals[a], finals[b]), improvement, seed + 1000)})
+    return Figures(plan.env_id, out, pairs)
+
+
+# ---- live view --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunRow:
+    kind: str
+    seed: int
+    state: str
+    """``waiting``, ``running``, ``done`` (kept in the store) or ``stopped``."""
+    steps: int
+    budget: int
+    last_eval: float | None
+    solved_step: int | None
+    agent_file: str | None
+
+
+@dataclass(frozen=True)
+class Band:
+    """One kind's learning curve: the mean greedy return of its runs at each evaluation, with
+    a 95% bootstrap band (a run that ended keeps its last evaluation from there on)."""
+
+    kind: str
+    steps: tuple[int, ...]
+    mean: tuple[float, ...]
+    low: tuple[float, ...]
+    high: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class ArenaSnapshot:
+    rows: tuple[RunRow, ...]
+    bands: tuple[Band, ...]
+    done: int
+    running: int
+
+
+class Arena:
+    """A comparison as it runs: every run's state and curve, written by whoever runs them
+    (threads here, or the lines a worker process prints) and read by the watch screen."""
+
+    def __init__(self, plan: Plan, finished: list[RunResult]) -> None:
+        self.plan = plan
+        self.stop = threading.Event()
+        self.finished = threading.Event()
+        self._lock = threading.Lock()
+        self._rows: dict[tuple[str, int], dict[str, Any]] = {}
+        for kind, seed in plan.runs():
+            self._rows[(kind, seed)] = {"state": "waiting", "steps": 0, "curve": [], "result": None}
+        for r in finished:
+            if (r.kind, r.seed) in self._rows:
+                self._rows[(r.kind, r.seed)].update(state="done", steps=r.steps, curve=list(r.curve), result=r)
+
+    def started(self, kind: str, seed: int) -> None:
+        with self._lock:
+            self._rows[(kind, seed)].update(state="running", steps=0, curve=[])
+
+    def stepped(self, kind: str, seed: int, steps: int) -> None:
+        with self._lock:
+            self._rows[(kind, seed)]["steps"] = steps
+
+    def evaluated(self, kind: str, seed: int, step: int, mean: float) -> None:
+        with self._lock:
+            row = self._rows[(kind, seed)]
+            row["curve"].append((step, mean))
+            row["steps"] = max(row["steps"], step)
+
+    def ended(self, kind: str, seed: int, result: RunResult | None) -> None:
+        with self._lock:
+            row = self._rows[(kind, seed)]
+            if result is None:
+                row["state"] = "stopped" if self.stop.is_set() else "failed"
+            else:
+                row.update(state="done", steps=result.steps, curve=list(result.curve), result=result)
+
+    def snapshot(self, resamples: int = 200) -> ArenaSnapshot:
+        with self._lock:
+            rows = []
+            curves: dict[str, list[list[tuple[int, float]]]] = {k: [] for k in self.plan.kinds}
+            for (kind, seed), row in self._rows.items():
+                result = row["result"]
+                curve = row["curve"]
+                rows.append(
+                    RunRow(
+                        kind,
+                        seed,
+                        row["state"],
+                        int(row["steps"]),
+                        self.plan.budgets[kind],
+                        (result.final if result is not None else curve[-1][1] if curve else None),
+                        None if result is None else result.solved_step,
+                        None if result is None else result.agent_file,
+                    )
+                )
+                if curve:
+                    curves[kind].append(list(curve) + ([(result.steps, result.final)] if result is not None else []))
+        bands = tuple(b for k in self.plan.kinds if (b := self._band(k, curves[k], resamples)) is not None)
+        done = sum(r.state == "done" for r in rows)
+        return ArenaSnapshot(tuple(rows), bands, done, sum(r.state == "running" for r in rows))
+
+    def _band(self, kind: str, curves: list[list[tuple[int, float]]], resamples: int) -> Band | None:
+        if not curves:
+            return None
+        every = self.plan.eval_every
+        width = max(len(c) for c in curves)
+        grid = [every * (i + 1) for i in range(width)]
+        values = np.array([[c[min(i, len(c) - 1)][1] for i in range(width)] for c in curves], dtype=float)
+        mean = values.mean(axis=0)
+        low, high = mean.copy(), mean.copy()
+        if len(curves) >= 2:
+            for i in range(width):
+                ci = interval((values[:, i],), _mean, i, resamples)
+                if ci is not None:
+                    low[i], high[i] = ci
+        return Band(kind, tuple(grid), tuple(map(float, mean)), tuple(map(float, low)), tuple(map(float, high)))
+
+
+def watch_parent(stop: threading.Event) -> None:
+    """In a worker process: set ``stop`` once the process that started it is gone (killed)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not stop.wait(1.0):
+            if os.getppid() != parent:
+                stop.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def elapsed(start: float) -> float:
+    return time.perf_counter() - start
