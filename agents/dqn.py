@@ -252,7 +252,9 @@ class DQNAgent(NetworkAgent):
         target = target_of if self.exercise is None else self.exercise
         y = float(target(np.array([reward]), np.array([float(terminated)]), self.config.gamma, target_next, chooser)[0])
         a_star = int((target_next if chooser is None else chooser).argmax(1)[0])
+        said = {} if self.exercise is None else self.exercise.said(self.steps + 1)
         return {
+            **said,
             "td_target": y,
             "td_error": y - float(q[action]),
             "q_sa": float(q[action]),

@@ -33,7 +33,32 @@ def explain(agent: Any, step: Transition, recorded: Mapping[str, Any] | None, af
     if callable(own):
         return own(agent, step, recorded or {}, after)
     explainer = _BY_FAMILY.get(_family(agent))
-    return None if explainer is None else explainer(agent, step, recorded or {}, after)
+    explanation = None if explainer is None else explainer(agent, step, recorded or {}, after)
+    if explanation is not None and recorded and "exercise_learner" in recorded:
+        explanation = _with_exercise(agent, explanation, recorded)
+    return explanation
+
+
+def _with_exercise(agent: Any, explanation: Explanation, recorded: Mapping[str, Any]) -> Explanation:
+    """The learner's value beside the reference's (``--exercise``: agents/exercises/live.py),
+    and the first step where they differed."""
+    from dataclasses import replace
+
+    swap = getattr(agent, "exercise", None)
+    name = swap.exercise.name if swap is not None else "exercise"
+    file = swap.learner.path.name if swap is not None else "your file"
+    mine, reference = float(recorded["exercise_learner"]), float(recorded["exercise_reference"])
+    same = abs(mine - reference) <= 1e-6 * max(1.0, abs(reference))
+    verdict = "they agree" if same else f"they DIFFER by {number(mine - reference)}, and the agent learns from yours"
+    notes = [f"Your {name} ({file}) gave {number(mine)}; the reference gives {number(reference)}: {verdict}."]
+    first = recorded.get("exercise_first_differs")
+    if first is not None:
+        notes.append(f"Your {name} first differed from the reference at step {int(first)}.")
+    terms = (
+        Term(f"{name} (yours)", f"from {file}", mine),
+        Term(f"{name} (reference)", "what rltui computes", reference),
+    )
+    return replace(explanation, result=explanation.result + terms, notes=explanation.notes + tuple(notes))
 
 
 def _family(agent: Any) -> str:

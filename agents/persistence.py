@@ -99,6 +99,9 @@ def save_agent(
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "versions": versions(),
     }
+    exercise = getattr(agent, "exercise", None)
+    if exercise is not None:  # trained with a learner's function in place (agents/exercises/live.py)
+        meta["exercise"] = exercise.describe()
     arrays = {k: np.ascontiguousarray(v) for k, v in agent.arrays().items()}
     data = save(arrays, metadata={META_KEY: json.dumps(meta)})
     try:

@@ -235,6 +235,8 @@ class TabularAgent(AgentBase):
             if not step.terminated:
                 said["epsilon"] = eps
             td_target = target(step.reward, row2, eps, c.gamma, step.terminated, step.truncated)
+        if self.exercise is not None:  # the learner's value beside the reference's, for the explain view
+            said.update(self.exercise.said(self.steps + 1))
         td_error = td_target - self._row(s)[step.action]
         self._learn(s, step.action, td_error)
         self.steps += 1

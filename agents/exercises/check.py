@@ -91,13 +91,15 @@ def where(exc: BaseException, file: Path) -> int | None:
         return None
 
 
-def raised_sentence(exc: BaseException, file: Path, during: str) -> str:
+def raised_sentence(exc: BaseException, file: Path, during: str = "") -> str:
+    """``FILE:LINE: ZeroDivisionError: division by zero in case 3 (...).``"""
     line = where(exc, file)
     at = f"{file}:{line}" if line is not None else str(file)
+    where_ = f" in {during}" if during else ""
     if isinstance(exc, NotImplementedError):
-        return f"{at}: not written yet (it raises NotImplementedError) in {during}."
+        return f"{at}: not written yet (it raises NotImplementedError){where_}."
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{at}: {type(exc).__name__}{': ' + text if text else ''} in {during}."
+    return f"{at}: {type(exc).__name__}{': ' + text if text else ''}{where_}."
 
 
 def call(learner: Learner, args: dict[str, Any], during: str, limit: float = TIME_LIMIT) -> Any:

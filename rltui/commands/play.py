@@ -73,6 +73,12 @@ def add_parser(sub: Any) -> None:
         "slip=0.2 living_reward=-0.04 (K and P change the world while the agent learns)",
     )
     play.add_argument(
+        "--exercise",
+        metavar="NAME=FILE",
+        help="the agent learns with your own function from FILE in place of its own (see `rltui exercise`); "
+        "X shows your value beside the reference's",
+    )
+    play.add_argument(
         "--replay",
         metavar="FILE",
         help="open a saved episode (ctrl+e writes them "
@@ -146,6 +152,7 @@ def _open_app(args: argparse.Namespace) -> int:
         if pace is not None:
             entry = replace(entry, realtime=pace, fps=fps)
         agent = _play_agent(args, entry, parse_settings(getattr(args, "settings", None)))
+        _attach_exercise(agent, getattr(args, "exercise", None))
         session = Session(
             entry, seed=record.seed if record else args.seed, kind=agent.kind if agent is not None else None
         )
@@ -218,6 +225,20 @@ def _exit_on_signals(app: object) -> None:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, close)
+
+
+def _attach_exercise(agent: object, spec: str | None) -> None:
+    """The learner's function in the agent's place (``--exercise NAME=FILE``)."""
+    if spec is None:
+        return
+    if agent is None:
+        raise UsageError("--exercise needs an agent: rltui play ENV --agent KIND --exercise NAME=FILE.")
+    from agents.exercises.live import ExerciseError, attach
+
+    try:
+        attach(agent, spec)
+    except ExerciseError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _play_agent(args: argparse.Namespace, entry: object, settings: dict[str, str]) -> object:

@@ -24,6 +24,12 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument(
+        "--allow-exercises",
+        action="store_true",
+        help="let visitors' apps run exercise files (--exercise runs a learner's Python in the app's "
+        "process: off unless given)",
+    )
 
 
 def command_line() -> str:
@@ -46,6 +52,11 @@ def run(args: argparse.Namespace) -> int:
             f"rltui: warning: serving on {host}:{args.port} to anyone who can reach it; there is no authentication.",
             file=sys.stderr,
         )
+    if not args.allow_exercises:
+        from agents.exercises.live import turn_off_for_children
+
+        turn_off_for_children()  # visitors' apps inherit it: --exercise is refused there
+        print("Exercises are off in visitors' apps (--allow-exercises turns them on).", flush=True)
     _check_free(host, args.port)
     print(f"Serving rltui at http://{host}:{args.port} (ctrl+c stops).", flush=True)
     Server(command_line(), host=host, port=args.port, title="rltui").serve()

@@ -78,6 +78,11 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar or progress lines")
     p.add_argument(
+        "--exercise",
+        metavar="NAME=FILE",
+        help="train with your own function from FILE in place of the agent's (see `rltui exercise`)",
+    )
+    p.add_argument(
         "--tensorboard",
         metavar="DIR",
         help="write TensorBoard event files to a run folder "
@@ -116,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
     demos = _read_demos(args.demos) if args.demos else []
     agent = _agent(args, entry, settings)
     kind = agent.kind
+    if args.exercise is not None:
+        _attach_exercise(agent, args.exercise)
     destination: Path | None = None
     if not args.no_save:
         # Where the save goes is settled before any training is spent on it.
@@ -194,6 +201,8 @@ def run(args: argparse.Namespace) -> int:
         summary["tensorboard"] = str(log.dir)
     if result.stopped:
         summary["interrupted"] = True
+    if args.exercise is not None:
+        summary["exercise"] = agent.exercise.describe()
     if args.json:
         print_json(summary)
     else:
@@ -206,6 +215,19 @@ def run(args: argparse.Namespace) -> int:
             viewer = executable_beside_python("tensorboard") or "tensorboard"
             print(f"TensorBoard: {viewer} --logdir {shlex.quote(str(log.root))}")
     return 130 if result.stopped else 0
+
+
+def _attach_exercise(agent: Any, spec: str) -> None:
+    """The learner's function in the agent's place (a failure later is one line on stderr)."""
+    import sys
+
+    from agents.exercises.live import ExerciseError, attach
+
+    try:
+        swap = attach(agent, spec, say=lambda text: print(f"rltui: {text}", file=sys.stderr, flush=True))
+    except ExerciseError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"rltui: {swap.note()}.", file=sys.stderr, flush=True)
 
 
 def check_paths(args: argparse.Namespace) -> None:

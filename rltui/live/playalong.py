@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from agents.beliefs import beliefs_of, is_continuous
+from agents.exercises.live import hear as hear_exercise
 from agents.protocols import Planner, PolicyAgent
 from agents.registry import OFF_POLICY
 from rltui.envs.session import AGENT, HUMAN, Session
@@ -223,6 +224,7 @@ class PlayAlong(Controls):
         if ctx.session.observe_as(agent.kind):
             self.timeline.reobserve()  # a network agent sees MiniGrid's partial view, a table its state
         track_td(agent)
+        hear_exercise(agent, ctx.say)  # a learner's function that fails: one notice (agents/exercises/live.py)
         self.progress.attach(agent)
         self.runs.open(agent)
         self.values.forget()

@@ -151,6 +151,7 @@ class Publisher:
             loading=self.loading(),
             learn_from_human=mode.learn_from_human,
             unsaved_steps=self.progress.unsaved_steps(),
+            exercise=_exercise_note(agent),
         )
 
     def _step(self) -> tuple[StepView, Beliefs | None, tuple[float | None, float | None]]:
@@ -259,3 +260,13 @@ def _policy_view(agent: Any, beliefs: Beliefs | None) -> PolicyView | None:
         phase=agent.phase(),
         updates=agent.updates,
     )
+
+
+def _exercise_note(agent: Any) -> str | None:
+    """What the Training panel says of a learner's function in the agent (``--exercise``)."""
+    if agent is None:
+        return None
+    from agents.exercises.live import exercise_of
+
+    swap = exercise_of(agent)
+    return None if swap is None else swap.note()

@@ -51,6 +51,8 @@ class Status:
     learn_from_human: bool = True
     unsaved_steps: int = 0
     """Steps the agent has learned from since it was made, loaded or last saved."""
+    exercise: str | None = None
+    """The learner's function in use (``--exercise``), as the Training panel says it."""
 
 
 @dataclass(frozen=True)

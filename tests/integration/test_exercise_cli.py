@@ -107,3 +107,51 @@ def test_as_a_learner_runs_it(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stdout.startswith("Case 1 (a step toward a higher target) differs: q_sa=1, target=3, alpha=0.1:")
     assert done.stderr == ""
+
+
+Q_RIGHT = (
+    "def q_learning_target(r, q_next, gamma, terminated, truncated):\n"
+    "    return r + (0.0 if terminated else gamma * max(q_next))\n"
+)
+
+
+def test_train_with_an_exercise_marks_the_save(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from agents.persistence import read_metadata
+
+    monkeypatch.setenv("RLTUI_SAVES", str(tmp_path / "saves"))
+    path = tmp_path / "mine.py"
+    path.write_text(Q_RIGHT)
+    spec = f"q_learning_target={path}"
+    args = ["train", "FrozenLakeNotSlippery-v1", "--agent", "q-learning", "--steps", "300", "--quiet", "--json"]
+    assert main([*args, "--exercise", spec]) == 0
+    captured = capsys.readouterr()
+    assert "yours: q_learning_target (mine.py)" in captured.err
+    summary = json.loads(captured.out.strip().splitlines()[-1])
+    assert summary["exercise"]["calls"] == 300 and summary["exercise"]["failed"] is None
+    assert read_metadata(summary["save"])["exercise"]["file"] == str(path)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["train", "FrozenLake-v1", "--agent", "dqn", "--exercise", "q_learning_target=X"], "does not run live"),
+        (["train", "FrozenLake-v1", "--agent", "q-learning", "--exercise", "q_learning_target"], "NAME=FILE"),
+        (["play", "FrozenLake-v1", "--exercise", "q_learning_target=X"], "--exercise needs an agent"),
+        (
+            ["play", "FrozenLake-v1", "--agent", "q-learning", "--exercise", "q_learning_target=X"],
+            "X: there is no such",
+        ),
+    ],
+)
+def test_a_live_exercise_that_cannot_run_is_one_sentence_before_anything_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str], says: str
+) -> None:
+    monkeypatch.setenv("RLTUI_SAVES", str(tmp_path / "saves"))
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert says in err and len(err.strip().splitlines()) == 1

@@ -188,6 +188,7 @@ class TrainingPanel(SnapshotPanel, Horizontal):
                     ]
                 ),
                 ("speed", speed + ("  paused" if snap.status.paused else "")),
+                *([("exercise", snap.status.exercise)] if snap.status.exercise else []),
             ],
             label_width=9,
         )
