@@ -397,6 +397,19 @@ def gen_cli() -> str:
 # --- the table -------------------------------------------------------------------------------
 
 
+def gen_exercises() -> str:
+    """The exercises of ``rltui exercise``: name, what it computes, the agents it runs in live."""
+    from agents.exercises import all_exercises
+
+    return table(
+        ["exercise", "what you write", "live in"],
+        [
+            (f"`{e.name}`", e.summary, ", ".join(f"`{k}`" for k in e.agents) or "— (checked only)")
+            for e in all_exercises()
+        ],
+    )
+
+
 def _agent_generators() -> dict[str, Callable[[], str]]:
     from agents.registry import KINDS
 
@@ -413,6 +426,7 @@ def generators() -> dict[str, Callable[[], str]]:
         "env-keys": gen_env_keys,
         "agent-kinds": gen_agent_kinds,
         "cli": gen_cli,
+        "exercises": gen_exercises,
         **_agent_generators(),
     }
 
