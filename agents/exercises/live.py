@@ -13,6 +13,7 @@ for the explain view, with the first step where they differ.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import queue
 import threading
@@ -27,10 +28,10 @@ from agents.exercises import Exercise, get
 from agents.exercises.base import _untorch
 from agents.exercises.check import (
     TIME_LIMIT,
+    TOLERANCE,
     CodeProblem,
     FileProblem,
     Learner,
-    agrees,
     as_array,
     as_number,
     kind_problem,
@@ -271,7 +272,7 @@ class Swap:
 
     def _record(self, reference: float, learner: float) -> None:
         self.last = (reference, learner)
-        same = agrees(self.exercise, reference, learner)
+        same = math.isclose(learner, reference, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
         if not same:
             self.differing += 1
         self._pending_differs = not same

@@ -188,6 +188,7 @@ def test_dqn_learns_with_the_learners_target(tmp_path: Path, text: str, differs:
         if step.terminated:
             assert (abs(said["exercise_learner"] - said["exercise_reference"]) > 1e-6) == differs
     assert swap.failure is None and swap.calls > 40
+    assert ("exercise_first_differs" in said) == differs  # a right target never differs, not even at step 1
     assert np.isfinite(said["loss"])
     same = all(
         np.allclose(a.detach().numpy(), b.detach().numpy())
