@@ -53,7 +53,9 @@ def _with_exercise(agent: Any, explanation: Explanation, recorded: Mapping[str, 
     notes = [f"Your {name} ({file}) gave {number(mine)}; the reference gives {number(reference)}: {verdict}."]
     first = recorded.get("exercise_first_differs")
     if first is not None:
-        notes.append(f"Your {name} first differed from the reference at step {int(first)}.")
+        notes.append(
+            f"Your {name} first differed from the reference at training step {int(first)} (the agent's steps so far)."
+        )
     terms = (
         Term(f"{name} (yours)", f"from {file}", mine),
         Term(f"{name} (reference)", "what rltui computes", reference),

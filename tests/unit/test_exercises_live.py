@@ -67,7 +67,7 @@ def test_a_wrong_function_is_used_and_the_first_differing_step_is_kept(tmp_path:
     assert explanation is not None
     notes = " ".join(explanation.notes)
     assert "Your q_learning_target (mine.py) gave 5.5; the reference gives 1: they DIFFER" in notes
-    assert "first differed from the reference at step 2" in notes
+    assert "first differed from the reference at training step 2" in notes
     assert [t.value for t in explanation.result[-2:]] == [pytest.approx(5.5), pytest.approx(1.0)]
 
 
