@@ -215,14 +215,17 @@ class Swap:
         chooser = online_next if double else None
         reference = target_of(rewards, terminated, gamma, target_next, chooser)
         tensor = hasattr(reference, "detach")
+        # The batch in the agent's own precision (float32 for a torch update), so that a right
+        # function computes what the reference does, rounding included.
+        dtype = np.asarray(_untorch(reference)).dtype if tensor else np.float64
         numpy_args: tuple[Any, ...] = (
-            np.asarray(_untorch(rewards), dtype=np.float64),
-            np.asarray(_untorch(terminated), dtype=np.float64),
+            np.asarray(_untorch(rewards), dtype=dtype),
+            np.asarray(_untorch(terminated), dtype=dtype),
             float(gamma),
-            np.asarray(_untorch(target_next), dtype=np.float64),
+            np.asarray(_untorch(target_next), dtype=dtype),
         )
         if double:
-            numpy_args += (np.asarray(_untorch(online_next), dtype=np.float64),)
+            numpy_args += (np.asarray(_untorch(online_next), dtype=dtype),)
         expected = np.asarray(_untorch(reference), dtype=np.float64)
         got = self._run(numpy_args, expected)
         if got is None:
