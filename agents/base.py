@@ -181,7 +181,7 @@ class Limit:
             return None
         if self.choices is not None:
             if not isinstance(value, str) or value not in self.choices:
-                return f"Setting '{key}' must be {self.describe()}, not '{value}'."
+                return f"Setting '{key}' must be {self.describe()}, not '{short(str(value))}'."
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return None  # booleans and free strings: their type was checked when parsed
@@ -263,11 +263,13 @@ def _parse(key: str, raw: str, current: Any) -> Any:
     except (ValueError, TypeError, IndexError):
         if isinstance(current, tuple):
             example = ",".join(str(v) for v in current) or "1.0,2.0"
-            raise SettingError(f"Setting '{key}' needs comma-separated numbers like {example}, not '{raw}'.") from None
+            raise SettingError(
+                f"Setting '{key}' needs comma-separated numbers like {example}, not '{short(raw)}'."
+            ) from None
         kind = {"int": "a whole number", "float": "a number", "bool": "true or false"}.get(
             type(current).__name__, f"a {type(current).__name__}"
         )
-        raise SettingError(f"Setting '{key}' needs {kind}, not '{raw}'.") from None
+        raise SettingError(f"Setting '{key}' needs {kind}, not '{short(raw)}'.") from None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ short for a message. Writing them whole (and reading them bounded) is :mod:`rltu
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -29,5 +30,7 @@ def parse_json(text: str | bytes) -> Any:
 
 def short(text: str, limit: int = 60) -> str:
     """``text`` cut to ``limit`` characters for a message (an env id of 10,000 characters is not
-    echoed back whole)."""
+    echoed back whole), on one line: a control character (a newline, an escape that would
+    clear the terminal) is shown escaped, ``\\x1b``, never sent to the terminal."""
+    text = "".join(ascii(ch)[1:-1] if unicodedata.category(ch) == "Cc" else ch for ch in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

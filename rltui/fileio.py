@@ -23,15 +23,20 @@ def write_atomic(target: Path, data: bytes | Callable[[BinaryIO], None]) -> None
     ``data`` is the bytes, or a function that writes them to the open binary file (Pillow's
     ``save``). The file gets an ordinary file's mode: the one it replaces, else ``0o666`` less
     the umask (``mkstemp`` makes 0600). A crash, a full disk or a writer that raises leaves
-    the old file (or none), never half of the new one.
+    the old file (or none), never half of the new one, and no folder it made for the file.
 
     Raises:
         OSError: the directory cannot be made or the file cannot be written (and whatever a
             writer function raises).
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    made = _missing_folders(target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except BaseException:
+        _remove_folders(made)
+        raise
     try:
         with os.fdopen(fd, "wb") as fh:
             if callable(data):
@@ -44,7 +49,26 @@ def write_atomic(target: Path, data: bytes | Callable[[BinaryIO], None]) -> None
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        _remove_folders(made)
         raise
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders of ``folder``'s path that do not exist yet, outermost first."""
+    missing: list[Path] = []
+    while not folder.exists() and not folder.is_symlink() and folder.parent != folder:
+        missing.insert(0, folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_folders(made: list[Path]) -> None:
+    """Remove the folders a failed write made (innermost first), if they are still empty."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (another writer's) or already gone
 
 
 def remove_leftovers(target: Path) -> None:

@@ -5,7 +5,8 @@ Every check here only looks: nothing is made, opened for writing or changed. Wha
 is refused in one sentence (:class:`PathError`): a ``~user`` with no home folder, a name longer
 than a file system takes, bytes that are not text in the file system's encoding, a file, FIFO
 or device where a folder must be, a path under ``/proc`` or ``/sys``, a symbolic link loop or
-a link to nothing, a folder that cannot be written.
+a link to nothing, a folder that cannot be written, a control character in the name of a
+file or folder to be made.
 
 rltui's own folders live here too: where saves, episodes and shipped agents are kept
 (``$RLTUI_SAVES``, the per-user data folder, the repository's ``saves/``), and how an env id
@@ -20,6 +21,7 @@ import errno
 import os
 import stat
 import sys
+import unicodedata
 from pathlib import Path
 
 MAX_NAME = 255
@@ -98,6 +100,7 @@ def user_path(text: str | os.PathLike[str], what: str) -> Path:
             f"{what} {shown(raw)} cannot be used: it is {len(full)} bytes long, "
             f"and a file system takes at most {MAX_PATH}."
         )
+    confined(path, what)
     return path
 
 
@@ -110,6 +113,7 @@ def folder_to_write(text: str | os.PathLike[str], what: str) -> Path:
             permission.
     """
     path = user_path(text, what)
+    confined(path, what, write=True)
     _check_folder(path, os.fspath(text), what)
     return path
 
@@ -123,6 +127,9 @@ def file_to_write(text: str | os.PathLike[str], what: str) -> Path:
     """
     path = user_path(text, what)
     raw = os.fspath(text)
+    control = _control_in(path.name)
+    if control is not None:
+        raise _refused(what, raw, f"its name holds a control character ({control}), which no file of rltui's may have")
     name = len(os.fsencode(path.name))
     if name > MAX_NAME - WRITE_ROOM:
         raise _refused(
@@ -144,6 +151,7 @@ def file_to_write(text: str | os.PathLike[str], what: str) -> Path:
     else:
         if not stat.S_ISREG(info.st_mode):
             raise _refused(what, raw, f"{shown(path)} is {_kind(info.st_mode)}, not a file")
+    confined(path, what, write=True)
     _check_folder(path.parent, raw, what)
     return path
 
@@ -168,6 +176,11 @@ def _check_folder(path: Path, raw: str, what: str) -> None:
         existing, missing = existing.parent, missing + 1
     if not stat.S_ISDIR(info.st_mode):
         raise _refused(what, raw, f"{shown(existing)} is {_kind(info.st_mode)}, not a folder")
+    for part in absolute.parts[len(absolute.parts) - missing :] if missing else ():  # the folders to be made
+        control = _control_in(part)
+        if control is not None:
+            reason = f"a folder's name in it holds a control character ({control}), which no folder of rltui's may have"
+            raise _refused(what, raw, reason)
     real = Path(os.path.realpath(existing)).joinpath(*absolute.parts[len(absolute.parts) - missing :])
     for place in (Path(os.path.normpath(absolute)), real):
         for root in SYSTEM_ROOTS:
@@ -175,6 +188,16 @@ def _check_folder(path: Path, raw: str, what: str) -> None:
                 raise _refused(what, raw, f"it is in {root}, the kernel's view of itself, where no files are kept")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise _refused(what, raw, f"{shown(existing)} cannot be written (permission denied or a read-only file system)")
+
+
+def _control_in(name: str) -> str | None:
+    """The first control character in ``name`` (a tab, a newline, an escape …), as ``\\x07``
+    shows it; None if there is none. Such a name is a trap: listings, messages and shells
+    print it as something else, or act on it."""
+    for ch in name:
+        if unicodedata.category(ch) == "Cc":
+            return ascii(ch)[1:-1]
+    return None
 
 
 def _absolute(path: Path) -> str:
@@ -226,6 +249,41 @@ def _kind(mode: int) -> str:
 SAVES_DIR_ENV = "RLTUI_SAVES"
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "saves"
 """The agents (and episodes) that come with rltui: the repository's ``saves/``."""
+
+
+SANDBOX_ENV = "RLTUI_SANDBOX"
+"""Set (to ``1``) by ``rltui serve`` in each visitor's app: every path a person gives must lie
+in the visitor's own folder (``$RLTUI_SAVES``), or, to read, among rltui's shipped files."""
+BUNDLED_MAPS = Path(__file__).resolve().parent / "envs" / "maps"
+
+
+def sandboxed() -> bool:
+    """Whether this process serves one visitor of a shared server (``$RLTUI_SANDBOX``)."""
+    return os.environ.get(SANDBOX_ENV, "") not in ("", "0")
+
+
+def confined(path: str | os.PathLike[str], what: str, write: bool = False) -> None:
+    """Under the sandbox (:func:`sandboxed`), refuse ``path`` unless it leads, once ``..`` and
+    every symbolic link are followed, into the visitor's folder (``$RLTUI_SAVES``) or, when
+    only read (``write`` false), into the shipped saves or maps; off the sandbox, nothing.
+
+    Raises:
+        PathError: the path leads elsewhere, in one sentence.
+    """
+    if not sandboxed():
+        return
+    home = os.environ.get(SAVES_DIR_ENV)
+    real = os.path.realpath(os.path.expanduser(os.fspath(path)))
+    roots = [os.path.realpath(home)] if home else []
+    if not write:
+        roots += [os.path.realpath(SHIPPED_DIR), os.path.realpath(BUNDLED_MAPS)]
+    if any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+        return
+    where = "your own folder" if write else "your own folder or rltui's shipped files"
+    raise PathError(
+        f"{what} {shown(path)} cannot be used: on this shared server only {where} can be "
+        f"{'written' if write else 'read'}, and this path leads elsewhere."
+    )
 
 
 def user_data_dir() -> Path:

@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         from rltui.formats.tensorboard import RunLog, TensorBoardError
 
         try:
-            log = RunLog(args.tensorboard, entry.id, kind, args.seed)
+            log = RunLog(args.tensorboard, entry.id, kind, args.seed, warn=_warn)
         except TensorBoardError as exc:
             raise UsageError(str(exc)) from None
     if demos:
@@ -199,6 +199,8 @@ def run(args: argparse.Namespace) -> int:
     }
     if log is not None:
         summary["tensorboard"] = str(log.dir)
+        if log.problem is not None:
+            summary["tensorboard_error"] = log.problem
     if result.stopped:
         summary["interrupted"] = True
     if args.exercise is not None:
@@ -247,6 +249,13 @@ def check_paths(args: argparse.Namespace) -> None:
             check_saves_dir()
     except (PathError, SaveError, TensorBoardError) as exc:
         raise UsageError(str(exc)) from None
+
+
+def _warn(problem: str) -> None:
+    """A problem that does not stop training (TensorBoard's logs stopping), said once."""
+    import sys
+
+    print(f"rltui: warning: {problem}", file=sys.stderr, flush=True)
 
 
 def _read_demos(paths: list[str]) -> list[Any]:

@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Any
 
-from rltui.commands.common import UsageError
+from rltui.commands.common import EXIT_USAGE, UsageError
 
 
 def add_parser(sub: Any) -> None:
@@ -170,9 +170,13 @@ def run(args: argparse.Namespace) -> int:
             )
 
     finished = threading.Event()
+    broke: list[str] = []
+    """The storage's failure to write (a full disk, a file gone read-only), said once at the end."""
 
     def sweep() -> None:
         """This process's share of the trials, then the wait for the others'."""
+        from rltui.training.tuning import storage_failure, storage_reason
+
         try:
             if shares[0]:
                 study.optimize(
@@ -184,6 +188,14 @@ def run(args: argparse.Namespace) -> int:
             while any(w.poll() is None for w in workers) and not stop.is_set():
                 progress(study)
                 time.sleep(0.5)  # polling other processes' trials in the study, not synchronising
+        except Exception as exc:
+            if not storage_failure(exc):
+                raise
+            stop.set()  # the other processes stop too: their trials could not be kept either
+            broke.append(
+                f"The study's storage {url[:80]} could not be written ({storage_reason(exc)}): "
+                "the sweep stopped, and the trials finished before are kept in it."
+            )
         finally:
             finished.set()
 
@@ -200,12 +212,22 @@ def run(args: argparse.Namespace) -> int:
             sweep()
     except KeyboardInterrupt:
         stop.set()
-    if stop.is_set():  # ctrl+c, here or inside a trial (which the objective turns into a stop)
+    if stop.is_set() and not broke:  # ctrl+c, here or inside a trial (which the objective turns into a stop)
         print("Interrupted: the finished trials are kept in the study.", file=said, flush=True)
     moved, failed = gather(workers, save_to, saved)
     if ray is not None:
         ray.shutdown()
     saved += moved
+    if broke:
+        kept = f" The best agent of this run ({saved[-1]:.4g}) is saved in {save_to}." if saved else ""
+        raise UsageError(broke[0] + kept)
+    unsaved = max(keep.unsaved, default=None)
+    if unsaved is not None and (not saved or unsaved[0] > saved[-1]):
+        value, problem = unsaved
+        kept = f"; {save_to} holds the best one that could ({saved[-1]:.4g})" if saved else ""
+        not_saved = f"The best agent of this run ({value:.4g}) could not be saved: {problem.rstrip('.')}{kept}."
+    else:
+        not_saved = ""
     if failed and not stop.is_set():
         print(
             f"{failed} of the other processes ended with an error; their trials may be missing "
@@ -232,9 +254,13 @@ def run(args: argparse.Namespace) -> int:
         "jobs": runners,
         "ray": ray is not None,
     }
+    if not_saved:
+        summary["save_error"] = not_saved
     if args.json:
         print_json(summary)
-        return 0
+        if not_saved:
+            print(f"rltui: {not_saved}", file=sys.stderr)
+        return EXIT_USAGE if not_saved else 0
     _table(study, entry.id)
     print(
         f"{result.finished - before.finished} finished and {result.pruned - before.pruned} pruned now; "
@@ -242,6 +268,9 @@ def run(args: argparse.Namespace) -> int:
     )
     if command:
         print(f"Best: {result.best_value:.4g}. To train it: {command}")
+    if not_saved:
+        print(f"rltui: {not_saved}", file=sys.stderr)
+        return EXIT_USAGE
     if saved:
         print(f"Saved the best agent of this run ({saved[-1]:.4g}) to {save_to}.")
     elif save_to is not None:
@@ -315,6 +344,7 @@ def keep_in(save_to: Any, env_id: str, saved: list[float] | None = None) -> Any:
     """A trial's ``on_done``: save its agent to ``save_to`` when it beats those saved so far
     (their values are appended to ``saved``)."""
     saved = [] if saved is None else saved
+    unsaved: list[tuple[float, str]] = []  # (value, why) of each best agent that could not be saved
 
     def keep(agent: Any, value: float) -> str | None:
         if save_to is not None and (not saved or value > saved[-1]):
@@ -323,6 +353,7 @@ def keep_in(save_to: Any, env_id: str, saved: list[float] | None = None) -> Any:
             try:
                 save_agent(agent, save_to, env_id, {"return_mean": value})
             except SaveError as exc:  # the disk filled, the folder went: the sweep goes on
+                unsaved.append((value, str(exc)))
                 print(
                     f"rltui: warning: the best agent so far ({value:.4g}) could not be saved: {exc} "
                     "The sweep goes on; its trials are kept in the study.",
@@ -335,6 +366,7 @@ def keep_in(save_to: Any, env_id: str, saved: list[float] | None = None) -> Any:
         return None
 
     keep.saved = saved  # type: ignore[attr-defined]
+    keep.unsaved = unsaved  # type: ignore[attr-defined]
     return keep
 
 

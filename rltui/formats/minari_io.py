@@ -69,13 +69,9 @@ def export(records: list[Any], entry: Any, dataset_id: str, directory: str | Pat
 
     Raises:
         MinariError: episodes of several envs, an id that is malformed or taken (an existing
-            dataset is never touched), or an episode that no longer replays.
+            dataset is never touched), an episode that no longer replays, or a write that
+            failed (a full disk): nothing of the export is left behind.
     """
-    import warnings
-
-    from rltui import __version__
-    from rltui.formats.episodes import EpisodeFileError, check
-
     minari = need_minari()
     if not DATASET_ID.match(dataset_id):
         raise MinariError(
@@ -88,6 +84,40 @@ def export(records: list[Any], entry: Any, dataset_id: str, directory: str | Pat
             "a dataset holds one: export each env's episodes on their own."
         )
     from minari.data_collector import EpisodeBuffer
+
+    root = _datasets_root(directory)
+    root_made = None if root.exists() else _first_missing(root)  # Minari makes it at its first look
+    try:
+        return _export(records, entry, dataset_id, directory, minari, EpisodeBuffer, root_made)
+    except BaseException:
+        if root_made is not None:  # nothing of this export's stays, not even an empty folder
+            import shutil
+
+            shutil.rmtree(root_made, ignore_errors=True)
+        raise
+
+
+def _datasets_root(directory: str | Path | None) -> Path:
+    """Minari's datasets folder as :func:`datasets_root_at` and Minari will name it (not made)."""
+    if directory is not None:
+        return Path(directory).expanduser().resolve()
+    given = os.environ.get("MINARI_DATASETS_PATH")
+    return Path(given) if given is not None else Path(os.path.expanduser("~"), ".minari", "datasets")
+
+
+def _export(
+    records: list[Any],
+    entry: Any,
+    dataset_id: str,
+    directory: str | Path | None,
+    minari: Any,
+    EpisodeBuffer: Any,  # noqa: N803 - Minari's class
+    root_made: Path | None,
+) -> Path:
+    import warnings
+
+    from rltui import __version__
+    from rltui.formats.episodes import EpisodeFileError, check
 
     with datasets_root_at(directory):
         if _exists(dataset_id):
@@ -125,6 +155,7 @@ def export(records: list[Any], entry: Any, dataset_id: str, directory: str | Pat
         from minari.storage import get_dataset_path
 
         folder = Path(get_dataset_path(dataset_id))
+        made = root_made or _first_missing(folder)  # the dataset's folder, or the namespace above it
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Minari warns that no evaluation env was given
             try:
@@ -140,16 +171,33 @@ def export(records: list[Any], entry: Any, dataset_id: str, directory: str | Pat
                     **spaces,
                 )
             except BaseException as exc:
-                # Nothing half-written stays: the folder did not exist before this export.
+                # Nothing half-written stays: neither the dataset's folder nor a namespace (its
+                # namespace_metadata.json) or datasets folder made for it existed before.
                 import shutil
 
-                shutil.rmtree(folder, ignore_errors=True)
+                shutil.rmtree(made, ignore_errors=True)
                 if isinstance(exc, (ValueError, OSError, TypeError, NotImplementedError)):
-                    raise MinariError(
-                        f"Minari could not write {dataset_id}: {(str(exc).splitlines() or [type(exc).__name__])[0]}"
-                    ) from None
+                    raise MinariError(f"Minari could not write {dataset_id}: {_reason(exc)}.") from None
                 raise
         return folder
+
+
+def _first_missing(folder: Path) -> Path:
+    """The outermost folder of ``folder``'s path that does not exist yet (``folder`` itself when
+    its parent exists): everything under it is this export's."""
+    while not folder.parent.exists() and folder.parent != folder.parent.parent:
+        folder = folder.parent
+    return folder
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a write failed, in a few words: the system's own for an OS error (h5py's message
+    runs on with timestamps and file names), else the first line."""
+    import os
+
+    if isinstance(exc, OSError) and isinstance(exc.errno, int) and exc.errno > 0:
+        return os.strerror(exc.errno)
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:160].rstrip(".")
 
 
 def _stacked(observations: list[Any]) -> Any:

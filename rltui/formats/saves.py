@@ -64,7 +64,8 @@ def save_place(path: str, what: str = "The save") -> tuple[Path, bool]:
         raise SaveError(f"{what} is empty: give a file name to save to.")
     try:
         target = user_path(text, what)
-        if target.is_dir() or text.endswith(("/", os.sep)):
+        last = text.replace(os.sep, "/").rstrip("/").rsplit("/", 1)[-1]
+        if target.is_dir() or text.endswith(("/", os.sep)) or last in (".", ".."):  # . and .. name folders
             return folder_to_write(target, what), True
         if not target.suffix:
             target = target.with_suffix(SUFFIX)

@@ -1,16 +1,22 @@
 """TensorBoard event files of a training run, with Stable-Baselines3's scalar names.
 
-Written with the ``tensorboard`` package's own event writer and protocol buffers (the
+Written with the ``tensorboard`` package's own record framing and protocol buffers (the
 optional ``tensorboard`` extra): the same package reads the files (``tensorboard --logdir``),
 and it imports neither torch nor TensorFlow, so a tabular run stays torch-free (tensorboardX
-imports torch whenever it is installed).
+imports torch whenever it is installed). Each row is written and flushed where it is made, not
+by the package's background thread: a disk that fills or a folder that turns read-only is met
+there, said once (``warn``), and the log stops whole (cut back to its last full record) while
+training goes on.
 
 One run per sub-directory, ``ENV-KIND-SEED-YYYYMMDD-HHMMSS``, so runs compare side by side.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import os
+import socket
 import statistics
 import time
 from collections import deque
@@ -108,15 +114,20 @@ class RunLog:
         every: int = LOG_EVERY,
         agent: Any = None,
         clock: Callable[[], float] = time.perf_counter,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         root = check_writable(root)
         try:
             from tensorboard.compat.proto.event_pb2 import Event
             from tensorboard.compat.proto.summary_pb2 import Summary
-            from tensorboard.summary.writer.event_file_writer import EventFileWriter
+            from tensorboard.summary.writer.record_writer import RecordWriter
         except ImportError:
             raise TensorBoardError(missing("--tensorboard", "tensorboard")) from None
         self._Event, self._Summary = Event, Summary
+        self._warn = warn
+        self.problem: str | None = None
+        """Why the log stopped early (a full disk, a read-only folder), once it has; said once."""
+        self.closed = False
         self.root = root
         name = run_name(env_id, kind, seed)
         self.dir = self.root / name
@@ -126,6 +137,7 @@ class RunLog:
             user_path(self.root / f"{name}-999", "--tensorboard")
         except PathError as exc:
             raise TensorBoardError(str(exc)) from None
+        made = _missing_from(self.root)  # the folders made here, removed again if the run cannot start
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             for n in range(2, 1000):  # two runs in one second keep folders of their own
@@ -134,10 +146,17 @@ class RunLog:
                     break
                 except FileExistsError:
                     self.dir = self.root / f"{name}-{n}"
-            self._writer = EventFileWriter(str(self.dir))
+            made.append(self.dir)
+            self.file = self.dir / f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.0"
+            self._fd = os.open(self.file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            self._records = RecordWriter(_WholeWrites(self._fd))
+            self._add(Event(wall_time=time.time(), file_version="brain.Event:2"))
         except OSError as exc:
             from rltui.paths import shown
 
+            with contextlib.suppress(AttributeError, OSError):
+                os.close(self._fd)
+            self._drop(made)
             raise TensorBoardError(f"{shown(self.root)} cannot hold TensorBoard logs: {exc.strerror or exc}.") from None
         self.every = every
         self._clock = clock
@@ -146,7 +165,6 @@ class RunLog:
         self._td_sum = 0.0
         self._td_n = 0
         self._tabular = not _uses_torch(kind)
-        self.closed = False
         self.start(agent)
 
     def start(self, agent: Any) -> None:
@@ -215,15 +233,77 @@ class RunLog:
             if v is not None and abs(float(v)) < float("inf")
         ]
         if shown and not self.closed:
-            self._writer.add_event(
-                self._Event(wall_time=time.time(), step=int(step), summary=self._Summary(value=shown))
-            )
+            event = self._Event(wall_time=time.time(), step=int(step), summary=self._Summary(value=shown))
+            try:
+                self._add(event)
+            except OSError as exc:
+                self._stop(exc)
+
+    def _add(self, event: Any) -> None:
+        """One record, whole on disk or, if the write fails, cut away (so a reader never meets
+        half a record): a full disk keeps the rows before it."""
+        end = os.lseek(self._fd, 0, os.SEEK_CUR)
+        try:  # unbuffered: a TensorBoard watching the folder sees each row as it is made
+            self._records.write(event.SerializeToString())
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, end)
+            raise
+
+    def _stop(self, exc: OSError) -> None:
+        """The log cannot go on: stop it, say so once; training goes on."""
+        from rltui.paths import shown
+
+        self.problem = (
+            f"The TensorBoard log in {shown(self.dir)} stopped at its last whole row "
+            f"({exc.strerror or exc}); training goes on."
+        )
+        self.close()
+        if self._warn is not None:
+            self._warn(self.problem)
 
     def close(self) -> None:
         if not self.closed:
             self.closed = True
-            self._writer.flush()
-            self._writer.close()
+            with contextlib.suppress(OSError):  # each row was written as it was made
+                os.close(self._fd)
+
+    @staticmethod
+    def _drop(made: list[Path]) -> None:
+        """Remove what a run that could not start made: its event file and folders (only ours)."""
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                for leftover in folder.glob("events.out.tfevents.*") if folder.is_dir() else ():
+                    leftover.unlink()
+                folder.rmdir()
+
+
+class _WholeWrites:
+    """A file descriptor as the record writer's file: each write all of its bytes (a short
+    write goes on; a failure raises), nothing buffered, so nothing is left to flush later."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _missing_from(folder: Path) -> list[Path]:
+    """The folders of ``folder``'s path that do not exist yet, outermost first."""
+    missing_: list[Path] = []
+    while not folder.exists() and folder.parent != folder:
+        missing_.insert(0, folder)
+        folder = folder.parent
+    return missing_
 
 
 def _uses_torch(kind: str) -> bool:

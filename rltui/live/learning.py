@@ -51,7 +51,14 @@ class TensorBoardRuns:
 
         session = self.ctx.session
         try:
-            self.run = RunLog(self.folder, session.entry.id, agent.kind, session.seed, agent=agent)
+            self.run = RunLog(
+                self.folder,
+                session.entry.id,
+                agent.kind,
+                session.seed,
+                agent=agent,
+                warn=lambda problem: self.ctx.say("warning", problem),
+            )
         except TensorBoardError as exc:
             self.ctx.say("error", f"No TensorBoard logs: {exc}")
             return
