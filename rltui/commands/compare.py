@@ -24,7 +24,7 @@ def add_parser(sub: Any) -> None:
         description="Every (kind, seed) runs as its own `train` with one greedy-evaluation schedule; "
         "the runs are kept in an SQLite file (saves/compare/ENV-KINDS.db unless --store says "
         "otherwise) as they finish, so the same command again resumes. The table gives each kind's "
-        "mean and IQM of the final greedy return with 95%% bootstrap CIs, steps and seconds to the "
+        "mean and IQM of the final greedy return with 95% bootstrap CIs, steps and seconds to the "
         "solved mark, and the probability of improvement of each kind over each other. Needs the "
         "compare extra (SciPy).",
     )
@@ -184,13 +184,13 @@ def run(args: argparse.Namespace) -> int:
         arena.stop.set()
     if ray is not None:
         ray.shutdown()
-    if arena.stop.is_set():
+    results = store.results()
+    if arena.stop.is_set() and len(results) < len(plan.runs()):
         print(
             "Stopped: the finished runs are kept in the store; the same command resumes.",
             file=sys.stdout if args.watch else said,
             flush=True,
         )
-    results = store.results()
     store.close()
     figs = figures(plan, results, seed=args.seed)
     seconds = time.perf_counter() - start
