@@ -492,7 +492,7 @@ class Arena:
                         None if result is None else result.agent_file,
                     )
                 )
-                if curve:
+                if curve or result is not None:
                     curves[kind].append(list(curve) + ([(result.steps, result.final)] if result is not None else []))
         bands = tuple(b for k in self.plan.kinds if (b := self._band(k, curves[k], resamples)) is not None)
         done = sum(r.state == "done" for r in rows)
@@ -502,9 +502,13 @@ class Arena:
         if not curves:
             return None
         every = self.plan.eval_every
-        width = max(len(c) for c in curves)
+        filled = []
+        for curve in curves:  # each evaluation at its place on the one schedule (the last one wins)
+            at = {max(1, math.ceil(step / every)): value for step, value in curve}
+            filled.append(at)
+        width = max(max(at) for at in filled)
         grid = [every * (i + 1) for i in range(width)]
-        values = np.array([[c[min(i, len(c) - 1)][1] for i in range(width)] for c in curves], dtype=float)
+        values = np.array([_carried(at, width) for at in filled], dtype=float)
         mean = values.mean(axis=0)
         low, high = mean.copy(), mean.copy()
         if len(curves) >= 2:
@@ -513,6 +517,17 @@ class Arena:
                 if ci is not None:
                     low[i], high[i] = ci
         return Band(kind, tuple(grid), tuple(map(float, mean)), tuple(map(float, low)), tuple(map(float, high)))
+
+
+def _carried(at: dict[int, float], width: int) -> list[float]:
+    """Values at places 1..width: each place's own, else the one before it (a run that ended
+    keeps its last figure), else the first one it has."""
+    first = at[min(at)]
+    out, last = [], first
+    for i in range(1, width + 1):
+        last = at.get(i, last)
+        out.append(last)
+    return out
 
 
 def watch_parent(stop: threading.Event) -> None:
