@@ -251,8 +251,8 @@ class ActorCritic(NetworkAgent):
             self._seen = None  # the weights changed
             self.updates += 1
             self.last_metrics = metrics
-            return metrics
-        return {}
+            return {**metrics, "log_prob": log_prob}
+        return {"log_prob": log_prob}  # π_old(a|s): what the explain view's ratio divides by
 
     def cut(self) -> None:
         """End the rollout's current segment here (a person took over): the last step

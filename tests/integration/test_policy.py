@@ -61,7 +61,7 @@ def test_ppo_updates_every_n_steps_and_reports_what_spinning_up_logs() -> None:
     agent = PPOAgent(BOX, 3, PPOConfig(n_steps=8, batch_size=4, n_epochs=2), seed=0)
     obs = np.zeros(2, np.float32)
     metrics = [agent.observe(_step(obs, agent.act(obs, True))) for _ in range(8)]
-    assert all(m == {} for m in metrics[:7])
+    assert all(set(m) == {"log_prob"} for m in metrics[:7])  # no update yet: only π_old(a|s)
     assert {"policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction"} <= set(metrics[7])
     assert agent.updates == 1 and len(agent.rollout) == 0
     assert metrics[7]["epochs"] == 2 and 0 < metrics[7]["entropy"] <= np.log(3) + 1e-6
@@ -106,8 +106,8 @@ def test_policy_is_a_distribution_and_greedy_takes_its_mode() -> None:
 def test_reinforce_updates_per_batch_of_episodes() -> None:
     agent = ReinforceAgent(BOX, 2, ReinforceConfig(episodes_per_update=2, min_steps_per_update=1), seed=0)
     obs = np.zeros(2, np.float32)
-    assert agent.observe(_step(obs, 0)) == {}
-    assert agent.observe(_step(obs, 1, terminated=True)) == {}
+    assert set(agent.observe(_step(obs, 0))) == {"log_prob"}
+    assert set(agent.observe(_step(obs, 1, terminated=True))) == {"log_prob"}
     assert agent.phase() == "collecting episode 2/2"
     assert agent.observe(_step(obs, 0, truncated=True))["value_loss"] >= 0
     assert agent.updates == 1 and agent.episodes == 2

@@ -230,3 +230,18 @@ def test_a_step_not_learned_from_says_so() -> None:
     agent = make_agent_for(TAXI, "q-learning", seed=0)
     ex = explain(agent, Transition(17, 2, -1.0, 37, False, False), {})
     assert ex is not None and "no update" in ex.title
+
+
+def test_ppos_ratio_is_the_policy_now_against_the_one_that_acted() -> None:
+    agent = make_agent_for(CARTPOLE, "ppo", {"hidden": "16", "n_steps": "8", "batch_size": "8"}, seed=0)
+    obs = np.array([0.01, 0.2, -0.03, -0.25], dtype=np.float32)
+    step = Transition(obs, 1, 1.0, obs, False, False)
+    recorded = agent.observe(step)
+    ex = explain(agent, step, recorded, [step])
+    assert ex is not None and values(ex)["π/π_old"] == pytest.approx(1.0) and values(ex)["clipped"] is False
+    for _ in range(8):  # the rollout completes: the policy moves
+        agent.observe(Transition(obs, 0, 1.0, obs, False, False))
+    ex = explain(agent, step, recorded, [step])
+    assert ex is not None
+    want = math.exp(values(ex)["log π(a|s)"] - recorded["log_prob"])  # type: ignore[operator]
+    assert values(ex)["π/π_old"] == pytest.approx(want, abs=1e-9) and values(ex)["π/π_old"] != pytest.approx(1.0)

@@ -43,7 +43,7 @@ def _play(agent: TRPOAgent, steps: int, seed: int = 0) -> list[dict[str, float]]
         obs = rng.uniform(-1, 1, size=2).astype(np.float32)
         action = agent.act(obs, True)
         metrics = agent.observe(Transition(obs, action, _reward(obs, action), obs, True, False))
-        if metrics:
+        if "is_line_search_success" in metrics:  # an update (every step says its π_old(a|s))
             updates.append(metrics)
     return updates
 

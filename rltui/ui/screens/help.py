@@ -44,7 +44,7 @@ APP_KEYS = (
     (
         "X",
         "explain this step: the update the agent made, the equation with its numbers (Q-learning's "
-        "α, r, γ, max Q(s',·); DQN's target and loss; PPO's δ and advantage; SAC's soft target; "
+        "α, r, γ, max Q(s',·); DQN's target and loss; PPO's advantage and ratio π/π_old; SAC's soft target; "
         "a planner's Bellman backup); works on any step [ ] looks back at; X again closes it",
     ),
     ("ctrl+t", "real time (the env moves at its own pace, a held key pushes) / turn by turn"),
