@@ -179,7 +179,7 @@ def test_discrete_kinds_play_pendulum_through_its_named_torques() -> None:
 @pytest.mark.parametrize(
     ("env_id", "kind", "says"),
     [
-        ("MountainCarContinuous-v0", "dqn", "choose from: reinforce, ppo, sac"),
+        ("MountainCarContinuous-v0", "dqn", "choose from: reinforce, ppo, trpo, sac, ddpg, td3"),
         ("MountainCarContinuous-v0", "q-learning", "are continuous"),
         ("CartPole-v1", "sac", "are discrete; choose from"),
     ],
