@@ -72,3 +72,21 @@ def _untorch(value: Any) -> Any:
         except Exception:  # noqa: BLE001
             return value
     return value
+
+
+EXERCISES: dict[str, Exercise] = {}
+"""Every exercise by name, in the order ``rltui exercise`` lists them."""
+
+
+def register(exercise: Exercise) -> Exercise:
+    EXERCISES[exercise.name] = exercise
+    return exercise
+
+
+DRAWN = 4
+"""Cases drawn at random after the fixed ones."""
+
+
+def row(rng: np.random.Generator, n: int) -> list[float]:
+    """``n`` values drawn for a Q-row, rounded to be readable in a message."""
+    return [round(float(v), 2) for v in rng.normal(0.0, 2.0, n)]
