@@ -124,7 +124,9 @@ def run(args: argparse.Namespace) -> int:
         from rltui.extras import missing
 
         raise UsageError(missing("rltui compare", "compare")) from None
-    from rltui.training.compare import Arena, CompareError, Store, default_store, figures
+    from rltui.training.compare import CompareError, Store, default_store
+    from rltui.training.compare_live import Arena
+    from rltui.training.compare_stats import figures
 
     store_path = _store_path(args, plan)
     if args.csv:

@@ -63,7 +63,7 @@ def test_a_tiny_comparison_end_to_end_in_two_processes(capsys: pytest.CaptureFix
 
 
 def test_the_statistics_are_scipys() -> None:
-    from rltui.training.compare import improvement, interval, iqm
+    from rltui.training.compare_stats import improvement, interval, iqm
 
     x = np.array([3.0, 9.0, 1.0, 4.0, 7.0, 5.0, 12.0, 2.0])
     y = np.array([2.0, 6.0, 4.0, 1.0, 3.0, 8.0, 2.5, 0.5])

@@ -7,7 +7,8 @@ import pytest
 from textual.widgets import DataTable
 
 from rltui.envs import catalog
-from rltui.training.compare import Arena, RunResult, make_plan
+from rltui.training.compare import RunResult, make_plan
+from rltui.training.compare_live import Arena
 from rltui.ui.app import RLTuiApp
 
 pytest.importorskip("scipy")

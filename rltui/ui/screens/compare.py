@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from rltui.training.compare import Arena, ArenaSnapshot
+from rltui.training.compare_live import Arena, ArenaSnapshot
 from rltui.ui.format import sig
 from rltui.ui.render.palette import ACCENT, BAD, GOOD, INFO, MUTED
 
