@@ -148,8 +148,8 @@ def test_dqn_target_and_loss_by_hand() -> None:
     assert ex is not None
     got = values(ex)
     for key, want in {"Q(s,a)": q[1], "a*": a_star, "Q_target(s',a*)": target_next[a_star], "y": y, "δ": delta}.items():
-        assert got[key] == pytest.approx(want, abs=1e-5), key
-    assert got["loss"] == pytest.approx(huber if agent.config.loss == "huber" else delta**2, abs=1e-5)
+        assert got[key] == pytest.approx(want, abs=1e-6), key
+    assert got["loss"] == pytest.approx(huber if agent.config.loss == "huber" else delta**2, abs=1e-6)
     assert arrays_of(agent) == before
 
 
@@ -186,10 +186,10 @@ def test_a_policy_agents_advantage_by_hand() -> None:
     ex = explain(agent, after[0], {}, after)
     assert ex is not None
     got = values(ex)
-    assert got["δ"] == pytest.approx(deltas[0], abs=1e-5)
-    assert got["A"] == pytest.approx(advantage, abs=1e-5)
-    assert got["log π(a|s)"] == pytest.approx(log_pi, abs=1e-5)
-    assert got["V(s)"] == pytest.approx(v(states[0]), abs=1e-5)
+    assert got["δ"] == pytest.approx(deltas[0], abs=1e-6)
+    assert got["A"] == pytest.approx(advantage, abs=1e-6)
+    assert got["log π(a|s)"] == pytest.approx(log_pi, abs=1e-6)
+    assert got["V(s)"] == pytest.approx(v(states[0]), abs=1e-6)
     assert arrays_of(agent) == before
 
 
