@@ -78,9 +78,15 @@ def save_agent(
     """
     from safetensors.numpy import save
 
+    from rltui.paths import PathError, confined
+
     target = Path(path)
     if not target.suffix:
         target = target.with_suffix(SUFFIX)
+    try:
+        confined(target, "The save", write=True)
+    except PathError as exc:
+        raise SaveError(str(exc)) from None
     counters = dict(agent.counters())
     if agent.epsilon is not None:  # a policy agent explores by sampling, without ε
         counters["epsilon"] = float(agent.epsilon)
@@ -118,9 +124,16 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The JSON metadata of a save, checked, without reading the arrays.
 
     Raises:
-        SaveError: missing, not a save, a pickle, truncated, corrupt or a newer format.
+        SaveError: missing, not a save, a pickle, truncated, corrupt or a newer format, or
+            (on a shared server) outside the visitor's folder and the shipped saves.
     """
+    from rltui.paths import PathError, confined
+
     p = Path(path)
+    try:
+        confined(p, "The save")
+    except PathError as exc:
+        raise SaveError(str(exc)) from None
     try:
         info = os.stat(p)
         if stat.S_ISDIR(info.st_mode):

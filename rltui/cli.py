@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="run the project's own benchmarks")
     bench.add_argument(
         "which",
-        choices=["render", "tabular", "dqn", "playalong", "demos", "solve", "atari", "mujoco"],
+        choices=["render", "tabular", "dqn", "playalong", "demos", "solve", "atari", "mujoco", "serve"],
         help="what to measure",
     )
     bench.add_argument("--json", action="store_true", help="print one JSON object last")
@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--seeds", type=int, default=None, help="seeds for the dqn (default 5) and demos (default 3) benchmarks"
+    )
+    bench.add_argument(
+        "--visitors", default=None, metavar="N,N,...", help="visitors at once for serve (default 1,2,4,8)"
     )
     bench.add_argument(
         "--busy",
@@ -128,6 +131,7 @@ def _main(argv: Sequence[str] | None) -> int:
                 env=args.env,
                 kind=args.agent,
                 busy=args.busy,
+                visitors=args.visitors,
             )
     except (UsageError, PathError) as exc:  # a path a person gave (rltui.paths), wherever it is met
         print(f"rltui: {exc}", file=sys.stderr)

@@ -81,6 +81,8 @@ def run_bench(which: str, as_json: bool = False, **options: Any) -> int:
         from rltui.bench.atari import bench_atari as bench
     elif which == "mujoco":
         from rltui.bench.mujoco import bench_mujoco as bench
+    elif which == "serve":
+        from rltui.bench.serve import bench_serve as bench
     elif which == "tabular":
         from rltui.bench.agents import bench_tabular as bench
     else:

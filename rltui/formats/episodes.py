@@ -161,7 +161,13 @@ def read(path: str | Path) -> EpisodeRecord:
     Raises:
         EpisodeFileError: missing, not an episode file, a newer format, truncated or damaged.
     """
+    from rltui.paths import PathError, confined
+
     p = Path(path)
+    try:
+        confined(p, "The episode file")
+    except PathError as exc:
+        raise EpisodeFileError(str(exc)) from None
     try:
         text = read_limited(p, MAX_FILE, "an episode file").decode("utf-8")
     except OSError as exc:

@@ -111,15 +111,13 @@ def test_bad_serve_requests_say_one_sentence(tmp_path: Path, capsys: pytest.Capt
     assert "--port must be from 1 to 65535" in capsys.readouterr().err
 
 
-def test_serving_beyond_this_machine_warns_in_one_line(tmp_path: Path) -> None:
+def test_serving_beyond_this_machine_without_sign_in_is_refused_in_one_sentence(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     pytest.importorskip("textual_serve")
-    server = _serve(_free_port(), "--host", "0.0.0.0", saves=tmp_path)
-    try:
-        first = server.stderr.readline()
-    finally:
-        server.terminate()
-        server.communicate(timeout=20)
-    assert first.startswith("rltui: warning: serving on 0.0.0.0:") and "no authentication" in first
+    assert main(["serve", "--host", "0.0.0.0", "--port", str(_free_port())]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("rltui: Serving on 0.0.0.0 lets anyone") and "--token" in err and err.count("\n") == 0
 
 
 @pytest.mark.parametrize(
