@@ -100,6 +100,7 @@ class VisitorApp(AppService):
         self.spawn = spawn
         self.last_input = time.monotonic()
         self.started = time.monotonic()
+        self._stopper: asyncio.Future[None] | None = None
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width, height)
@@ -144,6 +145,12 @@ class VisitorApp(AppService):
         return await super().send_bytes(data)
 
     async def stop(self) -> None:
+        """Once, however many ask at once (the websocket's end and the server's shutdown)."""
+        if self._stopper is None:
+            self._stopper = asyncio.ensure_future(self._stop_once())
+        await self._stopper
+
+    async def _stop_once(self) -> None:
         process = self._process
         await super().stop()
         if process is not None and process.returncode is None:
