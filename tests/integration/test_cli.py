@@ -120,7 +120,10 @@ def test_train_without_json_shows_a_table(capsys: pytest.CaptureFixture[str]) ->
         (["play", "Taxi-v4", "--set", "alpha=1"], "--set needs --agent"),
         (["play", "--real-time"], "need an environment"),
         (["train", "CartPole-v1", "--agent", "dqn", "--envs", "0"], "--envs must be from 1 to 256"),
-        (["train", "Taxi-v4", "--agent", "q-learning", "--envs", "4"], "--envs applies to dqn, ppo and trpo agents only"),
+        (
+            ["train", "Taxi-v4", "--agent", "q-learning", "--envs", "4"],
+            "--envs applies to dqn, ppo and trpo agents only",
+        ),
         (["play", "--map", "NoSuchMap"], "There is no map named 'NoSuchMap'"),
         (["play", "Taxi-v4", "--load", "no/such/file.safetensors"], "No such file"),
         (["play", "--agent", "dqn"], "need an environment"),
@@ -174,7 +177,15 @@ def test_bench_solve_runs_every_learning_kind_of_an_env(capsys: pytest.CaptureFi
     assert all(r["steps"] <= r["budget"] for r in out["runs"])
     from rltui.bench.solve import pairs
 
-    assert [k for _, k in pairs("Taxi-v4")] == ["q-learning", "sarsa", "expected-sarsa", "dqn", "reinforce", "ppo", "trpo"]
+    assert [k for _, k in pairs("Taxi-v4")] == [
+        "q-learning",
+        "sarsa",
+        "expected-sarsa",
+        "dqn",
+        "reinforce",
+        "ppo",
+        "trpo",
+    ]
 
 
 @pytest.mark.parametrize("argv", [["saves", "--json"], ["saves"], ["envs"]])
