@@ -93,3 +93,25 @@ def kind_list() -> str:
     from agents.registry import KINDS
 
     return ", ".join(KINDS[:-1]) + " or " + KINDS[-1]
+
+
+def run_in_task(add_parser: Any, run: Any, argv: list[str]) -> tuple[int, str]:
+    """Run one subcommand (its ``add_parser`` and ``run``) on ``argv`` in this process, as
+    ``rltui`` would from the command line, for a Ray task: (the exit code, what it printed)."""
+    import argparse
+    import contextlib
+    import io
+    import sys
+
+    from rltui.paths import PathError
+
+    parser = argparse.ArgumentParser(prog="rltui")
+    add_parser(parser.add_subparsers(dest="command"))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            code = run(parser.parse_args(argv))
+        except (UsageError, PathError) as exc:
+            print(f"rltui: {exc}", file=sys.stderr)
+            code = EXIT_USAGE
+    return code, out.getvalue()

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rltui.commands.common import EXIT_USAGE, UsageError
+from rltui.commands.common import UsageError
 
 
 def add_parser(sub: Any) -> None:
@@ -388,18 +388,9 @@ def _run_processes(
 def run_task(argv: list[str]) -> tuple[int, str]:
     """A Ray task: one run (``compare ... --worker-run KIND:SEED``) in the task's process.
     (The exit code, what it printed.)"""
-    from rltui.paths import PathError
+    from rltui.commands.common import run_in_task
 
-    parser = argparse.ArgumentParser(prog="rltui")
-    add_parser(parser.add_subparsers(dest="command"))
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        try:
-            code = run(parser.parse_args(argv))
-        except (UsageError, PathError) as exc:
-            print(f"rltui: {exc}", file=sys.stderr)
-            code = EXIT_USAGE
-    return code, out.getvalue()
+    return run_in_task(add_parser, run, argv)
 
 
 def _run_ray(ray: Any, args: argparse.Namespace, plan: Any, todo: list[tuple[str, int]], arena: Any, say: Any) -> None:

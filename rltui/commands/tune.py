@@ -281,21 +281,9 @@ def run(args: argparse.Namespace) -> int:
 def run_share(argv: list[str]) -> tuple[int, str]:
     """A Ray task: one share of the trials (``tune ... --worker I``), in the task's process, as
     ``rltui`` would run it from the command line. (The exit code, what it printed.)"""
-    import contextlib
+    from rltui.commands.common import run_in_task
 
-    from rltui.commands.common import EXIT_USAGE
-    from rltui.paths import PathError
-
-    parser = argparse.ArgumentParser(prog="rltui")
-    add_parser(parser.add_subparsers(dest="command"))
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        try:
-            code = run(parser.parse_args(argv))
-        except (UsageError, PathError) as exc:
-            print(f"rltui: {exc}", file=sys.stderr)
-            code = EXIT_USAGE
-    return code, out.getvalue()
+    return run_in_task(add_parser, run, argv)
 
 
 def _check_paths(args: argparse.Namespace) -> None:
