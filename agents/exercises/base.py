@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,3 +91,23 @@ DRAWN = 4
 def row(rng: np.random.Generator, n: int) -> list[float]:
     """``n`` values drawn for a Q-row, rounded to be readable in a message."""
     return [round(float(v), 2) for v in rng.normal(0.0, 2.0, n)]
+
+
+class Abandoned(BaseException):
+    """Raised inside a learner's call that ran past its time, to end it (it is not caught by
+    the learner's ``except Exception``)."""
+
+
+def stop_thread(thread: threading.Thread, wait: float = 1.0) -> bool:
+    """End a thread stuck in a learner's call: raise :class:`Abandoned` in it (CPython's
+    asynchronous exception, delivered at its next bytecode; a call blocked in C code ends
+    when that returns). Left running, a busy loop would hold the interpreter lock for as long
+    as the process lives and slow everything else in it. Whether it ended within ``wait``."""
+    import ctypes
+
+    ident = thread.ident
+    if ident is None or not thread.is_alive():
+        return True
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(Abandoned))
+    thread.join(wait)
+    return not thread.is_alive()

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.exercises.base import Case, Exercise, _untorch, show
+from agents.exercises.base import Case, Exercise, _untorch, show, stop_thread
 
 TIME_LIMIT = 1.0
 """Seconds one call of the learner's function may take."""
@@ -124,6 +124,7 @@ def call(learner: Learner, args: dict[str, Any], during: str, limit: float = TIM
     thread.start()
     thread.join(limit)
     if thread.is_alive():
+        stop_thread(thread)
         raise CodeProblem(
             f"{learner.path}:{learner.line}: it took over {limit:g} s in {during} (a loop that never ends?)."
         )

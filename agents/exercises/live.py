@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from agents.exercises import Exercise, get
-from agents.exercises.base import _untorch
+from agents.exercises.base import Abandoned, _untorch, stop_thread
 from agents.exercises.check import (
     TIME_LIMIT,
     TOLERANCE,
@@ -122,13 +122,16 @@ class _Worker:
     def __init__(self) -> None:
         self._jobs: queue.Queue[tuple[Callable[..., Any], tuple[Any, ...]]] = queue.Queue()
         self._done: queue.Queue[tuple[bool, Any]] = queue.Queue()
-        threading.Thread(target=self._run, daemon=True, name="exercise").start()
+        self.thread = threading.Thread(target=self._run, daemon=True, name="exercise")
+        self.thread.start()
 
     def _run(self) -> None:
         while True:
             fn, args = self._jobs.get()
             try:
                 self._done.put((True, fn(*args)))
+            except Abandoned:
+                return  # ran past its time: ended by stop_thread
             except BaseException as exc:  # noqa: BLE001  (the learner's code: anything)
                 self._done.put((False, exc))
 
@@ -253,7 +256,8 @@ class Swap:
         try:
             ok, got = self._worker.call(self.learner.fn, copy.deepcopy(args), self.limit)
         except TimeoutError:
-            self._worker = None  # left behind, still running the call
+            stop_thread(self._worker.thread)  # a busy loop would hold the interpreter lock
+            self._worker = None
             return self._fail(f"{self.path}:{self.learner.line}: it took over {self.limit:g} s")
         if not ok:
             return self._fail(raised_sentence(got, self.path))

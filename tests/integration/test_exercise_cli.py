@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,8 @@ def test_every_mistake_is_one_sentence(
     assert main(["exercise", "dqn_target", str(path)]) == code
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and says in err and "Traceback" not in err
+    # A call that ran past its time is ended, not left holding the interpreter lock.
+    assert not [t for t in threading.enumerate() if t.name == "exercise" and t.is_alive()]
 
 
 def test_usage_mistakes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
