@@ -412,6 +412,9 @@ def test_ctrl_c_stops_a_sweep_without_a_traceback(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # As from a terminal: a test run in the background inherits SIGINT ignored, and Python
+        # then never turns ctrl+c into KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert sweep.stdout.readline().startswith("Study ")  # the sweep has begun
