@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -217,10 +218,9 @@ async def test_save_first_from_the_leave_dialog_saves_then_quits(
         await pilot.press("ctrl+s")  # save first
         await pilot.pause()
         await pilot.press("enter")  # the suggested name
-        for _ in range(500):
+        deadline = time.monotonic() + 60  # a busy machine: the save waits for the owner's turn
+        while app.is_running and time.monotonic() < deadline:
             await pilot.pause(0.01)
-            if not app.is_running:
-                break
     saved = tmp_path / "FrozenLakeNotSlippery-v1-q-learning.safetensors"
     assert not app.is_running and read_metadata(saved)["counters"]["steps"] >= 1_500
 
