@@ -16,6 +16,10 @@ def _saves_never_in_the_home_folder(tmp_path_factory: pytest.TempPathFactory, mo
     """A test that saves without choosing a folder writes to a temporary one, never to the
     per-user data folder of whoever runs the tests (tests may still set their own)."""
     monkeypatch.setenv("RLTUI_SAVES", str(tmp_path_factory.mktemp("saves")))
+    # What `rltui serve` sets for its visitors' apps (exercises off, a sandbox) never leaks
+    # from a test that starts a server in this process into the next test.
+    monkeypatch.delenv("RLTUI_EXERCISES", raising=False)
+    monkeypatch.delenv("RLTUI_SANDBOX", raising=False)
 
 
 LAYERS = ("unit", "integration", "ui")
