@@ -44,7 +44,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--set", dest="settings", action="append", metavar="KIND.KEY=VALUE", help="a setting for one kind (repeatable)"
     )
-    p.add_argument("--store", metavar="PATH", help="the comparison's SQLite file (default under saves/compare/)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--store", metavar="PATH", help="the comparison's SQLite file (default under saves/compare/)")
+    where.add_argument(
+        "--study", metavar="NAME", help="name the comparison: its store is saves/compare/NAME.db (default ENV-KINDS)"
+    )
     p.add_argument("--csv", metavar="FILE", help="write the per-kind figures to FILE as CSV")
     p.add_argument("--seed", type=int, default=0, help="the bootstrap's seed (default 0)")
     p.add_argument("--watch", action="store_true", help="watch the runs in the app: every run, each kind's curve")
@@ -224,7 +228,7 @@ def _store_path(args: argparse.Namespace, plan: Any) -> Path:
     try:
         if args.store is None:
             check_saves_dir()
-            return default_store(plan.env_id, plan.kinds)
+            return default_store(plan.env_id, plan.kinds, getattr(args, "study", None))
         return file_to_write(args.store, "--store")
     except PathError as exc:
         raise UsageError(str(exc)) from None

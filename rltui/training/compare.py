@@ -175,11 +175,12 @@ def result_from_json(data: dict[str, Any]) -> RunResult:
     return RunResult(**data)
 
 
-def default_store(env_id: str, kinds: tuple[str, ...]) -> Path:
-    """``saves/compare/ENV-KIND-KIND….db``."""
+def default_store(env_id: str, kinds: tuple[str, ...], study: str | None = None) -> Path:
+    """``saves/compare/ENV-KIND-KIND….db``, or ``saves/compare/NAME.db`` for the study ``NAME``
+    (named as ``tune``'s studies are: the name as a file name's part)."""
     from rltui.paths import id_stem, saves_dir
 
-    return saves_dir() / "compare" / f"{id_stem(env_id)}-{'-'.join(kinds)}.db"
+    return saves_dir() / "compare" / f"{id_stem(study) if study else id_stem(env_id) + '-' + '-'.join(kinds)}.db"
 
 
 class Store:
@@ -214,7 +215,7 @@ class Store:
             differs = [k for k in mine if made.get(k) != mine[k]]
             raise CompareError(
                 f"The comparison store {where} was made for {_describe(made)}, not {_describe(mine)} "
-                f"({', '.join(differs) or 'its plan'} differ): give another --store or the same settings."
+                f"({', '.join(differs) or 'its plan'} differ): give another --store or --study, or the same settings."
             )
 
     def _open(self) -> sqlite3.Connection:

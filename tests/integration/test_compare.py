@@ -137,6 +137,23 @@ def test_a_store_made_for_another_comparison_is_refused_untouched(
         assert path.read_bytes() == before
 
 
+def test_a_study_names_the_store_under_the_saves_folder_and_refuses_another_env_or_budget(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store = Path(os.environ["RLTUI_SAVES"]) / "compare" / "my-arena.db"
+    out = _compare(capsys, *TINY, "--seeds", "1", "--study", "my/arena")
+    assert out["store"] == str(store) and sorted(_rows(store)) == [("q-learning", 0), ("sarsa", 0)]
+    again = _compare(capsys, *TINY, "--seeds", "1", "--study", "my/arena")  # the same study resumes
+    assert _figures(again) == _figures(out)
+    before = store.read_bytes()
+    for other in (["Taxi-v4", "--steps", "2000"], ["FrozenLake-v1", "--steps", "1500"]):
+        argv = [other[0], "--agents", "q-learning,sarsa", "--seeds", "1", *other[1:], "--study", "my/arena"]
+        assert main(["compare", *argv]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "was made for Taxi-v4" in err and "--study" in err and len(err.splitlines()) == 1
+        assert store.read_bytes() == before
+
+
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
