@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,10 @@ class Plan:
     eval_every: int
     eval_episodes: int
     solved_at: float | None
+    marks: dict[str, int] = field(default_factory=dict)
+    """Per kind, where the catalog publishes one: the env's step budget for the kind's family
+    (rl-baselines3-zoo's, as the catalog keeps them), shown as a marker on the curves. Not part
+    of :meth:`identity`: it says where a kind is expected to be done, not what was run."""
 
     def identity(self) -> dict[str, Any]:
         """What a store must have been made for to be resumed by this plan."""
@@ -75,7 +79,15 @@ def make_plan(entry: Any, kinds: list[str], seeds: int, steps: int | None, setti
         schedule["eval_every"],
         schedule["eval_episodes"],
         entry.solved_at,
+        published_budgets(entry, kinds),
     )
+
+
+def published_budgets(entry: Any, kinds: list[str]) -> dict[str, int]:
+    """Each kind's budget where ``entry.budgets`` has one for its family (none: no marker)."""
+    from agents.registry import spec
+
+    return {k: int(entry.budgets[spec(k).family]) for k in kinds if spec(k).family in entry.budgets}
 
 
 @dataclass(frozen=True)

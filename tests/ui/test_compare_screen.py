@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import DataTable
+from textual_plotext import PlotextPlot
 
 from rltui.envs import catalog
 from rltui.training.compare import RunResult, make_plan
@@ -37,3 +38,31 @@ async def test_every_run_is_a_row_and_q_stops_the_runs() -> None:
         assert type(app.screen).__name__ == "CompareScreen"
         await pilot.press("q")
     assert arena.stop.is_set()
+
+
+async def test_the_published_budget_is_a_marker_per_kind_where_the_catalog_has_one() -> None:
+    plan = make_plan(catalog.resolve("CartPole-v1"), ["dqn", "ppo"], 1, None, {})
+    assert plan.marks == {"dqn": 50_000, "ppo": 100_000}  # the catalog's budgets for CartPole
+    arena = Arena(plan, [])
+    arena.started("dqn", 0)
+    arena.evaluated("dqn", 0, plan.eval_every, 20.0)
+    app = RLTuiApp(compare=arena)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.budget_marks() == [("dqn", 50_000), ("ppo", 100_000)]  # type: ignore[attr-defined]
+        screen.show(arena.snapshot())  # type: ignore[attr-defined]
+        canvas = screen.query_one(PlotextPlot).plt.build()
+        assert "dqn budget" in canvas and "ppo budget" in canvas
+        await pilot.press("q")
+    # No published budget for the kind's family (Taxi's are for tabular kinds only): no marker.
+    plain = make_plan(catalog.resolve("Taxi-v4"), ["dqn"], 1, 2000, {})
+    assert plain.marks == {}
+    arena = Arena(plain, [])
+    arena.evaluated("dqn", 0, 1000, -100.0)
+    app = RLTuiApp(compare=arena)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await pilot.pause()
+        assert app.screen.budget_marks() == []  # type: ignore[attr-defined]
+        assert "budget" not in app.screen.query_one(PlotextPlot).plt.build()
+        await pilot.press("q")

@@ -103,7 +103,10 @@ class CompareScreen(Screen):
         plt.ylabel("greedy mean")
         kinds = self.arena.plan.kinds
         if snap.bands:
-            plt.title("each kind: the mean of its runs' greedy evaluations, thin: its 95% bootstrap band")
+            plt.title(
+                "each kind: the mean of its runs' greedy evaluations, thin: its 95% bootstrap band"
+                + (", upright: its published budget" if self.budget_marks() else "")
+            )
         else:
             plt.title("the curves appear with the first evaluations")
         for band in snap.bands:
@@ -115,7 +118,20 @@ class CompareScreen(Screen):
                 plt.plot(x, list(band.high), marker="braille", color=colour)
         if self.arena.plan.solved_at is not None and snap.bands:
             plt.hline(self.arena.plan.solved_at, "red")
+        if snap.bands:
+            top = max([max(b.high) for b in snap.bands] + [self.arena.plan.solved_at or float("-inf")])
+            for kind, step in self.budget_marks():
+                colour = _CURVE_COLOURS[kinds.index(kind) % len(_CURVE_COLOURS)]
+                plt.vline(step, colour)
+                plt.text(f"{kind} budget", x=step, y=top, color=colour, alignment="right")
         plot.refresh()
+
+    def budget_marks(self) -> list[tuple[str, int]]:
+        """(kind, step) for each kind whose published budget (the catalog's, after
+        rl-baselines3-zoo) falls within the runs' steps: a marker on the curves."""
+        plan = self.arena.plan
+        last = max(plan.budgets.values())
+        return [(k, plan.marks[k]) for k in plan.kinds if k in plan.marks and plan.marks[k] <= last]
 
     def action_open_run(self) -> None:
         snap = self.latest
