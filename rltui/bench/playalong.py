@@ -77,13 +77,13 @@ def timeline_bytes_per_step(env_id: str, kind: str, steps: int = 150, seed: int 
     owner = PlayAlong(session, agent)
     owner.controller, owner.learning = AGENT, False
     for _ in range(50):  # caches and first allocations out of the way
-        owner._agent_step()
-    owner._new_episode()
+        owner.stepper.agent()
+    owner.stepper.new_episode()
     tracemalloc.start()
     try:
         before, taken = tracemalloc.get_traced_memory()[0], 0
         while taken < steps and not session.episode.done:
-            owner._agent_step()
+            owner.stepper.agent()
             taken += 1
         grown = tracemalloc.get_traced_memory()[0] - before
     finally:

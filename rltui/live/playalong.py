@@ -12,8 +12,8 @@ The owner is made of parts, each holding its own state and given, when made, the
 :class:`rltui.live.context.Context` and the parts it works with: the :class:`Timeline` (the
 steps kept), the :class:`Clock` (real time), the :class:`HandOff` (an agent being made), the
 :class:`Learner`, :class:`Progress` (counters, the plot's series, evaluations), the
-:class:`Publisher` and the :class:`Commands` the UI's calls are made with. The owner wires
-them, steps, and owns the thread.
+:class:`Publisher`, the :class:`Stepper` (every step, whoever takes it) and the :class:`Commands`
+the UI's calls are made with. The owner wires them and owns the thread.
 """
 
 from __future__ import annotations
@@ -24,14 +24,9 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
-import numpy as np
-
-from agents.beliefs import beliefs_of, is_continuous
 from agents.exercises.live import hear as hear_exercise
-from agents.protocols import Planner, PolicyAgent
-from agents.registry import OFF_POLICY
 from rltui.envs.session import AGENT, HUMAN, Session
-from rltui.live.clock import OVER, Clock
+from rltui.live.clock import Clock
 from rltui.live.context import SPEEDS, Context
 from rltui.live.controls import Commands, Controls, Steps
 from rltui.live.handoff import HandOff, agent_gamma, track_td, welcome
@@ -41,6 +36,7 @@ from rltui.live.progress import HISTORY, Progress
 from rltui.live.publishing import FULL_SPEED_PUBLISH_INTERVAL, Publisher, ValueMap
 from rltui.live.realtime import frame_rate
 from rltui.live.snapshot import Snapshot
+from rltui.live.stepping import Stepper
 from rltui.live.timeline import EPISODE_RECORD_LIMIT, Timeline
 from rltui.live.world import World
 
@@ -134,7 +130,10 @@ class PlayAlong(Controls):
         self.progress = Progress(ctx, self.runs)
         self.world = World(ctx, self.timeline, self.progress)
         self.values = ValueMap(value_states)
-        self.handoff = HandOff(ctx, make_agent, attach=lambda a: self._attach(a, announce=False), step=self._agent_step)
+        self.stepper = stepper = Stepper(
+            ctx, session, self.timeline, self.clock, self.learner, self.progress, self.world
+        )
+        self.handoff = HandOff(ctx, make_agent, attach=lambda a: self._attach(a, announce=False), step=stepper.agent)
         self.publisher = Publisher(
             ctx,
             self.timeline,
@@ -144,9 +143,7 @@ class PlayAlong(Controls):
             self.values,
             loading=lambda: self.handoff.loading,
         )
-        steps = Steps(
-            human=self._human_step, agent=self._agent_step, new_episode=self._new_episode, attach=self._attach
-        )
+        steps = Steps(human=stepper.human, agent=stepper.agent, new_episode=stepper.new_episode, attach=self._attach)
         super().__init__(
             ctx.inbox, Commands(ctx, self.clock, self.timeline, self.handoff, self.progress, self.values, steps)
         )
@@ -211,7 +208,7 @@ class PlayAlong(Controls):
     def _replay(self, record: Any) -> None:
         """The replayed steps are not training: the rate and the returns plot stay as they were."""
         try:
-            self.timeline.replay(record, lambda action, actor: self._step(action, actor, learn=False))
+            self.timeline.replay(record, lambda action, actor: self.stepper.step(action, actor, learn=False))
         finally:
             self.learner.stats.meter.clear()
         self.ctx.mode.paused = self.ctx.agent is not None  # an agent brought along waits until asked
@@ -260,7 +257,7 @@ class PlayAlong(Controls):
             if learner.backlog:
                 learner.learn_next()  # a person's moves first, in the order they were made
             elif mode.controller == AGENT and not mode.paused and mode.full_speed:
-                self._agent_step()
+                self.stepper.agent()
             self.publish(force=handled > 0)  # a call's effect is shown at once
             self.inbox.handled += handled
             return
@@ -280,7 +277,7 @@ class PlayAlong(Controls):
             learner.learn_next()
             self.publish()
         elif driving:
-            self._agent_step()
+            self.stepper.agent()
             self._next_step = time.perf_counter() + 1.0 / SPEEDS[mode.speed]
             self.publish(force=True)
         elif self.latest is not None and self.latest.training.steps_per_second > 0:
@@ -306,7 +303,7 @@ class PlayAlong(Controls):
                 return
         left = self.clock.left(time.perf_counter())
         if left <= 0:
-            self._frame()
+            self.stepper.frame()
             self.publish(force=True)
             return
         if self.learner.fits(left):
@@ -339,72 +336,3 @@ class PlayAlong(Controls):
             fn(*args)
             handled += 1
         return handled
-
-    # --- stepping -------------------------------------------------------------------------
-
-    def _human_step(self, action: int) -> None:
-        if self.timeline.view is not None:
-            self.timeline.branch()  # may fail (a Box2D env cannot be put back): then the live step goes on
-        if self.session.episode.done:
-            self.say("information", OVER)
-            return
-        agent, mode = self.ctx.agent, self.ctx.mode
-        learn = mode.learning and mode.learn_from_human and agent is not None and (agent.kind in OFF_POLICY)
-        self._step(action, HUMAN, learn)
-
-    def _new_episode(self) -> None:
-        changed = self.world.begin_episode()  # a world changed while it learns: from this episode
-        self.session.reset()
-        self.clock.stop()
-        self.timeline.start()
-        if changed is not None:
-            self.world.mark(changed)
-
-    def _frame(self) -> None:
-        """One real-time frame: the held key's action, or the rest action once it is let go."""
-        self._human_step(self.clock.frame())
-        if self.session.episode.done or self.timeline.view is not None:
-            self.clock.running = False  # the clock stops with the episode (or when looking back)
-
-    def _agent_step(self) -> None:
-        agent = self.ctx.agent
-        if self.timeline.view is not None:
-            self.timeline.branch()  # first: the action is chosen for the state it is taken in
-        if isinstance(agent, Planner) and agent.planning:
-            # A planner watched sweep by sweep: this step is one sweep of its model, and the
-            # env waits until the values have converged.
-            agent.sweep()
-            self.learner.stats.meter.record(time.perf_counter(), self.session.total_steps)
-            return
-        if self.session.episode.done:
-            self._new_episode()
-        learning = self.ctx.mode.learning
-        action = agent.act(self.session.obs, learning)
-        self._step(action, AGENT, learning)
-
-    def _step(self, action: int, actor: str, learn: bool) -> None:
-        session, timeline, learner, agent = self.session, self.timeline, self.learner, self.ctx.agent
-        if timeline.view is not None:
-            timeline.branch()
-        live = timeline.live()
-        if live is not None:
-            live.beliefs = beliefs_of(agent, session.obs)
-        if actor == HUMAN and isinstance(agent, PolicyAgent):
-            agent.cut()  # an on-policy rollout never mixes in a person's moves
-        transition = session.step(action, actor=actor)
-        if learn and is_continuous(agent) and not isinstance(transition.action, np.ndarray):
-            # A person's key is a named action: a continuous agent learns from its vector.
-            transition = transition._replace(action=session.action_vector(transition.action))
-        timeline.keep()
-        stats = learner.stats
-        stats.meter.record(time.perf_counter(), session.total_steps)
-        if learn and actor == HUMAN and self.clock.running and not timeline.replaying:
-            learner.defer(session.episode, session.episode.steps, transition)
-        elif learn:
-            learner.learn(transition, session.episode, session.episode.steps)
-        elif agent is not None and actor == AGENT:
-            stats.td_target = stats.td_error = None
-        if transition.done:
-            timeline.finish(session.episode)
-            if not timeline.replaying:
-                self.progress.episode_finished(session.episode)

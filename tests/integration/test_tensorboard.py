@@ -99,7 +99,7 @@ def test_the_app_logs_each_agent_to_a_run_of_its_own(tmp_path: Path) -> None:
     owner._attach(make_agent_for(entry, "q-learning", seed=0))
     owner.controller = AGENT
     for _ in range(3_000):
-        owner._agent_step()
+        owner.stepper.agent()
     first = owner.runs.run
     owner._attach(make_agent_for(entry, "sarsa", seed=0))  # a new agent: a new run
     assert first.closed and owner.runs.run is not first
@@ -218,7 +218,7 @@ def test_train_load_and_the_app_with_a_loaded_agent_share_the_step_axis(
     owner.commands.toggle_learning()  # a loaded agent comes greedy: t trains it on
     owner.controller = AGENT
     for _ in range(2_000):
-        owner._agent_step()
+        owner.stepper.agent()
     owner.runs.run.close()
     played = [e.step for e in _scalars(owner.runs.run.dir)["rollout/exploration_rate"]]
     assert trained == played == [4_000, 5_000]
@@ -304,7 +304,7 @@ def test_dqn_in_the_app_writes_its_loss_as_in_train(tmp_path: Path) -> None:
     owner._attach(make_agent_for(entry, "dqn", {"learning_starts": "200", "hidden": "16"}, seed=0))
     owner.controller = AGENT
     for _ in range(2_000):
-        owner._agent_step()
+        owner.stepper.agent()
     owner.runs.run.close()
     scalars = set(_scalars(owner.runs.run.dir))
     assert SB3_TAGS["dqn"] <= scalars <= set(TAGS) and "train/td_error" not in scalars

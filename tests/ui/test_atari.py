@@ -25,7 +25,7 @@ def test_pong_names_its_actions_and_runs_in_real_time_at_its_fps() -> None:
     assert owner.fps == 30
     owner.commands.act(2)
     for _ in range(20):
-        owner._frame()
+        owner.stepper.frame()
     assert session.episode.steps == 20 and session.episode.actions[0] == 2
     assert session.scene().pixels.shape == (210, 160, 3)
 

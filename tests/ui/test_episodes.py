@@ -103,7 +103,7 @@ def test_the_file_is_json_lines_with_a_header_and_one_line_per_step(tmp_path: Pa
     first = json.loads(lines[1])
     assert set(first) == {"t", "action", "reward", "actor"} and first["actor"] == HUMAN
     assert path.parent == tmp_path and path.suffix == ".jsonl"
-    owner._new_episode()
+    owner.stepper.new_episode()
     _play(owner, [0])
     second, _ = owner.save_episode(tmp_path)
     assert second != path and path.read_text() == "\n".join(lines) + "\n"  # never overwritten
@@ -128,7 +128,7 @@ def test_the_same_episode_is_saved_once_until_it_changes(tmp_path: Path) -> None
 def test_saving_right_after_an_episode_ends_saves_that_episode(tmp_path: Path) -> None:
     owner, _ = _played("CliffWalking-v1", seed=0, branch=False)
     steps = owner.session.episode.steps
-    owner._new_episode()
+    owner.stepper.new_episode()
     _, record = owner.save_episode(tmp_path)
     assert record.steps == steps
     owner.commands.act(0)
@@ -385,16 +385,16 @@ def test_the_timeline_is_bounded_and_does_not_grow_across_episodes(monkeypatch: 
     owner.controller = AGENT
     longest = 0
     for _ in range(3_000):
-        owner._agent_step()
+        owner.stepper.agent()
         longest = max(longest, len(owner.timeline.entries))
     assert longest == 51  # the reset's entry and 50 steps, however long the episode ran
     monkeypatch.setattr(timeline, "EPISODE_RECORD_LIMIT", 10_000)
     tracemalloc.start()
     for _ in range(3_000):  # warm up: tables, caches, the returns history fill
-        owner._agent_step()
+        owner.stepper.agent()
     before = tracemalloc.get_traced_memory()[0]
     for _ in range(20_000):
-        owner._agent_step()
+        owner.stepper.agent()
     grown = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert grown < 2_000_000, f"{grown} bytes more after 20,000 more steps"
@@ -492,7 +492,7 @@ def test_opening_a_replay_mid_training_leaves_the_counters_and_plot_alone(tmp_pa
     trainer = PlayAlong(Session(entry, seed=1, render=False), agent)
     trainer.controller = AGENT
     for _ in range(500):
-        trainer._agent_step()
+        trainer.stepper.agent()
     trainer.publish(force=True)
     before = trainer.latest
     trainer.open_replay(episodes.read(path))

@@ -57,7 +57,7 @@ def test_the_panels_gamma_is_the_agents_fresh_set_and_loaded(env_id: str, kind: 
         for _ in range(3):
             if session.episode.done:
                 break
-            owner._human_step(0)
+            owner.stepper.human(0)
         owner.publish(force=True)
         snap = owner.latest
         assert snap.step.gamma == agent.config.gamma
@@ -72,8 +72,8 @@ def test_an_agent_brought_in_later_changes_the_gamma_the_panel_uses_and_says_so(
     session = Session(entry, seed=0, render=False)
     said: list = []
     owner = PlayAlong(session, deliver=said.append)
-    owner._human_step(1)
-    owner._human_step(1)
+    owner.stepper.human(1)
+    owner.stepper.human(1)
     assert owner.session.gamma == entry.gamma
     owner._attach(make_agent_for(entry, "q-learning", {"gamma": "0.5"}))
     owner.publish(force=True)
@@ -159,7 +159,7 @@ def test_the_plot_shows_one_window_of_episodes_for_every_series() -> None:
     owner = PlayAlong(session, make_agent_for(entry, "q-learning", seed=0))
     owner.controller = AGENT
     while session.episodes_finished < 2 * HISTORY + 100:
-        owner._agent_step()
+        owner.stepper.agent()
     owner.publish(force=True)
     snap = owner.latest
     episodes = [e for e, _ in snap.training.returns]
@@ -264,7 +264,7 @@ def test_a_loaded_agent_keeps_its_counters_and_pausing_reads_zero(monkeypatch: p
     owner.commands.toggle_learning()  # a loaded agent comes greedy: t trains it on
     owner.controller = AGENT
     for _ in range(50):
-        owner._agent_step()
+        owner.stepper.agent()
         clock[0] += 0.01
     owner.publish(force=True)
     assert owner.latest.training.total_steps == 116_000 + 50 and owner.latest.training.total_steps == agent.steps

@@ -40,7 +40,7 @@ def _greedy_steps(owner: PlayAlong, n: int) -> list[bool]:
 
     agent.act = watched
     for _ in range(n):
-        owner._agent_step()
+        owner.stepper.agent()
     agent.act = act
     return greedy
 
@@ -61,7 +61,7 @@ def test_epsilon_to_zero_makes_the_next_hundred_agent_steps_greedy() -> None:
 def test_changing_gamma_changes_the_agents_targets_and_the_returns_panel_together() -> None:
     owner, _ = _owner()
     for _ in range(5):
-        owner._agent_step()
+        owner.stepper.agent()
     session, agent = owner.session, owner.agent
     owner.commands.retune({"gamma": "0.5"})
     assert agent.config.gamma == 0.5 and session.gamma == 0.5
@@ -71,7 +71,7 @@ def test_changing_gamma_changes_the_agents_targets_and_the_returns_panel_togethe
     assert snap.step.discounted == pytest.approx(discounted_so_far(session.episode.rewards, 0.5))
     # The next TD target discounts with the new γ.
     obs = session.obs
-    owner._agent_step()
+    owner.stepper.agent()
     last = session.last
     q_next = agent.q_values(last.next_obs).max() if not last.terminated else 0.0
     assert last.obs == obs

@@ -64,9 +64,9 @@ def _greedy_exit(agent, env) -> int | None:
 def test_painting_the_far_exit_changes_the_world_at_the_next_episode_and_keeps_the_q_table() -> None:
     owner, said = _owner()
     for _ in range(30):
-        owner._agent_step()
+        owner.stepper.agent()
     if owner.session.episode.done:
-        owner._agent_step()  # the change is made mid-episode
+        owner.stepper.agent()  # the change is made mid-episode
     assert owner.session.episode.steps > 0
     owner.change_world(owner.world.now().with_cell(*FAR, "-10"))
     owner._drain()
@@ -75,10 +75,10 @@ def test_painting_the_far_exit_changes_the_world_at_the_next_episode_and_keeps_t
     # The episode being played ends in the world it began in.
     while not owner.session.episode.done:
         assert _cell(owner, FAR) == "10" and owner.session.env.unwrapped.P[1 * 7 + 5][1][0][2] == 10.0
-        owner._agent_step()
+        owner.stepper.agent()
     assert len(owner.progress.knob_marks) == marks
     table = owner.agent.q_table()
-    owner._new_episode()  # what the agent's next step does first
+    owner.stepper.new_episode()  # what the agent's next step does first
     assert _cell(owner, FAR) == "-10"
     assert np.array_equal(owner.agent.q_table(), table)  # same shape, same values at the change
     assert owner.session.entry.make_kwargs["grid_map"].cells[1][6] == "-10"  # evaluations play it too
@@ -123,15 +123,15 @@ def test_a_planner_replans_from_the_changed_model_at_the_next_episode(kind: str,
     owner, _ = _owner(kind, {"watch": watch}, slip=0.0)
     agent, env = owner.agent, owner.session.env
     while agent.planning:  # watched: a sweep per agent step
-        owner._agent_step()
+        owner.stepper.agent()
     assert _greedy_exit(agent, env) == 1 * 7 + 6  # across the bridge: 10 γ^5 > 1
     owner.world.change(owner.world.now().with_cell(*FAR, "-10"))
     assert _greedy_exit(agent, env) == 1 * 7 + 6  # not before the next episode
     owner.session.episode.terminated = True  # (the episode ends)
-    owner._agent_step()
+    owner.stepper.agent()
     assert agent.planning == (watch == "true")  # watched, it sweeps again step by step; else at once
     while agent.planning:
-        owner._agent_step()
+        owner.stepper.agent()
     assert _greedy_exit(agent, env) == 1 * 7 + 0  # the near exit now
     expected, _ = q_star(env.unwrapped.P, agent.config.gamma)
     assert np.allclose(agent.table, expected, atol=1e-8)
@@ -143,7 +143,7 @@ def test_slip_and_living_reward_change_at_the_next_episode() -> None:
     owner._drain()
     assert said[-1] == "The world changes at the next episode: slip 0.2 → 0, living reward 0 → -0.04."
     assert owner.session.env.unwrapped.map.slip == 0.2
-    owner._new_episode()
+    owner.stepper.new_episode()
     u = owner.session.env.unwrapped
     assert u.map.slip == 0 and u.map.living_reward == -0.04
     assert u.P[1 * 7 + 2][1] == [(1.0, 1 * 7 + 3, -0.04, False)]  # along the bridge, sure-footed

@@ -42,11 +42,11 @@ def test_keys_hold_for_the_hold_time_then_the_body_relaxes() -> None:
     owner = PlayAlong(session, realtime=True)
     owner.commands.act(entry.key_map()["w"])  # hip forward, held
     for _ in range(3):
-        owner._frame()
+        owner.stepper.frame()
     ctrl = session.env.unwrapped.data.ctrl
     assert session.episode.actions[:3] == [1, 1, 1] and ctrl.tolist() == [1.0, 0.0, 0.0]
     owner.clock.hold.release()
-    owner._frame()
+    owner.stepper.frame()
     assert session.episode.actions[3] == 0 and ctrl.tolist() == [0.0, 0.0, 0.0]
     session.close()
 

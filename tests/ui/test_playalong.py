@@ -302,11 +302,11 @@ def test_steps_per_second_is_a_two_second_rate_that_a_pause_does_not_dilute(monk
     rate = lambda now: owner.learner.stats.meter.rate(now)  # noqa: E731
     owner = PlayAlong(Session(catalog.resolve("CliffWalking-v1"), seed=0, render=False))
     for _ in range(3):  # a person's moves, then a long think
-        owner._human_step(0)
+        owner.stepper.human(0)
         clock[0] += 0.5
     clock[0] += 30.0
     for _ in range(150):  # then steps at 100 a second (within the 200-step time limit)
-        owner._human_step(0 if owner.session.episode.steps % 2 else 2)
+        owner.stepper.human(0 if owner.session.episode.steps % 2 else 2)
         clock[0] += 0.01
     assert owner.session.total_steps == 153
     assert rate(clock[0]) == pytest.approx(100, rel=0.05)
@@ -363,11 +363,11 @@ def test_taking_over_cuts_the_rollout_and_never_learns_from_the_person() -> None
     agent = make_agent_for(entry, "ppo", seed=0)
     owner = PlayAlong(session, agent)
     for _ in range(4):
-        owner._agent_step()
+        owner.stepper.agent()
     assert len(agent.rollout) == 4 and not agent.rollout.ends[-1]
-    owner._human_step(0)
-    owner._human_step(1)
+    owner.stepper.human(0)
+    owner.stepper.human(1)
     assert len(agent.rollout) == 4 and agent.rollout.ends[-1]  # cut there, the person's steps left out
     assert agent.rollout.next_values[-1] != 0.0  # bootstrapped from V(s'), not ended
-    owner._agent_step()
+    owner.stepper.agent()
     assert len(agent.rollout) == 5 and not agent.rollout.ends[-1]

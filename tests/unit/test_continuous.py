@@ -285,9 +285,9 @@ def test_real_time_steps_at_the_envs_pace_with_the_rest_action_between_keys() ->
     assert owner.realtime and owner.fps == 30
     owner.commands.act(4)
     assert session.episode.steps == 0 and owner.clock_running  # the key starts the clock
-    owner._frame()
+    owner.stepper.frame()
     owner.hold.release()  # as when the key is let go and its hold has run out
-    owner._frame()
+    owner.stepper.frame()
     assert session.episode.actions == [4, 2]  # Torque +2, then No torque
     owner.commands.toggle_realtime()
     owner.commands.act(0)
@@ -332,6 +332,6 @@ def test_cartpole_in_real_time_falls_when_left_alone() -> None:
     owner.commands.act(1)  # one tap starts the clock
     owner.hold.release()  # and is let go at once
     while not session.episode.done:
-        owner._frame()
+        owner.stepper.frame()
     assert session.episode.actions[:1] == [0] and session.episode.actions[:6] == [0, 1, 0, 1, 0, 1]
     assert session.episode.steps < 100 and not owner.clock_running  # fell; the clock stopped

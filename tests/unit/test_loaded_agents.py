@@ -40,7 +40,7 @@ def test_a_shipped_agent_plays_its_greedy_policy_until_t(how: str) -> None:
     table, steps = copy.deepcopy(agent.table), agent.steps
     for _ in range(20):
         greedy = agent.act(owner.session.obs, explore=False)
-        owner._agent_step()
+        owner.stepper.agent()
         assert owner.session.episode.actions[-1] == greedy
         if owner.session.episode.done:
             break

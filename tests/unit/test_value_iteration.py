@@ -135,7 +135,7 @@ def test_a_watched_planner_plans_one_sweep_per_agent_step_before_the_env_moves()
     agent = make_agent_for(entry, "value-iteration", watched("value-iteration", {"tolerance": "1e-6"}), env=session.env)
     owner = PlayAlong(session, agent, value_states=value_map_for(entry, session.env))
     owner.controller = AGENT
-    owner._agent_step()
+    owner.stepper.agent()
     assert agent.sweeps == 1 and session.total_steps == 0
     owner.commands.show_values(True)
     owner.publish(force=True)
@@ -145,9 +145,9 @@ def test_a_watched_planner_plans_one_sweep_per_agent_step_before_the_env_moves()
     goal_row = snap.values.values[-1]
     assert np.nanmax(snap.values.values[:-2]) == 0 and goal_row[-2] > 0
     while agent.planning:
-        owner._agent_step()
+        owner.stepper.agent()
     assert session.total_steps == 0
-    owner._agent_step()  # converged: now it acts
+    owner.stepper.agent()  # converged: now it acts
     assert session.total_steps == 1
 
 
