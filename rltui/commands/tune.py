@@ -69,16 +69,9 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from rltui.commands.common import check_seed, print_json, resolve_env
     from rltui.commands.tune_jobs import gather, start_ray, start_workers, work
+    from rltui.training.studies import in_memory, study_for
     from rltui.training.sweep_view import SweepView
-    from rltui.training.tuning import (
-        TuneError,
-        best_command,
-        in_memory,
-        objective,
-        outcome,
-        parse_space,
-        study_for,
-    )
+    from rltui.training.tuning import TuneError, best_command, objective, outcome, parse_space
 
     check_seed(args.seed)
     if not 1 <= args.trials <= 100_000:
@@ -175,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
 
     def sweep() -> None:
         """This process's share of the trials, then the wait for the others'."""
-        from rltui.training.tuning import storage_failure, storage_reason
+        from rltui.training.studies import storage_failure, storage_reason
 
         try:
             if shares[0]:

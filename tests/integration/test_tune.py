@@ -118,8 +118,9 @@ def _swept(tmp_path: Path, trials: int = 3):
     import threading
 
     from rltui.commands.tune import keep_in
+    from rltui.training.studies import study_for
     from rltui.training.sweep_view import SweepView
-    from rltui.training.tuning import objective, parse_space, study_for
+    from rltui.training.tuning import objective, parse_space
 
     entry = catalog.resolve("CliffWalking-v1")
     study, _, name = study_for(entry.id, "q-learning", f"sqlite:///{tmp_path / 's.db'}", "watched", 0, 3000)
@@ -211,7 +212,8 @@ def test_a_deliberately_bad_trial_is_pruned_and_the_sweep_goes_on(tmp_path: Path
     evaluation and is pruned; the trial after it still runs."""
     import threading
 
-    from rltui.training.tuning import objective, parse_space, study_for
+    from rltui.training.studies import study_for
+    from rltui.training.tuning import objective, parse_space
 
     entry = catalog.resolve("CliffWalking-v1")
     study, _, _ = study_for(entry.id, "q-learning", f"sqlite:///{tmp_path / 'p.db'}", "prunes", 0, 3000)
@@ -362,7 +364,7 @@ def test_a_study_refused_for_its_budget_leaves_its_file_byte_for_byte(capsys: py
 def test_an_in_memory_storage_has_no_heartbeat_and_is_not_shared(capsys: pytest.CaptureFixture[str]) -> None:
     from optuna.storages._heartbeat import is_heartbeat_enabled
 
-    from rltui.training.tuning import study_for
+    from rltui.training.studies import study_for
 
     study, _, _ = study_for("CliffWalking-v1", "q-learning", "sqlite://", None, 0, 3000)
     assert not is_heartbeat_enabled(study._storage)  # its thread found no tables: a traceback

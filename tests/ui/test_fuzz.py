@@ -502,7 +502,8 @@ def test_mutated_study_storages_are_used_or_refused_and_a_refused_one_is_left_as
     import sqlite3
 
     pytest.importorskip("optuna")
-    from rltui.training.tuning import TuneError, study_for
+    from rltui.training.studies import study_for
+    from rltui.training.tuning import TuneError
 
     good = tmp_path / "good.db"
     study_for("CliffWalking-v1", "q-learning", f"sqlite:///{good}", "s", 0, 3000)
