@@ -4,10 +4,7 @@ statistics (see :mod:`rltui.training.compare`)."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import io
-import json
-import subprocess
 import sys
 import threading
 import time
@@ -121,7 +118,9 @@ def prepare(args: argparse.Namespace) -> tuple[Any, Any]:
 def run(args: argparse.Namespace) -> int:
     entry, plan = prepare(args)
     if args.worker_run:
-        return _worker(args, plan)
+        from rltui.commands.compare_runs import worker
+
+        return worker(args, plan)
     try:
         import scipy  # noqa: F401
     except ImportError:
@@ -170,14 +169,16 @@ def run(args: argparse.Namespace) -> int:
 
     agents_dir = store_path.with_name(store_path.stem + "-agents")
 
+    from rltui.commands.compare_runs import run_here, run_processes, run_ray
+
     def execute() -> None:
         try:
             if ray is not None:
-                _run_ray(ray, args, plan, todo, arena, say)
+                run_ray(ray, run_task, args, plan, todo, arena, say)
             elif args.jobs > 1:
-                _run_processes(args, plan, todo, arena, say, agents_dir)
+                run_processes(args, plan, todo, arena, say, agents_dir)
             else:
-                _run_here(plan, todo, arena, say, agents_dir)
+                run_here(plan, todo, arena, say, agents_dir)
         finally:
             arena.finished.set()
 
@@ -255,173 +256,12 @@ def _ray(address: str) -> Any:
     return start_ray(address)
 
 
-def _worker_argv(args: argparse.Namespace, kind: str, seed: int, save: Path | None) -> list[str]:
-    argv = ["compare", args.env, "--agents", args.agents, "--seeds", str(args.seeds), "--worker-run", f"{kind}:{seed}"]
-    if args.steps is not None:
-        argv += ["--steps", str(args.steps)]
-    for text in args.settings or []:
-        argv += ["--set", text]
-    if save is not None:
-        argv += ["--worker-save", str(save)]
-    return argv
-
-
-def _worker(args: argparse.Namespace, plan: Any) -> int:
-    """One run in this process (``--jobs``' processes, Ray's tasks): a JSON line per evaluation,
-    then one with the result."""
-    from rltui.training.compare import result_json, run_one, watch_parent
-
-    kind, _, seed = args.worker_run.rpartition(":")
-    stop = threading.Event()
-    watch_parent(stop)
-
-    def line(obj: dict[str, Any]) -> None:
-        print(json.dumps(obj), flush=True)
-
-    try:
-        result = run_one(
-            plan,
-            kind,
-            int(seed),
-            stop,
-            on_eval=lambda s, m: line({"eval": [s, m]}),
-            on_steps=lambda s: line({"steps": s}),
-            save_to=args.worker_save,
-        )
-    except KeyboardInterrupt:
-        result = None
-    line({"result": None if result is None else result_json(result)})
-    return 0
-
-
-def _follow(lines: Any, kind: str, seed: int, arena: Any) -> Any:
-    """Read a worker's lines into the arena; the result it ended with (None: none)."""
-    from rltui.training.compare import result_from_json
-
-    result = None
-    for text in lines:
-        try:
-            obj = json.loads(text)
-        except ValueError:
-            continue
-        if "eval" in obj:
-            arena.evaluated(kind, seed, int(obj["eval"][0]), float(obj["eval"][1]))
-        elif "steps" in obj:
-            arena.stepped(kind, seed, int(obj["steps"]))
-        elif obj.get("result") is not None:
-            result = result_from_json(obj["result"])
-    return result
-
-
-def _run_here(plan: Any, todo: list[tuple[str, int]], arena: Any, say: Any, agents_dir: Path) -> None:
-    from rltui.training.compare import run_one
-
-    for kind, seed in todo:
-        if arena.stop.is_set():
-            return
-        arena.started(kind, seed)
-        agents_dir.mkdir(parents=True, exist_ok=True)
-
-        def evaluated(step: int, mean: float, k: str = kind, d: int = seed) -> None:
-            arena.evaluated(k, d, step, mean)
-
-        def stepped(step: int, k: str = kind, d: int = seed) -> None:
-            arena.stepped(k, d, step)
-
-        result = run_one(
-            plan,
-            kind,
-            seed,
-            arena.stop,
-            on_eval=evaluated,
-            on_steps=stepped,
-            save_to=str(agents_dir / f"{kind}-seed{seed}"),
-        )
-        arena.ended(kind, seed, result)
-        say(kind, seed, result)
-
-
-def _run_processes(
-    args: argparse.Namespace, plan: Any, todo: list[tuple[str, int]], arena: Any, say: Any, agents_dir: Path
-) -> None:
-    """``--jobs`` worker processes at a time, each one run (``compare ... --worker-run``)."""
-    import signal
-
-    agents_dir.mkdir(parents=True, exist_ok=True)
-    queue = list(todo)
-    lock = threading.Lock()
-    procs: list[subprocess.Popen[str]] = []
-
-    def lane() -> None:
-        while not arena.stop.is_set():
-            with lock:
-                if not queue:
-                    return
-                kind, seed = queue.pop(0)
-            arena.started(kind, seed)
-            argv = _worker_argv(args, kind, seed, agents_dir / f"{kind}-seed{seed}")
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "rltui", *argv], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-            )
-            with lock:
-                procs.append(proc)
-            assert proc.stdout is not None
-            result = _follow(proc.stdout, kind, seed, arena)
-            proc.wait()
-            arena.ended(kind, seed, result)
-            with lock:
-                say(kind, seed, result)
-
-    lanes = [threading.Thread(target=lane, daemon=True) for _ in range(args.jobs)]
-    for t in lanes:
-        t.start()
-    try:
-        for t in lanes:
-            while t.is_alive():
-                t.join(0.5)
-    except KeyboardInterrupt:
-        arena.stop.set()
-    if arena.stop.is_set():
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
-        for t in lanes:
-            t.join()
-
-
 def run_task(argv: list[str]) -> tuple[int, str]:
     """A Ray task: one run (``compare ... --worker-run KIND:SEED``) in the task's process.
     (The exit code, what it printed.)"""
     from rltui.commands.common import run_in_task
 
     return run_in_task(add_parser, run, argv)
-
-
-def _run_ray(ray: Any, args: argparse.Namespace, plan: Any, todo: list[tuple[str, int]], arena: Any, say: Any) -> None:
-    """Every run as a Ray task (Ray runs as many at once as it has CPUs); the results come
-    back here, which keeps the store (a cluster's machines need not reach it)."""
-    remote = ray.remote(num_cpus=1)(run_task)
-    refs = {}
-    for kind, seed in todo:
-        refs[remote.remote(_worker_argv(args, kind, seed, None))] = (kind, seed)
-        arena.started(kind, seed)
-    waiting = list(refs)
-    try:
-        while waiting and not arena.stop.is_set():
-            ready, waiting = ray.wait(waiting, num_returns=1, timeout=0.5)
-            for ref in ready:
-                kind, seed = refs[ref]
-                try:
-                    _, out = ray.get(ref)
-                except Exception:  # a task that failed or was cancelled
-                    out = ""
-                result = _follow(out.splitlines(), kind, seed, arena)
-                arena.ended(kind, seed, result)
-                say(kind, seed, result)
-    finally:
-        for ref in waiting:
-            with contextlib.suppress(Exception):
-                ray.cancel(ref)
 
 
 def _watch(arena: Any, execute: Any) -> None:
