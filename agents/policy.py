@@ -1,4 +1,5 @@
-"""What REINFORCE, PPO and TRPO share: an actor-critic pair of networks, its rollout, GAE.
+"""What REINFORCE, PPO and TRPO share: an actor-critic pair of networks learning from its rollout
+(:mod:`agents.rollout`: the steps kept, GAE over them).
 
 A policy agent acts by sampling from π(·|s) (greedy: the likeliest action), keeps the
 steps of its own rollout, and learns from them in batches: per finished episode or
@@ -21,80 +22,11 @@ from agents import nets
 from agents.base import Transition
 from agents.heads import GaussianHead, make_head
 from agents.network import NetworkAgent
+from agents.rollout import MAX_ROLLOUT, Rollout, Stream
+from agents.rollout import gae as gae  # where the exercises and the tests have found it
 from agents.torch_setup import configure_torch, require_device
 
 configure_torch()  # one intra-op thread: see agents/torch_setup.py for why
-
-MAX_ROLLOUT = 1_000_000
-"""Steps one rollout may hold before an update (REINFORCE waits for whole episodes)."""
-
-
-def gae(
-    rewards: np.ndarray, values: np.ndarray, next_values: np.ndarray, ends: np.ndarray, gamma: float, lam: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Generalised advantage estimates and the returns they imply (Schulman et al. 2016).
-
-    Args:
-        rewards: r_t.
-        values: V(s_t) when the step was taken.
-        next_values: V(s_{t+1}), 0 where the episode truly ended (a time limit, a hand-off or
-            the end of the rollout keeps V(s_{t+1}): the state still has value).
-        ends: where a segment ends (terminated, truncated, cut): no advantage flows back
-            across it.
-        lam: λ; 1 gives the reward-to-go minus the baseline (REINFORCE's), 0 the TD error.
-
-    Returns:
-        (advantages, returns), returns = advantages + values.
-    """
-    n = len(rewards)
-    advantages = np.zeros(n, dtype=np.float64)
-    running = 0.0
-    for t in range(n - 1, -1, -1):
-        delta = rewards[t] + gamma * next_values[t] - values[t]
-        running = delta + (0.0 if ends[t] else gamma * lam * running)
-        advantages[t] = running
-    return advantages, advantages + values
-
-
-class Rollout:
-    """The steps since the last update, as growing lists (a rollout is short)."""
-
-    def __init__(self) -> None:
-        self.clear()
-
-    def clear(self) -> None:
-        self.obs: list[np.ndarray] = []
-        self.actions: list[Any] = []
-        """Indices, or continuous action vectors as sampled."""
-        self.rewards: list[float] = []
-        self.log_probs: list[float] = []
-        self.values: list[float] = []
-        self.next_values: list[float] = []
-        self.ends: list[bool] = []
-
-    def __len__(self) -> int:
-        return len(self.actions)
-
-    def add(
-        self, x: np.ndarray, action: Any, reward: float, log_prob: float, value: float, next_value: float, end: bool
-    ) -> None:
-        self.obs.append(x)
-        self.actions.append(action)
-        self.rewards.append(reward)
-        self.log_probs.append(log_prob)
-        self.values.append(value)
-        self.next_values.append(next_value)
-        self.ends.append(end)
-
-    def advantages(self, gamma: float, lam: float) -> tuple[np.ndarray, np.ndarray]:
-        return gae(
-            np.asarray(self.rewards),
-            np.asarray(self.values),
-            np.asarray(self.next_values),
-            np.asarray(self.ends),
-            gamma,
-            lam,
-        )
 
 
 class ActorCritic(NetworkAgent):
@@ -326,7 +258,7 @@ class NStepActorCritic(ActorCritic):
         action: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(observation, n_actions, config, seed, action)
-        self._vector: list[_Stream] = []
+        self._vector: list[Stream] = []
         """Each env's steps when ``train`` collects from several (:meth:`act_batch`)."""
         self._batch_seen: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         """(features, policy outputs, V) of the last batch acted on."""
@@ -384,12 +316,12 @@ class NStepActorCritic(ActorCritic):
         if step.terminated or step.truncated:
             self.episodes += 1
 
-    def _streams(self, n: int) -> list[_Stream]:
+    def _streams(self, n: int) -> list[Stream]:
         if len(self._vector) != n:
-            self._vector = [_Stream() for _ in range(n)]
+            self._vector = [Stream() for _ in range(n)]
         return self._vector
 
-    def _update_streams(self, streams: list[_Stream]) -> dict[str, float]:
+    def _update_streams(self, streams: list[Stream]) -> dict[str, float]:
         """One update on every env's rollout: GAE per env (each stream's last step bootstraps
         from its V(s')), then minibatches over all of them."""
         merged = self.rollout
@@ -406,38 +338,3 @@ class NStepActorCritic(ActorCritic):
         merged.clear()
         self._seen = None
         return metrics
-
-
-class _Stream(Rollout):
-    """One env's steps when several are collected side by side."""
-
-    pending = False
-    """The last step still waits for V(s')."""
-
-
-def rollout_problems(config: Any) -> list[str]:
-    """An n-step agent's settings that must agree (a minibatch within one rollout), and its device."""
-    from agents.torch_setup import device_problem
-
-    out = []
-    if config.batch_size > config.n_steps * config.n_envs:
-        rollout = (
-            f"'n_steps' ({config.n_steps})"
-            if config.n_envs == 1
-            else f"'n_steps' × 'n_envs' ({config.n_steps} × {config.n_envs})"
-        )
-        out.append(
-            f"Setting 'batch_size' ({config.batch_size}) cannot exceed {rollout}: a minibatch "
-            "is drawn from one rollout."
-        )
-    problem = device_problem(config.device)
-    if problem is not None:
-        out.append(problem)
-    return out
-
-
-def explained_variance(predicted: np.ndarray, target: np.ndarray) -> float:
-    """1 − Var(target − predicted) / Var(target): 1 is a perfect value function, 0 no better
-    than a constant (as Spinning Up and SB3 log it)."""
-    var = float(np.var(target))
-    return float("nan") if var == 0 else 1.0 - float(np.var(target - predicted)) / var

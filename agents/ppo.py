@@ -21,7 +21,8 @@ from agents import nets
 from agents.base import PROBABILITY, STEPS, Limit
 from agents.nets import clip_grad_norm
 from agents.optim import Adam
-from agents.policy import NStepActorCritic, explained_variance, rollout_problems
+from agents.policy import NStepActorCritic
+from agents.rollout import explained_variance, rollout_problems
 
 KIND = "ppo"
 

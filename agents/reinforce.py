@@ -19,7 +19,8 @@ from agents import nets
 from agents.base import PROBABILITY, Limit
 from agents.nets import clip_grad_norm
 from agents.optim import Adam
-from agents.policy import ActorCritic, explained_variance
+from agents.policy import ActorCritic
+from agents.rollout import explained_variance
 
 KIND = "reinforce"
 

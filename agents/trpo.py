@@ -32,7 +32,8 @@ from agents import nets
 from agents.base import PROBABILITY, Limit
 from agents.heads import GaussianHead
 from agents.optim import Adam
-from agents.policy import NStepActorCritic, explained_variance, rollout_problems
+from agents.policy import NStepActorCritic
+from agents.rollout import explained_variance, rollout_problems
 
 KIND = "trpo"
 
