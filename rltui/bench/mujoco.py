@@ -48,7 +48,7 @@ def painter_ms(env_id: str, steps: int = 200) -> list[float]:
 
     from rltui.envs import catalog
     from rltui.envs.bodies import BodyFrames, Camera, quiet_warnings
-    from rltui.envs.catalog.mujoco_entries import CAMERAS
+    from rltui.envs.catalog.mujoco_setup import CAMERAS
 
     catalog.resolve(env_id)
     quiet_warnings()

@@ -10,7 +10,8 @@ import pytest
 
 from rltui.envs import catalog
 from rltui.envs.catalog import CatalogError
-from rltui.envs.catalog.mujoco_entries import CAMERAS, ENTRIES, make_problem
+from rltui.envs.catalog.mujoco_entries import ENTRIES
+from rltui.envs.catalog.mujoco_setup import CAMERAS, make_problem
 
 IDS = [entry.id for entry in ENTRIES]
 

@@ -267,7 +267,7 @@ def make_env(entry: EnvEntry, render: bool = True, kind: str | None = None) -> A
         env = gym.make(entry.gym_id or entry.id, **kwargs)
     except Exception as exc:
         if bodies:
-            from rltui.envs.catalog.mujoco_entries import make_problem
+            from rltui.envs.catalog.mujoco_setup import make_problem
 
             raise CatalogError(make_problem(entry.id, exc)) from None
         raise CatalogError(f"{entry.id} cannot be made here: {_one_line(exc)}") from None
@@ -281,7 +281,7 @@ def make_env(entry: EnvEntry, render: bool = True, kind: str | None = None) -> A
         env = AtariFrames(env)
     if bodies and render:
         from rltui.envs.bodies import BodyFrames, Camera
-        from rltui.envs.catalog.mujoco_entries import CAMERAS
+        from rltui.envs.catalog.mujoco_setup import CAMERAS
 
         env = BodyFrames(env, Camera(**CAMERAS.get(entry.id, CAMERAS["Walker2d-v5"])))
     if entry.group == "MiniGrid":
